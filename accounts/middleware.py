@@ -1,0 +1,65 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import translation
+
+Handler = Callable[[HttpRequest], HttpResponse]
+
+
+class UserLanguageMiddleware:
+    """A signed-in user's stored language wins over the browser's.
+
+    Anonymous pages keep what LocaleMiddleware chose from Accept-Language.
+    """
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+        response = self.get_response(request)
+        if user is not None and user.is_authenticated and user.language:
+            response.headers.setdefault("Content-Language", user.language)
+        return response
+
+
+class RequireMfaMiddleware:
+    """Admins of a company that requires a second factor must set one up first.
+
+    Until they have, every portal page sends them to the MFA set-up page; the
+    account and MFA pages themselves (and sign-out) stay reachable.
+    """
+
+    ALLOWED_PREFIXES = ("/accounts/", "/static/", "/health/", "/me/language/")
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        membership = getattr(request, "membership", None)
+        if (
+            membership is not None
+            and membership.company.require_mfa
+            and not request.path.startswith(self.ALLOWED_PREFIXES)
+            and not _has_mfa(request)
+        ):
+            return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
+        return self.get_response(request)
+
+
+def _has_mfa(request: HttpRequest) -> bool:
+    from allauth.mfa.models import Authenticator
+
+    # Cached per request: the check runs on every page.
+    cached = getattr(request, "_has_mfa", None)
+    if cached is None:
+        cached = Authenticator.objects.filter(
+            user=request.user, type=Authenticator.Type.TOTP
+        ).exists()
+        request._has_mfa = cached  # type: ignore[attr-defined]
+    return cached

@@ -1,0 +1,52 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts import actions
+from accounts.forms import LanguageForm, ProfileForm
+from audit.actor import Actor
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """The cogwheel's language switch: stored on the user, and in a cookie for anonymous pages."""
+    form = LanguageForm(request.POST)
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    if form.is_valid():
+        language = form.cleaned_data["language"]
+        if request.user.is_authenticated:
+            actions.change_language(request.user, language=language, by=Actor.from_request(request))  # type: ignore[arg-type]
+        translation.activate(language)
+        response.set_cookie("django_language", language, max_age=365 * 24 * 3600, samesite="Lax")
+    return response
+
+
+set_language.public = True  # type: ignore[attr-defined]  # anonymous pages switch language too
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form = ProfileForm(request.POST or None, instance=user)
+    if request.method == "POST" and form.is_valid():
+        actions.update_profile(
+            user,  # type: ignore[arg-type]
+            first_name=form.cleaned_data["first_name"],
+            last_name=form.cleaned_data["last_name"],
+            language=form.cleaned_data["language"],
+            by=Actor.from_request(request),
+        )
+        translation.activate(form.cleaned_data["language"])
+        messages.success(request, _("Your profile was saved."))
+        return redirect("accounts:profile")
+    if request.method == "POST":
+        user.refresh_from_db()
+    return render(request, "accounts/profile.html", {"form": form})

@@ -1,0 +1,29 @@
+"""Human, translated names for audit actions; each app adds its own."""
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+ACTION_LABELS: dict[str, str | Promise] = {
+    "account.login": _("Signed in"),
+    "account.login_failed": _("Failed sign-in"),
+    "account.logout": _("Signed out"),
+    "account.password_changed": _("Changed password"),
+    "account.password_reset": _("Reset password"),
+    "account.mfa_added": _("Added a second factor"),
+    "account.mfa_removed": _("Removed a second factor"),
+    "account.language_changed": _("Changed language"),
+    "account.profile_changed": _("Changed own profile"),
+    "membership.created": _("Granted admin access"),
+    "membership.changed": _("Changed admin access"),
+    "membership.deleted": _("Removed admin access"),
+    "company.created": _("Created company"),
+    "company.changed": _("Changed company"),
+}
+
+
+def register(labels: dict[str, str | Promise]) -> None:
+    ACTION_LABELS.update(labels)
+
+
+def label_for(action: str) -> str | Promise:
+    return ACTION_LABELS.get(action, action)

@@ -1,0 +1,96 @@
+from typing import TYPE_CHECKING, Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from companies.validators import validate_cvr, validate_ean
+
+if TYPE_CHECKING:
+    from portal.areas import Area
+
+
+class Company(models.Model):
+    """A customer of the operator: a company or an organisation."""
+
+    name = models.CharField(_("name"), max_length=200)
+    cvr = models.CharField(_("CVR number"), max_length=8, unique=True, validators=[validate_cvr])
+    ean = models.CharField(
+        _("EAN number"), max_length=13, blank=True, validators=[validate_ean],
+        help_text=_("For electronic invoices (OIOUBL/Peppol)."),
+    )
+    street = models.CharField(_("street and number"), max_length=200, blank=True)
+    postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    city = models.CharField(_("city"), max_length=100, blank=True)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent company"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="subsidiaries",
+    )
+    require_mfa = models.BooleanField(
+        _("require two-factor authentication"), default=False,
+        help_text=_("Admins must set up an authenticator app before they can use the portal."),
+    )
+    invoice_language = models.CharField(
+        _("invoice language"), max_length=8, choices=settings.LANGUAGES, default="da"
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("company")
+        verbose_name_plural = _("companies")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def address_lines(self) -> list[str]:
+        return [line for line in (self.street, f"{self.postcode} {self.city}".strip()) if line]
+
+
+class Membership(models.Model):
+    """Makes a user an admin of one company, with an access level and area grants."""
+
+    class Access(models.TextChoices):
+        FULL = "full", _("Full access")
+        READ_ONLY = "read_only", _("Read only")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    company = models.ForeignKey(
+        Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    access = models.CharField(_("access"), max_length=16, choices=Access.choices, default=Access.FULL)
+    # Keys of the areas this admin may use (see portal.areas); validated there.
+    areas = models.JSONField(_("areas"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "company"], name="one_membership_per_company"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.company}"
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.access == self.Access.READ_ONLY
+
+    def has_area(self, key: str) -> bool:
+        return key in self.areas
+
+    def granted_areas(self) -> list["Area"]:
+        from portal.areas import registry
+
+        return [area for area in registry.all() if area.key in self.areas]
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from portal.areas import registry
+
+        self.areas = registry.normalise(self.areas)
+        super().save(*args, **kwargs)

@@ -1,0 +1,22 @@
+from typing import Any
+
+from django.http import HttpRequest
+
+from portal.areas import registry
+from portal.permissions import AreaPolicy
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    """The top menu: areas granted in the active company and the switcher.
+
+    Built from what the middleware already loaded, so it costs no query.
+    """
+    membership = getattr(request, "membership", None)
+    policy = AreaPolicy(membership)
+    return {
+        "active_membership": membership,
+        "active_company": membership.company if membership else None,
+        "memberships": getattr(request, "memberships", []),
+        "menu_areas": [area for area in registry.all() if policy.can_view(area.key)],
+        "policy": policy,
+    }

@@ -1,0 +1,31 @@
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from companies.models import Company, Membership
+
+
+class PortalRequest(HttpRequest):
+    """What the middleware puts on every request (for type checking)."""
+
+    user: "User"  # type: ignore[assignment]
+    membership: "Membership | None"
+    memberships: "list[Membership]"
+
+    @property
+    def company(self) -> "Company | None": ...
+
+
+def active_company(request: HttpRequest) -> "Company | None":
+    membership = getattr(request, "membership", None)
+    return membership.company if membership is not None else None
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    # Behind the documented proxy set-up, the proxy sets X-Forwarded-For.
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if forwarded:
+        return forwarded.split(",")[0].strip() or None
+    return request.META.get("REMOTE_ADDR") or None

@@ -1,0 +1,111 @@
+import random
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db import transaction
+
+from accounts.models import User
+from companies.models import Company, Membership
+from portal.areas import registry
+from portal.demo import DemoContext, cvr_with_check, seeders
+
+DEMO_PASSWORD = "demo-password-2026"
+
+COMPANIES = [
+    # key, name, CVR prefix, street, postcode, city, parent key, EAN
+    ("nordlys", "Nordlys Gruppen A/S", "3412750", "Havnegade 12", "1058", "København K", None, "5790001330583"),
+    ("energi", "Nordlys Energi ApS", "3412760", "Søndergade 4", "8000", "Aarhus C", "nordlys", ""),
+    ("logistik", "Nordlys Logistik ApS", "3412770", "Industrivej 33", "7100", "Vejle", "nordlys", ""),
+    ("bager", "Bager Hansen ApS", "2877123", "Østergade 7", "5000", "Odense C", None, ""),
+    ("revision", "Vestjysk Revision I/S", "1955834", "Torvet 2", "6700", "Esbjerg", None, ""),
+]
+
+# email, first, last, language, [(company key, access, areas or None for all)]
+ADMINS = [
+    ("anne@nordlys.dk", "Anne", "Østergaard", "da",
+     [("nordlys", "full", None), ("energi", "full", None), ("logistik", "full", None)]),
+    ("bo@bagerhansen.dk", "Bo", "Hansen", "da", [("bager", "full", None)]),
+    ("carl@nordlys.dk", "Carl", "Jensen", "en", [("energi", "read_only", None)]),
+    ("dorte@vestjyskrevision.dk", "Dorte", "Æbelø", "da",
+     [("logistik", "full", ["invoice"]), ("bager", "full", ["invoice"]), ("revision", "full", None)]),
+    ("erik@nordlys.dk", "Erik", "Larsen", "en", [("nordlys", "full", ["tickets", "subscriptions"])]),
+]
+
+
+class Command(BaseCommand):
+    help = "Creates (or completes) a realistic Danish demo dataset. Safe to run again."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--subscriptions", type=int, default=120,
+                            help="Subscriptions in the largest company (Nordlys Gruppen).")
+        parser.add_argument("--tickets", type=int, default=30,
+                            help="Support tickets in the largest company.")
+        parser.add_argument("--seed", type=int, default=2026, help="Random seed, for repeatable data.")
+        parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        with transaction.atomic():
+            companies = self._companies()
+            users = self._users(companies)
+        context = DemoContext(
+            companies=companies, users=users, subscriptions=options["subscriptions"],
+            tickets=options["tickets"], rng=random.Random(options["seed"]),
+            log=lambda msg: self.stdout.write(f"  {msg}"),
+        )
+        for seeder in seeders():
+            self.stdout.write(f"Seeding {seeder.name}…")
+            with transaction.atomic():
+                seeder.run(context)
+        if not options["quiet_logins"]:
+            self._print_logins()
+
+    def _companies(self) -> dict[str, Company]:
+        companies: dict[str, Company] = {}
+        for key, name, prefix, street, postcode, city, parent, ean in COMPANIES:
+            company, _ = Company.objects.update_or_create(
+                cvr=cvr_with_check(prefix),
+                defaults={
+                    "name": name, "street": street, "postcode": postcode, "city": city,
+                    "parent": companies.get(parent) if parent else None, "ean": ean,
+                },
+            )
+            company.full_clean()
+            companies[key] = company
+        return companies
+
+    def _users(self, companies: dict[str, Company]) -> dict[str, User]:
+        users: dict[str, User] = {}
+        for email, first, last, language, grants in ADMINS:
+            user = self._user(email, first=first, last=last, language=language)
+            for key, access, areas in grants:
+                Membership.objects.update_or_create(
+                    user=user, company=companies[key],
+                    defaults={"access": access, "areas": areas if areas is not None else registry.keys()},
+                )
+            users[email] = user
+        staff = self._user("staff@operator.example", first="Sofie", last="Support", language="da")
+        if not staff.is_staff:
+            staff.is_staff = staff.is_superuser = True
+            staff.save(update_fields=["is_staff", "is_superuser"])
+        users["staff@operator.example"] = staff
+        return users
+
+    def _user(self, email: str, *, first: str, last: str, language: str) -> User:
+        user = User.objects.filter(email=email).first()
+        if user is None:
+            user = User.objects.create_user(email, DEMO_PASSWORD, first_name=first, last_name=last,
+                                            language=language)
+        return user
+
+    def _print_logins(self) -> None:
+        self.stdout.write(self.style.SUCCESS("\nDemo logins (password for all: %s)" % DEMO_PASSWORD))
+        rows = [
+            ("anne@nordlys.dk", "admin of the Nordlys group and both subsidiaries, all areas"),
+            ("bo@bagerhansen.dk", "admin of Bager Hansen ApS (small shop), all areas"),
+            ("carl@nordlys.dk", "read-only admin of Nordlys Energi ApS"),
+            ("dorte@vestjyskrevision.dk", "accountant: Invoice only for two clients, all areas for her own firm"),
+            ("erik@nordlys.dk", "Nordlys Gruppen: support tickets and Subscriptions only"),
+            ("staff@operator.example", "operator staff (Django admin and staff pages)"),
+        ]
+        for email, what in rows:
+            self.stdout.write(f"  {email:<28} {what}")

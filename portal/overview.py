@@ -1,0 +1,30 @@
+"""Sections that area apps contribute to the overview page.
+
+An app registers a callable that returns template context for its section;
+the overview renders the sections of the areas the admin may see.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.http import HttpRequest
+
+
+@dataclass(frozen=True)
+class OverviewSection:
+    area_key: str
+    template: str
+    context: Callable[[HttpRequest], dict[str, Any]]
+    order: int = 100
+
+
+_sections: list[OverviewSection] = []
+
+
+def register_section(section: OverviewSection) -> None:
+    _sections.append(section)
+
+
+def sections() -> list[OverviewSection]:
+    return sorted(_sections, key=lambda s: s.order)

@@ -1,0 +1,74 @@
+"""One policy for area permissions, used by views, menu, templates and API."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from companies.models import Membership
+from portal.areas import registry
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+class AreaPolicy:
+    def __init__(self, membership: Membership | None) -> None:
+        self.membership = membership
+
+    def can_view(self, key: str) -> bool:
+        return self.membership is not None and self.membership.has_area(key)
+
+    def can_change(self, key: str) -> bool:
+        return self.can_view(key) and not self.membership.is_read_only  # type: ignore[union-attr]
+
+
+def forbidden(request: HttpRequest, *, area_key: str | None, reason: str) -> HttpResponse:
+    area = registry.get(area_key) if area_key else None
+    return render(request, "portal/forbidden.html", {"area": area, "reason": reason}, status=403)
+
+
+def area_view(key: str, *, read_only_may_post: bool = False) -> Callable[..., Any]:
+    """Guards a view of an area: signed in, an active company, and a grant.
+
+    Requests that change something (not GET/HEAD) also need full access,
+    unless the view says a read-only admin may post (e.g. revealing a PIN).
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            policy = AreaPolicy(getattr(request, "membership", None))
+            if policy.membership is None:
+                return forbidden(request, area_key=key, reason="no_company")
+            if not policy.can_view(key):
+                return forbidden(request, area_key=key, reason="no_grant")
+            if (
+                request.method not in SAFE_METHODS
+                and not read_only_may_post
+                and not policy.can_change(key)
+            ):
+                return forbidden(request, area_key=key, reason="read_only")
+            return view(request, *args, **kwargs)
+
+        wrapped.area_key = key  # type: ignore[attr-defined]
+        wrapped.read_only_may_post = read_only_may_post  # type: ignore[attr-defined]
+        return wrapped
+
+    return decorator
+
+
+def company_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page of the active company outside any area (overview, audit trail)."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if getattr(request, "membership", None) is None:
+            return forbidden(request, area_key=None, reason="no_company")
+        return view(request, *args, **kwargs)
+
+    return wrapped

@@ -1,0 +1,15 @@
+from django import template
+
+from portal.permissions import AreaPolicy
+
+register = template.Library()
+
+
+@register.filter
+def can_change(policy: AreaPolicy, key: str) -> bool:
+    return policy.can_change(key)
+
+
+@register.filter
+def can_view(policy: AreaPolicy, key: str) -> bool:
+    return policy.can_view(key)

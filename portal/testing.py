@@ -1,0 +1,67 @@
+"""Helpers for the route-walking tests: every URL of the portal's own apps.
+
+Each app may declare in ``<app>/tests/factories.py`` a dict ``URL_KWARGS``
+mapping a URL keyword argument (e.g. ``ticket_id``) to a function that makes
+an object in a given company and returns the value for the URL. The walker
+then proves another company's ids answer 404 without the test being edited.
+"""
+
+import importlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from companies.models import Company
+
+PORTAL_APPS = ["portal", "audit", "accounts", "tickets", "subscriptions", "numbering", "invoicing"]
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "namespace:name"
+    namespace: str
+    kwargs: tuple[str, ...]
+    callback: Callable[..., Any]
+
+    @property
+    def area_key(self) -> str | None:
+        return getattr(self.callback, "area_key", None)
+
+    @property
+    def read_only_may_post(self) -> bool:
+        return getattr(self.callback, "read_only_may_post", False)
+
+
+def _walk(patterns: list[Any], namespace: str, converters: dict[str, Any]) -> Iterator[Route]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            ns = entry.namespace or namespace
+            yield from _walk(entry.url_patterns, ns, {**converters, **entry.pattern.converters})
+        elif isinstance(entry, URLPattern) and entry.name:
+            kwargs = tuple(sorted({**converters, **entry.pattern.converters}))
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            yield Route(name=name, namespace=namespace, kwargs=kwargs, callback=entry.callback)
+
+
+def portal_routes() -> list[Route]:
+    namespaces = {apps.get_app_config(label).label for label in PORTAL_APPS}
+    # URL namespaces are the area keys, which may differ from the app label.
+    from portal.areas import registry
+
+    namespaces |= set(registry.keys())
+    namespaces -= {"numbering", "invoicing"}
+    return [r for r in _walk(get_resolver().url_patterns, "", {}) if r.namespace in namespaces]
+
+
+def url_kwarg_factories() -> dict[str, Callable[[Company], Any]]:
+    factories: dict[str, Callable[[Company], Any]] = {}
+    for label in PORTAL_APPS:
+        try:
+            module = importlib.import_module(f"{label}.tests.factories")
+        except ModuleNotFoundError:
+            continue
+        factories.update(getattr(module, "URL_KWARGS", {}))
+    return factories
