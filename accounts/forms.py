@@ -9,8 +9,11 @@ class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
 
 
-class ProfileForm(forms.ModelForm):
-    class Meta:
-        model = User
-        fields = ["first_name", "last_name", "language"]
-        labels = {"first_name": _("First name"), "last_name": _("Last name")}
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(label=_("First name"), max_length=150, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=150, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+
+    @classmethod
+    def initial_for(cls, user: User) -> dict[str, str]:
+        return {"first_name": user.first_name, "last_name": user.last_name, "language": user.language}

@@ -35,7 +35,7 @@ set_language.public = True  # type: ignore[attr-defined]  # anonymous pages swit
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user = request.user
-    form = ProfileForm(request.POST or None, instance=user)
+    form = ProfileForm(request.POST or None, initial=ProfileForm.initial_for(user))  # type: ignore[arg-type]
     if request.method == "POST" and form.is_valid():
         actions.update_profile(
             user,  # type: ignore[arg-type]
@@ -47,6 +47,4 @@ def profile(request: HttpRequest) -> HttpResponse:
         translation.activate(form.cleaned_data["language"])
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:profile")
-    if request.method == "POST":
-        user.refresh_from_db()
     return render(request, "accounts/profile.html", {"form": form})

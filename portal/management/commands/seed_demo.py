@@ -98,7 +98,7 @@ class Command(BaseCommand):
         return user
 
     def _print_logins(self) -> None:
-        self.stdout.write(self.style.SUCCESS("\nDemo logins (password for all: %s)" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
         rows = [
             ("anne@nordlys.dk", "admin of the Nordlys group and both subsidiaries, all areas"),
             ("bo@bagerhansen.dk", "admin of Bager Hansen ApS (small shop), all areas"),

@@ -1,0 +1,62 @@
+import pytest
+from django.core import mail
+from django.urls import reverse
+
+from audit.models import AuditEvent
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client, email, password):
+    return client.post(reverse("account_login"), {"login": email, "password": password})
+
+
+def test_it_signs_in_with_email_and_password_and_lands_on_the_overview(client, personas, password):
+    response = _login(client, "admin-a@alfa.dk", password)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:overview")
+    overview = client.get(reverse("portal:overview"))
+    assert b"Alfa ApS" in overview.content
+    assert AuditEvent.objects.filter(action="account.login", actor=personas.admin_a).exists()
+
+
+def test_it_refuses_a_wrong_password_with_a_message(client, personas):
+    response = _login(client, "admin-a@alfa.dk", "wrong-password")
+    assert response.status_code == 200
+    assert b"not correct" in response.content
+    assert "_auth_user_id" not in client.session
+
+
+def test_it_throttles_repeated_failed_logins(client, personas, password):
+    for _ in range(5):
+        _login(client, "admin-a@alfa.dk", "wrong-password")
+    # Even the right password is refused while the account is throttled.
+    response = _login(client, "admin-a@alfa.dk", password)
+    assert response.status_code in (200, 429)
+    assert "_auth_user_id" not in client.session
+    assert b"Too many failed login attempts" in response.content
+
+
+def test_it_signs_out_on_post(login, personas):
+    client = login(personas.admin_a)
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    assert client.get(reverse("portal:overview")).status_code == 302
+
+
+def test_it_sends_a_password_reset_email(client, personas):
+    response = client.post(reverse("account_reset_password"), {"email": "admin-a@alfa.dk"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["admin-a@alfa.dk"]
+    assert "/accounts/password/reset/key/" in mail.outbox[0].body
+
+
+def test_it_has_no_self_signup(client, db):
+    response = client.get(reverse("account_signup"))
+    assert b"Sign Up Closed" in response.content or response.status_code in (302, 403, 404)
+
+
+def test_it_expires_sessions(settings):
+    assert settings.SESSION_COOKIE_AGE <= 12 * 3600
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
