@@ -8,6 +8,7 @@ monthly billing run, staff pages) uses ``Model.objects`` explicitly.
 
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -39,5 +40,5 @@ def get_for_company(queryset: models.QuerySet[M], company: "Company | None", **l
         raise Http404
     try:
         return queryset.filter(company=company).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404 from None

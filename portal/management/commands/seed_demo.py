@@ -21,7 +21,8 @@ COMPANIES = [
 ]
 
 # email, first, last, language, [(company key, access, areas or None for all)]
-ADMINS = [
+Grant = tuple[str, str, list[str] | None]
+ADMINS: list[tuple[str, str, str, str, list[Grant]]] = [
     ("anne@nordlys.dk", "Anne", "Østergaard", "da",
      [("nordlys", "full", None), ("energi", "full", None), ("logistik", "full", None)]),
     ("bo@bagerhansen.dk", "Bo", "Hansen", "da", [("bager", "full", None)]),
