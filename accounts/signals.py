@@ -4,6 +4,7 @@ from typing import Any
 
 from allauth.account.signals import password_changed, password_reset, user_logged_in, user_logged_out
 from allauth.mfa.signals import authenticator_added, authenticator_removed
+from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
 from django.http import HttpRequest
 
@@ -19,6 +20,16 @@ def _record(action: str, request: HttpRequest, user: Any) -> None:
 @receiver(user_logged_in)
 def on_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     _record("account.login", request, user)
+
+
+@receiver(user_login_failed)
+def on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
+                    **kwargs: Any) -> None:
+    # No user to point at (the address may not exist); keep what was typed, never the password.
+    attempted = str(credentials.get("email") or credentials.get("username") or "")[:254]
+    ip = Actor.from_request(request).ip_address if request is not None else None
+    record("account.login_failed", by=Actor(user=None, ip_address=ip, label=attempted), company=None,
+           details={"login": attempted})
 
 
 @receiver(user_logged_out)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -25,7 +26,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
         if request.user.is_authenticated:
             actions.change_language(request.user, language=language, by=Actor.from_request(request))  # type: ignore[arg-type]
         translation.activate(language)
-        response.set_cookie("django_language", language, max_age=365 * 24 * 3600, samesite="Lax")
+        response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
     return response
 
 

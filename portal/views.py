@@ -1,7 +1,10 @@
+from urllib.parse import urlsplit
+
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import Resolver404, resolve
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -39,8 +42,15 @@ def switch_company(request: HttpRequest) -> HttpResponse:
     if any(m.company_id == company_id for m in getattr(request, "memberships", [])):
         request.session[SESSION_KEY] = company_id
     target = request.POST.get("next", "")
-    # Object pages belong to the previous company: land on the overview.
-    if not url_has_allowed_host_and_scheme(target, {request.get_host()}) or target.count("/") > 3:
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}):
+        return redirect("portal:overview")
+    # A page about one object (a ticket, a subscription) belongs to the previous
+    # company; list pages exist in every company, so stay on those.
+    try:
+        match = resolve(urlsplit(target).path)
+    except Resolver404:
+        return redirect("portal:overview")
+    if match.kwargs:
         return redirect("portal:overview")
     return redirect(target)
 

@@ -60,3 +60,10 @@ def test_it_has_no_self_signup(client, db):
 def test_it_expires_sessions(settings):
     assert settings.SESSION_COOKIE_AGE <= 12 * 3600
     assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE is True
+
+
+def test_it_records_failed_sign_ins_without_the_password(client, personas):
+    _login(client, "admin-a@alfa.dk", "wrong-password")
+    event = AuditEvent.objects.get(action="account.login_failed")
+    assert event.actor_label == "admin-a@alfa.dk"
+    assert "wrong-password" not in str(event.details)

@@ -56,3 +56,15 @@ def test_the_shell_costs_the_same_queries_for_2_or_200_companies(login, personas
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get(reverse("audit:list"))
     assert response.content.count(b'name="company"') == 200
+
+
+def test_switching_stays_on_a_list_page_but_leaves_an_object_page(login, personas):
+    client = login(personas.admin_ab)
+    stay = client.post(reverse("portal:switch_company"), {"company": personas.company_b.pk, "next": "/audit/"})
+    assert stay["Location"] == "/audit/"
+    leave = client.post(reverse("portal:switch_company"),
+                        {"company": personas.company_a.pk, "next": "/operator/admin/companies/company/1/change/"})
+    assert leave["Location"] == reverse("portal:overview")
+    offsite = client.post(reverse("portal:switch_company"), {"company": personas.company_a.pk,
+                                                             "next": "https://evil.example/"})
+    assert offsite["Location"] == reverse("portal:overview")
