@@ -110,6 +110,7 @@ def test_it_refuses_read_only_admins(personas, login):
 
 
 def test_it_stores_attachments(personas, login, pdf_upload):
-    login(personas.admin_a).post(reverse("tickets:create"), {**_data(), "attachments": [pdf_upload(), pdf_upload("b.pdf")]})
+    data = {**_data(), "attachments": [pdf_upload(), pdf_upload("b.pdf")]}
+    login(personas.admin_a).post(reverse("tickets:create"), data)
     ticket = Ticket.objects.get()
     assert sorted(a.original_name for a in ticket.attachments.all()) == ["b.pdf", "faktura.pdf"]
