@@ -3,6 +3,7 @@ queues its e-mails once the transaction has committed."""
 
 import uuid
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
@@ -30,6 +31,9 @@ from tickets.models import (
     TicketRead,
     TicketStatusChange,
 )
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 Upload = tuple[UploadedFile, Kind]
 
@@ -202,7 +206,7 @@ def reopen_ticket(ticket: Ticket, *, reason: str = "", by: Actor) -> Ticket:
     return ticket
 
 
-def mark_read(ticket: Ticket, *, user: object) -> None:
+def mark_read(ticket: Ticket, *, user: "User") -> None:
     TicketRead.objects.update_or_create(user=user, ticket=ticket, defaults={"read_at": timezone.now()})
 
 
@@ -243,14 +247,14 @@ def reply_as_staff(
 
 
 @transaction.atomic
-def assign_ticket(ticket: Ticket, *, assignee: object, by: Actor) -> Ticket:
+def assign_ticket(ticket: Ticket, *, assignee: "User | None", by: Actor) -> Ticket:
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
-    if assignee is not None and not getattr(assignee, "is_staff", False):
+    if assignee is not None and not assignee.is_staff:
         raise ValidationError(_("Tickets can only be assigned to operator staff."))
-    ticket.assignee = assignee  # type: ignore[assignment]
+    ticket.assignee = assignee
     ticket.save(update_fields=["assignee"])
     record("ticket.assigned", by=by, company=ticket.company, target=ticket,
-           details={"assignee": getattr(assignee, "email", None)})
+           details={"assignee": assignee.email if assignee else None})
     return ticket
 
 

@@ -1,5 +1,5 @@
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -70,7 +70,7 @@ class TicketForm(forms.Form):
 
     def __init__(self, *args: Any, company: Company | None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["related_subscription"].queryset = (
+        cast(forms.ModelChoiceField, self.fields["related_subscription"]).queryset = (
             Subscription.objects.for_company(company).select_related("product").order_by("user_name", "id")
         )
         if not self.is_bound:
@@ -109,7 +109,7 @@ class AccessRequestForm(forms.Form):
 
     def __init__(self, *args: Any, areas: list[tuple[str, Any]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["area"].choices = areas
+        cast(forms.ChoiceField, self.fields["area"]).choices = areas
         if not self.is_bound:
             self.initial.setdefault("submission_token", uuid.uuid4())
 
@@ -137,7 +137,7 @@ class StatusForm(forms.Form):
         if ticket is not None and not self.is_bound:
             allowed = ticket.allowed_transitions()
             if allowed:
-                self.fields["status"].choices = allowed
+                cast(forms.ChoiceField, self.fields["status"]).choices = allowed
 
 
 class QueueFilterForm(forms.Form):

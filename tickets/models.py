@@ -13,6 +13,7 @@ existing tickets.
 
 import uuid
 from pathlib import PurePosixPath
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -158,7 +159,7 @@ class Ticket(CompanyOwned):
     def customer_may_reopen(self) -> bool:
         return self.status == Status.RESOLVED
 
-    def allowed_transitions(self) -> list[tuple[str, str]]:
+    def allowed_transitions(self) -> list[tuple[str, Any]]:
         return [(s, Status(s).label) for s in TRANSITIONS[self.status]]
 
 

@@ -1,5 +1,7 @@
 """Reads on tickets, with their joins done so list pages cost a fixed number of queries."""
 
+from typing import TYPE_CHECKING, Any
+
 from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
 
 from companies.models import Company
@@ -12,6 +14,9 @@ from tickets.models import (
     TicketRead,
 )
 
+if TYPE_CHECKING:
+    from accounts.models import User
+
 STATE_FILTERS = {"open": OPEN_STATUSES, "closed": CLOSED_STATUSES}
 
 
@@ -22,9 +27,9 @@ def _search(tickets: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
     return tickets.filter(Q(number__icontains=query) | Q(subject__icontains=query))
 
 
-def company_tickets(*, company: Company | None, user: object, state: str = "", query: str = "") -> QuerySet[Ticket]:
+def company_tickets(*, company: Company | None, user: "User", state: str = "", query: str = "") -> QuerySet[Ticket]:
     """The company's tickets, newest activity first, with when this user last read each."""
-    tickets = Ticket.objects.for_company(company)
+    tickets: QuerySet[Ticket] = Ticket.objects.for_company(company)
     if state in STATE_FILTERS:
         tickets = tickets.filter(status__in=STATE_FILTERS[state])
     tickets = _search(tickets, query)
@@ -42,10 +47,11 @@ def has_unread_reply(ticket: Ticket) -> bool:
     return ticket.last_staff_reply_at is not None and (read_at is None or ticket.last_staff_reply_at > read_at)
 
 
-def customer_ticket_detail(*, company: Company | None) -> QuerySet[Ticket]:
+def customer_ticket_detail(*, company: Company | None) -> Any:
     """For ``get_for_company``: a ticket with what its detail page shows, never internal notes."""
     visible_attachments = TicketAttachment.objects.filter(is_internal=False)
-    return Ticket.objects.for_company(company).select_related("related_subscription", "created_by").prefetch_related(
+    tickets = Ticket.objects.for_company(company).select_related("related_subscription", "created_by")
+    return tickets.prefetch_related(  # type: ignore[type-var]
         Prefetch(
             "messages",
             queryset=TicketMessage.objects.filter(is_internal=False).prefetch_related(
@@ -72,9 +78,9 @@ def customer_messages(*, company: Company | None) -> QuerySet[TicketMessage]:
 
 def staff_queue(
     *, status: str = "", category: str = "", company_id: int | None = None, assignee: str = "", query: str = "",
-    staff_user: object = None,
+    staff_user: "User | None" = None,
 ) -> QuerySet[Ticket]:
-    tickets = Ticket.objects.all()
+    tickets: QuerySet[Ticket] = Ticket.objects.all()
     if status == "open":
         tickets = tickets.filter(status__in=OPEN_STATUSES)
     elif status:
@@ -93,8 +99,9 @@ def staff_queue(
     return tickets.select_related("company", "assignee").order_by("-last_activity_at", "-id")
 
 
-def staff_ticket_detail() -> QuerySet[Ticket]:
-    return Ticket.objects.select_related("company", "related_subscription", "created_by", "assignee").prefetch_related(
+def staff_ticket_detail() -> Any:
+    tickets = Ticket.objects.select_related("company", "related_subscription", "created_by", "assignee")
+    return tickets.prefetch_related(  # type: ignore[type-var]
         Prefetch("messages", queryset=TicketMessage.objects.prefetch_related("attachments"), to_attr="all_messages"),
         Prefetch("attachments", queryset=TicketAttachment.objects.filter(message__isnull=True),
                  to_attr="ticket_attachments"),

@@ -1,6 +1,6 @@
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
@@ -8,14 +8,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
+from companies.models import Company
 from companies.scoping import get_for_company
 from portal.areas import registry
-from portal.http import active_company
+from portal.http import PortalRequest, active_company
 from portal.permissions import AreaPolicy, area_view, company_view
 from tickets import actions, selectors
 from tickets.forms import (
@@ -31,20 +33,28 @@ from tickets.forms import (
 from tickets.models import Category, Status, Ticket, TicketAttachment
 
 
-def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def staff_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
     """Operator staff only: like ``staff_member_required``, but anonymous visitors
     go to the portal's sign-in and signed-in customers get a plain 404, so the
     staff pages neither exist nor leak ticket ids for them."""
 
     @login_required
     @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not (request.user.is_active and request.user.is_staff):
             raise Http404
         return view(request, *args, **kwargs)
 
     wrapped.staff_only = True  # type: ignore[attr-defined]
     return wrapped
+
+
+def _company(request: HttpRequest) -> Company:
+    # The view decorators guarantee an active company; this only narrows the type.
+    company = active_company(request)
+    if company is None:
+        raise Http404
+    return company
 
 
 def _form_errors(form: Any, error: ValidationError) -> None:
@@ -58,21 +68,22 @@ def list_context(request: HttpRequest) -> dict[str, Any]:
     if state not in ("open", "closed", "all"):
         state = "open"
     query = request.GET.get("tq", "")[:100]
-    tickets = selectors.company_tickets(company=active_company(request), user=request.user, state=state, query=query)
+    user = cast(PortalRequest, request).user
+    tickets = selectors.company_tickets(company=active_company(request), user=user, state=state, query=query)
     page = Paginator(tickets, settings.PAGE_SIZE).get_page(request.GET.get("tpage"))
     for ticket in page.object_list:
-        ticket.unread = selectors.has_unread_reply(ticket)
+        ticket.unread = selectors.has_unread_reply(ticket)  # type: ignore[attr-defined]
     return {"tickets_page": page, "tickets_state": state, "tickets_query": query}
 
 
 @area_view("tickets")
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: PortalRequest) -> HttpResponse:
     return render(request, "tickets/index.html", list_context(request))
 
 
 @area_view("tickets")
-def create(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+def create(request: PortalRequest) -> HttpResponse:
+    company = _company(request)
     if request.method == "POST":
         form = TicketForm(request.POST, request.FILES, company=company)
         if form.is_valid():
@@ -105,7 +116,7 @@ def create(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/create.html", {"form": form})
 
 
-def _detail_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[str, Any]:
+def _detail_context(request: PortalRequest, ticket: Ticket, **forms: Any) -> dict[str, Any]:
     return {
         "ticket": ticket,
         "reply_form": forms.get("reply_form") or ReplyForm(),
@@ -114,13 +125,13 @@ def _detail_context(request: HttpRequest, ticket: Ticket, **forms: Any) -> dict[
     }
 
 
-def _customer_ticket(request: HttpRequest, ticket_id: int) -> Ticket:
+def _customer_ticket(request: PortalRequest, ticket_id: int) -> Ticket:
     company = active_company(request)
     return get_for_company(selectors.customer_ticket_detail(company=company), company, pk=ticket_id)
 
 
 @area_view("tickets")
-def detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def detail(request: PortalRequest, ticket_id: int) -> HttpResponse:
     ticket = _customer_ticket(request, ticket_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
@@ -130,7 +141,7 @@ def detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 @area_view("tickets")
-def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def reply(request: PortalRequest, ticket_id: int) -> HttpResponse:
     ticket = _customer_ticket(request, ticket_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -148,7 +159,7 @@ def reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 @area_view("tickets")
-def attach(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def attach(request: PortalRequest, ticket_id: int) -> HttpResponse:
     ticket = _customer_ticket(request, ticket_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -166,7 +177,7 @@ def attach(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 @area_view("tickets")
-def close(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def close(request: PortalRequest, ticket_id: int) -> HttpResponse:
     ticket = _customer_ticket(request, ticket_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -180,7 +191,7 @@ def close(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 @area_view("tickets")
-def reopen(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def reopen(request: PortalRequest, ticket_id: int) -> HttpResponse:
     ticket = _customer_ticket(request, ticket_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -196,7 +207,7 @@ def reopen(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return render(request, "tickets/detail.html", _detail_context(request, ticket, reopen_form=form), status=400)
 
 
-def _file_response(attachment: TicketAttachment) -> HttpResponse:
+def _file_response(attachment: TicketAttachment) -> FileResponse:
     try:
         handle = attachment.file.open("rb")
     except FileNotFoundError:
@@ -210,7 +221,7 @@ def _file_response(attachment: TicketAttachment) -> HttpResponse:
 
 
 @area_view("tickets")
-def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def attachment(request: PortalRequest, attachment_id: int) -> HttpResponseBase:
     company = active_company(request)
     found = get_for_company(selectors.customer_attachments(company=company), company, pk=attachment_id)
     if request.method != "GET":
@@ -219,7 +230,7 @@ def attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
 
 
 @area_view("tickets")
-def message(request: HttpRequest, message_id: int) -> HttpResponse:
+def message(request: PortalRequest, message_id: int) -> HttpResponse:
     company = active_company(request)
     found = get_for_company(selectors.customer_messages(company=company), company, pk=message_id)
     if request.method != "GET":
@@ -228,7 +239,7 @@ def message(request: HttpRequest, message_id: int) -> HttpResponse:
 
 
 @company_view
-def request_access(request: HttpRequest) -> HttpResponse:
+def request_access(request: PortalRequest) -> HttpResponse:
     """Lets any admin of the company, even without the tickets area, ask for access.
 
     It can only create an Access ticket; nothing else of the area is reachable.
@@ -249,7 +260,7 @@ def request_access(request: HttpRequest) -> HttpResponse:
                 lines += ["", form.cleaned_data["message"].strip()]
             try:
                 ticket, _created = actions.create_ticket(
-                    company=active_company(request), category=Category.ACCESS,
+                    company=_company(request), category=Category.ACCESS,
                     subject=_("Access to %(area)s") % {"area": area.title}, description="\n".join(lines),
                     submission_token=form.cleaned_data["submission_token"], by=Actor.from_request(request),
                 )
@@ -270,7 +281,7 @@ def request_access(request: HttpRequest) -> HttpResponse:
 
 
 @staff_view
-def staff_queue(request: HttpRequest) -> HttpResponse:
+def staff_queue(request: PortalRequest) -> HttpResponse:
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     form = QueueFilterForm(request.GET or {"status": "open"})
@@ -298,7 +309,7 @@ def _staff_context(ticket: Ticket, **forms: Any) -> dict[str, Any]:
 
 
 @staff_view
-def staff_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def staff_detail(request: PortalRequest, ticket_id: int) -> HttpResponse:
     ticket = _staff_ticket(ticket_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
@@ -306,7 +317,7 @@ def staff_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 @staff_view
-def staff_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def staff_assign(request: PortalRequest, ticket_id: int) -> HttpResponse:
     ticket = _staff_ticket(ticket_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -317,7 +328,7 @@ def staff_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 @staff_view
-def staff_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def staff_reply(request: PortalRequest, ticket_id: int) -> HttpResponse:
     ticket = _staff_ticket(ticket_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -336,7 +347,7 @@ def staff_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 @staff_view
-def staff_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
+def staff_status(request: PortalRequest, ticket_id: int) -> HttpResponse:
     ticket = _staff_ticket(ticket_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
@@ -355,7 +366,7 @@ def staff_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 @staff_view
-def staff_attachment(request: HttpRequest, attachment_id: int) -> HttpResponse:
+def staff_attachment(request: PortalRequest, attachment_id: int) -> HttpResponseBase:
     found = get_object_or_404(TicketAttachment, pk=attachment_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])

@@ -44,8 +44,8 @@ def main() -> None:
 
         print(f"{'tickets':>8} {'runs':>5} {'median ms':>10} {'p95 ms':>8}  (database: {connection.vendor})")
         for size in args.sizes:
-            company = CompanyFactory()
-            user = MembershipFactory(company=company, user=UserFactory()).user
+            company = CompanyFactory.create()
+            user = MembershipFactory.create(company=company, user=UserFactory.create()).user
             now = timezone.now()
             statuses = [Status.NEW, Status.IN_PROGRESS, Status.PENDING, Status.RESOLVED, Status.CLOSED]
             Ticket.objects.bulk_create(

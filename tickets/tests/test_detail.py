@@ -62,3 +62,17 @@ def test_it_answers_404_for_another_companys_ticket(personas, login, ticket_b):
 
 def test_it_answers_404_for_a_missing_ticket(personas, login):
     assert login(personas.admin_a).get(reverse("tickets:detail", kwargs={"ticket_id": 99999})).status_code == 404
+
+
+@pytest.mark.parametrize("size", [1, 20])
+def test_it_costs_a_fixed_number_of_queries(personas, login, ticket_a, django_assert_num_queries, size):
+    for _ in range(size):
+        message = TicketMessageFactory(ticket=ticket_a)
+        TicketAttachmentFactory(ticket=ticket_a, message=message)
+    client = login(personas.admin_a)
+    url = reverse("tickets:detail", kwargs={"ticket_id": ticket_a.pk})
+    client.get(url)
+    # session, user, memberships; ticket, messages, their files, ticket files, status history;
+    # the read marker (savepoint, select, update, release) and the shell's session save (3).
+    with django_assert_num_queries(15):
+        assert client.get(url).status_code == 200

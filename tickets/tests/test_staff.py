@@ -125,3 +125,15 @@ def test_it_refuses_a_staff_reply_to_the_customer_on_a_closed_ticket(personas, l
     response = login(personas.staff).post(_url("tickets:staff_reply", ticket), {"body": "Hej"})
     assert response.status_code == 400
     assert not TicketMessage.objects.exists()
+
+
+@pytest.mark.parametrize("size", [3, 60])
+def test_the_queue_costs_a_fixed_number_of_queries(personas, login, django_assert_num_queries, size):
+    for index in range(size):
+        TicketFactory(company=personas.company_a if index % 2 else personas.company_b, assignee=personas.staff)
+    client = login(personas.staff)
+    client.get(reverse("tickets:staff_queue"))
+    # session, user, memberships, companies for the filter, count, page (with company and assignee joined),
+    # and the shell's session save (savepoint, update, release).
+    with django_assert_num_queries(9):
+        assert client.get(reverse("tickets:staff_queue")).status_code == 200
