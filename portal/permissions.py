@@ -7,6 +7,8 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
 
 from companies.models import Membership
 from portal.areas import registry
@@ -27,7 +29,11 @@ class AreaPolicy:
 
 def forbidden(request: HttpRequest, *, area_key: str | None, reason: str) -> HttpResponse:
     area = registry.get(area_key) if area_key else None
-    return render(request, "portal/forbidden.html", {"area": area, "reason": reason}, status=403)
+    context = {"area": area, "reason": reason}
+    if area is not None and reason in ("no_grant", "read_only"):
+        # A pre-filled access request, which any admin of the company may send (tickets app).
+        context["access_request_url"] = reverse("tickets:request_access") + "?" + urlencode({"area": area.key})
+    return render(request, "portal/forbidden.html", context, status=403)
 
 
 def area_view(key: str, *, read_only_may_post: bool = False) -> Callable[..., Any]:

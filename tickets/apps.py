@@ -7,7 +7,12 @@ class TicketsConfig(AppConfig):
     verbose_name = _("Support tickets")
 
     def ready(self) -> None:
+        from audit.labels import register as register_labels
         from portal.areas import Area, registry
+        from portal.demo import Seeder, register_seeder
+        from portal.overview import OverviewSection, register_section
+        from tickets.demo import seed_tickets
+        from tickets.views import list_context
 
         registry.register(
             Area(
@@ -19,3 +24,20 @@ class TicketsConfig(AppConfig):
                 order=10,
             )
         )
+        register_section(
+            OverviewSection(
+                area_key="tickets", template="tickets/overview_section.html", context=list_context, order=10
+            )
+        )
+        register_seeder(Seeder(name="support tickets", run=seed_tickets, order=50))
+        register_labels({
+            "ticket.created": _("Created a support ticket"),
+            "ticket.replied": _("Replied on a support ticket"),
+            "ticket.attached": _("Added files to a support ticket"),
+            "ticket.closed": _("Closed a support ticket"),
+            "ticket.reopened": _("Reopened a support ticket"),
+            "ticket.staff_replied": _("Operator staff replied on a support ticket"),
+            "ticket.note_added": _("Operator staff added an internal note"),
+            "ticket.assigned": _("Operator staff assigned a support ticket"),
+            "ticket.status_changed": _("Changed the status of a support ticket"),
+        })

@@ -1,9 +1,374 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
 
-from portal.permissions import area_view
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from audit.actor import Actor
+from companies.models import Company
+from companies.scoping import get_for_company
+from portal.areas import registry
+from portal.http import PortalRequest, active_company
+from portal.permissions import AreaPolicy, area_view, company_view
+from tickets import actions, selectors
+from tickets.forms import (
+    AccessRequestForm,
+    AttachForm,
+    QueueFilterForm,
+    ReopenForm,
+    ReplyForm,
+    StaffReplyForm,
+    StatusForm,
+    TicketForm,
+)
+from tickets.models import Category, Status, Ticket, TicketAttachment
+
+
+def staff_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """Operator staff only: like ``staff_member_required``, but anonymous visitors
+    go to the portal's sign-in and signed-in customers get a plain 404, so the
+    staff pages neither exist nor leak ticket ids for them."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not (request.user.is_active and request.user.is_staff):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapped.staff_only = True  # type: ignore[attr-defined]
+    return wrapped
+
+
+def _company(request: HttpRequest) -> Company:
+    # The view decorators guarantee an active company; this only narrows the type.
+    company = active_company(request)
+    if company is None:
+        raise Http404
+    return company
+
+
+def _form_errors(form: Any, error: ValidationError) -> None:
+    for message in error.messages:
+        form.add_error(None, message)
+
+
+def list_context(request: HttpRequest) -> dict[str, Any]:
+    """The "My support tickets" list, shared by the overview section and the area page."""
+    state = request.GET.get("tstate", "open")
+    if state not in ("open", "closed", "all"):
+        state = "open"
+    query = request.GET.get("tq", "")[:100]
+    user = cast(PortalRequest, request).user
+    tickets = selectors.company_tickets(company=active_company(request), user=user, state=state, query=query)
+    page = Paginator(tickets, settings.PAGE_SIZE).get_page(request.GET.get("tpage"))
+    for ticket in page.object_list:
+        ticket.unread = selectors.has_unread_reply(ticket)  # type: ignore[attr-defined]
+    return {"tickets_page": page, "tickets_state": state, "tickets_query": query}
 
 
 @area_view("tickets")
-def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "tickets/index.html")
+def index(request: PortalRequest) -> HttpResponse:
+    return render(request, "tickets/index.html", list_context(request))
+
+
+@area_view("tickets")
+def create(request: PortalRequest) -> HttpResponse:
+    company = _company(request)
+    if request.method == "POST":
+        form = TicketForm(request.POST, request.FILES, company=company)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                ticket, created = actions.create_ticket(
+                    company=company, subject=data["subject"], description=data["description"],
+                    category=data["category"], priority=data["priority"],
+                    related_subscription=data["related_subscription"], related_reference=data["related_reference"],
+                    attachments=data["attachments"], submission_token=data["submission_token"],
+                    by=Actor.from_request(request),
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                if created:
+                    messages.success(request, _("Support ticket %(number)s was created.") % {"number": ticket.number})
+                return redirect("tickets:detail", ticket_id=ticket.pk)
+    else:
+        initial: dict[str, Any] = {}
+        if request.GET.get("category") in Category.values:
+            initial["category"] = request.GET["category"]
+        area_key = request.GET.get("area", "")
+        if area_key in registry.keys():
+            area = registry.get(area_key)
+            initial["category"] = Category.ACCESS
+            initial["subject"] = _("Access to %(area)s") % {"area": area.title}
+            initial["description"] = _("Please give me access to %(area)s.") % {"area": area.title}
+        form = TicketForm(initial=initial, company=company)
+    return render(request, "tickets/create.html", {"form": form})
+
+
+def _detail_context(request: PortalRequest, ticket: Ticket, **forms: Any) -> dict[str, Any]:
+    return {
+        "ticket": ticket,
+        "reply_form": forms.get("reply_form") or ReplyForm(),
+        "attach_form": forms.get("attach_form") or AttachForm(),
+        "reopen_form": forms.get("reopen_form") or ReopenForm(),
+    }
+
+
+def _customer_ticket(request: PortalRequest, ticket_id: int) -> Ticket:
+    company = active_company(request)
+    return get_for_company(selectors.customer_ticket_detail(company=company), company, pk=ticket_id)
+
+
+@area_view("tickets")
+def detail(request: PortalRequest, ticket_id: int) -> HttpResponse:
+    ticket = _customer_ticket(request, ticket_id)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    response = render(request, "tickets/detail.html", _detail_context(request, ticket))
+    actions.mark_read(ticket, user=request.user)
+    return response
+
+
+@area_view("tickets")
+def reply(request: PortalRequest, ticket_id: int) -> HttpResponse:
+    ticket = _customer_ticket(request, ticket_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            actions.reply_as_customer(ticket, body=form.cleaned_data["body"],
+                                      attachments=form.cleaned_data["attachments"], by=Actor.from_request(request))
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("Your reply was sent."))
+            return redirect("tickets:detail", ticket_id=ticket.pk)
+    return render(request, "tickets/detail.html", _detail_context(request, ticket, reply_form=form), status=400)
+
+
+@area_view("tickets")
+def attach(request: PortalRequest, ticket_id: int) -> HttpResponse:
+    ticket = _customer_ticket(request, ticket_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = AttachForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            actions.add_attachments(ticket, attachments=form.cleaned_data["attachments"],
+                                    by=Actor.from_request(request))
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The files were added."))
+            return redirect("tickets:detail", ticket_id=ticket.pk)
+    return render(request, "tickets/detail.html", _detail_context(request, ticket, attach_form=form), status=400)
+
+
+@area_view("tickets")
+def close(request: PortalRequest, ticket_id: int) -> HttpResponse:
+    ticket = _customer_ticket(request, ticket_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        actions.close_ticket(ticket, by=Actor.from_request(request))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The ticket was closed."))
+    return redirect("tickets:detail", ticket_id=ticket.pk)
+
+
+@area_view("tickets")
+def reopen(request: PortalRequest, ticket_id: int) -> HttpResponse:
+    ticket = _customer_ticket(request, ticket_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.reopen_ticket(ticket, reason=form.cleaned_data["reason"], by=Actor.from_request(request))
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The ticket was reopened."))
+        return redirect("tickets:detail", ticket_id=ticket.pk)
+    return render(request, "tickets/detail.html", _detail_context(request, ticket, reopen_form=form), status=400)
+
+
+def _file_response(attachment: TicketAttachment) -> FileResponse:
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    # FileResponse writes an RFC 5987 filename* for non-ASCII names.
+    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
+                            content_type=attachment.content_type)
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@area_view("tickets")
+def attachment(request: PortalRequest, attachment_id: int) -> HttpResponseBase:
+    company = active_company(request)
+    found = get_for_company(selectors.customer_attachments(company=company), company, pk=attachment_id)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return _file_response(found)
+
+
+@area_view("tickets")
+def message(request: PortalRequest, message_id: int) -> HttpResponse:
+    company = active_company(request)
+    found = get_for_company(selectors.customer_messages(company=company), company, pk=message_id)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return redirect(reverse("tickets:detail", kwargs={"ticket_id": found.ticket_id}) + f"#message-{found.pk}")
+
+
+@company_view
+def request_access(request: PortalRequest) -> HttpResponse:
+    """Lets any admin of the company, even without the tickets area, ask for access.
+
+    It can only create an Access ticket; nothing else of the area is reachable.
+    """
+    policy = AreaPolicy(request.membership)  # type: ignore[attr-defined]
+    areas = [(a.key, a.title) for a in registry.all() if not policy.can_change(a.key)]
+    if not areas:
+        messages.info(request, _("You already have full access to every area."))
+        return redirect("portal:overview")
+    if request.method == "POST":
+        form = AccessRequestForm(request.POST, areas=areas)
+        if form.is_valid():
+            area = registry.get(form.cleaned_data["area"])
+            lines = [_("Please give me access to %(area)s.") % {"area": area.title}]
+            if policy.can_view(area.key):
+                lines = [_("Please give me full (not read-only) access to %(area)s.") % {"area": area.title}]
+            if form.cleaned_data["message"].strip():
+                lines += ["", form.cleaned_data["message"].strip()]
+            try:
+                ticket, _created = actions.create_ticket(
+                    company=_company(request), category=Category.ACCESS,
+                    subject=_("Access to %(area)s") % {"area": area.title}, description="\n".join(lines),
+                    submission_token=form.cleaned_data["submission_token"], by=Actor.from_request(request),
+                )
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                if policy.can_view("tickets"):
+                    messages.success(request, _("Support ticket %(number)s was created.") % {"number": ticket.number})
+                    return redirect("tickets:detail", ticket_id=ticket.pk)
+                return render(request, "tickets/request_access_done.html", {"ticket": ticket})
+    else:
+        wanted = request.GET.get("area", "")
+        form = AccessRequestForm(areas=areas, initial={"area": wanted} if wanted in dict(areas) else {})
+    return render(request, "tickets/request_access.html", {"form": form})
+
+
+# Staff pages: every company's tickets (deliberately not scoped).
+
+
+@staff_view
+def staff_queue(request: PortalRequest) -> HttpResponse:
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    form = QueueFilterForm(request.GET or {"status": "open"})
+    data = form.cleaned_data if form.is_valid() else {}
+    company = data.get("company")
+    tickets = selectors.staff_queue(
+        status=data.get("status", ""), category=data.get("category", ""),
+        company_id=company.pk if company else None, assignee=data.get("assignee", ""),
+        query=data.get("q", ""), staff_user=request.user,
+    )
+    page = Paginator(tickets, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "tickets/staff/queue.html", {"form": form, "page": page})
+
+
+def _staff_ticket(ticket_id: int) -> Ticket:
+    return get_object_or_404(selectors.staff_ticket_detail(), pk=ticket_id)
+
+
+def _staff_context(ticket: Ticket, **forms: Any) -> dict[str, Any]:
+    return {
+        "ticket": ticket,
+        "reply_form": forms.get("reply_form") or StaffReplyForm(),
+        "status_form": forms.get("status_form") or StatusForm(ticket=ticket),
+    }
+
+
+@staff_view
+def staff_detail(request: PortalRequest, ticket_id: int) -> HttpResponse:
+    ticket = _staff_ticket(ticket_id)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return render(request, "tickets/staff/detail.html", _staff_context(ticket))
+
+
+@staff_view
+def staff_assign(request: PortalRequest, ticket_id: int) -> HttpResponse:
+    ticket = _staff_ticket(ticket_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    assignee = None if request.POST.get("unassign") else request.user
+    actions.assign_ticket(ticket, assignee=assignee, by=Actor.from_request(request))
+    messages.success(request, _("The ticket was assigned to you.") if assignee else _("The ticket was unassigned."))
+    return redirect("tickets:staff_detail", ticket_id=ticket.pk)
+
+
+@staff_view
+def staff_reply(request: PortalRequest, ticket_id: int) -> HttpResponse:
+    ticket = _staff_ticket(ticket_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = StaffReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            actions.reply_as_staff(ticket, body=form.cleaned_data["body"], internal=form.cleaned_data["internal"],
+                                   attachments=form.cleaned_data["attachments"], by=Actor.from_request(request))
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The internal note was saved.") if form.cleaned_data["internal"]
+                             else _("Your reply was sent to the customer."))
+            return redirect("tickets:staff_detail", ticket_id=ticket.pk)
+    return render(request, "tickets/staff/detail.html", _staff_context(ticket, reply_form=form), status=400)
+
+
+@staff_view
+def staff_status(request: PortalRequest, ticket_id: int) -> HttpResponse:
+    ticket = _staff_ticket(ticket_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    form = StatusForm(request.POST, ticket=ticket)
+    if form.is_valid():
+        try:
+            actions.change_status(ticket, to_status=form.cleaned_data["status"], reason=form.cleaned_data["reason"],
+                                  by=Actor.from_request(request))
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The status is now %(status)s.")
+                             % {"status": Status(form.cleaned_data["status"]).label})
+            return redirect("tickets:staff_detail", ticket_id=ticket.pk)
+    return render(request, "tickets/staff/detail.html", _staff_context(ticket, status_form=form), status=400)
+
+
+@staff_view
+def staff_attachment(request: PortalRequest, attachment_id: int) -> HttpResponseBase:
+    found = get_object_or_404(TicketAttachment, pk=attachment_id)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET"])
+    return _file_response(found)
+
