@@ -19,10 +19,17 @@ class Area:
     description: str | Promise
     icon: str  # a Font Awesome solid icon name, e.g. "sim-card"
     order: int = 100
+    # The operator staff's page for this area (a queue), shown in the staff menu.
+    staff_url_name: str | None = None
+    staff_title: str | Promise | None = None
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
+
+    @property
+    def staff_url(self) -> str | None:
+        return reverse(self.staff_url_name) if self.staff_url_name else None
 
 
 class AreaRegistry:

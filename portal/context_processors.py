@@ -19,4 +19,10 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "memberships": getattr(request, "memberships", []),
         "menu_areas": [area for area in registry.all() if policy.can_view(area.key)],
         "policy": policy,
+        "staff_areas": [area for area in registry.all() if area.staff_url_name] if _is_staff(request) else [],
     }
+
+
+def _is_staff(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return bool(user is not None and user.is_authenticated and user.is_staff)

@@ -22,6 +22,8 @@ class TicketsConfig(AppConfig):
                 description=_("Your support tickets with us: follow them, reply and create new ones."),
                 icon="life-ring",
                 order=10,
+                staff_url_name="tickets:staff_queue",
+                staff_title=_("Ticket queue"),
             )
         )
         register_section(
