@@ -30,7 +30,9 @@ def signed():
     return {"method": "signed", "name": "Anne Admin", "consent": True}
 
 
-def test_it_creates_and_submits_a_request_and_records_the_signature(personas, actor, django_capture_on_commit_callbacks):
+def test_it_creates_and_submits_a_request_and_records_the_signature(
+    personas, actor, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         port = actions.create_port_request(company=personas.company_a, details=details(personas.company_a),
                                            numbers=["+4533123456", "+4533123457"], authorisation=signed(),
