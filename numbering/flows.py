@@ -381,7 +381,7 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
         for key, inner in value.items():
             out.update(_flatten(inner, f"{prefix}.{key}" if prefix else str(key)))
         return out
-    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+    if prefix == "special_days" and isinstance(value, list) and all(isinstance(v, dict) for v in value):
         out = {}
         for inner in value:
             out.update(_flatten(inner, f"{prefix}[{inner.get('date') or inner.get('name') or '?'}]"))
@@ -389,17 +389,48 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     return {prefix: value}
 
 
+FIELD_LABELS = {
+    "type": gettext_lazy("type"), "name": gettext_lazy("name"), "members": gettext_lazy("members"),
+    "strategy": gettext_lazy("strategy"), "ring_time": gettext_lazy("ring time"),
+    "overflow": gettext_lazy("if no one answers"), "greeting": gettext_lazy("greeting"),
+    "timeout": gettext_lazy("wait (seconds)"), "max_tries": gettext_lazy("plays at most"),
+    "timeout_dest": gettext_lazy("if nothing is pressed"), "invalid_dest": gettext_lazy("on a wrong key"),
+    "email": gettext_lazy("e-mail"), "text": gettext_lazy("text"), "number": gettext_lazy("number"),
+    "date": gettext_lazy("date"), "label": gettext_lazy("name"), "periods": gettext_lazy("open"),
+}
+
+
 def _describe_path(path: str) -> str:
-    if path.startswith("hours."):
-        day = path.split(".")[1]
-        if day.isdigit() and int(day) < 7:
-            return _("Opening hours, %(day)s") % {"day": WEEKDAYS[int(day)]}
+    """A flattened path (``destinations.menu.greeting``) in words."""
+    parts = path.split(".")
+    if parts[0] == "hours" and len(parts) == 2 and parts[1].isdigit() and int(parts[1]) < 7:
+        return _("Opening hours, %(day)s") % {"day": WEEKDAYS[int(parts[1])]}
+    if parts[0] == "routes" and len(parts) == 2:
+        return str(dict(ROUTES).get(parts[1], parts[1]))
+    if path == "holidays.observe":
+        return _("Danish public holidays observed")
+    if path == "holidays.off":
+        return _("Holidays treated as normal days")
+    if path == "timezone":
+        return _("Time zone")
+    if parts[0] == "destinations" and len(parts) >= 3:
+        if parts[2] == "options" and len(parts) == 4:
+            return _("Destination “%(key)s”: key %(digit)s") % {"key": parts[1], "digit": parts[3]}
+        return _("Destination “%(key)s”: %(field)s") % {"key": parts[1],
+                                                         "field": FIELD_LABELS.get(parts[2], parts[2])}
+    if parts[0].startswith("special_days[") and len(parts) == 2:
+        day = parts[0][len("special_days["):-1]
+        return _("Special day %(date)s: %(field)s") % {"date": day, "field": FIELD_LABELS.get(parts[1], parts[1])}
     return path
 
 
-def _show(value: Any) -> str:
-    if isinstance(value, list) and all(isinstance(v, list) and len(v) == 2 for v in value):
-        return format_periods(value) or _("closed")
+def _show(value: Any, path: str = "") -> str:
+    if value is None:
+        return "\u2013"
+    if path.startswith("hours.") or path.endswith(".periods"):
+        return format_periods(value or []) or _("closed")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "\u2013"
     return "\u2013" if value in (None, "") else str(value)
@@ -410,6 +441,7 @@ def diff(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, str]]
     a, b = _flatten(old), _flatten(new)
     rows = []
     for path in sorted(set(a) | set(b)):
-        if a.get(path) != b.get(path):
-            rows.append((_describe_path(path), _show(a.get(path)), _show(b.get(path))))
+        before, after = _show(a.get(path), path), _show(b.get(path), path)
+        if a.get(path) != b.get(path) and before != after:
+            rows.append((_describe_path(path), before, after))
     return rows

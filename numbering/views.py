@@ -373,7 +373,7 @@ def flow_version(request: HttpRequest, version_id: int) -> HttpResponse:
     latest = selectors.active_flow(company=company)
     return render(request, "numbering/flow_version.html", {
         "version": version, "previous": previous, "latest": latest,
-        "changes": flows.diff(previous.document if previous else {}, version.document),
+        "changes": flows.diff(previous.document, version.document) if previous else [],
         "changes_to_active": flows.diff(latest.document, version.document) if latest and latest != version else [],
         "document_json": json.dumps(version.document, indent=2, ensure_ascii=False),
     })

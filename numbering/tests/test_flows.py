@@ -166,8 +166,22 @@ def test_it_describes_the_difference_between_versions(document):
     new["routes"]["closed"] = "closed"
     rows = flows.diff(document, new)
     assert ("Opening hours, Monday", "08:00-12:00, 12:30-16:00", "09:00-15:00") in rows
-    assert ("routes.closed", "voicemail", "closed") in rows
+    assert ("When closed", "voicemail", "closed") in rows
     assert flows.diff(document, document) == []
+
+
+def test_it_names_every_changed_setting_in_words(document):
+    new = copy.deepcopy(document)
+    new["destinations"]["sales"]["ring_time"] = 30
+    new["destinations"]["menu"]["options"]["3"] = "voicemail"
+    new["holidays"] = {"observe": False, "off": ["2026-12-24"]}
+    new["special_days"] = [{"date": "2026-12-23", "label": "", "periods": []}]
+    rows = flows.diff(document, new)
+    assert ("Destination “sales”: ring time", "20", "30") in rows
+    assert ("Destination “menu”: key 3", "\u2013", "voicemail") in rows
+    assert ("Danish public holidays observed", "yes", "no") in rows
+    assert ("Holidays treated as normal days", "\u2013", "2026-12-24") in rows
+    assert ("Special day 2026-12-23: open", "\u2013", "closed") in rows
 
 
 def test_it_parses_periods():
