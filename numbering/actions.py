@@ -24,7 +24,7 @@ from numbering.models import (
     authorisation_upload_name,
 )
 from numbering.porting import earliest_porting_date
-from numbering.tasks import send_port_request_update
+from numbering.tasks import notify_staff_of_port_request, send_port_request_update
 from subscriptions.models import Subscription
 
 S = PortRequest.Status
@@ -166,6 +166,7 @@ def submit_port_request(port_request: PortRequest, *, by: Actor) -> PortRequest:
                               % {"date": earliest_porting_date().isoformat()})
     reason = _("Resubmitted after correction") if port_request.status == S.REJECTED else _("Submitted")
     _transition(port_request, S.SUBMITTED, reason=reason, by=by)
+    transaction.on_commit(lambda: notify_staff_of_port_request.enqueue(port_request.pk))
     return port_request
 
 

@@ -25,3 +25,20 @@ def send_port_request_update(port_request_id: int, event_id: int | None = None, 
         body = render_to_string("numbering/email/port_update.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     return len(recipients)
+
+
+@task
+def notify_staff_of_port_request(port_request_id: int) -> int:
+    """Tells the operator's staff that a port request waits in their queue."""
+    from numbering.models import PortRequest
+
+    port_request = PortRequest.objects.select_related("company").get(pk=port_request_id)
+    recipients = list(settings.STAFF_NOTIFICATION_EMAILS)
+    if not recipients:
+        return 0
+    with translation.override("da"):
+        context = {"port_request": port_request}
+        subject = render_to_string("numbering/email/staff_new_port_subject.txt", context).strip()
+        body = render_to_string("numbering/email/staff_new_port.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
+    return len(recipients)

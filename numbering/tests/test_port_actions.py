@@ -46,9 +46,11 @@ def test_it_creates_and_submits_a_request_and_records_the_signature(
     assert [(e.previous_status, e.new_status) for e in port.events.all()] == [("", S.DRAFT), (S.DRAFT, S.SUBMITTED)]
     assert sorted(port.numbers.values_list("number", flat=True)) == ["+4533123456", "+4533123457"]
     assert AuditEvent.objects.filter(action="numbers.port_submitted", company=personas.company_a).exists()
-    assert len(mail.outbox) == 1
-    assert mail.outbox[0].to == ["it@alfa.dk", "cfo@alfa.dk"]
-    assert "Indsendt" in mail.outbox[0].subject  # rendered in the recipients' language (da)
+    customer_mail, staff_mail = mail.outbox
+    assert customer_mail.to == ["it@alfa.dk", "cfo@alfa.dk"]
+    assert "Indsendt" in customer_mail.subject  # rendered in the recipients' language (da)
+    assert staff_mail.to == ["support@operator.example"]
+    assert port.reference in staff_mail.subject and "33 12 34 56" in staff_mail.body
 
 
 def test_it_writes_the_email_in_the_chosen_language(personas, actor, django_capture_on_commit_callbacks):
@@ -56,6 +58,7 @@ def test_it_writes_the_email_in_the_chosen_language(personas, actor, django_capt
     with django_capture_on_commit_callbacks(execute=True):
         actions.submit_port_request(port, by=actor)
     assert "Submitted" in mail.outbox[0].subject
+    assert mail.outbox[0].to == ["it@alfa.dk"]
 
 
 def test_it_stores_an_uploaded_authorisation(personas, actor):
