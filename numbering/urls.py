@@ -5,6 +5,7 @@ from numbering import staff_views, views
 app_name = "numbers"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("mobile/", views.mobile_numbers, name="mobile_numbers"),
     path("ports/", views.port_list, name="port_list"),
     path("ports/new/", views.port_new, name="port_new"),
     path("ports/<int:port_id>/", views.port_detail, name="port_detail"),

@@ -48,24 +48,29 @@ def order_by_ticket_url(subject: str) -> str:
 @area_view("numbers")
 def index(request: HttpRequest) -> HttpResponse:
     company = active_company(request)
-    numbers = list(selectors.phone_numbers(company=company))
-    porting = list(selectors.numbers_porting_in(company=company))
-    mobiles = Paginator(selectors.mobile_subscriptions(company=company), PAGE_SIZE).get_page(request.GET.get("page"))
+    numbers = selectors.phone_numbers(company=company)
+    landlines = Paginator(numbers.exclude(kind="main"), PAGE_SIZE).get_page(request.GET.get("page"))
     flow = selectors.active_flow(company=company)
-    main = [n for n in numbers if n.kind == n.Kind.MAIN]
-    route_summary = _route_summary(flow.document) if flow else None
     return render(request, "numbering/index.html", {
-        "main_numbers": main,
-        "landlines": [n for n in numbers if n.kind != n.Kind.MAIN],
-        "porting": porting,
-        "mobiles": mobiles,
+        "main_numbers": list(numbers.filter(kind="main")),
+        "landlines": landlines,
+        # Open port requests are few (at most 100 numbers each), so their numbers all show on page one.
+        "porting": list(selectors.numbers_porting_in(company=company)) if landlines.number == 1 else [],
+        "mobile_count": selectors.mobile_subscriptions(company=company).count(),
         "flow": flow,
-        "route_summary": route_summary,
+        "route_summary": _route_summary(flow.document) if flow else None,
         "open_ports": selectors.port_requests(company=company).exclude(
             status__in=[PortRequest.Status.COMPLETED, PortRequest.Status.CANCELLED]).count(),
         "ticket_port_url": order_by_ticket_url(_("Port landline numbers to you")),
         "ticket_flow_url": order_by_ticket_url(_("Set up the call flow on our main number")),
     })
+
+
+@area_view("numbers")
+def mobile_numbers(request: HttpRequest) -> HttpResponse:
+    company = active_company(request)
+    page = Paginator(selectors.mobile_subscriptions(company=company), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "numbering/mobile_numbers.html", {"page": page})
 
 
 def _route_summary(document: dict[str, Any]) -> list[tuple[str, str]]:
