@@ -1,0 +1,447 @@
+"""The main number's call flow as a JSON document: its shape, validation, a simulator and a diff.
+
+A document::
+
+    {
+      "timezone": "Europe/Copenhagen",
+      "hours": {"0": [["08:00", "12:00"], ["12:30", "16:00"]], ..., "6": []},   # 0 = Monday
+      "holidays": {"observe": true, "off": ["2026-12-24"]},  # Danish holidays; "off" = treated as normal days
+      "special_days": [{"date": "2026-12-23", "label": "...", "periods": [["08:00", "12:00"]]}],  # [] = closed
+      "routes": {"open": "reception", "closed": "voicemail", "holiday": "closed-msg"},
+      "destinations": {
+        "reception": {"type": "ring_group", "name": "...", "members": [12, 13],
+                      "strategy": "simultaneous", "ring_time": 20, "overflow": "voicemail"},
+        "menu": {"type": "ivr", "name": "...", "greeting": "...", "options": {"1": "reception"},
+                 "timeout": 5, "max_tries": 3, "timeout_dest": "voicemail", "invalid_dest": "menu"},
+        "voicemail": {"type": "voicemail", "name": "...", "email": "post@firma.dk"},
+        "closed-msg": {"type": "announcement", "name": "...", "text": "..."},
+        "mobile": {"type": "forward", "name": "...", "number": "+4520123456"}
+      }
+    }
+
+Pure Python: no database access except ``validate``'s check of subscription ids.
+"""
+
+import datetime
+import itertools
+import re
+import zoneinfo
+from dataclasses import dataclass, field
+from typing import Any
+
+import holidays
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+TIMEZONE = "Europe/Copenhagen"
+WEEKDAYS = [
+    gettext_lazy("Monday"), gettext_lazy("Tuesday"), gettext_lazy("Wednesday"), gettext_lazy("Thursday"),
+    gettext_lazy("Friday"), gettext_lazy("Saturday"), gettext_lazy("Sunday"),
+]
+DESTINATION_TYPES = [
+    ("ring_group", gettext_lazy("Ring group")),
+    ("ivr", gettext_lazy("IVR menu")),
+    ("voicemail", gettext_lazy("Voicemail box")),
+    ("announcement", gettext_lazy("Announcement, then hang up")),
+    ("forward", gettext_lazy("Forward to an external number")),
+]
+STRATEGIES = [
+    ("simultaneous", gettext_lazy("Simultaneous")),
+    ("in_order", gettext_lazy("In order")),
+    ("round_robin", gettext_lazy("Round-robin")),
+]
+ROUTES = [
+    ("open", gettext_lazy("When open")),
+    ("closed", gettext_lazy("When closed")),
+    ("holiday", gettext_lazy("On holidays")),
+]
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
+TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+DIGITS = set("0123456789*#")
+MAX_STEPS = 50
+
+
+def default_document() -> dict[str, Any]:
+    return {
+        "timezone": TIMEZONE,
+        "hours": {str(d): ([["08:00", "16:00"]] if d < 5 else []) for d in range(7)},
+        "holidays": {"observe": True, "off": []},
+        "special_days": [],
+        "routes": {"open": "", "closed": "", "holiday": ""},
+        "destinations": {},
+    }
+
+
+def parse_periods(text: str) -> list[list[str]]:
+    """``08:00-12:00, 12:30-16:00`` → [["08:00", "12:00"], ["12:30", "16:00"]]; ValueError if malformed."""
+    periods: list[list[str]] = []
+    for chunk in text.replace(";", ",").split(","):
+        chunk = chunk.strip().replace("\u2013", "-").replace(".", ":")
+        if not chunk:
+            continue
+        parts = [p.strip() for p in chunk.split("-")]
+        if len(parts) != 2:
+            raise ValueError(chunk)
+        start, end = (p if len(p) == 5 else p.zfill(5) for p in parts)
+        if not TIME_RE.match(start) or not TIME_RE.match(end) or start >= end:
+            raise ValueError(chunk)
+        periods.append([start, end])
+    periods.sort()
+    for (_s1, e1), (s2, _e2) in itertools.pairwise(periods):
+        if s2 < e1:
+            raise ValueError(text)
+    return periods
+
+
+def format_periods(periods: list[list[str]]) -> str:
+    return ", ".join(f"{s}-{e}" for s, e in periods)
+
+
+def holidays_between(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, str]]:
+    calendar = holidays.DK(years=range(start.year, end.year + 1))
+    return sorted((d, name) for d, name in calendar.items() if start <= d <= end)
+
+
+# -- validation -------------------------------------------------------------------------------------------
+
+def _targets(dest: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    """(field, target key, caller's choice?) for every destination this one can lead to."""
+    out: list[tuple[str, str, bool]] = []
+    if dest.get("type") == "ring_group" and dest.get("overflow"):
+        out.append(("overflow", dest["overflow"], False))
+    if dest.get("type") == "ivr":
+        for digit, target in (dest.get("options") or {}).items():
+            out.append((digit, target, True))
+        if dest.get("timeout_dest"):
+            out.append(("timeout", dest["timeout_dest"], False))
+        if dest.get("invalid_dest"):
+            # Only reached when the caller presses a key that is not on the menu: a caller's action.
+            out.append(("invalid", dest["invalid_dest"], True))
+    return out
+
+
+def validate(document: Any, *, subscription_ids: set[int]) -> list[str]:
+    """Every problem with a flow, in words an admin understands; [] means valid.
+
+    ``subscription_ids`` are the ids of the company's own subscriptions (ring group members must be among them).
+    """
+    if not isinstance(document, dict):
+        return [_("The flow is not a valid document.")]
+    errors: list[str] = []
+    if document.get("timezone") != TIMEZONE:
+        errors.append(_("The time zone must be Europe/Copenhagen."))
+    hours = document.get("hours")
+    if not isinstance(hours, dict) or set(hours) != {str(d) for d in range(7)}:
+        errors.append(_("Opening hours must be given for all seven weekdays."))
+    else:
+        for day, periods in hours.items():
+            try:
+                parse_periods(format_periods(periods))
+            except (ValueError, TypeError):
+                errors.append(_("The opening hours for %(day)s are not valid.") % {"day": WEEKDAYS[int(day)]})
+    holiday_conf = document.get("holidays")
+    if not isinstance(holiday_conf, dict) or not isinstance(holiday_conf.get("off", []), list):
+        errors.append(_("The holiday settings are not valid."))
+    seen_dates: set[str] = set()
+    for special in document.get("special_days") or []:
+        try:
+            day = datetime.date.fromisoformat(special["date"])
+            parse_periods(format_periods(special.get("periods", [])))
+        except (KeyError, ValueError, TypeError):
+            errors.append(_("A special day is not valid."))
+            continue
+        if day.isoformat() in seen_dates:
+            errors.append(_("%(date)s is listed twice as a special day.") % {"date": day.isoformat()})
+        seen_dates.add(day.isoformat())
+
+    destinations = document.get("destinations")
+    if not isinstance(destinations, dict):
+        return [*errors, _("The destinations are not valid.")]
+    for key, dest in destinations.items():
+        errors.extend(_validate_destination(key, dest, destinations, subscription_ids))
+
+    routes = document.get("routes") or {}
+    for route, label in ROUTES:
+        target = routes.get(route)
+        if not target:
+            errors.append(_("Choose where calls go %(route)s.") % {"route": str(label).lower()})
+        elif target not in destinations:
+            errors.append(_("Calls %(route)s go to “%(key)s”, which does not exist.")
+                          % {"route": str(label).lower(), "key": target})
+    if not errors:
+        errors.extend(_find_loops(destinations))
+    return errors
+
+
+def _validate_destination(key: str, dest: Any, destinations: dict[str, Any], subscription_ids: set[int]) -> list[str]:
+    errors: list[str] = []
+    if not KEY_RE.match(str(key)):
+        errors.append(_("“%(key)s” is not a valid destination key (lower-case letters, digits, - and _).")
+                      % {"key": key})
+    if not isinstance(dest, dict) or dest.get("type") not in dict(DESTINATION_TYPES):
+        return [*errors, _("Destination “%(key)s” has no valid type.") % {"key": key}]
+    kind = dest["type"]
+    name = {"key": key}
+    if kind == "ring_group":
+        members = dest.get("members")
+        if not isinstance(members, list) or not members:
+            errors.append(_("Ring group “%(key)s” has no members.") % name)
+        elif any(not isinstance(m, int) or m not in subscription_ids for m in members):
+            errors.append(_("Ring group “%(key)s” rings a subscription that is not your company's.") % name)
+        elif len(set(members)) != len(members):
+            errors.append(_("Ring group “%(key)s” lists a member twice.") % name)
+        if dest.get("strategy") not in dict(STRATEGIES):
+            errors.append(_("Ring group “%(key)s” has no valid strategy.") % name)
+        ring_time = dest.get("ring_time")
+        if not isinstance(ring_time, int) or not 5 <= ring_time <= 300:
+            errors.append(_("Ring group “%(key)s” must ring for 5 to 300 seconds.") % name)
+    elif kind == "ivr":
+        if not str(dest.get("greeting", "")).strip():
+            errors.append(_("IVR menu “%(key)s” needs a greeting.") % name)
+        options = dest.get("options")
+        if not isinstance(options, dict) or not options:
+            errors.append(_("IVR menu “%(key)s” has no choices.") % name)
+        elif any(d not in DIGITS or len(d) != 1 for d in options):
+            errors.append(_("IVR menu “%(key)s” has a choice that is not a key on the phone.") % name)
+        timeout = dest.get("timeout")
+        if not isinstance(timeout, int) or not 1 <= timeout <= 60:
+            errors.append(_("IVR menu “%(key)s” must wait 1 to 60 seconds for a choice.") % name)
+        max_tries = dest.get("max_tries", 1)
+        if not isinstance(max_tries, int) or not 1 <= max_tries <= 5:
+            errors.append(_("IVR menu “%(key)s” must play 1 to 5 times.") % name)
+        if not dest.get("timeout_dest"):
+            errors.append(_("IVR menu “%(key)s” needs a destination when the caller chooses nothing.") % name)
+    elif kind == "voicemail":
+        try:
+            validate_email(dest.get("email", ""))
+        except ValidationError:
+            errors.append(_("Voicemail box “%(key)s” needs a valid e-mail address.") % name)
+    elif kind == "announcement":
+        if not str(dest.get("text", "")).strip():
+            errors.append(_("Announcement “%(key)s” needs a text.") % name)
+    elif kind == "forward":
+        try:
+            parsed = phonenumbers.parse(str(dest.get("number", "")), "DK")
+            valid = phonenumbers.is_valid_number(parsed)
+        except phonenumbers.NumberParseException:
+            valid = False
+        if not valid:
+            errors.append(_("Forward “%(key)s” needs a valid phone number.") % name)
+    for field_name, target, _choice in _targets(dest):
+        if target not in destinations:
+            errors.append(_("“%(key)s” leads to “%(target)s” (%(field)s), which does not exist.")
+                          % {"key": key, "target": target, "field": field_name})
+    return errors
+
+
+def _find_loops(destinations: dict[str, Any]) -> list[str]:
+    """A cycle over edges the caller does not choose (overflow, timeout) would ring forever."""
+    graph = {k: [t for _f, t, choice in _targets(d) if not choice] for k, d in destinations.items()}
+    errors: list[str] = []
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = done
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for target in graph.get(node, []):
+            if state.get(target) == 1:
+                cycle = [*path[path.index(target):], target] if target in path else [node, target]
+                errors.append(_("These destinations lead to each other without the caller choosing anything: "
+                                "%(cycle)s.") % {"cycle": " → ".join(cycle)})
+            elif state.get(target) is None:
+                visit(target, [*path, target])
+        state[node] = 2
+
+    for key in sorted(graph):
+        if state.get(key) is None:
+            visit(key, [key])
+    return errors
+
+
+# -- simulator --------------------------------------------------------------------------------------------
+
+@dataclass
+class Step:
+    destination: str
+    text: str
+
+
+@dataclass
+class CallPath:
+    period: str  # "open", "closed" or "holiday"
+    reason: str
+    steps: list[Step] = field(default_factory=list)
+    outcome: str = ""
+
+
+def classify(document: dict[str, Any], when: datetime.datetime) -> tuple[str, str]:
+    """("open" | "closed" | "holiday", why) for a moment; naive datetimes are Copenhagen time."""
+    tz = zoneinfo.ZoneInfo(document.get("timezone") or TIMEZONE)
+    local = when.astimezone(tz) if when.tzinfo else when.replace(tzinfo=tz)
+    day, clock = local.date(), local.strftime("%H:%M")
+    for special in document.get("special_days") or []:
+        if special.get("date") == day.isoformat():
+            periods = special.get("periods") or []
+            label = special.get("label") or _("special day")
+            if any(start <= clock < end for start, end in periods):
+                return "open", _("%(label)s: open %(hours)s") % {"label": label, "hours": format_periods(periods)}
+            if not periods:
+                return "closed", _("%(label)s: closed all day") % {"label": label}
+            return "closed", _("%(label)s: open only %(hours)s") % {"label": label, "hours": format_periods(periods)}
+    conf = document.get("holidays") or {}
+    holiday_name = holidays.DK(years=day.year).get(day)
+    if holiday_name and conf.get("observe", True) and day.isoformat() not in (conf.get("off") or []):
+        return "holiday", _("Public holiday: %(name)s") % {"name": holiday_name}
+    periods = (document.get("hours") or {}).get(str(local.weekday()), [])
+    weekday = WEEKDAYS[local.weekday()]
+    if any(start <= clock < end for start, end in periods):
+        return "open", _("%(day)s, within opening hours %(hours)s") % {"day": weekday, "hours": format_periods(periods)}
+    if not periods:
+        return "closed", _("%(day)s: closed all day") % {"day": weekday}
+    return "closed", _("%(day)s, outside opening hours %(hours)s") % {"day": weekday,
+                                                                       "hours": format_periods(periods)}
+
+
+def simulate(document: dict[str, Any], when: datetime.datetime, digits: str = "",
+             member_names: dict[int, str] | None = None) -> CallPath:
+    """The path a call takes. Ring groups are assumed unanswered, so the whole path shows."""
+    member_names = member_names or {}
+    period, reason = classify(document, when)
+    path = CallPath(period=period, reason=reason)
+    destinations = document.get("destinations") or {}
+    current = (document.get("routes") or {}).get(period)
+    pressed = list(digits)
+    tries: dict[str, int] = {}
+    while current is not None:
+        if len(path.steps) >= MAX_STEPS:
+            path.outcome = _("The call was stopped after %(n)d steps.") % {"n": MAX_STEPS}
+            break
+        dest = destinations.get(current)
+        if dest is None:
+            path.outcome = _("“%(key)s” does not exist: the call is dropped.") % {"key": current}
+            break
+        name = dest.get("name") or current
+        kind = dest.get("type")
+        if kind == "ring_group":
+            members = ", ".join(member_names.get(m, f"#{m}") for m in dest.get("members", []))
+            path.steps.append(Step(current, _("Ring group %(name)s rings %(members)s (%(strategy)s) for %(s)d seconds.")
+                                   % {"name": name, "members": members,
+                                      "strategy": str(dict(STRATEGIES).get(dest.get("strategy"), "")).lower(),
+                                      "s": dest.get("ring_time", 0)}))
+            current = dest.get("overflow") or None
+            if current is None:
+                path.outcome = _("If no one answers, the call ends.")
+            else:
+                path.steps.append(Step(current, _("If no one answers, the call overflows.")))
+        elif kind == "ivr":
+            tries[current] = tries.get(current, 0) + 1
+            path.steps.append(Step(current, _("IVR menu %(name)s plays: “%(greeting)s”")
+                                   % {"name": name, "greeting": dest.get("greeting", "")}))
+            if pressed:
+                digit = pressed.pop(0)
+                if digit in (dest.get("options") or {}):
+                    path.steps.append(Step(current, _("The caller presses %(d)s.") % {"d": digit}))
+                    current = dest["options"][digit]
+                else:
+                    path.steps.append(Step(current, _("The caller presses %(d)s, which is not on the menu.")
+                                           % {"d": digit}))
+                    current = dest.get("invalid_dest") or current
+            else:
+                path.steps.append(Step(current, _("The caller presses nothing for %(s)d seconds (played %(n)d times).")
+                                       % {"s": dest.get("timeout", 0), "n": dest.get("max_tries", 1)}))
+                current = dest.get("timeout_dest")
+        elif kind == "voicemail":
+            path.steps.append(Step(current, _("Voicemail box %(name)s records a message.") % {"name": name}))
+            path.outcome = _("The message is e-mailed to %(email)s.") % {"email": dest.get("email", "")}
+            current = None
+        elif kind == "announcement":
+            path.steps.append(Step(current, _("Announcement %(name)s plays: “%(text)s”")
+                                   % {"name": name, "text": dest.get("text", "")}))
+            path.outcome = _("The call ends.")
+            current = None
+        elif kind == "forward":
+            path.steps.append(Step(current, _("The call is forwarded to %(number)s.") % {"number": dest.get("number")}))
+            path.outcome = _("The call continues at the external number.")
+            current = None
+        else:
+            path.outcome = _("“%(key)s” has no valid type: the call is dropped.") % {"key": current}
+            current = None
+    if not path.steps and not path.outcome:
+        path.outcome = _("No destination is set: the call is dropped.")
+    return path
+
+
+# -- difference -------------------------------------------------------------------------------------------
+
+def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, inner in value.items():
+            out.update(_flatten(inner, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    if prefix == "special_days" and isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        out = {}
+        for inner in value:
+            out.update(_flatten(inner, f"{prefix}[{inner.get('date') or inner.get('name') or '?'}]"))
+        return out
+    return {prefix: value}
+
+
+FIELD_LABELS = {
+    "type": gettext_lazy("type"), "name": gettext_lazy("name"), "members": gettext_lazy("members"),
+    "strategy": gettext_lazy("strategy"), "ring_time": gettext_lazy("ring time"),
+    "overflow": gettext_lazy("if no one answers"), "greeting": gettext_lazy("greeting"),
+    "timeout": gettext_lazy("wait (seconds)"), "max_tries": gettext_lazy("plays at most"),
+    "timeout_dest": gettext_lazy("if nothing is pressed"), "invalid_dest": gettext_lazy("on a wrong key"),
+    "email": gettext_lazy("e-mail"), "text": gettext_lazy("text"), "number": gettext_lazy("number"),
+    "date": gettext_lazy("date"), "label": gettext_lazy("name"), "periods": gettext_lazy("open"),
+}
+
+
+def _describe_path(path: str) -> str:
+    """A flattened path (``destinations.menu.greeting``) in words."""
+    parts = path.split(".")
+    if parts[0] == "hours" and len(parts) == 2 and parts[1].isdigit() and int(parts[1]) < 7:
+        return _("Opening hours, %(day)s") % {"day": WEEKDAYS[int(parts[1])]}
+    if parts[0] == "routes" and len(parts) == 2:
+        return str(dict(ROUTES).get(parts[1], parts[1]))
+    if path == "holidays.observe":
+        return _("Danish public holidays observed")
+    if path == "holidays.off":
+        return _("Holidays treated as normal days")
+    if path == "timezone":
+        return _("Time zone")
+    if parts[0] == "destinations" and len(parts) >= 3:
+        if parts[2] == "options" and len(parts) == 4:
+            return _("Destination “%(key)s”: key %(digit)s") % {"key": parts[1], "digit": parts[3]}
+        return _("Destination “%(key)s”: %(field)s") % {"key": parts[1],
+                                                         "field": FIELD_LABELS.get(parts[2], parts[2])}
+    if parts[0].startswith("special_days[") and len(parts) == 2:
+        day = parts[0][len("special_days["):-1]
+        return _("Special day %(date)s: %(field)s") % {"date": day, "field": FIELD_LABELS.get(parts[1], parts[1])}
+    return path
+
+
+def _show(value: Any, path: str = "") -> str:
+    if value is None:
+        return "\u2013"
+    if path.startswith("hours.") or path.endswith(".periods"):
+        return format_periods(value or []) or _("closed")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "\u2013"
+    return "\u2013" if value in (None, "") else str(value)
+
+
+def diff(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """(what, before, after) for every value that differs between two documents."""
+    a, b = _flatten(old), _flatten(new)
+    rows = []
+    for path in sorted(set(a) | set(b)):
+        before, after = _show(a.get(path), path), _show(b.get(path), path)
+        if a.get(path) != b.get(path) and before != after:
+            rows.append((_describe_path(path), before, after))
+    return rows

@@ -1,0 +1,237 @@
+"""The Numbers area: the company's landline numbers, port-in requests and the main number's call flow.
+
+Mobile numbers are not stored here: they belong to subscriptions and the overview reads them there.
+"""
+
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from companies.scoping import CompanyOwned
+
+
+class PhoneNumber(CompanyOwned):
+    """A landline number (or the main number) that belongs to the company."""
+
+    class Kind(models.TextChoices):
+        MAIN = "main", _("Main number")
+        LANDLINE = "landline", _("Landline number")
+        SERIES = "series", _("Number series")
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        PORTING_IN = "porting_in", _("Porting in")
+        RESERVED = "reserved", _("Reserved")
+        PORTING_OUT = "porting_out", _("Porting out")
+
+    # E.164, e.g. +4533123456. For a series, the first number; ``series_end`` is the last.
+    number = models.CharField(_("number"), max_length=16, unique=True)
+    series_end = models.CharField(_("last number of the series"), max_length=16, blank=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.LANDLINE)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    label = models.CharField(_("label"), max_length=120, blank=True)
+    # Where calls go when the number is not the main number (the main number follows the call flow).
+    routing = models.CharField(_("calls go to"), max_length=200, blank=True)
+    port_request = models.ForeignKey(
+        "numbering.PortRequest", verbose_name=_("port request"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="phone_numbers",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("phone number")
+        verbose_name_plural = _("phone numbers")
+        ordering = ["kind", "number"]
+        indexes = [models.Index(fields=["company", "kind", "number"])]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PortRequest(CompanyOwned):
+    """A request to port landline numbers from another operator to us (Kazoo's port request)."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        PENDING = "pending", _("Pending at the current operator")
+        SCHEDULED = "scheduled", _("Scheduled")
+        COMPLETED = "completed", _("Completed")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Authorisation(models.TextChoices):
+        UPLOAD = "upload", _("Uploaded signed PDF")
+        SIGNED = "signed", _("Signed in the portal")
+
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    current_operator = models.CharField(_("current operator"), max_length=40)
+    customer_number = models.CharField(_("customer number at the current operator"), max_length=60)
+    holder_name = models.CharField(_("holder name"), max_length=200)
+    holder_street = models.CharField(_("street and number"), max_length=200)
+    holder_postcode = models.CharField(_("postcode"), max_length=10)
+    holder_city = models.CharField(_("city"), max_length=100)
+    cvr = models.CharField(_("CVR number"), max_length=8)
+    desired_date = models.DateField(_("desired porting date"))
+    scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
+    notification_emails = models.TextField(
+        _("notification e-mail addresses"), blank=True,
+        help_text=_("Every change is e-mailed to these addresses. One or more, separated by commas."),
+    )
+    notification_language = models.CharField(
+        _("language of the e-mails"), max_length=8, choices=settings.LANGUAGES, default="da"
+    )
+    status_reason = models.CharField(_("reason for the latest change"), max_length=500, blank=True)
+
+    authorisation_method = models.CharField(
+        _("porting authorisation"), max_length=8, choices=Authorisation.choices, blank=True
+    )
+    authorisation_file = models.FileField(_("signed authorisation (PDF)"), upload_to="numbering/authorisations/%Y/",
+                                          blank=True, max_length=200)
+    authorisation_filename = models.CharField(_("file name"), max_length=200, blank=True)
+    signed_name = models.CharField(_("signed by (typed name)"), max_length=200, blank=True)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("signed by user"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    signed_ip = models.GenericIPAddressField(_("signed from IP address"), null=True, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("port request")
+        verbose_name_plural = _("port requests")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["company", "-created_at"]),
+            models.Index(fields=["status", "-created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"PORT-{self.pk or 0:05d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in (self.Status.COMPLETED, self.Status.CANCELLED)
+
+    @property
+    def holder_address(self) -> str:
+        return f"{self.holder_street}, {self.holder_postcode} {self.holder_city}"
+
+    @property
+    def notification_list(self) -> list[str]:
+        return [a.strip() for a in self.notification_emails.replace(";", ",").split(",") if a.strip()]
+
+    @property
+    def has_authorisation(self) -> bool:
+        if self.authorisation_method == self.Authorisation.UPLOAD:
+            return bool(self.authorisation_file)
+        if self.authorisation_method == self.Authorisation.SIGNED:
+            return bool(self.signed_name and self.signed_at)
+        return False
+
+
+class PortNumber(models.Model):
+    """One number of a port request, with its own status so partial ports are visible."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", _("Requested")
+        SCHEDULED = "scheduled", _("Scheduled")
+        PORTED = "ported", _("Ported")
+        NOT_PORTED = "not_ported", _("Not ported")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    port_request = models.ForeignKey(PortRequest, on_delete=models.CASCADE, related_name="numbers")
+    number = models.CharField(_("number"), max_length=16)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.REQUESTED)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("number to port")
+        verbose_name_plural = _("numbers to port")
+        ordering = ["number"]
+        constraints = [models.UniqueConstraint(fields=["port_request", "number"], name="port_number_once")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class PortEvent(models.Model):
+    """The timeline: one row per change of a port request (Kazoo's transitions)."""
+
+    port_request = models.ForeignKey(PortRequest, on_delete=models.CASCADE, related_name="events")
+    new_status = models.CharField(_("new status"), max_length=16, choices=PortRequest.Status.choices)
+    previous_status = models.CharField(_("previous status"), max_length=16, choices=PortRequest.Status.choices,
+                                       blank=True)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="+")
+    actor_label = models.CharField(_("by"), max_length=255, blank=True)
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("port request change")
+        verbose_name_plural = _("port request changes")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.previous_status} → {self.new_status}"
+
+
+class PortComment(models.Model):
+    port_request = models.ForeignKey(PortRequest, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+")
+    author_label = models.CharField(_("author"), max_length=255, blank=True)
+    from_staff = models.BooleanField(_("from the operator"), default=False)
+    # Staff-internal notes are never shown to the customer.
+    is_internal = models.BooleanField(_("internal note"), default=False)
+    body = models.TextField(_("comment"))
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("comment")
+        verbose_name_plural = _("comments")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return self.body[:50]
+
+
+class CallFlowVersion(CompanyOwned):
+    """One saved version of the main number's call flow. The newest version is the active one."""
+
+    version = models.PositiveIntegerField(_("version"))
+    document = models.JSONField(_("flow document"))
+    comment = models.CharField(_("comment"), max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("saved by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("call flow version")
+        verbose_name_plural = _("call flow versions")
+        ordering = ["-version"]
+        constraints = [models.UniqueConstraint(fields=["company", "version"], name="one_flow_version_number")]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"
+
+
+def authorisation_upload_name(original: str) -> str:
+    """A random stored name: the customer's file name is kept only as a label."""
+    suffix = PurePath(original).suffix.lower() or ".pdf"
+    return f"{uuid.uuid4().hex}{suffix if suffix == '.pdf' else '.pdf'}"

@@ -1,0 +1,125 @@
+"""Danish porting rules: which numbers can be ported in, the operators, and the earliest date."""
+
+import datetime
+from dataclasses import dataclass
+
+import holidays
+import phonenumbers
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# The operators a Danish business number is most often ported from.
+OPERATORS = [
+    ("tdc", "TDC Erhverv / Nuuday"),
+    ("telenor", "Telenor"),
+    ("telia", "Telia"),
+    ("3", "3 (Hi3G)"),
+    ("norlys", "Norlys"),
+    ("globalconnect", "GlobalConnect"),
+    ("stofa", "Stofa"),
+    ("waoo", "Waoo"),
+    ("ipvision", "ipvision"),
+    ("flexfone", "Flexfone"),
+    ("other", gettext_lazy("Another operator")),
+]
+OPERATOR_LABELS = dict(OPERATORS)
+
+# The Danish numbering plan (SDFI) sets aside these two-digit series for mobile services.
+# Landline and mobile numbers cannot be ported into each other (Teleloven § 28a).
+MOBILE_PREFIXES = {f"{n}" for n in range(20, 32)} | {"40", "41", "42", "50", "51", "52", "53", "60", "61",
+                                                        "71", "81", "91", "92", "93"}
+PREMIUM_PREFIXES = {"90"}
+MAX_NUMBERS_PER_REQUEST = 100
+
+
+class NumberError(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class ParsedNumbers:
+    numbers: list[str]  # E.164, sorted, unique
+
+
+def parse_landline(text: str) -> str:
+    """One Danish landline number in E.164, or NumberError with a reason the customer understands."""
+    raw = text.strip()
+    try:
+        parsed = phonenumbers.parse(raw, "DK")
+    except phonenumbers.NumberParseException:
+        raise NumberError(_("“%(number)s” is not a phone number.") % {"number": raw}) from None
+    if parsed.country_code != 45 or not phonenumbers.is_valid_number(parsed):
+        raise NumberError(_("“%(number)s” is not a valid Danish phone number.") % {"number": raw})
+    national = str(parsed.national_number)
+    if national[:2] in MOBILE_PREFIXES:
+        raise NumberError(
+            _("%(number)s is a mobile number. Landline and mobile numbers cannot be ported into each other; "
+              "port mobile numbers by ordering a subscription with number transfer.")
+            % {"number": format_number(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))}
+        )
+    if national[:2] in PREMIUM_PREFIXES:
+        raise NumberError(_("%(number)s is a premium-rate number, which we cannot port.") % {"number": raw})
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def parse_numbers(text: str) -> list[str]:
+    """Numbers separated by commas or new lines; a range is written ``33 12 34 00 - 33 12 34 19``."""
+    numbers: set[str] = set()
+    errors: list[str] = []
+    for chunk in text.replace(",", "\n").replace(";", "\n").splitlines():
+        chunk = chunk.strip()
+        if not chunk:
+            continue
+        try:
+            if chunk.count("-") == 1:
+                first_text, last_text = chunk.split("-")
+                first, last = parse_landline(first_text), parse_landline(last_text)
+                if int(last[3:]) < int(first[3:]):
+                    raise NumberError(_("The range “%(range)s” ends before it starts.") % {"range": chunk})
+                if int(last[3:]) - int(first[3:]) + 1 > MAX_NUMBERS_PER_REQUEST:
+                    raise NumberError(_("The range “%(range)s” is too long.") % {"range": chunk})
+                for value in range(int(first[3:]), int(last[3:]) + 1):
+                    numbers.add(parse_landline(f"+45{value}"))
+            else:
+                numbers.add(parse_landline(chunk))
+        except NumberError as exc:
+            errors.append(str(exc))
+    if errors:
+        raise NumberError(" ".join(errors))
+    if not numbers:
+        raise NumberError(_("Enter at least one number."))
+    if len(numbers) > MAX_NUMBERS_PER_REQUEST:
+        raise NumberError(
+            _("At most %(max)d numbers per request; split larger series into several requests.")
+            % {"max": MAX_NUMBERS_PER_REQUEST}
+        )
+    return sorted(numbers)
+
+
+def format_number(e164: str) -> str:
+    """+4533123456 → 33 12 34 56 (Danish numbers); other numbers in international format."""
+    if e164.startswith("+45") and len(e164) == 11:
+        digits = e164[3:]
+        return " ".join(digits[i:i + 2] for i in range(0, 8, 2))
+    try:
+        return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    except phonenumbers.NumberParseException:
+        return e164
+
+
+def is_working_day(day: datetime.date) -> bool:
+    return day.weekday() < 5 and day not in holidays.DK(years=day.year)
+
+
+def next_working_day(after: datetime.date) -> datetime.date:
+    """The first working day after ``after`` (weekends and Danish public holidays excluded)."""
+    day = after + datetime.timedelta(days=1)
+    while not is_working_day(day):
+        day += datetime.timedelta(days=1)
+    return day
+
+
+def earliest_porting_date(today: datetime.date | None = None) -> datetime.date:
+    """The port must be possible by the next working day after the request (Teleloven § 28a)."""
+    return next_working_day(today or timezone.localdate())

@@ -1,0 +1,75 @@
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from companies.models import Company
+from numbering.models import CallFlowVersion, PhoneNumber, PortComment, PortEvent, PortNumber, PortRequest
+from subscriptions.models import Subscription
+
+
+def phone_numbers(*, company: Company | None) -> QuerySet[PhoneNumber]:
+    return PhoneNumber.objects.for_company(company).select_related("port_request")
+
+
+def mobile_subscriptions(*, company: Company | None) -> QuerySet[Subscription]:
+    return (
+        Subscription.objects.for_company(company)
+        .exclude(phone_number="")
+        .exclude(status__in=[Subscription.Status.TERMINATED, Subscription.Status.CANCELLED])
+        .select_related("product")
+        .order_by("phone_number")
+    )
+
+
+def numbers_porting_in(*, company: Company | None) -> QuerySet[PortNumber]:
+    open_statuses = [PortRequest.Status.SUBMITTED, PortRequest.Status.PENDING, PortRequest.Status.SCHEDULED,
+                     PortRequest.Status.REJECTED, PortRequest.Status.DRAFT]
+    return (
+        PortNumber.objects.filter(port_request__company=company, port_request__status__in=open_statuses)
+        .exclude(status__in=[PortNumber.Status.NOT_PORTED, PortNumber.Status.CANCELLED])
+        .select_related("port_request")
+        .order_by("number")
+    ) if company is not None else PortNumber.objects.none()
+
+
+def port_requests(*, company: Company | None) -> QuerySet[PortRequest]:
+    return PortRequest.objects.for_company(company).annotate(
+        number_count=Count("numbers"),
+        ported_count=Count("numbers", filter=Q(numbers__status=PortNumber.Status.PORTED)),
+    )
+
+
+def port_request_detail(*, company: Company | None, staff: bool = False) -> QuerySet[PortRequest]:
+    comments = PortComment.objects.select_related("author")
+    if not staff:
+        comments = comments.filter(is_internal=False)
+    queryset = PortRequest.objects.all() if staff else PortRequest.objects.for_company(company)
+    return queryset.select_related("company", "created_by", "signed_by").prefetch_related(
+        "numbers", Prefetch("events", queryset=PortEvent.objects.select_related("user")),
+        Prefetch("comments", queryset=comments),
+    )
+
+
+def staff_queue(*, status: str | None = None) -> QuerySet[PortRequest]:
+    """Cross-company on purpose: the operator's staff process every company's requests."""
+    queryset = PortRequest.objects.select_related("company").annotate(number_count=Count("numbers"))
+    if status:
+        queryset = queryset.filter(status=status)
+    else:
+        queryset = queryset.exclude(status__in=[PortRequest.Status.DRAFT, PortRequest.Status.COMPLETED,
+                                                PortRequest.Status.CANCELLED])
+    return queryset.order_by("desired_date", "id")
+
+
+def flow_versions(*, company: Company | None) -> QuerySet[CallFlowVersion]:
+    return CallFlowVersion.objects.for_company(company).select_related("created_by")
+
+
+def active_flow(*, company: Company | None) -> CallFlowVersion | None:
+    return flow_versions(company=company).order_by("-version").first()
+
+
+def subscription_choices(*, company: Company | None) -> QuerySet[Subscription]:
+    return (
+        Subscription.objects.for_company(company)
+        .exclude(status__in=[Subscription.Status.TERMINATED, Subscription.Status.CANCELLED])
+        .order_by("user_name", "id")
+    )
