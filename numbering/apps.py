@@ -22,6 +22,8 @@ class NumberingConfig(AppConfig):
                 description=_("Port landline numbers to us and set up the call flow on your main number."),
                 icon="phone-volume",
                 order=30,
+                staff_url_name="numbers:staff_queue",
+                staff_title=_("Port requests"),
             )
         )
         register_section(OverviewSection(area_key="numbers", template="numbering/overview_section.html",
