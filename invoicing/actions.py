@@ -63,12 +63,9 @@ def create_credit_note(*, invoice: Invoice, reason: str, by: Actor) -> Invoice:
     reason = reason.strip()
     if not reason:
         raise ValidationError(_("Give a reason for the credit note."))
-    counter = InvoiceCounter.objects.select_for_update().get(name="invoice")
-    counter.last_number += 1
-    counter.save(update_fields=["last_number"])
     today = timezone.localdate()
     credit = Invoice.objects.create(
-        company=invoice.company, number=counter.last_number, period=invoice.period,
+        company=invoice.company, number=InvoiceCounter.next_number(), period=invoice.period,
         category=Invoice.Category.CREDIT_NOTE, status=Invoice.Status.ISSUED, issue_date=today,
         due_date=due_date_for(today), net=-invoice.net, vat=-invoice.vat, total=-invoice.total,
         subscriptions_net=-invoice.subscriptions_net, usage_net=-invoice.usage_net,

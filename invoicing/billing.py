@@ -110,7 +110,7 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
     language = company.invoice_language
     with transaction.atomic(), translation.override(language):
         # The lock serialises concurrent runs: numbers stay gapless and the check below is reliable.
-        counter = InvoiceCounter.objects.select_for_update().get(name="invoice")
+        counter = InvoiceCounter.lock()
         if Invoice.objects.filter(company_id=company_id, period=period, category=Invoice.Category.NORMAL).exists():
             return None
 
@@ -165,10 +165,8 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
                 totals[line.kind] += line.amount
         net = sum(totals.values())
         vat = vat_of(net)
-        counter.last_number += 1
-        counter.save(update_fields=["last_number"])
         invoice = Invoice.objects.create(
-            company_id=company_id, number=counter.last_number, period=period,
+            company_id=company_id, number=counter.take(), period=period,
             status=Invoice.Status.ISSUED, issue_date=issue_date, due_date=due_date_for(issue_date),
             net=net, vat=vat, total=net + vat,
             subscriptions_net=totals[InvoiceLine.Kind.SUBSCRIPTION] + totals[InvoiceLine.Kind.ADD_ON],

@@ -7,7 +7,7 @@ once per pro-rata line and once to the VAT of the whole invoice.
 from typing import Any
 
 from django.conf import settings
-from django.db import models
+from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from companies.scoping import CompanyOwned
@@ -29,6 +29,29 @@ class InvoiceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_number}"
+
+    @classmethod
+    def lock(cls) -> "InvoiceCounter":
+        """The counter row, locked until the transaction ends (serialises invoice creation)."""
+        counter = cls.objects.select_for_update().filter(name="invoice").first()
+        if counter is None:  # made by a migration; recreated if a test flushed it
+            try:
+                with transaction.atomic():
+                    cls.objects.create(name="invoice")
+            except IntegrityError:
+                pass
+            counter = cls.objects.select_for_update().get(name="invoice")
+        return counter
+
+    def take(self) -> int:
+        """The next number; call inside the transaction that creates the invoice."""
+        self.last_number += 1
+        self.save(update_fields=["last_number"])
+        return self.last_number
+
+    @classmethod
+    def next_number(cls) -> int:
+        return cls.lock().take()
 
 
 class Invoice(CompanyOwned):

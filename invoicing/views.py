@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -168,18 +168,20 @@ def einvoice(request: HttpRequest) -> HttpResponse:
 
 
 @area_view("invoice")
-@require_POST
 def einvoice_remove(request: HttpRequest, recipient_id: int) -> HttpResponse:
     recipient = get_for_company(EInvoiceRecipient.objects.all(), active_company(request), pk=recipient_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     actions.remove_einvoice_recipient(recipient=recipient, by=Actor.from_request(request))
     messages.success(request, _("%(email)s no longer receives invoices.") % {"email": recipient.email})
     return redirect("invoice:einvoice")
 
 
 @area_view("invoice")
-@require_POST
 def einvoice_resend(request: HttpRequest, recipient_id: int) -> HttpResponse:
     recipient = get_for_company(EInvoiceRecipient.objects.all(), active_company(request), pk=recipient_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     if recipient.is_confirmed:
         messages.info(request, _("%(email)s is already confirmed.") % {"email": recipient.email})
     else:
