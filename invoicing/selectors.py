@@ -20,7 +20,7 @@ def invoices(*, company: Company | None, year: int | None = None, status: str = 
 
 
 def invoice_years(*, company: Company | None) -> list[int]:
-    periods = Invoice.objects.for_company(company).values_list("period", flat=True).distinct()
+    periods = Invoice.objects.for_company(company).order_by("period").values_list("period", flat=True).distinct()
     return sorted({int(p[:4]) for p in periods}, reverse=True)
 
 

@@ -6,10 +6,10 @@ from audit.actor import Actor
 class FailingEmailBackend:
     """A mail server that is down: every send raises, like smtplib does."""
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args, **kwargs) -> None:
         pass
 
-    def send_messages(self, messages) -> int:  # noqa: ANN001
+    def send_messages(self, messages) -> int:
         raise ConnectionRefusedError("SMTP server unavailable")
 
     def open(self) -> None:
@@ -25,6 +25,6 @@ def system() -> Actor:
 
 
 @pytest.fixture
-def failing_smtp(settings):  # noqa: ANN001, ANN201
+def failing_smtp(settings):
     settings.MAILERS = {"default": {"BACKEND": "invoicing.tests.conftest.FailingEmailBackend"}}
     return settings
