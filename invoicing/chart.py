@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from invoicing.money import format_kr
 from invoicing.selectors import ChartBar
@@ -10,7 +11,7 @@ from invoicing.selectors import ChartBar
 WIDTH, HEIGHT = 720, 240
 LEFT, RIGHT, TOP, BOTTOM = 64, 8, 12, 28
 SERIES = [("subscriptions", _("Subscriptions"), "chart-subscriptions"),
-          ("usage", _("Usage"), "chart-usage"),
+          ("usage", pgettext_lazy("telephone usage", "Usage"), "chart-usage"),
           ("one_off", _("One-off"), "chart-one-off")]
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from companies.scoping import CompanyOwned
 
@@ -160,7 +161,7 @@ class InvoiceLine(models.Model):
     class Kind(models.TextChoices):
         SUBSCRIPTION = "subscription", _("Subscription fee")
         ADD_ON = "add_on", _("Add-on")
-        USAGE = "usage", _("Usage")
+        USAGE = "usage", pgettext_lazy("telephone usage", "Usage")
         ONE_OFF = "one_off", _("One-off fee")
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")

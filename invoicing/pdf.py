@@ -9,6 +9,7 @@ import io
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
@@ -116,7 +117,7 @@ def _render(invoice: Invoice) -> bytes:
     summary = [
         [_("Summary"), _("Amount (DKK)")],
         [_("Subscriptions and add-ons"), format_kr(invoice.subscriptions_net)],
-        [_("Usage"), format_kr(invoice.usage_net)],
+        [pgettext("telephone usage", "Usage"), format_kr(invoice.usage_net)],
         [_("One-off fees"), format_kr(invoice.one_off_net)],
         [_("Total excl. VAT"), format_kr(invoice.net)],
         [_("VAT 25%"), format_kr(invoice.vat)],

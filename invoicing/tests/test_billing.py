@@ -76,7 +76,7 @@ def test_it_charges_a_cancellation_up_to_its_end_date(system):
     run_billing("2026-02", by=system, issue_date=dt.date(2026, 3, 1))
 
     fee = Invoice.objects.get(company=sub.company).lines.get(kind=InvoiceLine.Kind.SUBSCRIPTION)
-    assert (fee.quantity, fee.amount) == (Decimal(10), 10000)  # 280 kr. × 10/28
+    assert (fee.quantity, fee.amount) == (Decimal(10), 10000)  # 280 kr. * 10/28
 
 
 def test_it_leaves_out_ended_cancelled_and_future_subscriptions(system):

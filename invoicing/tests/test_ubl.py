@@ -1,4 +1,5 @@
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import peppol
@@ -57,7 +58,8 @@ def test_it_carries_the_peppol_bis_3_essentials(invoice):
     assert text("cac:TaxTotal/cbc:TaxAmount") == f"{invoice.vat / 100:.2f}"
     assert text("cac:LegalMonetaryTotal/cbc:PayableAmount") == f"{invoice.total / 100:.2f}"
     lines = document.findall("cac:InvoiceLine", NS)
-    assert sum(round(float(line.findtext("cbc:LineExtensionAmount", namespaces=NS)) * 100) for line in lines) == invoice.net
+    amounts = [Decimal(line.findtext("cbc:LineExtensionAmount", namespaces=NS)) for line in lines]
+    assert sum(amounts) * 100 == invoice.net
 
 
 def test_it_validates_a_credit_note(invoice, credit_note_schema, system):
