@@ -139,8 +139,12 @@ class InvoiceSection(models.Model):
     """One user (subscription) on an invoice: the lines are grouped under it."""
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="sections")
+    # No database constraint: the billing run writes 100,000 sections in one go, and checking
+    # each one locks a subscription row (FOR KEY SHARE). The section copies what it shows, and
+    # Django still applies SET_NULL when a subscription is deleted.
     subscription = models.ForeignKey(
-        "subscriptions.Subscription", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "subscriptions.Subscription", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False,
     )
     # Copied at billing so an invoice never changes when the subscription does.
     user_name = models.CharField(_("user"), max_length=200)
@@ -164,7 +168,8 @@ class InvoiceLine(models.Model):
         USAGE = "usage", pgettext_lazy("telephone usage", "Usage")
         ONE_OFF = "one_off", _("One-off fee")
 
-    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines")
+    # Denormalised for queries per invoice; the database checks the line's section, whose invoice is checked.
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines", db_constraint=False)
     section = models.ForeignKey(InvoiceSection, on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     usage_type = models.CharField(_("usage type"), max_length=16, blank=True)

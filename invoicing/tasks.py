@@ -23,7 +23,10 @@ def ensure_pdf(invoice: Invoice) -> Invoice:
     from invoicing.pdf import render_invoice_pdf
 
     with transaction.atomic():
-        locked = Invoice.objects.select_for_update().select_related("company", "credited_invoice").get(pk=invoice.pk)
+        locked = (
+            Invoice.objects.select_for_update(of=("self",)).select_related("company", "credited_invoice")
+            .get(pk=invoice.pk)
+        )
         if not locked.pdf:
             locked.pdf.save(f"invoice-{locked.number}.pdf", ContentFile(render_invoice_pdf(locked)), save=False)
             locked.save(update_fields=["pdf"])
