@@ -9,8 +9,10 @@ class InvoicingConfig(AppConfig):
     def ready(self) -> None:
         from audit.labels import register
         from invoicing.demo import seed_invoicing
+        from invoicing.overview import latest_invoices
         from portal.areas import Area, registry
         from portal.demo import Seeder, register_seeder
+        from portal.overview import OverviewSection, register_section
 
         registry.register(
             Area(
@@ -34,3 +36,4 @@ class InvoicingConfig(AppConfig):
             "invoice.einvoice_opted_out": _("Stopped eInvoice"),
         })
         register_seeder(Seeder("invoices", seed_invoicing, order=900))
+        register_section(OverviewSection("invoice", "invoicing/_overview.html", latest_invoices, order=40))

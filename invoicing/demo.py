@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from audit.actor import Actor
 from invoicing.billing import bill_company, billable_subscriptions, period_bounds
-from invoicing.models import Charge, EInvoiceRecipient, Invoice, InvoiceCounter, UsageRecord
+from invoicing.models import Charge, EInvoiceDelivery, EInvoiceRecipient, Invoice, InvoiceCounter, UsageRecord
 from invoicing.money import parse_period, period_of
 from portal.demo import DemoContext
 from subscriptions.models import Product, Subscription
@@ -55,6 +55,10 @@ def seed_invoicing(ctx: DemoContext) -> None:
     for key, company in ctx.companies.items():
         if not Subscription.objects.filter(company=company).exists():
             _fallback_subscriptions(ctx, company, 8 if key != "nordlys" else 24)
+        recipient = None
+        if company.ean or key == "bager":
+            recipient, _ = EInvoiceRecipient.objects.get_or_create(
+                company=company, email=f"faktura@{key}.example", defaults={"confirmed_at": timezone.now()})
         for index, period in enumerate(periods):
             if Invoice.objects.filter(company=company, period=period).exists():
                 continue
@@ -74,10 +78,12 @@ def seed_invoicing(ctx: DemoContext) -> None:
             elif index == len(periods) - 2 and key == "bager":
                 invoice.status = Invoice.Status.OVERDUE
             invoice.save(update_fields=["status"])
-        if company.ean or key == "bager":
-            EInvoiceRecipient.objects.get_or_create(
-                company=company, email=f"faktura@{key}.example",
-                defaults={"confirmed_at": timezone.now()})
+            if recipient is not None:
+                # History: these were e-mailed when issued (the task skips rows already sent).
+                EInvoiceDelivery.objects.get_or_create(
+                    company=company, invoice=invoice, email=recipient.email,
+                    defaults={"status": EInvoiceDelivery.Status.SENT, "attempts": 1,
+                              "sent_at": dt.datetime.combine(issue, dt.time(6, 30), tzinfo=dt.UTC)})
     ctx.log(f"{Invoice.objects.count()} invoices, {UsageRecord.objects.count()} usage records")
 
 
