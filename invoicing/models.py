@@ -108,14 +108,17 @@ class Invoice(CompanyOwned):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._status_at_load = self.status if self.pk else self.Status.NEW
+        # __dict__, not the attribute: a deferred status must not cost a query per instance.
+        self._status_at_load = self.__dict__.get("status") if self.pk else self.Status.NEW
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} {self.number}"
 
     @property
     def is_issued(self) -> bool:
-        return self._status_at_load != self.Status.NEW
+        if self._status_at_load is None:  # loaded without its status
+            self._status_at_load = Invoice.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        return self._status_at_load not in (None, self.Status.NEW)
 
     @property
     def is_credit_note(self) -> bool:
