@@ -7,7 +7,12 @@ class InvoicingConfig(AppConfig):
     verbose_name = _("Invoice")
 
     def ready(self) -> None:
+        from audit.labels import register
+        from invoicing.demo import seed_invoicing
+        from invoicing.overview import latest_invoices
         from portal.areas import Area, registry
+        from portal.demo import Seeder, register_seeder
+        from portal.overview import OverviewSection, register_section
 
         registry.register(
             Area(
@@ -19,3 +24,16 @@ class InvoicingConfig(AppConfig):
                 order=40,
             )
         )
+        register({
+            "invoice.issued": _("Issued invoice"),
+            "invoice.credited": _("Issued credit note"),
+            "invoice.billing_started": _("Started billing run"),
+            "invoice.charge_added": _("Charged one-off fee"),
+            "invoice.usage_imported": _("Imported usage"),
+            "invoice.einvoice_added": _("Signed up for eInvoice"),
+            "invoice.einvoice_confirmed": _("Confirmed eInvoice address"),
+            "invoice.einvoice_removed": _("Removed eInvoice address"),
+            "invoice.einvoice_opted_out": _("Stopped eInvoice"),
+        })
+        register_seeder(Seeder("invoices", seed_invoicing, order=900))
+        register_section(OverviewSection("invoice", "invoicing/_overview.html", latest_invoices, order=40))

@@ -1,9 +1,279 @@
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+import csv
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
-from portal.permissions import area_view
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.actor import Actor
+from companies.scoping import get_for_company
+from invoicing import actions, selectors
+from invoicing.chart import stacked_bar_chart
+from invoicing.forms import BillingRunForm, CreditNoteForm, EInvoiceSignUpForm, InvoiceFilterForm, UsageUploadForm
+from invoicing.models import EInvoiceRecipient, Invoice, InvoiceLine, UsageImport, UsageRecord
+from invoicing.money import format_kr
+from invoicing.tasks import ensure_pdf
+from portal.http import active_company
+from portal.permissions import area_view, forbidden
+
+INVOICES_PER_PAGE = 25
+USERS_PER_PAGE = 50
+
+
+def _invoice(request: HttpRequest, invoice_id: int) -> Invoice:
+    return get_for_company(Invoice.objects.select_related("company", "credited_invoice"), active_company(request),
+                           pk=invoice_id)
 
 
 @area_view("invoice")
 def index(request: HttpRequest) -> HttpResponse:
-    return render(request, "invoicing/index.html")
+    company = active_company(request)
+    form = InvoiceFilterForm(request.GET or None, years=selectors.invoice_years(company=company))
+    year, status = None, ""
+    if form.is_bound and form.is_valid():
+        year, status = form.cleaned_data["year"], form.cleaned_data["status"]
+    page = Paginator(selectors.invoices(company=company, year=year, status=status), INVOICES_PER_PAGE).get_page(
+        request.GET.get("page"))
+    bars = selectors.monthly_totals(company=company, today=timezone.localdate())
+    context = {"form": form, "page": page, "chart": stacked_bar_chart(bars), "bars": bars,
+               "has_invoices": any(b.total for b in bars) or page.paginator.count}
+    if getattr(request, "htmx", False):
+        return render(request, "invoicing/index.html#rows", context)
+    return render(request, "invoicing/index.html", context)
+
+
+def _user_rows(sections) -> list[dict[str, Any]]:
+    """Per user: fee, add-ons, and usage per type, ready for the table and the CSV."""
+    rows = []
+    for section in sections:
+        row: dict[str, Any] = {"section": section, "fee": 0, "add_ons": 0, "one_off": 0, "usage": {}, "lines": []}
+        for line in section.lines.all():
+            row["lines"].append(line)
+            if line.kind == InvoiceLine.Kind.SUBSCRIPTION:
+                row["fee"] += line.amount
+            elif line.kind == InvoiceLine.Kind.ADD_ON:
+                row["add_ons"] += line.amount
+            elif line.kind == InvoiceLine.Kind.ONE_OFF:
+                row["one_off"] += line.amount
+            else:
+                row["usage"][line.usage_type] = line
+        row["minutes"] = row["usage"].get(UsageRecord.Type.VOICE)
+        row["sms"] = row["usage"].get(UsageRecord.Type.SMS)
+        row["data"] = row["usage"].get(UsageRecord.Type.DATA)
+        row["roaming"] = row["usage"].get(UsageRecord.Type.ROAMING)
+        row["premium"] = row["usage"].get(UsageRecord.Type.PREMIUM)
+        row["usage_total"] = sum(line.amount for line in row["usage"].values())
+        rows.append(row)
+    return rows
+
+
+@area_view("invoice")
+def detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    invoice = _invoice(request, invoice_id)
+    search = request.GET.get("q", "").strip()[:100]
+    page = Paginator(selectors.sections(invoice=invoice, search=search), USERS_PER_PAGE).get_page(
+        request.GET.get("page"))
+    context = {"invoice": invoice, "page": page, "rows": _user_rows(page.object_list), "search": search,
+               "has_ean": bool(invoice.company.ean)}
+    if getattr(request, "htmx", False):
+        return render(request, "invoicing/detail.html#users", context)
+    return render(request, "invoicing/detail.html", context)
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _kr_plain(ore: int) -> str:
+    return format_kr(ore).replace(".", "")
+
+
+@area_view("invoice")
+def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
+    invoice = _invoice(request, invoice_id)
+    search = request.GET.get("q", "").strip()[:100]
+    writer = csv.writer(_Echo(), delimiter=";")
+
+    def rows():
+        yield "\ufeff" + writer.writerow([
+            _("User"), _("Phone number"), _("Subscription type"), _("Cost centre"), _("Kind"), _("Description"),
+            _("Quantity"), _("Amount excl. VAT (DKK)")])
+        # Iterate in chunks so a 10,000-user invoice streams in constant memory.
+        sections = selectors.sections(invoice=invoice, search=search)
+        paginator = Paginator(sections, 1000)
+        for number in paginator.page_range:
+            for section in paginator.page(number).object_list:
+                for line in section.lines.all():
+                    yield writer.writerow([
+                        section.user_name, section.phone_number, section.product_name, section.cost_centre,
+                        line.get_kind_display(), line.description, str(line.quantity).replace(".", ","),
+                        _kr_plain(line.amount)])
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number}-details.csv"'
+    return response
+
+
+@area_view("invoice")
+def pdf(request: HttpRequest, invoice_id: int) -> FileResponse:
+    invoice = ensure_pdf(_invoice(request, invoice_id))
+    return FileResponse(invoice.pdf.open("rb"), as_attachment=True, filename=f"invoice-{invoice.number}.pdf",
+                        content_type="application/pdf")
+
+
+@area_view("invoice")
+def ubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    invoice = _invoice(request, invoice_id)
+    if not invoice.company.ean:
+        raise Http404
+    from invoicing.ubl import invoice_xml
+
+    response = HttpResponse(invoice_xml(invoice), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number}.xml"'
+    return response
+
+
+def _confirm_url(request: HttpRequest) -> Callable[[str], str]:
+    return lambda token: request.build_absolute_uri(reverse("invoice:einvoice:confirm", args=[token]))
+
+
+@area_view("invoice")
+def einvoice(request: HttpRequest) -> HttpResponse:
+    company = active_company(request)
+    form = EInvoiceSignUpForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = actions.sign_up_einvoice(
+                company=company, addresses=form.cleaned_data["addresses"], confirm_url=_confirm_url(request),
+                language=request.LANGUAGE_CODE, by=Actor.from_request(request))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("We sent a confirmation link to %(emails)s.") % {
+                "emails": ", ".join(r.email for r in added)})
+            return redirect("invoice:einvoice")
+    deliveries = Paginator(selectors.deliveries(company=company), 20).get_page(request.GET.get("page"))
+    return render(request, "invoicing/einvoice.html", {
+        "form": form, "recipients": selectors.recipients(company=company), "page": deliveries})
+
+
+@area_view("invoice")
+def einvoice_remove(request: HttpRequest, recipient_id: int) -> HttpResponse:
+    recipient = get_for_company(EInvoiceRecipient.objects.all(), active_company(request), pk=recipient_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    actions.remove_einvoice_recipient(recipient=recipient, by=Actor.from_request(request))
+    messages.success(request, _("%(email)s no longer receives invoices.") % {"email": recipient.email})
+    return redirect("invoice:einvoice")
+
+
+@area_view("invoice")
+def einvoice_resend(request: HttpRequest, recipient_id: int) -> HttpResponse:
+    recipient = get_for_company(EInvoiceRecipient.objects.all(), active_company(request), pk=recipient_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    if recipient.is_confirmed:
+        messages.info(request, _("%(email)s is already confirmed.") % {"email": recipient.email})
+    else:
+        from invoicing.tasks import send_einvoice_confirmation
+
+        url = _confirm_url(request)(actions.confirmation_token(recipient))
+        send_einvoice_confirmation.enqueue(recipient.pk, url, request.LANGUAGE_CODE)
+        messages.success(request, _("We sent a new confirmation link to %(email)s.") % {"email": recipient.email})
+    return redirect("invoice:einvoice")
+
+
+@area_view("invoice")
+@require_POST
+def einvoice_opt_out(request: HttpRequest) -> HttpResponse:
+    try:
+        actions.opt_out_einvoice(company=active_company(request), by=Actor.from_request(request))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Your company no longer receives invoices by e-mail."))
+    return redirect("invoice:einvoice")
+
+
+def einvoice_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button; only the POST confirms (mail scanners follow links with GET)."""
+    recipient = actions.recipient_for_token(token)
+    if recipient is None:
+        return render(request, "invoicing/einvoice_confirm.html", {"invalid": True}, status=404)
+    if request.method == "POST":
+        by = Actor.from_request(request) if request.user.is_authenticated else Actor.system(recipient.email)
+        actions.confirm_einvoice(recipient=recipient, by=by)
+        return render(request, "invoicing/einvoice_confirm.html", {"recipient": recipient, "done": True})
+    return render(request, "invoicing/einvoice_confirm.html", {"recipient": recipient})
+
+
+einvoice_confirm.public = True  # type: ignore[attr-defined]
+
+
+def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Operator staff only: visitors sign in through the portal's form; admins get 403."""
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_staff:
+            return forbidden(request, area_key=None, reason="staff")
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@staff_view
+def staff_index(request: HttpRequest) -> HttpResponse:
+    by = Actor.from_request(request)
+    billing_form = BillingRunForm(prefix="billing")
+    upload_form = UsageUploadForm(prefix="usage")
+    credit_form = CreditNoteForm(prefix="credit")
+    import_errors: list[str] = []
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "billing":
+            billing_form = BillingRunForm(request.POST, prefix="billing")
+            if billing_form.is_valid():
+                actions.start_billing_run(period=billing_form.cleaned_data["period"], by=by)
+                messages.success(request, _("The billing run for %(period)s has started.") % {
+                    "period": billing_form.cleaned_data["period"]})
+                return redirect("invoice:staff")
+        elif action == "usage":
+            upload_form = UsageUploadForm(request.POST, request.FILES, prefix="usage")
+            if upload_form.is_valid():
+                upload = upload_form.cleaned_data["file"]
+                try:
+                    batch = actions.import_usage(text=upload.text, filename=upload.name, by=by)
+                except actions.UsageImportError as error:
+                    import_errors = error.messages[:200]
+                else:
+                    messages.success(request, _("Imported %(rows)s usage records from %(file)s.") % {
+                        "rows": batch.rows, "file": batch.filename})
+                    return redirect("invoice:staff")
+        elif action == "credit":
+            credit_form = CreditNoteForm(request.POST, prefix="credit")
+            if credit_form.is_valid():
+                try:
+                    credit = actions.create_credit_note(invoice=credit_form.cleaned_data["number"],
+                                                        reason=credit_form.cleaned_data["reason"], by=by)
+                except ValidationError as error:
+                    credit_form.add_error(None, error)
+                else:
+                    messages.success(request, _("Credit note %(number)s was issued.") % {"number": credit.number})
+                    return redirect("invoice:staff")
+    recent = Invoice.objects.select_related("company").order_by("-number")[:20]
+    imports = UsageImport.objects.all()[:10]
+    return render(request, "invoicing/staff.html", {
+        "billing_form": billing_form, "upload_form": upload_form, "credit_form": credit_form,
+        "import_errors": import_errors, "recent": recent, "imports": imports})

@@ -1,0 +1,277 @@
+"""Writes of the Invoice area: atomic, validated, audited; side effects on commit."""
+
+import csv
+import datetime as dt
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from audit.actor import Actor
+from audit.events import record
+from companies.models import Company
+from invoicing.models import (
+    Charge,
+    EInvoiceRecipient,
+    Invoice,
+    InvoiceCounter,
+    InvoiceLine,
+    InvoiceSection,
+    UsageImport,
+    UsageRecord,
+)
+from invoicing.money import due_date_for, parse_period
+from subscriptions.models import OneOffFee, Subscription
+
+CONFIRM_SALT = "invoicing.einvoice.confirm"
+CONFIRM_MAX_AGE = 14 * 24 * 3600
+
+
+# Billing ---------------------------------------------------------------------------------
+
+def start_billing_run(*, period: str, by: Actor) -> None:
+    """Queues the billing run for a period (the staff button)."""
+    try:
+        parse_period(period)
+    except ValueError:
+        raise ValidationError(_("Enter a period as YYYY-MM, e.g. 2026-11.")) from None
+    from invoicing.tasks import run_billing_task
+
+    record("invoice.billing_started", by=by, company=None, details={"period": period})
+    user_id = by.user.pk if by.user is not None else None
+    transaction.on_commit(lambda: run_billing_task.enqueue(period, user_id))
+
+
+@transaction.atomic
+def create_credit_note(*, invoice: Invoice, reason: str, by: Actor) -> Invoice:
+    """Credits an issued invoice in full (staff): a new document with negated amounts."""
+    if invoice.is_credit_note:
+        raise ValidationError(_("A credit note cannot be credited."))
+    if not invoice.is_issued:
+        raise ValidationError(_("Only issued invoices can be credited."))
+    if invoice.credit_notes.exists():
+        raise ValidationError(_("This invoice has already been credited."))
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for the credit note."))
+    today = timezone.localdate()
+    credit = Invoice.objects.create(
+        company=invoice.company, number=InvoiceCounter.next_number(), period=invoice.period,
+        category=Invoice.Category.CREDIT_NOTE, status=Invoice.Status.ISSUED, issue_date=today,
+        due_date=due_date_for(today), net=-invoice.net, vat=-invoice.vat, total=-invoice.total,
+        subscriptions_net=-invoice.subscriptions_net, usage_net=-invoice.usage_net,
+        one_off_net=-invoice.one_off_net, language=invoice.language, credited_invoice=invoice, reason=reason[:200],
+    )
+    sections = list(invoice.sections.prefetch_related("lines"))
+    copies = InvoiceSection.objects.bulk_create([
+        InvoiceSection(invoice=credit, subscription_id=s.subscription_id, user_name=s.user_name,
+                       phone_number=s.phone_number, product_name=s.product_name, cost_centre=s.cost_centre,
+                       total=-s.total) for s in sections])
+    InvoiceLine.objects.bulk_create([
+        InvoiceLine(invoice=credit, section=copy, kind=line.kind, usage_type=line.usage_type,
+                    description=line.description, quantity=line.quantity, amount=-line.amount)
+        for copy, section in zip(copies, sections, strict=True) for line in section.lines.all()])
+    record("invoice.credited", by=by, company=invoice.company, target=credit,
+           details={"invoice": invoice.number, "credit_note": credit.number, "reason": reason})
+    from invoicing.billing import _after_issue
+
+    transaction.on_commit(lambda: _after_issue(credit.pk))
+    return credit
+
+
+@transaction.atomic
+def add_charge(*, subscription: Subscription, fee: OneOffFee | None = None, description: str = "",
+               amount: int | None = None, on: dt.date | None = None, by: Actor) -> Charge:
+    """Charges a one-off fee to a subscription; the next billing run invoices it.
+
+    For the subscription creation guide: ``add_charge(subscription=s, fee=sim_fee, by=...)``.
+    """
+    if fee is None and (not description or amount is None):
+        raise ValidationError(_("A charge needs a fee or a description and an amount."))
+    charge = Charge.objects.create(
+        company=subscription.company, subscription=subscription, fee=fee,
+        description=description or (fee.name if fee else ""),
+        amount=amount if amount is not None else fee.price,  # type: ignore[union-attr]
+        date=on or timezone.localdate(),
+    )
+    record("invoice.charge_added", by=by, company=subscription.company, target=charge,
+           details={"amount": charge.amount, "subscription": subscription.pk})
+    return charge
+
+
+# Usage import ----------------------------------------------------------------------------
+
+USAGE_COLUMNS = ["phone_number", "time", "type", "quantity", "charge_ore"]
+
+
+@dataclass
+class UsageRowError:
+    line: int
+    reason: str
+
+    def __str__(self) -> str:
+        return _("Line %(line)s: %(reason)s") % {"line": self.line, "reason": self.reason}
+
+
+class UsageImportError(ValidationError):
+    def __init__(self, errors: list[UsageRowError]) -> None:
+        self.row_errors = errors
+        super().__init__([str(e) for e in errors])
+
+
+def _parse_usage(text: str) -> tuple[list[dict], list[UsageRowError]]:
+    reader = csv.DictReader(io.StringIO(text))
+    if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != USAGE_COLUMNS:
+        return [], [UsageRowError(1, _("the header must be %(columns)s") % {"columns": ",".join(USAGE_COLUMNS)})]
+    rows, errors = [], []
+    for row in reader:
+        line = reader.line_num
+        try:
+            number = phonenumbers.parse((row["phone_number"] or "").strip(), "DK")
+            if not phonenumbers.is_valid_number(number):
+                raise phonenumbers.NumberParseException(0, "invalid")
+            phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        except phonenumbers.NumberParseException:
+            errors.append(UsageRowError(line, _("“%(value)s” is not a valid phone number") % {
+                "value": row["phone_number"]}))
+            continue
+        time = parse_datetime((row["time"] or "").strip())
+        if time is None:
+            errors.append(UsageRowError(line, _("“%(value)s” is not a date and time (YYYY-MM-DD HH:MM)") % {
+                "value": row["time"]}))
+            continue
+        if timezone.is_naive(time):
+            time = timezone.make_aware(time)
+        if row["type"] not in UsageRecord.Type.values:
+            errors.append(UsageRowError(line, _("unknown type “%(value)s” (use %(types)s)") % {
+                "value": row["type"], "types": ", ".join(UsageRecord.Type.values)}))
+            continue
+        try:
+            quantity = Decimal(row["quantity"].strip())
+            charge = int(row["charge_ore"].strip())
+            if quantity < 0 or charge < 0 or quantity != round(quantity, 2):
+                raise ValueError
+        except (InvalidOperation, ValueError, AttributeError):
+            errors.append(UsageRowError(line, _("quantity and charge must be non-negative numbers "
+                                                "(charge in whole øre)")))
+            continue
+        rows.append({"line": line, "phone": phone, "time": time, "type": row["type"],
+                     "quantity": quantity, "charge": charge})
+    return rows, errors
+
+
+@transaction.atomic
+def import_usage(*, text: str, filename: str, by: Actor) -> UsageImport:
+    """Imports a usage file all or nothing: any bad row rejects the whole file."""
+    rows, errors = _parse_usage(text)
+    if not errors and not rows:
+        errors.append(UsageRowError(1, _("the file has no usage rows")))
+    phones = {r["phone"] for r in rows}
+    by_phone: dict[str, list[Subscription]] = {}
+    for sub in Subscription.objects.filter(phone_number__in=phones).exclude(status=Subscription.Status.CANCELLED):
+        by_phone.setdefault(sub.phone_number, []).append(sub)
+    records = []
+    for row in rows:
+        day = timezone.localtime(row["time"]).date()
+        match = [s for s in by_phone.get(row["phone"], [])
+                 if s.start_date <= day and (s.end_date is None or s.end_date >= day)]
+        if not match:
+            errors.append(UsageRowError(row["line"], _("no active subscription has number %(phone)s on %(day)s") % {
+                "phone": row["phone"], "day": day.isoformat()}))
+            continue
+        sub = match[0]
+        records.append(UsageRecord(company_id=sub.company_id, subscription=sub, time=row["time"],
+                                   type=row["type"], quantity=row["quantity"], charge=row["charge"]))
+    if errors:
+        raise UsageImportError(sorted(errors, key=lambda e: e.line))
+    batch = UsageImport.objects.create(filename=filename[:200], rows=len(records), imported_by=by.display)
+    for usage in records:
+        usage.batch = batch
+    UsageRecord.objects.bulk_create(records, batch_size=5000)
+    record("invoice.usage_imported", by=by, company=None, target=batch, details={"rows": len(records)})
+    return batch
+
+
+# eInvoice --------------------------------------------------------------------------------
+
+def confirmation_token(recipient: EInvoiceRecipient) -> str:
+    return signing.dumps({"r": recipient.pk, "e": recipient.email}, salt=CONFIRM_SALT)
+
+
+def recipient_for_token(token: str) -> EInvoiceRecipient | None:
+    try:
+        data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
+    except signing.BadSignature:
+        return None
+    return EInvoiceRecipient.objects.filter(pk=data.get("r"), email=data.get("e")).select_related("company").first()
+
+
+def parse_addresses(value: str) -> list[str]:
+    """Addresses separated by commas, semicolons or new lines; each validated."""
+    raw = [part.strip() for part in value.replace(";", ",").replace("\n", ",").split(",")]
+    addresses = [a.lower() for a in raw if a]
+    if not addresses:
+        raise ValidationError(_("Enter at least one e-mail address."))
+    bad = []
+    for address in addresses:
+        try:
+            validate_email(address)
+        except ValidationError:
+            bad.append(address)
+    if bad:
+        raise ValidationError(_("Not valid e-mail addresses: %(list)s") % {"list": ", ".join(bad)})
+    return list(dict.fromkeys(addresses))
+
+
+@transaction.atomic
+def sign_up_einvoice(*, company: Company, addresses: list[str], confirm_url: Callable[[str], str], language: str,
+                     by: Actor) -> list[EInvoiceRecipient]:
+    """Adds addresses; each gets a link to confirm before it receives invoices."""
+    from invoicing.tasks import send_einvoice_confirmation
+
+    existing = set(EInvoiceRecipient.objects.for_company(company).values_list("email", flat=True))
+    added = [EInvoiceRecipient.objects.create(company=company, email=email)
+             for email in addresses if email not in existing]
+    if not added:
+        raise ValidationError(_("These addresses already receive or await confirmation."))
+    for recipient in added:
+        url = confirm_url(confirmation_token(recipient))
+        transaction.on_commit(lambda r=recipient, u=url: send_einvoice_confirmation.enqueue(r.pk, u, language))
+    record("invoice.einvoice_added", by=by, company=company, details={"emails": [r.email for r in added]})
+    return added
+
+
+@transaction.atomic
+def confirm_einvoice(*, recipient: EInvoiceRecipient, by: Actor) -> EInvoiceRecipient:
+    if recipient.confirmed_at is None:
+        recipient.confirmed_at = timezone.now()
+        recipient.save(update_fields=["confirmed_at"])
+        record("invoice.einvoice_confirmed", by=by, company=recipient.company, target=recipient)
+    return recipient
+
+
+@transaction.atomic
+def remove_einvoice_recipient(*, recipient: EInvoiceRecipient, by: Actor) -> None:
+    record("invoice.einvoice_removed", by=by, company=recipient.company, details={"email": recipient.email})
+    recipient.delete()
+
+
+@transaction.atomic
+def opt_out_einvoice(*, company: Company, by: Actor) -> int:
+    recipients = EInvoiceRecipient.objects.for_company(company)
+    emails = list(recipients.values_list("email", flat=True))
+    if not emails:
+        raise ValidationError(_("The company is not signed up for eInvoice."))
+    recipients.delete()
+    record("invoice.einvoice_opted_out", by=by, company=company, details={"emails": emails})
+    return len(emails)
+

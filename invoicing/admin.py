@@ -1,0 +1,61 @@
+from django.contrib import admin
+
+from invoicing.models import (
+    Charge,
+    EInvoiceDelivery,
+    EInvoiceRecipient,
+    Invoice,
+    InvoiceCounter,
+    UsageImport,
+)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Issued documents and logs are never edited by hand."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(ReadOnlyAdmin):
+    list_display = ["number", "company", "period", "category", "status", "total", "issue_date", "due_date"]
+    list_filter = ["status", "category", "period"]
+    search_fields = ["=number", "company__name", "company__cvr"]
+    list_select_related = ["company"]
+
+
+@admin.register(EInvoiceDelivery)
+class EInvoiceDeliveryAdmin(ReadOnlyAdmin):
+    list_display = ["invoice", "email", "status", "attempts", "sent_at", "last_error"]
+    list_filter = ["status"]
+    search_fields = ["email", "=invoice__number"]
+    list_select_related = ["invoice"]
+
+
+@admin.register(EInvoiceRecipient)
+class EInvoiceRecipientAdmin(admin.ModelAdmin):
+    list_display = ["email", "company", "confirmed_at", "created_at"]
+    search_fields = ["email", "company__name"]
+    list_select_related = ["company"]
+
+
+@admin.register(Charge)
+class ChargeAdmin(admin.ModelAdmin):
+    list_display = ["description", "company", "subscription", "amount", "date", "invoice"]
+    raw_id_fields = ["subscription", "invoice"]
+    list_select_related = ["company", "subscription", "invoice"]
+
+
+@admin.register(UsageImport)
+class UsageImportAdmin(ReadOnlyAdmin):
+    list_display = ["filename", "rows", "imported_by", "imported_at"]
+
+
+admin.site.register(InvoiceCounter, ReadOnlyAdmin)

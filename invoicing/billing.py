@@ -1,0 +1,273 @@
+"""The monthly billing run: one invoice per company and period.
+
+Cross-company by design: this module reads every company's subscriptions with
+``Model.objects`` (not ``for_company``). Each company is billed in its own
+transaction that locks the invoice counter, re-checks that the company has no
+invoice for the period and then creates it; the unique (company, period)
+constraint backs that check. A run killed half-way has committed whole invoices
+only, and a re-run bills exactly the companies that are still missing.
+"""
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from audit.actor import Actor
+from audit.events import record
+from companies.models import Company
+from invoicing.models import Charge, Invoice, InvoiceCounter, InvoiceLine, InvoiceSection, UsageRecord
+from invoicing.money import days_active, due_date_for, parse_period, pro_rata, vat_of
+from subscriptions.models import Subscription
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class BillingResult:
+    period: str
+    created: list[int] = field(default_factory=list)  # invoice ids
+    skipped: int = 0  # companies that already had an invoice for the period
+
+
+def billable_subscriptions(first: dt.date, last: dt.date) -> QuerySet[Subscription]:
+    """Subscriptions active on at least one day of the period (cancelled orders never are)."""
+    return (
+        Subscription.objects.filter(start_date__lte=last)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        .exclude(status=Subscription.Status.CANCELLED)
+    )
+
+
+def period_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.datetime]:
+    tz = timezone.get_default_timezone()
+    start = dt.datetime.combine(first, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    return start, end
+
+
+def companies_to_bill(period: str) -> tuple[list[int], int]:
+    first, last = parse_period(period)
+    with_subscriptions = set(billable_subscriptions(first, last).values_list("company_id", flat=True).distinct())
+    with_charges = set(
+        Charge.objects.filter(invoice__isnull=True, date__lte=last).values_list("company_id", flat=True).distinct()
+    )
+    done = set(
+        Invoice.objects.filter(period=period, category=Invoice.Category.NORMAL).values_list("company_id", flat=True)
+    )
+    wanted = with_subscriptions | with_charges
+    return sorted(wanted - done), len(wanted & done)
+
+
+def run_billing(
+    period: str, *, by: Actor, issue_date: dt.date | None = None, progress: Progress | None = None
+) -> BillingResult:
+    """Bills every company that has no invoice for ``period`` yet. Safe to run again."""
+    parse_period(period)
+    issue_date = issue_date or timezone.localdate()
+    todo, already = companies_to_bill(period)
+    result = BillingResult(period=period, skipped=already)
+    refresh_at = _statistics_checkpoints()
+    for done, company_id in enumerate(todo, start=1):
+        invoice = bill_company(company_id, period, by=by, issue_date=issue_date)
+        if done in refresh_at:
+            _analyze_invoice_tables()
+        if invoice is None:
+            result.skipped += 1
+        else:
+            result.created.append(invoice.pk)
+        if progress:
+            progress(done, len(todo))
+    return result
+
+
+def _statistics_checkpoints() -> set[int]:
+    """When to refresh PostgreSQL's statistics of the invoice tables during the run.
+
+    The foreign-key checks behind every inserted line use a plan made from the table
+    statistics. While the tables are (nearly) empty that plan is a sequential scan, and the
+    run turns quadratic as they fill. Refreshing the statistics a few times early on switches
+    the checks to the primary-key index. Tables that already hold a few months of invoices
+    have good statistics, so nothing is done there.
+    """
+    if connection.vendor != "postgresql":
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'invoicing_invoiceline'")
+        row = cursor.fetchone()
+    if row is not None and row[0] >= 100_000:
+        return set()
+    return {1, 3, 10, 30, 100}
+
+
+def _analyze_invoice_tables() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE invoicing_invoice, invoicing_invoicesection, invoicing_invoiceline")
+
+
+@dataclass
+class _Line:
+    kind: str
+    description: str
+    quantity: Decimal
+    amount: int
+    usage_type: str = ""
+
+
+@dataclass
+class _Section:
+    """One subscription on the invoice, as plain values (the run handles 100,000 of these)."""
+
+    subscription_id: int
+    user_name: str
+    phone_number: str
+    product_name: str
+    cost_centre: str
+    lines: list[_Line] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return sum(line.amount for line in self.lines)
+
+
+def _name(name: str, name_da: str, language: str) -> str:
+    return name_da if language == "da" and name_da else name
+
+
+def usage_label(usage_type: str) -> str:
+    return str(UsageRecord.Type(usage_type).label) if usage_type in UsageRecord.Type.values else usage_type
+
+
+SUBSCRIPTION_FIELDS = ["id", "user_name", "phone_number", "cost_centre", "start_date", "end_date",
+                       "product__name", "product__name_da", "product__monthly_price"]
+
+
+def _section(row: dict, language: str) -> _Section:
+    return _Section(row["id"], row["user_name"][:200], row["phone_number"],
+                    _name(row["product__name"], row["product__name_da"], language)[:120], row["cost_centre"])
+
+
+def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date) -> Invoice | None:
+    first, last = parse_period(period)
+    month_days = (last - first).days + 1
+    company = Company.objects.get(pk=company_id)
+    language = company.invoice_language
+    with transaction.atomic(), translation.override(language):
+        # The lock serialises concurrent runs: numbers stay gapless and the check below is reliable.
+        counter = InvoiceCounter.lock()
+        if Invoice.objects.filter(company_id=company_id, period=period, category=Invoice.Category.NORMAL).exists():
+            return None
+
+        sections: dict[int, _Section] = {}
+        days_of: dict[int, int] = {}
+        rows = billable_subscriptions(first, last).filter(company_id=company_id).values(*SUBSCRIPTION_FIELDS)
+        for row in rows:
+            days = days_of[row["id"]] = days_active(row["start_date"], row["end_date"], first, last)
+            section = sections[row["id"]] = _section(row, language)
+            description = section.product_name
+            if days < month_days:
+                description = _("%(name)s, %(days)s of %(month_days)s days") % {
+                    "name": description, "days": days, "month_days": month_days}
+            section.lines.append(_Line(InvoiceLine.Kind.SUBSCRIPTION, description[:200], Decimal(days),
+                                       pro_rata(row["product__monthly_price"], days, month_days)))
+        add_ons = (
+            Subscription.add_ons.through.objects.filter(subscription_id__in=billable_subscriptions(first, last)
+                                                        .filter(company_id=company_id).values("id"))
+            .values_list("subscription_id", "addon__name", "addon__name_da", "addon__monthly_price")
+            .order_by("subscription_id", "addon__name")
+        )
+        for subscription_id, name, name_da, price in add_ons:
+            days = days_of[subscription_id]
+            sections[subscription_id].lines.append(_Line(
+                InvoiceLine.Kind.ADD_ON, _name(name, name_da, language)[:200], Decimal(days),
+                pro_rata(price, days, month_days)))
+
+        start, end = period_bounds(first, last)
+        usage_rows = list(
+            UsageRecord.objects.filter(company_id=company_id, time__gte=start, time__lt=end)
+            .values("subscription_id", "type").annotate(quantity=Sum("quantity"), charge=Sum("charge"))
+            .order_by("subscription_id", "type")
+        )
+        charges = list(
+            Charge.objects.filter(company_id=company_id, invoice__isnull=True, date__lte=last).select_related("fee")
+        )
+        # Usage or a charge on a subscription no longer active in the period still gets its own section.
+        missing = {row["subscription_id"] for row in usage_rows} | {c.subscription_id for c in charges}
+        for row in Subscription.objects.filter(pk__in=missing - sections.keys()).values(*SUBSCRIPTION_FIELDS):
+            sections[row["id"]] = _section(row, language)
+        labels = {value: usage_label(value) for value in UsageRecord.Type.values}
+        for row in usage_rows:
+            sections[row["subscription_id"]].lines.append(_Line(
+                InvoiceLine.Kind.USAGE, labels.get(row["type"], row["type"]), row["quantity"] or Decimal(0),
+                row["charge"] or 0, usage_type=row["type"]))
+        for charge in charges:
+            description = _name(charge.fee.name, charge.fee.name_da, language) if charge.fee else charge.description
+            sections[charge.subscription_id].lines.append(
+                _Line(InvoiceLine.Kind.ONE_OFF, description[:200], Decimal(1), charge.amount))
+
+        totals: dict[str, int] = defaultdict(int)
+        for section in sections.values():
+            for line in section.lines:
+                totals[line.kind] += line.amount
+        net = sum(totals.values())
+        vat = vat_of(net)
+        invoice = Invoice.objects.create(
+            company_id=company_id, number=counter.take(), period=period,
+            status=Invoice.Status.ISSUED, issue_date=issue_date, due_date=due_date_for(issue_date),
+            net=net, vat=vat, total=net + vat,
+            subscriptions_net=totals[InvoiceLine.Kind.SUBSCRIPTION] + totals[InvoiceLine.Kind.ADD_ON],
+            usage_net=totals[InvoiceLine.Kind.USAGE], one_off_net=totals[InvoiceLine.Kind.ONE_OFF],
+            language=language,
+        )
+        _store(invoice, sorted(sections.values(), key=lambda s: (s.user_name, s.subscription_id)))
+        if charges:
+            Charge.objects.filter(pk__in=[c.pk for c in charges]).update(invoice=invoice)
+        record("invoice.issued", by=by, company=company, target=invoice,
+               details={"period": period, "total": invoice.total, "number": invoice.number})
+        transaction.on_commit(lambda: _after_issue(invoice.pk))
+    return invoice
+
+
+SECTION_COLUMNS = "id, invoice_id, subscription_id, user_name, phone_number, product_name, cost_centre, total"
+LINE_COLUMNS = "invoice_id, section_id, kind, usage_type, description, quantity, amount"
+
+
+def _store(invoice: Invoice, sections: list[_Section]) -> None:
+    """Writes the sections and lines: COPY on PostgreSQL (the 100,000-subscription run), bulk_create elsewhere."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence('invoicing_invoicesection', 'id')) "
+                           "FROM generate_series(1, %s)", [len(sections)])
+            ids = [row[0] for row in cursor.fetchall()]
+        raw = connection.connection
+        with raw.cursor() as cursor:
+            with cursor.copy(f"COPY invoicing_invoicesection ({SECTION_COLUMNS}) FROM STDIN") as copy:
+                for section_id, s in zip(ids, sections, strict=True):
+                    copy.write_row((section_id, invoice.pk, s.subscription_id, s.user_name, s.phone_number,
+                                    s.product_name, s.cost_centre, s.total))
+            with cursor.copy(f"COPY invoicing_invoiceline ({LINE_COLUMNS}) FROM STDIN") as copy:
+                for section_id, s in zip(ids, sections, strict=True):
+                    for line in s.lines:
+                        copy.write_row((invoice.pk, section_id, line.kind, line.usage_type, line.description,
+                                        line.quantity, line.amount))
+        return
+    rows = InvoiceSection.objects.bulk_create(
+        [InvoiceSection(invoice=invoice, subscription_id=s.subscription_id, user_name=s.user_name,
+                        phone_number=s.phone_number, product_name=s.product_name, cost_centre=s.cost_centre,
+                        total=s.total) for s in sections], batch_size=2000)
+    InvoiceLine.objects.bulk_create(
+        [InvoiceLine(invoice=invoice, section=row, kind=line.kind, usage_type=line.usage_type,
+                     description=line.description, quantity=line.quantity, amount=line.amount)
+         for row, s in zip(rows, sections, strict=True) for line in s.lines], batch_size=5000)
+
+
+def _after_issue(invoice_id: int) -> None:
+    from invoicing.tasks import process_issued_invoice
+
+    process_issued_invoice.enqueue(invoice_id)

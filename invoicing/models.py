@@ -1,0 +1,298 @@
+"""Invoices, their lines, usage records, one-off charges and eInvoice by e-mail.
+
+Money is integer øre. One rounding rule (see ``invoicing.money``): half up, applied
+once per pro-rata line and once to the VAT of the whole invoice.
+"""
+
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from companies.scoping import CompanyOwned
+
+
+class ImmutableInvoiceError(Exception):
+    """An issued invoice cannot change; corrections are credit notes."""
+
+
+class InvoiceCounter(models.Model):
+    """The gapless invoice number sequence: one row, locked with select_for_update.
+
+    The counter is advanced in the same transaction that creates the invoice, so a
+    rolled-back invoice also rolls back its number: no gaps, no duplicates.
+    """
+
+    name = models.CharField(max_length=20, unique=True, default="invoice")
+    last_number = models.PositiveBigIntegerField(default=100000)
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.last_number}"
+
+    @classmethod
+    def lock(cls) -> "InvoiceCounter":
+        """The counter row, locked until the transaction ends (serialises invoice creation)."""
+        counter = cls.objects.select_for_update().filter(name="invoice").first()
+        if counter is None:  # made by a migration; recreated if a test flushed it
+            try:
+                with transaction.atomic():
+                    cls.objects.create(name="invoice")
+            except IntegrityError:
+                pass
+            counter = cls.objects.select_for_update().get(name="invoice")
+        return counter
+
+    def take(self) -> int:
+        """The next number; call inside the transaction that creates the invoice."""
+        self.last_number += 1
+        self.save(update_fields=["last_number"])
+        return self.last_number
+
+    @classmethod
+    def next_number(cls) -> int:
+        return cls.lock().take()
+
+
+class Invoice(CompanyOwned):
+    class Category(models.TextChoices):
+        NORMAL = "normal", _("Invoice")
+        CREDIT_NOTE = "credit_note", _("Credit note")
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        ISSUED = "issued", _("Issued")
+        PAID = "paid", _("Paid")
+        PARTIALLY_PAID = "partially_paid", _("Partially paid")
+        OVERDUE = "overdue", _("Overdue")
+
+    # Fields that may still change after issue (payment state, the stored PDF).
+    MUTABLE_AFTER_ISSUE = frozenset({"status", "pdf", "paid_amount"})
+
+    number = models.PositiveBigIntegerField(_("invoice number"), unique=True)
+    period = models.CharField(_("billing period"), max_length=7, help_text="YYYY-MM")
+    category = models.CharField(_("category"), max_length=12, choices=Category.choices, default=Category.NORMAL)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.NEW)
+    issue_date = models.DateField(_("issue date"))
+    due_date = models.DateField(_("due date"))
+    net = models.BigIntegerField(_("net (øre)"), default=0)
+    vat = models.BigIntegerField(_("VAT (øre)"), default=0)
+    total = models.BigIntegerField(_("total (øre)"), default=0)
+    paid_amount = models.BigIntegerField(_("paid (øre)"), default=0)
+    # Net per kind, for the overview chart and the PDF summary.
+    subscriptions_net = models.BigIntegerField(_("subscriptions and add-ons (øre)"), default=0)
+    usage_net = models.BigIntegerField(_("usage (øre)"), default=0)
+    one_off_net = models.BigIntegerField(_("one-off fees (øre)"), default=0)
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="da")
+    pdf = models.FileField(_("PDF"), upload_to="invoices/%Y/%m/", blank=True)
+    credited_invoice = models.ForeignKey(
+        "self", verbose_name=_("credits invoice"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="credit_notes",
+    )
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["-period", "-number"]
+        constraints = [
+            # One normal invoice per company and period: what makes the billing run idempotent.
+            models.UniqueConstraint(
+                fields=["company", "period"], condition=models.Q(category="normal"),
+                name="one_invoice_per_company_period",
+            ),
+        ]
+        indexes = [models.Index(fields=["company", "-period", "-number"], name="invoice_company_period")]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # __dict__, not the attribute: a deferred status must not cost a query per instance.
+        self._status_at_load = self.__dict__.get("status") if self.pk else self.Status.NEW
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()} {self.number}"
+
+    @property
+    def is_issued(self) -> bool:
+        if self._status_at_load is None:  # loaded without its status
+            self._status_at_load = Invoice.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+        return self._status_at_load not in (None, self.Status.NEW)
+
+    @property
+    def is_credit_note(self) -> bool:
+        return self.category == self.Category.CREDIT_NOTE
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk and self.is_issued:
+            fields = kwargs.get("update_fields")
+            if fields is None or not set(fields) <= self.MUTABLE_AFTER_ISSUE:
+                raise ImmutableInvoiceError(f"Invoice {self.number} is issued and cannot change.")
+        super().save(*args, **kwargs)
+        self._status_at_load = self.status
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self.is_issued:
+            raise ImmutableInvoiceError(f"Invoice {self.number} is issued and cannot be deleted.")
+        return super().delete(*args, **kwargs)
+
+
+class InvoiceSection(models.Model):
+    """One user (subscription) on an invoice: the lines are grouped under it."""
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="sections")
+    # No database constraint: the billing run writes 100,000 sections in one go, and checking
+    # each one locks a subscription row (FOR KEY SHARE). The section copies what it shows, and
+    # Django still applies SET_NULL when a subscription is deleted.
+    subscription = models.ForeignKey(
+        "subscriptions.Subscription", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False,
+    )
+    # Copied at billing so an invoice never changes when the subscription does.
+    user_name = models.CharField(_("user"), max_length=200)
+    phone_number = models.CharField(_("phone number"), max_length=16, blank=True)
+    product_name = models.CharField(_("subscription type"), max_length=120, blank=True)
+    cost_centre = models.CharField(_("cost centre"), max_length=40, blank=True)
+    total = models.BigIntegerField(_("total (øre)"), default=0)
+
+    class Meta:
+        ordering = ["user_name", "id"]
+        indexes = [models.Index(fields=["invoice", "user_name"], name="section_invoice_user")]
+
+    def __str__(self) -> str:
+        return self.user_name
+
+
+class InvoiceLine(models.Model):
+    class Kind(models.TextChoices):
+        SUBSCRIPTION = "subscription", _("Subscription fee")
+        ADD_ON = "add_on", _("Add-on")
+        USAGE = "usage", pgettext_lazy("telephone usage", "Usage")
+        ONE_OFF = "one_off", _("One-off fee")
+
+    # Denormalised for queries per invoice; the database checks the line's section, whose invoice is checked.
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines", db_constraint=False)
+    section = models.ForeignKey(InvoiceSection, on_delete=models.CASCADE, related_name="lines")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    usage_type = models.CharField(_("usage type"), max_length=16, blank=True)
+    description = models.CharField(_("description"), max_length=200)
+    # Days for fees, minutes/SMS/MB for usage, count for one-off fees.
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=2, default=1)
+    amount = models.BigIntegerField(_("amount (øre)"))
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class UsageRecord(CompanyOwned):
+    class Type(models.TextChoices):
+        VOICE = "voice", _("Voice (minutes)")
+        SMS = "sms", _("SMS")
+        DATA = "data", _("Data (MB)")
+        ROAMING = "roaming", _("Roaming")
+        PREMIUM = "premium", _("Premium services")
+
+    subscription = models.ForeignKey("subscriptions.Subscription", on_delete=models.CASCADE, related_name="+")
+    time = models.DateTimeField(_("time"))
+    type = models.CharField(_("type"), max_length=10, choices=Type.choices)
+    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2)
+    charge = models.BigIntegerField(_("charge (øre, excl. VAT)"))
+    batch = models.ForeignKey("UsageImport", null=True, blank=True, on_delete=models.CASCADE, related_name="records")
+
+    class Meta:
+        verbose_name = _("usage record")
+        verbose_name_plural = _("usage records")
+        indexes = [models.Index(fields=["company", "time"], name="usage_company_time")]
+
+    def __str__(self) -> str:
+        return f"{self.subscription_id} {self.type} {self.quantity}"
+
+
+class UsageImport(models.Model):
+    filename = models.CharField(_("file"), max_length=200)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    imported_by = models.CharField(_("imported by"), max_length=254, blank=True)
+    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("usage import")
+        verbose_name_plural = _("usage imports")
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class Charge(CompanyOwned):
+    """A one-off fee charged to a subscription (e.g. a SIM card), billed on the next invoice.
+
+    The subscription creation guide creates these (``invoicing.actions.add_charge``);
+    the billing run puts every uninvoiced charge dated in or before the period on the
+    invoice and sets ``invoice``.
+    """
+
+    subscription = models.ForeignKey("subscriptions.Subscription", on_delete=models.CASCADE, related_name="+")
+    fee = models.ForeignKey("subscriptions.OneOffFee", null=True, blank=True, on_delete=models.PROTECT)
+    description = models.CharField(_("description"), max_length=200)
+    amount = models.BigIntegerField(_("amount (øre, excl. VAT)"))
+    date = models.DateField(_("date"))
+    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="charges")
+
+    class Meta:
+        verbose_name = _("one-off charge")
+        verbose_name_plural = _("one-off charges")
+        indexes = [models.Index(fields=["company", "invoice", "date"], name="charge_company_open")]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class EInvoiceRecipient(CompanyOwned):
+    """An e-mail address that receives the company's invoices once it is confirmed."""
+
+    email = models.EmailField(_("e-mail address"))
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("eInvoice recipient")
+        verbose_name_plural = _("eInvoice recipients")
+        ordering = ["email"]
+        constraints = [models.UniqueConstraint(fields=["company", "email"], name="one_recipient_per_address")]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class EInvoiceDelivery(CompanyOwned):
+    """One e-mail of one invoice to one address: the unique row that prevents sending twice."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="deliveries")
+    email = models.EmailField(_("e-mail address"))
+    status = models.CharField(_("result"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("eInvoice delivery")
+        verbose_name_plural = _("eInvoice deliveries")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["invoice", "email"], name="one_delivery_per_address")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id} → {self.email}"

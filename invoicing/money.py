@@ -1,0 +1,83 @@
+"""Money arithmetic in integer øre, and the one rounding rule.
+
+Rounding rule: amounts are computed as exact fractions and rounded once, half up,
+to whole øre: once per pro-rata line (fee * days active / days in month) and once
+for the VAT of the whole invoice (25 % of the net total). Usage charges arrive in
+whole øre and are summed without rounding.
+"""
+
+import calendar
+import datetime as dt
+from functools import lru_cache
+
+import holidays
+
+VAT_RATE_PERCENT = 25
+PAYMENT_TERMS_DAYS = 14
+
+
+def round_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half up (away from zero for negatives)."""
+    if denominator <= 0:
+        raise ValueError("denominator must be positive")
+    sign = -1 if numerator < 0 else 1
+    return sign * ((2 * abs(numerator) + denominator) // (2 * denominator))
+
+
+def pro_rata(monthly_price: int, days_active: int, days_in_month: int) -> int:
+    return round_half_up(monthly_price * days_active, days_in_month)
+
+
+def vat_of(net: int) -> int:
+    return round_half_up(net * VAT_RATE_PERCENT, 100)
+
+
+def format_kr(ore: int) -> str:
+    """1234567 → '12.345,67' (Danish grouping; the currency is shown by the caller)."""
+    sign = "-" if ore < 0 else ""
+    kroner, rest = divmod(abs(ore), 100)
+    return f"{sign}{kroner:,}".replace(",", ".") + f",{rest:02d}"
+
+
+def parse_period(value: str) -> tuple[dt.date, dt.date]:
+    """'2026-11' → (first day, last day); ValueError for anything else."""
+    if len(value) != 7 or value[4] != "-":
+        raise ValueError(value)
+    year, month = int(value[:4]), int(value[5:])
+    if not (2000 <= year <= 2100 and 1 <= month <= 12):
+        raise ValueError(value)
+    last = calendar.monthrange(year, month)[1]
+    return dt.date(year, month, 1), dt.date(year, month, last)
+
+
+def period_of(day: dt.date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def previous_period(day: dt.date) -> str:
+    first = day.replace(day=1) - dt.timedelta(days=1)
+    return period_of(first)
+
+
+def days_active(start: dt.date, end: dt.date | None, first: dt.date, last: dt.date) -> int:
+    """Days of [first, last] on which a subscription from start to end (inclusive) is active."""
+    begin = max(start, first)
+    finish = min(end, last) if end else last
+    return max(0, (finish - begin).days + 1)
+
+
+@lru_cache(maxsize=8)
+def _danish_holidays(year: int) -> holidays.HolidayBase:
+    return holidays.DK(years=[year, year + 1])
+
+
+def is_business_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in _danish_holidays(day.year)
+
+
+def due_date_for(issue_date: dt.date) -> dt.date:
+    """Net 14 days; a due date on a weekend or Danish holiday moves to the next business day."""
+    due = issue_date + dt.timedelta(days=PAYMENT_TERMS_DAYS)
+    while not is_business_day(due):
+        due += dt.timedelta(days=1)
+    return due

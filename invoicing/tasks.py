@@ -1,0 +1,128 @@
+"""Background work after an invoice is issued: the PDF, then one e-mail per confirmed address."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import transaction
+from django.tasks import default_task_backend, task
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from invoicing.models import EInvoiceDelivery, EInvoiceRecipient, Invoice
+
+MAX_ATTEMPTS = 5
+
+
+def ensure_pdf(invoice: Invoice) -> Invoice:
+    """Renders and stores the PDF once; later calls serve the stored file."""
+    if invoice.pdf:
+        return invoice
+    from invoicing.pdf import render_invoice_pdf
+
+    with transaction.atomic():
+        locked = (
+            Invoice.objects.select_for_update(of=("self",)).select_related("company", "credited_invoice")
+            .get(pk=invoice.pk)
+        )
+        if not locked.pdf:
+            locked.pdf.save(f"invoice-{locked.number}.pdf", ContentFile(render_invoice_pdf(locked)), save=False)
+            locked.save(update_fields=["pdf"])
+    return locked
+
+
+@task
+def process_issued_invoice(invoice_id: int) -> None:
+    invoice = ensure_pdf(Invoice.objects.select_related("company").get(pk=invoice_id))
+    addresses = list(
+        EInvoiceRecipient.objects.for_company(invoice.company)
+        .filter(confirmed_at__isnull=False).values_list("email", flat=True)
+    )
+    EInvoiceDelivery.objects.bulk_create(
+        [EInvoiceDelivery(company=invoice.company, invoice=invoice, email=email) for email in addresses],
+        ignore_conflicts=True,
+    )
+    pending = EInvoiceDelivery.objects.filter(invoice=invoice, status=EInvoiceDelivery.Status.PENDING)
+    for delivery_id in pending.values_list("pk", flat=True):
+        send_einvoice.enqueue(delivery_id)
+
+
+def _retry_later(delivery: EInvoiceDelivery) -> None:
+    if not default_task_backend.supports_defer:
+        return  # `manage.py retry_einvoices` picks it up
+    delay = dt.timedelta(minutes=2 ** delivery.attempts)
+    send_einvoice.using(run_after=timezone.now() + delay).enqueue(delivery.pk)
+
+
+@task
+def send_einvoice(delivery_id: int) -> None:
+    """Sends one invoice to one address, at most once.
+
+    The delivery row is locked while sending and marked sent in the same transaction,
+    so two workers cannot both send it; a failure is recorded and retried later.
+    """
+    retry = None
+    with transaction.atomic():
+        delivery = (
+            EInvoiceDelivery.objects.select_for_update()
+            .select_related("invoice", "invoice__company").get(pk=delivery_id)
+        )
+        if delivery.status == EInvoiceDelivery.Status.SENT or delivery.attempts >= MAX_ATTEMPTS:
+            return
+        invoice = ensure_pdf(delivery.invoice)
+        delivery.attempts += 1
+        try:
+            _message(invoice, delivery.email).send()
+        except Exception as error:  # noqa: BLE001 - any mail server failure is retried
+            delivery.last_error = f"{type(error).__name__}: {error}"[:300]
+            delivery.status = (
+                EInvoiceDelivery.Status.FAILED if delivery.attempts >= MAX_ATTEMPTS else EInvoiceDelivery.Status.PENDING
+            )
+            if delivery.status == EInvoiceDelivery.Status.PENDING:
+                retry = delivery
+        else:
+            delivery.status = EInvoiceDelivery.Status.SENT
+            delivery.sent_at = timezone.now()
+            delivery.last_error = ""
+        delivery.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    if retry is not None:
+        _retry_later(retry)
+
+
+def _message(invoice: Invoice, email: str) -> EmailMessage:
+    with translation.override(invoice.language):
+        context = {"invoice": invoice, "company": invoice.company}
+        subject = (
+            _("Credit note %(number)s from Self-service") if invoice.is_credit_note
+            else _("Invoice %(number)s from Self-service")
+        ) % {"number": invoice.number}
+        body = render_to_string("invoicing/email/invoice.txt", context)
+    message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[email])
+    invoice.pdf.open("rb")
+    try:
+        message.attach(f"invoice-{invoice.number}.pdf", invoice.pdf.read(), "application/pdf")
+    finally:
+        invoice.pdf.close()
+    return message
+
+
+@task
+def send_einvoice_confirmation(recipient_id: int, confirm_url: str, language: str) -> None:
+    recipient = EInvoiceRecipient.objects.select_related("company").get(pk=recipient_id)
+    with translation.override(language):
+        subject = _("Confirm that %(email)s should receive invoices") % {"email": recipient.email}
+        body = render_to_string("invoicing/email/confirm.txt", {"recipient": recipient, "url": confirm_url})
+    EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[recipient.email]).send()
+
+
+@task
+def run_billing_task(period: str, user_id: int | None) -> dict[str, int]:
+    from accounts.models import User
+    from audit.actor import Actor
+    from invoicing.billing import run_billing
+
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    result = run_billing(period, by=Actor(user=user, label="billing run"))
+    return {"created": len(result.created), "skipped": result.skipped}

@@ -1,0 +1,56 @@
+import pytest
+from django.urls import reverse
+
+from invoicing.tests.factories import InvoiceFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("users", [2, 60])
+def test_it_uses_a_fixed_number_of_queries(personas, login, django_assert_num_queries, users):
+    invoice = InvoiceFactory(company=personas.company_a, lines=users)
+    client = login(personas.admin_a)
+    url = reverse("invoice:detail", args=[invoice.pk])
+    client.get(url)
+    # session, user, memberships, invoice, count, sections, lines + the session save (3 with its savepoint)
+    with django_assert_num_queries(10):
+        response = client.get(url)
+    assert response.status_code == 200
+
+
+def test_it_shows_fee_and_use_per_user(personas, login):
+    invoice = InvoiceFactory(company=personas.company_a, lines=2)
+    page = login(personas.admin_a).get(reverse("invoice:detail", args=[invoice.pk])).content.decode()
+    assert "Bruger 00000" in page and "Bruger 00001" in page
+    assert "150,00" in page
+    assert "2.00" in page or "2,00" in page  # 2048 MB = 2,00 GB
+
+
+def test_it_searches_by_name_or_number(personas, login):
+    invoice = InvoiceFactory(company=personas.company_a, lines=3)
+    client = login(personas.admin_a)
+    url = reverse("invoice:detail", args=[invoice.pk])
+
+    by_name = client.get(url, {"q": "bruger 00002"}).content.decode()
+    by_number = client.get(url, {"q": "30 1000 01"}).content.decode()
+
+    assert "Bruger 00002" in by_name and "Bruger 00001" not in by_name
+    assert "Bruger 00001" in by_number and "Bruger 00002" not in by_number
+
+
+def test_it_downloads_the_details_as_csv(personas, login):
+    invoice = InvoiceFactory(company=personas.company_a, lines=2)
+    response = login(personas.admin_a).get(reverse("invoice:details_csv", args=[invoice.pk]))
+    body = b"".join(response.streaming_content).decode()
+
+    assert response["Content-Type"].startswith("text/csv")
+    assert body.startswith("\ufeffUser;Phone number")
+    assert "Bruger 00001;+4530100001;" in body and ";150,00" in body
+    assert body.count("\n") == 1 + 2 * 2
+
+
+def test_it_answers_404_for_another_companys_invoice(personas, login):
+    invoice = InvoiceFactory(company=personas.company_b)
+    client = login(personas.admin_a)
+    for name in ["invoice:detail", "invoice:details_csv", "invoice:pdf", "invoice:ubl"]:
+        assert client.get(reverse(name, args=[invoice.pk])).status_code == 404

@@ -1,0 +1,73 @@
+import datetime as dt
+
+import pytest
+
+from invoicing.money import (
+    days_active,
+    due_date_for,
+    format_kr,
+    parse_period,
+    pro_rata,
+    round_half_up,
+    vat_of,
+)
+
+
+def test_it_rounds_half_up_once():
+    assert round_half_up(5, 2) == 3
+    assert round_half_up(7, 3) == 2
+    assert round_half_up(-5, 2) == -3
+    assert round_half_up(149 * 100 * 15, 30) == 7450
+
+
+@pytest.mark.parametrize(("period", "days"), [("2026-02", 28), ("2028-02", 29), ("2026-04", 30), ("2026-01", 31)])
+def test_it_knows_month_lengths(period, days):
+    first, last = parse_period(period)
+    assert first.day == 1 and (last - first).days + 1 == days
+
+
+def test_it_pays_the_full_fee_for_a_full_month():
+    assert pro_rata(14900, 28, 28) == 14900
+    assert pro_rata(14900, 31, 31) == 14900
+
+
+def test_it_charges_pro_rata_by_days():
+    # 149,00 kr. for 10 of 30 days = 49,666… → 49,67
+    assert pro_rata(14900, 10, 30) == 4967
+    # 10 of 31 days = 48,064… → 48,06
+    assert pro_rata(14900, 10, 31) == 4806
+
+
+def test_it_counts_days_active_for_mid_month_start_and_end():
+    first, last = parse_period("2026-11")
+    assert days_active(dt.date(2026, 11, 21), None, first, last) == 10
+    assert days_active(dt.date(2025, 1, 1), dt.date(2026, 11, 5), first, last) == 5
+    assert days_active(dt.date(2026, 11, 10), dt.date(2026, 11, 10), first, last) == 1
+    assert days_active(dt.date(2026, 12, 1), None, first, last) == 0
+    assert days_active(dt.date(2025, 1, 1), dt.date(2026, 10, 31), first, last) == 0
+
+
+def test_it_computes_vat_at_25_percent_rounded_half_up():
+    assert vat_of(10000) == 2500
+    assert vat_of(4967) == 1242  # 1241,75 → 1242
+    assert vat_of(2) == 1  # 0,5 → 1
+
+
+def test_it_rejects_bad_periods():
+    for value in ["2026-13", "26-11", "2026/11", "abcd-ef", ""]:
+        with pytest.raises(ValueError):
+            parse_period(value)
+
+
+def test_it_moves_due_dates_off_weekends_and_holidays():
+    # 2026-12-11 + 14 days = 25 December (Christmas Day) → 28 December (Monday, after Boxing Day + weekend)
+    assert due_date_for(dt.date(2026, 12, 11)) == dt.date(2026, 12, 28)
+    # 2026-11-01 + 14 = Sunday 15 November → Monday 16 November
+    assert due_date_for(dt.date(2026, 11, 1)) == dt.date(2026, 11, 16)
+    # A plain weekday stays
+    assert due_date_for(dt.date(2026, 11, 2)) == dt.date(2026, 11, 16)
+
+
+def test_it_formats_kroner_the_danish_way():
+    assert format_kr(123456789) == "1.234.567,89"
+    assert format_kr(-5) == "-0,05"
