@@ -22,6 +22,8 @@ class InvoicingConfig(AppConfig):
                 description=_("All invoices from us, use and details per user, PDF and eInvoice."),
                 icon="file-invoice",
                 order=40,
+                staff_url_name="invoice:staff",
+                staff_title=_("Invoicing"),
             )
         )
         register({
