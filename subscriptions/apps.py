@@ -7,7 +7,9 @@ class SubscriptionsConfig(AppConfig):
     verbose_name = _("Subscriptions")
 
     def ready(self) -> None:
+        from audit.labels import register
         from portal.areas import Area, registry
+        from portal.demo import Seeder, register_seeder
 
         registry.register(
             Area(
@@ -19,3 +21,20 @@ class SubscriptionsConfig(AppConfig):
                 order=20,
             )
         )
+        from subscriptions.demo import seed
+
+        register_seeder(Seeder("subscriptions", seed, order=20))
+        register({
+            "subscription.created": _("Created subscription"),
+            "subscription.activated": _("Activated subscription"),
+            "subscription.details_changed": _("Changed subscription details"),
+            "subscription.product_changed": _("Changed subscription type"),
+            "subscription.product_change_scheduled": _("Scheduled a change of subscription type"),
+            "subscription.cancelled": _("Cancelled subscription"),
+            "subscription.cancellation_withdrawn": _("Withdrew a cancellation"),
+            "subscription.cost_centre_changed": _("Changed cost centre"),
+            "subscription.secret_revealed": _("Viewed PIN/PUK"),
+            "subscription.sim_replaced": _("Ordered a replacement SIM"),
+            "subscription.moved_to_esim": _("Moved to eSIM"),
+            "subscription.exported": _("Downloaded subscription overview"),
+        })
