@@ -65,8 +65,10 @@ def preview_product_change(sub: Subscription, *, target: Product, effective: str
     if not sub.is_open:
         raise ValidationError(_("Only a running subscription can change type."))
     if not sub.product.allowed_changes.filter(pk=target.pk).exists():
-        raise ValidationError(_("%(target)s is not an allowed change from %(current)s.")
-                              % {"target": target.display_name, "current": sub.product.display_name})
+        raise ValidationError(
+            _("%(target)s is not an allowed change from %(current)s.")
+            % {"target": target.display_name, "current": sub.product.display_name}
+        )
     today = timezone.localdate()
     when = today if effective == "now" else first_of_next_month(today)
     dropped = [a for a in sub.add_ons.all() if not a.products.filter(pk=target.pk).exists()]
@@ -78,8 +80,12 @@ def change_product(sub: Subscription, *, target: Product, effective: str, by: Ac
     sub = _locked(sub)
     change = preview_product_change(sub, target=target, effective=effective)
     old = sub.product
-    details = {"from": old.code, "to": target.code, "effective": change.effective_date.isoformat(),
-               "difference_ore": change.difference}
+    details = {
+        "from": old.code,
+        "to": target.code,
+        "effective": change.effective_date.isoformat(),
+        "difference_ore": change.difference,
+    }
     if effective == "now":
         sub.product = target
         sub.scheduled_product = None
@@ -109,11 +115,19 @@ def cancel(sub: Subscription, *, on: datetime.date, reason: str, by: Actor) -> S
         raise ValidationError(_("Give a reason for the cancellation."))
     sub.end_date = on
     sub.cancel_reason = reason.strip()
-    sub.status = (Subscription.Status.CANCELLED if sub.status == Subscription.Status.PENDING_ACTIVE
-                  else Subscription.Status.PENDING_TERMINATE)
+    sub.status = (
+        Subscription.Status.CANCELLED
+        if sub.status == Subscription.Status.PENDING_ACTIVE
+        else Subscription.Status.PENDING_TERMINATE
+    )
     sub.save()
-    record("subscription.cancelled", by=by, company=sub.company, target=sub,
-           details={"end_date": on.isoformat(), "reason": sub.cancel_reason})
+    record(
+        "subscription.cancelled",
+        by=by,
+        company=sub.company,
+        target=sub,
+        details={"end_date": on.isoformat(), "reason": sub.cancel_reason},
+    )
     return sub
 
 
@@ -127,8 +141,13 @@ def withdraw_cancellation(sub: Subscription, *, by: Actor) -> Subscription:
     sub.end_date = None
     sub.cancel_reason = ""
     sub.save()
-    record("subscription.cancellation_withdrawn", by=by, company=sub.company, target=sub,
-           details={"end_date": old_date.isoformat() if old_date else None})
+    record(
+        "subscription.cancellation_withdrawn",
+        by=by,
+        company=sub.company,
+        target=sub,
+        details={"end_date": old_date.isoformat() if old_date else None},
+    )
     return sub
 
 
@@ -153,8 +172,14 @@ def order_sim(sub: Subscription, *, kind: str, ship_to: str, reason: str, by: Ac
         raise ValidationError(_("Only a running mobile subscription can get a new SIM."))
     if kind == SimOrder.Kind.REPLACEMENT and not ship_to.strip():
         raise ValidationError(_("Give the address the new SIM card should be sent to."))
-    order = SimOrder.objects.create(company=sub.company, subscription=sub, kind=kind, blocked_iccid=sub.iccid,
-                                    ship_to=ship_to.strip(), reason=reason.strip())
+    order = SimOrder.objects.create(
+        company=sub.company,
+        subscription=sub,
+        kind=kind,
+        blocked_iccid=sub.iccid,
+        ship_to=ship_to.strip(),
+        reason=reason.strip(),
+    )
     old_iccid = sub.iccid
     sub.sim_blocked = True
     if kind == SimOrder.Kind.ESIM:
@@ -167,8 +192,13 @@ def order_sim(sub: Subscription, *, kind: str, ship_to: str, reason: str, by: Ac
         _new_sim_secrets(sub)
     sub.save()
     action = "subscription.moved_to_esim" if kind == SimOrder.Kind.ESIM else "subscription.sim_replaced"
-    record(action, by=by, company=sub.company, target=sub,
-           details={"blocked_iccid": old_iccid, "order": order.pk, "reason": order.reason})
+    record(
+        action,
+        by=by,
+        company=sub.company,
+        target=sub,
+        details={"blocked_iccid": old_iccid, "order": order.pk, "reason": order.reason},
+    )
     return order
 
 
@@ -197,17 +227,27 @@ def create_subscription(*, company, data: NewSubscription, order_token: str, by:
             reserved_for=company, taken_at=timezone.now()
         )
         if not taken:
-            raise ValidationError(_("The number %(number)s was just taken. Choose another.")
-                                  % {"number": data.phone_number})
-    elif Subscription.objects.filter(phone_number=data.phone_number).exclude(
-        status__in=[Subscription.Status.TERMINATED, Subscription.Status.CANCELLED]
-    ).exists():
+            raise ValidationError(
+                _("The number %(number)s was just taken. Choose another.") % {"number": data.phone_number}
+            )
+    elif (
+        Subscription.objects.filter(phone_number=data.phone_number)
+        .exclude(status__in=[Subscription.Status.TERMINATED, Subscription.Status.CANCELLED])
+        .exists()
+    ):
         raise ValidationError(_("The number %(number)s is already in use.") % {"number": data.phone_number})
     sub = Subscription(
-        company=company, user_name=data.user_name, email=data.email, cost_centre=data.cost_centre,
-        product=data.product, phone_number=data.phone_number, start_date=timezone.localdate(),
-        status=Subscription.Status.PENDING_ACTIVE, order_token=order_token,
-        port_in_requested=data.number_choice == "port", port_in_operator=data.port_operator,
+        company=company,
+        user_name=data.user_name,
+        email=data.email,
+        cost_centre=data.cost_centre,
+        product=data.product,
+        phone_number=data.phone_number,
+        start_date=timezone.localdate(),
+        status=Subscription.Status.PENDING_ACTIVE,
+        order_token=order_token,
+        port_in_requested=data.number_choice == "port",
+        port_in_operator=data.port_operator,
     )
     if data.product.binding_months:
         sub.binding_end = sub.start_date + datetime.timedelta(days=30 * data.product.binding_months)
@@ -226,15 +266,25 @@ def create_subscription(*, company, data: NewSubscription, order_token: str, by:
     sub.add_ons.set(data.add_ons)
     if data.sim_choice == "ship":
         SimOrder.objects.create(company=company, subscription=sub, kind=SimOrder.Kind.NEW, ship_to=data.ship_to)
-    record("subscription.created", by=by, company=company, target=sub, details={
-        "product": data.product.code, "add_ons": [a.code for a in data.add_ons], "number": data.number_choice,
-        "sim": data.sim_choice, "port_in": data.number_choice == "port",
-    })
+    record(
+        "subscription.created",
+        by=by,
+        company=company,
+        target=sub,
+        details={
+            "product": data.product.code,
+            "add_ons": [a.code for a in data.add_ons],
+            "number": data.number_choice,
+            "sim": data.sim_choice,
+            "port_in": data.number_choice == "port",
+        },
+    )
     transaction.on_commit(lambda: provision_subscription.enqueue(sub.pk))
     return sub
 
 
 # Bulk update ---------------------------------------------------------------
+
 
 @dataclass
 class BulkPreview:
@@ -261,8 +311,11 @@ def _bulk_split(qs, *, action: str, target: Product | None, on: datetime.date | 
         if status not in OPEN:
             blocked.append((pk, _("already cancelled")))
         elif action == "cancel":
-            earliest = today if status == Subscription.Status.PENDING_ACTIVE else max(
-                today + datetime.timedelta(days=notice_days), binding_end or today)
+            earliest = (
+                today
+                if status == Subscription.Status.PENDING_ACTIVE
+                else max(today + datetime.timedelta(days=notice_days), binding_end or today)
+            )
             if on is None or on < earliest:
                 blocked.append((pk, _("earliest possible date is %(date)s") % {"date": earliest.isoformat()}))
             else:
@@ -279,14 +332,27 @@ def _bulk_split(qs, *, action: str, target: Product | None, on: datetime.date | 
     return sorted(changeable), blocked
 
 
-def preview_bulk(qs, *, action: str, target: Product | None = None, on: datetime.date | None = None,  # type: ignore[no-untyped-def]
-                 sample_size: int = 20) -> BulkPreview:
+def preview_bulk(
+    qs,
+    *,
+    action: str,
+    target: Product | None = None,
+    on: datetime.date | None = None,  # type: ignore[no-untyped-def]
+    sample_size: int = 20,
+) -> BulkPreview:
     changeable, blocked = _bulk_split(qs, action=action, target=target, on=on)
     sample = list(Subscription.objects.filter(pk__in=changeable[:sample_size]).select_related("product"))
-    blocked_subs = {s.pk: s for s in Subscription.objects.filter(pk__in=[pk for pk, _r in blocked[:sample_size]])
-                    .select_related("product")}
-    return BulkPreview(action, changeable, [(blocked_subs[pk], why) for pk, why in blocked[:sample_size]],
-                       sample, len(changeable) + len(blocked))
+    blocked_subs = {
+        s.pk: s
+        for s in Subscription.objects.filter(pk__in=[pk for pk, _r in blocked[:sample_size]]).select_related("product")
+    }
+    return BulkPreview(
+        action,
+        changeable,
+        [(blocked_subs[pk], why) for pk, why in blocked[:sample_size]],
+        sample,
+        len(changeable) + len(blocked),
+    )
 
 
 class BulkConflict(ValidationError):
@@ -295,12 +361,22 @@ class BulkConflict(ValidationError):
 
 def _chunks(ids: list[int], size: int = 5000) -> Iterable[list[int]]:
     for i in range(0, len(ids), size):
-        yield ids[i:i + size]
+        yield ids[i : i + size]
 
 
 @transaction.atomic
-def apply_bulk(qs, *, company, action: str, token: str, by: Actor, target: Product | None = None,  # type: ignore[no-untyped-def]
-               on: datetime.date | None = None, reason: str = "", cost_centre: str = "") -> int:
+def apply_bulk(
+    qs,
+    *,
+    company,
+    action: str,
+    token: str,
+    by: Actor,
+    target: Product | None = None,  # type: ignore[no-untyped-def]
+    on: datetime.date | None = None,
+    reason: str = "",
+    cost_centre: str = "",
+) -> int:
     """All or nothing: the set must be what the admin previewed, and every row must still allow the change."""
     if action == "cancel" and not reason.strip():
         raise ValidationError(_("Give a reason for the cancellation."))
@@ -318,18 +394,23 @@ def apply_bulk(qs, *, company, action: str, token: str, by: Actor, target: Produ
     for chunk in _chunks(ids):
         rows = base.filter(pk__in=chunk)
         if action == "cancel":
-            changed += rows.update(status=Subscription.Status.PENDING_TERMINATE, end_date=on,
-                                   cancel_reason=reason.strip(), updated_at=now)
+            changed += rows.update(
+                status=Subscription.Status.PENDING_TERMINATE, end_date=on, cancel_reason=reason.strip(), updated_at=now
+            )
         elif action == "change_product":
-            changed += rows.exclude(product=target).update(product=target, scheduled_product=None,
-                                                           scheduled_product_date=None, updated_at=now)
+            changed += rows.exclude(product=target).update(
+                product=target, scheduled_product=None, scheduled_product_date=None, updated_at=now
+            )
         elif action == "cost_centre":
             changed += rows.update(cost_centre=cost_centre, updated_at=now)
     if changed != len(ids):
         # Conditional updates touched fewer rows than previewed: someone else got there first.
         raise BulkConflict(_("The subscriptions changed since the preview. Review the changes again."))
-    verb = {"cancel": "subscription.cancelled", "change_product": "subscription.product_changed",
-            "cost_centre": "subscription.cost_centre_changed"}[action]
+    verb = {
+        "cancel": "subscription.cancelled",
+        "change_product": "subscription.product_changed",
+        "cost_centre": "subscription.cost_centre_changed",
+    }[action]
     details = {"bulk": True}
     if action == "cancel":
         details |= {"end_date": on.isoformat() if on else None, "reason": reason.strip()}
@@ -341,10 +422,20 @@ def apply_bulk(qs, *, company, action: str, token: str, by: Actor, target: Produ
     for chunk in _chunks(ids):
         for pk, name, phone in Subscription.objects.filter(pk__in=chunk).values_list("pk", "user_name", "phone_number"):
             labels[pk] = f"{name} ({phone})" if phone else name
-    bulk_record([
-        AuditEvent(company=company, actor=by.user, actor_label=by.display, action=verb,
-                   target_type="subscriptions.subscription", target_id=str(pk), target_label=labels.get(pk, "")[:255],
-                   details=details, ip_address=by.ip_address)
-        for pk in ids
-    ])
+    bulk_record(
+        [
+            AuditEvent(
+                company=company,
+                actor=by.user,
+                actor_label=by.display,
+                action=verb,
+                target_type="subscriptions.subscription",
+                target_id=str(pk),
+                target_label=labels.get(pk, "")[:255],
+                details=details,
+                ip_address=by.ip_address,
+            )
+            for pk in ids
+        ]
+    )
     return changed

@@ -16,7 +16,9 @@ class SubscriptionsConfig(AppConfig):
                 key="subscriptions",
                 title=_("Subscriptions"),
                 url_name="subscriptions:index",
-                description=_("Your company's subscriptions: users, SIM cards, upgrades, cancellations and new subscriptions."),
+                description=_(
+                    "Your company's subscriptions: users, SIM cards, upgrades, cancellations and new subscriptions."
+                ),
                 icon="sim-card",
                 order=20,
             )
@@ -24,17 +26,19 @@ class SubscriptionsConfig(AppConfig):
         from subscriptions.demo import seed
 
         register_seeder(Seeder("subscriptions", seed, order=20))
-        register({
-            "subscription.created": _("Created subscription"),
-            "subscription.activated": _("Activated subscription"),
-            "subscription.details_changed": _("Changed subscription details"),
-            "subscription.product_changed": _("Changed subscription type"),
-            "subscription.product_change_scheduled": _("Scheduled a change of subscription type"),
-            "subscription.cancelled": _("Cancelled subscription"),
-            "subscription.cancellation_withdrawn": _("Withdrew a cancellation"),
-            "subscription.cost_centre_changed": _("Changed cost centre"),
-            "subscription.secret_revealed": _("Viewed PIN/PUK"),
-            "subscription.sim_replaced": _("Ordered a replacement SIM"),
-            "subscription.moved_to_esim": _("Moved to eSIM"),
-            "subscription.exported": _("Downloaded subscription overview"),
-        })
+        register(
+            {
+                "subscription.created": _("Created subscription"),
+                "subscription.activated": _("Activated subscription"),
+                "subscription.details_changed": _("Changed subscription details"),
+                "subscription.product_changed": _("Changed subscription type"),
+                "subscription.product_change_scheduled": _("Scheduled a change of subscription type"),
+                "subscription.cancelled": _("Cancelled subscription"),
+                "subscription.cancellation_withdrawn": _("Withdrew a cancellation"),
+                "subscription.cost_centre_changed": _("Changed cost centre"),
+                "subscription.secret_revealed": _("Viewed PIN/PUK"),
+                "subscription.sim_replaced": _("Ordered a replacement SIM"),
+                "subscription.moved_to_esim": _("Moved to eSIM"),
+                "subscription.exported": _("Downloaded subscription overview"),
+            }
+        )

@@ -11,7 +11,17 @@ PRODUCTS = [
     ("mbb-50", "Mobile Broadband 50 GB", "Mobilt bredbånd 50 GB", "broadband", 50, 12900, 0, 30, 10),
     ("mbb-fri", "Mobile Broadband Unlimited", "Mobilt bredbånd Fri Data", "broadband", None, 19900, 0, 30, 20),
     ("fastnet-ip", "IP Phone", "IP-telefoni", "landline", None, 7900, 0, 30, 10),
-    ("fastnet-omstilling", "IP Phone with switchboard", "IP-telefoni med omstilling", "landline", None, 12900, 12, 90, 20),
+    (
+        "fastnet-omstilling",
+        "IP Phone with switchboard",
+        "IP-telefoni med omstilling",
+        "landline",
+        None,
+        12900,
+        12,
+        90,
+        20,
+    ),
 ]
 # from, [targets]
 CHANGES = {
@@ -26,11 +36,35 @@ CHANGES = {
 }
 # code, name, name_da, price øre, product codes
 ADD_ONS = [
-    ("eu-roaming-plus", "Roaming World 10 GB", "Roaming Verden 10 GB", 9900, ["mobil-basis-5", "mobil-plus-30", "mobil-pro-100", "mobil-fri"]),
+    (
+        "eu-roaming-plus",
+        "Roaming World 10 GB",
+        "Roaming Verden 10 GB",
+        9900,
+        ["mobil-basis-5", "mobil-plus-30", "mobil-pro-100", "mobil-fri"],
+    ),
     ("ekstra-data-20", "Extra data 20 GB", "Ekstra data 20 GB", 4900, ["mobil-basis-5", "mobil-plus-30", "mbb-50"]),
-    ("voicemail-pro", "Voicemail to e-mail", "Telefonsvarer til e-mail", 1900, ["mobil-basis-5", "mobil-plus-30", "mobil-pro-100", "mobil-fri", "fastnet-ip", "fastnet-omstilling"]),
-    ("dobbelt-sim", "Twin SIM (smartwatch)", "Dobbelt-SIM (smartwatch)", 2900, ["mobil-plus-30", "mobil-pro-100", "mobil-fri"]),
-    ("nummervisning-skjult", "Hidden caller ID", "Skjult nummervisning", 0, ["mobil-basis-5", "mobil-plus-30", "mobil-pro-100", "mobil-fri", "fastnet-ip", "fastnet-omstilling"]),
+    (
+        "voicemail-pro",
+        "Voicemail to e-mail",
+        "Telefonsvarer til e-mail",
+        1900,
+        ["mobil-basis-5", "mobil-plus-30", "mobil-pro-100", "mobil-fri", "fastnet-ip", "fastnet-omstilling"],
+    ),
+    (
+        "dobbelt-sim",
+        "Twin SIM (smartwatch)",
+        "Dobbelt-SIM (smartwatch)",
+        2900,
+        ["mobil-plus-30", "mobil-pro-100", "mobil-fri"],
+    ),
+    (
+        "nummervisning-skjult",
+        "Hidden caller ID",
+        "Skjult nummervisning",
+        0,
+        ["mobil-basis-5", "mobil-plus-30", "mobil-pro-100", "mobil-fri", "fastnet-ip", "fastnet-omstilling"],
+    ),
 ]
 FEES = [
     ("sim-kort", "SIM card", "SIM-kort", 9900),
@@ -45,8 +79,16 @@ def ensure_catalogue() -> dict[str, Product]:
     for code, name, name_da, kind, data_gb, price, binding, notice, order in PRODUCTS:
         products[code], _ = Product.objects.update_or_create(
             code=code,
-            defaults={"name": name, "name_da": name_da, "kind": kind, "data_gb": data_gb, "monthly_price": price,
-                      "binding_months": binding, "notice_days": notice, "sort_order": order},
+            defaults={
+                "name": name,
+                "name_da": name_da,
+                "kind": kind,
+                "data_gb": data_gb,
+                "monthly_price": price,
+                "binding_months": binding,
+                "notice_days": notice,
+                "sort_order": order,
+            },
         )
     for code, targets in CHANGES.items():
         products[code].allowed_changes.set([products[t] for t in targets])

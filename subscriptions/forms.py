@@ -9,27 +9,34 @@ from subscriptions.identifiers import is_valid_iccid, normalise_phone
 from subscriptions.models import AddOn, NumberPool, Product, SimOrder, Subscription
 
 SORT_CHOICES = [
-    ("name", _("Name A–Å")), ("-name", _("Name Å–A")),
-    ("type", _("Subscription type")), ("-type", _("Subscription type, reversed")),
-    ("email", _("E-mail A–Z")), ("-email", _("E-mail Z–A")),
-    ("phone", _("Phone number, ascending")), ("-phone", _("Phone number, descending")),
+    ("name", _("Name A–Å")),  # noqa: RUF001
+    ("-name", _("Name Å–A")),  # noqa: RUF001
+    ("type", _("Subscription type")),
+    ("-type", _("Subscription type, reversed")),
+    ("email", _("E-mail A–Z")),  # noqa: RUF001
+    ("-email", _("E-mail Z–A")),  # noqa: RUF001
+    ("phone", _("Phone number, ascending")),
+    ("-phone", _("Phone number, descending")),
 ]
 
 
 class ListForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("All statuses")), *Subscription.Status.choices])
-    product = forms.ModelChoiceField(label=_("Subscription type"), required=False, queryset=Product.objects.all(),
-                                     empty_label=_("All types"))
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *Subscription.Status.choices]
+    )
+    product = forms.ModelChoiceField(
+        label=_("Subscription type"), required=False, queryset=Product.objects.all(), empty_label=_("All types")
+    )
     cost_centre = forms.ChoiceField(label=_("Cost centre"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
     def __init__(self, *args, cost_centres: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["cost_centre"].choices = [("", _("All cost centres"))] + [(c, c) for c in cost_centres]
-        self.fields["q"].widget.attrs.update({"placeholder": _("Name, e-mail, phone number or SIM number"),
-                                              "type": "search", "autocomplete": "off"})
+        self.fields["q"].widget.attrs.update(
+            {"placeholder": _("Name, e-mail, phone number or SIM number"), "type": "search", "autocomplete": "off"}
+        )
 
     def cleaned(self) -> dict:
         if self.is_valid():
@@ -57,10 +64,15 @@ class DetailsForm(forms.ModelForm):
 
 
 class ChangeProductForm(forms.Form):
-    target = forms.ModelChoiceField(label=_("New subscription type"), queryset=Product.objects.none(),
-                                    widget=forms.RadioSelect)
-    effective = forms.ChoiceField(label=_("Effective"), widget=forms.RadioSelect, initial="now", choices=[
-        ("now", _("Now")), ("next_period", _("From the next period (the 1st of next month)"))])
+    target = forms.ModelChoiceField(
+        label=_("New subscription type"), queryset=Product.objects.none(), widget=forms.RadioSelect
+    )
+    effective = forms.ChoiceField(
+        label=_("Effective"),
+        widget=forms.RadioSelect,
+        initial="now",
+        choices=[("now", _("Now")), ("next_period", _("From the next period (the 1st of next month)"))],
+    )
 
     def __init__(self, *args, subscription: Subscription, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -77,12 +89,15 @@ class CancelForm(forms.Form):
         self.earliest = earliest_cancel_date(subscription)
         self.fields["end_date"].initial = self.earliest
         self.fields["end_date"].help_text = _("The earliest possible date is %(date)s (notice period).") % {
-            "date": self.earliest.isoformat()}
+            "date": self.earliest.isoformat()
+        }
 
     def clean_end_date(self) -> datetime.date:
         value = self.cleaned_data["end_date"]
         if value < self.earliest:
-            raise forms.ValidationError(_("The earliest possible date is %(date)s.") % {"date": self.earliest.isoformat()})
+            raise forms.ValidationError(
+                _("The earliest possible date is %(date)s.") % {"date": self.earliest.isoformat()}
+            )
         return value
 
     def clean_reason(self) -> str:
@@ -93,13 +108,20 @@ class CancelForm(forms.Form):
 
 
 class SimOrderForm(forms.Form):
-    kind = forms.ChoiceField(label=_("What do you need?"), widget=forms.RadioSelect, choices=[
-        (SimOrder.Kind.REPLACEMENT, _("A new physical SIM card sent by post")),
-        (SimOrder.Kind.ESIM, _("Move to eSIM (a QR code for the phone)"))])
-    ship_to = forms.CharField(label=_("Send the SIM card to"), required=False, max_length=300,
-                              widget=forms.Textarea(attrs={"rows": 3}))
-    reason = forms.CharField(label=_("Reason"), required=False, max_length=200,
-                             help_text=_("For example: lost, stolen or damaged."))
+    kind = forms.ChoiceField(
+        label=_("What do you need?"),
+        widget=forms.RadioSelect,
+        choices=[
+            (SimOrder.Kind.REPLACEMENT, _("A new physical SIM card sent by post")),
+            (SimOrder.Kind.ESIM, _("Move to eSIM (a QR code for the phone)")),
+        ],
+    )
+    ship_to = forms.CharField(
+        label=_("Send the SIM card to"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=200, help_text=_("For example: lost, stolen or damaged.")
+    )
 
     def clean(self) -> dict:
         data = super().clean()
@@ -109,6 +131,7 @@ class SimOrderForm(forms.Form):
 
 
 # The creation guide -------------------------------------------------------
+
 
 class UserStepForm(forms.Form):
     user_name = forms.CharField(label=_("User's name"), max_length=200)
@@ -123,11 +146,18 @@ class UserStepForm(forms.Form):
 
 
 class ProductStepForm(forms.Form):
-    product = forms.ModelChoiceField(label=_("Subscription type"), queryset=Product.objects.filter(is_active=True),
-                                     widget=forms.RadioSelect, empty_label=None)
-    add_ons = forms.ModelMultipleChoiceField(label=_("Add-ons"), required=False,
-                                             queryset=AddOn.objects.filter(is_active=True),
-                                             widget=forms.CheckboxSelectMultiple)
+    product = forms.ModelChoiceField(
+        label=_("Subscription type"),
+        queryset=Product.objects.filter(is_active=True),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    add_ons = forms.ModelMultipleChoiceField(
+        label=_("Add-ons"),
+        required=False,
+        queryset=AddOn.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -140,14 +170,20 @@ class ProductStepForm(forms.Form):
         if product is not None:
             wrong = [a.display_name for a in add_ons if not a.products.filter(pk=product.pk).exists()]
             if wrong:
-                self.add_error("add_ons", _("Not available on %(product)s: %(add_ons)s.")
-                               % {"product": product.display_name, "add_ons": ", ".join(wrong)})
+                self.add_error(
+                    "add_ons",
+                    _("Not available on %(product)s: %(add_ons)s.")
+                    % {"product": product.display_name, "add_ons": ", ".join(wrong)},
+                )
         return data
 
 
 class NumberStepForm(forms.Form):
-    choice = forms.ChoiceField(label=_("Number"), widget=forms.RadioSelect, choices=[
-        ("pool", _("A new number")), ("port", _("Keep an existing number from another operator"))])
+    choice = forms.ChoiceField(
+        label=_("Number"),
+        widget=forms.RadioSelect,
+        choices=[("pool", _("A new number")), ("port", _("Keep an existing number from another operator"))],
+    )
     pool_number = forms.ChoiceField(label=_("Choose a new number"), required=False)
     port_number = forms.CharField(label=_("Existing number"), required=False, max_length=30)
     port_operator = forms.CharField(label=_("Current operator"), required=False, max_length=80)
@@ -169,8 +205,11 @@ class NumberStepForm(forms.Form):
             phone = normalise_phone(data.get("port_number") or "")
             if not phone:
                 self.add_error("port_number", _("Enter a valid Danish phone number, e.g. 20 12 34 56."))
-            elif Subscription.objects.filter(phone_number=phone).exclude(
-                    status__in=[Subscription.Status.TERMINATED, Subscription.Status.CANCELLED]).exists():
+            elif (
+                Subscription.objects.filter(phone_number=phone)
+                .exclude(status__in=[Subscription.Status.TERMINATED, Subscription.Status.CANCELLED])
+                .exists()
+            ):
                 self.add_error("port_number", _("This number is already with us."))
             if not (data.get("port_operator") or "").strip():
                 self.add_error("port_operator", _("Enter the current operator."))
@@ -179,21 +218,31 @@ class NumberStepForm(forms.Form):
 
 
 class SimStepForm(forms.Form):
-    choice = forms.ChoiceField(label=_("SIM card"), widget=forms.RadioSelect, choices=[
-        ("physical", _("A SIM card the company already has")),
-        ("ship", _("Send a new SIM card")),
-        ("esim", _("eSIM"))])
-    iccid = forms.CharField(label=_("SIM card number (ICCID)"), required=False, max_length=30,
-                            help_text=_("19 or 20 digits starting with 89, printed on the SIM card."))
-    ship_to = forms.CharField(label=_("Send the SIM card to"), required=False, max_length=300,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    choice = forms.ChoiceField(
+        label=_("SIM card"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("physical", _("A SIM card the company already has")),
+            ("ship", _("Send a new SIM card")),
+            ("esim", _("eSIM")),
+        ],
+    )
+    iccid = forms.CharField(
+        label=_("SIM card number (ICCID)"),
+        required=False,
+        max_length=30,
+        help_text=_("19 or 20 digits starting with 89, printed on the SIM card."),
+    )
+    ship_to = forms.CharField(
+        label=_("Send the SIM card to"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
     def clean(self) -> dict:
         data = super().clean()
         if data.get("choice") == "physical":
             iccid = "".join((data.get("iccid") or "").split())
             if not is_valid_iccid(iccid):
-                self.add_error("iccid", _("Not a valid SIM card number: 19–20 digits, starting with 89, check digit."))
+                self.add_error("iccid", _("Not a valid SIM card number: 19–20 digits, starting with 89, check digit."))  # noqa: RUF001
             elif Subscription.objects.filter(iccid=iccid).exists():
                 self.add_error("iccid", _("This SIM card is already in use."))
             data["iccid"] = iccid
@@ -205,15 +254,19 @@ class SimStepForm(forms.Form):
 
 
 class BulkForm(forms.Form):
-    ACTIONS = [("cancel", _("Cancel")), ("change_product", _("Change subscription type")),
-               ("cost_centre", _("Change cost centre"))]
+    ACTIONS = [
+        ("cancel", _("Cancel")),
+        ("change_product", _("Change subscription type")),
+        ("cost_centre", _("Change cost centre")),
+    ]
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     ids = forms.TypedMultipleChoiceField(required=False, coerce=int, choices=[])
     all = forms.BooleanField(required=False)
     end_date = forms.DateField(label=_("Last day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
-    target = forms.ModelChoiceField(label=_("New subscription type"), required=False,
-                                    queryset=Product.objects.filter(is_active=True))
+    target = forms.ModelChoiceField(
+        label=_("New subscription type"), required=False, queryset=Product.objects.filter(is_active=True)
+    )
     cost_centre_value = forms.CharField(label=_("New cost centre"), required=False, max_length=40)
     token = forms.CharField(required=False, widget=forms.HiddenInput)
 

@@ -105,8 +105,9 @@ class Subscription(CompanyOwned):
     email = models.EmailField(_("e-mail address"), blank=True)
     # E.164, e.g. +4520123456; blank for a landline without a number yet.
     phone_number = models.CharField(_("phone number"), max_length=16, blank=True, db_index=True)
-    product = models.ForeignKey(Product, verbose_name=_("subscription type"), on_delete=models.PROTECT,
-                                related_name="subscriptions")
+    product = models.ForeignKey(
+        Product, verbose_name=_("subscription type"), on_delete=models.PROTECT, related_name="subscriptions"
+    )
     add_ons = models.ManyToManyField(AddOn, verbose_name=_("add-ons"), blank=True, related_name="subscriptions")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING_ACTIVE)
     start_date = models.DateField(_("start date"))
@@ -202,8 +203,12 @@ class NumberPool(models.Model):
 
     phone_number = models.CharField(_("phone number"), max_length=16, unique=True)
     reserved_for = models.ForeignKey(
-        "companies.Company", verbose_name=_("taken by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        "companies.Company",
+        verbose_name=_("taken by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
 
@@ -225,8 +230,9 @@ class SimOrder(CompanyOwned):
         ESIM = "esim", _("Move to eSIM")
         NEW = "new", _("New SIM for a new subscription")
 
-    subscription = models.ForeignKey(Subscription, verbose_name=_("subscription"), on_delete=models.CASCADE,
-                                     related_name="sim_orders")
+    subscription = models.ForeignKey(
+        Subscription, verbose_name=_("subscription"), on_delete=models.CASCADE, related_name="sim_orders"
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     blocked_iccid = models.CharField(_("blocked SIM"), max_length=20, blank=True)
     ship_to = models.TextField(_("ship to"), blank=True)
@@ -240,4 +246,3 @@ class SimOrder(CompanyOwned):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
-

@@ -47,8 +47,13 @@ def search(qs: QuerySet[Subscription], q: str) -> QuerySet[Subscription]:
 
 
 def subscription_list(
-    company: Company | None, *, q: str = "", status: str = "", product: Product | None = None,
-    cost_centre: str = "", sort: str = "name",
+    company: Company | None,
+    *,
+    q: str = "",
+    status: str = "",
+    product: Product | None = None,
+    cost_centre: str = "",
+    sort: str = "name",
 ) -> QuerySet[Subscription]:
     qs = search(company_subscriptions(company), q)
     if status:
@@ -67,20 +72,27 @@ def subscription_list(
 
 def cost_centres(company: Company | None) -> list[str]:
     return list(
-        company_subscriptions(company).exclude(cost_centre="").order_by("cost_centre")
-        .values_list("cost_centre", flat=True).distinct()
+        company_subscriptions(company)
+        .exclude(cost_centre="")
+        .order_by("cost_centre")
+        .values_list("cost_centre", flat=True)
+        .distinct()
     )
 
 
 def subscription_detail(company: Company | None) -> QuerySet[Subscription]:
-    return company_subscriptions(company).select_related("product", "scheduled_product").prefetch_related(
-        "add_ons", "product__allowed_changes", "sim_orders"
+    return (
+        company_subscriptions(company)
+        .select_related("product", "scheduled_product")
+        .prefetch_related("add_ons", "product__allowed_changes", "sim_orders")
     )
 
 
 def history(sub: Subscription):  # type: ignore[no-untyped-def]
     from audit.models import AuditEvent
 
-    return AuditEvent.objects.for_company(sub.company).filter(
-        target_type="subscriptions.subscription", target_id=str(sub.pk)
-    ).select_related("actor")[:50]
+    return (
+        AuditEvent.objects.for_company(sub.company)
+        .filter(target_type="subscriptions.subscription", target_id=str(sub.pk))
+        .select_related("actor")[:50]
+    )

@@ -10,9 +10,11 @@ from subscriptions.models import Subscription
 def provision_subscription(subscription_id: int) -> None:
     """Activates a new subscription once the network has it (simulated here)."""
     with transaction.atomic():
-        sub = Subscription.objects.select_for_update().filter(
-            pk=subscription_id, status=Subscription.Status.PENDING_ACTIVE
-        ).first()
+        sub = (
+            Subscription.objects.select_for_update()
+            .filter(pk=subscription_id, status=Subscription.Status.PENDING_ACTIVE)
+            .first()
+        )
         if sub is None:
             return
         sub.status = Subscription.Status.ACTIVE

@@ -21,8 +21,16 @@ from portal.http import active_company
 from portal.permissions import area_view
 from subscriptions import actions, selectors
 from subscriptions.forms import (
-    BulkForm, CancelForm, ChangeProductForm, DetailsForm, ListForm, NumberStepForm, ProductStepForm, SimOrderForm,
-    SimStepForm, UserStepForm,
+    BulkForm,
+    CancelForm,
+    ChangeProductForm,
+    DetailsForm,
+    ListForm,
+    NumberStepForm,
+    ProductStepForm,
+    SimOrderForm,
+    SimStepForm,
+    UserStepForm,
 )
 from subscriptions.models import AddOn, OneOffFee, Product, Subscription
 
@@ -35,8 +43,11 @@ def _filters(request: HttpRequest, data: QueryDict) -> tuple[ListForm, dict]:
     form = ListForm(data, cost_centres=selectors.cost_centres(company))
     c = form.cleaned()
     return form, {
-        "q": c.get("q") or "", "status": c.get("status") or "", "product": c.get("product"),
-        "cost_centre": c.get("cost_centre") or "", "sort": c.get("sort") or "name",
+        "q": c.get("q") or "",
+        "status": c.get("status") or "",
+        "product": c.get("product"),
+        "cost_centre": c.get("cost_centre") or "",
+        "sort": c.get("sort") or "name",
     }
 
 
@@ -51,21 +62,30 @@ def index(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     sort = filters["sort"]
     sort_next = {k: (f"-{k}" if sort == k else k) for k in ("name", "phone", "email", "type")}
-    context = {"form": form, "page": page, "filters": filters, "sort": sort, "sort_next": sort_next,
-               "searching": any(filters[k] for k in ("q", "status", "product", "cost_centre"))}
+    context = {
+        "form": form,
+        "page": page,
+        "filters": filters,
+        "sort": sort,
+        "sort_next": sort_next,
+        "searching": any(filters[k] for k in ("q", "status", "product", "cost_centre")),
+    }
     if getattr(request, "htmx", False) and not request.htmx.boosted:
         return render(request, "subscriptions/list.html#rows", context)
     return render(request, "subscriptions/list.html", context)
 
 
 def _subscription(request: HttpRequest, subscription_id: int) -> Subscription:
-    return get_for_company(selectors.subscription_detail(active_company(request)), active_company(request),
-                           pk=subscription_id)
+    return get_for_company(
+        selectors.subscription_detail(active_company(request)), active_company(request), pk=subscription_id
+    )
 
 
 def _detail_context(request: HttpRequest, sub: Subscription, **extra) -> dict:  # type: ignore[no-untyped-def]
     return {
-        "sub": sub, "history": selectors.history(sub), "earliest_cancel": actions.earliest_cancel_date(sub),
+        "sub": sub,
+        "history": selectors.history(sub),
+        "earliest_cancel": actions.earliest_cancel_date(sub),
         "details_form": extra.pop("details_form", None) or DetailsForm(instance=sub, prefix="details"),
         **extra,
     }
@@ -77,12 +97,14 @@ def detail(request: HttpRequest, subscription_id: int) -> HttpResponse:
     if request.method == "POST":
         form = DetailsForm(request.POST, instance=Subscription.objects.get(pk=sub.pk), prefix="details")
         if form.is_valid():
-            actions.change_details(sub, data={f: form.cleaned_data[f] for f in actions.DETAIL_FIELDS},
-                                   by=Actor.from_request(request))
+            actions.change_details(
+                sub, data={f: form.cleaned_data[f] for f in actions.DETAIL_FIELDS}, by=Actor.from_request(request)
+            )
             messages.success(request, _("The details were saved."))
             return redirect("subscriptions:detail", subscription_id=sub.pk)
-        return render(request, "subscriptions/detail.html", _detail_context(request, sub, details_form=form),
-                      status=400)
+        return render(
+            request, "subscriptions/detail.html", _detail_context(request, sub, details_form=form), status=400
+        )
     return render(request, "subscriptions/detail.html", _detail_context(request, sub))
 
 
@@ -120,8 +142,9 @@ def change_product(request: HttpRequest, subscription_id: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
     status = 400 if request.method == "POST" and form.errors else 200
-    return render(request, "subscriptions/change_product.html", {"sub": sub, "form": form, "preview": preview},
-                  status=status)
+    return render(
+        request, "subscriptions/change_product.html", {"sub": sub, "form": form, "preview": preview}, status=status
+    )
 
 
 @area_view("subscriptions")
@@ -132,8 +155,12 @@ def cancel(request: HttpRequest, subscription_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if request.POST.get("confirm") == "1":
             try:
-                actions.cancel(sub, on=form.cleaned_data["end_date"], reason=form.cleaned_data["reason"],
-                               by=Actor.from_request(request))
+                actions.cancel(
+                    sub,
+                    on=form.cleaned_data["end_date"],
+                    reason=form.cleaned_data["reason"],
+                    by=Actor.from_request(request),
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             else:
@@ -167,8 +194,13 @@ def sim(request: HttpRequest, subscription_id: int) -> HttpResponse:
     form = SimOrderForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            actions.order_sim(sub, kind=form.cleaned_data["kind"], ship_to=form.cleaned_data["ship_to"],
-                              reason=form.cleaned_data["reason"], by=Actor.from_request(request))
+            actions.order_sim(
+                sub,
+                kind=form.cleaned_data["kind"],
+                ship_to=form.cleaned_data["ship_to"],
+                reason=form.cleaned_data["reason"],
+                by=Actor.from_request(request),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -180,8 +212,21 @@ def sim(request: HttpRequest, subscription_id: int) -> HttpResponse:
 
 # CSV -----------------------------------------------------------------------
 
-CSV_HEADER = ["Name", "E-mail", "Phone number", "Subscription type", "Status", "Start date", "Binding ends",
-              "End date", "Cost centre", "Salary number", "Invoice note", "SIM type", "ICCID"]
+CSV_HEADER = [
+    "Name",
+    "E-mail",
+    "Phone number",
+    "Subscription type",
+    "Status",
+    "Start date",
+    "Binding ends",
+    "End date",
+    "Cost centre",
+    "Salary number",
+    "Invoice note",
+    "SIM type",
+    "ICCID",
+]
 _DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -210,17 +255,43 @@ def csv_rows(qs) -> Iterator[str]:  # type: ignore[no-untyped-def]
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow([_(h) for h in CSV_HEADER])
     rows = qs.order_by(*selectors.SORTS["name"]).values_list(
-        "user_name", "email", "phone_number", "product_id", "status", "start_date", "binding_end", "end_date",
-        "cost_centre", "salary_number", "invoice_note", "sim_type", "iccid")
+        "user_name",
+        "email",
+        "phone_number",
+        "product_id",
+        "status",
+        "start_date",
+        "binding_end",
+        "end_date",
+        "cost_centre",
+        "salary_number",
+        "invoice_note",
+        "sim_type",
+        "iccid",
+    )
     buffer: list[str] = []
-    for (name, email, phone, product_id, status, start, binding, end, cc, salary, note, sim_type,
-         iccid) in rows.iterator(chunk_size=5000):
-        buffer.append(writer.writerow([
-            neutralise(name), neutralise(email), _e164(phone), neutralise(products.get(product_id, "")),
-            str(statuses.get(status, status)), start.isoformat() if start else "",
-            binding.isoformat() if binding else "", end.isoformat() if end else "", neutralise(cc),
-            neutralise(salary), neutralise(note), str(sims.get(sim_type, "")), neutralise(iccid),
-        ]))
+    for name, email, phone, product_id, status, start, binding, end, cc, salary, note, sim_type, iccid in rows.iterator(
+        chunk_size=5000
+    ):
+        buffer.append(
+            writer.writerow(
+                [
+                    neutralise(name),
+                    neutralise(email),
+                    _e164(phone),
+                    neutralise(products.get(product_id, "")),
+                    str(statuses.get(status, status)),
+                    start.isoformat() if start else "",
+                    binding.isoformat() if binding else "",
+                    end.isoformat() if end else "",
+                    neutralise(cc),
+                    neutralise(salary),
+                    neutralise(note),
+                    str(sims.get(sim_type, "")),
+                    neutralise(iccid),
+                ]
+            )
+        )
         if len(buffer) >= 500:
             yield "".join(buffer)
             buffer = []
@@ -232,20 +303,26 @@ def csv_rows(qs) -> Iterator[str]:  # type: ignore[no-untyped-def]
 def export(request: HttpRequest) -> StreamingHttpResponse:
     company = active_company(request)
     _form, filters, qs = _filtered(request, request.GET)
-    record("subscription.exported", by=Actor.from_request(request), company=company,
-           details={k: str(v) for k, v in filters.items() if v and k != "sort"})
+    record(
+        "subscription.exported",
+        by=Actor.from_request(request),
+        company=company,
+        details={k: str(v) for k, v in filters.items() if v and k != "sort"},
+    )
     name = f"{_('subscription-overview')}-{slugify(company.name)}-{timezone.localdate().isoformat()}.csv"
-    response = StreamingHttpResponse((chunk.encode("utf-8") for chunk in csv_rows(qs)),
-                                     content_type="text/csv; charset=utf-8")
+    response = StreamingHttpResponse(
+        (chunk.encode("utf-8") for chunk in csv_rows(qs)), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
 # Bulk update ----------------------------------------------------------------
 
+
 def _bulk_queryset(request: HttpRequest, form: BulkForm):  # type: ignore[no-untyped-def]
     if form.cleaned_data.get("all"):
-        _f, _filters_, qs = _filtered(request, request.POST)
+        _form, _filters, qs = _filtered(request, request.POST)
         return qs
     return selectors.company_subscriptions(active_company(request)).filter(pk__in=form.cleaned_data["ids"][:50000])
 
@@ -265,8 +342,14 @@ def bulk(request: HttpRequest) -> HttpResponse:
     if request.POST.get("apply") == "1":
         try:
             changed = actions.apply_bulk(
-                qs, company=company, token=data.get("token") or "", by=Actor.from_request(request),
-                reason=data.get("reason") or "", cost_centre=(data.get("cost_centre_value") or "").strip(), **kwargs)
+                qs,
+                company=company,
+                token=data.get("token") or "",
+                by=Actor.from_request(request),
+                reason=data.get("reason") or "",
+                cost_centre=(data.get("cost_centre_value") or "").strip(),
+                **kwargs,
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
@@ -287,8 +370,13 @@ def _urlencode(query: dict) -> str:
 # The creation guide ----------------------------------------------------------
 
 STEPS = ["user", "product", "number", "sim", "summary"]
-STEP_TITLES = {"user": gettext_lazy("User"), "product": gettext_lazy("Subscription type"),
-               "number": gettext_lazy("Number"), "sim": gettext_lazy("SIM card"), "summary": gettext_lazy("Summary")}
+STEP_TITLES = {
+    "user": gettext_lazy("User"),
+    "product": gettext_lazy("Subscription type"),
+    "number": gettext_lazy("Number"),
+    "sim": gettext_lazy("SIM card"),
+    "summary": gettext_lazy("Summary"),
+}
 FORMS = {"user": UserStepForm, "product": ProductStepForm, "number": NumberStepForm, "sim": SimStepForm}
 
 
@@ -339,11 +427,17 @@ def _new_subscription(draft: dict) -> actions.NewSubscription:
     add_ons = list(AddOn.objects.filter(pk__in=draft["product"].get("add_ons", [])))
     sim = draft.get("sim", {}) if product.kind != Product.Kind.LANDLINE else {}
     return actions.NewSubscription(
-        user_name=draft["user"]["user_name"], email=draft["user"].get("email", ""),
-        cost_centre=draft["user"].get("cost_centre", ""), product=product, add_ons=add_ons,
-        number_choice=draft["number"]["choice"], phone_number=draft["number"]["phone_number"],
+        user_name=draft["user"]["user_name"],
+        email=draft["user"].get("email", ""),
+        cost_centre=draft["user"].get("cost_centre", ""),
+        product=product,
+        add_ons=add_ons,
+        number_choice=draft["number"]["choice"],
+        phone_number=draft["number"]["phone_number"],
         port_operator=draft["number"].get("port_operator", "") if draft["number"]["choice"] == "port" else "",
-        sim_choice=sim.get("choice", ""), iccid=sim.get("iccid", ""), ship_to=sim.get("ship_to", ""),
+        sim_choice=sim.get("choice", ""),
+        iccid=sim.get("iccid", ""),
+        ship_to=sim.get("ship_to", ""),
     )
 
 
@@ -357,6 +451,13 @@ def create(request: HttpRequest, step: str = "user") -> HttpResponse:
     if request.GET.get("restart") == "1" and request.method == "GET":
         request.session.pop(_draft_key(request), None)
         return redirect("subscriptions:create_user")
+    if step == "summary" and request.method == "POST" and request.POST.get("token"):
+        # A second submit of a guide that is already confirmed: show what the first one created.
+        done = (
+            Subscription.objects.for_company(active_company(request)).filter(order_token=request.POST["token"]).first()
+        )
+        if done is not None:
+            return redirect("subscriptions:detail", subscription_id=done.pk)
     draft = _draft(request)
     steps = _steps_for(draft)
     if step not in steps:
@@ -365,25 +466,33 @@ def create(request: HttpRequest, step: str = "user") -> HttpResponse:
     if missing is not None and steps.index(missing) < steps.index(step):
         return redirect("subscriptions:create_" + missing)
     index = steps.index(step)
-    context: dict = {"step": step, "steps": [(s, STEP_TITLES[s]) for s in steps], "index": index,
-                     "previous": steps[index - 1] if index else None, "token": draft["token"]}
+    context: dict = {
+        "step": step,
+        "steps": [(s, STEP_TITLES[s]) for s in steps],
+        "index": index,
+        "previous": steps[index - 1] if index else None,
+        "token": draft["token"],
+    }
     if step == "summary":
         new = _new_subscription(draft)
         fees = _fees(new)
-        context |= {"new": new, "fees": fees, "fees_total": sum(f.price for f in fees),
-                    "monthly": new.product.monthly_price + sum(a.monthly_price for a in new.add_ons)}
+        context |= {
+            "new": new,
+            "fees": fees,
+            "fees_total": sum(f.price for f in fees),
+            "monthly": new.product.monthly_price + sum(a.monthly_price for a in new.add_ons),
+        }
         if request.method == "POST":
             if request.POST.get("token") != draft["token"]:
-                # A second submit of a confirmed guide: the first one already created it.
-                done = Subscription.objects.for_company(active_company(request)).filter(
-                    order_token=request.POST.get("token") or "-").first()
-                if done is not None:
-                    return redirect("subscriptions:detail", subscription_id=done.pk)
                 context["error"] = _("This guide was changed in another window. Check the summary and confirm again.")
                 return render(request, "subscriptions/create.html", context, status=400)
             try:
-                sub = actions.create_subscription(company=active_company(request), data=new,
-                                                  order_token=draft["token"], by=Actor.from_request(request))
+                sub = actions.create_subscription(
+                    company=active_company(request),
+                    data=new,
+                    order_token=draft["token"],
+                    by=Actor.from_request(request),
+                )
             except ValidationError as error:
                 context["error"] = error.messages[0]
                 return render(request, "subscriptions/create.html", context, status=400)
@@ -396,9 +505,9 @@ def create(request: HttpRequest, step: str = "user") -> HttpResponse:
         form = form_class(request.POST)
         if form.is_valid():
             draft[step] = _serialise(form.cleaned_data)
-            if step == "product":
-                # A new type may change which steps follow: keep later answers only when still valid.
-                draft.pop("sim", None) if Product.objects.get(pk=draft["product"]["product"]).kind == "landline" else None
+            if step == "product" and form.cleaned_data["product"].kind == Product.Kind.LANDLINE:
+                # A landline has no SIM: forget an answer from an earlier choice of type.
+                draft.pop("sim", None)
             request.session.modified = True
             steps = _steps_for(draft)
             return redirect("subscriptions:create_" + steps[steps.index(step) + 1])

@@ -8,8 +8,12 @@ from subscriptions.identifiers import display_phone
 register = template.Library()
 
 BADGES = {
-    "active": "text-bg-success", "pending_active": "text-bg-info", "suspended": "text-bg-warning",
-    "pending_terminate": "text-bg-warning", "terminated": "text-bg-secondary", "cancelled": "text-bg-secondary",
+    "active": "text-bg-success",
+    "pending_active": "text-bg-info",
+    "suspended": "text-bg-warning",
+    "pending_terminate": "text-bg-warning",
+    "terminated": "text-bg-secondary",
+    "cancelled": "text-bg-secondary",
 }
 
 
@@ -29,5 +33,3 @@ def phone(value: str) -> str:
 @register.filter
 def status_badge(status: str) -> str:
     return BADGES.get(status, "text-bg-light")
-
-

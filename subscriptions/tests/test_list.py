@@ -16,16 +16,41 @@ def names(response):
 def staff_list(personas):
     basic = ProductFactory(code="a-basic", name="Basic")
     pro = ProductFactory(code="b-pro", name="Pro")
-    SubscriptionFactory(company=personas.company_a, user_name="Søren Ørsted", email="so@firma.dk",
-                        phone_number="+4520123456", product=pro, iccid="8945010000000000001", cost_centre="IT")
-    SubscriptionFactory(company=personas.company_a, user_name="Anne Berg", email="anne@firma.dk",
-                        phone_number="+4531000000", product=basic, status=Subscription.Status.TERMINATED)
+    SubscriptionFactory(
+        company=personas.company_a,
+        user_name="Søren Ørsted",
+        email="so@firma.dk",
+        phone_number="+4520123456",
+        product=pro,
+        iccid="8945010000000000001",
+        cost_centre="IT",
+    )
+    SubscriptionFactory(
+        company=personas.company_a,
+        user_name="Anne Berg",
+        email="anne@firma.dk",
+        phone_number="+4531000000",
+        product=basic,
+        status=Subscription.Status.TERMINATED,
+    )
     SubscriptionFactory(company=personas.company_b, user_name="Søren Fremmed", phone_number="+4520999999")
     return personas
 
 
-@pytest.mark.parametrize("q", ["20 12 34 56", "+4520123456", "4520123456", "20123456", "Ørsted", "ørsted",
-                               "so@firma", "8945010000000000001", "2012"])
+@pytest.mark.parametrize(
+    "q",
+    [
+        "20 12 34 56",
+        "+4520123456",
+        "4520123456",
+        "20123456",
+        "Ørsted",
+        "ørsted",
+        "so@firma",
+        "8945010000000000001",
+        "2012",
+    ],
+)
 def test_it_finds_by_name_email_phone_in_any_format_and_iccid(staff_list, login, q):
     response = login(staff_list.admin_a).get(URL, {"q": q})
     assert names(response) == ["Søren Ørsted"]
@@ -44,18 +69,27 @@ def test_it_filters_by_status_type_and_cost_centre(staff_list, login):
     assert names(client.get(URL, {"cost_centre": "IT"})) == ["Søren Ørsted"]
 
 
-@pytest.mark.parametrize("sort,expected", [
-    ("name", ["Anne Berg", "Søren Ørsted"]), ("-name", ["Søren Ørsted", "Anne Berg"]),
-    ("email", ["Anne Berg", "Søren Ørsted"]), ("-email", ["Søren Ørsted", "Anne Berg"]),
-    ("phone", ["Søren Ørsted", "Anne Berg"]), ("-phone", ["Anne Berg", "Søren Ørsted"]),
-    ("type", ["Anne Berg", "Søren Ørsted"]), ("-type", ["Søren Ørsted", "Anne Berg"]),
-])
+@pytest.mark.parametrize(
+    "sort,expected",
+    [
+        ("name", ["Anne Berg", "Søren Ørsted"]),
+        ("-name", ["Søren Ørsted", "Anne Berg"]),
+        ("email", ["Anne Berg", "Søren Ørsted"]),
+        ("-email", ["Søren Ørsted", "Anne Berg"]),
+        ("phone", ["Søren Ørsted", "Anne Berg"]),
+        ("-phone", ["Anne Berg", "Søren Ørsted"]),
+        ("type", ["Anne Berg", "Søren Ørsted"]),
+        ("-type", ["Søren Ørsted", "Anne Berg"]),
+    ],
+)
 def test_it_sorts_both_ways(staff_list, login, sort, expected):
     assert names(login(staff_list.admin_a).get(URL, {"sort": sort})) == expected
 
 
 def test_it_ignores_bad_filter_values(staff_list, login):
-    response = login(staff_list.admin_a).get(URL, {"status": "nope", "product": "x", "sort": "drop table", "page": "-1"})
+    response = login(staff_list.admin_a).get(
+        URL, {"status": "nope", "product": "x", "sort": "drop table", "page": "-1"}
+    )
     assert response.status_code == 200
     assert names(response) == ["Anne Berg", "Søren Ørsted"]
 

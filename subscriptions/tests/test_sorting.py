@@ -8,7 +8,14 @@ from subscriptions.tests.factories import SubscriptionFactory
 def test_it_puts_ae_oe_aa_after_z():
     names = ["Åse Holm", "Zara Lund", "Ærle Bæk", "Øjvind Dahl", "Anders Berg", "aase Møller", "Émile Ørsted"]
     assert sorted(names, key=danish_sort_key) == [
-        "Anders Berg", "Émile Ørsted", "Zara Lund", "Ærle Bæk", "Øjvind Dahl", "Åse Holm", "aase Møller"]
+        "Anders Berg",
+        "Émile Ørsted",
+        "Zara Lund",
+        "Ærle Bæk",
+        "Øjvind Dahl",
+        "Åse Holm",
+        "aase Møller",
+    ]
 
 
 def test_it_ignores_case_and_treats_punctuation_as_a_word_break():
