@@ -16,10 +16,25 @@ def normalise_phone(value: str) -> str | None:
     if not phonenumbers.is_valid_number(parsed):
         # "4520123456" without a plus: try it as an international number.
         digits = "".join(c for c in value if c.isdigit())
-        if digits.startswith("45") and len(digits) == 10:
+        if not value.startswith("+") and digits.startswith("45") and len(digits) == 10:
             return normalise_phone("+" + digits)
         return None
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def search_phone(value: str) -> str | None:
+    """E.164 for a search: like normalise_phone, but also a Danish-looking number the metadata does not know."""
+    phone = normalise_phone(value)
+    if phone:
+        return phone
+    digits = "".join(c for c in value if c.isdigit())
+    if len(digits) == 8:
+        return "+45" + digits
+    if len(digits) == 10 and digits.startswith("45"):
+        return "+" + digits
+    if len(digits) == 12 and digits.startswith("0045"):
+        return "+" + digits[2:]
+    return None
 
 
 def display_phone(e164: str) -> str:

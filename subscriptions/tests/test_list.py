@@ -116,10 +116,33 @@ def test_it_hides_action_buttons_from_read_only_admins(staff_list, login):
 @pytest.mark.parametrize("size", [5, 60])
 @pytest.mark.parametrize("sort", ["name", "type", "-phone"])
 def test_it_costs_a_fixed_number_of_queries(personas, login, django_assert_num_queries, size, sort):
-    SubscriptionFactory.create_batch(size, company=personas.company_a)
+    SubscriptionFactory.create_batch(size, company=personas.company_a, product=ProductFactory())
     client = login(personas.admin_a)
     client.get(URL)  # warm the session
-    # session, user, membership, cost centres, count, products (filter), page, [type ranks],
-    # and the session save (3) the shell does on every request
-    with django_assert_num_queries(11 if sort == "type" else 10):
+    # session, user, membership, cost centres, products, count (grouped per type when sorting by type),
+    # the page, and the session save (3) the shell does on every request
+    with django_assert_num_queries(10):
         client.get(URL, {"sort": sort, "q": "bruger"})
+
+
+def test_it_sorts_by_type_in_catalogue_order_across_pages(personas, login, catalogue):
+    SubscriptionFactory.create_batch(30, company=personas.company_a, product=catalogue["mobil-fri"])
+    SubscriptionFactory.create_batch(30, company=personas.company_a, product=catalogue["mobil-basis-5"])
+    client = login(personas.admin_a)
+    first = client.get(URL, {"sort": "type"}).context["page"]
+    second = client.get(URL, {"sort": "type", "page": 2}).context["page"]
+    codes = [s.product.code for s in [*first.object_list, *second.object_list]]
+    assert codes == ["mobil-basis-5"] * 30 + ["mobil-fri"] * 30
+    names_in_type = [s.sort_name for s in first.object_list[:30]]
+    assert names_in_type == sorted(names_in_type)
+    back = client.get(URL, {"sort": "-type"}).context["page"]
+    assert [s.product.code for s in back.object_list] == ["mobil-fri"] * 30 + ["mobil-basis-5"] * 20
+
+
+def test_it_costs_one_more_query_per_extra_type_on_a_page(personas, login, catalogue, django_assert_num_queries):
+    SubscriptionFactory.create_batch(30, company=personas.company_a, product=catalogue["mobil-fri"])
+    SubscriptionFactory.create_batch(30, company=personas.company_a, product=catalogue["mobil-basis-5"])
+    client = login(personas.admin_a)
+    client.get(URL)
+    with django_assert_num_queries(11):
+        client.get(URL, {"sort": "type"})
