@@ -293,6 +293,7 @@ class BulkPreview:
     blocked: list[tuple[Subscription, str]]
     sample: list[Subscription]
     total: int
+    labels: dict[int, str] = field(default_factory=dict, repr=False)
 
     @property
     def token(self) -> str:
@@ -300,36 +301,49 @@ class BulkPreview:
 
 
 def _bulk_split(qs, *, action: str, target: Product | None, on: datetime.date | None):  # type: ignore[no-untyped-def]
+    """Splits a selection into what the action can change and what it cannot (and why), in one pass."""
     changeable: list[int] = []
     blocked: list[tuple[int, str]] = []
+    labels: dict[int, str] = {}
     today = timezone.localdate()
     sources: set[int] = set()
     if action == "change_product" and target is not None:
         sources = set(Product.objects.filter(allowed_changes=target).values_list("pk", flat=True))
-    rows = qs.order_by().values_list("pk", "status", "product_id", "product__notice_days", "binding_end")
-    for pk, status, product_id, notice_days, binding_end in rows.iterator(chunk_size=5000):
-        if status not in OPEN:
-            blocked.append((pk, _("already cancelled")))
+    notice = {
+        pk: today + datetime.timedelta(days=days) for pk, days in Product.objects.values_list("pk", "notice_days")
+    }
+    already_cancelled, same_type, not_allowed = (
+        _("already cancelled"),
+        _("already has this type"),
+        _("not an allowed upgrade or downgrade"),
+    )
+    open_statuses = set(OPEN)
+    rows = qs.order_by().values_list("pk", "status", "product_id", "binding_end", "user_name", "phone_number")
+    for pk, status, product_id, binding_end, name, phone in rows.iterator(chunk_size=5000):
+        labels[pk] = f"{name} ({phone})" if phone else name
+        if status not in open_statuses:
+            blocked.append((pk, already_cancelled))
         elif action == "cancel":
-            earliest = (
-                today
-                if status == Subscription.Status.PENDING_ACTIVE
-                else max(today + datetime.timedelta(days=notice_days), binding_end or today)
-            )
+            if status == Subscription.Status.PENDING_ACTIVE:
+                earliest = today
+            else:
+                earliest = notice[product_id]
+                if binding_end and binding_end > earliest:
+                    earliest = binding_end
             if on is None or on < earliest:
                 blocked.append((pk, _("earliest possible date is %(date)s") % {"date": earliest.isoformat()}))
             else:
                 changeable.append(pk)
         elif action == "change_product":
             if product_id == getattr(target, "pk", None):
-                blocked.append((pk, _("already has this type")))
+                blocked.append((pk, same_type))
             elif product_id not in sources:
-                blocked.append((pk, _("not an allowed upgrade or downgrade")))
+                blocked.append((pk, not_allowed))
             else:
                 changeable.append(pk)
         else:
             changeable.append(pk)
-    return sorted(changeable), blocked
+    return sorted(changeable), blocked, labels
 
 
 def preview_bulk(
@@ -340,7 +354,7 @@ def preview_bulk(
     on: datetime.date | None = None,  # type: ignore[no-untyped-def]
     sample_size: int = 20,
 ) -> BulkPreview:
-    changeable, blocked = _bulk_split(qs, action=action, target=target, on=on)
+    changeable, blocked, labels = _bulk_split(qs, action=action, target=target, on=on)
     sample = list(Subscription.objects.filter(pk__in=changeable[:sample_size]).select_related("product"))
     blocked_subs = {
         s.pk: s
@@ -352,6 +366,7 @@ def preview_bulk(
         [(blocked_subs[pk], why) for pk, why in blocked[:sample_size]],
         sample,
         len(changeable) + len(blocked),
+        labels,
     )
 
 
@@ -418,10 +433,7 @@ def apply_bulk(
         details |= {"to": target.code}
     else:
         details |= {"cost_centre": cost_centre}
-    labels: dict[int, str] = {}
-    for chunk in _chunks(ids):
-        for pk, name, phone in Subscription.objects.filter(pk__in=chunk).values_list("pk", "user_name", "phone_number"):
-            labels[pk] = f"{name} ({phone})" if phone else name
+    labels = preview.labels
     bulk_record(
         [
             AuditEvent(

@@ -67,8 +67,17 @@ def subscription_list(
     return qs.select_related("product").order_by(*order)
 
 
-LIST_FIELDS = ("id", "company_id", "user_name", "email", "phone_number", "status", "cost_centre", "product_id",
-               "sort_name")
+LIST_FIELDS = (
+    "id",
+    "company_id",
+    "user_name",
+    "email",
+    "phone_number",
+    "status",
+    "cost_centre",
+    "product_id",
+    "sort_name",
+)
 
 
 class TypeOrderedList:
@@ -108,10 +117,7 @@ class TypeOrderedList:
             if n and position + n > start and position < stop:
                 lo = max(start - position, 0)
                 hi = min(stop - position, n)
-                rows += list(
-                    self.qs.filter(product_id=product.pk).only(*LIST_FIELDS)
-                    .order_by(*order)[lo:hi]
-                )
+                rows += list(self.qs.filter(product_id=product.pk).only(*LIST_FIELDS).order_by(*order)[lo:hi])
             position += n
             if position >= stop:
                 break

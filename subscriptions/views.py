@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import CharField
+from django.db.models.functions import Cast
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.db.models import CharField
-from django.db.models.functions import Cast
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -73,6 +73,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "sort": sort,
         "sort_next": sort_next,
+        "products": products,
+        "can_change": AreaPolicy(request.membership).can_change("subscriptions"),
         "searching": any(filters[k] for k in ("q", "status", "product", "cost_centre")),
     }
     if getattr(request, "htmx", False) and not request.htmx.boosted:
@@ -264,8 +266,19 @@ def csv_rows(qs) -> Iterator[str]:  # type: ignore[no-untyped-def]
             end_iso=Cast("end_date", CharField()),
         )
         .values_list(
-            "user_name", "email", "phone_number", "product_id", "status", "start_iso", "binding_iso", "end_iso",
-            "cost_centre", "salary_number", "invoice_note", "sim_type", "iccid",
+            "user_name",
+            "email",
+            "phone_number",
+            "product_id",
+            "status",
+            "start_iso",
+            "binding_iso",
+            "end_iso",
+            "cost_centre",
+            "salary_number",
+            "invoice_note",
+            "sim_type",
+            "iccid",
         )
     )
     danger = _DANGEROUS
@@ -275,21 +288,23 @@ def csv_rows(qs) -> Iterator[str]:  # type: ignore[no-untyped-def]
         chunk_size=5000
     ):
         buffer.append(
-            writerow((
-                "'" + name if name.startswith(danger) else name,
-                "'" + email if email.startswith(danger) else email,
-                phone if not phone or (phone[0] == "+" and phone[1:].isdigit()) else neutralise(phone),
-                products.get(product_id, ""),
-                statuses.get(status, status),
-                start or "",
-                binding or "",
-                end or "",
-                "'" + cc if cc.startswith(danger) else cc,
-                "'" + salary if salary.startswith(danger) else salary,
-                "'" + note if note.startswith(danger) else note,
-                sims.get(sim_type, ""),
-                "'" + iccid if iccid.startswith(danger) else iccid,
-            ))
+            writerow(
+                (
+                    "'" + name if name.startswith(danger) else name,
+                    "'" + email if email.startswith(danger) else email,
+                    phone if not phone or (phone[0] == "+" and phone[1:].isdigit()) else neutralise(phone),
+                    products.get(product_id, ""),
+                    statuses.get(status, status),
+                    start or "",
+                    binding or "",
+                    end or "",
+                    "'" + cc if cc.startswith(danger) else cc,
+                    "'" + salary if salary.startswith(danger) else salary,
+                    "'" + note if note.startswith(danger) else note,
+                    sims.get(sim_type, ""),
+                    "'" + iccid if iccid.startswith(danger) else iccid,
+                )
+            )
         )
         if len(buffer) >= 1000:
             yield "".join(buffer)

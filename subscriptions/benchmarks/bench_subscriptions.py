@@ -1,7 +1,8 @@
 """Benchmarks for the Subscriptions area (figures go into docs/benchmarks-subscriptions.md).
 
     .venv/bin/python subscriptions/benchmarks/bench_subscriptions.py            # SQLite, /tmp/bench_subs.sqlite3
-    DATABASE_URL=postgres://root@127.0.0.1:5432/bench_subs .venv/bin/python subscriptions/benchmarks/bench_subscriptions.py
+    DATABASE_URL=postgres://root@127.0.0.1:5432/bench_subs \
+        .venv/bin/python subscriptions/benchmarks/bench_subscriptions.py
 
 Creates its own companies in the database named by DATABASE_URL (never the dev database by default),
 then measures the list page (server time through Django's request handler, 25 runs each) at 1,000,
@@ -21,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/bench_subs.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selfservice.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -147,9 +148,12 @@ def main() -> None:
         for _chunk in csv_rows(sub_qs):
             pass
         plain = time.perf_counter() - t
-        print(f"CSV {rows - 1:>7,} rows: {plain:.2f} s wall = {(rows - 1) / plain:,.0f} rows/s "
-              f"(with tracemalloc {elapsed:.2f} s, CPU {cpu:.2f} s), {size / 1e6:.1f} MB, "
-              f"peak Python memory {peak / 1e6:.1f} MB", flush=True)
+        print(
+            f"CSV {rows - 1:>7,} rows: {plain:.2f} s wall = {(rows - 1) / plain:,.0f} rows/s "
+            f"(with tracemalloc {elapsed:.2f} s, CPU {cpu:.2f} s), {size / 1e6:.1f} MB, "
+            f"peak Python memory {peak / 1e6:.1f} MB",
+            flush=True,
+        )
 
     # Bulk cancel of 10,000 (preview excluded, apply measured: conditional update + 10,000 audit events).
     victims = company(10_000, "bulk10k", 11, products, all_active=True)
@@ -158,8 +162,9 @@ def main() -> None:
     day = timezone.localdate() + datetime.timedelta(days=400)
     preview = actions.preview_bulk(qs, action="cancel", on=day)
     t = time.perf_counter()
-    changed = actions.apply_bulk(qs, company=victims, action="cancel", on=day, reason="Benchmark",
-                                 token=preview.token, by=Actor.system("bench"))
+    changed = actions.apply_bulk(
+        qs, company=victims, action="cancel", on=day, reason="Benchmark", token=preview.token, by=Actor.system("bench")
+    )
     print(f"\nBulk cancel: {changed:,} subscriptions in {time.perf_counter() - t:.2f} s", flush=True)
     Subscription.objects.filter(company=victims).update(status="active", end_date=None, cancel_reason="")
 

@@ -1,10 +1,11 @@
 import pytest
 
-from subscriptions.identifiers import display_phone, is_valid_iccid, iccid_with_check, normalise_phone, search_phone
+from subscriptions.identifiers import display_phone, iccid_with_check, is_valid_iccid, normalise_phone, search_phone
 
 
-@pytest.mark.parametrize("value", ["20 12 34 56", "+4520123456", "4520123456", "20123456", "+45 20 12 34 56",
-                                   "0045 20123456"])
+@pytest.mark.parametrize(
+    "value", ["20 12 34 56", "+4520123456", "4520123456", "20123456", "+45 20 12 34 56", "0045 20123456"]
+)
 def test_it_normalises_danish_numbers_to_e164(value):
     assert normalise_phone(value) == "+4520123456"
 

@@ -106,10 +106,17 @@ def test_it_paginates_on_the_server(personas, login):
     assert len(response.context["page"].object_list) == 5
 
 
+def test_it_offers_row_selection_bulk_update_and_filters_to_full_admins(staff_list, login):
+    content = login(staff_list.admin_a).get(URL).content.decode()
+    assert 'data-testid="bulk-panel"' in content and 'name="ids"' in content
+    assert ">Pro</option>" in content
+
+
 def test_it_hides_action_buttons_from_read_only_admins(staff_list, login):
     response = login(staff_list.readonly_a).get(URL)
     assert b'data-testid="create-subscription"' not in response.content
     assert b'data-testid="bulk-panel"' not in response.content
+    assert b'name="ids"' not in response.content
     assert b"Anne Berg" in response.content
 
 
