@@ -451,3 +451,40 @@ def apply_bulk(
         ]
     )
     return changed
+
+
+def apply_due_changes(*, today: datetime.date | None = None, by: Actor) -> tuple[int, int]:
+    """Daily roll-over across all companies (explicitly cross-company): scheduled type changes whose
+    date has come are applied, and cancelled subscriptions past their last day end. Returns (changed, ended)."""
+    today = today or timezone.localdate()
+    changed = ended = 0
+    due = Subscription.objects.filter(scheduled_product__isnull=False, scheduled_product_date__lte=today)
+    for sub in due.select_related("company", "product", "scheduled_product").iterator(chunk_size=500):
+        with transaction.atomic():
+            old, new = sub.product, sub.scheduled_product
+            sub.product, sub.scheduled_product, sub.scheduled_product_date = new, None, None
+            sub.save(update_fields=["product", "scheduled_product", "scheduled_product_date", "updated_at"])
+            sub.add_ons.remove(*[a for a in sub.add_ons.all() if not a.products.filter(pk=new.pk).exists()])
+            record(
+                "subscription.product_changed",
+                by=by,
+                company=sub.company,
+                target=sub,
+                details={"from": old.code, "to": new.code, "effective": today.isoformat(), "scheduled": True},
+            )
+            changed += 1
+    over = Subscription.objects.filter(status=Subscription.Status.PENDING_TERMINATE, end_date__lt=today)
+    for sub in over.select_related("company").iterator(chunk_size=500):
+        with transaction.atomic():
+            if Subscription.objects.filter(pk=sub.pk, status=Subscription.Status.PENDING_TERMINATE).update(
+                status=Subscription.Status.TERMINATED, updated_at=timezone.now()
+            ):
+                record(
+                    "subscription.terminated",
+                    by=by,
+                    company=sub.company,
+                    target=sub,
+                    details={"end_date": sub.end_date.isoformat() if sub.end_date else None},
+                )
+                ended += 1
+    return changed, ended

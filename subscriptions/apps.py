@@ -34,6 +34,7 @@ class SubscriptionsConfig(AppConfig):
                 "subscription.product_changed": _("Changed subscription type"),
                 "subscription.product_change_scheduled": _("Scheduled a change of subscription type"),
                 "subscription.cancelled": _("Cancelled subscription"),
+                "subscription.terminated": _("Subscription ended"),
                 "subscription.cancellation_withdrawn": _("Withdrew a cancellation"),
                 "subscription.cost_centre_changed": _("Changed cost centre"),
                 "subscription.secret_revealed": _("Viewed PIN/PUK"),

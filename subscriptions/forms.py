@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from subscriptions.actions import earliest_cancel_date
 from subscriptions.identifiers import is_valid_iccid, normalise_phone
 from subscriptions.models import AddOn, NumberPool, Product, SimOrder, Subscription
+from subscriptions.templatetags.subscriptions import kr
 
 SORT_CHOICES = [
     ("name", _("Name A–Å")),  # noqa: RUF001
@@ -77,7 +78,7 @@ class ChangeProductForm(forms.Form):
     def __init__(self, *args, subscription: Subscription, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["target"].queryset = subscription.product.allowed_changes.filter(is_active=True)
-        self.fields["target"].label_from_instance = lambda p: f"{p.display_name} — {p.monthly_price / 100:.2f} kr."
+        self.fields["target"].label_from_instance = lambda p: f"{p.display_name} — {kr(p.monthly_price)}"
 
 
 class CancelForm(forms.Form):
@@ -161,8 +162,8 @@ class ProductStepForm(forms.Form):
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["product"].label_from_instance = lambda p: f"{p.display_name} — {p.monthly_price / 100:.2f} kr./md."
-        self.fields["add_ons"].label_from_instance = lambda a: f"{a.display_name} — {a.monthly_price / 100:.2f} kr./md."
+        self.fields["product"].label_from_instance = lambda p: f"{p.display_name} — {kr(p.monthly_price)}"
+        self.fields["add_ons"].label_from_instance = lambda a: f"{a.display_name} — {kr(a.monthly_price)}"
 
     def clean(self) -> dict:
         data = super().clean()
@@ -255,7 +256,7 @@ class SimStepForm(forms.Form):
 
 class BulkForm(forms.Form):
     ACTIONS = [
-        ("cancel", _("Cancel")),
+        ("cancel", _("Cancel subscriptions")),
         ("change_product", _("Change subscription type")),
         ("cost_centre", _("Change cost centre")),
     ]

@@ -111,9 +111,10 @@ def main() -> None:
     products = ensure_catalogue()
     sizes = [(1_000, "1k"), (10_000, "10k"), (50_000, "50k")]
     companies = {label: company(size, label, i, products) for i, (size, label) in enumerate(sizes)}
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE subscriptions_subscription")
+    with connection.cursor() as cursor:
+        # What autovacuum does in production: statistics, and on PostgreSQL the visibility map
+        # that lets counts run as index-only scans (without it every count visits the table).
+        cursor.execute("VACUUM ANALYZE subscriptions_subscription" if connection.vendor == "postgresql" else "ANALYZE")
     print("\nWall median / p95 (CPU median of the server process), ms")
     print("\n| case | " + " | ".join(f"{label}" for _s, label in sizes) + " | queries |")
     print("|---|" + "---|" * (len(sizes) + 1))
@@ -161,11 +162,14 @@ def main() -> None:
     qs = Subscription.objects.filter(company=victims)
     day = timezone.localdate() + datetime.timedelta(days=400)
     preview = actions.preview_bulk(qs, action="cancel", on=day)
-    t = time.perf_counter()
+    t, p = time.perf_counter(), time.process_time()
     changed = actions.apply_bulk(
         qs, company=victims, action="cancel", on=day, reason="Benchmark", token=preview.token, by=Actor.system("bench")
     )
-    print(f"\nBulk cancel: {changed:,} subscriptions in {time.perf_counter() - t:.2f} s", flush=True)
+    wall, cpu = time.perf_counter() - t, time.process_time() - p
+    print(
+        f"\nBulk cancel: {changed:,} subscriptions in {wall:.2f} s wall ({cpu:.2f} s CPU of this process)", flush=True
+    )
     Subscription.objects.filter(company=victims).update(status="active", end_date=None, cancel_reason="")
 
 

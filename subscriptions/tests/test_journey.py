@@ -26,8 +26,9 @@ def admin():
     MembershipFactory(company=company, user=user)
     for name in ["Åse Ågesen", "Bo Bæk", "Zara Zink", "Ølstrup Ørsted", "Ærle Æbelø", "Anna Andersen"]:
         SubscriptionFactory(company=company, user_name=name, product=products["mobil-basis-5"])
-    SubscriptionFactory(company=company, user_name="Søren Sørensen", phone_number="+4520123456",
-                        product=products["mobil-basis-5"])
+    SubscriptionFactory(
+        company=company, user_name="Søren Sørensen", phone_number="+4520123456", product=products["mobil-basis-5"]
+    )
     return user
 
 
