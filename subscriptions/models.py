@@ -149,7 +149,7 @@ class Subscription(CompanyOwned):
             models.Index(fields=["company", "phone_number", "id"], name="subs_company_phone"),
             models.Index(fields=["company", "product", "sort_name", "id"], name="subs_company_product"),
             models.Index(fields=["company", "status", "sort_name"], name="subs_company_status"),
-            models.Index(fields=["company", "cost_centre"], name="subs_company_cc"),
+            models.Index(fields=["company", "cost_centre", "status"], name="subs_company_cc_status"),
             models.Index(fields=["company", "iccid"], name="subs_company_iccid"),
             # Covering index for the search's LIKE: the count scans this narrow index, not the table.
             models.Index(fields=["company", "search_text"], name="subs_company_search"),
