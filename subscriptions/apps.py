@@ -23,7 +23,15 @@ class SubscriptionsConfig(AppConfig):
                 order=20,
             )
         )
+        from portal.overview import OverviewSection, register_section
         from subscriptions.demo import seed
+        from subscriptions.overview import overview_context
+
+        if not getattr(self, "_section_registered", False):
+            register_section(
+                OverviewSection("subscriptions", "subscriptions/_overview.html", overview_context, order=20)
+            )
+            self._section_registered = True
 
         register_seeder(Seeder("subscriptions", seed, order=20))
         register(

@@ -169,3 +169,8 @@ def history(sub: Subscription):  # type: ignore[no-untyped-def]
         .filter(target_type="subscriptions.subscription", target_id=str(sub.pk))
         .select_related("actor")[:50]
     )
+
+
+def status_counts(company: Company | None) -> dict[str, int]:
+    rows = company_subscriptions(company).order_by().values_list("status").annotate(n=Count("id"))
+    return dict(rows)
