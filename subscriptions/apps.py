@@ -7,15 +7,47 @@ class SubscriptionsConfig(AppConfig):
     verbose_name = _("Subscriptions")
 
     def ready(self) -> None:
+        from audit.labels import register
         from portal.areas import Area, registry
+        from portal.demo import Seeder, register_seeder
 
         registry.register(
             Area(
                 key="subscriptions",
                 title=_("Subscriptions"),
                 url_name="subscriptions:index",
-                description=_("Your company's subscriptions: users, SIM cards, upgrades, cancellations and new subscriptions."),
+                description=_(
+                    "Your company's subscriptions: users, SIM cards, upgrades, cancellations and new subscriptions."
+                ),
                 icon="sim-card",
                 order=20,
             )
+        )
+        from portal.overview import OverviewSection, register_section
+        from subscriptions.demo import seed
+        from subscriptions.overview import overview_context
+
+        if not getattr(self, "_section_registered", False):
+            register_section(
+                OverviewSection("subscriptions", "subscriptions/_overview.html", overview_context, order=20)
+            )
+            self._section_registered = True
+
+        register_seeder(Seeder("subscriptions", seed, order=20))
+        register(
+            {
+                "subscription.created": _("Created subscription"),
+                "subscription.activated": _("Activated subscription"),
+                "subscription.details_changed": _("Changed subscription details"),
+                "subscription.product_changed": _("Changed subscription type"),
+                "subscription.product_change_scheduled": _("Scheduled a change of subscription type"),
+                "subscription.cancelled": _("Cancelled subscription"),
+                "subscription.terminated": _("Subscription ended"),
+                "subscription.cancellation_withdrawn": _("Withdrew a cancellation"),
+                "subscription.cost_centre_changed": _("Changed cost centre"),
+                "subscription.secret_revealed": _("Viewed PIN/PUK"),
+                "subscription.sim_replaced": _("Ordered a replacement SIM"),
+                "subscription.moved_to_esim": _("Moved to eSIM"),
+                "subscription.exported": _("Downloaded subscription overview"),
+            }
         )

@@ -6,12 +6,27 @@ States follow TMF637 Product Inventory.
 """
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from companies.scoping import CompanyOwned
+from subscriptions import crypto
+from subscriptions.sorting import MAX_LENGTH as SORT_KEY_LENGTH
+from subscriptions.sorting import danish_sort_key
 
 
-class Product(models.Model):
+class LocalisedNameMixin:
+    name: str
+    name_da: str
+
+    @property
+    def display_name(self) -> str:
+        if (get_language() or "").startswith("da") and self.name_da:
+            return self.name_da
+        return self.name
+
+
+class Product(LocalisedNameMixin, models.Model):
     class Kind(models.TextChoices):
         MOBILE = "mobile", _("Mobile voice")
         BROADBAND = "broadband", _("Mobile broadband")
@@ -41,7 +56,7 @@ class Product(models.Model):
         return self.name
 
 
-class AddOn(models.Model):
+class AddOn(LocalisedNameMixin, models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
     name_da = models.CharField(_("name in Danish"), max_length=120, blank=True)
@@ -58,7 +73,7 @@ class AddOn(models.Model):
         return self.name
 
 
-class OneOffFee(models.Model):
+class OneOffFee(LocalisedNameMixin, models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
     name_da = models.CharField(_("name in Danish"), max_length=120, blank=True)
@@ -90,8 +105,9 @@ class Subscription(CompanyOwned):
     email = models.EmailField(_("e-mail address"), blank=True)
     # E.164, e.g. +4520123456; blank for a landline without a number yet.
     phone_number = models.CharField(_("phone number"), max_length=16, blank=True, db_index=True)
-    product = models.ForeignKey(Product, verbose_name=_("subscription type"), on_delete=models.PROTECT,
-                                related_name="subscriptions")
+    product = models.ForeignKey(
+        Product, verbose_name=_("subscription type"), on_delete=models.PROTECT, related_name="subscriptions"
+    )
     add_ons = models.ManyToManyField(AddOn, verbose_name=_("add-ons"), blank=True, related_name="subscriptions")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING_ACTIVE)
     start_date = models.DateField(_("start date"))
@@ -106,11 +122,129 @@ class Subscription(CompanyOwned):
     iccid = models.CharField(_("SIM card number (ICCID)"), max_length=20, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    # Added by the Subscriptions area (issue 4).
+    sort_name = models.CharField(_("sort key"), max_length=SORT_KEY_LENGTH, blank=True, editable=False)
+    search_text = models.CharField(_("search text"), max_length=460, blank=True, editable=False)
+    pin_encrypted = models.TextField(_("PIN (encrypted)"), blank=True, editable=False)
+    puk_encrypted = models.TextField(_("PUK (encrypted)"), blank=True, editable=False)
+    sim_blocked = models.BooleanField(_("SIM blocked"), default=False)
+    # A product change from the next period: applied by the monthly roll-over.
+    scheduled_product = models.ForeignKey(
+        Product, verbose_name=_("changes to"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    scheduled_product_date = models.DateField(_("change date"), null=True, blank=True)
+    # Keep an existing number from another operator: the port-in itself is handled by the Numbers area.
+    port_in_operator = models.CharField(_("current operator"), max_length=80, blank=True)
+    port_in_requested = models.BooleanField(_("port-in requested"), default=False)
+    # The creation guide's idempotency key: a double submit finds the same subscription.
+    order_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
     class Meta:
         verbose_name = _("subscription")
         verbose_name_plural = _("subscriptions")
-        ordering = ["user_name", "id"]
+        ordering = ["sort_name", "id"]
+        indexes = [
+            models.Index(fields=["company", "sort_name", "id"], name="subs_company_sort"),
+            models.Index(fields=["company", "email", "id"], name="subs_company_email"),
+            models.Index(fields=["company", "phone_number", "id"], name="subs_company_phone"),
+            models.Index(fields=["company", "product", "sort_name", "id"], name="subs_company_product"),
+            models.Index(fields=["company", "status", "sort_name"], name="subs_company_status"),
+            models.Index(fields=["company", "cost_centre", "status"], name="subs_company_cc_status"),
+            models.Index(fields=["company", "iccid"], name="subs_company_iccid"),
+            # Covering index for the search's LIKE: the count scans this narrow index, not the table.
+            models.Index(fields=["company", "search_text"], name="subs_company_search"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.user_name} ({self.phone_number or self.product})"
+        return f"{self.user_name} ({self.phone_number or self.product_id})"
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.refresh_search_fields()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and ("user_name" in update_fields or "email" in update_fields):
+            kwargs["update_fields"] = set(update_fields) | {"sort_name", "search_text"}
+        super().save(*args, **kwargs)
+
+    def refresh_search_fields(self) -> None:
+        """Called on save, and by bulk writers before bulk_create."""
+        self.sort_name = danish_sort_key(self.user_name)
+        self.search_text = f"{self.user_name} {self.email}".casefold()
+
+    @property
+    def pin(self) -> str:
+        return crypto.decrypt(self.pin_encrypted)
+
+    @pin.setter
+    def pin(self, value: str) -> None:
+        self.pin_encrypted = crypto.encrypt(value)
+
+    @property
+    def puk(self) -> str:
+        return crypto.decrypt(self.puk_encrypted)
+
+    @puk.setter
+    def puk(self, value: str) -> None:
+        self.puk_encrypted = crypto.encrypt(value)
+
+    @property
+    def is_mobile(self) -> bool:
+        return self.product.kind in (Product.Kind.MOBILE, Product.Kind.BROADBAND)
+
+    @property
+    def is_open(self) -> bool:
+        """Still running (or about to), so it can be changed or cancelled."""
+        return self.status in (self.Status.PENDING_ACTIVE, self.Status.ACTIVE, self.Status.SUSPENDED)
+
+    @property
+    def monthly_total(self) -> int:
+        return self.product.monthly_price + sum(a.monthly_price for a in self.add_ons.all())
+
+
+class NumberPool(models.Model):
+    """The operator's free mobile numbers a new subscription can take."""
+
+    phone_number = models.CharField(_("phone number"), max_length=16, unique=True)
+    reserved_for = models.ForeignKey(
+        "companies.Company",
+        verbose_name=_("taken by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    taken_at = models.DateTimeField(_("taken"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("free number")
+        verbose_name_plural = _("free numbers")
+        ordering = ["phone_number"]
+        indexes = [models.Index(fields=["reserved_for", "phone_number"], name="subs_pool_free")]
+
+    def __str__(self) -> str:
+        return self.phone_number
+
+
+class SimOrder(CompanyOwned):
+    """A replacement SIM or a move to eSIM; the old SIM is blocked at once."""
+
+    class Kind(models.TextChoices):
+        REPLACEMENT = "replacement", _("Replacement SIM")
+        ESIM = "esim", _("Move to eSIM")
+        NEW = "new", _("New SIM for a new subscription")
+
+    subscription = models.ForeignKey(
+        Subscription, verbose_name=_("subscription"), on_delete=models.CASCADE, related_name="sim_orders"
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    blocked_iccid = models.CharField(_("blocked SIM"), max_length=20, blank=True)
+    ship_to = models.TextField(_("ship to"), blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("SIM order")
+        verbose_name_plural = _("SIM orders")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

@@ -1,0 +1,490 @@
+"""Writes on subscriptions: atomic, validated, one audit event each."""
+
+import datetime
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from audit.actor import Actor
+from audit.events import bulk_record, record
+from audit.models import AuditEvent
+from subscriptions.models import AddOn, NumberPool, Product, SimOrder, Subscription
+from subscriptions.tasks import provision_subscription
+
+OPEN = [Subscription.Status.PENDING_ACTIVE, Subscription.Status.ACTIVE, Subscription.Status.SUSPENDED]
+DETAIL_FIELDS = ["user_name", "email", "cost_centre", "salary_number", "invoice_note"]
+
+
+def first_of_next_month(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
+
+
+def earliest_cancel_date(sub: Subscription, today: datetime.date | None = None) -> datetime.date:
+    today = today or timezone.localdate()
+    if sub.status == Subscription.Status.PENDING_ACTIVE:
+        return today
+    earliest = today + datetime.timedelta(days=sub.product.notice_days)
+    if sub.binding_end and sub.binding_end > earliest:
+        earliest = sub.binding_end
+    return earliest
+
+
+def _locked(sub: Subscription) -> Subscription:
+    return Subscription.objects.select_for_update().select_related("product", "company").get(pk=sub.pk)
+
+
+@transaction.atomic
+def change_details(sub: Subscription, *, data: dict[str, str], by: Actor) -> Subscription:
+    sub = _locked(sub)
+    changes = {f: [getattr(sub, f), data[f]] for f in DETAIL_FIELDS if f in data and getattr(sub, f) != data[f]}
+    if not changes:
+        return sub
+    for name, (_old, new) in changes.items():
+        setattr(sub, name, new)
+    sub.save()
+    record("subscription.details_changed", by=by, company=sub.company, target=sub, details={"changes": changes})
+    return sub
+
+
+@dataclass
+class ProductChange:
+    target: Product
+    effective: str  # "now" or "next_period"
+    effective_date: datetime.date
+    difference: int  # øre per month, excl. VAT
+    dropped_add_ons: list[AddOn] = field(default_factory=list)
+
+
+def preview_product_change(sub: Subscription, *, target: Product, effective: str) -> ProductChange:
+    if not sub.is_open:
+        raise ValidationError(_("Only a running subscription can change type."))
+    if not sub.product.allowed_changes.filter(pk=target.pk).exists():
+        raise ValidationError(
+            _("%(target)s is not an allowed change from %(current)s.")
+            % {"target": target.display_name, "current": sub.product.display_name}
+        )
+    today = timezone.localdate()
+    when = today if effective == "now" else first_of_next_month(today)
+    dropped = [a for a in sub.add_ons.all() if not a.products.filter(pk=target.pk).exists()]
+    return ProductChange(target, effective, when, target.monthly_price - sub.product.monthly_price, dropped)
+
+
+@transaction.atomic
+def change_product(sub: Subscription, *, target: Product, effective: str, by: Actor) -> ProductChange:
+    sub = _locked(sub)
+    change = preview_product_change(sub, target=target, effective=effective)
+    old = sub.product
+    details = {
+        "from": old.code,
+        "to": target.code,
+        "effective": change.effective_date.isoformat(),
+        "difference_ore": change.difference,
+    }
+    if effective == "now":
+        sub.product = target
+        sub.scheduled_product = None
+        sub.scheduled_product_date = None
+        if change.dropped_add_ons:
+            sub.add_ons.remove(*change.dropped_add_ons)
+            details["dropped_add_ons"] = [a.code for a in change.dropped_add_ons]
+        sub.save()
+        record("subscription.product_changed", by=by, company=sub.company, target=sub, details=details)
+    else:
+        sub.scheduled_product = target
+        sub.scheduled_product_date = change.effective_date
+        sub.save()
+        record("subscription.product_change_scheduled", by=by, company=sub.company, target=sub, details=details)
+    return change
+
+
+@transaction.atomic
+def cancel(sub: Subscription, *, on: datetime.date, reason: str, by: Actor) -> Subscription:
+    sub = _locked(sub)
+    if not sub.is_open:
+        raise ValidationError(_("This subscription is already cancelled."))
+    earliest = earliest_cancel_date(sub)
+    if on < earliest:
+        raise ValidationError(_("The earliest possible date is %(date)s.") % {"date": earliest.isoformat()})
+    if not reason.strip():
+        raise ValidationError(_("Give a reason for the cancellation."))
+    sub.end_date = on
+    sub.cancel_reason = reason.strip()
+    sub.status = (
+        Subscription.Status.CANCELLED
+        if sub.status == Subscription.Status.PENDING_ACTIVE
+        else Subscription.Status.PENDING_TERMINATE
+    )
+    sub.save()
+    record(
+        "subscription.cancelled",
+        by=by,
+        company=sub.company,
+        target=sub,
+        details={"end_date": on.isoformat(), "reason": sub.cancel_reason},
+    )
+    return sub
+
+
+@transaction.atomic
+def withdraw_cancellation(sub: Subscription, *, by: Actor) -> Subscription:
+    sub = _locked(sub)
+    if sub.status != Subscription.Status.PENDING_TERMINATE or (sub.end_date and sub.end_date < timezone.localdate()):
+        raise ValidationError(_("There is no pending cancellation to withdraw."))
+    old_date = sub.end_date
+    sub.status = Subscription.Status.ACTIVE
+    sub.end_date = None
+    sub.cancel_reason = ""
+    sub.save()
+    record(
+        "subscription.cancellation_withdrawn",
+        by=by,
+        company=sub.company,
+        target=sub,
+        details={"end_date": old_date.isoformat() if old_date else None},
+    )
+    return sub
+
+
+@transaction.atomic
+def reveal_secrets(sub: Subscription, *, by: Actor) -> dict[str, str]:
+    if not sub.is_mobile:
+        raise ValidationError(_("This subscription has no SIM."))
+    record("subscription.secret_revealed", by=by, company=sub.company, target=sub, details={"what": ["pin", "puk"]})
+    return {"pin": sub.pin, "puk": sub.puk}
+
+
+def _new_sim_secrets(sub: Subscription) -> None:
+    sub.pin = f"{secrets.randbelow(10000):04d}"
+    sub.puk = f"{secrets.randbelow(100000000):08d}"
+
+
+@transaction.atomic
+def order_sim(sub: Subscription, *, kind: str, ship_to: str, reason: str, by: Actor) -> SimOrder:
+    """Blocks the current SIM at once and orders a replacement SIM or an eSIM."""
+    sub = _locked(sub)
+    if not sub.is_open or not sub.is_mobile:
+        raise ValidationError(_("Only a running mobile subscription can get a new SIM."))
+    if kind == SimOrder.Kind.REPLACEMENT and not ship_to.strip():
+        raise ValidationError(_("Give the address the new SIM card should be sent to."))
+    order = SimOrder.objects.create(
+        company=sub.company,
+        subscription=sub,
+        kind=kind,
+        blocked_iccid=sub.iccid,
+        ship_to=ship_to.strip(),
+        reason=reason.strip(),
+    )
+    old_iccid = sub.iccid
+    sub.sim_blocked = True
+    if kind == SimOrder.Kind.ESIM:
+        # The eSIM profile is issued at once: a new ICCID, unblocked.
+        from subscriptions.identifiers import iccid_with_check
+
+        sub.sim_type = Subscription.SimType.ESIM
+        sub.iccid = iccid_with_check("894502" + f"{secrets.randbelow(10**12):012d}")
+        sub.sim_blocked = False
+        _new_sim_secrets(sub)
+    sub.save()
+    action = "subscription.moved_to_esim" if kind == SimOrder.Kind.ESIM else "subscription.sim_replaced"
+    record(
+        action,
+        by=by,
+        company=sub.company,
+        target=sub,
+        details={"blocked_iccid": old_iccid, "order": order.pk, "reason": order.reason},
+    )
+    return order
+
+
+@dataclass
+class NewSubscription:
+    user_name: str
+    email: str
+    cost_centre: str
+    product: Product
+    add_ons: list[AddOn]
+    number_choice: str  # "pool" or "port"
+    phone_number: str
+    port_operator: str
+    sim_choice: str  # "physical", "ship", "esim", "" for landlines
+    iccid: str
+    ship_to: str
+
+
+@transaction.atomic
+def create_subscription(*, company, data: NewSubscription, order_token: str, by: Actor) -> Subscription:  # type: ignore[no-untyped-def]
+    existing = Subscription.objects.filter(company=company, order_token=order_token).first()
+    if existing is not None:
+        return existing
+    if data.number_choice == "pool":
+        taken = NumberPool.objects.filter(phone_number=data.phone_number, reserved_for__isnull=True).update(
+            reserved_for=company, taken_at=timezone.now()
+        )
+        if not taken:
+            raise ValidationError(
+                _("The number %(number)s was just taken. Choose another.") % {"number": data.phone_number}
+            )
+    elif (
+        Subscription.objects.filter(phone_number=data.phone_number)
+        .exclude(status__in=[Subscription.Status.TERMINATED, Subscription.Status.CANCELLED])
+        .exists()
+    ):
+        raise ValidationError(_("The number %(number)s is already in use.") % {"number": data.phone_number})
+    sub = Subscription(
+        company=company,
+        user_name=data.user_name,
+        email=data.email,
+        cost_centre=data.cost_centre,
+        product=data.product,
+        phone_number=data.phone_number,
+        start_date=timezone.localdate(),
+        status=Subscription.Status.PENDING_ACTIVE,
+        order_token=order_token,
+        port_in_requested=data.number_choice == "port",
+        port_in_operator=data.port_operator,
+    )
+    if data.product.binding_months:
+        sub.binding_end = sub.start_date + datetime.timedelta(days=30 * data.product.binding_months)
+    if data.sim_choice:
+        from subscriptions.identifiers import iccid_with_check
+
+        sub.sim_type = Subscription.SimType.ESIM if data.sim_choice == "esim" else Subscription.SimType.PHYSICAL
+        sub.iccid = data.iccid or iccid_with_check("894503" + f"{secrets.randbelow(10**12):012d}")
+        _new_sim_secrets(sub)
+    try:
+        with transaction.atomic():
+            sub.save()
+    except IntegrityError:
+        # A concurrent double submit won the race: answer with its subscription.
+        return Subscription.objects.get(company=company, order_token=order_token)
+    sub.add_ons.set(data.add_ons)
+    if data.sim_choice == "ship":
+        SimOrder.objects.create(company=company, subscription=sub, kind=SimOrder.Kind.NEW, ship_to=data.ship_to)
+    record(
+        "subscription.created",
+        by=by,
+        company=company,
+        target=sub,
+        details={
+            "product": data.product.code,
+            "add_ons": [a.code for a in data.add_ons],
+            "number": data.number_choice,
+            "sim": data.sim_choice,
+            "port_in": data.number_choice == "port",
+        },
+    )
+    transaction.on_commit(lambda: provision_subscription.enqueue(sub.pk))
+    return sub
+
+
+# Bulk update ---------------------------------------------------------------
+
+
+@dataclass
+class BulkPreview:
+    action: str
+    changeable: list[int]
+    blocked: list[tuple[Subscription, str]]
+    sample: list[Subscription]
+    total: int
+    labels: dict[int, str] = field(default_factory=dict, repr=False)
+
+    @property
+    def token(self) -> str:
+        return hashlib.sha256(",".join(map(str, self.changeable)).encode()).hexdigest()
+
+
+def _bulk_split(qs, *, action: str, target: Product | None, on: datetime.date | None):  # type: ignore[no-untyped-def]
+    """Splits a selection into what the action can change and what it cannot (and why), in one pass."""
+    changeable: list[int] = []
+    blocked: list[tuple[int, str]] = []
+    labels: dict[int, str] = {}
+    today = timezone.localdate()
+    sources: set[int] = set()
+    if action == "change_product" and target is not None:
+        sources = set(Product.objects.filter(allowed_changes=target).values_list("pk", flat=True))
+    notice = {
+        pk: today + datetime.timedelta(days=days) for pk, days in Product.objects.values_list("pk", "notice_days")
+    }
+    already_cancelled, same_type, not_allowed = (
+        _("already cancelled"),
+        _("already has this type"),
+        _("not an allowed upgrade or downgrade"),
+    )
+    open_statuses = set(OPEN)
+    rows = qs.order_by().values_list("pk", "status", "product_id", "binding_end", "user_name", "phone_number")
+    for pk, status, product_id, binding_end, name, phone in rows.iterator(chunk_size=5000):
+        labels[pk] = f"{name} ({phone})" if phone else name
+        if status not in open_statuses:
+            blocked.append((pk, already_cancelled))
+        elif action == "cancel":
+            if status == Subscription.Status.PENDING_ACTIVE:
+                earliest = today
+            else:
+                earliest = notice[product_id]
+                if binding_end and binding_end > earliest:
+                    earliest = binding_end
+            if on is None or on < earliest:
+                blocked.append((pk, _("earliest possible date is %(date)s") % {"date": earliest.isoformat()}))
+            else:
+                changeable.append(pk)
+        elif action == "change_product":
+            if product_id == getattr(target, "pk", None):
+                blocked.append((pk, same_type))
+            elif product_id not in sources:
+                blocked.append((pk, not_allowed))
+            else:
+                changeable.append(pk)
+        else:
+            changeable.append(pk)
+    return sorted(changeable), blocked, labels
+
+
+def preview_bulk(
+    qs,
+    *,
+    action: str,
+    target: Product | None = None,
+    on: datetime.date | None = None,  # type: ignore[no-untyped-def]
+    sample_size: int = 20,
+) -> BulkPreview:
+    changeable, blocked, labels = _bulk_split(qs, action=action, target=target, on=on)
+    sample = list(Subscription.objects.filter(pk__in=changeable[:sample_size]).select_related("product"))
+    blocked_subs = {
+        s.pk: s
+        for s in Subscription.objects.filter(pk__in=[pk for pk, _r in blocked[:sample_size]]).select_related("product")
+    }
+    return BulkPreview(
+        action,
+        changeable,
+        [(blocked_subs[pk], why) for pk, why in blocked[:sample_size]],
+        sample,
+        len(changeable) + len(blocked),
+        labels,
+    )
+
+
+class BulkConflict(ValidationError):
+    pass
+
+
+def _chunks(ids: list[int], size: int = 5000) -> Iterable[list[int]]:
+    for i in range(0, len(ids), size):
+        yield ids[i : i + size]
+
+
+@transaction.atomic
+def apply_bulk(
+    qs,
+    *,
+    company,
+    action: str,
+    token: str,
+    by: Actor,
+    target: Product | None = None,  # type: ignore[no-untyped-def]
+    on: datetime.date | None = None,
+    reason: str = "",
+    cost_centre: str = "",
+) -> int:
+    """All or nothing: the set must be what the admin previewed, and every row must still allow the change."""
+    if action == "cancel" and not reason.strip():
+        raise ValidationError(_("Give a reason for the cancellation."))
+    # Lock the rows first (PostgreSQL) so a concurrent bulk update waits and then sees our changes.
+    list(qs.select_for_update().order_by("pk").values_list("pk", flat=True))
+    preview = preview_bulk(qs, action=action, target=target, on=on, sample_size=0)
+    if preview.token != token:
+        raise BulkConflict(_("The subscriptions changed since the preview. Review the changes again."))
+    ids = preview.changeable
+    if not ids:
+        raise ValidationError(_("Nothing to change."))
+    now = timezone.now()
+    changed = 0
+    base = Subscription.objects.filter(company=company, status__in=OPEN)
+    for chunk in _chunks(ids):
+        rows = base.filter(pk__in=chunk)
+        if action == "cancel":
+            changed += rows.update(
+                status=Subscription.Status.PENDING_TERMINATE, end_date=on, cancel_reason=reason.strip(), updated_at=now
+            )
+        elif action == "change_product":
+            changed += rows.exclude(product=target).update(
+                product=target, scheduled_product=None, scheduled_product_date=None, updated_at=now
+            )
+        elif action == "cost_centre":
+            changed += rows.update(cost_centre=cost_centre, updated_at=now)
+    if changed != len(ids):
+        # Conditional updates touched fewer rows than previewed: someone else got there first.
+        raise BulkConflict(_("The subscriptions changed since the preview. Review the changes again."))
+    verb = {
+        "cancel": "subscription.cancelled",
+        "change_product": "subscription.product_changed",
+        "cost_centre": "subscription.cost_centre_changed",
+    }[action]
+    details = {"bulk": True}
+    if action == "cancel":
+        details |= {"end_date": on.isoformat() if on else None, "reason": reason.strip()}
+    elif action == "change_product" and target is not None:
+        details |= {"to": target.code}
+    else:
+        details |= {"cost_centre": cost_centre}
+    labels = preview.labels
+    bulk_record(
+        [
+            AuditEvent(
+                company=company,
+                actor=by.user,
+                actor_label=by.display,
+                action=verb,
+                target_type="subscriptions.subscription",
+                target_id=str(pk),
+                target_label=labels.get(pk, "")[:255],
+                details=details,
+                ip_address=by.ip_address,
+            )
+            for pk in ids
+        ]
+    )
+    return changed
+
+
+def apply_due_changes(*, today: datetime.date | None = None, by: Actor) -> tuple[int, int]:
+    """Daily roll-over across all companies (explicitly cross-company): scheduled type changes whose
+    date has come are applied, and cancelled subscriptions past their last day end. Returns (changed, ended)."""
+    today = today or timezone.localdate()
+    changed = ended = 0
+    due = Subscription.objects.filter(scheduled_product__isnull=False, scheduled_product_date__lte=today)
+    for sub in due.select_related("company", "product", "scheduled_product").iterator(chunk_size=500):
+        with transaction.atomic():
+            old, new = sub.product, sub.scheduled_product
+            sub.product, sub.scheduled_product, sub.scheduled_product_date = new, None, None
+            sub.save(update_fields=["product", "scheduled_product", "scheduled_product_date", "updated_at"])
+            sub.add_ons.remove(*[a for a in sub.add_ons.all() if not a.products.filter(pk=new.pk).exists()])
+            record(
+                "subscription.product_changed",
+                by=by,
+                company=sub.company,
+                target=sub,
+                details={"from": old.code, "to": new.code, "effective": today.isoformat(), "scheduled": True},
+            )
+            changed += 1
+    over = Subscription.objects.filter(status=Subscription.Status.PENDING_TERMINATE, end_date__lt=today)
+    for sub in over.select_related("company").iterator(chunk_size=500):
+        with transaction.atomic():
+            if Subscription.objects.filter(pk=sub.pk, status=Subscription.Status.PENDING_TERMINATE).update(
+                status=Subscription.Status.TERMINATED, updated_at=timezone.now()
+            ):
+                record(
+                    "subscription.terminated",
+                    by=by,
+                    company=sub.company,
+                    target=sub,
+                    details={"end_date": sub.end_date.isoformat() if sub.end_date else None},
+                )
+                ended += 1
+    return changed, ended

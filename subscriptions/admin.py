@@ -1,0 +1,67 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from subscriptions.models import AddOn, NumberPool, OneOffFee, Product, SimOrder, Subscription
+
+
+def _kr(ore: int) -> str:
+    return f"{ore / 100:.2f} kr.".replace(".", ",", 1) if ore is not None else ""
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_da", "kind", "data_gb", "price", "binding_months", "notice_days", "is_active"]
+    list_filter = ["kind", "is_active"]
+    search_fields = ["name", "name_da", "code"]
+    filter_horizontal = ["allowed_changes"]
+    prepopulated_fields = {"code": ["name"]}
+
+    @admin.display(description=_("monthly price"), ordering="monthly_price")
+    def price(self, obj: Product) -> str:
+        return _kr(obj.monthly_price)
+
+
+@admin.register(AddOn)
+class AddOnAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_da", "price", "is_active"]
+    search_fields = ["name", "name_da", "code"]
+    filter_horizontal = ["products"]
+
+    @admin.display(description=_("monthly price"), ordering="monthly_price")
+    def price(self, obj: AddOn) -> str:
+        return _kr(obj.monthly_price)
+
+
+@admin.register(OneOffFee)
+class OneOffFeeAdmin(admin.ModelAdmin):
+    list_display = ["name", "name_da", "code", "fee"]
+
+    @admin.display(description=_("price"), ordering="price")
+    def fee(self, obj: OneOffFee) -> str:
+        return _kr(obj.price)
+
+
+@admin.register(NumberPool)
+class NumberPoolAdmin(admin.ModelAdmin):
+    list_display = ["phone_number", "reserved_for", "taken_at"]
+    list_filter = [("reserved_for", admin.EmptyFieldListFilter)]
+    search_fields = ["phone_number"]
+
+
+@admin.register(Subscription)
+class SubscriptionAdmin(admin.ModelAdmin):
+    # Staff look subscriptions up across companies; PIN/PUK are never shown here.
+    list_display = ["user_name", "phone_number", "product", "status", "company"]
+    list_filter = ["status", "product"]
+    search_fields = ["user_name", "email", "phone_number", "iccid"]
+    list_select_related = ["product", "company"]
+    raw_id_fields = ["company", "product", "scheduled_product"]
+    show_full_result_count = False
+    exclude = ["add_ons"]
+
+
+@admin.register(SimOrder)
+class SimOrderAdmin(admin.ModelAdmin):
+    list_display = ["subscription", "kind", "blocked_iccid", "created_at"]
+    list_select_related = ["subscription"]
+    raw_id_fields = ["subscription", "company"]

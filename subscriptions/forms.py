@@ -1,0 +1,294 @@
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from subscriptions.actions import earliest_cancel_date
+from subscriptions.identifiers import is_valid_iccid, normalise_phone
+from subscriptions.models import AddOn, NumberPool, Product, SimOrder, Subscription
+from subscriptions.templatetags.subscriptions import kr
+
+SORT_CHOICES = [
+    ("name", _("Name A–Å")),  # noqa: RUF001
+    ("-name", _("Name Å–A")),  # noqa: RUF001
+    ("type", _("Subscription type")),
+    ("-type", _("Subscription type, reversed")),
+    ("email", _("E-mail A–Z")),  # noqa: RUF001
+    ("-email", _("E-mail Z–A")),  # noqa: RUF001
+    ("phone", _("Phone number, ascending")),
+    ("-phone", _("Phone number, descending")),
+]
+
+
+class ListForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *Subscription.Status.choices]
+    )
+    product = forms.ModelChoiceField(
+        label=_("Subscription type"), required=False, queryset=Product.objects.all(), empty_label=_("All types")
+    )
+    cost_centre = forms.ChoiceField(label=_("Cost centre"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
+
+    def __init__(self, *args, cost_centres: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["cost_centre"].choices = [("", _("All cost centres"))] + [(c, c) for c in cost_centres]
+        self.fields["q"].widget.attrs.update(
+            {"placeholder": _("Name, e-mail, phone number or SIM number"), "type": "search", "autocomplete": "off"}
+        )
+
+    def cleaned(self) -> dict:
+        if self.is_valid():
+            return self.cleaned_data
+        # Unknown filter values are ignored rather than failing the page.
+        return {k: v for k, v in getattr(self, "cleaned_data", {}).items() if k not in self.errors}
+
+
+class DetailsForm(forms.ModelForm):
+    class Meta:
+        model = Subscription
+        fields = ["user_name", "email", "cost_centre", "salary_number", "invoice_note"]
+
+    def clean_user_name(self) -> str:
+        name = " ".join(self.cleaned_data["user_name"].split())
+        if not name:
+            raise forms.ValidationError(_("Enter the user's name."))
+        return name
+
+    def clean_salary_number(self) -> str:
+        value = self.cleaned_data["salary_number"].strip()
+        if value and not value.replace("-", "").isalnum():
+            raise forms.ValidationError(_("Use only letters, digits and hyphens."))
+        return value
+
+
+class ChangeProductForm(forms.Form):
+    target = forms.ModelChoiceField(
+        label=_("New subscription type"), queryset=Product.objects.none(), widget=forms.RadioSelect
+    )
+    effective = forms.ChoiceField(
+        label=_("Effective"),
+        widget=forms.RadioSelect,
+        initial="now",
+        choices=[("now", _("Now")), ("next_period", _("From the next period (the 1st of next month)"))],
+    )
+
+    def __init__(self, *args, subscription: Subscription, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["target"].queryset = subscription.product.allowed_changes.filter(is_active=True)
+        self.fields["target"].label_from_instance = lambda p: f"{p.display_name} — {kr(p.monthly_price)}"
+
+
+class CancelForm(forms.Form):
+    end_date = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), max_length=200)
+
+    def __init__(self, *args, subscription: Subscription, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.earliest = earliest_cancel_date(subscription)
+        self.fields["end_date"].initial = self.earliest
+        self.fields["end_date"].help_text = _("The earliest possible date is %(date)s (notice period).") % {
+            "date": self.earliest.isoformat()
+        }
+
+    def clean_end_date(self) -> datetime.date:
+        value = self.cleaned_data["end_date"]
+        if value < self.earliest:
+            raise forms.ValidationError(
+                _("The earliest possible date is %(date)s.") % {"date": self.earliest.isoformat()}
+            )
+        return value
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give a reason for the cancellation."))
+        return reason
+
+
+class SimOrderForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("What do you need?"),
+        widget=forms.RadioSelect,
+        choices=[
+            (SimOrder.Kind.REPLACEMENT, _("A new physical SIM card sent by post")),
+            (SimOrder.Kind.ESIM, _("Move to eSIM (a QR code for the phone)")),
+        ],
+    )
+    ship_to = forms.CharField(
+        label=_("Send the SIM card to"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    reason = forms.CharField(
+        label=_("Reason"), required=False, max_length=200, help_text=_("For example: lost, stolen or damaged.")
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("kind") == SimOrder.Kind.REPLACEMENT and not (data.get("ship_to") or "").strip():
+            self.add_error("ship_to", _("Give the address the new SIM card should be sent to."))
+        return data
+
+
+# The creation guide -------------------------------------------------------
+
+
+class UserStepForm(forms.Form):
+    user_name = forms.CharField(label=_("User's name"), max_length=200)
+    email = forms.EmailField(label=_("E-mail address"), required=False)
+    cost_centre = forms.CharField(label=_("Cost centre"), max_length=40, required=False)
+
+    def clean_user_name(self) -> str:
+        name = " ".join(self.cleaned_data["user_name"].split())
+        if not name:
+            raise forms.ValidationError(_("Enter the user's name."))
+        return name
+
+
+class ProductStepForm(forms.Form):
+    product = forms.ModelChoiceField(
+        label=_("Subscription type"),
+        queryset=Product.objects.filter(is_active=True),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    add_ons = forms.ModelMultipleChoiceField(
+        label=_("Add-ons"),
+        required=False,
+        queryset=AddOn.objects.filter(is_active=True),
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["product"].label_from_instance = lambda p: f"{p.display_name} — {kr(p.monthly_price)}"
+        self.fields["add_ons"].label_from_instance = lambda a: f"{a.display_name} — {kr(a.monthly_price)}"
+
+    def clean(self) -> dict:
+        data = super().clean()
+        product, add_ons = data.get("product"), data.get("add_ons") or []
+        if product is not None:
+            wrong = [a.display_name for a in add_ons if not a.products.filter(pk=product.pk).exists()]
+            if wrong:
+                self.add_error(
+                    "add_ons",
+                    _("Not available on %(product)s: %(add_ons)s.")
+                    % {"product": product.display_name, "add_ons": ", ".join(wrong)},
+                )
+        return data
+
+
+class NumberStepForm(forms.Form):
+    choice = forms.ChoiceField(
+        label=_("Number"),
+        widget=forms.RadioSelect,
+        choices=[("pool", _("A new number")), ("port", _("Keep an existing number from another operator"))],
+    )
+    pool_number = forms.ChoiceField(label=_("Choose a new number"), required=False)
+    port_number = forms.CharField(label=_("Existing number"), required=False, max_length=30)
+    port_operator = forms.CharField(label=_("Current operator"), required=False, max_length=80)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        from subscriptions.identifiers import display_phone
+
+        free = NumberPool.objects.filter(reserved_for__isnull=True).values_list("phone_number", flat=True)[:12]
+        self.fields["pool_number"].choices = [("", "—")] + [(n, display_phone(n)) for n in free]
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("choice") == "pool":
+            if not data.get("pool_number"):
+                self.add_error("pool_number", _("Choose a number."))
+            data["phone_number"] = data.get("pool_number") or ""
+        elif data.get("choice") == "port":
+            phone = normalise_phone(data.get("port_number") or "")
+            if not phone:
+                self.add_error("port_number", _("Enter a valid Danish phone number, e.g. 20 12 34 56."))
+            elif (
+                Subscription.objects.filter(phone_number=phone)
+                .exclude(status__in=[Subscription.Status.TERMINATED, Subscription.Status.CANCELLED])
+                .exists()
+            ):
+                self.add_error("port_number", _("This number is already with us."))
+            if not (data.get("port_operator") or "").strip():
+                self.add_error("port_operator", _("Enter the current operator."))
+            data["phone_number"] = phone or ""
+        return data
+
+
+class SimStepForm(forms.Form):
+    choice = forms.ChoiceField(
+        label=_("SIM card"),
+        widget=forms.RadioSelect,
+        choices=[
+            ("physical", _("A SIM card the company already has")),
+            ("ship", _("Send a new SIM card")),
+            ("esim", _("eSIM")),
+        ],
+    )
+    iccid = forms.CharField(
+        label=_("SIM card number (ICCID)"),
+        required=False,
+        max_length=30,
+        help_text=_("19 or 20 digits starting with 89, printed on the SIM card."),
+    )
+    ship_to = forms.CharField(
+        label=_("Send the SIM card to"), required=False, max_length=300, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if data.get("choice") == "physical":
+            iccid = "".join((data.get("iccid") or "").split())
+            if not is_valid_iccid(iccid):
+                self.add_error("iccid", _("Not a valid SIM card number: 19–20 digits, starting with 89, check digit."))  # noqa: RUF001
+            elif Subscription.objects.filter(iccid=iccid).exists():
+                self.add_error("iccid", _("This SIM card is already in use."))
+            data["iccid"] = iccid
+        else:
+            data["iccid"] = ""
+        if data.get("choice") == "ship" and not (data.get("ship_to") or "").strip():
+            self.add_error("ship_to", _("Give the address the new SIM card should be sent to."))
+        return data
+
+
+class BulkForm(forms.Form):
+    ACTIONS = [
+        ("cancel", _("Cancel subscriptions")),
+        ("change_product", _("Change subscription type")),
+        ("cost_centre", _("Change cost centre")),
+    ]
+    action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
+    ids = forms.TypedMultipleChoiceField(required=False, coerce=int, choices=[])
+    all = forms.BooleanField(required=False)
+    end_date = forms.DateField(label=_("Last day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
+    target = forms.ModelChoiceField(
+        label=_("New subscription type"), required=False, queryset=Product.objects.filter(is_active=True)
+    )
+    cost_centre_value = forms.CharField(label=_("New cost centre"), required=False, max_length=40)
+    token = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["ids"].valid_value = lambda value: True  # checked against the company in the view
+
+    def clean(self) -> dict:
+        data = super().clean()
+        if not data.get("all") and not data.get("ids"):
+            raise forms.ValidationError(_("Tick at least one subscription."))
+        action = data.get("action")
+        if action == "cancel":
+            if not data.get("end_date"):
+                self.add_error("end_date", _("Choose the last day."))
+            elif data["end_date"] < timezone.localdate():
+                self.add_error("end_date", _("The date cannot be in the past."))
+            if not (data.get("reason") or "").strip():
+                self.add_error("reason", _("Give a reason for the cancellation."))
+        elif action == "change_product" and not data.get("target"):
+            self.add_error("target", _("Choose the new subscription type."))
+        elif action == "cost_centre" and not (data.get("cost_centre_value") or "").strip():
+            self.add_error("cost_centre_value", _("Enter the new cost centre."))
+        return data

@@ -1,0 +1,57 @@
+"""Danish phone numbers and ICCIDs."""
+
+import phonenumbers
+from stdnum import luhn
+
+
+def normalise_phone(value: str) -> str | None:
+    """E.164 for a valid Danish (or international) number, else None."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        parsed = phonenumbers.parse(value, "DK")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        # "4520123456" without a plus: try it as an international number.
+        digits = "".join(c for c in value if c.isdigit())
+        if not value.startswith("+") and digits.startswith("45") and len(digits) == 10:
+            return normalise_phone("+" + digits)
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def search_phone(value: str) -> str | None:
+    """E.164 for a search: like normalise_phone, but also a Danish-looking number the metadata does not know."""
+    phone = normalise_phone(value)
+    if phone:
+        return phone
+    digits = "".join(c for c in value if c.isdigit())
+    if len(digits) == 8:
+        return "+45" + digits
+    if len(digits) == 10 and digits.startswith("45"):
+        return "+" + digits
+    if len(digits) == 12 and digits.startswith("0045"):
+        return "+" + digits[2:]
+    return None
+
+
+def display_phone(e164: str) -> str:
+    if not e164:
+        return ""
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    if parsed.country_code == 45:
+        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def is_valid_iccid(value: str) -> bool:
+    return value.isdigit() and 19 <= len(value) <= 20 and value.startswith("89") and luhn.is_valid(value)
+
+
+def iccid_with_check(body: str) -> str:
+    return body + luhn.calc_check_digit(body)

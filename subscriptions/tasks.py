@@ -1,0 +1,22 @@
+from django.db import transaction
+from django.tasks import task
+
+from audit.actor import Actor
+from audit.events import record
+from subscriptions.models import Subscription
+
+
+@task
+def provision_subscription(subscription_id: int) -> None:
+    """Activates a new subscription once the network has it (simulated here)."""
+    with transaction.atomic():
+        sub = (
+            Subscription.objects.select_for_update()
+            .filter(pk=subscription_id, status=Subscription.Status.PENDING_ACTIVE)
+            .first()
+        )
+        if sub is None:
+            return
+        sub.status = Subscription.Status.ACTIVE
+        sub.save(update_fields=["status", "updated_at"])
+        record("subscription.activated", by=Actor.system("provisioning"), company=sub.company, target=sub)

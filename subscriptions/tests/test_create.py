@@ -1,0 +1,132 @@
+import pytest
+from django.urls import reverse
+
+from audit.models import AuditEvent
+from subscriptions.identifiers import iccid_with_check
+from subscriptions.models import NumberPool, Subscription
+
+pytestmark = pytest.mark.django_db
+
+
+def u(step):
+    return reverse(f"subscriptions:create_{step}")
+
+
+def walk(client, catalogue, *, sim=None, number=None):
+    assert (
+        client.post(u("user"), {"user_name": "Øjvind Åberg", "email": "oa@firma.dk", "cost_centre": "IT"}).status_code
+        == 302
+    )
+    client.post(
+        u("product"),
+        {
+            "product": catalogue["mobil-plus-30"].pk,
+            "add_ons": [catalogue["mobil-plus-30"].add_ons.get(code="voicemail-pro").pk],
+        },
+    )
+    client.post(u("number"), number or {"choice": "pool", "pool_number": "+4542100003"})
+    response = client.post(u("sim"), sim or {"choice": "esim"})
+    assert response.status_code == 302 and response["Location"] == u("summary")
+    return client.get(u("summary"))
+
+
+def test_it_creates_a_subscription_through_every_step(personas, login, catalogue, django_capture_on_commit_callbacks):
+    client = login(personas.admin_a)
+    summary = walk(client, catalogue)
+    assert summary.context["monthly"] == 14900 + 1900
+    assert summary.context["fees_total"] == 4900
+    token = summary.context["token"]
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(u("summary"), {"token": token})
+    assert len(callbacks) == 1
+    sub = Subscription.objects.get(company=personas.company_a)
+    assert response["Location"] == reverse("subscriptions:detail", kwargs={"subscription_id": sub.pk})
+    # The provisioning task ran on commit (Immediate backend in tests).
+    assert sub.status == Subscription.Status.ACTIVE
+    assert (sub.phone_number, sub.sim_type) == ("+4542100003", "esim")
+    assert NumberPool.objects.get(phone_number="+4542100003").reserved_for == personas.company_a
+    assert AuditEvent.objects.filter(action="subscription.created").count() == 1
+
+
+def test_it_creates_one_subscription_on_a_double_submit(personas, login, catalogue):
+    client = login(personas.admin_a)
+    token = walk(client, catalogue).context["token"]
+    first = client.post(u("summary"), {"token": token})
+    second = client.post(u("summary"), {"token": token})
+    assert Subscription.objects.count() == 1
+    assert second["Location"] == first["Location"]
+
+
+def test_it_keeps_the_draft_across_back_and_reload(personas, login, catalogue):
+    client = login(personas.admin_a)
+    walk(client, catalogue)
+    page = client.get(u("user"))
+    assert page.context["form"].initial["user_name"] == "Øjvind Åberg"
+    assert client.get(u("summary")).status_code == 200
+
+
+def test_it_sends_you_back_to_the_first_unanswered_step(personas, login, catalogue):
+    response = login(personas.admin_a).get(u("sim"))
+    assert response["Location"] == u("user")
+
+
+def test_it_records_a_port_in_for_an_existing_number(personas, login, catalogue):
+    client = login(personas.admin_a)
+    token = walk(
+        client,
+        catalogue,
+        number={"choice": "port", "port_number": "30 12 34 56", "port_operator": "Telia"},
+        sim={"choice": "physical", "iccid": iccid_with_check("894501999999999999")},
+    ).context["token"]
+    client.post(u("summary"), {"token": token})
+    sub = Subscription.objects.get()
+    assert (sub.phone_number, sub.port_in_requested, sub.port_in_operator) == ("+4530123456", True, "Telia")
+
+
+@pytest.mark.parametrize(
+    "step,data,field",
+    [
+        ("user", {"user_name": "  "}, "user_name"),
+        ("user", {"user_name": "A", "email": "nope"}, "email"),
+    ],
+)
+def test_it_rerenders_an_invalid_first_step(personas, login, catalogue, step, data, field):
+    response = login(personas.admin_a).post(u(step), data)
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+
+
+@pytest.mark.parametrize(
+    "step,data,field",
+    [
+        ("product", {}, "product"),
+        ("product", {"product": "999999"}, "product"),
+        ("number", {"choice": "pool"}, "pool_number"),
+        ("number", {"choice": "port", "port_number": "123", "port_operator": "Telia"}, "port_number"),
+        ("number", {"choice": "port", "port_number": "20123456", "port_operator": ""}, "port_operator"),
+        ("sim", {"choice": "physical", "iccid": "8945010000000000000"}, "iccid"),
+        ("sim", {"choice": "physical", "iccid": "1234567890123456789"}, "iccid"),
+        ("sim", {"choice": "ship", "ship_to": ""}, "ship_to"),
+    ],
+)
+def test_it_rerenders_invalid_steps_with_errors(personas, login, catalogue, step, data, field):
+    client = login(personas.admin_a)
+    client.post(u("user"), {"user_name": "Åse"})
+    client.post(u("product"), {"product": catalogue["mobil-basis-5"].pk})
+    client.post(u("number"), {"choice": "pool", "pool_number": "+4542100001"})
+    response = client.post(u(step), data)
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+
+
+def test_it_refuses_an_add_on_not_available_on_the_type(personas, login, catalogue):
+    client = login(personas.admin_a)
+    client.post(u("user"), {"user_name": "Åse"})
+    response = client.post(
+        u("product"),
+        {
+            "product": catalogue["fastnet-ip"].pk,
+            "add_ons": [catalogue["mobil-plus-30"].add_ons.get(code="dobbelt-sim").pk],
+        },
+    )
+    assert response.status_code == 400

@@ -1,0 +1,50 @@
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from subscriptions.tests.factories import SubscriptionFactory
+
+pytestmark = pytest.mark.django_db
+URL = reverse("subscriptions:export")
+
+
+def read(response):
+    body = b"".join(response.streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+
+
+def test_it_streams_utf8_with_bom_e164_and_iso_dates(personas, login):
+    SubscriptionFactory(company=personas.company_a, user_name="Ærle Ørsted", phone_number="+4520123456")
+    SubscriptionFactory(company=personas.company_b, user_name="Fremmed")
+    response = login(personas.admin_a).get(URL)
+    assert response.streaming
+    assert "alfa-aps" in response["Content-Disposition"] and ".csv" in response["Content-Disposition"]
+    rows = read(response)
+    assert rows[0][0] == "Name"
+    assert rows[1][:3] == ["Ærle Ørsted", rows[1][1], "+4520123456"]
+    assert rows[1][5] == "2025-01-01"
+    assert len(rows) == 2
+
+
+def test_it_never_exports_pin_or_puk(personas, login):
+    SubscriptionFactory(company=personas.company_a)
+    body = b"".join(login(personas.admin_a).get(URL).streaming_content)
+    assert b"87654321" not in body and b"PUK" not in body
+
+
+@pytest.mark.parametrize("evil", ['=HYPERLINK("http://x")', "+SUM(1)", "-2+3", "@cmd", "\tx"])
+def test_it_neutralises_formulas(personas, login, evil):
+    SubscriptionFactory(company=personas.company_a, user_name=evil, invoice_note=evil)
+    row = read(login(personas.admin_a).get(URL))[1]
+    assert row[0] == "'" + evil
+    assert row[10] == "'" + evil
+
+
+def test_it_exports_the_current_search(personas, login):
+    SubscriptionFactory(company=personas.company_a, user_name="Anne")
+    SubscriptionFactory(company=personas.company_a, user_name="Bo")
+    rows = read(login(personas.admin_a).get(URL, {"q": "bo"}))
+    assert [r[0] for r in rows[1:]] == ["Bo"]
