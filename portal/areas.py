@@ -12,6 +12,19 @@ from django.utils.functional import Promise
 
 
 @dataclass(frozen=True)
+class QuickAction:
+    """A shortcut in the top menu for admins who may change the area."""
+
+    title: str | Promise
+    url_name: str
+    icon: str = "plus"
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+@dataclass(frozen=True)
 class Area:
     key: str
     title: str | Promise
@@ -22,6 +35,7 @@ class Area:
     # The operator staff's page for this area (a queue), shown in the staff menu.
     staff_url_name: str | None = None
     staff_title: str | Promise | None = None
+    quick_actions: tuple[QuickAction, ...] = ()
 
     @property
     def url(self) -> str:

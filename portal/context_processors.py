@@ -18,6 +18,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         "active_company": membership.company if membership else None,
         "memberships": getattr(request, "memberships", []),
         "menu_areas": [area for area in registry.all() if policy.can_view(area.key)],
+        "quick_actions": [
+            action for area in registry.all() if policy.can_change(area.key) for action in area.quick_actions
+        ],
         "policy": policy,
         "staff_areas": [area for area in registry.all() if area.staff_url_name] if _is_staff(request) else [],
     }

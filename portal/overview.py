@@ -23,6 +23,8 @@ _sections: list[OverviewSection] = []
 
 
 def register_section(section: OverviewSection) -> None:
+    # Idempotent: AppConfig.ready() may run more than once (e.g. in tests).
+    _sections[:] = [s for s in _sections if s.template != section.template]
     _sections.append(section)
 
 

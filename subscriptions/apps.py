@@ -8,7 +8,7 @@ class SubscriptionsConfig(AppConfig):
 
     def ready(self) -> None:
         from audit.labels import register
-        from portal.areas import Area, registry
+        from portal.areas import Area, QuickAction, registry
         from portal.demo import Seeder, register_seeder
 
         registry.register(
@@ -21,6 +21,7 @@ class SubscriptionsConfig(AppConfig):
                 ),
                 icon="sim-card",
                 order=20,
+                quick_actions=(QuickAction(_("Create new subscription"), "subscriptions:create_user"),),
             )
         )
         from portal.overview import OverviewSection, register_section

@@ -53,3 +53,11 @@ def test_the_admin_is_not_at_the_default_path(client, db):
 def test_customers_cannot_reach_the_admin(login, personas):
     response = login(personas.admin_a).get(reverse("admin:index"))
     assert response.status_code == 302
+
+
+def test_the_top_menu_offers_create_new_subscription_to_admins_who_may_change(login, personas):
+    full = login(personas.admin_a).get(reverse("portal:overview"))
+    assert b'data-testid="quick-action"' in full.content
+    assert b"Create new subscription" in full.content
+    read_only = login(personas.readonly_a).get(reverse("portal:overview"))
+    assert b'data-testid="quick-action"' not in read_only.content
