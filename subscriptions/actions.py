@@ -14,7 +14,8 @@ from django.utils.translation import gettext as _
 from audit.actor import Actor
 from audit.events import bulk_record, record
 from audit.models import AuditEvent
-from subscriptions.models import AddOn, NumberPool, Product, SimOrder, Subscription
+from invoicing.actions import add_charge
+from subscriptions.models import AddOn, NumberPool, OneOffFee, Product, SimOrder, Subscription
 from subscriptions.tasks import provision_subscription
 
 OPEN = [Subscription.Status.PENDING_ACTIVE, Subscription.Status.ACTIVE, Subscription.Status.SUSPENDED]
@@ -33,6 +34,29 @@ def earliest_cancel_date(sub: Subscription, today: datetime.date | None = None) 
     if sub.binding_end and sub.binding_end > earliest:
         earliest = sub.binding_end
     return earliest
+
+
+# One-off fees of the catalogue (codes as in subscriptions/catalogue.py).
+SETUP_FEE, SIM_FEE, ESIM_FEE, REPLACEMENT_FEE = "oprettelse", "sim-kort", "esim", "sim-erstatning"
+
+
+def guide_fees(sim_choice: str) -> list[OneOffFee]:
+    """The one-off fees of a new subscription: the set-up fee, plus a shipped SIM card or an eSIM profile.
+
+    The guide's summary shows exactly these, and ``create_subscription`` charges them."""
+    codes = {"ship": [SIM_FEE], "esim": [ESIM_FEE]}.get(sim_choice, [])
+    return list(OneOffFee.objects.filter(code__in=[SETUP_FEE, *codes]).order_by("code"))
+
+
+def sim_order_fee(kind: str) -> OneOffFee | None:
+    """The fee for a lost-SIM order: the replacement SIM, or the eSIM profile when moving to eSIM."""
+    code = ESIM_FEE if kind == SimOrder.Kind.ESIM else REPLACEMENT_FEE
+    return OneOffFee.objects.filter(code=code).first()
+
+
+def _charge_fees(sub: Subscription, fees: Iterable[OneOffFee], *, by: Actor) -> list[int]:
+    """Records the fees as invoicing charges (same transaction); a fee of 0 kr has nothing to invoice."""
+    return [add_charge(subscription=sub, fee=fee, by=by).pk for fee in fees if fee.price > 0]
 
 
 def _locked(sub: Subscription) -> Subscription:
@@ -191,13 +215,15 @@ def order_sim(sub: Subscription, *, kind: str, ship_to: str, reason: str, by: Ac
         sub.sim_blocked = False
         _new_sim_secrets(sub)
     sub.save()
+    fee = sim_order_fee(kind)
+    charges = _charge_fees(sub, [fee] if fee else [], by=by)
     action = "subscription.moved_to_esim" if kind == SimOrder.Kind.ESIM else "subscription.sim_replaced"
     record(
         action,
         by=by,
         company=sub.company,
         target=sub,
-        details={"blocked_iccid": old_iccid, "order": order.pk, "reason": order.reason},
+        details={"blocked_iccid": old_iccid, "order": order.pk, "reason": order.reason, "charges": charges},
     )
     return order
 
@@ -266,6 +292,8 @@ def create_subscription(*, company, data: NewSubscription, order_token: str, by:
     sub.add_ons.set(data.add_ons)
     if data.sim_choice == "ship":
         SimOrder.objects.create(company=company, subscription=sub, kind=SimOrder.Kind.NEW, ship_to=data.ship_to)
+    # The one-off fees of the summary go on the company's next invoice (issue 5).
+    charges = _charge_fees(sub, guide_fees(data.sim_choice), by=by)
     record(
         "subscription.created",
         by=by,
@@ -277,6 +305,7 @@ def create_subscription(*, company, data: NewSubscription, order_token: str, by:
             "number": data.number_choice,
             "sim": data.sim_choice,
             "port_in": data.number_choice == "port",
+            "charges": charges,
         },
     )
     transaction.on_commit(lambda: provision_subscription.enqueue(sub.pk))

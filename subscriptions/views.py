@@ -34,7 +34,7 @@ from subscriptions.forms import (
     SimStepForm,
     UserStepForm,
 )
-from subscriptions.models import AddOn, OneOffFee, Product, Subscription
+from subscriptions.models import AddOn, OneOffFee, Product, SimOrder, Subscription
 
 PAGE_SIZE = 50
 LIST_PARAMS = ("q", "status", "product", "cost_centre", "sort")
@@ -214,7 +214,8 @@ def sim(request: HttpRequest, subscription_id: int) -> HttpResponse:
             messages.success(request, _("The old SIM card is blocked and the new one is on its way."))
             return redirect("subscriptions:detail", subscription_id=sub.pk)
     status = 400 if request.method == "POST" and form.errors else 200
-    return render(request, "subscriptions/sim.html", {"sub": sub, "form": form}, status=status)
+    fees = {kind: actions.sim_order_fee(kind) for kind in (SimOrder.Kind.REPLACEMENT, SimOrder.Kind.ESIM)}
+    return render(request, "subscriptions/sim.html", {"sub": sub, "form": form, "fees": fees}, status=status)
 
 
 # CSV -----------------------------------------------------------------------
@@ -461,8 +462,7 @@ def _new_subscription(draft: dict) -> actions.NewSubscription:
 
 
 def _fees(new: actions.NewSubscription) -> list[OneOffFee]:
-    codes = {"ship": ["sim-kort"], "esim": ["esim"]}.get(new.sim_choice, [])
-    return list(OneOffFee.objects.filter(code__in=["oprettelse", *codes]))
+    return actions.guide_fees(new.sim_choice)
 
 
 @area_view("subscriptions")
