@@ -15,6 +15,8 @@ from audit.actor import Actor
 from audit.events import bulk_record, record
 from audit.models import AuditEvent
 from invoicing.actions import add_charge
+from numbering.actions import create_subscription_port_request
+from numbering.porting import OPERATOR_LABELS
 from subscriptions.models import AddOn, NumberPool, OneOffFee, Product, SimOrder, Subscription
 from subscriptions.tasks import provision_subscription
 
@@ -144,6 +146,7 @@ def cancel(sub: Subscription, *, on: datetime.date, reason: str, by: Actor) -> S
         if sub.status == Subscription.Status.PENDING_ACTIVE
         else Subscription.Status.PENDING_TERMINATE
     )
+    was_pending = sub.status == Subscription.Status.CANCELLED
     sub.save()
     record(
         "subscription.cancelled",
@@ -152,6 +155,18 @@ def cancel(sub: Subscription, *, on: datetime.date, reason: str, by: Actor) -> S
         target=sub,
         details={"end_date": on.isoformat(), "reason": sub.cancel_reason},
     )
+    if was_pending and sub.port_in_requested:
+        # Cancelled before start: the number transfer it waited for is cancelled too (refused once scheduled).
+        from numbering.actions import cancel_port_request
+        from numbering.models import PortRequest
+
+        for port_request in PortRequest.objects.select_for_update().filter(
+            subscription=sub, status__in=[PortRequest.Status.SUBMITTED, PortRequest.Status.PENDING,
+                                          PortRequest.Status.REJECTED, PortRequest.Status.DRAFT]
+        ):
+            cancel_port_request(port_request, reason=_("The subscription was cancelled"), by=by)
+        if sub.port_requests.filter(status=PortRequest.Status.SCHEDULED).exists():
+            raise ValidationError(_("The number transfer is already scheduled. Contact us to stop it."))
     return sub
 
 
@@ -228,6 +243,28 @@ def order_sim(sub: Subscription, *, kind: str, ship_to: str, reason: str, by: Ac
     return order
 
 
+@transaction.atomic
+def activate_after_port(sub: Subscription, *, port_request: str, by: Actor,
+                        on: datetime.date | None = None) -> Subscription:
+    """Activates a subscription that waited for its number transfer; it is billed from the day the number moved."""
+    sub = _locked(sub)
+    if sub.status != Subscription.Status.PENDING_ACTIVE or not sub.port_in_requested:
+        raise ValidationError(_("Only a new subscription waiting for its number transfer can be activated this way."))
+    sub.status = Subscription.Status.ACTIVE
+    sub.start_date = on or timezone.localdate()
+    if sub.product.binding_months:
+        sub.binding_end = sub.start_date + datetime.timedelta(days=30 * sub.product.binding_months)
+    sub.save(update_fields=["status", "start_date", "binding_end", "updated_at"])
+    record(
+        "subscription.activated",
+        by=by,
+        company=sub.company,
+        target=sub,
+        details={"port_request": port_request, "start_date": sub.start_date.isoformat()},
+    )
+    return sub
+
+
 @dataclass
 class NewSubscription:
     user_name: str
@@ -241,6 +278,10 @@ class NewSubscription:
     sim_choice: str  # "physical", "ship", "esim", "" for landlines
     iccid: str
     ship_to: str
+    # Keeping a number from another operator: the holder's consent, given in the guide's number step.
+    port_signed_name: str = ""
+    port_signed_at: datetime.datetime | None = None
+    port_signed_ip: str | None = None
 
 
 @transaction.atomic
@@ -273,7 +314,7 @@ def create_subscription(*, company, data: NewSubscription, order_token: str, by:
         status=Subscription.Status.PENDING_ACTIVE,
         order_token=order_token,
         port_in_requested=data.number_choice == "port",
-        port_in_operator=data.port_operator,
+        port_in_operator=OPERATOR_LABELS.get(data.port_operator, data.port_operator)[:80],
     )
     if data.product.binding_months:
         sub.binding_end = sub.start_date + datetime.timedelta(days=30 * data.product.binding_months)
@@ -292,6 +333,13 @@ def create_subscription(*, company, data: NewSubscription, order_token: str, by:
     sub.add_ons.set(data.add_ons)
     if data.sim_choice == "ship":
         SimOrder.objects.create(company=company, subscription=sub, kind=SimOrder.Kind.NEW, ship_to=data.ship_to)
+    port_request = None
+    if data.number_choice == "port":
+        # The number transfer: a port request in the Numbers area, submitted to the operator's staff.
+        port_request = create_subscription_port_request(
+            subscription=sub, number=data.phone_number, current_operator=data.port_operator,
+            signed_name=data.port_signed_name, signed_at=data.port_signed_at, signed_ip=data.port_signed_ip, by=by,
+        )
     # The one-off fees of the summary go on the company's next invoice (issue 5).
     charges = _charge_fees(sub, guide_fees(data.sim_choice), by=by)
     record(
@@ -305,6 +353,7 @@ def create_subscription(*, company, data: NewSubscription, order_token: str, by:
             "number": data.number_choice,
             "sim": data.sim_choice,
             "port_in": data.number_choice == "port",
+            "port_request": port_request.reference if port_request else None,
             "charges": charges,
         },
     )
