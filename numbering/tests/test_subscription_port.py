@@ -224,6 +224,8 @@ def test_cancelling_the_port_cancels_the_waiting_subscription(
     client = login(personas.admin_a)
     sub, _summary = _create(client, catalogue, django_capture_on_commit_callbacks)
     port = PortRequest.objects.get()
+    page = client.get(reverse("numbers:port_detail", kwargs={"port_id": port.pk})).content.decode()
+    assert 'data-testid="cancel-subscription-warning"' in page
     client.post(reverse("numbers:port_cancel", kwargs={"port_id": port.pk}), {"reason": "Fortrudt"})
     port.refresh_from_db()
     sub.refresh_from_db()
