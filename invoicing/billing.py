@@ -37,11 +37,16 @@ class BillingResult:
 
 
 def billable_subscriptions(first: dt.date, last: dt.date) -> QuerySet[Subscription]:
-    """Subscriptions active on at least one day of the period (cancelled orders never are)."""
+    """Subscriptions active on at least one day of the period (cancelled orders never are).
+
+    A new subscription waiting for its number transfer is not billed yet: completing the port
+    activates it and moves its start date to the day the number moved.
+    """
     return (
         Subscription.objects.filter(start_date__lte=last)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
         .exclude(status=Subscription.Status.CANCELLED)
+        .exclude(status=Subscription.Status.PENDING_ACTIVE, port_in_requested=True)
     )
 
 

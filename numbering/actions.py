@@ -23,7 +23,7 @@ from numbering.models import (
     PortRequest,
     authorisation_upload_name,
 )
-from numbering.porting import earliest_porting_date
+from numbering.porting import OPERATOR_LABELS, earliest_porting_date, parse_landline, parse_mobile
 from numbering.tasks import notify_staff_of_port_request, send_port_request_update
 from subscriptions.models import Subscription
 
@@ -141,6 +141,52 @@ def create_port_request(*, company: Company, details: dict[str, Any], numbers: l
 
 
 @transaction.atomic
+def create_subscription_port_request(*, subscription: Subscription, number: str, current_operator: str,
+                                     signed_name: str, signed_at: datetime.datetime | None = None,
+                                     signed_ip: str | None = None, by: Actor) -> PortRequest:
+    """The port request of a new subscription that keeps its number from another operator (the guide).
+
+    A mobile (or mobile broadband) subscription gets a mobile request, which accepts only a Danish mobile
+    number; a landline subscription gets a landline request. It is signed in the portal (the holder's
+    consent with the typed name, the time, the user and the IP address) and submitted at once, so the
+    operator's staff see it in their queue. The subscription stays pending until the port is completed.
+    """
+    from subscriptions.models import Product
+
+    mobile = subscription.product.kind != Product.Kind.LANDLINE
+    try:
+        number = parse_mobile(number) if mobile else parse_landline(number)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
+    if current_operator not in OPERATOR_LABELS:
+        raise ValidationError(_("Choose the current operator."))
+    if not signed_name.strip():
+        raise ValidationError(_("Type your full name and give your consent to sign the authorisation."))
+    company = subscription.company
+    _check_numbers_free(company, [number])
+    user = by.user
+    port_request = PortRequest.objects.create(
+        company=company, subscription=subscription, created_by=user,
+        kind=PortRequest.Kind.MOBILE if mobile else PortRequest.Kind.LANDLINE,
+        current_operator=current_operator, holder_name=company.name[:200], cvr=company.cvr,
+        holder_street=company.street, holder_postcode=company.postcode, holder_city=company.city,
+        desired_date=earliest_porting_date(),
+        notification_emails=getattr(user, "email", "") or "",
+        notification_language=getattr(user, "language", "") or "da",
+        authorisation_method=PortRequest.Authorisation.SIGNED, signed_name=signed_name.strip()[:200],
+        signed_at=signed_at or timezone.now(), signed_by=user, signed_ip=signed_ip or by.ip_address,
+    )
+    PortNumber.objects.create(port_request=port_request, number=number)
+    PortEvent.objects.create(port_request=port_request, new_status=S.DRAFT, reason=_("Created"),
+                             user=user, actor_label=by.display)
+    record("numbers.port_created", by=by, company=company, target=port_request,
+           details={"numbers": [number], "authorisation": port_request.authorisation_method,
+                    "kind": port_request.kind, "subscription": subscription.pk})
+    submit_port_request(port_request, by=by)
+    return port_request
+
+
+@transaction.atomic
 def update_port_request(port_request: PortRequest, *, details: dict[str, Any], numbers: list[str],
                         authorisation: dict[str, Any], submit: bool, by: Actor) -> PortRequest:
     """The customer corrects a draft or a rejected request (and may submit it again)."""
@@ -176,6 +222,13 @@ def cancel_port_request(port_request: PortRequest, *, reason: str, by: Actor) ->
         raise ValidationError(_("The port is already scheduled. Contact us to stop it."))
     _transition(port_request, S.CANCELLED, reason=reason or _("Cancelled by the customer"), by=by)
     port_request.numbers.update(status=PortNumber.Status.CANCELLED)
+    sub = port_request.subscription
+    if sub is not None and sub.status == Subscription.Status.PENDING_ACTIVE:
+        # Without its number the new subscription cannot start: it is cancelled before start.
+        from subscriptions.actions import cancel as cancel_subscription
+
+        cancel_subscription(sub, on=timezone.localdate(), by=by,
+                            reason=_("Number transfer %(ref)s cancelled") % {"ref": port_request.reference})
     return port_request
 
 
@@ -222,7 +275,8 @@ def complete_port_request(port_request: PortRequest, *, ported: list[str], note:
     known = {n.number for n in numbers}
     if not ported or not set(ported) <= known:
         raise ValidationError(_("Choose the numbers that were ported."))
-    if set(PhoneNumber.objects.filter(number__in=ported).values_list("number", flat=True)):
+    if not port_request.is_mobile and set(PhoneNumber.objects.filter(number__in=ported).values_list("number",
+                                                                                                      flat=True)):
         raise ValidationError(_("Some of these numbers already belong to a company."))
     for number in numbers:
         if number.number in ported:
@@ -230,16 +284,23 @@ def complete_port_request(port_request: PortRequest, *, ported: list[str], note:
         else:
             number.status, number.note = PortNumber.Status.NOT_PORTED, note[:300]
     PortNumber.objects.bulk_update(numbers, ["status", "note"])
-    PhoneNumber.objects.bulk_create([
-        PhoneNumber(company=port_request.company, number=n, kind=PhoneNumber.Kind.LANDLINE,
-                    status=PhoneNumber.Status.ACTIVE, port_request=port_request)
-        for n in sorted(ported)
-    ])
+    if not port_request.is_mobile:
+        # Mobile numbers live on their subscription; landline numbers become the company's numbers.
+        PhoneNumber.objects.bulk_create([
+            PhoneNumber(company=port_request.company, number=n, kind=PhoneNumber.Kind.LANDLINE,
+                        status=PhoneNumber.Status.ACTIVE, port_request=port_request)
+            for n in sorted(ported)
+        ])
     reason = _("Ported") if len(ported) == len(numbers) else (
         _("Partly ported: %(ported)d of %(total)d numbers. %(note)s")
         % {"ported": len(ported), "total": len(numbers), "note": note}
     ).strip()
     _transition(port_request, S.COMPLETED, reason=reason, by=by)
+    sub = port_request.subscription
+    if sub is not None and sub.status == Subscription.Status.PENDING_ACTIVE:
+        from subscriptions.actions import activate_after_port
+
+        activate_after_port(sub, port_request=port_request.reference, by=by)
     return port_request
 
 

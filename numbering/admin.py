@@ -37,11 +37,11 @@ class PortCommentInline(admin.TabularInline):
 class PortRequestAdmin(admin.ModelAdmin):
     """Status changes go through the staff pages (/numbers/staff/), which keep the timeline and e-mails."""
 
-    list_display = ("reference", "company", "status", "current_operator", "desired_date", "scheduled_at", "created_at")
-    list_filter = ("status", "current_operator")
+    list_display = ("reference", "company", "kind", "status", "current_operator", "desired_date", "scheduled_at", "created_at")
+    list_filter = ("status", "kind", "current_operator")
     search_fields = ("company__name", "cvr", "customer_number", "numbers__number")
     list_select_related = ("company",)
-    raw_id_fields = ("company", "created_by", "signed_by")
+    raw_id_fields = ("company", "created_by", "signed_by", "subscription")
     readonly_fields = ("status", "signed_name", "signed_at", "signed_by", "signed_ip", "created_at", "updated_at")
     inlines = [PortNumberInline, PortEventInline, PortCommentInline]
 

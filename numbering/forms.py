@@ -67,8 +67,18 @@ class PortRequestForm(forms.Form):
         if instance is not None and instance.has_authorisation:
             self.fields["authorisation_method"].help_text = _(
                 "An authorisation is on file. Upload or sign again only to replace it.")
+        if instance is not None and instance.is_mobile:
+            # A mobile request belongs to its subscription's number: only the other details can be corrected.
+            self.fields["numbers"].disabled = True
+            self.fields["numbers"].required = False
+            self.fields["numbers"].help_text = _(
+                "The mobile number of the new subscription. To move another number, create a new subscription.")
+            for name in ("customer_number", "holder_street", "holder_postcode", "holder_city"):
+                self.fields[name].required = False
 
     def clean_numbers(self) -> list[str]:
+        if self.instance is not None and self.instance.is_mobile:
+            return [n.number for n in self.instance.numbers.all()]
         try:
             return parse_numbers(self.cleaned_data["numbers"])
         except NumberError as exc:

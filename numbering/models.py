@@ -52,7 +52,16 @@ class PhoneNumber(CompanyOwned):
 
 
 class PortRequest(CompanyOwned):
-    """A request to port landline numbers from another operator to us (Kazoo's port request)."""
+    """A request to port numbers from another operator to us (Kazoo's port request).
+
+    Landline requests are made under Numbers → Port numbers to us. Mobile requests are made by the
+    subscription guide (keep an existing mobile number); they name the subscription, which stays
+    pending until the port is completed. Landline and mobile numbers cannot be ported into each other.
+    """
+
+    class Kind(models.TextChoices):
+        LANDLINE = "landline", _("Landline")
+        MOBILE = "mobile", _("Mobile")
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
@@ -67,13 +76,20 @@ class PortRequest(CompanyOwned):
         UPLOAD = "upload", _("Uploaded signed PDF")
         SIGNED = "signed", _("Signed in the portal")
 
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.LANDLINE)
+    # The subscription that waits for this port (made by the subscription guide); it is activated on completion.
+    subscription = models.ForeignKey(
+        "subscriptions.Subscription", verbose_name=_("subscription"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="port_requests",
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     current_operator = models.CharField(_("current operator"), max_length=40)
-    customer_number = models.CharField(_("customer number at the current operator"), max_length=60)
+    # Required by the landline form; a mobile port needs only the number, the operator and the consent.
+    customer_number = models.CharField(_("customer number at the current operator"), max_length=60, blank=True)
     holder_name = models.CharField(_("holder name"), max_length=200)
-    holder_street = models.CharField(_("street and number"), max_length=200)
-    holder_postcode = models.CharField(_("postcode"), max_length=10)
-    holder_city = models.CharField(_("city"), max_length=100)
+    holder_street = models.CharField(_("street and number"), max_length=200, blank=True)
+    holder_postcode = models.CharField(_("postcode"), max_length=10, blank=True)
+    holder_city = models.CharField(_("city"), max_length=100, blank=True)
     cvr = models.CharField(_("CVR number"), max_length=8)
     desired_date = models.DateField(_("desired porting date"))
     scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
@@ -129,7 +145,12 @@ class PortRequest(CompanyOwned):
 
     @property
     def holder_address(self) -> str:
-        return f"{self.holder_street}, {self.holder_postcode} {self.holder_city}"
+        city = f"{self.holder_postcode} {self.holder_city}".strip()
+        return ", ".join(part for part in (self.holder_street, city) if part)
+
+    @property
+    def is_mobile(self) -> bool:
+        return self.kind == self.Kind.MOBILE
 
     @property
     def notification_list(self) -> list[str]:

@@ -63,6 +63,25 @@ def parse_landline(text: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def parse_mobile(text: str) -> str:
+    """One Danish mobile number in E.164 (a mobile port request), or NumberError with the reason."""
+    raw = text.strip()
+    try:
+        parsed = phonenumbers.parse(raw, "DK")
+    except phonenumbers.NumberParseException:
+        raise NumberError(_("“%(number)s” is not a phone number.") % {"number": raw}) from None
+    if parsed.country_code != 45 or not phonenumbers.is_valid_number(parsed):
+        raise NumberError(_("“%(number)s” is not a valid Danish phone number.") % {"number": raw})
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if str(parsed.national_number)[:2] not in MOBILE_PREFIXES:
+        raise NumberError(
+            _("%(number)s is not a mobile number. Landline and mobile numbers cannot be ported into each other; "
+              "port landline numbers under Numbers → Port numbers to us.")
+            % {"number": format_number(e164)}
+        )
+    return e164
+
+
 def parse_numbers(text: str) -> list[str]:
     """Numbers separated by commas or new lines; a range is written ``33 12 34 00 - 33 12 34 19``."""
     numbers: set[str] = set()

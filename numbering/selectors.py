@@ -23,7 +23,8 @@ def numbers_porting_in(*, company: Company | None) -> QuerySet[PortNumber]:
     open_statuses = [PortRequest.Status.SUBMITTED, PortRequest.Status.PENDING, PortRequest.Status.SCHEDULED,
                      PortRequest.Status.REJECTED, PortRequest.Status.DRAFT]
     return (
-        PortNumber.objects.filter(port_request__company=company, port_request__status__in=open_statuses)
+        PortNumber.objects.filter(port_request__company=company, port_request__status__in=open_statuses,
+                                  port_request__kind=PortRequest.Kind.LANDLINE)
         .exclude(status__in=[PortNumber.Status.NOT_PORTED, PortNumber.Status.CANCELLED])
         .select_related("port_request")
         .order_by("number")
@@ -42,7 +43,7 @@ def port_request_detail(*, company: Company | None, staff: bool = False) -> Quer
     if not staff:
         comments = comments.filter(is_internal=False)
     queryset = PortRequest.objects.all() if staff else PortRequest.objects.for_company(company)
-    return queryset.select_related("company", "created_by", "signed_by").prefetch_related(
+    return queryset.select_related("company", "created_by", "signed_by", "subscription").prefetch_related(
         "numbers", Prefetch("events", queryset=PortEvent.objects.select_related("user")),
         Prefetch("comments", queryset=comments),
     )

@@ -14,7 +14,10 @@ from django.utils.translation import gettext as _
 from audit.actor import Actor
 from audit.events import bulk_record, record
 from audit.models import AuditEvent
-from subscriptions.models import AddOn, NumberPool, Product, SimOrder, Subscription
+from invoicing.actions import add_charge
+from numbering.actions import create_subscription_port_request
+from numbering.porting import OPERATOR_LABELS
+from subscriptions.models import AddOn, NumberPool, OneOffFee, Product, SimOrder, Subscription
 from subscriptions.tasks import provision_subscription
 
 OPEN = [Subscription.Status.PENDING_ACTIVE, Subscription.Status.ACTIVE, Subscription.Status.SUSPENDED]
@@ -33,6 +36,29 @@ def earliest_cancel_date(sub: Subscription, today: datetime.date | None = None) 
     if sub.binding_end and sub.binding_end > earliest:
         earliest = sub.binding_end
     return earliest
+
+
+# One-off fees of the catalogue (codes as in subscriptions/catalogue.py).
+SETUP_FEE, SIM_FEE, ESIM_FEE, REPLACEMENT_FEE = "oprettelse", "sim-kort", "esim", "sim-erstatning"
+
+
+def guide_fees(sim_choice: str) -> list[OneOffFee]:
+    """The one-off fees of a new subscription: the set-up fee, plus a shipped SIM card or an eSIM profile.
+
+    The guide's summary shows exactly these, and ``create_subscription`` charges them."""
+    codes = {"ship": [SIM_FEE], "esim": [ESIM_FEE]}.get(sim_choice, [])
+    return list(OneOffFee.objects.filter(code__in=[SETUP_FEE, *codes]).order_by("code"))
+
+
+def sim_order_fee(kind: str) -> OneOffFee | None:
+    """The fee for a lost-SIM order: the replacement SIM, or the eSIM profile when moving to eSIM."""
+    code = ESIM_FEE if kind == SimOrder.Kind.ESIM else REPLACEMENT_FEE
+    return OneOffFee.objects.filter(code=code).first()
+
+
+def _charge_fees(sub: Subscription, fees: Iterable[OneOffFee], *, by: Actor) -> list[int]:
+    """Records the fees as invoicing charges (same transaction); a fee of 0 kr has nothing to invoice."""
+    return [add_charge(subscription=sub, fee=fee, by=by).pk for fee in fees if fee.price > 0]
 
 
 def _locked(sub: Subscription) -> Subscription:
@@ -120,6 +146,7 @@ def cancel(sub: Subscription, *, on: datetime.date, reason: str, by: Actor) -> S
         if sub.status == Subscription.Status.PENDING_ACTIVE
         else Subscription.Status.PENDING_TERMINATE
     )
+    was_pending = sub.status == Subscription.Status.CANCELLED
     sub.save()
     record(
         "subscription.cancelled",
@@ -128,6 +155,18 @@ def cancel(sub: Subscription, *, on: datetime.date, reason: str, by: Actor) -> S
         target=sub,
         details={"end_date": on.isoformat(), "reason": sub.cancel_reason},
     )
+    if was_pending and sub.port_in_requested:
+        # Cancelled before start: the number transfer it waited for is cancelled too (refused once scheduled).
+        from numbering.actions import cancel_port_request
+        from numbering.models import PortRequest
+
+        for port_request in PortRequest.objects.select_for_update().filter(
+            subscription=sub, status__in=[PortRequest.Status.SUBMITTED, PortRequest.Status.PENDING,
+                                          PortRequest.Status.REJECTED, PortRequest.Status.DRAFT]
+        ):
+            cancel_port_request(port_request, reason=_("The subscription was cancelled"), by=by)
+        if sub.port_requests.filter(status=PortRequest.Status.SCHEDULED).exists():
+            raise ValidationError(_("The number transfer is already scheduled. Contact us to stop it."))
     return sub
 
 
@@ -191,15 +230,39 @@ def order_sim(sub: Subscription, *, kind: str, ship_to: str, reason: str, by: Ac
         sub.sim_blocked = False
         _new_sim_secrets(sub)
     sub.save()
+    fee = sim_order_fee(kind)
+    charges = _charge_fees(sub, [fee] if fee else [], by=by)
     action = "subscription.moved_to_esim" if kind == SimOrder.Kind.ESIM else "subscription.sim_replaced"
     record(
         action,
         by=by,
         company=sub.company,
         target=sub,
-        details={"blocked_iccid": old_iccid, "order": order.pk, "reason": order.reason},
+        details={"blocked_iccid": old_iccid, "order": order.pk, "reason": order.reason, "charges": charges},
     )
     return order
+
+
+@transaction.atomic
+def activate_after_port(sub: Subscription, *, port_request: str, by: Actor,
+                        on: datetime.date | None = None) -> Subscription:
+    """Activates a subscription that waited for its number transfer; it is billed from the day the number moved."""
+    sub = _locked(sub)
+    if sub.status != Subscription.Status.PENDING_ACTIVE or not sub.port_in_requested:
+        raise ValidationError(_("Only a new subscription waiting for its number transfer can be activated this way."))
+    sub.status = Subscription.Status.ACTIVE
+    sub.start_date = on or timezone.localdate()
+    if sub.product.binding_months:
+        sub.binding_end = sub.start_date + datetime.timedelta(days=30 * sub.product.binding_months)
+    sub.save(update_fields=["status", "start_date", "binding_end", "updated_at"])
+    record(
+        "subscription.activated",
+        by=by,
+        company=sub.company,
+        target=sub,
+        details={"port_request": port_request, "start_date": sub.start_date.isoformat()},
+    )
+    return sub
 
 
 @dataclass
@@ -215,6 +278,10 @@ class NewSubscription:
     sim_choice: str  # "physical", "ship", "esim", "" for landlines
     iccid: str
     ship_to: str
+    # Keeping a number from another operator: the holder's consent, given in the guide's number step.
+    port_signed_name: str = ""
+    port_signed_at: datetime.datetime | None = None
+    port_signed_ip: str | None = None
 
 
 @transaction.atomic
@@ -247,7 +314,7 @@ def create_subscription(*, company, data: NewSubscription, order_token: str, by:
         status=Subscription.Status.PENDING_ACTIVE,
         order_token=order_token,
         port_in_requested=data.number_choice == "port",
-        port_in_operator=data.port_operator,
+        port_in_operator=OPERATOR_LABELS.get(data.port_operator, data.port_operator)[:80],
     )
     if data.product.binding_months:
         sub.binding_end = sub.start_date + datetime.timedelta(days=30 * data.product.binding_months)
@@ -266,6 +333,15 @@ def create_subscription(*, company, data: NewSubscription, order_token: str, by:
     sub.add_ons.set(data.add_ons)
     if data.sim_choice == "ship":
         SimOrder.objects.create(company=company, subscription=sub, kind=SimOrder.Kind.NEW, ship_to=data.ship_to)
+    port_request = None
+    if data.number_choice == "port":
+        # The number transfer: a port request in the Numbers area, submitted to the operator's staff.
+        port_request = create_subscription_port_request(
+            subscription=sub, number=data.phone_number, current_operator=data.port_operator,
+            signed_name=data.port_signed_name, signed_at=data.port_signed_at, signed_ip=data.port_signed_ip, by=by,
+        )
+    # The one-off fees of the summary go on the company's next invoice (issue 5).
+    charges = _charge_fees(sub, guide_fees(data.sim_choice), by=by)
     record(
         "subscription.created",
         by=by,
@@ -277,6 +353,8 @@ def create_subscription(*, company, data: NewSubscription, order_token: str, by:
             "number": data.number_choice,
             "sim": data.sim_choice,
             "port_in": data.number_choice == "port",
+            "port_request": port_request.reference if port_request else None,
+            "charges": charges,
         },
     )
     transaction.on_commit(lambda: provision_subscription.enqueue(sub.pk))

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from subscriptions.actions import earliest_cancel_date
-from subscriptions.identifiers import is_valid_iccid, normalise_phone
+from subscriptions.identifiers import is_valid_iccid
 from subscriptions.models import AddOn, NumberPool, Product, SimOrder, Subscription
 from subscriptions.templatetags.subscriptions import kr
 
@@ -187,34 +187,68 @@ class NumberStepForm(forms.Form):
     )
     pool_number = forms.ChoiceField(label=_("Choose a new number"), required=False)
     port_number = forms.CharField(label=_("Existing number"), required=False, max_length=30)
-    port_operator = forms.CharField(label=_("Current operator"), required=False, max_length=80)
+    port_operator = forms.ChoiceField(label=_("Current operator"), required=False)
+    signed_name = forms.CharField(
+        label=_("Your full name"),
+        required=False,
+        max_length=200,
+        help_text=_("Signs the porting authorisation (porteringsfuldmagt) for the company, the holder of the number."),
+    )
+    consent = forms.BooleanField(
+        label=_(
+            "I am authorised to sign for the holder and ask for this number to be moved to you from the current "
+            "operator, which ends the subscription there."
+        ),
+        required=False,
+    )
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args, product_kind: str = "", **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
+        from numbering.porting import OPERATORS
         from subscriptions.identifiers import display_phone
 
+        self.product_kind = product_kind
         free = NumberPool.objects.filter(reserved_for__isnull=True).values_list("phone_number", flat=True)[:12]
         self.fields["pool_number"].choices = [("", "—")] + [(n, display_phone(n)) for n in free]
+        self.fields["port_operator"].choices = [("", "—"), *OPERATORS]
+        if product_kind == Product.Kind.LANDLINE:
+            self.fields["port_number"].help_text = _("A Danish landline number.")
+        elif product_kind:
+            self.fields["port_number"].help_text = _("A Danish mobile number.")
 
     def clean(self) -> dict:
+        from numbering.porting import NumberError, parse_landline, parse_mobile
+
         data = super().clean()
         if data.get("choice") == "pool":
             if not data.get("pool_number"):
                 self.add_error("pool_number", _("Choose a number."))
             data["phone_number"] = data.get("pool_number") or ""
+            data["port_operator"], data["signed_name"], data["consent"] = "", "", False
         elif data.get("choice") == "port":
-            phone = normalise_phone(data.get("port_number") or "")
-            if not phone:
-                self.add_error("port_number", _("Enter a valid Danish phone number, e.g. 20 12 34 56."))
-            elif (
+            phone = ""
+            raw = (data.get("port_number") or "").strip()
+            try:
+                if not raw:
+                    raise NumberError(_("Enter a valid Danish phone number, e.g. 20 12 34 56."))
+                # Landline and mobile numbers cannot be ported into each other (Teleloven § 28a).
+                phone = parse_landline(raw) if self.product_kind == Product.Kind.LANDLINE else parse_mobile(raw)
+            except NumberError as error:
+                self.add_error("port_number", str(error))
+            if phone and (
                 Subscription.objects.filter(phone_number=phone)
                 .exclude(status__in=[Subscription.Status.TERMINATED, Subscription.Status.CANCELLED])
                 .exists()
             ):
                 self.add_error("port_number", _("This number is already with us."))
-            if not (data.get("port_operator") or "").strip():
-                self.add_error("port_operator", _("Enter the current operator."))
-            data["phone_number"] = phone or ""
+            if not data.get("port_operator"):
+                self.add_error("port_operator", _("Choose the current operator."))
+            if not (data.get("signed_name") or "").strip():
+                self.add_error("signed_name", _("Type your full name to sign."))
+            if not data.get("consent"):
+                self.add_error("consent", _("Tick the box to give your consent."))
+            data["signed_name"] = (data.get("signed_name") or "").strip()
+            data["phone_number"] = phone
         return data
 
 

@@ -23,7 +23,8 @@ _PHONEISH = re.compile(r"^\+?[\d\s\-().]+$")
 
 
 def products_in_order() -> list[Product]:
-    return list(Product.objects.all())
+    # The catalogue's order, with a tie-break: types of equal kind, rank and price keep one order on PostgreSQL too.
+    return list(Product.objects.order_by("kind", "sort_order", "monthly_price", "name", "pk"))
 
 
 def company_subscriptions(company: Company | None) -> QuerySet[Subscription]:

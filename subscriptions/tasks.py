@@ -15,7 +15,9 @@ def provision_subscription(subscription_id: int) -> None:
             .filter(pk=subscription_id, status=Subscription.Status.PENDING_ACTIVE)
             .first()
         )
-        if sub is None:
+        if sub is None or sub.port_in_requested:
+            # A subscription keeping its number from another operator waits for the number transfer:
+            # completing the port request (Numbers area, staff) activates it.
             return
         sub.status = Subscription.Status.ACTIVE
         sub.save(update_fields=["status", "updated_at"])

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from audit.actor import Actor
 from audit.events import record
 from companies.scoping import get_for_company
+from numbering.porting import OPERATOR_LABELS
 from portal.http import active_company
 from portal.permissions import AreaPolicy, area_view
 from subscriptions import actions, selectors
@@ -34,7 +35,7 @@ from subscriptions.forms import (
     SimStepForm,
     UserStepForm,
 )
-from subscriptions.models import AddOn, OneOffFee, Product, Subscription
+from subscriptions.models import AddOn, OneOffFee, Product, SimOrder, Subscription
 
 PAGE_SIZE = 50
 LIST_PARAMS = ("q", "status", "product", "cost_centre", "sort")
@@ -214,7 +215,8 @@ def sim(request: HttpRequest, subscription_id: int) -> HttpResponse:
             messages.success(request, _("The old SIM card is blocked and the new one is on its way."))
             return redirect("subscriptions:detail", subscription_id=sub.pk)
     status = 400 if request.method == "POST" and form.errors else 200
-    return render(request, "subscriptions/sim.html", {"sub": sub, "form": form}, status=status)
+    fees = {kind: actions.sim_order_fee(kind) for kind in (SimOrder.Kind.REPLACEMENT, SimOrder.Kind.ESIM)}
+    return render(request, "subscriptions/sim.html", {"sub": sub, "form": form, "fees": fees}, status=status)
 
 
 # CSV -----------------------------------------------------------------------
@@ -457,12 +459,23 @@ def _new_subscription(draft: dict) -> actions.NewSubscription:
         sim_choice=sim.get("choice", ""),
         iccid=sim.get("iccid", ""),
         ship_to=sim.get("ship_to", ""),
+        port_signed_name=draft["number"].get("signed_name", ""),
+        port_signed_at=datetime.datetime.fromisoformat(draft["number"]["signed_at"])
+        if draft["number"].get("signed_at")
+        else None,
+        port_signed_ip=draft["number"].get("signed_ip") or None,
     )
 
 
+def _form_kwargs(step: str, draft: dict) -> dict:
+    if step != "number":
+        return {}
+    product = Product.objects.filter(pk=draft.get("product", {}).get("product")).first()
+    return {"product_kind": product.kind if product else ""}
+
+
 def _fees(new: actions.NewSubscription) -> list[OneOffFee]:
-    codes = {"ship": ["sim-kort"], "esim": ["esim"]}.get(new.sim_choice, [])
-    return list(OneOffFee.objects.filter(code__in=["oprettelse", *codes]))
+    return actions.guide_fees(new.sim_choice)
 
 
 @area_view("subscriptions")
@@ -499,6 +512,7 @@ def create(request: HttpRequest, step: str = "user") -> HttpResponse:
             "new": new,
             "fees": fees,
             "fees_total": sum(f.price for f in fees),
+            "port_operator": OPERATOR_LABELS.get(new.port_operator, new.port_operator),
             "monthly": new.product.monthly_price + sum(a.monthly_price for a in new.add_ons),
         }
         if request.method == "POST":
@@ -516,21 +530,40 @@ def create(request: HttpRequest, step: str = "user") -> HttpResponse:
                 context["error"] = error.messages[0]
                 return render(request, "subscriptions/create.html", context, status=400)
             request.session.pop(_draft_key(request), None)
-            messages.success(request, _("The subscription was created. It becomes active within a few minutes."))
+            if sub.port_in_requested:
+                messages.success(
+                    request,
+                    _("The subscription was created. It becomes active when the number has moved to us."),
+                )
+            else:
+                messages.success(request, _("The subscription was created. It becomes active within a few minutes."))
             return redirect("subscriptions:detail", subscription_id=sub.pk)
         return render(request, "subscriptions/create.html", context)
     form_class = FORMS[step]
     if request.method == "POST":
-        form = form_class(request.POST)
+        form = form_class(request.POST, **_form_kwargs(step, draft))
         if form.is_valid():
+            before = _form_kwargs("number", draft).get("product_kind")
             draft[step] = _serialise(form.cleaned_data)
             if step == "product" and form.cleaned_data["product"].kind == Product.Kind.LANDLINE:
                 # A landline has no SIM: forget an answer from an earlier choice of type.
                 draft.pop("sim", None)
+            if step == "product" and (before == Product.Kind.LANDLINE) != (
+                form.cleaned_data["product"].kind == Product.Kind.LANDLINE
+            ):
+                # A number kept from another operator must match the type (landline or mobile): ask again.
+                if draft.get("number", {}).get("choice") == "port":
+                    draft.pop("number", None)
+            if step == "number" and form.cleaned_data["choice"] == "port":
+                # The porting authorisation is signed now: record when, and from where (like the Numbers area).
+                draft[step]["signed_at"] = timezone.now().isoformat()
+                draft[step]["signed_ip"] = Actor.from_request(request).ip_address
             request.session.modified = True
             steps = _steps_for(draft)
             return redirect("subscriptions:create_" + steps[steps.index(step) + 1])
         context["form"] = form
         return render(request, "subscriptions/create.html", context, status=400)
-    context["form"] = form_class(initial=draft.get(step))
+    initial = dict(draft.get(step) or {})
+    initial.pop("consent", None)  # consent is given afresh each time the step is answered
+    context["form"] = form_class(initial=initial, **_form_kwargs(step, draft))
     return render(request, "subscriptions/create.html", context)

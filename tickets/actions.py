@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 from audit.actor import Actor
 from audit.events import record
 from companies.models import Company
+from invoicing.models import Invoice
+from numbering.models import PortRequest
 from subscriptions.models import Subscription
 from tickets import tasks
 from tickets.files import Kind, safe_name
@@ -91,6 +93,8 @@ def create_ticket(
     category: str,
     priority: str = Priority.NORMAL,
     related_subscription: Subscription | None = None,
+    related_invoice: Invoice | None = None,
+    related_port_request: PortRequest | None = None,
     related_reference: str = "",
     attachments: Sequence[Upload] = (),
     submission_token: uuid.UUID | None = None,
@@ -104,6 +108,10 @@ def create_ticket(
             return existing, False
     if related_subscription is not None and related_subscription.company_id != company.pk:
         raise ValidationError(_("The subscription does not belong to this company."))
+    if related_invoice is not None and related_invoice.company_id != company.pk:
+        raise ValidationError(_("The invoice does not belong to this company."))
+    if related_port_request is not None and related_port_request.company_id != company.pk:
+        raise ValidationError(_("The port request does not belong to this company."))
     if category not in Category.values:
         raise ValidationError(_("Choose a category."))
     now = timezone.now()
@@ -111,10 +119,12 @@ def create_ticket(
         company=company, number=TicketNumberSequence.next_number(timezone.localdate(now).year),
         subject=subject.strip(), description=description.strip(), category=category, priority=priority,
         related_subscription=related_subscription, related_reference=related_reference.strip(),
+        related_invoice=related_invoice, related_port_request=related_port_request,
         created_by=by.user, created_at=now, last_activity_at=now, status_changed_at=now,
         submission_token=submission_token,
     )
-    ticket.full_clean(exclude=["company", "created_by", "related_subscription", "assignee"])
+    ticket.full_clean(exclude=["company", "created_by", "related_subscription", "related_invoice",
+                               "related_port_request", "assignee"])
     try:
         with transaction.atomic():
             ticket.save()
@@ -129,7 +139,9 @@ def create_ticket(
     )
     _save_attachments(ticket, None, attachments, by=by)
     record("ticket.created", by=by, company=company, target=ticket,
-           details={"number": ticket.number, "category": category})
+           details={"number": ticket.number, "category": category,
+                    "invoice": related_invoice.number if related_invoice else None,
+                    "port_request": related_port_request.reference if related_port_request else None})
     _notify(ticket, "created")
     return ticket, True
 

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Company
+from invoicing.models import Invoice
+from numbering.models import PortRequest
 from subscriptions.models import Subscription
 from tickets.files import MAX_ATTACHMENTS_PER_POST, check_upload
 from tickets.models import Category, Priority, Status, Ticket
@@ -61,6 +63,14 @@ class TicketForm(forms.Form):
         label=_("Related subscription"), queryset=Subscription.objects.none(), required=False,
         help_text=_("Optional: the subscription the ticket is about."),
     )
+    related_invoice = forms.ModelChoiceField(
+        label=_("Related invoice"), queryset=Invoice.objects.none(), required=False,
+        help_text=_("Optional: the invoice the ticket is about."),
+    )
+    related_port_request = forms.ModelChoiceField(
+        label=_("Related port request"), queryset=PortRequest.objects.none(), required=False,
+        help_text=_("Optional: the number transfer the ticket is about."),
+    )
     related_reference = forms.CharField(
         label=_("Related number or invoice"), max_length=100, required=False,
         help_text=_("Optional: e.g. a phone number or an invoice number."),
@@ -73,6 +83,12 @@ class TicketForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["related_subscription"]).queryset = (
             Subscription.objects.for_company(company).select_related("product").order_by("user_name", "id")
         )
+        invoices = cast(forms.ModelChoiceField, self.fields["related_invoice"])
+        invoices.queryset = Invoice.objects.for_company(company).order_by("-issue_date", "-number")
+        invoices.label_from_instance = lambda i: f"{i} · {i.period}"  # type: ignore[method-assign]
+        ports = cast(forms.ModelChoiceField, self.fields["related_port_request"])
+        ports.queryset = PortRequest.objects.for_company(company).order_by("-created_at", "-id")
+        ports.label_from_instance = lambda p: f"{p.reference} · {p.get_kind_display()} · {p.get_status_display()}"  # type: ignore[method-assign]
         if not self.is_bound:
             self.initial.setdefault("submission_token", uuid.uuid4())
 

@@ -103,6 +103,14 @@ class Ticket(CompanyOwned):
         "subscriptions.Subscription", verbose_name=_("related subscription"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="tickets",
     )
+    related_invoice = models.ForeignKey(
+        "invoicing.Invoice", verbose_name=_("related invoice"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="tickets",
+    )
+    related_port_request = models.ForeignKey(
+        "numbering.PortRequest", verbose_name=_("related port request"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="tickets",
+    )
     # A number, an invoice number or anything else the ticket is about.
     related_reference = models.CharField(_("related number or invoice"), max_length=100, blank=True)
     channel = models.CharField(_("channel"), max_length=10, default="portal")

@@ -50,7 +50,8 @@ def has_unread_reply(ticket: Ticket) -> bool:
 def customer_ticket_detail(*, company: Company | None) -> Any:
     """For ``get_for_company``: a ticket with what its detail page shows, never internal notes."""
     visible_attachments = TicketAttachment.objects.filter(is_internal=False)
-    tickets = Ticket.objects.for_company(company).select_related("related_subscription", "created_by")
+    tickets = Ticket.objects.for_company(company).select_related(
+        "related_subscription", "related_invoice", "related_port_request", "created_by")
     return tickets.prefetch_related(  # type: ignore[type-var]
         Prefetch(
             "messages",
@@ -100,7 +101,8 @@ def staff_queue(
 
 
 def staff_ticket_detail() -> Any:
-    tickets = Ticket.objects.select_related("company", "related_subscription", "created_by", "assignee")
+    tickets = Ticket.objects.select_related("company", "related_subscription", "related_invoice",
+                                            "related_port_request", "created_by", "assignee")
     return tickets.prefetch_related(  # type: ignore[type-var]
         Prefetch("messages", queryset=TicketMessage.objects.prefetch_related("attachments"), to_attr="all_messages"),
         Prefetch("attachments", queryset=TicketAttachment.objects.filter(message__isnull=True),

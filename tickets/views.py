@@ -93,6 +93,7 @@ def create(request: PortalRequest) -> HttpResponse:
                     company=company, subject=data["subject"], description=data["description"],
                     category=data["category"], priority=data["priority"],
                     related_subscription=data["related_subscription"], related_reference=data["related_reference"],
+                    related_invoice=data["related_invoice"], related_port_request=data["related_port_request"],
                     attachments=data["attachments"], submission_token=data["submission_token"],
                     by=Actor.from_request(request),
                 )
@@ -113,6 +114,15 @@ def create(request: PortalRequest) -> HttpResponse:
             initial["subject"] = _("Access to %(area)s") % {"area": area.title}
             initial["description"] = _("Please give me access to %(area)s.") % {"area": area.title}
         form = TicketForm(initial=initial, company=company)
+        # "Ask us about this": pre-select an invoice or port request, only from the active company's.
+        for param, field, category in (("invoice", "related_invoice", Category.INVOICE),
+                                       ("port_request", "related_port_request", Category.NUMBERS)):
+            value = request.GET.get(param, "")
+            if value.isdigit():
+                chosen = form.fields[field].queryset.filter(pk=int(value)).first()  # type: ignore[attr-defined]
+                if chosen is not None:
+                    form.initial[field] = chosen.pk
+                    form.initial.setdefault("category", category)
     return render(request, "tickets/create.html", {"form": form})
 
 
