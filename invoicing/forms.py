@@ -71,13 +71,17 @@ class CreditNoteForm(forms.Form):
         return invoice
 
 
-class KronerField(forms.CharField):
+class KronerField(forms.Field):
     """An amount in kroner as people write it (1.234,56 or 1234.56) → integer øre."""
 
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 20, "autocomplete": "off"})
+
     def to_python(self, value):
-        value = super().to_python(value)
+        value = str(value or "").strip()
         if value in self.empty_values:
             return None
+        if len(value) > 20:
+            raise ValidationError(_("Enter an amount in kroner, e.g. 1.234,56."))
         try:
             ore = parse_kr(value)
         except ValueError:
@@ -91,7 +95,7 @@ class PaymentForm(forms.Form):
     """Staff: register money received. ``invoice`` fixes the invoice (staff invoice page)."""
 
     number = forms.IntegerField(label=_("Invoice number"), min_value=1)
-    amount = KronerField(label=_("Amount (DKK)"), max_length=20, help_text=_("Incl. VAT, e.g. 1.234,56."))
+    amount = KronerField(label=_("Amount (DKK)"), help_text=_("Incl. VAT, e.g. 1.234,56."))
     paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(attrs={"type": "date"}))
     method = forms.ChoiceField(label=_("Method"), choices=Payment.Method.choices, initial=Payment.Method.BANK_TRANSFER)
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False,
