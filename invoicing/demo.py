@@ -81,13 +81,13 @@ def seed_invoicing(ctx: DemoContext) -> None:
             invoice = bill_company(company.pk, period, by=by, issue_date=issue)
             if invoice is None:
                 continue
-            if index < len(periods) - 2:
-                _paid(invoice, invoice.total, invoice.due_date - dt.timedelta(days=2))
-                invoice.status = Invoice.Status.PAID
-            elif index == len(periods) - 2 and key in ("bager", "nordlys"):
-                if key == "nordlys":  # paid half, the rest is overdue
+            if index == len(periods) - 2 and key in ("bager", "nordlys", "energi"):
+                if key != "bager":  # paid half, the rest is overdue
                     _paid(invoice, invoice.total // 2, invoice.due_date - dt.timedelta(days=1))
                 invoice.status = Invoice.Status.OVERDUE
+            elif index < len(periods) - 1:
+                _paid(invoice, invoice.total, invoice.due_date - dt.timedelta(days=2))
+                invoice.status = Invoice.Status.PAID
             invoice.save(update_fields=["status", "paid_amount"])
             if recipient is not None:
                 # History: these were e-mailed when issued (the task skips rows already sent).

@@ -113,3 +113,16 @@ def test_visitors_are_sent_to_sign_in(client):
     for url in (URL, reverse("invoice:staff_invoice", args=[1])):
         response = client.post(url, {"action": "overdue"})
         assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+
+
+def test_the_date_field_works_in_danish(personas, login):
+    personas.staff.language = "da"
+    personas.staff.save(update_fields=["language"])
+    invoice = InvoiceFactory(company=personas.company_a, total=18750)
+    client = login(personas.staff)
+
+    page = client.get(URL).content.decode()
+    assert f'value="{timezone.localdate().isoformat()}"' in page  # a date input needs ISO whatever the language
+
+    response = client.post(URL, _form(invoice.number, "187,50"), follow=True)
+    assert "Betaling på 187,50 kr. registreret" in response.content.decode()
