@@ -19,10 +19,24 @@ def _sign_in(page, live_server, user):
     page.click("[data-testid=login-submit]")
 
 
-def test_staff_register_a_payment_and_the_admin_sees_it(personas, live_server, browser):
+@pytest.fixture
+def new_page(browser):
+    """A page in a context of its own (one per user); closed after the test, with its connections."""
+    contexts = []
+
+    def make():
+        contexts.append(browser.new_context())
+        return contexts[-1].new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def test_staff_register_a_payment_and_the_admin_sees_it(personas, live_server, new_page):
     invoice = InvoiceFactory(company=personas.company_a, total=18750, due_date=dt.date(2020, 1, 2))
 
-    staff = browser.new_context().new_page()
+    staff = new_page()
     _sign_in(staff, live_server, personas.staff)
     staff.goto(f"{live_server.url}/invoices/staff/")
     staff.get_by_role("button", name="Mark overdue now").click()
@@ -37,7 +51,7 @@ def test_staff_register_a_payment_and_the_admin_sees_it(personas, live_server, b
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.PARTIALLY_PAID
 
-    admin = browser.new_context().new_page()
+    admin = new_page()
     _sign_in(admin, live_server, personas.admin_a)
     admin.goto(f"{live_server.url}/invoices/{invoice.pk}/")
     assert admin.get_by_test_id("invoice-outstanding").inner_text() == "87,50 kr."
