@@ -12,12 +12,14 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
-from audit.events import record
+from audit.events import bulk_record, record
+from audit.models import AuditEvent
 from companies.models import Company
 from invoicing.models import (
     Charge,
@@ -26,10 +28,12 @@ from invoicing.models import (
     InvoiceCounter,
     InvoiceLine,
     InvoiceSection,
+    Payment,
+    PaymentImport,
     UsageImport,
     UsageRecord,
 )
-from invoicing.money import due_date_for, parse_period
+from invoicing.money import due_date_for, format_kr, parse_day, parse_kr, parse_period
 from subscriptions.models import OneOffFee, Subscription
 
 CONFIRM_SALT = "invoicing.einvoice.confirm"
@@ -275,3 +279,202 @@ def opt_out_einvoice(*, company: Company, by: Actor) -> int:
     record("invoice.einvoice_opted_out", by=by, company=company, details={"emails": emails})
     return len(emails)
 
+
+
+# Payments --------------------------------------------------------------------------------
+
+PAYABLE_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID, Invoice.Status.OVERDUE)
+PAYMENT_COLUMNS = ["invoice_number", "amount", "date", "reference"]
+
+
+def _payment_problem(invoice: Invoice, *, amount: int, paid_on: dt.date, credited: bool, pending: int = 0) -> str:
+    """Why a payment cannot be registered on an invoice ('' if it can). ``pending``: earlier rows of a file."""
+    if invoice.is_credit_note:
+        return _("payments cannot be registered on a credit note")
+    if credited:
+        return _("invoice %(number)s has been credited") % {"number": invoice.number}
+    if invoice.status not in PAYABLE_STATUSES:
+        if invoice.status == Invoice.Status.PAID:
+            return _("invoice %(number)s is already paid in full") % {"number": invoice.number}
+        return _("invoice %(number)s has not been issued") % {"number": invoice.number}
+    if amount <= 0:
+        return _("the amount must be more than 0")
+    outstanding = invoice.outstanding - pending
+    if amount > outstanding:
+        return _("%(amount)s kr. is more than the %(outstanding)s kr. outstanding on invoice %(number)s; "
+                 "overpayments are not registered") % {
+            "amount": format_kr(amount), "outstanding": format_kr(max(outstanding, 0)), "number": invoice.number}
+    if paid_on > timezone.localdate():
+        return _("the payment date %(date)s is in the future") % {"date": paid_on.isoformat()}
+    return ""
+
+
+def _status_after_payment(invoice: Invoice) -> str:
+    return Invoice.Status.PAID if invoice.paid_amount >= invoice.total else Invoice.Status.PARTIALLY_PAID
+
+
+def _payment_details(payment: Payment, invoice: Invoice) -> dict:
+    return {"invoice": invoice.number, "amount": payment.amount, "paid_on": payment.paid_on.isoformat(),
+            "reference": payment.reference, "method": payment.method, "status": invoice.status,
+            "outstanding": invoice.outstanding}
+
+
+@transaction.atomic
+def register_payment(invoice: Invoice, *, amount: int, paid_on: dt.date, reference: str, by: Actor,
+                     method: str = Payment.Method.BANK_TRANSFER) -> Payment:
+    """Registers money received for an invoice (staff): partially paid or paid.
+
+    The invoice row is locked, so two payments at once cannot both fit the same outstanding
+    amount. Overpayments, credit notes and credited invoices are refused. The stored PDF
+    is not touched: it is the document as issued.
+    """
+    locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    reference = reference.strip()[:100]
+    credited = Invoice.objects.filter(credited_invoice=locked).exists()
+    problem = _payment_problem(locked, amount=amount, paid_on=paid_on, credited=credited)
+    if not problem and reference and Payment.objects.filter(
+            invoice=locked, amount=amount, paid_on=paid_on, reference=reference).exists():
+        problem = _("this payment is already registered")
+    if problem:
+        raise ValidationError(problem[:1].upper() + problem[1:] + ".")
+    user = by.user if by.user is not None and by.user.is_authenticated else None
+    payment = Payment.objects.create(
+        company_id=locked.company_id, invoice=locked, amount=amount, paid_on=paid_on, reference=reference,
+        method=method, created_by=user, created_by_label=by.display)
+    locked.paid_amount += amount
+    locked.status = _status_after_payment(locked)
+    locked.save(update_fields=["paid_amount", "status"])
+    invoice.paid_amount, invoice.status = locked.paid_amount, locked.status
+    invoice._status_at_load = locked.status
+    record("invoice.payment_registered", by=by, company=invoice.company, target=payment,
+           details=_payment_details(payment, locked))
+    return payment
+
+
+class PaymentImportError(UsageImportError):
+    """A bank file with bad rows: nothing of it was imported."""
+
+
+def _parse_payments(text: str) -> tuple[list[dict], list[UsageRowError]]:
+    reader = csv.reader(io.StringIO(text), delimiter=";")
+    rows, errors = [], []
+    for cells in reader:
+        line = reader.line_num
+        cells = [cell.strip() for cell in cells]
+        if not any(cells):
+            continue
+        if line == 1 and not cells[0].isdigit():
+            continue  # a header line
+        if len(cells) not in (3, 4):
+            errors.append(UsageRowError(line, _("expected %(columns)s separated by semicolons") % {
+                "columns": ";".join(PAYMENT_COLUMNS)}))
+            continue
+        if not cells[0].isdigit():
+            errors.append(UsageRowError(line, _("“%(value)s” is not an invoice number") % {"value": cells[0]}))
+            continue
+        try:
+            amount = parse_kr(cells[1])
+        except ValueError:
+            errors.append(UsageRowError(line, _("“%(value)s” is not an amount in kroner (e.g. 1.234,56)") % {
+                "value": cells[1]}))
+            continue
+        try:
+            paid_on = parse_day(cells[2])
+        except ValueError:
+            errors.append(UsageRowError(line, _("“%(value)s” is not a date (YYYY-MM-DD or DD-MM-YYYY)") % {
+                "value": cells[2]}))
+            continue
+        reference = cells[3] if len(cells) == 4 else ""
+        if len(reference) > 100:
+            errors.append(UsageRowError(line, _("the reference is longer than 100 characters")))
+            continue
+        rows.append({"line": line, "number": int(cells[0]), "amount": amount, "paid_on": paid_on,
+                     "reference": reference})
+    return rows, errors
+
+
+@transaction.atomic
+def import_payments(*, text: str, filename: str, by: Actor) -> PaymentImport:
+    """Imports a bank file of payments all or nothing: any bad row rejects the whole file."""
+    rows, errors = _parse_payments(text)
+    if not errors and not rows:
+        errors.append(UsageRowError(1, _("the file has no payment rows")))
+    numbers = {row["number"] for row in rows}
+    invoices = {i.number: i for i in Invoice.objects.select_for_update().filter(number__in=numbers)}
+    credited = set(Invoice.objects.filter(credited_invoice__number__in=numbers).values_list(
+        "credited_invoice_id", flat=True))
+    existing = set(Payment.objects.filter(invoice__number__in=numbers).exclude(reference="").values_list(
+        "invoice_id", "amount", "paid_on", "reference"))
+    pending: dict[int, int] = {}
+    accepted = []
+    for row in rows:
+        invoice = invoices.get(row["number"])
+        if invoice is None:
+            errors.append(UsageRowError(row["line"], _("there is no invoice with number %(number)s") % {
+                "number": row["number"]}))
+            continue
+        problem = _payment_problem(invoice, amount=row["amount"], paid_on=row["paid_on"],
+                                   credited=invoice.pk in credited, pending=pending.get(invoice.pk, 0))
+        key = (invoice.pk, row["amount"], row["paid_on"], row["reference"])
+        if not problem and row["reference"] and key in existing:
+            problem = _("this payment is already registered (or appears twice in the file)")
+        if problem:
+            errors.append(UsageRowError(row["line"], problem))
+            continue
+        existing.add(key)
+        pending[invoice.pk] = pending.get(invoice.pk, 0) + row["amount"]
+        accepted.append((row, invoice))
+    if errors:
+        raise PaymentImportError(sorted(errors, key=lambda e: e.line))
+    batch = PaymentImport.objects.create(filename=filename[:200], rows=len(accepted),
+                                         total=sum(pending.values()), imported_by=by.display)
+    user = by.user if by.user is not None and by.user.is_authenticated else None
+    payments = Payment.objects.bulk_create([
+        Payment(company_id=invoice.company_id, invoice=invoice, amount=row["amount"], paid_on=row["paid_on"],
+                reference=row["reference"], method=Payment.Method.BANK_TRANSFER, batch=batch, created_by=user,
+                created_by_label=by.display)
+        for row, invoice in accepted])
+    touched = {invoice.pk: invoice for _row, invoice in accepted}
+    for invoice in touched.values():
+        invoice.paid_amount += pending[invoice.pk]
+        invoice.status = _status_after_payment(invoice)
+        invoice.save(update_fields=["paid_amount", "status"])
+    bulk_record([
+        AuditEvent(company_id=invoice.company_id, actor=user, actor_label=by.display, ip_address=by.ip_address,
+                   action="invoice.payment_registered", target_type=payment._meta.label_lower,
+                   target_id=str(payment.pk), target_label=str(payment)[:255],
+                   details={**_payment_details(payment, invoice), "file": batch.filename})
+        for payment, (_row, invoice) in zip(payments, accepted, strict=True)])
+    return batch
+
+
+# Overdue ---------------------------------------------------------------------------------
+
+@transaction.atomic
+def mark_overdue(*, by: Actor, today: dt.date | None = None) -> list[int]:
+    """Marks issued and partially paid invoices whose due date has passed as overdue.
+
+    Due dates already fall on Danish business days, so an invoice is overdue from the day
+    after its due date. Idempotent: an invoice already overdue is not touched again, so each
+    invoice gets one audit event when it becomes overdue. Returns the ids it marked.
+    """
+    today = today or timezone.localdate()
+    credited = Invoice.objects.filter(credited_invoice=OuterRef("pk"))
+    candidates = list(
+        Invoice.objects.select_for_update()
+        .filter(category=Invoice.Category.NORMAL, status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID],
+                due_date__lt=today)
+        .exclude(Exists(credited))
+        .order_by("pk").values_list("pk", "company_id", "number", "due_date", "total", "paid_amount")
+    )
+    ids = [row[0] for row in candidates]
+    for start in range(0, len(ids), 1000):
+        Invoice.objects.filter(pk__in=ids[start:start + 1000]).update(status=Invoice.Status.OVERDUE)
+    user = by.user if by.user is not None and by.user.is_authenticated else None
+    bulk_record([
+        AuditEvent(company_id=company_id, actor=user, actor_label=by.display, ip_address=by.ip_address,
+                   action="invoice.overdue", target_type=Invoice._meta.label_lower, target_id=str(pk),
+                   target_label=f"{Invoice.Category.NORMAL.label} {number}",
+                   details={"invoice": number, "due_date": due.isoformat(), "outstanding": total - paid})
+        for pk, company_id, number, due, total, paid in candidates])
+    return ids

@@ -6,6 +6,8 @@ from invoicing.models import (
     EInvoiceRecipient,
     Invoice,
     InvoiceCounter,
+    Payment,
+    PaymentImport,
     UsageImport,
 )
 
@@ -59,3 +61,18 @@ class UsageImportAdmin(ReadOnlyAdmin):
 
 
 admin.site.register(InvoiceCounter, ReadOnlyAdmin)
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    """Payments are registered on the staff page (they update the invoice and the audit log)."""
+
+    list_display = ["invoice", "company", "amount", "paid_on", "method", "reference", "created_by_label", "created_at"]
+    list_filter = ["method", "paid_on"]
+    search_fields = ["=invoice__number", "reference", "company__name"]
+    list_select_related = ["invoice", "company"]
+
+
+@admin.register(PaymentImport)
+class PaymentImportAdmin(ReadOnlyAdmin):
+    list_display = ["filename", "rows", "total", "imported_by", "imported_at"]

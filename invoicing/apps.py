@@ -36,6 +36,8 @@ class InvoicingConfig(AppConfig):
             "invoice.einvoice_confirmed": _("Confirmed eInvoice address"),
             "invoice.einvoice_removed": _("Removed eInvoice address"),
             "invoice.einvoice_opted_out": _("Stopped eInvoice"),
+            "invoice.payment_registered": _("Registered payment"),
+            "invoice.overdue": _("Invoice became overdue"),
         })
         register_seeder(Seeder("invoices", seed_invoicing, order=900))
         register_section(OverviewSection("invoice", "invoicing/_overview.html", latest_invoices, order=40))

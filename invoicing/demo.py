@@ -7,7 +7,15 @@ from django.utils import timezone
 
 from audit.actor import Actor
 from invoicing.billing import bill_company, billable_subscriptions, period_bounds
-from invoicing.models import Charge, EInvoiceDelivery, EInvoiceRecipient, Invoice, InvoiceCounter, UsageRecord
+from invoicing.models import (
+    Charge,
+    EInvoiceDelivery,
+    EInvoiceRecipient,
+    Invoice,
+    InvoiceCounter,
+    Payment,
+    UsageRecord,
+)
 from invoicing.money import parse_period, period_of
 from portal.demo import DemoContext
 from subscriptions.models import Product, Subscription
@@ -73,11 +81,14 @@ def seed_invoicing(ctx: DemoContext) -> None:
             invoice = bill_company(company.pk, period, by=by, issue_date=issue)
             if invoice is None:
                 continue
-            if index < len(periods) - 2:
-                invoice.status = Invoice.Status.PAID
-            elif index == len(periods) - 2 and key == "bager":
+            if index == len(periods) - 2 and key in ("bager", "nordlys", "energi"):
+                if key != "bager":  # paid half, the rest is overdue
+                    _paid(invoice, invoice.total // 2, invoice.due_date - dt.timedelta(days=1))
                 invoice.status = Invoice.Status.OVERDUE
-            invoice.save(update_fields=["status"])
+            elif index < len(periods) - 1:
+                _paid(invoice, invoice.total, invoice.due_date - dt.timedelta(days=2))
+                invoice.status = Invoice.Status.PAID
+            invoice.save(update_fields=["status", "paid_amount"])
             if recipient is not None:
                 # History: these were e-mailed when issued (the task skips rows already sent).
                 EInvoiceDelivery.objects.get_or_create(
@@ -85,6 +96,12 @@ def seed_invoicing(ctx: DemoContext) -> None:
                     defaults={"status": EInvoiceDelivery.Status.SENT, "attempts": 1,
                               "sent_at": dt.datetime.combine(issue, dt.time(6, 30), tzinfo=dt.UTC)})
     ctx.log(f"{Invoice.objects.count()} invoices, {UsageRecord.objects.count()} usage records")
+
+
+def _paid(invoice: Invoice, amount: int, day: dt.date) -> None:
+    Payment.objects.create(company_id=invoice.company_id, invoice=invoice, amount=amount, paid_on=day,
+                           reference=f"FIK 71 {invoice.number}", created_by_label="demo data")
+    invoice.paid_amount += amount
 
 
 def _usage(ctx: DemoContext, company, first: dt.date, last: dt.date) -> None:

@@ -1,10 +1,11 @@
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from invoicing.actions import parse_addresses
-from invoicing.models import Invoice
-from invoicing.money import parse_period
+from invoicing.models import Invoice, Payment
+from invoicing.money import parse_kr, parse_period
 
 MAX_USAGE_FILE_BYTES = 50 * 1024 * 1024
 
@@ -68,3 +69,74 @@ class CreditNoteForm(forms.Form):
         if invoice is None:
             raise ValidationError(_("There is no invoice with this number."))
         return invoice
+
+
+class KronerField(forms.Field):
+    """An amount in kroner as people write it (1.234,56 or 1234.56) → integer øre."""
+
+    widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 20, "autocomplete": "off"})
+
+    def to_python(self, value):
+        value = str(value or "").strip()
+        if value in self.empty_values:
+            return None
+        if len(value) > 20:
+            raise ValidationError(_("Enter an amount in kroner, e.g. 1.234,56."))
+        try:
+            ore = parse_kr(value)
+        except ValueError:
+            raise ValidationError(_("Enter an amount in kroner, e.g. 1.234,56.")) from None
+        if ore <= 0:
+            raise ValidationError(_("The amount must be more than 0."))
+        return ore
+
+
+class PaymentForm(forms.Form):
+    """Staff: register money received. ``invoice`` fixes the invoice (staff invoice page)."""
+
+    number = forms.IntegerField(label=_("Invoice number"), min_value=1)
+    amount = KronerField(label=_("Amount (DKK)"), help_text=_("Incl. VAT, e.g. 1.234,56."))
+    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    method = forms.ChoiceField(label=_("Method"), choices=Payment.Method.choices, initial=Payment.Method.BANK_TRANSFER)
+    reference = forms.CharField(label=_("Reference"), max_length=100, required=False,
+                                help_text=_("E.g. the bank's reference or the FI code."))
+
+    def __init__(self, *args, invoice: Invoice | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.invoice = invoice
+        if invoice is not None:
+            del self.fields["number"]
+        self.fields["paid_on"].initial = timezone.localdate
+
+    def clean_number(self) -> Invoice:
+        invoice = Invoice.objects.select_related("company").filter(number=self.cleaned_data["number"]).first()
+        if invoice is None:
+            raise ValidationError(_("There is no invoice with this number."))
+        return invoice
+
+    def clean_paid_on(self):
+        day = self.cleaned_data["paid_on"]
+        if day > timezone.localdate():
+            raise ValidationError(_("The payment date cannot be in the future."))
+        return day
+
+    def clean(self):
+        data = super().clean()
+        if self.invoice is not None:
+            data["number"] = self.invoice
+        return data
+
+
+class PaymentUploadForm(forms.Form):
+    file = forms.FileField(label=_("Bank file (CSV)"),
+                           help_text=_("One payment per line: invoice number;amount;date;reference"))
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_USAGE_FILE_BYTES:
+            raise ValidationError(_("The file is too large (at most 50 MB)."))
+        try:
+            upload.text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError(_("The file must be UTF-8 encoded CSV.")) from None
+        return upload

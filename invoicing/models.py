@@ -104,7 +104,10 @@ class Invoice(CompanyOwned):
                 name="one_invoice_per_company_period",
             ),
         ]
-        indexes = [models.Index(fields=["company", "-period", "-number"], name="invoice_company_period")]
+        indexes = [
+            models.Index(fields=["company", "-period", "-number"], name="invoice_company_period"),
+            models.Index(fields=["status", "due_date"], name="invoice_status_due"),  # the daily overdue run
+        ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -123,6 +126,17 @@ class Invoice(CompanyOwned):
     @property
     def is_credit_note(self) -> bool:
         return self.category == self.Category.CREDIT_NOTE
+
+    @property
+    def outstanding(self) -> int:
+        """What is still to be paid, in øre (nothing on a credit note)."""
+        if self.is_credit_note or getattr(self, "credited", False):  # ``credited``: see selectors.with_credited
+            return 0
+        return max(self.total - self.paid_amount, 0)
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.status == self.Status.OVERDUE
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk and self.is_issued:
@@ -296,3 +310,52 @@ class EInvoiceDelivery(CompanyOwned):
 
     def __str__(self) -> str:
         return f"{self.invoice_id} → {self.email}"
+
+
+class PaymentImport(models.Model):
+    """One bank file of payments, imported all or nothing by staff."""
+
+    filename = models.CharField(_("file"), max_length=200)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    total = models.BigIntegerField(_("total (øre)"), default=0)
+    imported_by = models.CharField(_("imported by"), max_length=254, blank=True)
+    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment import")
+        verbose_name_plural = _("payment imports")
+        ordering = ["-imported_at"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class Payment(CompanyOwned):
+    """Money received for an invoice. Payments are never edited; the invoice keeps the sum in ``paid_amount``."""
+
+    class Method(models.TextChoices):
+        BANK_TRANSFER = "bank_transfer", _("Bank transfer")
+        BETALINGSSERVICE = "betalingsservice", _("Betalingsservice")
+        CARD = "card", _("Card")
+        OTHER = "other", _("Other")
+
+    invoice = models.ForeignKey(Invoice, verbose_name=_("invoice"), on_delete=models.PROTECT, related_name="payments")
+    amount = models.BigIntegerField(_("amount (øre)"))
+    paid_on = models.DateField(_("paid on"))
+    method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.BANK_TRANSFER)
+    reference = models.CharField(_("reference"), max_length=100, blank=True)
+    batch = models.ForeignKey(PaymentImport, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("registered by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_by_label = models.CharField(_("registered by"), max_length=254, blank=True)
+    created_at = models.DateTimeField(_("registered"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["paid_on", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive")]
+        indexes = [models.Index(fields=["invoice", "paid_on"], name="payment_invoice_date")]
+
+    def __str__(self) -> str:
+        return f"{self.invoice_id}: {self.amount}"

@@ -8,6 +8,7 @@ whole øre and are summed without rounding.
 
 import calendar
 import datetime as dt
+import re
 from functools import lru_cache
 
 import holidays
@@ -81,3 +82,32 @@ def due_date_for(issue_date: dt.date) -> dt.date:
     while not is_business_day(due):
         due += dt.timedelta(days=1)
     return due
+
+
+_KR_DANISH = re.compile(r"^(\d{1,3}(?:\.\d{3})+|\d+)(?:,(\d{1,2}))?$")  # 1.234,56 / 1234,56 / 1234
+_KR_POINT = re.compile(r"^(\d+)\.(\d{1,2})$")  # 1234.56 (a point followed by three digits is grouping)
+
+
+def parse_kr(value: str) -> int:
+    """A kroner amount as people and bank files write it → øre; ValueError otherwise.
+
+    '1.234,56', '1234,56', '1234', '1234.5' and '1 234,56' are accepted; '1.234' is 1234 kr.
+    """
+    text = value.strip().replace("\u00a0", "").replace(" ", "").removesuffix("kr.").removesuffix("kr")
+    match = _KR_DANISH.match(text) or _KR_POINT.match(text)
+    if match is None:
+        raise ValueError(value)
+    kroner = int(match.group(1).replace(".", ""))
+    decimals = (match.group(2) or "").ljust(2, "0")
+    return kroner * 100 + int(decimals)
+
+
+def parse_day(value: str) -> dt.date:
+    """'2026-12-01', '01-12-2026', '01.12.2026' or '01/12/2026' → a date; ValueError otherwise."""
+    text = value.strip()
+    for fmt in ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y"):
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    raise ValueError(value)

@@ -3,15 +3,24 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from companies.models import Company
-from invoicing.models import EInvoiceDelivery, EInvoiceRecipient, Invoice, InvoiceSection
+from invoicing.models import EInvoiceDelivery, EInvoiceRecipient, Invoice, InvoiceSection, Payment
 from invoicing.money import period_of
 
 
+def with_credited(qs: QuerySet[Invoice]) -> QuerySet[Invoice]:
+    """Annotates ``credited`` (a credit note exists), in the same query: nothing is outstanding then."""
+    return qs.annotate(credited=Exists(Invoice.objects.filter(credited_invoice=OuterRef("pk"))))
+
+
+def payments(*, invoice: Invoice) -> QuerySet[Payment]:
+    return Payment.objects.filter(invoice=invoice).order_by("paid_on", "id")
+
+
 def invoices(*, company: Company | None, year: int | None = None, status: str = "") -> QuerySet[Invoice]:
-    qs = Invoice.objects.for_company(company)
+    qs = with_credited(Invoice.objects.for_company(company))
     if year:
         qs = qs.filter(period__startswith=f"{year:04d}-")
     if status:

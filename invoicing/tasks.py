@@ -126,3 +126,12 @@ def run_billing_task(period: str, user_id: int | None) -> dict[str, int]:
     user = User.objects.filter(pk=user_id).first() if user_id else None
     result = run_billing(period, by=Actor(user=user, label="billing run"))
     return {"created": len(result.created), "skipped": result.skipped}
+
+
+@task
+def mark_overdue_task() -> int:
+    """The daily overdue run as a task (e.g. enqueued by a scheduler); returns how many were marked."""
+    from audit.actor import Actor
+    from invoicing.actions import mark_overdue
+
+    return len(mark_overdue(by=Actor.system("overdue run")))

@@ -21,4 +21,5 @@ urlpatterns = [
     path("einvoice/opt-out/", views.einvoice_opt_out, name="einvoice_opt_out"),
     path("einvoice/confirm/", include(confirm_patterns)),
     path("staff/", views.staff_index, name="staff"),
+    path("staff/<int:invoice_id>/", views.staff_invoice, name="staff_invoice"),
 ]

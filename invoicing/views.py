@@ -18,20 +18,28 @@ from audit.actor import Actor
 from companies.scoping import get_for_company
 from invoicing import actions, selectors
 from invoicing.chart import stacked_bar_chart
-from invoicing.forms import BillingRunForm, CreditNoteForm, EInvoiceSignUpForm, InvoiceFilterForm, UsageUploadForm
-from invoicing.models import EInvoiceRecipient, Invoice, InvoiceLine, UsageImport, UsageRecord
+from invoicing.forms import (
+    BillingRunForm,
+    CreditNoteForm,
+    EInvoiceSignUpForm,
+    InvoiceFilterForm,
+    PaymentForm,
+    PaymentUploadForm,
+    UsageUploadForm,
+)
+from invoicing.models import EInvoiceRecipient, Invoice, InvoiceLine, Payment, PaymentImport, UsageImport, UsageRecord
 from invoicing.money import format_kr
 from invoicing.tasks import ensure_pdf
 from portal.http import active_company
-from portal.permissions import area_view, forbidden
+from portal.permissions import area_view
 
 INVOICES_PER_PAGE = 25
 USERS_PER_PAGE = 50
 
 
 def _invoice(request: HttpRequest, invoice_id: int) -> Invoice:
-    return get_for_company(Invoice.objects.select_related("company", "credited_invoice"), active_company(request),
-                           pk=invoice_id)
+    return get_for_company(selectors.with_credited(Invoice.objects.select_related("company", "credited_invoice")),
+                           active_company(request), pk=invoice_id)
 
 
 @area_view("invoice")
@@ -86,6 +94,7 @@ def detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
                "has_ean": bool(invoice.company.ean)}
     if getattr(request, "htmx", False):
         return render(request, "invoicing/detail.html#users", context)
+    context["payments"] = list(selectors.payments(invoice=invoice))
     return render(request, "invoicing/detail.html", context)
 
 
@@ -221,14 +230,17 @@ einvoice_confirm.public = True  # type: ignore[attr-defined]
 
 
 def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Operator staff only: visitors sign in through the portal's form; admins get 403."""
+    """Operator staff only: visitors sign in through the portal's form; signed-in customers get 404
+    (the staff pages do not exist for them), like the other areas' staff pages."""
 
     @login_required
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_staff:
-            return forbidden(request, area_key=None, reason="staff")
+        if not (request.user.is_active and request.user.is_staff):
+            raise Http404
         return view(request, *args, **kwargs)
+
+    wrapped.staff_only = True  # type: ignore[attr-defined]
 
     return wrapped
 
@@ -239,7 +251,10 @@ def staff_index(request: HttpRequest) -> HttpResponse:
     billing_form = BillingRunForm(prefix="billing")
     upload_form = UsageUploadForm(prefix="usage")
     credit_form = CreditNoteForm(prefix="credit")
+    payment_form = PaymentForm(prefix="payment")
+    bank_form = PaymentUploadForm(prefix="bank")
     import_errors: list[str] = []
+    bank_errors: list[str] = []
     if request.method == "POST":
         action = request.POST.get("action")
         if action == "billing":
@@ -272,8 +287,65 @@ def staff_index(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.success(request, _("Credit note %(number)s was issued.") % {"number": credit.number})
                     return redirect("invoice:staff")
+        elif action == "payment":
+            payment_form = PaymentForm(request.POST, prefix="payment")
+            if _register_payment(request, payment_form, by):
+                return redirect("invoice:staff")
+        elif action == "bank":
+            bank_form = PaymentUploadForm(request.POST, request.FILES, prefix="bank")
+            if bank_form.is_valid():
+                upload = bank_form.cleaned_data["file"]
+                try:
+                    batch = actions.import_payments(text=upload.text, filename=upload.name, by=by)
+                except actions.PaymentImportError as error:
+                    bank_errors = error.messages[:200]
+                else:
+                    messages.success(request, _("Registered %(rows)s payments (%(total)s kr.) from %(file)s.") % {
+                        "rows": batch.rows, "total": format_kr(batch.total), "file": batch.filename})
+                    return redirect("invoice:staff")
+        elif action == "overdue":
+            marked = actions.mark_overdue(by=by)
+            messages.success(request, _("%(count)s invoices were marked overdue.") % {"count": len(marked)})
+            return redirect("invoice:staff")
     recent = Invoice.objects.select_related("company").order_by("-number")[:20]
     imports = UsageImport.objects.all()[:10]
     return render(request, "invoicing/staff.html", {
         "billing_form": billing_form, "upload_form": upload_form, "credit_form": credit_form,
-        "import_errors": import_errors, "recent": recent, "imports": imports})
+        "import_errors": import_errors, "recent": recent, "imports": imports,
+        "payment_form": payment_form, "bank_form": bank_form, "bank_errors": bank_errors,
+        "payments": Payment.objects.select_related("invoice", "company").order_by("-created_at", "-id")[:20],
+        "payment_imports": PaymentImport.objects.all()[:10],
+        "overdue_count": Invoice.objects.filter(status=Invoice.Status.OVERDUE).count()})
+
+
+def _register_payment(request: HttpRequest, form: PaymentForm, by: Actor) -> bool:
+    """Registers the form's payment; False (with the error on the form) when it is refused."""
+    if not form.is_valid():
+        return False
+    invoice = form.cleaned_data["number"]
+    try:
+        actions.register_payment(invoice, amount=form.cleaned_data["amount"], paid_on=form.cleaned_data["paid_on"],
+                                 reference=form.cleaned_data["reference"], method=form.cleaned_data["method"], by=by)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return False
+    messages.success(request, _("Payment of %(amount)s kr. registered on invoice %(number)s (%(status)s).") % {
+        "amount": format_kr(form.cleaned_data["amount"]), "number": invoice.number,
+        "status": invoice.get_status_display()})
+    return True
+
+
+@staff_view
+def staff_invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """Staff: one invoice of any company, its payments, and a form to register one."""
+    queryset = selectors.with_credited(Invoice.objects.select_related("company", "credited_invoice"))
+    invoice = queryset.filter(pk=invoice_id).first()
+    if invoice is None:
+        raise Http404
+    form = PaymentForm(invoice=invoice, prefix="payment")
+    if request.method == "POST":
+        form = PaymentForm(request.POST, invoice=invoice, prefix="payment")
+        if _register_payment(request, form, Actor.from_request(request)):
+            return redirect("invoice:staff_invoice", invoice_id=invoice.pk)
+    return render(request, "invoicing/staff_invoice.html", {
+        "invoice": invoice, "form": form, "payments": list(selectors.payments(invoice=invoice))})

@@ -71,3 +71,28 @@ def test_it_moves_due_dates_off_weekends_and_holidays():
 def test_it_formats_kroner_the_danish_way():
     assert format_kr(123456789) == "1.234.567,89"
     assert format_kr(-5) == "-0,05"
+
+
+@pytest.mark.parametrize(("text", "ore"), [
+    ("1.234,56", 123456), ("1234,56", 123456), ("1234", 123400), ("1234.5", 123450), ("1 234,56 kr.", 123456),
+    ("0,01", 1), ("1.234", 123400), ("12.234.567,8", 1223456780),
+])
+def test_it_parses_kroner_as_people_write_them(text, ore):
+    from invoicing.money import parse_kr
+
+    assert parse_kr(text) == ore
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1,234", "1.23.4", "-5", "12,345", "1e3", "12.3456"])
+def test_it_refuses_what_is_not_an_amount(text):
+    from invoicing.money import parse_kr
+
+    with pytest.raises(ValueError):
+        parse_kr(text)
+
+
+@pytest.mark.parametrize("text", ["2026-12-01", "01-12-2026", "01.12.2026", "01/12/2026"])
+def test_it_parses_bank_file_dates(text):
+    from invoicing.money import parse_day
+
+    assert parse_day(text) == dt.date(2026, 12, 1)
