@@ -396,11 +396,17 @@ def _bulk_split(qs, *, action: str, target: Product | None, on: datetime.date | 
         _("not an allowed upgrade or downgrade"),
     )
     open_statuses = set(OPEN)
-    rows = qs.order_by().values_list("pk", "status", "product_id", "binding_end", "user_name", "phone_number")
-    for pk, status, product_id, binding_end, name, phone in rows.iterator(chunk_size=5000):
+    waiting_for_port = _("waiting for its number to be transferred: cancel it on its own page")
+    rows = qs.order_by().values_list(
+        "pk", "status", "product_id", "binding_end", "user_name", "phone_number", "port_in_requested"
+    )
+    for pk, status, product_id, binding_end, name, phone, porting in rows.iterator(chunk_size=5000):
         labels[pk] = f"{name} ({phone})" if phone else name
         if status not in open_statuses:
             blocked.append((pk, already_cancelled))
+        elif action == "cancel" and porting and status == Subscription.Status.PENDING_ACTIVE:
+            # Its port request must be cancelled with it, which the single cancel does.
+            blocked.append((pk, waiting_for_port))
         elif action == "cancel":
             if status == Subscription.Status.PENDING_ACTIVE:
                 earliest = today

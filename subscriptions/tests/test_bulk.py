@@ -188,3 +188,17 @@ def test_it_lets_only_one_of_two_racing_bulk_cancels_win(personas, catalogue):
         len(set(Subscription.objects.filter(pk__in=[s.pk for s in subs]).values_list("cancel_reason", flat=True))) == 1
     )
     assert AuditEvent.objects.filter(action="subscription.cancelled").count() == 10
+
+
+def test_it_leaves_a_subscription_waiting_for_its_number_to_its_own_page(subs, login, personas):
+    waiting = SubscriptionFactory(
+        company=personas.company_a, status=Subscription.Status.PENDING_ACTIVE, port_in_requested=True
+    )
+    client = login(personas.admin_a)
+    data = {"action": "cancel", "ids": [s.pk for s in subs] + [waiting.pk], "end_date": DAY, "reason": "Ny struktur"}
+    preview = client.post(URL, data)
+    assert b"waiting for its number to be transferred" in preview.content
+    client.post(URL, {**data, "token": preview.context["preview"].token, "apply": "1"})
+    waiting.refresh_from_db()
+    assert waiting.status == Subscription.Status.PENDING_ACTIVE
+    assert Subscription.objects.filter(status="pending_terminate").count() == 3
