@@ -17,9 +17,11 @@ that hangs off them) are the same before and after, and that company B's
 name never shows up in a page served to company A's admin.
 """
 
+import datetime
 import os
 import re
 import time
+import uuid
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlparse
 
@@ -110,6 +112,29 @@ def snapshot(company: Company) -> dict[str, list[dict]]:
     }
 
 
+def cross_references(company: Company, other: Company) -> list[str]:
+    """Rows of ``company`` that point at a row of ``other`` (e.g. a ticket about another company's line)."""
+    global OWNED
+    if OWNED is None:
+        OWNED = _owned_models()
+    paths = dict(OWNED)
+    found = []
+    for model, path in OWNED:
+        if model is Company:
+            continue
+        for field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
+            if not field.is_relation or field.related_model not in paths or field.related_model is Company:
+                continue
+            target_path = paths[field.related_model]
+            lookup = f"{field.name}__{target_path}" if target_path != "pk" else field.name
+            if path.startswith(f"{field.name}__") or path == field.name:
+                continue  # the row's own company path
+            rows = model._base_manager.filter(**{path: company.pk, lookup: other.pk})
+            if rows.exists():
+                found.append(f"{model._meta.label}.{field.name}")
+    return found
+
+
 def company_pks(company: Company) -> dict[str, list[int]]:
     shot = snapshot(company)
     return {label.split(".")[1].lower(): [row["id"] for row in rows if "id" in row] for label, rows in shot.items()}
@@ -129,16 +154,18 @@ class FormParser(HTMLParser):
         a = dict(attrs)
         if tag == "form":
             self._form = {"method": (a.get("method") or "get").lower(), "action": a.get("action") or "",
-                          "fields": {}, "choices": {}}
+                          "fields": {}, "choices": {}, "kinds": {}}
             self.forms.append(self._form)
             return
         form = self._form
         if form is None:
             # Fields attached with form="…" or outside a form still count for the page.
-            form = {"method": "post", "action": "", "fields": {}, "choices": {}}
+            form = {"method": "post", "action": "", "fields": {}, "choices": {}, "kinds": {}}
             self.forms.append(form)
             self._form = form
         name = a.get("name")
+        if name:
+            form["kinds"].setdefault(name, (a.get("type") or tag).lower())
         if tag == "input" and name:
             kind = (a.get("type") or "text").lower()
             if kind in ("submit", "button", "image", "reset"):
@@ -181,6 +208,34 @@ def parse_forms(html: str) -> list[dict]:
     parser = FormParser()
     parser.feed(html)
     return [f for f in parser.forms if f["fields"]]
+
+
+def plausible(form: dict) -> dict:
+    """The form's own values, with empty fields filled in so that a probe reaches the checks that matter."""
+    soon = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+    fill = {"email": "probe@example.com", "date": soon, "number": "1", "tel": "+4520123456",
+            "textarea": "Probe text", "text": "Probe", "select": None, "hidden": None, "password": None}
+    data = dict(form["fields"])
+    for name, value in data.items():
+        if value.strip():
+            continue
+        kind = form["kinds"].get(name, "text")
+        if kind == "select":
+            options = [c for c in form["choices"].get(name, []) if c]
+            data[name] = options[0] if options else ""
+        elif fill.get(kind):
+            data[name] = fill[kind]
+        elif "date" in name:
+            data[name] = soon
+        elif "phone" in name or "number" in name:
+            data[name] = "+4520123456"
+    return data
+
+
+def fresh(data: dict) -> dict:
+    """New idempotency tokens, so that a probe is not answered with an earlier probe's result."""
+    return {k: (str(uuid.uuid4()) if "token" in k and isinstance(v, str) and re.fullmatch(r"[0-9a-f-]{32,36}", v)
+                else v) for k, v in data.items()}
 
 
 def looks_like_id(name: str, choices: dict) -> bool:
@@ -238,7 +293,7 @@ class Walker:
     def _record(self, method: str, url: str, data, response=None, error: Exception | None = None) -> None:
         shown = {k: (v[:40] + "…" if isinstance(v, str) and len(v) > 40 else v) for k, v in (data or {}).items()}
         if DEBUG:
-            print(self.route_name, method, url, sorted(shown)[:10], error or response.status_code)
+            print(self.route_name, method, url, shown, error or response.status_code)
         if error is not None:
             self.failures.append(f"{method} {url} {shown!r}: {type(error).__name__}: {error}")
         elif response.status_code >= 500:
@@ -300,26 +355,25 @@ def walk(walker: Walker, url: str, b_pks: dict[str, list[int]], *, probe_ids: bo
         for value in ("x" * 10_000, "-1", "2026-02-30", "a\x00b", "1e9"):
             walker.get(url, {n: value for n in get_fields})
 
-    # POST targets: the route itself and every form action of the page that is ours.
-    targets: dict[str, tuple[dict, dict]] = {url: ({}, {})}
-    files: dict[str, set[str]] = {}
+    # POST targets: the route itself, and each POST form of the page whose action is ours.
+    targets: list[tuple[str, dict, dict, set]] = [(url, {}, {}, set())]
+    seen = set()
     for form in forms:
         if form["method"] != "post":
             continue
         target = _own_url(urljoin(url, form["action"])) if form["action"] else url
         if target is None or (target != url and target in shell):
             continue
-        fields, choices = targets.setdefault(target, ({}, {}))
-        for name, value in form["fields"].items():
-            fields.setdefault(name, value)
-        for name, values in form["choices"].items():
-            choices.setdefault(name, []).extend(values)
-        files.setdefault(target, set()).update(form.get("files", ()))
+        key = (target, tuple(sorted(form["fields"].items())))
+        if key in seen:
+            continue
+        seen.add(key)
+        targets.append((target, plausible(form), form["choices"], form.get("files", set())))
 
-    for target, (fields, choices) in targets.items():
-        walker.post(target, {})
+    for target, fields, choices, files in targets:
         names = [n for n in fields if n != "csrfmiddlewaretoken"]
         if not names:
+            walker.post(target, {})
             for value in ("garbage", "-1"):
                 walker.post(target, {"id": value, "action": value})
             continue
@@ -327,17 +381,17 @@ def walk(walker: Walker, url: str, b_pks: dict[str, list[int]], *, probe_ids: bo
             walker.post(target, {n: value for n in names})
         walker.post(target, {n: ["1", "garbage", "x" * 300] for n in names})
         for name in _first_of_formsets(names):
-            walker.post(target, {**fields, name: "\x00" + "x" * 5000})
-        for name in files.get(target, ()):
+            walker.post(target, fresh({**fields, name: "\x00" + "x" * 5000}))
+        for name in files:
             for upload in _hostile_uploads():
-                walker.post(target, {**fields, name: upload})
+                walker.post(target, fresh({**fields, name: upload}))
         if probe_ids:
             for name in _first_of_formsets(names):
                 if looks_like_id(name, choices):
                     ids = candidate_ids(name, b_pks)
-                    walker.post(target, {**fields, name: [str(i) for i in ids]})
+                    walker.post(target, fresh({**fields, name: [str(i) for i in ids]}))
                     for pk in ids[-2:]:
-                        walker.post(target, {**fields, name: str(pk)})
+                        walker.post(target, fresh({**fields, name: str(pk)}))
 
 
 def _hostile_uploads():
@@ -391,6 +445,7 @@ def test_it_never_answers_500_nor_touches_another_company(route, world, login):
     after = snapshot(personas.company_b)
     changed = [label for label in before if before[label] != after[label]]
     assert not changed, f"company B's rows changed in {changed}"
+    assert not cross_references(personas.company_a, personas.company_b)
     assert time.monotonic() - started < 20
 
 
