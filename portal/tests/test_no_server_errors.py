@@ -165,7 +165,7 @@ class FormParser(HTMLParser):
             self._form = form
         name = a.get("name")
         if name:
-            form["kinds"].setdefault(name, (a.get("type") or tag).lower())
+            form["kinds"].setdefault(name, (a.get("type") or ("text" if tag == "input" else tag)).lower())
         if tag == "input" and name:
             kind = (a.get("type") or "text").lower()
             if kind in ("submit", "button", "image", "reset"):
@@ -268,6 +268,8 @@ def world(personas):
     NumberPool.objects.bulk_create([NumberPool(phone_number=f"+4542{n:06d}") for n in range(100000, 100005)])
     factories = url_kwarg_factories()
     for_b = {k: make(personas.company_b) for k, make in factories.items()}
+    for make in factories.values():  # lists of company A have rows (and their forms checkboxes)
+        make(personas.company_a)
     return personas, factories, for_b
 
 
@@ -382,12 +384,16 @@ def walk(walker: Walker, url: str, b_pks: dict[str, list[int]], *, probe_ids: bo
         walker.post(target, {n: ["1", "garbage", "x" * 300] for n in names})
         for name in _first_of_formsets(names):
             walker.post(target, fresh({**fields, name: "\x00" + "x" * 5000}))
+        # Unticked checkboxes are fields too: an id or choice can be sent whether the page ticked it or not.
+        id_names = [n for n in _first_of_formsets(sorted({*names, *choices})) if looks_like_id(n, choices)]
+        for name in id_names:
+            walker.post(target, fresh({**fields, name: "99999999999999999999"}))
         for name in files:
             for upload in _hostile_uploads():
                 walker.post(target, fresh({**fields, name: upload}))
         if probe_ids:
-            for name in _first_of_formsets(names):
-                if looks_like_id(name, choices):
+            for name in id_names:
+                if True:
                     ids = candidate_ids(name, b_pks)
                     walker.post(target, fresh({**fields, name: [str(i) for i in ids]}))
                     for pk in ids[-2:]:
@@ -439,6 +445,11 @@ def test_it_never_answers_500_nor_touches_another_company(route, world, login):
     shell = _shell_forms(login(personas.admin_a))
     for walker in walkers:
         walk(walker, url, b_pks, probe_ids=True, shell=shell)
+        if route.kwargs:
+            # Ids in the path beyond 64-bit integers (the <int:> converter accepts any length).
+            huge = reverse(route.name, kwargs=dict.fromkeys(route.kwargs, 10**20))
+            walker.get(huge)
+            walker.post(huge, {})
 
     failures = [f for w in walkers for f in w.failures]
     assert not failures, "\n".join(failures)
