@@ -466,3 +466,15 @@ def test_it_survives_garbage_e_invoice_confirmation_tokens(client, db):
         assert response.status_code < 500
         response = client.post(reverse("invoice:einvoice:confirm", kwargs={"token": token}), {"confirm": "1"})
         assert response.status_code < 500
+
+
+def test_it_survives_hostile_access_requests_from_a_read_only_admin(world, login):
+    """The access request page only opens for admins who lack some access, so the walk above skips it."""
+    personas, _factories, _for_b = world
+    before = snapshot(personas.company_b)
+    walker = Walker(login(personas.readonly_a), "tickets:request_access", check_b_name=True)
+    walk(walker, reverse("tickets:request_access"), company_pks(personas.company_b), probe_ids=True,
+         shell=_shell_forms(login(personas.readonly_a)))
+    assert walker.requests > 20
+    assert not walker.failures, "\n".join(walker.failures)
+    assert snapshot(personas.company_b) == before
