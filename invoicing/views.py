@@ -94,6 +94,15 @@ class _Echo:
         return value
 
 
+# A cell a spreadsheet would read as a formula (a user name like "=HYPERLINK(...)") is prefixed with '.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 def _kr_plain(ore: int) -> str:
     return format_kr(ore).replace(".", "")
 
@@ -115,8 +124,9 @@ def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
             for section in paginator.page(number).object_list:
                 for line in section.lines.all():
                     yield writer.writerow([
-                        section.user_name, section.phone_number, section.product_name, section.cost_centre,
-                        line.get_kind_display(), line.description, str(line.quantity).replace(".", ","),
+                        _text_cell(section.user_name), section.phone_number, _text_cell(section.product_name),
+                        _text_cell(section.cost_centre), line.get_kind_display(), _text_cell(line.description),
+                        str(line.quantity).replace(".", ","),
                         _kr_plain(line.amount)])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
