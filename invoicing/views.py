@@ -79,7 +79,7 @@ def _user_rows(sections) -> list[dict[str, Any]]:
 @area_view("invoice")
 def detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = _invoice(request, invoice_id)
-    search = request.GET.get("q", "").strip()[:100]
+    search = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL bytes
     page = Paginator(selectors.sections(invoice=invoice, search=search), USERS_PER_PAGE).get_page(
         request.GET.get("page"))
     context = {"invoice": invoice, "page": page, "rows": _user_rows(page.object_list), "search": search,
@@ -110,7 +110,7 @@ def _kr_plain(ore: int) -> str:
 @area_view("invoice")
 def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
     invoice = _invoice(request, invoice_id)
-    search = request.GET.get("q", "").strip()[:100]
+    search = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL bytes
     writer = csv.writer(_Echo(), delimiter=";")
 
     def rows():

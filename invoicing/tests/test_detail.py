@@ -68,3 +68,13 @@ def test_it_neutralises_spreadsheet_formulas_in_the_details_csv(personas, login)
     assert "'=HYPERLINK(" in body and "'+1+1" in body
     assert ";=HYPERLINK" not in body and "\n=HYPERLINK" not in body
     assert "Bruger 00001;+4530100001;" in body
+
+
+@pytest.mark.parametrize("name", ["invoice:detail", "invoice:details_csv"])
+def test_it_searches_with_a_nul_byte_without_a_server_error(personas, login, name):
+    """PostgreSQL refuses NUL bytes in text parameters (a DataError, so a 500)."""
+    invoice = InvoiceFactory(company=personas.company_a, lines=2)
+    response = login(personas.admin_a).get(reverse(name, args=[invoice.pk]), {"q": "bruger\x00 00001"})
+    assert response.status_code == 200
+    if name == "invoice:details_csv":
+        assert "Bruger 00001" in b"".join(response.streaming_content).decode()
