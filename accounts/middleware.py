@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -48,7 +49,8 @@ class RequireMfaMiddleware:
             and not request.path.startswith(self.ALLOWED_PREFIXES)
             and not _has_mfa(request)
         ):
-            return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
+            # Encoded, so a path holding "&next=..." (decoded from %26) cannot add a second next.
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.path})}")
         return self.get_response(request)
 
 

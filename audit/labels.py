@@ -21,6 +21,24 @@ ACTION_LABELS: dict[str, str | Promise] = {
 }
 
 
+# Names for the first part of an action key ("ticket.created" -> "ticket"), for the activity log's filter.
+# Areas' prefixes fall back to the area's title (see ``prefix_label``).
+PREFIX_LABELS: dict[str, str | Promise] = {
+    "account": _("Sign-in and profile"),
+    "membership": _("Admin access"),
+    "company": _("Company"),
+}
+
+
+def prefix_label(prefix: str) -> str | Promise:
+    if prefix in PREFIX_LABELS:
+        return PREFIX_LABELS[prefix]
+    from portal.areas import registry
+
+    titles = dict(registry.choices())
+    return titles.get(prefix) or titles.get(f"{prefix}s") or prefix
+
+
 def register(labels: dict[str, str | Promise]) -> None:
     ACTION_LABELS.update(labels)
 

@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from audit.labels import ACTION_LABELS
+from audit.labels import ACTION_LABELS, prefix_label
 from audit.selectors import company_events
 from portal.http import active_company
 from portal.permissions import company_view
@@ -17,4 +17,5 @@ def event_list(request: HttpRequest) -> HttpResponse:
         area = ""
     events = company_events(company=active_company(request), action_prefix=area)
     page = Paginator(events, settings.PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "audit/list.html", {"page": page, "prefixes": prefixes, "area": area})
+    choices = [(prefix, prefix_label(prefix)) for prefix in prefixes]
+    return render(request, "audit/list.html", {"page": page, "prefixes": choices, "area": area})

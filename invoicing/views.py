@@ -87,7 +87,7 @@ def _user_rows(sections) -> list[dict[str, Any]]:
 @area_view("invoice")
 def detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = _invoice(request, invoice_id)
-    search = request.GET.get("q", "").strip()[:100]
+    search = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL bytes
     page = Paginator(selectors.sections(invoice=invoice, search=search), USERS_PER_PAGE).get_page(
         request.GET.get("page"))
     context = {"invoice": invoice, "page": page, "rows": _user_rows(page.object_list), "search": search,
@@ -103,6 +103,15 @@ class _Echo:
         return value
 
 
+# A cell a spreadsheet would read as a formula (a user name like "=HYPERLINK(...)") is prefixed with '.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _text_cell(value: object) -> str:
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
 def _kr_plain(ore: int) -> str:
     return format_kr(ore).replace(".", "")
 
@@ -110,7 +119,7 @@ def _kr_plain(ore: int) -> str:
 @area_view("invoice")
 def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
     invoice = _invoice(request, invoice_id)
-    search = request.GET.get("q", "").strip()[:100]
+    search = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL bytes
     writer = csv.writer(_Echo(), delimiter=";")
 
     def rows():
@@ -124,8 +133,9 @@ def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
             for section in paginator.page(number).object_list:
                 for line in section.lines.all():
                     yield writer.writerow([
-                        section.user_name, section.phone_number, section.product_name, section.cost_centre,
-                        line.get_kind_display(), line.description, str(line.quantity).replace(".", ","),
+                        _text_cell(section.user_name), section.phone_number, _text_cell(section.product_name),
+                        _text_cell(section.cost_centre), line.get_kind_display(), _text_cell(line.description),
+                        str(line.quantity).replace(".", ","),
                         _kr_plain(line.amount)])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -241,7 +241,10 @@ class SpecialDayForm(forms.Form):
             raise ValidationError(_("Write periods like 08:00-12:00.")) from None
 
 
-SpecialDayFormSet = forms.formset_factory(SpecialDayForm, extra=1, can_delete=True, max_num=60, validate_max=True)
+# absolute_max = max_num: a forged TOTAL_FORMS builds at most that many forms (Django's default
+# builds up to max_num + 1000, seconds of work per request) and is refused as too many.
+SpecialDayFormSet = forms.formset_factory(SpecialDayForm, extra=1, can_delete=True, max_num=60, absolute_max=60,
+                                          validate_max=True)
 
 
 class DestinationForm(forms.Form):
@@ -315,7 +318,7 @@ class BaseDestinationFormSet(forms.BaseFormSet):
 
 
 DestinationFormSet = forms.formset_factory(DestinationForm, formset=BaseDestinationFormSet, extra=1,
-                                           can_delete=True, max_num=40, validate_max=True)
+                                           can_delete=True, max_num=40, absolute_max=40, validate_max=True)
 
 
 class RoutesForm(forms.Form):

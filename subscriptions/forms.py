@@ -21,6 +21,28 @@ SORT_CHOICES = [
 ]
 
 
+# Ids beyond the database's 64-bit integers are refused as invalid choices before any query:
+# SQLite raises OverflowError and PostgreSQL an error for them in an ``IN (...)`` lookup (a 500).
+MAX_ID = 2**63 - 1
+
+
+def _id(value: object) -> int:
+    number = int(value)  # type: ignore[call-overload]
+    if not 0 < number <= MAX_ID:
+        raise ValueError(value)
+    return number
+
+
+class IdsMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def _check_values(self, value):  # type: ignore[no-untyped-def]
+        for pk in value:
+            if str(pk).strip().lstrip("+-").isdigit() and abs(int(pk)) > MAX_ID:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
 class ListForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
     status = forms.ChoiceField(
@@ -153,7 +175,7 @@ class ProductStepForm(forms.Form):
         widget=forms.RadioSelect,
         empty_label=None,
     )
-    add_ons = forms.ModelMultipleChoiceField(
+    add_ons = IdsMultipleChoiceField(
         label=_("Add-ons"),
         required=False,
         queryset=AddOn.objects.filter(is_active=True),
@@ -295,7 +317,7 @@ class BulkForm(forms.Form):
         ("cost_centre", _("Change cost centre")),
     ]
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
-    ids = forms.TypedMultipleChoiceField(required=False, coerce=int, choices=[])
+    ids = forms.TypedMultipleChoiceField(required=False, coerce=_id, choices=[])
     all = forms.BooleanField(required=False)
     end_date = forms.DateField(label=_("Last day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200)

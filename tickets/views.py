@@ -67,7 +67,7 @@ def list_context(request: HttpRequest) -> dict[str, Any]:
     state = request.GET.get("tstate", "open")
     if state not in ("open", "closed", "all"):
         state = "open"
-    query = request.GET.get("tq", "")[:100]
+    query = request.GET.get("tq", "").replace("\x00", "")[:100]  # PostgreSQL refuses NUL bytes
     user = cast(PortalRequest, request).user
     tickets = selectors.company_tickets(company=active_company(request), user=user, state=state, query=query)
     page = Paginator(tickets, settings.PAGE_SIZE).get_page(request.GET.get("tpage"))

@@ -33,3 +33,14 @@ def test_the_mfa_setup_page_itself_stays_reachable(login, personas):
     assert response.status_code == 200
     # allauth asks for the password again before a second factor is added.
     assert response.redirect_chain[-1][0].startswith(reverse("account_reauthenticate"))
+
+
+def test_it_passes_the_page_on_as_one_encoded_next_parameter(login, personas):
+    from urllib.parse import parse_qs, urlsplit
+
+    personas.company_a.require_mfa = True
+    personas.company_a.save()
+    response = login(personas.admin_a).get("/tickets/%26next%3D%2F%2Fevil.example/")
+    assert response.status_code == 302
+    query = parse_qs(urlsplit(response["Location"]).query)
+    assert query == {"next": ["/tickets/&next=//evil.example/"]}

@@ -37,3 +37,15 @@ def test_staff_see_every_companys_events_in_the_admin(login, personas):
     response = login(personas.staff).get(reverse("admin:audit_auditevent_changelist"))
     assert response.status_code == 200
     assert b"Beta A/S" in response.content
+
+
+def test_it_names_the_filter_choices_in_the_users_language(login, personas):
+    personas.admin_a.language = "da"
+    personas.admin_a.save()
+    response = login(personas.admin_a).get(reverse("audit:list"))
+    labels = dict(response.context["prefixes"])
+    assert str(labels["account"]) == "Log ind og profil"
+    assert str(labels["company"]) == "Virksomhed"
+    assert str(labels["ticket"]) == "Supportsager"
+    assert b'value="membership" >Administratoradgang<' in response.content
+    assert b">company<" not in response.content

@@ -54,3 +54,27 @@ def test_it_answers_404_for_another_companys_invoice(personas, login):
     client = login(personas.admin_a)
     for name in ["invoice:detail", "invoice:details_csv", "invoice:pdf", "invoice:ubl"]:
         assert client.get(reverse(name, args=[invoice.pk])).status_code == 404
+
+
+def test_it_neutralises_spreadsheet_formulas_in_the_details_csv(personas, login):
+    """User names and cost centres are typed by customers: "=HYPERLINK(...)" must stay text in Excel."""
+    from invoicing.models import InvoiceSection
+
+    invoice = InvoiceFactory(company=personas.company_a, lines=2)
+    InvoiceSection.objects.filter(invoice=invoice, user_name="Bruger 00000").update(
+        user_name='=HYPERLINK("http://evil.example","x")', cost_centre="+1+1")
+    response = login(personas.admin_a).get(reverse("invoice:details_csv", args=[invoice.pk]))
+    body = b"".join(response.streaming_content).decode()
+    assert "'=HYPERLINK(" in body and "'+1+1" in body
+    assert ";=HYPERLINK" not in body and "\n=HYPERLINK" not in body
+    assert "Bruger 00001;+4530100001;" in body
+
+
+@pytest.mark.parametrize("name", ["invoice:detail", "invoice:details_csv"])
+def test_it_searches_with_a_nul_byte_without_a_server_error(personas, login, name):
+    """PostgreSQL refuses NUL bytes in text parameters (a DataError, so a 500)."""
+    invoice = InvoiceFactory(company=personas.company_a, lines=2)
+    response = login(personas.admin_a).get(reverse(name, args=[invoice.pk]), {"q": "bruger\x00 00001"})
+    assert response.status_code == 200
+    if name == "invoice:details_csv":
+        assert "Bruger 00001" in b"".join(response.streaming_content).decode()

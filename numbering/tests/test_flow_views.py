@@ -132,3 +132,21 @@ def test_it_lists_versions_in_fixed_queries(personas, login, django_assert_num_q
     with django_assert_num_queries(9):
         response = client.get(reverse("numbers:flow_versions"))
     assert len(response.context["page"]) == min(size, 25)
+
+
+@pytest.mark.parametrize("prefix", ["dest", "special"])
+def test_it_refuses_a_forged_form_count_without_building_a_thousand_forms(prefix, personas, login):
+    """A forged TOTAL_FORMS used to build max_num + 1000 forms: seconds of work per request."""
+    from numbering.forms import DestinationFormSet, SpecialDayFormSet
+
+    members = [SubscriptionFactory(company=personas.company_a).pk]
+    data = editor_data(members, **{f"{prefix}-TOTAL_FORMS": "1000000"})
+    formset_class = DestinationFormSet if prefix == "dest" else SpecialDayFormSet
+    kwargs = {"form_kwargs": {"member_choices": []}} if prefix == "dest" else {}
+    formset = formset_class(data, prefix=prefix, **kwargs)
+    assert len(formset.forms) <= formset_class.max_num
+    assert not formset.is_valid()
+
+    response = login(personas.admin_a).post(reverse("numbers:flow_edit"), data)
+    assert response.status_code == 400
+    assert not CallFlowVersion.objects.exists()

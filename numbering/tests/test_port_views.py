@@ -169,3 +169,13 @@ def test_it_lists_port_requests_in_fixed_queries(personas, login, django_assert_
     with django_assert_num_queries(8):
         response = client.get(reverse("numbers:port_list"))
     assert len(response.context["page"]) == min(size, 25)
+
+
+def test_it_shows_a_dash_not_none_for_an_unknown_signing_ip_or_user(personas, login):
+    port = PortRequestFactory(company=personas.company_a, signed_by=None, signed_ip=None)
+    response = login(personas.admin_a).get(reverse("numbers:port_detail", kwargs={"port_id": port.pk}))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "from None" not in content
+    assert "()" not in content
+    assert "Signed in the portal by Anne Admin (—)" in content

@@ -75,6 +75,9 @@ def test_it_changes_the_cost_centre_of_all_matching(subs, login, personas):
         {"action": "cost_centre", "ids": ["1"], "cost_centre_value": " "},
         {"action": "explode", "ids": ["1"]},
         {"action": "cancel", "ids": ["abc"], "end_date": DAY, "reason": "x"},
+        # Beyond 64-bit integers: was an OverflowError (500) in the IN (...) query.
+        {"action": "cost_centre", "ids": ["99999999999999999999"], "cost_centre_value": "X"},
+        {"action": "cancel", "ids": ["1", "-99999999999999999999"], "end_date": DAY, "reason": "x"},
     ],
 )
 def test_it_refuses_bad_input_and_changes_nothing(subs, login, personas, data):

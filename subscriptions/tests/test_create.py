@@ -138,3 +138,13 @@ def test_it_refuses_an_add_on_not_available_on_the_type(personas, login, catalog
         },
     )
     assert response.status_code == 400
+
+
+@pytest.mark.parametrize("add_on", ["99999999999999999999", "-99999999999999999999", "1e9", "x"])
+def test_it_refuses_an_add_on_id_out_of_range(personas, login, catalogue, add_on):
+    """An id beyond 64-bit integers was an OverflowError (500) in the add-ons' IN (...) query."""
+    client = login(personas.admin_a)
+    client.post(u("user"), {"user_name": "Åse"})
+    response = client.post(u("product"), {"product": catalogue["mobil-plus-30"].pk, "add_ons": [add_on]})
+    assert response.status_code == 400
+    assert "add_ons" in response.context["form"].errors

@@ -105,3 +105,12 @@ def test_it_costs_a_fixed_number_of_queries(personas, login, django_assert_num_q
     with django_assert_num_queries(8):
         response = client.get(reverse("portal:overview"), {"tq": "Sag"})
     assert response.status_code == 200
+
+
+def test_it_searches_with_a_nul_byte_without_a_server_error(personas, login):
+    """PostgreSQL refuses NUL bytes in text parameters (a DataError, so a 500)."""
+    from tickets.tests.factories import TicketFactory
+
+    TicketFactory(company=personas.company_a, subject="Router")
+    response = login(personas.admin_a).get(reverse("tickets:index"), {"tq": "Rou\x00ter"})
+    assert response.status_code == 200
