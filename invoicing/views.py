@@ -1,10 +1,8 @@
 import csv
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
@@ -31,7 +29,7 @@ from invoicing.models import EInvoiceRecipient, Invoice, InvoiceLine, Payment, P
 from invoicing.money import format_kr
 from invoicing.tasks import ensure_pdf
 from portal.http import active_company
-from portal.permissions import area_view
+from portal.permissions import area_view, staff_view
 
 INVOICES_PER_PAGE = 25
 USERS_PER_PAGE = 50
@@ -237,22 +235,6 @@ def einvoice_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 einvoice_confirm.public = True  # type: ignore[attr-defined]
-
-
-def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Operator staff only: visitors sign in through the portal's form; signed-in customers get 404
-    (the staff pages do not exist for them), like the other areas' staff pages."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not (request.user.is_active and request.user.is_staff):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    wrapped.staff_only = True  # type: ignore[attr-defined]
-
-    return wrapped
 
 
 @staff_view

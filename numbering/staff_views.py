@@ -1,16 +1,12 @@
 """The operator's staff pages: the port request queue and processing. Cross-company on purpose."""
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
@@ -19,19 +15,7 @@ from numbering.forms import CompleteForm, RejectForm, ScheduleForm, StaffComment
 from numbering.models import PortRequest
 from numbering.porting import OPERATOR_LABELS
 from numbering.views import PAGE_SIZE, authorisation_response
-
-
-def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Staff only. Signed-in customers get 404: the staff pages do not exist for them."""
-    guarded = staff_member_required(view, login_url=reverse_lazy("account_login"))
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not request.user.is_staff:
-            raise Http404
-        return guarded(request, *args, **kwargs)
-
-    return wrapped
+from portal.permissions import staff_view
 
 
 @staff_view

@@ -1,10 +1,7 @@
-from collections.abc import Callable
-from functools import wraps
 from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -18,7 +15,7 @@ from companies.models import Company
 from companies.scoping import get_for_company
 from portal.areas import registry
 from portal.http import PortalRequest, active_company
-from portal.permissions import AreaPolicy, area_view, company_view
+from portal.permissions import AreaPolicy, area_view, company_view, staff_view
 from tickets import actions, selectors
 from tickets.forms import (
     AccessRequestForm,
@@ -31,22 +28,6 @@ from tickets.forms import (
     TicketForm,
 )
 from tickets.models import Category, Status, Ticket, TicketAttachment
-
-
-def staff_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Operator staff only: like ``staff_member_required``, but anonymous visitors
-    go to the portal's sign-in and signed-in customers get a plain 404, so the
-    staff pages neither exist nor leak ticket ids for them."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not (request.user.is_active and request.user.is_staff):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    wrapped.staff_only = True  # type: ignore[attr-defined]
-    return wrapped
 
 
 def _company(request: HttpRequest) -> Company:
