@@ -28,7 +28,7 @@ from invoicing.forms import (
 from invoicing.models import EInvoiceRecipient, Invoice, InvoiceLine, Payment, PaymentImport, UsageImport, UsageRecord
 from invoicing.money import format_kr
 from invoicing.tasks import ensure_pdf
-from portal.http import active_company
+from portal.http import require_company
 from portal.permissions import area_view, staff_view
 
 INVOICES_PER_PAGE = 25
@@ -37,12 +37,12 @@ USERS_PER_PAGE = 50
 
 def _invoice(request: HttpRequest, invoice_id: int) -> Invoice:
     return get_for_company(selectors.with_credited(Invoice.objects.select_related("company", "credited_invoice")),
-                           active_company(request), pk=invoice_id)
+                           require_company(request), pk=invoice_id)
 
 
 @area_view("invoice")
 def index(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     form = InvoiceFilterForm(request.GET or None, years=selectors.invoice_years(company=company))
     year, status = None, ""
     if form.is_bound and form.is_valid():
@@ -166,7 +166,7 @@ def _confirm_url(request: HttpRequest) -> Callable[[str], str]:
 
 @area_view("invoice")
 def einvoice(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     form = EInvoiceSignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -186,7 +186,7 @@ def einvoice(request: HttpRequest) -> HttpResponse:
 
 @area_view("invoice")
 def einvoice_remove(request: HttpRequest, recipient_id: int) -> HttpResponse:
-    recipient = get_for_company(EInvoiceRecipient.objects.all(), active_company(request), pk=recipient_id)
+    recipient = get_for_company(EInvoiceRecipient.objects.all(), require_company(request), pk=recipient_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     actions.remove_einvoice_recipient(recipient=recipient, by=Actor.from_request(request))
@@ -196,7 +196,7 @@ def einvoice_remove(request: HttpRequest, recipient_id: int) -> HttpResponse:
 
 @area_view("invoice")
 def einvoice_resend(request: HttpRequest, recipient_id: int) -> HttpResponse:
-    recipient = get_for_company(EInvoiceRecipient.objects.all(), active_company(request), pk=recipient_id)
+    recipient = get_for_company(EInvoiceRecipient.objects.all(), require_company(request), pk=recipient_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if recipient.is_confirmed:
@@ -214,7 +214,7 @@ def einvoice_resend(request: HttpRequest, recipient_id: int) -> HttpResponse:
 @require_POST
 def einvoice_opt_out(request: HttpRequest) -> HttpResponse:
     try:
-        actions.opt_out_einvoice(company=active_company(request), by=Actor.from_request(request))
+        actions.opt_out_einvoice(company=require_company(request), by=Actor.from_request(request))
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:

@@ -28,7 +28,7 @@ from numbering.forms import (
 )
 from numbering.models import PortRequest
 from numbering.porting import OPERATOR_LABELS, format_number
-from portal.http import active_company
+from portal.http import require_company
 from portal.permissions import area_view
 
 PAGE_SIZE = 25
@@ -47,7 +47,7 @@ def order_by_ticket_url(subject: str) -> str:
 
 @area_view("numbers")
 def index(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     numbers = selectors.phone_numbers(company=company)
     landlines = Paginator(numbers.exclude(kind="main"), PAGE_SIZE).get_page(request.GET.get("page"))
     flow = selectors.active_flow(company=company)
@@ -68,7 +68,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @area_view("numbers")
 def mobile_numbers(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     page = Paginator(selectors.mobile_subscriptions(company=company), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "numbering/mobile_numbers.html", {"page": page})
 
@@ -87,14 +87,14 @@ def _route_summary(document: dict[str, Any]) -> list[tuple[str, str]]:
 
 @area_view("numbers")
 def port_list(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     page = Paginator(selectors.port_requests(company=company).order_by("-created_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page"))
     return render(request, "numbering/port_list.html", {"page": page})
 
 
 def _port_form_initial(request: HttpRequest) -> dict[str, Any]:
-    company = active_company(request)
+    company = require_company(request)
     return {
         "holder_name": company.name, "holder_street": company.street, "holder_postcode": company.postcode,
         "holder_city": company.city, "cvr": company.cvr, "notification_emails": request.user.email,
@@ -104,7 +104,7 @@ def _port_form_initial(request: HttpRequest) -> dict[str, Any]:
 
 @area_view("numbers")
 def port_new(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     if request.method == "POST":
         form = PortRequestForm(request.POST, request.FILES)
         if form.is_valid():
@@ -128,7 +128,7 @@ def port_new(request: HttpRequest) -> HttpResponse:
 
 @area_view("numbers")
 def port_edit(request: HttpRequest, port_id: int) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     port_request = get_for_company(selectors.port_request_detail(company=company), company, pk=port_id)
     if port_request.status not in actions.CUSTOMER_EDITABLE:
         messages.error(request, _("Only a draft or a rejected request can be changed."))
@@ -161,7 +161,7 @@ def port_edit(request: HttpRequest, port_id: int) -> HttpResponse:
 
 @area_view("numbers")
 def port_detail(request: HttpRequest, port_id: int) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     port_request = get_for_company(selectors.port_request_detail(company=company), company, pk=port_id)
     return render(request, "numbering/port_detail.html", _port_context(port_request, comment_form=CommentForm()))
 
@@ -179,7 +179,7 @@ def _port_context(port_request: PortRequest, **extra: Any) -> dict[str, Any]:
 
 
 def _port_action(request: HttpRequest, port_id: int, run: Any) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     port_request = get_for_company(PortRequest.objects.all(), company, pk=port_id)
     if request.method != "POST":
         return redirect("numbers:port_detail", port_id=port_request.pk)
@@ -212,7 +212,7 @@ def port_cancel(request: HttpRequest, port_id: int) -> HttpResponse:
 
 @area_view("numbers")
 def port_comment(request: HttpRequest, port_id: int) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     port_request = get_for_company(selectors.port_request_detail(company=company), company, pk=port_id)
     if request.method != "POST":
         return redirect("numbers:port_detail", port_id=port_request.pk)
@@ -238,7 +238,7 @@ def authorisation_response(port_request: PortRequest) -> FileResponse:
 
 @area_view("numbers")
 def port_authorisation(request: HttpRequest, port_id: int) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     return authorisation_response(get_for_company(PortRequest.objects.all(), company, pk=port_id))
 
 
@@ -255,7 +255,7 @@ def _member_names(company: Any) -> dict[int, str]:
 
 @area_view("numbers")
 def flow(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     active = selectors.active_flow(company=company)
     form = TestCallForm(request.GET or None, initial={"date": timezone.localdate(), "time": "10:00"})
     path = None
@@ -300,7 +300,7 @@ def _holiday_window() -> tuple[datetime.date, datetime.date]:
 
 @area_view("numbers")
 def flow_edit(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     active = selectors.active_flow(company=company)
     document = active.document if active else flows.default_document()
     start, end = _holiday_window()
@@ -363,7 +363,7 @@ def flow_edit(request: HttpRequest) -> HttpResponse:
 
 @area_view("numbers")
 def flow_versions(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     page = Paginator(selectors.flow_versions(company=company).order_by("-version"), PAGE_SIZE).get_page(
         request.GET.get("page"))
     latest = selectors.active_flow(company=company)
@@ -372,7 +372,7 @@ def flow_versions(request: HttpRequest) -> HttpResponse:
 
 @area_view("numbers")
 def flow_version(request: HttpRequest, version_id: int) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     version = get_for_company(selectors.flow_versions(company=company), company, pk=version_id)
     previous = selectors.flow_versions(company=company).filter(version__lt=version.version).order_by("-version").first()
     latest = selectors.active_flow(company=company)
@@ -386,7 +386,7 @@ def flow_version(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @area_view("numbers")
 def flow_rollback(request: HttpRequest, version_id: int) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     version = get_for_company(selectors.flow_versions(company=company), company, pk=version_id)
     if request.method != "POST":
         return redirect("numbers:flow_version", version_id=version.pk)
@@ -403,7 +403,7 @@ def flow_rollback(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @area_view("numbers")
 def flow_export(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     active = selectors.active_flow(company=company)
     if active is None:
         raise Http404
