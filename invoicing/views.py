@@ -261,12 +261,12 @@ def staff_index(request: HttpRequest) -> HttpResponse:
             if upload_form.is_valid():
                 upload = upload_form.cleaned_data["file"]
                 try:
-                    batch = actions.import_usage(text=upload.text, filename=upload.name, by=by)
+                    usage_batch = actions.import_usage(text=upload.text, filename=upload.name, by=by)
                 except actions.UsageImportError as error:
                     import_errors = error.messages[:200]
                 else:
                     messages.success(request, _("Imported %(rows)s usage records from %(file)s.") % {
-                        "rows": batch.rows, "file": batch.filename})
+                        "rows": usage_batch.rows, "file": usage_batch.filename})
                     return redirect("invoice:staff")
         elif action == "credit":
             credit_form = CreditNoteForm(request.POST, prefix="credit")
@@ -288,12 +288,13 @@ def staff_index(request: HttpRequest) -> HttpResponse:
             if bank_form.is_valid():
                 upload = bank_form.cleaned_data["file"]
                 try:
-                    batch = actions.import_payments(text=upload.text, filename=upload.name, by=by)
+                    payment_batch = actions.import_payments(text=upload.text, filename=upload.name, by=by)
                 except actions.PaymentImportError as error:
                     bank_errors = error.messages[:200]
                 else:
                     messages.success(request, _("Registered %(rows)s payments (%(total)s kr.) from %(file)s.") % {
-                        "rows": batch.rows, "total": format_kr(batch.total), "file": batch.filename})
+                        "rows": payment_batch.rows, "total": format_kr(payment_batch.total),
+                        "file": payment_batch.filename})
                     return redirect("invoice:staff")
         elif action == "overdue":
             marked = actions.mark_overdue(by=by)

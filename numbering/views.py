@@ -1,13 +1,14 @@
 import datetime
 import json
 import zoneinfo
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ from numbering.forms import (
 )
 from numbering.models import PortRequest
 from numbering.porting import OPERATOR_LABELS, format_number
-from portal.http import require_company
+from portal.http import PortalRequest, require_company
 from portal.permissions import area_view
 
 PAGE_SIZE = 25
@@ -95,10 +96,11 @@ def port_list(request: HttpRequest) -> HttpResponse:
 
 def _port_form_initial(request: HttpRequest) -> dict[str, Any]:
     company = require_company(request)
+    user = cast(PortalRequest, request).user  # @area_view: signed in
     return {
         "holder_name": company.name, "holder_street": company.street, "holder_postcode": company.postcode,
-        "holder_city": company.city, "cvr": company.cvr, "notification_emails": request.user.email,
-        "notification_language": getattr(request.user, "language", "da") or "da",
+        "holder_city": company.city, "cvr": company.cvr, "notification_emails": user.email,
+        "notification_language": getattr(user, "language", "da") or "da",
     }
 
 
@@ -237,7 +239,7 @@ def authorisation_response(port_request: PortRequest) -> FileResponse:
 
 
 @area_view("numbers")
-def port_authorisation(request: HttpRequest, port_id: int) -> HttpResponse:
+def port_authorisation(request: HttpRequest, port_id: int) -> HttpResponseBase:
     company = require_company(request)
     return authorisation_response(get_for_company(PortRequest.objects.all(), company, pk=port_id))
 
@@ -343,7 +345,7 @@ def flow_edit(request: HttpRequest) -> HttpResponse:
         else:
             errors = [_("Please correct the marked fields.")]
     else:
-        schedule_initial = {f"day_{d}": flows.format_periods(document["hours"].get(str(d), [])) for d in range(7)}
+        schedule_initial: dict[str, Any] = {f"day_{d}": flows.format_periods(document["hours"].get(str(d), [])) for d in range(7)}
         schedule_initial["observe_holidays"] = (document.get("holidays") or {}).get("observe", True)
         schedule_initial["observed"] = [d for d, _n in holiday_choices if d not in off]
         schedule_form = ScheduleEditorForm(initial=schedule_initial, prefix="schedule", holiday_choices=holiday_choices)
