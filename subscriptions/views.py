@@ -2,6 +2,7 @@ import csv
 import datetime
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ from audit.actor import Actor
 from audit.events import record
 from companies.scoping import get_for_company
 from numbering.porting import OPERATOR_LABELS
-from portal.http import require_company
+from portal.http import PortalRequest, require_company
 from portal.permissions import AreaPolicy, area_view
 from subscriptions import actions, selectors
 from subscriptions.forms import (
@@ -60,7 +61,7 @@ def _filtered(request: HttpRequest, data: QueryDict):  # type: ignore[no-untyped
 
 
 @area_view("subscriptions")
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: PortalRequest) -> HttpResponse:
     form, filters, qs = _filtered(request, request.GET)
     products = selectors.products_in_order()
     page = Paginator(selectors.page_source(qs, filters["sort"], products), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -78,7 +79,8 @@ def index(request: HttpRequest) -> HttpResponse:
         "can_change": AreaPolicy(request.membership).can_change("subscriptions"),
         "searching": any(filters[k] for k in ("q", "status", "product", "cost_centre")),
     }
-    if getattr(request, "htmx", False) and not request.htmx.boosted:
+    htmx = getattr(request, "htmx", None)  # django-htmx's middleware
+    if htmx and not htmx.boosted:
         return render(request, "subscriptions/list.html#rows", context)
     return render(request, "subscriptions/list.html", context)
 
@@ -414,7 +416,7 @@ def _draft(request: HttpRequest) -> dict:
 
 
 def _serialise(cleaned: dict) -> dict:
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in cleaned.items():
         if isinstance(value, Product):
             out[key] = value.pk
