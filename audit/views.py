@@ -5,7 +5,7 @@ from django.shortcuts import render
 
 from audit.labels import ACTION_LABELS, prefix_label
 from audit.selectors import company_events
-from portal.http import active_company
+from portal.http import require_company
 from portal.permissions import company_view
 
 
@@ -15,7 +15,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
     prefixes = sorted({key.split(".")[0] for key in ACTION_LABELS})
     if area not in prefixes:
         area = ""
-    events = company_events(company=active_company(request), action_prefix=area)
+    events = company_events(company=require_company(request), action_prefix=area)
     page = Paginator(events, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     choices = [(prefix, prefix_label(prefix)) for prefix in prefixes]
     return render(request, "audit/list.html", {"page": page, "prefixes": choices, "area": area})

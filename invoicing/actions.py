@@ -6,6 +6,7 @@ import io
 from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import partial
 
 import phonenumbers
 from django.core import signing
@@ -249,7 +250,7 @@ def sign_up_einvoice(*, company: Company, addresses: list[str], confirm_url: Cal
         raise ValidationError(_("These addresses already receive or await confirmation."))
     for recipient in added:
         url = confirm_url(confirmation_token(recipient))
-        transaction.on_commit(lambda r=recipient, u=url: send_einvoice_confirmation.enqueue(r.pk, u, language))
+        transaction.on_commit(partial(send_einvoice_confirmation.enqueue, recipient.pk, url, language))
     record("invoice.einvoice_added", by=by, company=company, details={"emails": [r.email for r in added]})
     return added
 

@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -16,8 +18,8 @@ class InvoiceFilterForm(forms.Form):
 
     def __init__(self, *args, years: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", _("All years")), *[(y, str(y)) for y in years]]
-        self.fields["status"].choices = [("", _("All statuses")), *Invoice.Status.choices]
+        cast(forms.TypedChoiceField, self.fields["year"]).choices = [("", _("All years")), *[(y, str(y)) for y in years]]
+        cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("All statuses")), *Invoice.Status.choices]
 
 
 class EInvoiceSignUpForm(forms.Form):
@@ -121,7 +123,8 @@ class PaymentForm(forms.Form):
         return day
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.invoice is not None:
             data["number"] = self.invoice
         return data

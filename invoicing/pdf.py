@@ -103,8 +103,9 @@ def _render(invoice: Invoice) -> bytes:
         [_("Issue date"), date_format(invoice.issue_date, "SHORT_DATE_FORMAT")],
         [_("Due date"), date_format(invoice.due_date, "SHORT_DATE_FORMAT")],
     ]
-    if invoice.credited_invoice_id:
-        facts.append([_("Credits invoice"), str(invoice.credited_invoice.number)])
+    credited = invoice.credited_invoice if invoice.credited_invoice_id else None
+    if credited is not None:
+        facts.append([_("Credits invoice"), str(credited.number)])
     head = Table(
         [[Paragraph("<br/>".join(customer), styles["body"]),
           Table(facts, colWidths=[38 * mm, 34 * mm])]],

@@ -86,9 +86,10 @@ def invoice_xml(invoice: Invoice) -> bytes:
     period = _sub(root, "cac:InvoicePeriod")
     _sub(period, "cbc:StartDate", first)
     _sub(period, "cbc:EndDate", f"{invoice.period}-{calendar.monthrange(year, month)[1]:02d}")
-    if credit and invoice.credited_invoice_id:
+    credited = invoice.credited_invoice if credit and invoice.credited_invoice_id else None
+    if credited is not None:
         reference = _sub(_sub(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
-        _sub(reference, "cbc:ID", str(invoice.credited_invoice.number))
+        _sub(reference, "cbc:ID", str(credited.number))
     _party(root, "cac:AccountingSupplierParty", gln=OPERATOR_GLN, name=OPERATOR["name"], street="Telegade 1",
            city="København S", postcode="2300", cvr=OPERATOR["cvr"])
     _party(root, "cac:AccountingCustomerParty", gln=company.ean, name=company.name, street=company.street,

@@ -1,10 +1,8 @@
 import csv
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
@@ -30,8 +28,8 @@ from invoicing.forms import (
 from invoicing.models import EInvoiceRecipient, Invoice, InvoiceLine, Payment, PaymentImport, UsageImport, UsageRecord
 from invoicing.money import format_kr
 from invoicing.tasks import ensure_pdf
-from portal.http import active_company
-from portal.permissions import area_view
+from portal.http import require_company
+from portal.permissions import area_view, staff_view
 
 INVOICES_PER_PAGE = 25
 USERS_PER_PAGE = 50
@@ -39,12 +37,12 @@ USERS_PER_PAGE = 50
 
 def _invoice(request: HttpRequest, invoice_id: int) -> Invoice:
     return get_for_company(selectors.with_credited(Invoice.objects.select_related("company", "credited_invoice")),
-                           active_company(request), pk=invoice_id)
+                           require_company(request), pk=invoice_id)
 
 
 @area_view("invoice")
 def index(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     form = InvoiceFilterForm(request.GET or None, years=selectors.invoice_years(company=company))
     year, status = None, ""
     if form.is_bound and form.is_valid():
@@ -168,7 +166,7 @@ def _confirm_url(request: HttpRequest) -> Callable[[str], str]:
 
 @area_view("invoice")
 def einvoice(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     form = EInvoiceSignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -188,7 +186,7 @@ def einvoice(request: HttpRequest) -> HttpResponse:
 
 @area_view("invoice")
 def einvoice_remove(request: HttpRequest, recipient_id: int) -> HttpResponse:
-    recipient = get_for_company(EInvoiceRecipient.objects.all(), active_company(request), pk=recipient_id)
+    recipient = get_for_company(EInvoiceRecipient.objects.all(), require_company(request), pk=recipient_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     actions.remove_einvoice_recipient(recipient=recipient, by=Actor.from_request(request))
@@ -198,7 +196,7 @@ def einvoice_remove(request: HttpRequest, recipient_id: int) -> HttpResponse:
 
 @area_view("invoice")
 def einvoice_resend(request: HttpRequest, recipient_id: int) -> HttpResponse:
-    recipient = get_for_company(EInvoiceRecipient.objects.all(), active_company(request), pk=recipient_id)
+    recipient = get_for_company(EInvoiceRecipient.objects.all(), require_company(request), pk=recipient_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     if recipient.is_confirmed:
@@ -216,7 +214,7 @@ def einvoice_resend(request: HttpRequest, recipient_id: int) -> HttpResponse:
 @require_POST
 def einvoice_opt_out(request: HttpRequest) -> HttpResponse:
     try:
-        actions.opt_out_einvoice(company=active_company(request), by=Actor.from_request(request))
+        actions.opt_out_einvoice(company=require_company(request), by=Actor.from_request(request))
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -237,22 +235,6 @@ def einvoice_confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 einvoice_confirm.public = True  # type: ignore[attr-defined]
-
-
-def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Operator staff only: visitors sign in through the portal's form; signed-in customers get 404
-    (the staff pages do not exist for them), like the other areas' staff pages."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not (request.user.is_active and request.user.is_staff):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    wrapped.staff_only = True  # type: ignore[attr-defined]
-
-    return wrapped
 
 
 @staff_view
@@ -279,12 +261,12 @@ def staff_index(request: HttpRequest) -> HttpResponse:
             if upload_form.is_valid():
                 upload = upload_form.cleaned_data["file"]
                 try:
-                    batch = actions.import_usage(text=upload.text, filename=upload.name, by=by)
+                    usage_batch = actions.import_usage(text=upload.text, filename=upload.name, by=by)
                 except actions.UsageImportError as error:
                     import_errors = error.messages[:200]
                 else:
                     messages.success(request, _("Imported %(rows)s usage records from %(file)s.") % {
-                        "rows": batch.rows, "file": batch.filename})
+                        "rows": usage_batch.rows, "file": usage_batch.filename})
                     return redirect("invoice:staff")
         elif action == "credit":
             credit_form = CreditNoteForm(request.POST, prefix="credit")
@@ -306,12 +288,13 @@ def staff_index(request: HttpRequest) -> HttpResponse:
             if bank_form.is_valid():
                 upload = bank_form.cleaned_data["file"]
                 try:
-                    batch = actions.import_payments(text=upload.text, filename=upload.name, by=by)
+                    payment_batch = actions.import_payments(text=upload.text, filename=upload.name, by=by)
                 except actions.PaymentImportError as error:
                     bank_errors = error.messages[:200]
                 else:
                     messages.success(request, _("Registered %(rows)s payments (%(total)s kr.) from %(file)s.") % {
-                        "rows": batch.rows, "total": format_kr(batch.total), "file": batch.filename})
+                        "rows": payment_batch.rows, "total": format_kr(payment_batch.total),
+                        "file": payment_batch.filename})
                     return redirect("invoice:staff")
         elif action == "overdue":
             marked = actions.mark_overdue(by=by)

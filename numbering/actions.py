@@ -25,6 +25,7 @@ from numbering.models import (
 )
 from numbering.porting import OPERATOR_LABELS, earliest_porting_date, parse_landline, parse_mobile
 from numbering.tasks import notify_staff_of_port_request, send_port_request_update
+from portal.uploads import PDF, detect_kind, read_head
 from subscriptions.models import Subscription
 
 S = PortRequest.Status
@@ -69,10 +70,7 @@ def _transition(port_request: PortRequest, new: str, *, reason: str, by: Actor) 
 def validate_pdf(upload: UploadedFile) -> None:
     if upload.size is not None and upload.size > MAX_PDF_BYTES:
         raise ValidationError(_("The file is larger than 10 MB."))
-    upload.seek(0)
-    head = upload.read(5)
-    upload.seek(0)
-    if head != b"%PDF-":
+    if detect_kind(read_head(upload)) is not PDF:
         raise ValidationError(_("The file is not a PDF document."))
 
 

@@ -1,5 +1,5 @@
 import datetime
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -113,9 +113,11 @@ class PortRequestForm(forms.Form):
         return ", ".join(addresses)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         method = data.get("authorisation_method")
-        has_existing = self.instance is not None and self.instance.has_authorisation
+        existing = self.instance if self.instance is not None and self.instance.has_authorisation else None
+        existing_method = existing.authorisation_method if existing is not None else None
         if method == PortRequest.Authorisation.UPLOAD:
             upload = data.get("authorisation_file")
             if upload:
@@ -125,11 +127,11 @@ class PortRequestForm(forms.Form):
                     validate_pdf(upload)
                 except ValidationError as exc:
                     self.add_error("authorisation_file", exc)
-            elif not (has_existing and self.instance.authorisation_method == method):
+            elif existing_method != method:
                 self.add_error("authorisation_file", _("Upload the signed authorisation as a PDF."))
         elif method == PortRequest.Authorisation.SIGNED:
             signing = bool(data.get("signed_name", "").strip() or data.get("consent"))
-            if signing or not (has_existing and self.instance.authorisation_method == method):
+            if signing or existing_method != method:
                 if not data.get("signed_name", "").strip():
                     self.add_error("signed_name", _("Type your full name to sign."))
                 if not data.get("consent"):
@@ -180,7 +182,7 @@ class CompleteForm(forms.Form):
 
     def __init__(self, *args: Any, numbers: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["ported"].choices = [(n, n) for n in numbers]
+        cast(forms.MultipleChoiceField, self.fields["ported"]).choices = [(n, n) for n in numbers]
         self.fields["ported"].initial = numbers
 
 
@@ -206,12 +208,13 @@ class ScheduleEditorForm(forms.Form):
                 label=name, required=False, max_length=200,
                 help_text=_("Closed") if day == 6 else "",
             )
-        self.fields["observed"].choices = holiday_choices
+        cast(forms.MultipleChoiceField, self.fields["observed"]).choices = holiday_choices
         self.holiday_dates = [d for d, _n in holiday_choices]
         self.order_fields([f"day_{d}" for d in range(7)])
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         hours = {}
         for day in range(7):
             try:
@@ -269,7 +272,7 @@ class DestinationForm(forms.Form):
 
     def __init__(self, *args: Any, member_choices: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"].choices = member_choices or []
+        cast(forms.MultipleChoiceField, self.fields["members"]).choices = member_choices or []
 
     def clean_options(self) -> dict[str, str]:
         options: dict[str, str] = {}

@@ -2,6 +2,7 @@
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import holidays
 import phonenumbers
@@ -9,8 +10,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
 # The operators a Danish business number is most often ported from.
-OPERATORS = [
+OPERATORS: "list[tuple[str, StrOrPromise]]" = [
     ("tdc", "TDC Erhverv / Nuuday"),
     ("telenor", "Telenor"),
     ("telia", "Telia"),
@@ -23,7 +27,7 @@ OPERATORS = [
     ("flexfone", "Flexfone"),
     ("other", gettext_lazy("Another operator")),
 ]
-OPERATOR_LABELS = dict(OPERATORS)
+OPERATOR_LABELS: "dict[str, StrOrPromise]" = dict(OPERATORS)
 
 # The Danish numbering plan (SDFI) sets aside these two-digit series for mobile services.
 # Landline and mobile numbers cannot be ported into each other (Teleloven § 28a).

@@ -1,16 +1,13 @@
 """The operator's staff pages: the port request queue and processing. Cross-company on purpose."""
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.admin.views.decorators import staff_member_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
@@ -19,19 +16,7 @@ from numbering.forms import CompleteForm, RejectForm, ScheduleForm, StaffComment
 from numbering.models import PortRequest
 from numbering.porting import OPERATOR_LABELS
 from numbering.views import PAGE_SIZE, authorisation_response
-
-
-def staff_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Staff only. Signed-in customers get 404: the staff pages do not exist for them."""
-    guarded = staff_member_required(view, login_url=reverse_lazy("account_login"))
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if request.user.is_authenticated and not request.user.is_staff:
-            raise Http404
-        return guarded(request, *args, **kwargs)
-
-    return wrapped
+from portal.permissions import staff_view
 
 
 @staff_view
@@ -70,24 +55,24 @@ def port_detail(request: HttpRequest, port_id: int) -> HttpResponse:
         if action == "accept":
             actions.accept_port_request(port_request, by=by)
         elif action == "reject":
-            forms["reject_form"] = form = RejectForm(request.POST)
-            if form.is_valid():
-                actions.reject_port_request(port_request, reason=form.cleaned_data["reason"], by=by)
+            forms["reject_form"] = reject_form = RejectForm(request.POST)
+            if reject_form.is_valid():
+                actions.reject_port_request(port_request, reason=reject_form.cleaned_data["reason"], by=by)
         elif action == "schedule":
-            forms["schedule_form"] = form = ScheduleForm(request.POST)
-            if form.is_valid():
-                actions.schedule_port_request(port_request, at=form.scheduled_at(), by=by)
+            forms["schedule_form"] = schedule_form = ScheduleForm(request.POST)
+            if schedule_form.is_valid():
+                actions.schedule_port_request(port_request, at=schedule_form.scheduled_at(), by=by)
         elif action == "complete":
             numbers = [n.number for n in port_request.numbers.all()]
-            forms["complete_form"] = form = CompleteForm(request.POST, numbers=numbers)
-            if form.is_valid():
-                actions.complete_port_request(port_request, ported=form.cleaned_data["ported"],
-                                              note=form.cleaned_data["note"], by=by)
+            forms["complete_form"] = complete_form = CompleteForm(request.POST, numbers=numbers)
+            if complete_form.is_valid():
+                actions.complete_port_request(port_request, ported=complete_form.cleaned_data["ported"],
+                                              note=complete_form.cleaned_data["note"], by=by)
         elif action == "comment":
-            forms["comment_form"] = form = StaffCommentForm(request.POST)
-            if form.is_valid():
-                actions.add_port_comment(port_request, body=form.cleaned_data["body"],
-                                         internal=form.cleaned_data["internal"], from_staff=True, by=by)
+            forms["comment_form"] = comment_form = StaffCommentForm(request.POST)
+            if comment_form.is_valid():
+                actions.add_port_comment(port_request, body=comment_form.cleaned_data["body"],
+                                         internal=comment_form.cleaned_data["internal"], from_staff=True, by=by)
         else:
             messages.error(request, _("Unknown action."))
             return redirect("numbers:staff_port", port_id=port_request.pk)
@@ -103,5 +88,5 @@ def port_detail(request: HttpRequest, port_id: int) -> HttpResponse:
 
 
 @staff_view
-def port_authorisation(request: HttpRequest, port_id: int) -> HttpResponse:
+def port_authorisation(request: HttpRequest, port_id: int) -> HttpResponseBase:
     return authorisation_response(get_object_or_404(PortRequest, pk=port_id))

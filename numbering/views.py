@@ -1,13 +1,14 @@
 import datetime
 import json
 import zoneinfo
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,7 +29,7 @@ from numbering.forms import (
 )
 from numbering.models import PortRequest
 from numbering.porting import OPERATOR_LABELS, format_number
-from portal.http import active_company
+from portal.http import PortalRequest, require_company
 from portal.permissions import area_view
 
 PAGE_SIZE = 25
@@ -47,7 +48,7 @@ def order_by_ticket_url(subject: str) -> str:
 
 @area_view("numbers")
 def index(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     numbers = selectors.phone_numbers(company=company)
     landlines = Paginator(numbers.exclude(kind="main"), PAGE_SIZE).get_page(request.GET.get("page"))
     flow = selectors.active_flow(company=company)
@@ -68,7 +69,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @area_view("numbers")
 def mobile_numbers(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     page = Paginator(selectors.mobile_subscriptions(company=company), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "numbering/mobile_numbers.html", {"page": page})
 
@@ -87,24 +88,25 @@ def _route_summary(document: dict[str, Any]) -> list[tuple[str, str]]:
 
 @area_view("numbers")
 def port_list(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     page = Paginator(selectors.port_requests(company=company).order_by("-created_at", "-id"), PAGE_SIZE).get_page(
         request.GET.get("page"))
     return render(request, "numbering/port_list.html", {"page": page})
 
 
 def _port_form_initial(request: HttpRequest) -> dict[str, Any]:
-    company = active_company(request)
+    company = require_company(request)
+    user = cast(PortalRequest, request).user  # @area_view: signed in
     return {
         "holder_name": company.name, "holder_street": company.street, "holder_postcode": company.postcode,
-        "holder_city": company.city, "cvr": company.cvr, "notification_emails": request.user.email,
-        "notification_language": getattr(request.user, "language", "da") or "da",
+        "holder_city": company.city, "cvr": company.cvr, "notification_emails": user.email,
+        "notification_language": getattr(user, "language", "da") or "da",
     }
 
 
 @area_view("numbers")
 def port_new(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     if request.method == "POST":
         form = PortRequestForm(request.POST, request.FILES)
         if form.is_valid():
@@ -128,7 +130,7 @@ def port_new(request: HttpRequest) -> HttpResponse:
 
 @area_view("numbers")
 def port_edit(request: HttpRequest, port_id: int) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     port_request = get_for_company(selectors.port_request_detail(company=company), company, pk=port_id)
     if port_request.status not in actions.CUSTOMER_EDITABLE:
         messages.error(request, _("Only a draft or a rejected request can be changed."))
@@ -161,7 +163,7 @@ def port_edit(request: HttpRequest, port_id: int) -> HttpResponse:
 
 @area_view("numbers")
 def port_detail(request: HttpRequest, port_id: int) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     port_request = get_for_company(selectors.port_request_detail(company=company), company, pk=port_id)
     return render(request, "numbering/port_detail.html", _port_context(port_request, comment_form=CommentForm()))
 
@@ -179,7 +181,7 @@ def _port_context(port_request: PortRequest, **extra: Any) -> dict[str, Any]:
 
 
 def _port_action(request: HttpRequest, port_id: int, run: Any) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     port_request = get_for_company(PortRequest.objects.all(), company, pk=port_id)
     if request.method != "POST":
         return redirect("numbers:port_detail", port_id=port_request.pk)
@@ -212,7 +214,7 @@ def port_cancel(request: HttpRequest, port_id: int) -> HttpResponse:
 
 @area_view("numbers")
 def port_comment(request: HttpRequest, port_id: int) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     port_request = get_for_company(selectors.port_request_detail(company=company), company, pk=port_id)
     if request.method != "POST":
         return redirect("numbers:port_detail", port_id=port_request.pk)
@@ -237,8 +239,8 @@ def authorisation_response(port_request: PortRequest) -> FileResponse:
 
 
 @area_view("numbers")
-def port_authorisation(request: HttpRequest, port_id: int) -> HttpResponse:
-    company = active_company(request)
+def port_authorisation(request: HttpRequest, port_id: int) -> HttpResponseBase:
+    company = require_company(request)
     return authorisation_response(get_for_company(PortRequest.objects.all(), company, pk=port_id))
 
 
@@ -255,7 +257,7 @@ def _member_names(company: Any) -> dict[int, str]:
 
 @area_view("numbers")
 def flow(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     active = selectors.active_flow(company=company)
     form = TestCallForm(request.GET or None, initial={"date": timezone.localdate(), "time": "10:00"})
     path = None
@@ -300,7 +302,7 @@ def _holiday_window() -> tuple[datetime.date, datetime.date]:
 
 @area_view("numbers")
 def flow_edit(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     active = selectors.active_flow(company=company)
     document = active.document if active else flows.default_document()
     start, end = _holiday_window()
@@ -343,7 +345,7 @@ def flow_edit(request: HttpRequest) -> HttpResponse:
         else:
             errors = [_("Please correct the marked fields.")]
     else:
-        schedule_initial = {f"day_{d}": flows.format_periods(document["hours"].get(str(d), [])) for d in range(7)}
+        schedule_initial: dict[str, Any] = {f"day_{d}": flows.format_periods(document["hours"].get(str(d), [])) for d in range(7)}
         schedule_initial["observe_holidays"] = (document.get("holidays") or {}).get("observe", True)
         schedule_initial["observed"] = [d for d, _n in holiday_choices if d not in off]
         schedule_form = ScheduleEditorForm(initial=schedule_initial, prefix="schedule", holiday_choices=holiday_choices)
@@ -363,7 +365,7 @@ def flow_edit(request: HttpRequest) -> HttpResponse:
 
 @area_view("numbers")
 def flow_versions(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     page = Paginator(selectors.flow_versions(company=company).order_by("-version"), PAGE_SIZE).get_page(
         request.GET.get("page"))
     latest = selectors.active_flow(company=company)
@@ -372,7 +374,7 @@ def flow_versions(request: HttpRequest) -> HttpResponse:
 
 @area_view("numbers")
 def flow_version(request: HttpRequest, version_id: int) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     version = get_for_company(selectors.flow_versions(company=company), company, pk=version_id)
     previous = selectors.flow_versions(company=company).filter(version__lt=version.version).order_by("-version").first()
     latest = selectors.active_flow(company=company)
@@ -386,7 +388,7 @@ def flow_version(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @area_view("numbers")
 def flow_rollback(request: HttpRequest, version_id: int) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     version = get_for_company(selectors.flow_versions(company=company), company, pk=version_id)
     if request.method != "POST":
         return redirect("numbers:flow_version", version_id=version.pk)
@@ -403,7 +405,7 @@ def flow_rollback(request: HttpRequest, version_id: int) -> HttpResponse:
 
 @area_view("numbers")
 def flow_export(request: HttpRequest) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     active = selectors.active_flow(company=company)
     if active is None:
         raise Http404

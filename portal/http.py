@@ -1,6 +1,6 @@
 from typing import TYPE_CHECKING
 
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -21,6 +21,18 @@ class PortalRequest(HttpRequest):
 def active_company(request: HttpRequest) -> "Company | None":
     membership = getattr(request, "membership", None)
     return membership.company if membership is not None else None
+
+
+def require_company(request: HttpRequest) -> "Company":
+    """The active company of a view guarded by ``@area_view``/``@company_view``.
+
+    The decorators guarantee one, so this never fails there; it narrows the type
+    (``Company``, not ``Company | None``) and answers 404 if used elsewhere by mistake.
+    """
+    company = active_company(request)
+    if company is None:
+        raise Http404
+    return company
 
 
 def client_ip(request: HttpRequest) -> str | None:

@@ -5,7 +5,8 @@ from functools import wraps
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -77,4 +78,22 @@ def company_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
             return forbidden(request, area_key=None, reason="no_company")
         return view(request, *args, **kwargs)
 
+    return wrapped
+
+
+def staff_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """The operator's staff pages (cross-company on purpose).
+
+    Anonymous visitors go to the portal's sign-in (with ``next``); signed-in customers
+    and inactive accounts get a plain 404, so the staff pages neither exist nor leak ids for them.
+    """
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        if not (request.user.is_active and request.user.is_staff):
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapped.staff_only = True  # type: ignore[attr-defined]
     return wrapped

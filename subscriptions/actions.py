@@ -5,6 +5,7 @@ import hashlib
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -510,7 +511,7 @@ def apply_bulk(
         "change_product": "subscription.product_changed",
         "cost_centre": "subscription.cost_centre_changed",
     }[action]
-    details = {"bulk": True}
+    details: dict[str, Any] = {"bulk": True}
     if action == "cancel":
         details |= {"end_date": on.isoformat() if on else None, "reason": reason.strip()}
     elif action == "change_product" and target is not None:
@@ -546,6 +547,7 @@ def apply_due_changes(*, today: datetime.date | None = None, by: Actor) -> tuple
     for sub in due.select_related("company", "product", "scheduled_product").iterator(chunk_size=500):
         with transaction.atomic():
             old, new = sub.product, sub.scheduled_product
+            assert new is not None  # the query asks for scheduled_product__isnull=False
             sub.product, sub.scheduled_product, sub.scheduled_product_date = new, None, None
             sub.save(update_fields=["product", "scheduled_product", "scheduled_product_date", "updated_at"])
             sub.add_ons.remove(*[a for a in sub.add_ons.all() if not a.products.filter(pk=new.pk).exists()])

@@ -1,4 +1,5 @@
 import datetime
+from typing import cast
 
 from django import forms
 from django.utils import timezone
@@ -40,7 +41,28 @@ class IdsMultipleChoiceField(forms.ModelMultipleChoiceField):
                 raise forms.ValidationError(
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )
-        return super()._check_values(value)
+        return super()._check_values(value)  # type: ignore[misc]  # private in Django, missing from django-stubs
+
+
+def _priced_label(obj: Product | AddOn) -> str:
+    return f"{obj.display_name} — {kr(obj.monthly_price)}"
+
+
+class ProductChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Product) -> str:
+        return _priced_label(obj)
+
+
+class AddOnsChoiceField(IdsMultipleChoiceField):
+    def label_from_instance(self, obj: AddOn) -> str:
+        return _priced_label(obj)
+
+
+class AnyIdsField(forms.TypedMultipleChoiceField):
+    """Ids are not offered as choices; the view checks them against the company."""
+
+    def valid_value(self, value: object) -> bool:
+        return True
 
 
 class ListForm(forms.Form):
@@ -56,7 +78,7 @@ class ListForm(forms.Form):
 
     def __init__(self, *args, cost_centres: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["cost_centre"].choices = [("", _("All cost centres"))] + [(c, c) for c in cost_centres]
+        cast(forms.ChoiceField, self.fields["cost_centre"]).choices = [("", _("All cost centres"))] + [(c, c) for c in cost_centres]
         self.fields["q"].widget.attrs.update(
             {"placeholder": _("Name, e-mail, phone number or SIM number"), "type": "search", "autocomplete": "off"}
         )
@@ -87,7 +109,7 @@ class DetailsForm(forms.ModelForm):
 
 
 class ChangeProductForm(forms.Form):
-    target = forms.ModelChoiceField(
+    target = ProductChoiceField(
         label=_("New subscription type"), queryset=Product.objects.none(), widget=forms.RadioSelect
     )
     effective = forms.ChoiceField(
@@ -99,8 +121,8 @@ class ChangeProductForm(forms.Form):
 
     def __init__(self, *args, subscription: Subscription, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["target"].queryset = subscription.product.allowed_changes.filter(is_active=True)
-        self.fields["target"].label_from_instance = lambda p: f"{p.display_name} — {kr(p.monthly_price)}"
+        target = cast(ProductChoiceField, self.fields["target"])
+        target.queryset = subscription.product.allowed_changes.filter(is_active=True)
 
 
 class CancelForm(forms.Form):
@@ -147,7 +169,8 @@ class SimOrderForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("kind") == SimOrder.Kind.REPLACEMENT and not (data.get("ship_to") or "").strip():
             self.add_error("ship_to", _("Give the address the new SIM card should be sent to."))
         return data
@@ -169,26 +192,22 @@ class UserStepForm(forms.Form):
 
 
 class ProductStepForm(forms.Form):
-    product = forms.ModelChoiceField(
+    product = ProductChoiceField(
         label=_("Subscription type"),
         queryset=Product.objects.filter(is_active=True),
         widget=forms.RadioSelect,
         empty_label=None,
     )
-    add_ons = IdsMultipleChoiceField(
+    add_ons = AddOnsChoiceField(
         label=_("Add-ons"),
         required=False,
         queryset=AddOn.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        self.fields["product"].label_from_instance = lambda p: f"{p.display_name} — {kr(p.monthly_price)}"
-        self.fields["add_ons"].label_from_instance = lambda a: f"{a.display_name} — {kr(a.monthly_price)}"
-
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         product, add_ons = data.get("product"), data.get("add_ons") or []
         if product is not None:
             wrong = [a.display_name for a in add_ons if not a.products.filter(pk=product.pk).exists()]
@@ -231,8 +250,8 @@ class NumberStepForm(forms.Form):
 
         self.product_kind = product_kind
         free = NumberPool.objects.filter(reserved_for__isnull=True).values_list("phone_number", flat=True)[:12]
-        self.fields["pool_number"].choices = [("", "—")] + [(n, display_phone(n)) for n in free]
-        self.fields["port_operator"].choices = [("", "—"), *OPERATORS]
+        cast(forms.ChoiceField, self.fields["pool_number"]).choices = [("", "—")] + [(n, display_phone(n)) for n in free]
+        cast(forms.ChoiceField, self.fields["port_operator"]).choices = [("", "—"), *OPERATORS]
         if product_kind == Product.Kind.LANDLINE:
             self.fields["port_number"].help_text = _("A Danish landline number.")
         elif product_kind:
@@ -241,7 +260,9 @@ class NumberStepForm(forms.Form):
     def clean(self) -> dict:
         from numbering.porting import NumberError, parse_landline, parse_mobile
 
-        data = super().clean()
+        super().clean()
+
+        data = self.cleaned_data
         if data.get("choice") == "pool":
             if not data.get("pool_number"):
                 self.add_error("pool_number", _("Choose a number."))
@@ -295,7 +316,8 @@ class SimStepForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("choice") == "physical":
             iccid = "".join((data.get("iccid") or "").split())
             if not is_valid_iccid(iccid):
@@ -317,7 +339,7 @@ class BulkForm(forms.Form):
         ("cost_centre", _("Change cost centre")),
     ]
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
-    ids = forms.TypedMultipleChoiceField(required=False, coerce=_id, choices=[])
+    ids = AnyIdsField(required=False, coerce=_id, choices=[])
     all = forms.BooleanField(required=False)
     end_date = forms.DateField(label=_("Last day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
@@ -327,12 +349,9 @@ class BulkForm(forms.Form):
     cost_centre_value = forms.CharField(label=_("New cost centre"), required=False, max_length=40)
     token = forms.CharField(required=False, widget=forms.HiddenInput)
 
-    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, **kwargs)
-        self.fields["ids"].valid_value = lambda value: True  # checked against the company in the view
-
     def clean(self) -> dict:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("all") and not data.get("ids"):
             raise forms.ValidationError(_("Tick at least one subscription."))
         action = data.get("action")

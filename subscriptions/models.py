@@ -139,6 +139,11 @@ class Subscription(CompanyOwned):
     # The creation guide's idempotency key: a double submit finds the same subscription.
     order_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
 
+    # Not database fields: set on the rows of a list page by selectors.label_rows.
+    type_label: str
+    status_label: str
+    url: str
+
     class Meta:
         verbose_name = _("subscription")
         verbose_name_plural = _("subscriptions")

@@ -2,6 +2,7 @@ import csv
 import datetime
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -20,7 +21,7 @@ from audit.actor import Actor
 from audit.events import record
 from companies.scoping import get_for_company
 from numbering.porting import OPERATOR_LABELS
-from portal.http import active_company
+from portal.http import PortalRequest, require_company
 from portal.permissions import AreaPolicy, area_view
 from subscriptions import actions, selectors
 from subscriptions.forms import (
@@ -42,7 +43,7 @@ LIST_PARAMS = ("q", "status", "product", "cost_centre", "sort")
 
 
 def _filters(request: HttpRequest, data: QueryDict) -> tuple[ListForm, dict]:
-    company = active_company(request)
+    company = require_company(request)
     form = ListForm(data, cost_centres=selectors.cost_centres(company))
     c = form.cleaned()
     return form, {
@@ -56,11 +57,11 @@ def _filters(request: HttpRequest, data: QueryDict) -> tuple[ListForm, dict]:
 
 def _filtered(request: HttpRequest, data: QueryDict):  # type: ignore[no-untyped-def]
     form, filters = _filters(request, data)
-    return form, filters, selectors.subscription_list(active_company(request), **filters)
+    return form, filters, selectors.subscription_list(require_company(request), **filters)
 
 
 @area_view("subscriptions")
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: PortalRequest) -> HttpResponse:
     form, filters, qs = _filtered(request, request.GET)
     products = selectors.products_in_order()
     page = Paginator(selectors.page_source(qs, filters["sort"], products), PAGE_SIZE).get_page(request.GET.get("page"))
@@ -78,14 +79,15 @@ def index(request: HttpRequest) -> HttpResponse:
         "can_change": AreaPolicy(request.membership).can_change("subscriptions"),
         "searching": any(filters[k] for k in ("q", "status", "product", "cost_centre")),
     }
-    if getattr(request, "htmx", False) and not request.htmx.boosted:
+    htmx = getattr(request, "htmx", None)  # django-htmx's middleware
+    if htmx and not htmx.boosted:
         return render(request, "subscriptions/list.html#rows", context)
     return render(request, "subscriptions/list.html", context)
 
 
 def _subscription(request: HttpRequest, subscription_id: int) -> Subscription:
     return get_for_company(
-        selectors.subscription_detail(active_company(request)), active_company(request), pk=subscription_id
+        selectors.subscription_detail(require_company(request)), require_company(request), pk=subscription_id
     )
 
 
@@ -317,7 +319,7 @@ def csv_rows(qs) -> Iterator[str]:  # type: ignore[no-untyped-def]
 
 @area_view("subscriptions")
 def export(request: HttpRequest) -> StreamingHttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     _form, filters, qs = _filtered(request, request.GET)
     record(
         "subscription.exported",
@@ -341,14 +343,14 @@ def _bulk_queryset(request: HttpRequest, form: BulkForm):  # type: ignore[no-unt
     if form.cleaned_data.get("all"):
         _form, _filters, qs = _filtered(request, request.POST)
         return qs
-    return selectors.company_subscriptions(active_company(request)).filter(pk__in=form.cleaned_data["ids"][:50000])
+    return selectors.company_subscriptions(require_company(request)).filter(pk__in=form.cleaned_data["ids"][:50000])
 
 
 @area_view("subscriptions")
 def bulk(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("subscriptions:index")
-    company = active_company(request)
+    company = require_company(request)
     form = BulkForm(request.POST)
     context: dict = {"form": form, "params": {k: request.POST.get(k, "") for k in LIST_PARAMS}}
     if not form.is_valid():
@@ -402,7 +404,7 @@ FORMS = {"user": UserStepForm, "product": ProductStepForm, "number": NumberStepF
 
 
 def _draft_key(request: HttpRequest) -> str:
-    return f"subscriptions:draft:{active_company(request).pk}"
+    return f"subscriptions:draft:{require_company(request).pk}"
 
 
 def _draft(request: HttpRequest) -> dict:
@@ -414,7 +416,7 @@ def _draft(request: HttpRequest) -> dict:
 
 
 def _serialise(cleaned: dict) -> dict:
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in cleaned.items():
         if isinstance(value, Product):
             out[key] = value.pk
@@ -486,7 +488,7 @@ def create(request: HttpRequest, step: str = "user") -> HttpResponse:
     if step == "summary" and request.method == "POST" and request.POST.get("token"):
         # A second submit of a guide that is already confirmed: show what the first one created.
         done = (
-            Subscription.objects.for_company(active_company(request)).filter(order_token=request.POST["token"]).first()
+            Subscription.objects.for_company(require_company(request)).filter(order_token=request.POST["token"]).first()
         )
         if done is not None:
             return redirect("subscriptions:detail", subscription_id=done.pk)
@@ -521,7 +523,7 @@ def create(request: HttpRequest, step: str = "user") -> HttpResponse:
                 return render(request, "subscriptions/create.html", context, status=400)
             try:
                 sub = actions.create_subscription(
-                    company=active_company(request),
+                    company=require_company(request),
                     data=new,
                     order_token=draft["token"],
                     by=Actor.from_request(request),

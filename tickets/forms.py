@@ -51,6 +51,16 @@ class AttachmentsField(forms.FileField):
         return checked
 
 
+class InvoiceChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Invoice) -> str:
+        return f"{obj} · {obj.period}"
+
+
+class PortRequestChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: PortRequest) -> str:
+        return f"{obj.reference} · {obj.get_kind_display()} · {obj.get_status_display()}"
+
+
 class TicketForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=[("", "---------"), *Category.choices])
     subject = forms.CharField(label=_("Subject"), max_length=150, min_length=3)
@@ -63,11 +73,11 @@ class TicketForm(forms.Form):
         label=_("Related subscription"), queryset=Subscription.objects.none(), required=False,
         help_text=_("Optional: the subscription the ticket is about."),
     )
-    related_invoice = forms.ModelChoiceField(
+    related_invoice = InvoiceChoiceField(
         label=_("Related invoice"), queryset=Invoice.objects.none(), required=False,
         help_text=_("Optional: the invoice the ticket is about."),
     )
-    related_port_request = forms.ModelChoiceField(
+    related_port_request = PortRequestChoiceField(
         label=_("Related port request"), queryset=PortRequest.objects.none(), required=False,
         help_text=_("Optional: the number transfer the ticket is about."),
     )
@@ -83,12 +93,12 @@ class TicketForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["related_subscription"]).queryset = (
             Subscription.objects.for_company(company).select_related("product").order_by("user_name", "id")
         )
-        invoices = cast(forms.ModelChoiceField, self.fields["related_invoice"])
-        invoices.queryset = Invoice.objects.for_company(company).order_by("-issue_date", "-number")
-        invoices.label_from_instance = lambda i: f"{i} · {i.period}"  # type: ignore[method-assign]
-        ports = cast(forms.ModelChoiceField, self.fields["related_port_request"])
-        ports.queryset = PortRequest.objects.for_company(company).order_by("-created_at", "-id")
-        ports.label_from_instance = lambda p: f"{p.reference} · {p.get_kind_display()} · {p.get_status_display()}"  # type: ignore[method-assign]
+        cast(InvoiceChoiceField, self.fields["related_invoice"]).queryset = (
+            Invoice.objects.for_company(company).order_by("-issue_date", "-number")
+        )
+        cast(PortRequestChoiceField, self.fields["related_port_request"]).queryset = (
+            PortRequest.objects.for_company(company).order_by("-created_at", "-id")
+        )
         if not self.is_bound:
             self.initial.setdefault("submission_token", uuid.uuid4())
 

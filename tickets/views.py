@@ -1,10 +1,7 @@
-from collections.abc import Callable
-from functools import wraps
 from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -14,11 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
-from companies.models import Company
 from companies.scoping import get_for_company
 from portal.areas import registry
-from portal.http import PortalRequest, active_company
-from portal.permissions import AreaPolicy, area_view, company_view
+from portal.http import PortalRequest, require_company
+from portal.permissions import AreaPolicy, area_view, company_view, staff_view
 from tickets import actions, selectors
 from tickets.forms import (
     AccessRequestForm,
@@ -33,30 +29,6 @@ from tickets.forms import (
 from tickets.models import Category, Status, Ticket, TicketAttachment
 
 
-def staff_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
-    """Operator staff only: like ``staff_member_required``, but anonymous visitors
-    go to the portal's sign-in and signed-in customers get a plain 404, so the
-    staff pages neither exist nor leak ticket ids for them."""
-
-    @login_required
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        if not (request.user.is_active and request.user.is_staff):
-            raise Http404
-        return view(request, *args, **kwargs)
-
-    wrapped.staff_only = True  # type: ignore[attr-defined]
-    return wrapped
-
-
-def _company(request: HttpRequest) -> Company:
-    # The view decorators guarantee an active company; this only narrows the type.
-    company = active_company(request)
-    if company is None:
-        raise Http404
-    return company
-
-
 def _form_errors(form: Any, error: ValidationError) -> None:
     for message in error.messages:
         form.add_error(None, message)
@@ -69,7 +41,7 @@ def list_context(request: HttpRequest) -> dict[str, Any]:
         state = "open"
     query = request.GET.get("tq", "").replace("\x00", "")[:100]  # PostgreSQL refuses NUL bytes
     user = cast(PortalRequest, request).user
-    tickets = selectors.company_tickets(company=active_company(request), user=user, state=state, query=query)
+    tickets = selectors.company_tickets(company=require_company(request), user=user, state=state, query=query)
     page = Paginator(tickets, settings.PAGE_SIZE).get_page(request.GET.get("tpage"))
     for ticket in page.object_list:
         ticket.unread = selectors.has_unread_reply(ticket)  # type: ignore[attr-defined]
@@ -83,7 +55,7 @@ def index(request: PortalRequest) -> HttpResponse:
 
 @area_view("tickets")
 def create(request: PortalRequest) -> HttpResponse:
-    company = _company(request)
+    company = require_company(request)
     if request.method == "POST":
         form = TicketForm(request.POST, request.FILES, company=company)
         if form.is_valid():
@@ -136,7 +108,7 @@ def _detail_context(request: PortalRequest, ticket: Ticket, **forms: Any) -> dic
 
 
 def _customer_ticket(request: PortalRequest, ticket_id: int) -> Ticket:
-    company = active_company(request)
+    company = require_company(request)
     return get_for_company(selectors.customer_ticket_detail(company=company), company, pk=ticket_id)
 
 
@@ -232,7 +204,7 @@ def _file_response(attachment: TicketAttachment) -> FileResponse:
 
 @area_view("tickets")
 def attachment(request: PortalRequest, attachment_id: int) -> HttpResponseBase:
-    company = active_company(request)
+    company = require_company(request)
     found = get_for_company(selectors.customer_attachments(company=company), company, pk=attachment_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
@@ -241,7 +213,7 @@ def attachment(request: PortalRequest, attachment_id: int) -> HttpResponseBase:
 
 @area_view("tickets")
 def message(request: PortalRequest, message_id: int) -> HttpResponse:
-    company = active_company(request)
+    company = require_company(request)
     found = get_for_company(selectors.customer_messages(company=company), company, pk=message_id)
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
@@ -270,7 +242,7 @@ def request_access(request: PortalRequest) -> HttpResponse:
                 lines += ["", form.cleaned_data["message"].strip()]
             try:
                 ticket, _created = actions.create_ticket(
-                    company=_company(request), category=Category.ACCESS,
+                    company=require_company(request), category=Category.ACCESS,
                     subject=_("Access to %(area)s") % {"area": area.title}, description="\n".join(lines),
                     submission_token=form.cleaned_data["submission_token"], by=Actor.from_request(request),
                 )

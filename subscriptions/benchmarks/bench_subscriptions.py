@@ -17,6 +17,7 @@ import sys
 import time
 import tracemalloc
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DATABASE_URL", "sqlite:////tmp/bench_subs.sqlite3")
@@ -87,7 +88,7 @@ def measure(c: Client, params: dict) -> tuple[float, float, float, int]:
     return statistics.median(times), times[int(len(times) * 0.95) - 1], statistics.median(cpu), len(ctx)
 
 
-CASES = [
+CASES: list[tuple[str, dict[str, Any]]] = [
     ("list (name A-Å)", {}),
     ("list page 40", {"page": 40}),
     ("search name 'sør'", {"q": "sør"}),
