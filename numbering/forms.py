@@ -250,6 +250,10 @@ SpecialDayFormSet = forms.formset_factory(SpecialDayForm, extra=1, can_delete=Tr
                                           validate_max=True)
 
 
+# "Go to" fields suggest the flow's destination keys from a <datalist> on the editor page.
+DESTINATION_PICKER = {"list": "destination-keys", "autocomplete": "off"}
+
+
 class DestinationForm(forms.Form):
     key = forms.SlugField(label=_("Key"), max_length=40, help_text=_("A short name used to point to it."))
     type = forms.ChoiceField(label=_("Type"), choices=flows.DESTINATION_TYPES)
@@ -258,14 +262,17 @@ class DestinationForm(forms.Form):
                                         widget=forms.SelectMultiple(attrs={"size": 4}))
     strategy = forms.ChoiceField(label=_("Strategy"), choices=flows.STRATEGIES, required=False)
     ring_time = forms.IntegerField(label=_("Ring time (seconds)"), min_value=5, max_value=300, required=False)
-    overflow = forms.CharField(label=_("If no one answers, go to"), max_length=40, required=False)
+    overflow = forms.CharField(label=_("If no one answers, go to"), max_length=40, required=False,
+                               widget=forms.TextInput(attrs=DESTINATION_PICKER))
     greeting = forms.CharField(label=_("IVR: greeting"), max_length=500, required=False)
     options = forms.CharField(label=_("IVR: choices"), max_length=300, required=False,
                               help_text=_("Like 1=sales, 2=support"))
     timeout = forms.IntegerField(label=_("IVR: wait (seconds)"), min_value=1, max_value=60, required=False)
     max_tries = forms.IntegerField(label=_("IVR: play at most"), min_value=1, max_value=5, required=False)
-    timeout_dest = forms.CharField(label=_("IVR: if nothing is pressed, go to"), max_length=40, required=False)
-    invalid_dest = forms.CharField(label=_("IVR: on a wrong key, go to"), max_length=40, required=False)
+    timeout_dest = forms.CharField(label=_("IVR: if nothing is pressed, go to"), max_length=40, required=False,
+                                   widget=forms.TextInput(attrs=DESTINATION_PICKER))
+    invalid_dest = forms.CharField(label=_("IVR: on a wrong key, go to"), max_length=40, required=False,
+                                   widget=forms.TextInput(attrs=DESTINATION_PICKER))
     email = forms.EmailField(label=_("Voicemail: e-mail messages to"), required=False)
     text = forms.CharField(label=_("Announcement text"), max_length=500, required=False)
     number = forms.CharField(label=_("Forward to number"), max_length=20, required=False)
@@ -325,9 +332,12 @@ DestinationFormSet = forms.formset_factory(DestinationForm, formset=BaseDestinat
 
 
 class RoutesForm(forms.Form):
-    open = forms.CharField(label=_("When open, calls go to"), max_length=40)
-    closed = forms.CharField(label=_("When closed, calls go to"), max_length=40)
-    holiday = forms.CharField(label=_("On holidays, calls go to"), max_length=40)
+    open = forms.CharField(label=_("When open, calls go to"), max_length=40,
+                           widget=forms.TextInput(attrs=DESTINATION_PICKER))
+    closed = forms.CharField(label=_("When closed, calls go to"), max_length=40,
+                             widget=forms.TextInput(attrs=DESTINATION_PICKER))
+    holiday = forms.CharField(label=_("On holidays, calls go to"), max_length=40,
+                              widget=forms.TextInput(attrs=DESTINATION_PICKER))
     comment = forms.CharField(label=_("Comment on this version"), max_length=200, required=False)
 
 

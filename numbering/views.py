@@ -360,6 +360,7 @@ def flow_edit(request: HttpRequest) -> HttpResponse:
         "schedule_form": schedule_form, "special_formset": special_formset,
         "destination_formset": destination_formset, "routes_form": routes_form, "errors": errors,
         "active": active, "day_fields": [schedule_form[f"day_{d}"] for d in range(7)],
+        "destination_keys": sorted((document.get("destinations") or {}).items()),
     }, status=400 if errors else 200)
 
 

@@ -22,3 +22,24 @@ document.addEventListener("click", (event) => {
   document.getElementById(`${prefix}-forms`).insertAdjacentHTML("beforeend", html);
   total.value = String(index + 1);
 });
+
+// The "go to" suggestions follow the destinations as they are typed, not only the saved ones.
+function refreshDestinationKeys() {
+  const list = document.getElementById("destination-keys");
+  if (!list) return;
+  list.replaceChildren();
+  document.querySelectorAll("[data-testid=destination] input[name$='-key']").forEach((input) => {
+    const key = input.value.trim();
+    if (!key) return;
+    const nameInput = input.form.elements.namedItem(input.name.replace(/-key$/, "-name"));
+    const option = document.createElement("option");
+    option.value = key;
+    option.textContent = (nameInput && nameInput.value.trim()) || key;
+    list.appendChild(option);
+  });
+}
+document.addEventListener("input", (event) => {
+  if (event.target instanceof HTMLInputElement && /-(key|name)$/.test(event.target.name)) {
+    refreshDestinationKeys();
+  }
+});
