@@ -38,6 +38,9 @@ def main() -> None:
             page.click("[data-testid=login-submit]")
             page.wait_for_load_state()
             if args.lang:
+                toggler = page.locator(".navbar-toggler")
+                if toggler.is_visible():  # narrow screens: the menu is collapsed
+                    toggler.click()
                 page.click("[data-testid=settings-menu]")
                 page.click(f"[data-testid=language-{args.lang}]")
                 page.wait_for_load_state()
