@@ -3,6 +3,7 @@ from typing import cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from subscriptions.actions import earliest_cancel_date
@@ -382,7 +383,8 @@ class AddOnsForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         field = cast(AddOnsChoiceField, self.fields["add_ons"])
-        field.queryset = AddOn.objects.filter(pk__in=[a.pk for a in allowed_add_ons(subscription)]).order_by("name")
+        order = "name_da" if (get_language() or "").startswith("da") else "name"
+        field.queryset = AddOn.objects.filter(pk__in=[a.pk for a in allowed_add_ons(subscription)]).order_by(order)
         field.initial = list(subscription.add_ons.values_list("pk", flat=True))
         field.help_text = _("The add-ons %(product)s offers. Prices are per month, excl. VAT.") % {
             "product": subscription.product.display_name

@@ -102,6 +102,7 @@ def _detail_context(request: HttpRequest, sub: Subscription, **extra) -> dict:  
         "details_form": extra.pop("details_form", None) or DetailsForm(instance=sub, prefix="details"),
         "blocks_form": extra.pop("blocks_form", None) or BlocksForm(instance=sub, prefix="blocks"),
         "can_change_add_ons": sub.is_open and bool(actions.allowed_add_ons(sub)),
+        "add_on_names": {a.code: a.display_name for a in AddOn.objects.all()},
         **extra,
     }
 

@@ -74,6 +74,8 @@ def test_it_adds_and_removes_add_ons_on_confirm_with_one_audit_event(sub, login,
     assert event.details == {"added": ["eu-roaming-plus", "dobbelt-sim"], "removed": ["voicemail-pro"],
                              "difference_ore": 10900}
     assert event.actor == personas.admin_a and event.target_id == str(sub.pk)
+    history = client.get(url("detail", sub)).content.decode()
+    assert "Changed add-ons: + Roaming World 10 GB, + Twin SIM (smartwatch), − Voicemail to e-mail" in history  # noqa: RUF001
 
 
 def test_it_removes_all_add_ons_when_none_are_ticked(sub, login, personas):
@@ -150,6 +152,8 @@ def test_it_shows_the_blocks_under_mobile_and_saves_them_with_an_audit_event(sub
     # Turning one off is its own audited change; saving without a change records nothing.
     client.post(url("blocks", sub), {"blocks-block_premium": "on"})
     client.post(url("blocks", sub), {"blocks-block_premium": "on"})
+    history = client.get(url("detail", sub)).content.decode()
+    assert "Changed service blocks: block calls and data abroad (roaming): off" in history
     events = AuditEvent.objects.filter(action="subscription.blocks_changed").order_by("pk")
     assert [e.details["changes"] for e in events] == [
         {"block_roaming": [False, True], "block_premium": [False, True]},
