@@ -177,7 +177,8 @@ def withdraw_cancellation(sub: Subscription, *, by: Actor) -> Subscription:
     if sub.status != Subscription.Status.PENDING_TERMINATE or (sub.end_date and sub.end_date < timezone.localdate()):
         raise ValidationError(_("There is no pending cancellation to withdraw."))
     old_date = sub.end_date
-    sub.status = Subscription.Status.ACTIVE
+    # A subscription cancelled while suspended goes back to suspended (its reason and date are kept).
+    sub.status = Subscription.Status.SUSPENDED if sub.suspended_on else Subscription.Status.ACTIVE
     sub.end_date = None
     sub.cancel_reason = ""
     sub.save()

@@ -266,3 +266,12 @@ def test_a_suspended_subscription_can_still_be_cancelled(sub, personas):
     actions.cancel(sub, on=actions.earliest_cancel_date(sub), reason="Fratrådt", by=Actor.system("test"))
     sub.refresh_from_db()
     assert sub.status == Subscription.Status.PENDING_TERMINATE
+
+
+def test_withdrawing_the_cancellation_of_a_suspended_subscription_leaves_it_suspended(sub, login, personas):
+    actions.suspend(sub, reason="Orlov", by=Actor.system("test"))
+    sub.refresh_from_db()
+    actions.cancel(sub, on=actions.earliest_cancel_date(sub), reason="Fratrådt", by=Actor.system("test"))
+    assert login(personas.admin_a).post(url("withdraw", sub)).status_code == 302
+    sub.refresh_from_db()
+    assert (sub.status, sub.suspend_reason) == (Subscription.Status.SUSPENDED, "Orlov")
