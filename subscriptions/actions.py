@@ -18,7 +18,7 @@ from audit.models import AuditEvent
 from invoicing.actions import add_charge
 from numbering.actions import create_subscription_port_request
 from numbering.porting import OPERATOR_LABELS
-from subscriptions.models import AddOn, NumberPool, OneOffFee, Product, SimOrder, Subscription
+from subscriptions.models import BLOCK_FIELDS, AddOn, NumberPool, OneOffFee, Product, SimOrder, Subscription
 from subscriptions.tasks import provision_subscription
 
 OPEN = [Subscription.Status.PENDING_ACTIVE, Subscription.Status.ACTIVE, Subscription.Status.SUSPENDED]
@@ -177,7 +177,8 @@ def withdraw_cancellation(sub: Subscription, *, by: Actor) -> Subscription:
     if sub.status != Subscription.Status.PENDING_TERMINATE or (sub.end_date and sub.end_date < timezone.localdate()):
         raise ValidationError(_("There is no pending cancellation to withdraw."))
     old_date = sub.end_date
-    sub.status = Subscription.Status.ACTIVE
+    # A subscription cancelled while suspended goes back to suspended (its reason and date are kept).
+    sub.status = Subscription.Status.SUSPENDED if sub.suspended_on else Subscription.Status.ACTIVE
     sub.end_date = None
     sub.cancel_reason = ""
     sub.save()
@@ -188,6 +189,136 @@ def withdraw_cancellation(sub: Subscription, *, by: Actor) -> Subscription:
         target=sub,
         details={"end_date": old_date.isoformat() if old_date else None},
     )
+    return sub
+
+
+# Add-ons ---------------------------------------------------------------------
+
+
+@dataclass
+class AddOnChange:
+    added: list[AddOn]
+    removed: list[AddOn]
+    old_total: int  # øre per month, excl. VAT
+    new_total: int
+
+    @property
+    def difference(self) -> int:
+        return self.new_total - self.old_total
+
+
+def allowed_add_ons(sub: Subscription) -> list[AddOn]:
+    """What the subscription's type offers now, plus what it already has (kept even if no longer sold)."""
+    current = set(sub.add_ons.values_list("pk", flat=True))
+    offered = AddOn.objects.filter(products=sub.product, is_active=True).values_list("pk", flat=True)
+    return list(AddOn.objects.filter(pk__in=current | set(offered)).order_by("name"))
+
+
+def preview_add_ons(sub: Subscription, *, add_ons: Iterable[AddOn]) -> AddOnChange:
+    if not sub.is_open:
+        raise ValidationError(_("Only a running subscription can change its add-ons."))
+    current = {a.pk: a for a in sub.add_ons.all()}
+    wanted = {a.pk: a for a in add_ons}
+    added = [a for pk, a in wanted.items() if pk not in current]
+    removed = [a for pk, a in current.items() if pk not in wanted]
+    offered = set(AddOn.objects.filter(products=sub.product, is_active=True).values_list("pk", flat=True))
+    wrong = [a.display_name for a in added if a.pk not in offered]
+    if wrong:
+        raise ValidationError(
+            _("Not available on %(product)s: %(add_ons)s.")
+            % {"product": sub.product.display_name, "add_ons": ", ".join(sorted(wrong))}
+        )
+    if not added and not removed:
+        raise ValidationError(_("Nothing to change: tick or untick at least one add-on."))
+    old_total = sub.product.monthly_price + sum(a.monthly_price for a in current.values())
+    new_total = sub.product.monthly_price + sum(a.monthly_price for a in wanted.values())
+    key = lambda a: a.display_name  # noqa: E731
+    return AddOnChange(sorted(added, key=key), sorted(removed, key=key), old_total, new_total)
+
+
+@transaction.atomic
+def change_add_ons(sub: Subscription, *, add_ons: Iterable[AddOn], by: Actor) -> AddOnChange:
+    """Adds and removes add-ons at once; the next billing run bills the new set."""
+    sub = _locked(sub)
+    change = preview_add_ons(sub, add_ons=add_ons)
+    if change.added:
+        sub.add_ons.add(*change.added)
+    if change.removed:
+        sub.add_ons.remove(*change.removed)
+    sub.save(update_fields=["updated_at"])
+    record(
+        "subscription.add_ons_changed",
+        by=by,
+        company=sub.company,
+        target=sub,
+        details={
+            "added": [a.code for a in change.added],
+            "removed": [a.code for a in change.removed],
+            "difference_ore": change.difference,
+        },
+    )
+    return change
+
+
+# Service blocks and suspension ------------------------------------------------
+
+
+@transaction.atomic
+def set_blocks(sub: Subscription, *, blocks: dict[str, bool], by: Actor) -> dict[str, list[bool]]:
+    """Turns service blocks on or off; returns the changes (field: [old, new]), one audit event for them."""
+    sub = _locked(sub)
+    if not sub.is_open or not sub.is_mobile:
+        raise ValidationError(_("Only a running mobile subscription has service blocks."))
+    unknown = set(blocks) - set(BLOCK_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown service block."))
+    changes = {f: [getattr(sub, f), bool(v)] for f, v in blocks.items() if getattr(sub, f) != bool(v)}
+    if not changes:
+        return changes
+    for name, (_old, new) in changes.items():
+        setattr(sub, name, new)
+    sub.save(update_fields=[*changes, "updated_at"])
+    record("subscription.blocks_changed", by=by, company=sub.company, target=sub, details={"changes": changes})
+    return changes
+
+
+@transaction.atomic
+def suspend(sub: Subscription, *, reason: str, by: Actor) -> Subscription:
+    """Suspends an active subscription (e.g. an employee on leave); it keeps its number and SIM."""
+    sub = _locked(sub)
+    if sub.status != Subscription.Status.ACTIVE:
+        raise ValidationError(
+            _("Only an active subscription can be suspended. This one is: %(status)s.")
+            % {"status": sub.get_status_display()}
+        )
+    reason = " ".join(reason.split())
+    if not reason:
+        raise ValidationError(_("Give a reason for the suspension."))
+    sub.status = Subscription.Status.SUSPENDED
+    sub.suspend_reason = reason[:200]
+    sub.suspended_on = timezone.localdate()
+    sub.save(update_fields=["status", "suspend_reason", "suspended_on", "updated_at"])
+    record("subscription.suspended", by=by, company=sub.company, target=sub, details={"reason": sub.suspend_reason})
+    return sub
+
+
+@transaction.atomic
+def resume(sub: Subscription, *, by: Actor) -> Subscription:
+    sub = _locked(sub)
+    if sub.status != Subscription.Status.SUSPENDED:
+        raise ValidationError(
+            _("Only a suspended subscription can be resumed. This one is: %(status)s.")
+            % {"status": sub.get_status_display()}
+        )
+    details = {
+        "suspended_on": sub.suspended_on.isoformat() if sub.suspended_on else None,
+        "suspend_reason": sub.suspend_reason,
+    }
+    sub.status = Subscription.Status.ACTIVE
+    sub.suspend_reason = ""
+    sub.suspended_on = None
+    sub.save(update_fields=["status", "suspend_reason", "suspended_on", "updated_at"])
+    record("subscription.resumed", by=by, company=sub.company, target=sub, details=details)
     return sub
 
 

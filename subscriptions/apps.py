@@ -49,6 +49,10 @@ class SubscriptionsConfig(AppConfig):
                 "subscription.secret_revealed": _("Viewed PIN/PUK"),
                 "subscription.sim_replaced": _("Ordered a replacement SIM"),
                 "subscription.moved_to_esim": _("Moved to eSIM"),
+                "subscription.add_ons_changed": _("Changed add-ons"),
+                "subscription.blocks_changed": _("Changed service blocks"),
+                "subscription.suspended": _("Suspended subscription"),
+                "subscription.resumed": _("Resumed subscription"),
                 "subscription.exported": _("Downloaded subscription overview"),
             }
         )

@@ -3,11 +3,12 @@ from typing import cast
 
 from django import forms
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from subscriptions.actions import earliest_cancel_date
 from subscriptions.identifiers import is_valid_iccid
-from subscriptions.models import AddOn, NumberPool, Product, SimOrder, Subscription
+from subscriptions.models import BLOCK_FIELDS, AddOn, NumberPool, Product, SimOrder, Subscription
 from subscriptions.templatetags.subscriptions import kr
 
 SORT_CHOICES = [
@@ -367,3 +368,44 @@ class BulkForm(forms.Form):
         elif action == "cost_centre" and not (data.get("cost_centre_value") or "").strip():
             self.add_error("cost_centre_value", _("Enter the new cost centre."))
         return data
+
+
+# The profile: add-ons, service blocks, suspension ------------------------------
+
+
+class AddOnsForm(forms.Form):
+    add_ons = AddOnsChoiceField(
+        label=_("Add-ons"), required=False, queryset=AddOn.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, subscription: Subscription, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        from subscriptions.actions import allowed_add_ons
+
+        super().__init__(*args, **kwargs)
+        field = cast(AddOnsChoiceField, self.fields["add_ons"])
+        order = "name_da" if (get_language() or "").startswith("da") else "name"
+        field.queryset = AddOn.objects.filter(pk__in=[a.pk for a in allowed_add_ons(subscription)]).order_by(order)
+        field.initial = list(subscription.add_ons.values_list("pk", flat=True))
+        field.help_text = _("The add-ons %(product)s offers. Prices are per month, excl. VAT.") % {
+            "product": subscription.product.display_name
+        }
+
+
+class BlocksForm(forms.ModelForm):
+    class Meta:
+        model = Subscription
+        fields = BLOCK_FIELDS
+        widgets = {name: forms.CheckboxInput(attrs={"class": "form-check-input", "role": "switch"})
+                   for name in BLOCK_FIELDS}
+
+
+class SuspendForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=200, help_text=_("For example: on parental leave until 1 March.")
+    )
+
+    def clean_reason(self) -> str:
+        reason = " ".join(self.cleaned_data["reason"].split())
+        if not reason:
+            raise forms.ValidationError(_("Give a reason for the suspension."))
+        return reason

@@ -138,6 +138,21 @@ class Subscription(CompanyOwned):
     port_in_requested = models.BooleanField(_("port-in requested"), default=False)
     # The creation guide's idempotency key: a double submit finds the same subscription.
     order_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
+    # Service blocks (spærringer), set by the company's admins on the profile.
+    block_roaming = models.BooleanField(
+        _("block calls and data abroad (roaming)"), default=False,
+        help_text=_("Calls, texts and data outside Denmark are refused."),
+    )
+    block_data = models.BooleanField(
+        _("block mobile data"), default=False, help_text=_("Calls and texts still work."),
+    )
+    block_premium = models.BooleanField(
+        _("block premium-rate and content services"), default=False,
+        help_text=_("Overtakserede tjenester: 90-numbers, premium texts and content charged to the bill."),
+    )
+    # A temporary suspension (e.g. an employee on leave); the subscription keeps its number.
+    suspend_reason = models.CharField(_("suspension reason"), max_length=200, blank=True)
+    suspended_on = models.DateField(_("suspended since"), null=True, blank=True)
 
     # Not database fields: set on the rows of a list page by selectors.label_rows.
     type_label: str
@@ -201,8 +216,17 @@ class Subscription(CompanyOwned):
         return self.status in (self.Status.PENDING_ACTIVE, self.Status.ACTIVE, self.Status.SUSPENDED)
 
     @property
+    def blocks(self) -> list[tuple[str, str, bool]]:
+        """The service blocks as (field, label, on), in the order the profile shows them."""
+        labels = {f.name: str(f.verbose_name) for f in self._meta.fields if f.name in BLOCK_FIELDS}
+        return [(name, labels[name], getattr(self, name)) for name in BLOCK_FIELDS]
+
+    @property
     def monthly_total(self) -> int:
         return self.product.monthly_price + sum(a.monthly_price for a in self.add_ons.all())
+
+
+BLOCK_FIELDS = ["block_roaming", "block_data", "block_premium"]
 
 
 class NumberPool(models.Model):

@@ -18,4 +18,8 @@ urlpatterns = [
     path("<int:subscription_id>/cancel/", views.cancel, name="cancel"),
     path("<int:subscription_id>/withdraw/", views.withdraw, name="withdraw"),
     path("<int:subscription_id>/sim/", views.sim, name="sim"),
+    path("<int:subscription_id>/add-ons/", views.add_ons, name="add_ons"),
+    path("<int:subscription_id>/blocks/", views.blocks, name="blocks"),
+    path("<int:subscription_id>/suspend/", views.suspend, name="suspend"),
+    path("<int:subscription_id>/resume/", views.resume, name="resume"),
 ]

@@ -25,6 +25,8 @@ from portal.http import PortalRequest, require_company
 from portal.permissions import AreaPolicy, area_view
 from subscriptions import actions, selectors
 from subscriptions.forms import (
+    AddOnsForm,
+    BlocksForm,
     BulkForm,
     CancelForm,
     ChangeProductForm,
@@ -34,9 +36,10 @@ from subscriptions.forms import (
     ProductStepForm,
     SimOrderForm,
     SimStepForm,
+    SuspendForm,
     UserStepForm,
 )
-from subscriptions.models import AddOn, OneOffFee, Product, SimOrder, Subscription
+from subscriptions.models import BLOCK_FIELDS, AddOn, OneOffFee, Product, SimOrder, Subscription
 
 PAGE_SIZE = 50
 LIST_PARAMS = ("q", "status", "product", "cost_centre", "sort")
@@ -97,6 +100,9 @@ def _detail_context(request: HttpRequest, sub: Subscription, **extra) -> dict:  
         "history": selectors.history(sub),
         "earliest_cancel": actions.earliest_cancel_date(sub),
         "details_form": extra.pop("details_form", None) or DetailsForm(instance=sub, prefix="details"),
+        "blocks_form": extra.pop("blocks_form", None) or BlocksForm(instance=sub, prefix="blocks"),
+        "can_change_add_ons": sub.is_open and bool(actions.allowed_add_ons(sub)),
+        "add_on_names": {a.code: a.display_name for a in AddOn.objects.all()},
         **extra,
     }
 
@@ -219,6 +225,88 @@ def sim(request: HttpRequest, subscription_id: int) -> HttpResponse:
     status = 400 if request.method == "POST" and form.errors else 200
     fees = {kind: actions.sim_order_fee(kind) for kind in (SimOrder.Kind.REPLACEMENT, SimOrder.Kind.ESIM)}
     return render(request, "subscriptions/sim.html", {"sub": sub, "form": form, "fees": fees}, status=status)
+
+
+@area_view("subscriptions")
+def add_ons(request: HttpRequest, subscription_id: int) -> HttpResponse:
+    sub = _subscription(request, subscription_id)
+    form = AddOnsForm(request.POST or None, subscription=sub)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        chosen = list(form.cleaned_data["add_ons"])
+        try:
+            if request.POST.get("confirm") == "1":
+                actions.change_add_ons(sub, add_ons=chosen, by=Actor.from_request(request))
+                messages.success(request, _("The add-ons were changed."))
+                return redirect("subscriptions:detail", subscription_id=sub.pk)
+            preview = actions.preview_add_ons(sub, add_ons=chosen)
+        except ValidationError as error:
+            form.add_error(None, error)
+    if not sub.is_open and not form.errors:
+        form.add_error(None, _("Only a running subscription can change its add-ons."))
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(request, "subscriptions/add_ons.html", {"sub": sub, "form": form, "preview": preview}, status=status)
+
+
+@area_view("subscriptions")
+def blocks(request: HttpRequest, subscription_id: int) -> HttpResponse:
+    sub = _subscription(request, subscription_id)
+    if request.method != "POST":
+        return redirect("subscriptions:detail", subscription_id=sub.pk)
+    form = BlocksForm(request.POST, instance=Subscription.objects.get(pk=sub.pk), prefix="blocks")
+    if form.is_valid():
+        try:
+            changes = actions.set_blocks(
+                sub, blocks={f: form.cleaned_data[f] for f in BLOCK_FIELDS}, by=Actor.from_request(request)
+            )
+        except ValidationError as error:
+            messages.error(request, error.messages[0])
+        else:
+            if changes:
+                messages.success(request, _("The service blocks were saved."))
+            else:
+                messages.info(request, _("Nothing changed."))
+            return redirect("subscriptions:detail", subscription_id=sub.pk)
+    return render(request, "subscriptions/detail.html", _detail_context(request, sub, blocks_form=form), status=400)
+
+
+@area_view("subscriptions")
+def suspend(request: HttpRequest, subscription_id: int) -> HttpResponse:
+    sub = _subscription(request, subscription_id)
+    form = SuspendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.suspend(sub, reason=form.cleaned_data["reason"], by=Actor.from_request(request))
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The subscription is suspended. It keeps its number."))
+            return redirect("subscriptions:detail", subscription_id=sub.pk)
+    can_suspend = sub.status == Subscription.Status.ACTIVE
+    if not can_suspend and not form.non_field_errors():
+        form.add_error(
+            None,
+            _("Only an active subscription can be suspended. This one is: %(status)s.")
+            % {"status": sub.get_status_display()},
+        )
+    status = 400 if request.method == "POST" and form.errors else 200
+    return render(
+        request, "subscriptions/suspend.html", {"sub": sub, "form": form, "can_suspend": can_suspend}, status=status
+    )
+
+
+@area_view("subscriptions")
+def resume(request: HttpRequest, subscription_id: int) -> HttpResponse:
+    sub = _subscription(request, subscription_id)
+    if request.method != "POST":
+        return redirect("subscriptions:detail", subscription_id=sub.pk)
+    try:
+        actions.resume(sub, by=Actor.from_request(request))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+        return redirect("subscriptions:detail", subscription_id=sub.pk)
+    messages.success(request, _("The subscription is active again."))
+    return redirect("subscriptions:detail", subscription_id=sub.pk)
 
 
 # CSV -----------------------------------------------------------------------
