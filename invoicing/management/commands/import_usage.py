@@ -1,35 +1,16 @@
-from pathlib import Path
 from typing import Any
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from audit.actor import Actor
 from invoicing.actions import USAGE_COLUMNS, UsageImportError, import_usage
+from invoicing.management.file_import import FileImportCommand
 
 
-class Command(BaseCommand):
+class Command(FileImportCommand):
     help = f"Imports usage CSV files ({','.join(USAGE_COLUMNS)}). A file with a bad row is not imported at all."
+    error_class = UsageImportError
 
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("files", nargs="+", type=Path)
+    def import_text(self, *, text: str, filename: str, by: Actor) -> Any:
+        return import_usage(text=text, filename=filename, by=by)
 
-    def handle(self, *args: Any, **options: Any) -> None:
-        failed = 0
-        for path in options["files"]:
-            try:
-                text = path.read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError) as error:
-                self.stderr.write(f"{path}: cannot read ({error})")
-                failed += 1
-                continue
-            try:
-                batch = import_usage(text=text, filename=path.name, by=Actor.system("import_usage command"))
-            except UsageImportError as error:
-                failed += 1
-                self.stderr.write(self.style.ERROR(f"{path}: not imported"))
-                for message in error.messages:
-                    self.stderr.write(f"  {message}")
-            else:
-                self.stdout.write(self.style.SUCCESS(f"{path}: {batch.rows} usage records imported"))
-        if failed:
-            raise CommandError(f"{failed} file(s) not imported.")
+    def describe(self, batch: Any) -> str:
+        return f"{batch.rows} usage records imported"
