@@ -11,7 +11,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from companies.models import Company
@@ -47,12 +46,10 @@ def _walk(patterns: list[Any], namespace: str, converters: dict[str, Any]) -> It
 
 
 def portal_routes() -> list[Route]:
-    namespaces = {apps.get_app_config(label).label for label in PORTAL_APPS}
-    # URL namespaces are the area keys, which may differ from the app label.
     from portal.areas import registry
 
-    namespaces |= set(registry.keys())
-    namespaces -= {"numbering", "invoicing"}
+    # The shell's namespaces plus each area's, which is its key (not always its app label).
+    namespaces = {"portal", "audit", "accounts", *registry.keys()}
     return [r for r in _walk(get_resolver().url_patterns, "", {}) if r.namespace in namespaces]
 
 
