@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "accounts",
     "companies",
     "audit",
+    "jobs",
     "portal",
     "tickets",
     "subscriptions",
