@@ -35,6 +35,7 @@ from invoicing.models import (
     UsageRecord,
 )
 from invoicing.money import due_date_for, format_kr, parse_day, parse_kr, parse_period
+from invoicing.periods import check_billable, record_forced_run
 from subscriptions.models import OneOffFee, Subscription
 
 CONFIRM_SALT = "invoicing.einvoice.confirm"
@@ -43,14 +44,17 @@ CONFIRM_MAX_AGE = 14 * 24 * 3600
 
 # Billing ---------------------------------------------------------------------------------
 
-def start_billing_run(*, period: str, by: Actor) -> None:
-    """Queues the billing run for a period (the staff button)."""
+@transaction.atomic
+def start_billing_run(*, period: str, by: Actor, force: bool = False, reason: str = "") -> None:
+    """Queues the billing run for a period (the staff button); a month that is not over needs `force`."""
     try:
         parse_period(period)
     except ValueError:
         raise ValidationError(_("Enter a period as YYYY-MM, e.g. 2026-11.")) from None
     from invoicing.tasks import run_billing_task
 
+    if check_billable(period, force=force, reason=reason):
+        record_forced_run(period=period, reason=reason, by=by)
     record("invoice.billing_started", by=by, company=None, details={"period": period})
     user_id = by.user.pk if by.user is not None else None
     transaction.on_commit(lambda: run_billing_task.enqueue(period, user_id))

@@ -30,6 +30,7 @@ class InvoicingConfig(AppConfig):
             "invoice.issued": _("Issued invoice"),
             "invoice.credited": _("Issued credit note"),
             "invoice.billing_started": _("Started billing run"),
+            "invoice.billing_forced": _("Forced billing of a month that was not over"),
             "invoice.charge_added": _("Charged one-off fee"),
             "invoice.usage_imported": _("Imported usage"),
             "invoice.einvoice_added": _("Signed up for eInvoice"),

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from invoicing.actions import parse_addresses
 from invoicing.models import Invoice, Payment
 from invoicing.money import parse_kr, parse_period
+from invoicing.periods import check_billable
 
 MAX_USAGE_FILE_BYTES = 50 * 1024 * 1024
 
@@ -37,6 +38,9 @@ class EInvoiceSignUpForm(forms.Form):
 
 class BillingRunForm(forms.Form):
     period = forms.CharField(label=_("Period"), max_length=7, help_text=_("YYYY-MM, e.g. 2026-11."))
+    force = forms.BooleanField(label=_("Bill it even though the month is not over"), required=False)
+    reason = forms.CharField(label=_("Reason for billing early"), required=False, max_length=200,
+                             help_text=_("Required with the box above; kept in the audit trail."))
 
     def clean_period(self) -> str:
         value = self.cleaned_data["period"].strip()
@@ -45,6 +49,16 @@ class BillingRunForm(forms.Form):
         except ValueError:
             raise ValidationError(_("Enter a period as YYYY-MM, e.g. 2026-11.")) from None
         return value
+
+    def clean(self) -> dict:
+        super().clean()
+        data = self.cleaned_data
+        if "period" in data:
+            try:
+                check_billable(data["period"], force=data.get("force", False), reason=data.get("reason") or "")
+            except ValidationError as error:
+                self.add_error("reason" if error.code == "reason" else "period", error)
+        return data
 
 
 class UsageUploadForm(forms.Form):

@@ -252,7 +252,9 @@ def staff_index(request: HttpRequest) -> HttpResponse:
         if action == "billing":
             billing_form = BillingRunForm(request.POST, prefix="billing")
             if billing_form.is_valid():
-                actions.start_billing_run(period=billing_form.cleaned_data["period"], by=by)
+                actions.start_billing_run(period=billing_form.cleaned_data["period"], by=by,
+                                          force=billing_form.cleaned_data["force"],
+                                          reason=billing_form.cleaned_data["reason"])
                 messages.success(request, _("The billing run for %(period)s has started.") % {
                     "period": billing_form.cleaned_data["period"]})
                 return redirect("invoice:staff")
