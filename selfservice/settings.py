@@ -221,6 +221,9 @@ PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/"
 # Where the operator's staff are told about new tickets and port requests.
 STAFF_NOTIFICATION_EMAILS = env_list("STAFF_NOTIFICATION_EMAILS", ["support@operator.example"])
 
+# Bulk updates of subscriptions up to this many rows run in the request; larger ones run as a task.
+SUBSCRIPTIONS_BULK_SYNC_LIMIT = env_int("SUBSCRIPTIONS_BULK_SYNC_LIMIT", 200)
+
 TASKS = {
     "default": {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,10 +17,20 @@ from audit.actor import Actor
 from audit.events import bulk_record, record
 from audit.models import AuditEvent
 from invoicing.actions import add_charge
+from jobs.queue import enqueue
 from numbering.actions import create_subscription_port_request
 from numbering.porting import OPERATOR_LABELS
-from subscriptions.models import BLOCK_FIELDS, AddOn, NumberPool, OneOffFee, Product, SimOrder, Subscription
-from subscriptions.tasks import provision_subscription
+from subscriptions.models import (
+    BLOCK_FIELDS,
+    AddOn,
+    BulkJob,
+    NumberPool,
+    OneOffFee,
+    Product,
+    SimOrder,
+    Subscription,
+)
+from subscriptions.tasks import apply_bulk_job, provision_subscription
 
 OPEN = [Subscription.Status.PENDING_ACTIVE, Subscription.Status.ACTIVE, Subscription.Status.SUSPENDED]
 DETAIL_FIELDS = ["user_name", "email", "cost_centre", "salary_number", "invoice_note"]
@@ -616,9 +627,27 @@ def apply_bulk(
     preview = preview_bulk(qs, action=action, target=target, on=on, sample_size=0)
     if preview.token != token:
         raise BulkConflict(_("The subscriptions changed since the preview. Review the changes again."))
-    ids = preview.changeable
-    if not ids:
+    if not preview.changeable:
         raise ValidationError(_("Nothing to change."))
+    return _write_bulk(
+        preview.changeable, preview.labels, company=company, action=action, by=by, target=target, on=on,
+        reason=reason, cost_centre=cost_centre,
+    )
+
+
+def _write_bulk(
+    ids: list[int],
+    labels: dict[int, str],
+    *,
+    company,
+    action: str,
+    by: Actor,
+    target: Product | None,  # type: ignore[no-untyped-def]
+    on: datetime.date | None,
+    reason: str,
+    cost_centre: str,
+) -> int:
+    """Writes a checked set (inside the caller's transaction, rows locked): conditional updates, one event each."""
     now = timezone.now()
     changed = 0
     base = Subscription.objects.filter(company=company, status__in=OPEN)
@@ -649,7 +678,6 @@ def apply_bulk(
         details |= {"to": target.code}
     else:
         details |= {"cost_centre": cost_centre}
-    labels = preview.labels
     bulk_record(
         [
             AuditEvent(
@@ -667,6 +695,125 @@ def apply_bulk(
         ]
     )
     return changed
+
+
+# Large bulk updates run as a task -------------------------------------------
+
+
+def submit_bulk(
+    qs,
+    *,
+    company,
+    action: str,
+    token: str,
+    by: Actor,
+    target: Product | None = None,  # type: ignore[no-untyped-def]
+    on: datetime.date | None = None,
+    reason: str = "",
+    cost_centre: str = "",
+) -> int | BulkJob:
+    """The "Apply changes" button: a small set is applied at once (returns the count); a larger one
+    becomes a BulkJob applied by a task, so no web request does heavy work."""
+    values: dict[str, Any] = {"action": action, "target": target, "on": on}
+    preview = preview_bulk(qs, **values, sample_size=0)
+    if len(preview.changeable) <= settings.SUBSCRIPTIONS_BULK_SYNC_LIMIT:
+        return apply_bulk(qs, company=company, token=token, by=by, reason=reason, cost_centre=cost_centre, **values)
+    return start_bulk_job(preview, company=company, token=token, by=by, reason=reason, cost_centre=cost_centre,
+                          target=target, on=on)
+
+
+@transaction.atomic
+def start_bulk_job(
+    preview: BulkPreview,
+    *,
+    company,
+    token: str,
+    by: Actor,
+    target: Product | None = None,  # type: ignore[no-untyped-def]
+    on: datetime.date | None = None,
+    reason: str = "",
+    cost_centre: str = "",
+) -> BulkJob:
+    """Records the previewed set and queues its task in the same transaction (neither exists without the other)."""
+    if preview.action == "cancel" and not reason.strip():
+        raise ValidationError(_("Give a reason for the cancellation."))
+    if preview.token != token:
+        raise BulkConflict(_("The subscriptions changed since the preview. Review the changes again."))
+    if not preview.changeable:
+        raise ValidationError(_("Nothing to change."))
+    job = BulkJob.objects.create(
+        company=company,
+        action=preview.action,
+        subscription_ids=preview.changeable,
+        end_date=on if preview.action == "cancel" else None,
+        reason=reason.strip() if preview.action == "cancel" else "",
+        target=target if preview.action == "change_product" else None,
+        cost_centre=cost_centre if preview.action == "cost_centre" else "",
+        total=len(preview.changeable),
+        created_by=by.user,
+        created_by_label=by.display,
+        ip_address=by.ip_address,
+    )
+    record("subscription.bulk_queued", by=by, company=company, target=job,
+           details={"action": job.action, "subscriptions": job.total})
+    enqueue(apply_bulk_job, job.pk)
+    return job
+
+
+def run_bulk_job(job_id: int) -> BulkJob | None:
+    """The task's body. Every row is checked again under lock and everything is written in one transaction,
+    so the job is done or failed as a whole. A re-run (a worker died after committing) finds the job
+    finished under its lock and writes nothing twice."""
+    BulkJob.objects.filter(pk=job_id, status=BulkJob.Status.QUEUED).update(
+        status=BulkJob.Status.RUNNING, started_at=timezone.now()
+    )
+    with transaction.atomic():
+        job = BulkJob.objects.select_for_update().select_related("company", "target", "created_by").filter(
+            pk=job_id
+        ).first()
+        if job is None or job.is_finished:
+            return job
+        by = Actor(user=job.created_by, ip_address=job.ip_address, label=job.created_by_label)
+        values: dict[str, Any] = {"action": job.action, "target": job.target, "on": job.end_date}
+        try:
+            with transaction.atomic():
+                changeable, labels = _locked_split(job.subscription_ids, company=job.company, **values)
+                if changeable != job.subscription_ids:
+                    raise BulkConflict("")
+                job.changed = _write_bulk(
+                    changeable, labels, company=job.company, by=by, reason=job.reason, cost_centre=job.cost_centre,
+                    **values,
+                )
+        except BulkConflict:
+            # Count outside the rolled-back savepoint, for the message on the job page.
+            changeable, _labels = _locked_split(job.subscription_ids, company=job.company, **values)
+            job.status, job.failure = BulkJob.Status.FAILED, BulkJob.Failure.CONFLICT
+            job.conflicts = max(len(job.subscription_ids) - len(changeable), 1)
+        else:
+            job.status = BulkJob.Status.DONE
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "failure", "conflicts", "changed", "finished_at"])
+    return job
+
+
+def fail_bulk_job(job_id: int) -> None:
+    """After an unexpected error (the task's transaction rolled back): the job page says so."""
+    BulkJob.objects.filter(pk=job_id).exclude(status__in=[BulkJob.Status.DONE, BulkJob.Status.FAILED]).update(
+        status=BulkJob.Status.FAILED, failure=BulkJob.Failure.ERROR, finished_at=timezone.now()
+    )
+
+
+def _locked_split(ids: list[int], *, company, action: str, target: Product | None, on: datetime.date | None):  # type: ignore[no-untyped-def]
+    """Locks the job's rows (in pk order, chunked for the database's parameter limit) and splits them again."""
+    changeable: list[int] = []
+    labels: dict[int, str] = {}
+    for chunk in _chunks(sorted(ids)):
+        rows = Subscription.objects.filter(company=company, pk__in=chunk)
+        list(rows.select_for_update().order_by("pk").values_list("pk", flat=True))
+        ok, _blocked, chunk_labels = _bulk_split(rows, action=action, target=target, on=on)
+        changeable += ok
+        labels |= chunk_labels
+    return sorted(changeable), labels
 
 
 def apply_due_changes(*, today: datetime.date | None = None, by: Actor) -> tuple[int, int]:

@@ -46,6 +46,7 @@ class SubscriptionsConfig(AppConfig):
                 "subscription.terminated": _("Subscription ended"),
                 "subscription.cancellation_withdrawn": _("Withdrew a cancellation"),
                 "subscription.cost_centre_changed": _("Changed cost centre"),
+                "subscription.bulk_queued": _("Started a bulk update"),
                 "subscription.secret_revealed": _("Viewed PIN/PUK"),
                 "subscription.sim_replaced": _("Ordered a replacement SIM"),
                 "subscription.moved_to_esim": _("Moved to eSIM"),

@@ -277,3 +277,63 @@ class SimOrder(CompanyOwned):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} #{self.pk}"
+
+
+class BulkJob(CompanyOwned):
+    """A bulk update too large for one web request, applied all or nothing by a background task.
+
+    Holds what was previewed (the action, its values and the subscription ids that would change), so
+    the task can check every row again under lock; see docs/durable-work.md.
+    """
+
+    class Action(models.TextChoices):
+        CANCEL = "cancel", _("Cancel subscriptions")
+        CHANGE_PRODUCT = "change_product", _("Change subscription type")
+        COST_CENTRE = "cost_centre", _("Change cost centre")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    class Failure(models.TextChoices):
+        CONFLICT = "conflict", _("Subscriptions changed since the preview")
+        ERROR = "error", _("Unexpected error")
+
+    action = models.CharField(_("action"), max_length=20, choices=Action.choices)
+    subscription_ids = models.JSONField(_("subscriptions"), default=list)
+    end_date = models.DateField(_("last day"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    target = models.ForeignKey(
+        Product, verbose_name=_("new subscription type"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cost_centre = models.CharField(_("new cost centre"), max_length=40, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(_("subscriptions to change"))
+    changed = models.PositiveIntegerField(_("subscriptions changed"), default=0)
+    failure = models.CharField(_("failure"), max_length=10, choices=Failure.choices, blank=True)
+    # How many of the previewed subscriptions no longer allowed the change when the task ran.
+    conflicts = models.PositiveIntegerField(_("conflicting subscriptions"), default=0)
+    created_by = models.ForeignKey(
+        "accounts.User", verbose_name=_("started by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by_label = models.CharField(_("started by"), max_length=255, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bulk update")
+        verbose_name_plural = _("bulk updates")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} #{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)

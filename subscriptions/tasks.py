@@ -22,3 +22,17 @@ def provision_subscription(subscription_id: int) -> None:
         sub.status = Subscription.Status.ACTIVE
         sub.save(update_fields=["status", "updated_at"])
         record("subscription.activated", by=Actor.system("provisioning"), company=sub.company, target=sub)
+
+
+@task
+def apply_bulk_job(job_id: int) -> None:
+    """Applies a large bulk update (subscriptions.actions.run_bulk_job); safe to run again after a crash."""
+    from subscriptions.actions import fail_bulk_job, run_bulk_job
+
+    try:
+        run_bulk_job(job_id)
+    except Exception:
+        # The job's transaction rolled back, so nothing was changed; the page says it failed, the task
+        # result keeps the traceback.
+        fail_bulk_job(job_id)
+        raise

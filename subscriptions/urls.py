@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("export.csv", views.export, name="export"),
     path("bulk/", views.bulk, name="bulk"),
+    path("bulk/<int:bulk_job_id>/", views.bulk_job, name="bulk_job"),
     path("new/", views.create, {"step": "user"}, name="create_user"),
     path("new/type/", views.create, {"step": "product"}, name="create_product"),
     path("new/number/", views.create, {"step": "number"}, name="create_number"),

@@ -39,7 +39,7 @@ from subscriptions.forms import (
     SuspendForm,
     UserStepForm,
 )
-from subscriptions.models import BLOCK_FIELDS, AddOn, OneOffFee, Product, SimOrder, Subscription
+from subscriptions.models import BLOCK_FIELDS, AddOn, BulkJob, OneOffFee, Product, SimOrder, Subscription
 
 PAGE_SIZE = 50
 LIST_PARAMS = ("q", "status", "product", "cost_centre", "sort")
@@ -448,7 +448,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
     kwargs = {"action": data["action"], "target": data.get("target"), "on": data.get("end_date")}
     if request.POST.get("apply") == "1":
         try:
-            changed = actions.apply_bulk(
+            changed = actions.submit_bulk(
                 qs,
                 company=company,
                 token=data.get("token") or "",
@@ -460,6 +460,8 @@ def bulk(request: HttpRequest) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            if isinstance(changed, BulkJob):
+                return redirect("subscriptions:bulk_job", bulk_job_id=changed.pk)
             messages.success(
                 request,
                 ngettext("%(count)s subscription was changed.", "%(count)s subscriptions were changed.", changed)
@@ -470,6 +472,16 @@ def bulk(request: HttpRequest) -> HttpResponse:
             return redirect(f"{url}?{_urlencode(query)}" if query else url)
     context["preview"] = actions.preview_bulk(qs, **kwargs)
     return render(request, "subscriptions/bulk.html", context, status=400 if form.errors else 200)
+
+
+@area_view("subscriptions")
+def bulk_job(request: HttpRequest, bulk_job_id: int) -> HttpResponse:
+    """A queued bulk update: its progress (an htmx fragment polls while it runs) and its result."""
+    # The id list can hold 50,000 ids; the page polled every 2 s does not need it.
+    jobs = BulkJob.objects.select_related("target").defer("subscription_ids")
+    job = get_for_company(jobs, require_company(request), pk=bulk_job_id)
+    template = "subscriptions/bulk_job.html#progress" if getattr(request, "htmx", False) else "subscriptions/bulk_job.html"
+    return render(request, template, {"job": job})
 
 
 def _urlencode(query: dict) -> str:

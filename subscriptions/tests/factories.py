@@ -4,7 +4,7 @@ import factory
 
 from companies.tests.factories import CompanyFactory
 from subscriptions.identifiers import iccid_with_check
-from subscriptions.models import AddOn, Product, Subscription
+from subscriptions.models import AddOn, BulkJob, Product, Subscription
 
 
 class ProductFactory(factory.django.DjangoModelFactory):
@@ -54,4 +54,17 @@ class SubscriptionFactory(factory.django.DjangoModelFactory):
             obj.save(update_fields=["pin_encrypted", "puk_encrypted"])
 
 
-URL_KWARGS = {"subscription_id": lambda company: SubscriptionFactory(company=company).pk}
+class BulkJobFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = BulkJob
+
+    company = factory.SubFactory(CompanyFactory)
+    action = BulkJob.Action.COST_CENTRE
+    cost_centre = "IT"
+    total = 0
+
+
+URL_KWARGS = {
+    "subscription_id": lambda company: SubscriptionFactory(company=company).pk,
+    "bulk_job_id": lambda company: BulkJobFactory(company=company).pk,
+}
