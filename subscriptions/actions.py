@@ -768,9 +768,8 @@ def run_bulk_job(job_id: int) -> BulkJob | None:
         status=BulkJob.Status.RUNNING, started_at=timezone.now()
     )
     with transaction.atomic():
-        job = BulkJob.objects.select_for_update().select_related("company", "target", "created_by").filter(
-            pk=job_id
-        ).first()
+        jobs = BulkJob.objects.select_for_update(of=("self",)).select_related("company", "target", "created_by")
+        job = jobs.filter(pk=job_id).first()
         if job is None or job.is_finished:
             return job
         by = Actor(user=job.created_by, ip_address=job.ip_address, label=job.created_by_label)

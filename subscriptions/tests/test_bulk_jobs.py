@@ -1,8 +1,10 @@
 """Bulk updates above the threshold run as a task: all or nothing, once, visible on a job page."""
 
 import datetime
+import threading
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -209,3 +211,34 @@ def test_the_progress_fragment_costs_a_fixed_number_of_queries(subs, personas, l
     with django_assert_num_queries(7):
         response = client.get(url, headers={"HX-Request": "true"})
     assert response.status_code == 200
+
+
+needs_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL for real concurrency")
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_it_applies_once_when_two_workers_run_the_same_job_at_once(personas, catalogue):
+    # A reclaimed task can start while the first worker is still alive: the job's row lock serialises them.
+    for _ in range(20):
+        SubscriptionFactory(company=personas.company_a, product=catalogue["mobil-basis-5"])
+    job = _start(personas, action="cost_centre", cost_centre="IT")
+    errors = []
+
+    def run():
+        try:
+            actions.run_bulk_job(job.pk)
+        except Exception as error:  # noqa: BLE001 - report any failure to the test
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    job.refresh_from_db()
+    assert not errors
+    assert (job.status, job.changed) == ("done", 20)
+    assert AuditEvent.objects.filter(action="subscription.cost_centre_changed").count() == 20
