@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from subscriptions.models import AddOn, NumberPool, OneOffFee, Product, SimOrder, Subscription
+from subscriptions.models import AddOn, BulkJob, NumberPool, OneOffFee, Product, SimOrder, Subscription
 
 
 def _kr(ore: int) -> str:
@@ -65,3 +65,20 @@ class SimOrderAdmin(admin.ModelAdmin):
     list_display = ["subscription", "kind", "blocked_iccid", "created_at"]
     list_select_related = ["subscription"]
     raw_id_fields = ["subscription", "company"]
+
+
+@admin.register(BulkJob)
+class BulkJobAdmin(admin.ModelAdmin):
+    """For staff looking into a customer's bulk update; read-only, the task is the only writer."""
+
+    list_display = ["__str__", "company", "status", "total", "changed", "failure", "created_by_label", "created_at"]
+    list_filter = ["status", "action"]
+    list_select_related = ["company"]
+    search_fields = ["company__name", "created_by_label"]
+    exclude = ["subscription_ids"]
+
+    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+        return False

@@ -242,3 +242,10 @@ def test_it_applies_once_when_two_workers_run_the_same_job_at_once(personas, cat
     assert not errors
     assert (job.status, job.changed) == ("done", 20)
     assert AuditEvent.objects.filter(action="subscription.cost_centre_changed").count() == 20
+
+
+def test_staff_can_look_at_jobs_in_django_admin(subs, personas, login):
+    job = _start(personas, action="cost_centre", cost_centre="IT")
+    client = login(personas.staff)
+    assert client.get(reverse("admin:subscriptions_bulkjob_changelist")).status_code == 200
+    assert client.get(reverse("admin:subscriptions_bulkjob_change", args=[job.pk])).status_code == 200
