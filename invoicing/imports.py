@@ -184,7 +184,7 @@ class _Progress:
 # Shared steps -----------------------------------------------------------------------------
 
 def _earlier_import(model: type[FileImport], sha256: str) -> FileImport | None:
-    return model.objects.filter(sha256=sha256, status=FileImport.Status.DONE).first()
+    return model._default_manager.filter(sha256=sha256, status=FileImport.Status.DONE).first()
 
 
 def _already_imported(earlier: FileImport) -> str:
@@ -196,7 +196,7 @@ def _already_imported(earlier: FileImport) -> str:
 def _begin(model: type[FileImport], source: Source, by: Actor, upload: FileImport | None) -> FileImport:
     """The import row: the staff upload's (made when it was queued) or a new one in this transaction."""
     if upload is None:
-        upload = model.objects.create(filename=source.filename[:200], imported_by=by.display,
+        upload = model._default_manager.create(filename=source.filename[:200], imported_by=by.display,
                                       status=FileImport.Status.RUNNING)
     return upload
 
@@ -299,6 +299,8 @@ def _duplicates(rows: list[dict], batch: UsageImport, errors: _Errors) -> set[st
     stored = dict(UsageRecord.objects.filter(record_id__in=seen.keys()).values_list("record_id", "batch_id"))
     earlier = {b.pk: b for b in UsageImport.objects.filter(pk__in=set(stored.values()) - {batch.pk})}
     for record_id, batch_id in stored.items():
+        if record_id is None:
+            continue
         other = earlier.get(batch_id)
         if batch_id == batch.pk:
             reason = _("record id %(id)s appears twice in this file") % {"id": record_id}

@@ -150,7 +150,7 @@ def import_file_task(kind: str, import_id: int, user_id: int | None) -> str:
     from invoicing.models import FileImport, PaymentImport, UsageImport
 
     model: type[FileImport] = UsageImport if kind == "usage" else PaymentImport
-    upload = model.objects.filter(pk=import_id).first()
+    upload = model._default_manager.filter(pk=import_id).first()
     if upload is None or upload.is_finished:
         return upload.status if upload is not None else "missing"
     upload.status = FileImport.Status.RUNNING
@@ -175,5 +175,5 @@ def import_file_task(kind: str, import_id: int, user_id: int | None) -> str:
     finally:
         if stored:
             stored.delete(save=False)
-            model.objects.filter(pk=upload.pk).update(upload="")
+            model._default_manager.filter(pk=upload.pk).update(upload="")
     return upload.status
