@@ -13,6 +13,7 @@ its progress to the import row; the page polls it.
 
 import csv
 import datetime as dt
+import functools
 import hashlib
 import io
 import uuid
@@ -219,6 +220,17 @@ def _finish(upload: FileImport, rows: int, **fields: Any) -> None:
 
 # Usage ------------------------------------------------------------------------------------
 
+@functools.lru_cache(maxsize=50_000)  # a file repeats each subscription's number many times
+def _e164(raw: str) -> str | None:
+    try:
+        number = phonenumbers.parse(raw, "DK")
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
 def _parse_usage_row(line: int, cells: list[str], errors: _Errors) -> dict | None:
     if len(cells) != len(USAGE_COLUMNS):
         errors.add(line, _("expected %(count)s columns (%(columns)s), found %(found)s") % {
@@ -229,12 +241,8 @@ def _parse_usage_row(line: int, cells: list[str], errors: _Errors) -> dict | Non
         errors.add(line, _("“%(value)s” is not a record id (at most 64 characters, no spaces)") % {
             "value": record_id[:80]})
         return None
-    try:
-        number = phonenumbers.parse(raw_phone, "DK")
-        if not phonenumbers.is_valid_number(number):
-            raise phonenumbers.NumberParseException(0, "invalid")
-        phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    except phonenumbers.NumberParseException:
+    phone = _e164(raw_phone)
+    if phone is None:
         errors.add(line, _("“%(value)s” is not a valid phone number") % {"value": raw_phone[:80]})
         return None
     try:
@@ -315,6 +323,26 @@ def _duplicates(rows: list[dict], batch: UsageImport, errors: _Errors) -> set[st
     return bad
 
 
+RECORD_COLUMNS = ["company_id", "subscription_id", "record_id", "time", "type", "quantity", "charge", "batch_id",
+                  "late"]
+
+
+def _insert(records: list[tuple]) -> None:
+    """Inserts one batch: COPY on PostgreSQL (several times faster than INSERT), bulk_create elsewhere."""
+    if not records:
+        return
+    if connection.vendor == "postgresql":
+        table = UsageRecord._meta.db_table
+        connection.ensure_connection()
+        with connection.wrap_database_errors, connection.connection.cursor() as cursor:
+            with cursor.copy(f"COPY {table} ({', '.join(RECORD_COLUMNS)}) FROM STDIN") as copy:
+                for values in records:
+                    copy.write_row(values)
+        return
+    UsageRecord.objects.bulk_create([UsageRecord(**dict(zip(RECORD_COLUMNS, values, strict=True)))
+                                     for values in records], batch_size=BATCH_ROWS)
+
+
 def _mark_late(batch: UsageImport, months: set[tuple[int, str]]) -> int:
     """Marks the batch's records of months already invoiced as late usage, for the next invoice.
 
@@ -372,7 +400,7 @@ def _stream_usage(source: Source, batch: UsageImport, progress: Callable[[int], 
         nonlocal done
         subscriptions.load({r["phone"] for r in pending})
         bad = _duplicates(pending, batch, errors)
-        records = []
+        records: list[tuple] = []
         for row in pending:
             day = timezone.localtime(row["time"]).date()
             match = subscriptions.on(row["phone"], day)
@@ -383,11 +411,10 @@ def _stream_usage(source: Source, batch: UsageImport, progress: Callable[[int], 
             if errors or row["record_id"] in bad:
                 continue  # nothing will be stored: stop building records, keep checking lines
             months.add((match[1], f"{day:%Y-%m}"))
-            records.append(UsageRecord(company_id=match[1], subscription_id=match[0], record_id=row["record_id"],
-                                       time=row["time"], type=row["type"], quantity=row["quantity"],
-                                       charge=row["charge"], batch=batch))
+            records.append((match[1], match[0], row["record_id"], row["time"], row["type"], row["quantity"],
+                            row["charge"], batch.pk, False))
         if not errors:
-            UsageRecord.objects.bulk_create(records, batch_size=BATCH_ROWS)
+            _insert(records)
         done += len(pending)
         pending.clear()
         progress(done)
