@@ -1,16 +1,19 @@
 """Usage imports: refused twice, natural keys, line-level errors, late usage, background uploads."""
 
 import datetime as dt
+import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from pypdf import PdfReader
 
 from invoicing import imports
 from invoicing.actions import UsageImportError, import_usage
 from invoicing.billing import run_billing
 from invoicing.models import Invoice, InvoiceLine, UsageImport, UsageRecord
+from invoicing.pdf import render_invoice_pdf
 from invoicing.tests.factories import SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
@@ -101,6 +104,8 @@ def test_usage_for_a_month_already_billed_goes_on_the_next_invoice_as_late_usage
     assert (line.amount, line.quantity, line.usage_type) == (300, 4, "roaming")
     assert "november 2026" in line.description.lower()  # the invoice names the month the usage belongs to
     assert december.usage_net >= 300
+    pdf_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(render_invoice_pdf(december))).pages)
+    assert "november 2026" in pdf_text.lower() and ("Late usage" in pdf_text or "for sent" in pdf_text)
     assert set(UsageRecord.objects.values_list("late_invoice", flat=True)) == {december.pk}
     # Once only: a later invoice does not bill it again.
     january = Invoice.objects.get(pk=run_billing("2027-01", by=system, issue_date=dt.date(2027, 2, 1)).created[0])
