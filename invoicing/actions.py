@@ -1,27 +1,32 @@
 """Writes of the Invoice area: atomic, validated, audited; side effects on commit."""
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Callable
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from functools import partial
+from pathlib import Path
 
-import phonenumbers
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
 from audit.events import bulk_record, record
 from audit.models import AuditEvent
 from companies.models import Company
+from invoicing.imports import (  # noqa: F401 - the import API, re-exported for views, commands and tests
+    PAYMENT_COLUMNS,
+    USAGE_COLUMNS,
+    PaymentImportError,
+    Source,
+    UsageImportError,
+    UsageRowError,
+    run_payment_import,
+    run_usage_import,
+)
 from invoicing.models import (
     Charge,
     EInvoiceRecipient,
@@ -32,9 +37,8 @@ from invoicing.models import (
     Payment,
     PaymentImport,
     UsageImport,
-    UsageRecord,
 )
-from invoicing.money import due_date_for, format_kr, parse_day, parse_kr, parse_period
+from invoicing.money import due_date_for, format_kr, parse_period
 from invoicing.periods import check_billable, record_forced_run
 from subscriptions.models import OneOffFee, Subscription
 
@@ -117,97 +121,11 @@ def add_charge(*, subscription: Subscription, fee: OneOffFee | None = None, desc
     return charge
 
 
-# Usage import ----------------------------------------------------------------------------
+# File imports (usage, bank payments): see invoicing.imports ------------------------------
 
-USAGE_COLUMNS = ["phone_number", "time", "type", "quantity", "charge_ore"]
-
-
-@dataclass
-class UsageRowError:
-    line: int
-    reason: str
-
-    def __str__(self) -> str:
-        return _("Line %(line)s: %(reason)s") % {"line": self.line, "reason": self.reason}
-
-
-class UsageImportError(ValidationError):
-    def __init__(self, errors: list[UsageRowError]) -> None:
-        self.row_errors = errors
-        super().__init__([str(e) for e in errors])
-
-
-def _parse_usage(text: str) -> tuple[list[dict], list[UsageRowError]]:
-    reader = csv.DictReader(io.StringIO(text))
-    if reader.fieldnames is None or [f.strip() for f in reader.fieldnames] != USAGE_COLUMNS:
-        return [], [UsageRowError(1, _("the header must be %(columns)s") % {"columns": ",".join(USAGE_COLUMNS)})]
-    rows, errors = [], []
-    for row in reader:
-        line = reader.line_num
-        try:
-            number = phonenumbers.parse((row["phone_number"] or "").strip(), "DK")
-            if not phonenumbers.is_valid_number(number):
-                raise phonenumbers.NumberParseException(0, "invalid")
-            phone = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-        except phonenumbers.NumberParseException:
-            errors.append(UsageRowError(line, _("“%(value)s” is not a valid phone number") % {
-                "value": row["phone_number"]}))
-            continue
-        time = parse_datetime((row["time"] or "").strip())
-        if time is None:
-            errors.append(UsageRowError(line, _("“%(value)s” is not a date and time (YYYY-MM-DD HH:MM)") % {
-                "value": row["time"]}))
-            continue
-        if timezone.is_naive(time):
-            time = timezone.make_aware(time)
-        if row["type"] not in UsageRecord.Type.values:
-            errors.append(UsageRowError(line, _("unknown type “%(value)s” (use %(types)s)") % {
-                "value": row["type"], "types": ", ".join(UsageRecord.Type.values)}))
-            continue
-        try:
-            quantity = Decimal(row["quantity"].strip())
-            charge = int(row["charge_ore"].strip())
-            if quantity < 0 or charge < 0 or quantity != round(quantity, 2):
-                raise ValueError
-        except (InvalidOperation, ValueError, AttributeError):
-            errors.append(UsageRowError(line, _("quantity and charge must be non-negative numbers "
-                                                "(charge in whole øre)")))
-            continue
-        rows.append({"line": line, "phone": phone, "time": time, "type": row["type"],
-                     "quantity": quantity, "charge": charge})
-    return rows, errors
-
-
-@transaction.atomic
-def import_usage(*, text: str, filename: str, by: Actor) -> UsageImport:
-    """Imports a usage file all or nothing: any bad row rejects the whole file."""
-    rows, errors = _parse_usage(text)
-    if not errors and not rows:
-        errors.append(UsageRowError(1, _("the file has no usage rows")))
-    phones = {r["phone"] for r in rows}
-    by_phone: dict[str, list[Subscription]] = {}
-    for sub in Subscription.objects.filter(phone_number__in=phones).exclude(status=Subscription.Status.CANCELLED):
-        by_phone.setdefault(sub.phone_number, []).append(sub)
-    records = []
-    for row in rows:
-        day = timezone.localtime(row["time"]).date()
-        match = [s for s in by_phone.get(row["phone"], [])
-                 if s.start_date <= day and (s.end_date is None or s.end_date >= day)]
-        if not match:
-            errors.append(UsageRowError(row["line"], _("no active subscription has number %(phone)s on %(day)s") % {
-                "phone": row["phone"], "day": day.isoformat()}))
-            continue
-        sub = match[0]
-        records.append(UsageRecord(company_id=sub.company_id, subscription=sub, time=row["time"],
-                                   type=row["type"], quantity=row["quantity"], charge=row["charge"]))
-    if errors:
-        raise UsageImportError(sorted(errors, key=lambda e: e.line))
-    batch = UsageImport.objects.create(filename=filename[:200], rows=len(records), imported_by=by.display)
-    for usage in records:
-        usage.batch = batch
-    UsageRecord.objects.bulk_create(records, batch_size=5000)
-    record("invoice.usage_imported", by=by, company=None, target=batch, details={"rows": len(records)})
-    return batch
+def import_usage(*, filename: str, by: Actor, text: str | None = None, path: Path | None = None) -> UsageImport:
+    """Imports a usage file (its text or a path) all or nothing; see ``invoicing.imports``."""
+    return run_usage_import(Source.of(filename=filename, text=text, path=path), by=by)
 
 
 # eInvoice --------------------------------------------------------------------------------
@@ -289,7 +207,6 @@ def opt_out_einvoice(*, company: Company, by: Actor) -> int:
 # Payments --------------------------------------------------------------------------------
 
 PAYABLE_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID, Invoice.Status.OVERDUE)
-PAYMENT_COLUMNS = ["invoice_number", "amount", "date", "reference"]
 
 
 def _payment_problem(invoice: Invoice, *, amount: int, paid_on: dt.date, credited: bool, pending: int = 0) -> str:
@@ -356,101 +273,9 @@ def register_payment(invoice: Invoice, *, amount: int, paid_on: dt.date, referen
     return payment
 
 
-class PaymentImportError(UsageImportError):
-    """A bank file with bad rows: nothing of it was imported."""
-
-
-def _parse_payments(text: str) -> tuple[list[dict], list[UsageRowError]]:
-    reader = csv.reader(io.StringIO(text), delimiter=";")
-    rows, errors = [], []
-    for cells in reader:
-        line = reader.line_num
-        cells = [cell.strip() for cell in cells]
-        if not any(cells):
-            continue
-        if line == 1 and not cells[0].isdigit():
-            continue  # a header line
-        if len(cells) not in (3, 4):
-            errors.append(UsageRowError(line, _("expected %(columns)s separated by semicolons") % {
-                "columns": ";".join(PAYMENT_COLUMNS)}))
-            continue
-        if not cells[0].isdigit():
-            errors.append(UsageRowError(line, _("“%(value)s” is not an invoice number") % {"value": cells[0]}))
-            continue
-        try:
-            amount = parse_kr(cells[1])
-        except ValueError:
-            errors.append(UsageRowError(line, _("“%(value)s” is not an amount in kroner (e.g. 1.234,56)") % {
-                "value": cells[1]}))
-            continue
-        try:
-            paid_on = parse_day(cells[2])
-        except ValueError:
-            errors.append(UsageRowError(line, _("“%(value)s” is not a date (YYYY-MM-DD or DD-MM-YYYY)") % {
-                "value": cells[2]}))
-            continue
-        reference = cells[3] if len(cells) == 4 else ""
-        if len(reference) > 100:
-            errors.append(UsageRowError(line, _("the reference is longer than 100 characters")))
-            continue
-        rows.append({"line": line, "number": int(cells[0]), "amount": amount, "paid_on": paid_on,
-                     "reference": reference})
-    return rows, errors
-
-
-@transaction.atomic
-def import_payments(*, text: str, filename: str, by: Actor) -> PaymentImport:
-    """Imports a bank file of payments all or nothing: any bad row rejects the whole file."""
-    rows, errors = _parse_payments(text)
-    if not errors and not rows:
-        errors.append(UsageRowError(1, _("the file has no payment rows")))
-    numbers = {row["number"] for row in rows}
-    invoices = {i.number: i for i in Invoice.objects.select_for_update().filter(number__in=numbers)}
-    credited = set(Invoice.objects.filter(credited_invoice__number__in=numbers).values_list(
-        "credited_invoice_id", flat=True))
-    existing = set(Payment.objects.filter(invoice__number__in=numbers).exclude(reference="").values_list(
-        "invoice_id", "amount", "paid_on", "reference"))
-    pending: dict[int, int] = {}
-    accepted = []
-    for row in rows:
-        invoice = invoices.get(row["number"])
-        if invoice is None:
-            errors.append(UsageRowError(row["line"], _("there is no invoice with number %(number)s") % {
-                "number": row["number"]}))
-            continue
-        problem = _payment_problem(invoice, amount=row["amount"], paid_on=row["paid_on"],
-                                   credited=invoice.pk in credited, pending=pending.get(invoice.pk, 0))
-        key = (invoice.pk, row["amount"], row["paid_on"], row["reference"])
-        if not problem and row["reference"] and key in existing:
-            problem = _("this payment is already registered (or appears twice in the file)")
-        if problem:
-            errors.append(UsageRowError(row["line"], problem))
-            continue
-        existing.add(key)
-        pending[invoice.pk] = pending.get(invoice.pk, 0) + row["amount"]
-        accepted.append((row, invoice))
-    if errors:
-        raise PaymentImportError(sorted(errors, key=lambda e: e.line))
-    batch = PaymentImport.objects.create(filename=filename[:200], rows=len(accepted),
-                                         total=sum(pending.values()), imported_by=by.display)
-    user = by.user if by.user is not None and by.user.is_authenticated else None
-    payments = Payment.objects.bulk_create([
-        Payment(company_id=invoice.company_id, invoice=invoice, amount=row["amount"], paid_on=row["paid_on"],
-                reference=row["reference"], method=Payment.Method.BANK_TRANSFER, batch=batch, created_by=user,
-                created_by_label=by.display)
-        for row, invoice in accepted])
-    touched = {invoice.pk: invoice for _row, invoice in accepted}
-    for invoice in touched.values():
-        invoice.paid_amount += pending[invoice.pk]
-        invoice.status = _status_after_payment(invoice)
-        invoice.save(update_fields=["paid_amount", "status"])
-    bulk_record([
-        AuditEvent(company_id=invoice.company_id, actor=user, actor_label=by.display, ip_address=by.ip_address,
-                   action="invoice.payment_registered", target_type=payment._meta.label_lower,
-                   target_id=str(payment.pk), target_label=str(payment)[:255],
-                   details={**_payment_details(payment, invoice), "file": batch.filename})
-        for payment, (_row, invoice) in zip(payments, accepted, strict=True)])
-    return batch
+def import_payments(*, filename: str, by: Actor, text: str | None = None, path: Path | None = None) -> PaymentImport:
+    """Imports a bank file of payments all or nothing; see ``invoicing.imports``."""
+    return run_payment_import(Source.of(filename=filename, text=text, path=path), by=by)
 
 
 # Overdue ---------------------------------------------------------------------------------

@@ -57,7 +57,8 @@ class ChargeAdmin(admin.ModelAdmin):
 
 @admin.register(UsageImport)
 class UsageImportAdmin(ReadOnlyAdmin):
-    list_display = ["filename", "rows", "imported_by", "imported_at"]
+    list_display = ["filename", "status", "rows", "imported_by", "imported_at", "sha256"]
+    list_filter = ["status"]
 
 
 admin.site.register(InvoiceCounter, ReadOnlyAdmin)
@@ -75,4 +76,5 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 @admin.register(PaymentImport)
 class PaymentImportAdmin(ReadOnlyAdmin):
-    list_display = ["filename", "rows", "total", "imported_by", "imported_at"]
+    list_display = ["filename", "status", "rows", "total", "imported_by", "imported_at", "sha256"]
+    list_filter = ["status"]

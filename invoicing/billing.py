@@ -16,7 +16,8 @@ from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Sum
-from django.utils import timezone, translation
+from django.db.models.functions import TruncMonth
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
@@ -57,6 +58,11 @@ def period_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.dateti
     return start, end
 
 
+def late_usage(end: dt.datetime) -> QuerySet[UsageRecord]:
+    """Usage before ``end`` that arrived after its month was invoiced and is on no invoice yet."""
+    return UsageRecord.objects.filter(late=True, late_invoice__isnull=True, time__lt=end)
+
+
 def companies_to_bill(period: str) -> tuple[list[int], int]:
     first, last = parse_period(period)
     with_subscriptions = set(billable_subscriptions(first, last).values_list("company_id", flat=True).distinct())
@@ -66,7 +72,13 @@ def companies_to_bill(period: str) -> tuple[list[int], int]:
     done = set(
         Invoice.objects.filter(period=period, category=Invoice.Category.NORMAL).values_list("company_id", flat=True)
     )
-    wanted = with_subscriptions | with_charges
+    # Late usage (imported after its month was invoiced) goes on the next invoice, even for a company
+    # that has nothing else to bill.
+    _start, end = period_bounds(first, last)
+    with_late_usage = set(
+        late_usage(end).values_list("company_id", flat=True).distinct()
+    )
+    wanted = with_subscriptions | with_charges | with_late_usage
     return sorted(wanted - done), len(wanted & done)
 
 
@@ -195,15 +207,22 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
 
         start, end = period_bounds(first, last)
         usage_rows = list(
-            UsageRecord.objects.filter(company_id=company_id, time__gte=start, time__lt=end)
+            UsageRecord.objects.filter(company_id=company_id, time__gte=start, time__lt=end, late=False)
             .values("subscription_id", "type").annotate(quantity=Sum("quantity"), charge=Sum("charge"))
             .order_by("subscription_id", "type")
+        )
+        # Stable while the counter is locked: the usage import marks records late under the same lock.
+        late = late_usage(end).filter(company_id=company_id)
+        late_rows = list(
+            late.annotate(month=TruncMonth("time")).values("subscription_id", "type", "month")
+            .annotate(quantity=Sum("quantity"), charge=Sum("charge")).order_by("subscription_id", "month", "type")
         )
         charges = list(
             Charge.objects.filter(company_id=company_id, invoice__isnull=True, date__lte=last).select_related("fee")
         )
         # Usage or a charge on a subscription no longer active in the period still gets its own section.
-        missing = {row["subscription_id"] for row in usage_rows} | {c.subscription_id for c in charges}
+        missing = ({row["subscription_id"] for row in usage_rows} | {c.subscription_id for c in charges}
+                   | {row["subscription_id"] for row in late_rows})
         for row in Subscription.objects.filter(pk__in=missing - sections.keys()).values(*SUBSCRIPTION_FIELDS):
             sections[row["id"]] = _section(row, language)
         labels = {value: usage_label(value) for value in UsageRecord.Type.values}
@@ -211,6 +230,13 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
             sections[row["subscription_id"]].lines.append(_Line(
                 InvoiceLine.Kind.USAGE, labels.get(row["type"], row["type"]), row["quantity"] or Decimal(0),
                 row["charge"] or 0, usage_type=row["type"]))
+        for row in late_rows:
+            description = _("Late usage, %(month)s: %(type)s") % {
+                "month": formats.date_format(row["month"], "YEAR_MONTH_FORMAT"),
+                "type": labels.get(row["type"], row["type"])}
+            sections[row["subscription_id"]].lines.append(_Line(
+                InvoiceLine.Kind.LATE_USAGE, description[:200], row["quantity"] or Decimal(0), row["charge"] or 0,
+                usage_type=row["type"]))
         for charge in charges:
             description = _name(charge.fee.name, charge.fee.name_da, language) if charge.fee else charge.description
             sections[charge.subscription_id].lines.append(
@@ -227,12 +253,14 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
             status=Invoice.Status.ISSUED, issue_date=issue_date, due_date=due_date_for(issue_date),
             net=net, vat=vat, total=net + vat,
             subscriptions_net=totals[InvoiceLine.Kind.SUBSCRIPTION] + totals[InvoiceLine.Kind.ADD_ON],
-            usage_net=totals[InvoiceLine.Kind.USAGE], one_off_net=totals[InvoiceLine.Kind.ONE_OFF],
+            usage_net=totals[InvoiceLine.Kind.USAGE] + totals[InvoiceLine.Kind.LATE_USAGE], one_off_net=totals[InvoiceLine.Kind.ONE_OFF],
             language=language,
         )
         _store(invoice, sorted(sections.values(), key=lambda s: (s.user_name, s.subscription_id)))
         if charges:
             Charge.objects.filter(pk__in=[c.pk for c in charges]).update(invoice=invoice)
+        if late_rows:
+            late.update(late_invoice=invoice)
         record("invoice.issued", by=by, company=company, target=invoice,
                details={"period": period, "total": invoice.total, "number": invoice.number})
         transaction.on_commit(lambda: _after_issue(invoice.pk))

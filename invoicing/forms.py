@@ -10,7 +10,8 @@ from invoicing.models import Invoice, Payment
 from invoicing.money import parse_kr, parse_period
 from invoicing.periods import check_billable
 
-MAX_USAGE_FILE_BYTES = 50 * 1024 * 1024
+# Large files are imported as a stream in the background, so the limit only stops the absurd.
+MAX_IMPORT_FILE_BYTES = 1024 * 1024 * 1024
 
 
 class InvoiceFilterForm(forms.Form):
@@ -63,17 +64,13 @@ class BillingRunForm(forms.Form):
 
 class UsageUploadForm(forms.Form):
     file = forms.FileField(label=_("Usage file (CSV)"),
-                           help_text=_("Columns: phone_number,time,type,quantity,charge_ore"))
+                           help_text=_("Columns: record_id,phone_number,time,type,quantity,charge_ore"))
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_USAGE_FILE_BYTES:
-            raise ValidationError(_("The file is too large (at most 50 MB)."))
-        try:
-            upload.text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationError(_("The file must be UTF-8 encoded CSV.")) from None
-        return upload
+        if upload.size > MAX_IMPORT_FILE_BYTES:
+            raise ValidationError(_("The file is too large (at most 1 GB)."))
+        return upload  # read as a stream by the import, which names any line that is not UTF-8
 
 
 class CreditNoteForm(forms.Form):
@@ -150,10 +147,6 @@ class PaymentUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_USAGE_FILE_BYTES:
-            raise ValidationError(_("The file is too large (at most 50 MB)."))
-        try:
-            upload.text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationError(_("The file must be UTF-8 encoded CSV.")) from None
-        return upload
+        if upload.size > MAX_IMPORT_FILE_BYTES:
+            raise ValidationError(_("The file is too large (at most 1 GB)."))
+        return upload  # read as a stream by the import, which names any line that is not UTF-8

@@ -184,6 +184,8 @@ class InvoiceLine(models.Model):
         ADD_ON = "add_on", _("Add-on")
         USAGE = "usage", pgettext_lazy("telephone usage", "Usage")
         ONE_OFF = "one_off", _("One-off fee")
+        # Usage of an earlier month that arrived after that month was invoiced.
+        LATE_USAGE = "late_usage", _("Late usage")
 
     # Denormalised for queries per invoice; the database checks the line's section, whose invoice is checked.
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines", db_constraint=False)
@@ -210,35 +212,72 @@ class UsageRecord(CompanyOwned):
         ROAMING = "roaming", _("Roaming")
         PREMIUM = "premium", _("Premium services")
 
+    # The network's id of the record: unique, so overlapping files cannot bill a call twice.
+    # Empty (NULL) only for records made outside the usage import (demo data).
+    record_id = models.CharField(_("network record id"), max_length=64, null=True, blank=True, unique=True)
     subscription = models.ForeignKey("subscriptions.Subscription", on_delete=models.CASCADE, related_name="+")
     time = models.DateTimeField(_("time"))
     type = models.CharField(_("type"), max_length=10, choices=Type.choices)
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2)
     charge = models.BigIntegerField(_("charge (øre, excl. VAT)"))
     batch = models.ForeignKey("UsageImport", null=True, blank=True, on_delete=models.CASCADE, related_name="records")
+    # Imported after its month was invoiced: the next invoice carries it as late usage and sets late_invoice.
+    late = models.BooleanField(_("late"), default=False)
+    late_invoice = models.ForeignKey("Invoice", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+                                     db_constraint=False)
 
     class Meta:
         verbose_name = _("usage record")
         verbose_name_plural = _("usage records")
-        indexes = [models.Index(fields=["company", "time"], name="usage_company_time")]
+        indexes = [
+            models.Index(fields=["company", "time"], name="usage_company_time"),
+            models.Index(fields=["company", "time"], condition=models.Q(late=True, late_invoice__isnull=True),
+                         name="usage_late_unbilled"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.subscription_id} {self.type} {self.quantity}"
 
 
-class UsageImport(models.Model):
+class FileImport(models.Model):
+    """One file imported all or nothing; a staff upload runs in the background and shows its progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Importing")
+        DONE = "done", _("Imported")
+        FAILED = "failed", _("Not imported")
+
     filename = models.CharField(_("file"), max_length=200)
+    sha256 = models.CharField(_("SHA-256 of the content"), max_length=64, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     rows = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows read"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    upload = models.FileField(_("uploaded file"), upload_to="imports/%Y/%m/", blank=True)
     imported_by = models.CharField(_("imported by"), max_length=254, blank=True)
     imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("usage import")
-        verbose_name_plural = _("usage imports")
+        abstract = True
         ordering = ["-imported_at"]
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+
+class UsageImport(FileImport):
+    class Meta(FileImport.Meta):
+        verbose_name = _("usage import")
+        verbose_name_plural = _("usage imports")
+        # The same content (under any name) is imported once.
+        constraints = [models.UniqueConstraint(fields=["sha256"], condition=models.Q(status="done") & ~models.Q(
+            sha256=""), name="usage_import_once_per_content")]
 
 
 class Charge(CompanyOwned):
@@ -312,22 +351,16 @@ class EInvoiceDelivery(CompanyOwned):
         return f"{self.invoice_id} → {self.email}"
 
 
-class PaymentImport(models.Model):
+class PaymentImport(FileImport):
     """One bank file of payments, imported all or nothing by staff."""
 
-    filename = models.CharField(_("file"), max_length=200)
-    rows = models.PositiveIntegerField(_("rows"), default=0)
     total = models.BigIntegerField(_("total (øre)"), default=0)
-    imported_by = models.CharField(_("imported by"), max_length=254, blank=True)
-    imported_at = models.DateTimeField(_("imported"), auto_now_add=True)
 
-    class Meta:
+    class Meta(FileImport.Meta):
         verbose_name = _("payment import")
         verbose_name_plural = _("payment imports")
-        ordering = ["-imported_at"]
-
-    def __str__(self) -> str:
-        return self.filename
+        constraints = [models.UniqueConstraint(fields=["sha256"], condition=models.Q(status="done") & ~models.Q(
+            sha256=""), name="payment_import_once_per_content")]
 
 
 class Payment(CompanyOwned):

@@ -57,7 +57,7 @@ def _money_table(rows: list[list[str]], widths: list[float], *, bold_last: bool 
 
 
 def _quantity(line: InvoiceLine) -> str:
-    if line.kind == InvoiceLine.Kind.USAGE:
+    if line.kind in (InvoiceLine.Kind.USAGE, InvoiceLine.Kind.LATE_USAGE):
         return f"{line.quantity.normalize():f}".replace(".", ",")
     if line.kind in (InvoiceLine.Kind.SUBSCRIPTION, InvoiceLine.Kind.ADD_ON):
         return _("%(days)s days") % {"days": int(line.quantity)}

@@ -135,3 +135,45 @@ def mark_overdue_task() -> int:
     from invoicing.actions import mark_overdue
 
     return len(mark_overdue(by=Actor.system("overdue run")))
+
+
+@task
+def import_file_task(kind: str, import_id: int, user_id: int | None) -> str:
+    """A staff upload imported in the background: all or nothing, progress on the import row.
+
+    Safe to run again (a reclaimed task): an import that finished is left alone; one that was
+    cut off rolled back and starts over.
+    """
+    from accounts.models import User
+    from audit.actor import Actor
+    from invoicing import imports
+    from invoicing.models import FileImport, PaymentImport, UsageImport
+
+    model: type[FileImport] = UsageImport if kind == "usage" else PaymentImport
+    upload = model._default_manager.filter(pk=import_id).first()
+    if upload is None or upload.is_finished:
+        return upload.status if upload is not None else "missing"
+    upload.status = FileImport.Status.RUNNING
+    upload.rows_done = 0
+    upload.save(update_fields=["status", "rows_done"])
+    user = User.objects.filter(pk=user_id).first() if user_id else None
+    by = Actor(user=user, label=upload.imported_by or "staff upload")
+    stored = upload.upload
+    source = imports.Source(upload.filename, lambda: stored.open("rb"))
+    try:
+        if isinstance(upload, UsageImport):
+            imports.run_usage_import(source, by=by, upload=upload)
+        else:
+            assert isinstance(upload, PaymentImport)
+            imports.run_payment_import(source, by=by, upload=upload)
+    except imports.UsageImportError as error:
+        imports.fail(upload, error.messages)
+    except Exception:
+        imports.fail(upload, [_("The import stopped on an unexpected error; nothing was imported. "
+                                "Staff can see the details in the worker's log.")])
+        raise
+    finally:
+        if stored:
+            stored.delete(save=False)
+            model._default_manager.filter(pk=upload.pk).update(upload="")
+    return upload.status

@@ -22,4 +22,6 @@ urlpatterns = [
     path("einvoice/confirm/", include(confirm_patterns)),
     path("staff/", views.staff_index, name="staff"),
     path("staff/<int:invoice_id>/", views.staff_invoice, name="staff_invoice"),
+    path("staff/usage-imports/<int:usage_import_id>/", views.staff_usage_import, name="staff_usage_import"),
+    path("staff/payment-imports/<int:payment_import_id>/", views.staff_payment_import, name="staff_payment_import"),
 ]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from audit.actor import Actor
 from companies.scoping import get_for_company
-from invoicing import actions, selectors
+from invoicing import actions, imports, selectors
 from invoicing.chart import stacked_bar_chart
 from invoicing.forms import (
     BillingRunForm,
@@ -25,7 +25,16 @@ from invoicing.forms import (
     PaymentUploadForm,
     UsageUploadForm,
 )
-from invoicing.models import EInvoiceRecipient, Invoice, InvoiceLine, Payment, PaymentImport, UsageImport, UsageRecord
+from invoicing.models import (
+    EInvoiceRecipient,
+    FileImport,
+    Invoice,
+    InvoiceLine,
+    Payment,
+    PaymentImport,
+    UsageImport,
+    UsageRecord,
+)
 from invoicing.money import format_kr
 from invoicing.tasks import ensure_pdf
 from portal.http import require_company
@@ -61,7 +70,8 @@ def _user_rows(sections) -> list[dict[str, Any]]:
     """Per user: fee, add-ons, and usage per type, ready for the table and the CSV."""
     rows = []
     for section in sections:
-        row: dict[str, Any] = {"section": section, "fee": 0, "add_ons": 0, "one_off": 0, "usage": {}, "lines": []}
+        row: dict[str, Any] = {"section": section, "fee": 0, "add_ons": 0, "one_off": 0, "usage": {}, "lines": [],
+                               "late_usage": 0}
         for line in section.lines.all():
             row["lines"].append(line)
             if line.kind == InvoiceLine.Kind.SUBSCRIPTION:
@@ -70,6 +80,8 @@ def _user_rows(sections) -> list[dict[str, Any]]:
                 row["add_ons"] += line.amount
             elif line.kind == InvoiceLine.Kind.ONE_OFF:
                 row["one_off"] += line.amount
+            elif line.kind == InvoiceLine.Kind.LATE_USAGE:  # an earlier month's: listed under Lines
+                row["late_usage"] += line.amount
             else:
                 row["usage"][line.usage_type] = line
         row["minutes"] = row["usage"].get(UsageRecord.Type.VOICE)
@@ -77,7 +89,7 @@ def _user_rows(sections) -> list[dict[str, Any]]:
         row["data"] = row["usage"].get(UsageRecord.Type.DATA)
         row["roaming"] = row["usage"].get(UsageRecord.Type.ROAMING)
         row["premium"] = row["usage"].get(UsageRecord.Type.PREMIUM)
-        row["usage_total"] = sum(line.amount for line in row["usage"].values())
+        row["usage_total"] = sum(line.amount for line in row["usage"].values()) + row["late_usage"]
         rows.append(row)
     return rows
 
@@ -262,9 +274,13 @@ def staff_index(request: HttpRequest) -> HttpResponse:
             upload_form = UsageUploadForm(request.POST, request.FILES, prefix="usage")
             if upload_form.is_valid():
                 upload = upload_form.cleaned_data["file"]
+                if upload.size > imports.BACKGROUND_IMPORT_BYTES:
+                    queued = imports.queue_import(UsageImport, file=upload, by=by)
+                    return redirect("invoice:staff_usage_import", usage_import_id=queued.pk)
                 try:
-                    usage_batch = actions.import_usage(text=upload.text, filename=upload.name, by=by)
-                except actions.UsageImportError as error:
+                    usage_batch = imports.run_usage_import(
+                        imports.Source.of(filename=upload.name, data=upload.read()), by=by)
+                except imports.UsageImportError as error:
                     import_errors = error.messages[:200]
                 else:
                     messages.success(request, _("Imported %(rows)s usage records from %(file)s.") % {
@@ -289,9 +305,13 @@ def staff_index(request: HttpRequest) -> HttpResponse:
             bank_form = PaymentUploadForm(request.POST, request.FILES, prefix="bank")
             if bank_form.is_valid():
                 upload = bank_form.cleaned_data["file"]
+                if upload.size > imports.BACKGROUND_IMPORT_BYTES:
+                    queued = imports.queue_import(PaymentImport, file=upload, by=by)
+                    return redirect("invoice:staff_payment_import", payment_import_id=queued.pk)
                 try:
-                    payment_batch = actions.import_payments(text=upload.text, filename=upload.name, by=by)
-                except actions.PaymentImportError as error:
+                    payment_batch = imports.run_payment_import(
+                        imports.Source.of(filename=upload.name, data=upload.read()), by=by)
+                except imports.PaymentImportError as error:
                     bank_errors = error.messages[:200]
                 else:
                     messages.success(request, _("Registered %(rows)s payments (%(total)s kr.) from %(file)s.") % {
@@ -303,10 +323,9 @@ def staff_index(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("%(count)s invoices were marked overdue.") % {"count": len(marked)})
             return redirect("invoice:staff")
     recent = Invoice.objects.select_related("company").order_by("-number")[:20]
-    imports = UsageImport.objects.all()[:10]
     return render(request, "invoicing/staff.html", {
         "billing_form": billing_form, "upload_form": upload_form, "credit_form": credit_form,
-        "import_errors": import_errors, "recent": recent, "imports": imports,
+        "import_errors": import_errors, "recent": recent, "imports": UsageImport.objects.all()[:10],
         "payment_form": payment_form, "bank_form": bank_form, "bank_errors": bank_errors,
         "payments": Payment.objects.select_related("invoice", "company").order_by("-created_at", "-id")[:20],
         "payment_imports": PaymentImport.objects.all()[:10],
@@ -344,3 +363,24 @@ def staff_invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
             return redirect("invoice:staff_invoice", invoice_id=invoice.pk)
     return render(request, "invoicing/staff_invoice.html", {
         "invoice": invoice, "form": form, "payments": list(selectors.payments(invoice=invoice))})
+
+
+def _import_progress(request: HttpRequest, upload: FileImport | None) -> HttpResponse:
+    """An import's status, rows read and errors; the fragment polls itself until the import ends."""
+    if upload is None:
+        raise Http404
+    kind = "usage" if isinstance(upload, UsageImport) else "payments"
+    context = {"upload": upload, "kind": kind, "poll_url": request.path}
+    if getattr(request, "htmx", False):
+        return render(request, "invoicing/staff_import.html#progress", context)
+    return render(request, "invoicing/staff_import.html", context)
+
+
+@staff_view
+def staff_usage_import(request: HttpRequest, usage_import_id: int) -> HttpResponse:
+    return _import_progress(request, UsageImport.objects.filter(pk=usage_import_id).first())
+
+
+@staff_view
+def staff_payment_import(request: HttpRequest, payment_import_id: int) -> HttpResponse:
+    return _import_progress(request, PaymentImport.objects.filter(pk=payment_import_id).first())

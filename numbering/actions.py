@@ -51,6 +51,24 @@ def _refuse(port_request: PortRequest, new: str) -> None:
         )
 
 
+def _lock(port_request: PortRequest) -> None:
+    """Locks the request's row and reloads its state: two staff acting on it at once are serialised.
+
+    The second one waits for the first to commit and then finds the request changed, which is
+    refused with who changed it instead of acting on a state that no longer holds (before: a
+    second completion created the numbers again, and the unique constraint gave a 500).
+    """
+    seen = port_request.status
+    fresh = PortRequest.objects.select_for_update().get(pk=port_request.pk)
+    port_request.status, port_request.status_reason = fresh.status, fresh.status_reason
+    port_request.scheduled_at = fresh.scheduled_at
+    if fresh.status != seen:
+        last = fresh.events.order_by("-created_at", "-id").first()
+        raise ValidationError(
+            _("This request was just changed to “%(status)s” by %(who)s; nothing was done. The page shows it now.")
+            % {"status": fresh.get_status_display(), "who": last.actor_label if last else _("someone else")})
+
+
 def _transition(port_request: PortRequest, new: str, *, reason: str, by: Actor) -> PortEvent:
     _refuse(port_request, new)
     previous = port_request.status
@@ -202,6 +220,7 @@ def update_port_request(port_request: PortRequest, *, details: dict[str, Any], n
 
 @transaction.atomic
 def submit_port_request(port_request: PortRequest, *, by: Actor) -> PortRequest:
+    _lock(port_request)
     _refuse(port_request, S.SUBMITTED)
     if not port_request.has_authorisation:
         raise ValidationError(_("The porting authorisation is missing: upload a signed PDF or sign in the portal."))
@@ -216,6 +235,7 @@ def submit_port_request(port_request: PortRequest, *, by: Actor) -> PortRequest:
 
 @transaction.atomic
 def cancel_port_request(port_request: PortRequest, *, reason: str, by: Actor) -> PortRequest:
+    _lock(port_request)
     if port_request.status == S.SCHEDULED:
         raise ValidationError(_("The port is already scheduled. Contact us to stop it."))
     _transition(port_request, S.CANCELLED, reason=reason or _("Cancelled by the customer"), by=by)
@@ -232,12 +252,14 @@ def cancel_port_request(port_request: PortRequest, *, reason: str, by: Actor) ->
 
 @transaction.atomic
 def accept_port_request(port_request: PortRequest, *, by: Actor) -> PortRequest:
+    _lock(port_request)
     _transition(port_request, S.PENDING, reason=_("Sent to the current operator"), by=by)
     return port_request
 
 
 @transaction.atomic
 def reject_port_request(port_request: PortRequest, *, reason: str, by: Actor) -> PortRequest:
+    _lock(port_request)
     if not reason.strip():
         raise ValidationError(_("Give a reason, so the customer can correct the request."))
     _transition(port_request, S.REJECTED, reason=reason.strip(), by=by)
@@ -249,6 +271,7 @@ def reject_port_request(port_request: PortRequest, *, reason: str, by: Actor) ->
 
 @transaction.atomic
 def schedule_port_request(port_request: PortRequest, *, at: datetime.datetime, by: Actor) -> PortRequest:
+    _lock(port_request)
     if timezone.is_naive(at):
         raise ValidationError(_("The time must include a time zone."))
     if at.date() < timezone.localdate() or at < timezone.now():
@@ -268,8 +291,9 @@ def schedule_port_request(port_request: PortRequest, *, at: datetime.datetime, b
 @transaction.atomic
 def complete_port_request(port_request: PortRequest, *, ported: list[str], note: str, by: Actor) -> PortRequest:
     """Completes the port; numbers not in ``ported`` stay with the old operator (a partial port)."""
+    _lock(port_request)
     _refuse(port_request, S.COMPLETED)
-    numbers = list(port_request.numbers.all())
+    numbers = list(PortNumber.objects.filter(port_request=port_request))  # not a prefetch from before the lock
     known = {n.number for n in numbers}
     if not ported or not set(ported) <= known:
         raise ValidationError(_("Choose the numbers that were ported."))

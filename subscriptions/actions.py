@@ -427,6 +427,11 @@ class NewSubscription:
     port_signed_ip: str | None = None
 
 
+def _made_by(company, order_token: str) -> Subscription | None:  # type: ignore[no-untyped-def]
+    """The subscription an order (the guide's idempotency token) created, if a concurrent request committed it."""
+    return Subscription.objects.filter(company=company, order_token=order_token).first()
+
+
 @transaction.atomic
 def create_subscription(*, company, data: NewSubscription, order_token: str, by: Actor) -> Subscription:  # type: ignore[no-untyped-def]
     existing = Subscription.objects.filter(company=company, order_token=order_token).first()
@@ -436,6 +441,8 @@ def create_subscription(*, company, data: NewSubscription, order_token: str, by:
         taken = NumberPool.objects.filter(phone_number=data.phone_number, reserved_for__isnull=True).update(
             reserved_for=company, taken_at=timezone.now()
         )
+        if not taken and (done := _made_by(company, order_token)) is not None:
+            return done  # a double click: the other request took the number for this very order
         if not taken:
             raise ValidationError(
                 _("The number %(number)s was just taken. Choose another.") % {"number": data.phone_number}
@@ -445,6 +452,8 @@ def create_subscription(*, company, data: NewSubscription, order_token: str, by:
         .exclude(status__in=[Subscription.Status.TERMINATED, Subscription.Status.CANCELLED])
         .exists()
     ):
+        if (done := _made_by(company, order_token)) is not None:
+            return done  # a double click: the other request created this order's subscription
         raise ValidationError(_("The number %(number)s is already in use.") % {"number": data.phone_number})
     sub = Subscription(
         company=company,

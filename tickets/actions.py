@@ -289,8 +289,20 @@ def transition_error(from_status: str, to_status: str) -> str | None:
 
 
 @transaction.atomic
-def change_status(ticket: Ticket, *, to_status: str, reason: str = "", by: Actor) -> Ticket:
+def change_status(ticket: Ticket, *, to_status: str, reason: str = "", seen_status: str = "", by: Actor) -> Ticket:
+    """A staff status change. ``seen_status``: the status the staff member's page showed.
+
+    The row lock serialises two staff changing one ticket; the second finds the status changed
+    and is told by whom, instead of silently overwriting the first change.
+    """
     ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    if seen_status and ticket.status != seen_status:
+        last = ticket.status_changes.select_related("changed_by").order_by("-created_at", "-id").first()
+        who = last.changed_by.email if last is not None and last.changed_by is not None else _("someone else")
+        raise ValidationError(
+            _("Someone else changed this ticket meanwhile: %(who)s set it to %(status)s. Nothing was changed; "
+              "check the ticket and try again.") % {"who": who, "status": ticket.get_status_display().lower()},
+            code="changed")
     error = transition_error(ticket.status, to_status)
     if error:
         raise ValidationError(error, code="transition")

@@ -157,9 +157,13 @@ class StatusForm(forms.Form):
         label=_("Reason"), max_length=500, required=False,
         help_text=_("Shown to the customer. Required for rejected, cancelled and on hold."),
     )
+    # The status the page showed: a change someone else made meanwhile is reported, not overwritten.
+    seen_status = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
 
     def __init__(self, *args: Any, ticket: Ticket | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if ticket is not None:
+            self.fields["seen_status"].initial = ticket.status
         if ticket is not None and not self.is_bound:
             allowed = ticket.allowed_transitions()
             if allowed:

@@ -337,7 +337,7 @@ def staff_status(request: PortalRequest, ticket_id: int) -> HttpResponse:
     if form.is_valid():
         try:
             actions.change_status(ticket, to_status=form.cleaned_data["status"], reason=form.cleaned_data["reason"],
-                                  by=Actor.from_request(request))
+                                  seen_status=form.cleaned_data["seen_status"], by=Actor.from_request(request))
         except ValidationError as error:
             _form_errors(form, error)
         else:

@@ -42,11 +42,16 @@ USAGE_PER_SUB = 10
 TYPES = ["voice", "sms", "data", "roaming", "premium"]
 
 
+def bench_phone(i: int) -> str:
+    """A valid Danish mobile number per subscription (+4520 100000 …), as the usage import requires."""
+    return f"+4520{100000 + i:06d}"
+
+
 def reset() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE invoicing_invoiceline, invoicing_invoicesection, invoicing_einvoicedelivery, "
-            "invoicing_charge, invoicing_usagerecord, invoicing_invoice, subscriptions_subscription_add_ons, "
+            "invoicing_charge, invoicing_usagerecord, invoicing_usageimport, invoicing_invoice, subscriptions_subscription_add_ons, "
             "subscriptions_subscription, audit_auditevent, companies_membership, companies_company CASCADE")
         cursor.execute("TRUNCATE django_tasks_database_dbtaskresult")
         cursor.execute("UPDATE invoicing_invoicecounter SET last_number = 100000")
@@ -70,20 +75,24 @@ def seed(subscriptions: int) -> None:
           ((i + 1, f"Bench {i} ApS", cvr_with_check(f"{3000000 + i * 17:07d}"), "", "Vej 1", "8000", "Aarhus C",
             False, "da", dt.datetime(2025, 1, 1, tzinfo=dt.UTC)) for i in range(companies)))
     first = dt.date(2026, 11, 1)
+    # Every NOT NULL column (COPY does not apply Django's defaults); numbers the usage import accepts.
     _copy("subscriptions_subscription",
           "id, company_id, user_name, email, phone_number, product_id, status, start_date, end_date, cancel_reason, "
-          "cost_centre, salary_number, invoice_note, sim_type, iccid, created_at, updated_at",
-          ((i + 1, i // PER_COMPANY + 1, f"Bruger {i:06d}", "", f"+452{i:07d}", product.pk, "active",
+          "cost_centre, salary_number, invoice_note, sim_type, iccid, created_at, updated_at, sort_name, search_text, "
+          "pin_encrypted, puk_encrypted, port_in_operator, port_in_requested, sim_blocked, block_data, block_premium, "
+          "block_roaming, suspend_reason",
+          ((i + 1, i // PER_COMPANY + 1, f"Bruger {i:06d}", "", bench_phone(i), product.pk, "active",
             first + dt.timedelta(days=rng.randrange(30)) if i % 10 == 0 else dt.date(2025, 1, 1),
             first + dt.timedelta(days=rng.randrange(30)) if i % 25 == 0 else None,
-            "", "", "", "", "", "", dt.datetime(2025, 1, 1, tzinfo=dt.UTC), dt.datetime(2025, 1, 1, tzinfo=dt.UTC))
+            "", "", "", "", "", "", dt.datetime(2025, 1, 1, tzinfo=dt.UTC), dt.datetime(2025, 1, 1, tzinfo=dt.UTC),
+            f"bruger {i:06d}", f"bruger {i:06d} {bench_phone(i)}", "", "", "", False, False, False, False, False, "")
            for i in range(subscriptions)))
     _copy("subscriptions_subscription_add_ons", "subscription_id, addon_id",
           ((i + 1, add_on.pk) for i in range(0, subscriptions, 3)))
     start = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
-    _copy("invoicing_usagerecord", "company_id, subscription_id, time, type, quantity, charge",
-          ((i // PER_COMPANY + 1, i + 1, start + dt.timedelta(seconds=rng.randrange(29 * 86400)),
-            TYPES[j % 5], rng.randint(1, 500), rng.choice([0, 0, 0, 150, 2500]))
+    _copy("invoicing_usagerecord", "company_id, subscription_id, record_id, time, type, quantity, charge, late",
+          ((i // PER_COMPANY + 1, i + 1, f"bench-{i}-{j}", start + dt.timedelta(seconds=rng.randrange(29 * 86400)),
+            TYPES[j % 5], rng.randint(1, 500), rng.choice([0, 0, 0, 150, 2500]), False)
            for i in range(subscriptions) for j in range(USAGE_PER_SUB)))
     with connection.cursor() as cursor:
         for table in ["companies_company", "subscriptions_subscription"]:

@@ -11,7 +11,8 @@ from audit.actor import Actor
 class FileImportCommand(BaseCommand):
     error_class: type[Exception] = Exception
 
-    def import_text(self, *, text: str, filename: str, by: Actor) -> Any:
+    def import_file(self, *, path: Path, filename: str, by: Actor) -> Any:
+        """Imports one file, streamed from disk; raises ``error_class`` when nothing was imported."""
         raise NotImplementedError
 
     def describe(self, batch: Any) -> str:
@@ -24,14 +25,16 @@ class FileImportCommand(BaseCommand):
         failed = 0
         by = Actor.system(f"{self.__module__.rsplit('.', 1)[-1]} command")
         for path in options["files"]:
-            try:
-                text = path.read_text(encoding="utf-8-sig")
-            except (OSError, UnicodeDecodeError) as error:
-                self.stderr.write(f"{path}: cannot read ({error})")
+            if not path.is_file():
+                self.stderr.write(f"{path}: cannot read (not a file)")
                 failed += 1
                 continue
             try:
-                batch = self.import_text(text=text, filename=path.name, by=by)
+                batch = self.import_file(path=path, filename=path.name, by=by)
+            except OSError as error:
+                self.stderr.write(f"{path}: cannot read ({error})")
+                failed += 1
+                continue
             except self.error_class as error:
                 failed += 1
                 self.stderr.write(self.style.ERROR(f"{path}: not imported"))

@@ -3,7 +3,15 @@ import datetime as dt
 import factory
 
 from companies.tests.factories import CompanyFactory
-from invoicing.models import EInvoiceRecipient, Invoice, InvoiceLine, InvoiceSection, UsageRecord
+from invoicing.models import (
+    EInvoiceRecipient,
+    Invoice,
+    InvoiceLine,
+    InvoiceSection,
+    PaymentImport,
+    UsageImport,
+    UsageRecord,
+)
 from subscriptions.models import AddOn, OneOffFee, Product, Subscription
 
 
@@ -93,4 +101,7 @@ class EInvoiceRecipientFactory(factory.django.DjangoModelFactory):
 URL_KWARGS = {
     "invoice_id": lambda company: InvoiceFactory(company=company).pk,
     "recipient_id": lambda company: EInvoiceRecipientFactory(company=company).pk,
+    # Staff pages (not company-owned): the walkers check that customers get 404 there.
+    "usage_import_id": lambda company: UsageImport.objects.create(filename="usage.csv", status="done").pk,
+    "payment_import_id": lambda company: PaymentImport.objects.create(filename="bank.csv", status="done").pk,
 }

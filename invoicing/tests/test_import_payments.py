@@ -84,9 +84,23 @@ def test_it_reports_every_bad_row_by_line_and_imports_nothing(invoices, system):
 def test_it_refuses_a_file_imported_twice(invoices, system):
     text = f"500001;50,00;{DAY};FIK 71 1\n"
     import_payments(text=text, filename="bank.csv", by=system)
-    with pytest.raises(PaymentImportError, match="already registered"):
-        import_payments(text=text, filename="bank.csv", by=system)
+    with pytest.raises(PaymentImportError, match=r"already imported on .* by test as “bank.csv”"):
+        import_payments(text=text, filename="renamed.csv", by=system)  # same content, any name
+    # Other content holding the same payment: the line is recognised as a duplicate.
+    with pytest.raises(PaymentImportError, match="Line 2: this payment is already registered"):
+        import_payments(text="invoice_number;amount;date;reference\n" + text, filename="bank-2.csv", by=system)
     assert Payment.objects.count() == 1
+
+
+def test_it_names_broken_lines_instead_of_failing(invoices, system, tmp_path, capsys):
+    bad = tmp_path / "bank.csv"
+    bad.write_bytes(f"500001;50,00;{DAY};FIK 71 1\n500002;\xff\xfe;{DAY};x\n500002;\"10,00;{DAY};x\n".encode("latin-1"))
+    with pytest.raises(CommandError):
+        call_command("import_payments", str(bad))
+    err = capsys.readouterr().err
+    assert "Line 2: the line is not UTF-8 text" in err
+    assert "Line 3: the line cannot be read as CSV" in err
+    assert not Payment.objects.exists()
 
 
 def test_it_counts_payments_registered_by_hand(invoices, system):

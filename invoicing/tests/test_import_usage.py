@@ -10,7 +10,7 @@ from invoicing.models import UsageImport, UsageRecord
 from invoicing.tests.factories import SubscriptionFactory
 
 pytestmark = pytest.mark.django_db
-HEADER = "phone_number,time,type,quantity,charge_ore\n"
+HEADER = "record_id,phone_number,time,type,quantity,charge_ore\n"
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def subscription():
 
 
 def test_it_imports_a_good_file(subscription, system):
-    text = HEADER + "20 12 34 56,2026-11-03 10:15,voice,12,0\n+4520123456,2026-11-04T08:00:00,roaming,30,4500\n"
+    text = HEADER + "r2,20 12 34 56,2026-11-03 10:15,voice,12,0\nr3,+4520123456,2026-11-04T08:00:00,roaming,30,4500\n"
 
     batch = import_usage(text=text, filename="usage.csv", by=system)
 
@@ -32,13 +32,13 @@ def test_it_imports_a_good_file(subscription, system):
 
 def test_it_reports_bad_rows_by_line_and_imports_nothing(subscription, system):
     text = HEADER + (
-        "+4520123456,2026-11-03 10:15,voice,12,0\n"
-        "+4520123456,yesterday,voice,12,0\n"
-        "12,2026-11-03 10:15,sms,1,0\n"
-        "+4520123456,2026-11-03 10:15,fax,1,0\n"
-        "+4520123456,2026-11-03 10:15,data,-5,0\n"
-        "+4599999999,2026-11-03 10:15,data,5,0\n"
-        "+4520123456,2025-11-03 10:15,data,5,0\n"
+        "r4,+4520123456,2026-11-03 10:15,voice,12,0\n"
+        "r5,+4520123456,yesterday,voice,12,0\n"
+        "r6,12,2026-11-03 10:15,sms,1,0\n"
+        "r7,+4520123456,2026-11-03 10:15,fax,1,0\n"
+        "r8,+4520123456,2026-11-03 10:15,data,-5,0\n"
+        "r9,+4599999999,2026-11-03 10:15,data,5,0\n"
+        "r10,+4520123456,2025-11-03 10:15,data,5,0\n"
     )
     with pytest.raises(UsageImportError) as caught:
         import_usage(text=text, filename="bad.csv", by=system)
@@ -63,9 +63,9 @@ def test_it_rejects_an_empty_file(system):
 
 def test_it_imports_from_the_command_and_reports_bad_files(subscription, tmp_path, capsys):
     good = tmp_path / "good.csv"
-    good.write_text(HEADER + "+4520123456,2026-11-03 10:15,sms,3,0\n")
+    good.write_text(HEADER + "r11,+4520123456,2026-11-03 10:15,sms,3,0\n")
     bad = tmp_path / "bad.csv"
-    bad.write_text(HEADER + "+4520123456,2026-11-03 10:15,sms,abc,0\n")
+    bad.write_text(HEADER + "r12,+4520123456,2026-11-03 10:15,sms,abc,0\n")
 
     with pytest.raises(CommandError):
         call_command("import_usage", str(good), str(bad))
@@ -75,7 +75,7 @@ def test_it_imports_from_the_command_and_reports_bad_files(subscription, tmp_pat
 
 
 def test_it_imports_from_the_staff_upload(subscription, personas, login):
-    upload = SimpleUploadedFile("usage.csv", (HEADER + "+4520123456,2026-11-03 10:15,sms,3,0\n").encode())
+    upload = SimpleUploadedFile("usage.csv", (HEADER + "r13,+4520123456,2026-11-03 10:15,sms,3,0\n").encode())
 
     response = login(personas.staff).post(reverse("invoice:staff"), {"action": "usage", "usage-file": upload})
 
@@ -84,7 +84,7 @@ def test_it_imports_from_the_staff_upload(subscription, personas, login):
 
 
 def test_it_shows_the_line_errors_of_a_bad_upload(subscription, personas, login):
-    upload = SimpleUploadedFile("usage.csv", (HEADER + "+4520123456,2026-11-03 10:15,sms,3,0\nx,y,z,1,1\n").encode())
+    upload = SimpleUploadedFile("usage.csv", (HEADER + "r14,+4520123456,2026-11-03 10:15,sms,3,0\nr15,x,y,z,1,1\n").encode())
 
     response = login(personas.staff).post(reverse("invoice:staff"), {"action": "usage", "usage-file": upload})
 

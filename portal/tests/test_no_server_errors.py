@@ -20,7 +20,6 @@ name never shows up in a page served to company A's admin.
 import datetime
 import os
 import re
-import time
 import uuid
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlparse
@@ -426,7 +425,6 @@ def _route_url(route, factories, company) -> str:
 @pytest.mark.parametrize("route", ROUTES, ids=lambda r: r.name)
 def test_it_never_answers_500_nor_touches_another_company(route, world, login):
     personas, factories, _ = world
-    started = time.monotonic()
     url = _route_url(route, factories, personas.company_a)
     b_pks = company_pks(personas.company_b)
     before = snapshot(personas.company_b)
@@ -457,7 +455,8 @@ def test_it_never_answers_500_nor_touches_another_company(route, world, login):
     changed = [label for label in before if before[label] != after[label]]
     assert not changed, f"company B's rows changed in {changed}"
     assert not cross_references(personas.company_a, personas.company_b)
-    assert time.monotonic() - started < 20
+    # No timing assert here (it failed on a busy machine). What it guarded, forged formset counts
+    # building thousands of forms, is asserted as behaviour in numbering/tests/test_flow_views.py.
 
 
 def test_it_survives_garbage_e_invoice_confirmation_tokens(client, db):

@@ -1,3 +1,4 @@
+from pathlib import Path
 from typing import Any
 
 from audit.actor import Actor
@@ -11,8 +12,8 @@ class Command(FileImportCommand):
             "A file with a bad row is not imported at all.")
     error_class = PaymentImportError
 
-    def import_text(self, *, text: str, filename: str, by: Actor) -> Any:
-        return import_payments(text=text, filename=filename, by=by)
+    def import_file(self, *, path: Path, filename: str, by: Actor) -> Any:
+        return import_payments(path=path, filename=filename, by=by)
 
     def describe(self, batch: Any) -> str:
         return f"{batch.rows} payments imported ({format_kr(batch.total)} kr.)"

@@ -1,3 +1,4 @@
+from pathlib import Path
 from typing import Any
 
 from audit.actor import Actor
@@ -9,8 +10,8 @@ class Command(FileImportCommand):
     help = f"Imports usage CSV files ({','.join(USAGE_COLUMNS)}). A file with a bad row is not imported at all."
     error_class = UsageImportError
 
-    def import_text(self, *, text: str, filename: str, by: Actor) -> Any:
-        return import_usage(text=text, filename=filename, by=by)
+    def import_file(self, *, path: Path, filename: str, by: Actor) -> Any:
+        return import_usage(path=path, filename=filename, by=by)
 
     def describe(self, batch: Any) -> str:
         return f"{batch.rows} usage records imported"
