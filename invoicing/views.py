@@ -100,8 +100,7 @@ def detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     search = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL bytes
     page = Paginator(selectors.sections(invoice=invoice, search=search), USERS_PER_PAGE).get_page(
         request.GET.get("page"))
-    context = {"invoice": invoice, "page": page, "rows": _user_rows(page.object_list), "search": search,
-               "has_ean": bool(invoice.company.ean)}
+    context = {"invoice": invoice, "page": page, "rows": _user_rows(page.object_list), "search": search}
     if getattr(request, "htmx", False):
         return render(request, "invoicing/detail.html#users", context)
     context["payments"] = list(selectors.payments(invoice=invoice))
@@ -163,8 +162,6 @@ def pdf(request: HttpRequest, invoice_id: int) -> FileResponse:
 @area_view("invoice")
 def ubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = _invoice(request, invoice_id)
-    if not invoice.company.ean:
-        raise Http404
     from invoicing.ubl import invoice_xml
 
     response = HttpResponse(invoice_xml(invoice), content_type="application/xml")
