@@ -128,6 +128,11 @@ class Invoice(CompanyOwned):
         return self.category == self.Category.CREDIT_NOTE
 
     @property
+    def file_name(self) -> str:
+        """Download and attachment name without extension: credit notes are not named as invoices."""
+        return f"{'credit-note' if self.is_credit_note else 'invoice'}-{self.number}"
+
+    @property
     def outstanding(self) -> int:
         """What is still to be paid, in øre (nothing on a credit note)."""
         if self.is_credit_note or getattr(self, "credited", False):  # ``credited``: see selectors.with_credited
@@ -392,3 +397,42 @@ class Payment(CompanyOwned):
 
     def __str__(self) -> str:
         return f"{self.invoice_id}: {self.amount}"
+
+
+class EInvoiceSettings(CompanyOwned):
+    """The customer's own references on its e-invoices, and how the documents reach it.
+
+    The references are read when a document is made (Peppol and OIOUBL XML), so a change
+    applies to the documents made after it.
+    """
+
+    class Channel(models.TextChoices):
+        NONE = "none", _("Download only")
+        PEPPOL = "peppol", _("Peppol BIS 3 through our access point")
+        OIOUBL = "oioubl", _("OIOUBL 2.1 through NemHandel (our access point)")
+
+    order_reference = models.CharField(
+        _("order number"), max_length=35, blank=True,
+        help_text=_("Your purchase order or contract number; shown as the order reference."))
+    contact_reference = models.CharField(
+        _("contact person or reference"), max_length=40, blank=True,
+        help_text=_("Who at your company receives the invoice (the buyer reference; the public sector calls it "
+                    "the person reference)."))
+    accounting_cost = models.CharField(
+        _("cost centre or account"), max_length=40, blank=True,
+        help_text=_("Your cost centre or account for the invoice, for your bookkeeping."))
+    channel = models.CharField(_("electronic delivery"), max_length=8, choices=Channel.choices, default=Channel.NONE)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("e-invoice settings")
+        verbose_name_plural = _("e-invoice settings")
+        constraints = [models.UniqueConstraint(fields=["company"], name="one_einvoice_settings_per_company")]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.channel}"
+
+    @classmethod
+    def of(cls, company: Any) -> "EInvoiceSettings":
+        """The company's settings, unsaved defaults when it has none."""
+        return cls.objects.filter(company=company).first() or cls(company=company)

@@ -6,6 +6,7 @@ Table: ReportLab's layout cost grows badly with one huge table.
 
 import io
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,14 +20,24 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 from invoicing.models import Invoice, InvoiceLine
 from invoicing.money import format_kr
 
-OPERATOR = {
+# The operator's letterhead and bank account; settings.INVOICE_OPERATOR overrides any key. The defaults
+# are placeholders (a valid-format CVR, GLN and IBAN) whose reg./account number is the IBAN's own account.
+OPERATOR_DEFAULTS = {
     "name": "Nordic Mobile A/S",
-    "address": "Telegade 1, 2300 København S",
+    "street": "Telegade 1",
+    "postcode": "2300",
+    "city": "København S",
     "cvr": "12345674",
-    "bank": "Reg. 1234 konto 0012345678",
+    "gln": "5790000000005",
+    "reg": "0040",
+    "account": "0440116243",
     "iban": "DK5000400440116243",
+    "bic": "NDEADKKK",
     "email": "faktura@operator.example",
 }
+OPERATOR = {**OPERATOR_DEFAULTS, **getattr(settings, "INVOICE_OPERATOR", {})}
+OPERATOR["address"] = f"{OPERATOR['street']}, {OPERATOR['postcode']} {OPERATOR['city']}"
+OPERATOR["bank"] = f"Reg. {OPERATOR['reg']} konto {OPERATOR['account']}"
 BRAND = colors.HexColor("#0b3d5c")
 
 

@@ -28,7 +28,7 @@ def ensure_pdf(invoice: Invoice) -> Invoice:
             .get(pk=invoice.pk)
         )
         if not locked.pdf:
-            locked.pdf.save(f"invoice-{locked.number}.pdf", ContentFile(render_invoice_pdf(locked)), save=False)
+            locked.pdf.save(f"{locked.file_name}.pdf", ContentFile(render_invoice_pdf(locked)), save=False)
             locked.save(update_fields=["pdf"])
     return locked
 
@@ -102,7 +102,7 @@ def _message(invoice: Invoice, email: str) -> EmailMessage:
     message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[email])
     invoice.pdf.open("rb")
     try:
-        message.attach(f"invoice-{invoice.number}.pdf", invoice.pdf.read(), "application/pdf")
+        message.attach(f"{invoice.file_name}.pdf", invoice.pdf.read(), "application/pdf")
     finally:
         invoice.pdf.close()
     return message

@@ -12,13 +12,12 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from invoicing.models import Invoice, InvoiceLine
+from invoicing.models import EInvoiceSettings, Invoice, InvoiceLine
 from invoicing.money import VAT_RATE_PERCENT
 from invoicing.pdf import OPERATOR
 
 CUSTOMIZATION_ID = "urn:cen.eu:en16931:2017#compliant#urn:fdc:peppol.eu:2017:poacc:billing:3.0"
 PROFILE_ID = "urn:fdc:peppol.eu:2017:poacc:billing:01:1.0"
-OPERATOR_GLN = "5790000000005"
 NS = {
     "inv": "urn:oasis:names:specification:ubl:schema:xsd:Invoice-2",
     "cn": "urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2",
@@ -73,6 +72,11 @@ def _tax_category(parent: etree._Element, tag: str) -> None:
     _sub(_sub(category, "cac:TaxScheme"), "cbc:ID", "VAT")
 
 
+def period_dates(invoice: Invoice) -> tuple[str, str]:
+    year, month = int(invoice.period[:4]), int(invoice.period[5:])
+    return f"{invoice.period}-01", f"{invoice.period}-{calendar.monthrange(year, month)[1]:02d}"
+
+
 def document_kind(invoice: Invoice) -> str:
     """"Invoice" or "CreditNote": what the document is in UBL.
 
@@ -123,19 +127,24 @@ def _invoice_xml(invoice: Invoice) -> bytes:
     if invoice.is_credit_note and invoice.reason:
         _sub(root, "cbc:Note", invoice.reason[:200])
     _sub(root, "cbc:DocumentCurrencyCode", "DKK")
-    _sub(root, "cbc:BuyerReference", company.ean or company.cvr)
-    first = f"{invoice.period}-01"
-    year, month = int(invoice.period[:4]), int(invoice.period[5:])
+    references = EInvoiceSettings.of(company)
+    if references.accounting_cost:
+        _sub(root, "cbc:AccountingCost", references.accounting_cost)
+    # BT-10 routes the invoice inside the buyer: their own reference, else their EAN/CVR.
+    _sub(root, "cbc:BuyerReference", references.contact_reference or company.ean or company.cvr)
+    first, last = period_dates(invoice)
     period = _sub(root, "cac:InvoicePeriod")
     _sub(period, "cbc:StartDate", first)
-    _sub(period, "cbc:EndDate", f"{invoice.period}-{calendar.monthrange(year, month)[1]:02d}")
+    _sub(period, "cbc:EndDate", last)
+    if references.order_reference:
+        _sub(_sub(root, "cac:OrderReference"), "cbc:ID", references.order_reference)
     credited = invoice.credited_invoice if invoice.is_credit_note and invoice.credited_invoice_id else None
     if credited is not None:
         reference = _sub(_sub(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
         _sub(reference, "cbc:ID", str(credited.number))
         _sub(reference, "cbc:IssueDate", credited.issue_date.isoformat())
-    _party(root, "cac:AccountingSupplierParty", ean=OPERATOR_GLN, name=OPERATOR["name"], street="Telegade 1",
-           city="København S", postcode="2300", cvr=OPERATOR["cvr"])
+    _party(root, "cac:AccountingSupplierParty", ean=OPERATOR["gln"], name=OPERATOR["name"], street=OPERATOR["street"],
+           city=OPERATOR["city"], postcode=OPERATOR["postcode"], cvr=OPERATOR["cvr"])
     _party(root, "cac:AccountingCustomerParty", ean=company.ean, name=company.name, street=company.street,
            city=company.city, postcode=company.postcode, cvr=company.cvr)
     net, vat, total = sign * invoice.net, sign * invoice.vat, sign * invoice.total

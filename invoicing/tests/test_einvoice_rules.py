@@ -14,7 +14,7 @@ from django.utils import timezone
 from lxml import etree
 
 from invoicing import einvoice_rules
-from invoicing.actions import add_charge, create_credit_note
+from invoicing.actions import add_charge, create_credit_note, update_einvoice_settings
 from invoicing.billing import run_billing
 from invoicing.models import Invoice, UsageRecord
 from invoicing.tests.factories import AddOnFactory, InvoiceFactory, OneOffFeeFactory, SubscriptionFactory
@@ -54,6 +54,8 @@ def _cases(personas) -> dict[str, Invoice]:
     ean = personas.company_a
     ean.ean = "5790001330583"
     ean.save()
+    update_einvoice_settings(company=ean, order_reference="PO-4711", contact_reference="Mette Holm",
+                             accounting_cost="CC-300", channel="peppol", by=actor)
     full = SubscriptionFactory(company=ean, user_name="Mette & Co <test>")
     full.add_ons.add(AddOnFactory(monthly_price=4900))
     SubscriptionFactory(company=ean, start_date=dt.date(2026, 11, 21))  # pro rata
