@@ -331,18 +331,32 @@ class EInvoiceRecipient(CompanyOwned):
 
 
 class EInvoiceDelivery(CompanyOwned):
-    """One e-mail of one invoice to one address: the unique row that prevents sending twice."""
+    """One delivery of one invoice: an e-mail to one address, or the XML to the company's access point.
+
+    The unique row prevents sending twice; an access-point delivery has no address (one per invoice).
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail (PDF)")
+        PEPPOL = "peppol", _("Peppol BIS 3")
+        OIOUBL = "oioubl", _("OIOUBL 2.1 (NemHandel)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
         SENT = "sent", _("Sent")
+        ACKNOWLEDGED = "acknowledged", _("Received by the receiver")
+        REJECTED = "rejected", _("Rejected by the receiver")
         FAILED = "failed", _("Failed")
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="deliveries")
-    email = models.EmailField(_("e-mail address"))
-    status = models.CharField(_("result"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    status = models.CharField(_("result"), max_length=12, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    # The access point's id of the message, and the receiver's reason when it rejects the document.
+    message_id = models.CharField(_("message id"), max_length=100, blank=True)
+    receiver_reason = models.CharField(_("receiver's reason"), max_length=500, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -353,7 +367,12 @@ class EInvoiceDelivery(CompanyOwned):
         constraints = [models.UniqueConstraint(fields=["invoice", "email"], name="one_delivery_per_address")]
 
     def __str__(self) -> str:
-        return f"{self.invoice_id} → {self.email}"
+        return f"{self.invoice_id} → {self.email or self.channel}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (self.Status.ACKNOWLEDGED, self.Status.REJECTED, self.Status.FAILED) or (
+            self.status == self.Status.SENT and self.channel == self.Channel.EMAIL)
 
 
 class PaymentImport(FileImport):

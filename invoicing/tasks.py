@@ -1,4 +1,5 @@
-"""Background work after an invoice is issued: the PDF, then one e-mail per confirmed address."""
+"""Background work after an invoice is issued: the PDF, one e-mail per confirmed address, and the
+XML to the company's access point when it chose electronic delivery (``invoicing.access_point``)."""
 
 import datetime as dt
 
@@ -11,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from invoicing.models import EInvoiceDelivery, EInvoiceRecipient, Invoice
+from invoicing.models import EInvoiceDelivery, EInvoiceRecipient, EInvoiceSettings, Invoice
 
 MAX_ATTEMPTS = 5
 
@@ -40,20 +41,91 @@ def process_issued_invoice(invoice_id: int) -> None:
         EInvoiceRecipient.objects.for_company(invoice.company)
         .filter(confirmed_at__isnull=False).values_list("email", flat=True)
     )
-    EInvoiceDelivery.objects.bulk_create(
-        [EInvoiceDelivery(company=invoice.company, invoice=invoice, email=email) for email in addresses],
-        ignore_conflicts=True,
-    )
+    deliveries = [EInvoiceDelivery(company=invoice.company, invoice=invoice, email=email) for email in addresses]
+    channel = EInvoiceSettings.of(invoice.company).channel
+    if channel != EInvoiceSettings.Channel.NONE:
+        deliveries.append(EInvoiceDelivery(company=invoice.company, invoice=invoice, channel=channel, email=""))
+    EInvoiceDelivery.objects.bulk_create(deliveries, ignore_conflicts=True)
     pending = EInvoiceDelivery.objects.filter(invoice=invoice, status=EInvoiceDelivery.Status.PENDING)
-    for delivery_id in pending.values_list("pk", flat=True):
-        send_einvoice.enqueue(delivery_id)
+    for delivery_id, delivery_channel in pending.values_list("pk", "channel"):
+        if delivery_channel == EInvoiceDelivery.Channel.EMAIL:
+            send_einvoice.enqueue(delivery_id)
+        else:
+            deliver_to_access_point.enqueue(delivery_id)
 
 
 def _retry_later(delivery: EInvoiceDelivery) -> None:
     if not default_task_backend.supports_defer:
         return  # `manage.py retry_einvoices` picks it up
     delay = dt.timedelta(minutes=2 ** delivery.attempts)
-    send_einvoice.using(run_after=timezone.now() + delay).enqueue(delivery.pk)
+    work = send_einvoice if delivery.channel == EInvoiceDelivery.Channel.EMAIL else deliver_to_access_point
+    work.using(run_after=timezone.now() + delay).enqueue(delivery.pk)
+
+
+def _envelope(delivery: EInvoiceDelivery):  # type: ignore[no-untyped-def]
+    from invoicing.access_point import Envelope
+    from invoicing.oioubl import oioubl_xml
+    from invoicing.ubl import endpoint, invoice_xml
+
+    invoice = delivery.invoice
+    make = oioubl_xml if delivery.channel == EInvoiceDelivery.Channel.OIOUBL else invoice_xml
+    receiver, scheme = endpoint(ean=invoice.company.ean, cvr=invoice.company.cvr)
+    return Envelope(document=make(invoice), document_format=delivery.channel, receiver=receiver, scheme=scheme,
+                    number=invoice.number)
+
+
+@task
+def deliver_to_access_point(delivery_id: int) -> None:
+    """Hands one invoice's XML to the access point, at most once (the row is locked while sending)."""
+    from invoicing.access_point import REJECTED, AccessPointError, get_access_point
+
+    retry = None
+    with transaction.atomic():
+        delivery = (EInvoiceDelivery.objects.select_for_update(of=("self",))
+                    .select_related("invoice", "invoice__company", "invoice__credited_invoice").get(pk=delivery_id))
+        if delivery.status != EInvoiceDelivery.Status.PENDING or delivery.attempts >= MAX_ATTEMPTS:
+            return
+        delivery.attempts += 1
+        try:
+            receipt = get_access_point().send(_envelope(delivery))
+        except AccessPointError as error:
+            delivery.last_error = f"{error}"[:300]
+            if delivery.attempts >= MAX_ATTEMPTS:
+                delivery.status = EInvoiceDelivery.Status.FAILED
+            else:
+                retry = delivery
+        else:
+            delivery.message_id = receipt.message_id
+            delivery.status = receipt.status if receipt.status in EInvoiceDelivery.Status.values else (
+                EInvoiceDelivery.Status.SENT)
+            delivery.receiver_reason = receipt.reason if receipt.status == REJECTED else ""
+            delivery.sent_at = timezone.now()
+            delivery.last_error = ""
+        delivery.save(update_fields=["attempts", "last_error", "status", "sent_at", "message_id", "receiver_reason"])
+    if retry is not None:
+        _retry_later(retry)
+
+
+@task
+def refresh_access_point_status(delivery_id: int) -> str:
+    """Asks the access point whether the receiver took a sent document (acknowledged or rejected)."""
+    from invoicing.access_point import REJECTED, AccessPointError, get_access_point
+
+    with transaction.atomic():
+        delivery = EInvoiceDelivery.objects.select_for_update().get(pk=delivery_id)
+        if delivery.status != EInvoiceDelivery.Status.SENT or not delivery.message_id:
+            return delivery.status
+        try:
+            receipt = get_access_point().status(delivery.message_id)
+        except AccessPointError as error:
+            delivery.last_error = f"{error}"[:300]
+            delivery.save(update_fields=["last_error"])
+            return delivery.status
+        if receipt.status in (EInvoiceDelivery.Status.ACKNOWLEDGED, EInvoiceDelivery.Status.REJECTED):
+            delivery.status = receipt.status
+            delivery.receiver_reason = receipt.reason if receipt.status == REJECTED else ""
+            delivery.save(update_fields=["status", "receiver_reason"])
+    return delivery.status
 
 
 @task

@@ -102,7 +102,8 @@ def detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     search = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL bytes
     page = Paginator(selectors.sections(invoice=invoice, search=search), USERS_PER_PAGE).get_page(
         request.GET.get("page"))
-    context = {"invoice": invoice, "page": page, "rows": _user_rows(page.object_list), "search": search}
+    context = {"invoice": invoice, "page": page, "rows": _user_rows(page.object_list), "search": search,
+               "deliveries": list(invoice.deliveries.order_by("created_at", "id"))}
     if getattr(request, "htmx", False):
         return render(request, "invoicing/detail.html#users", context)
     context["payments"] = list(selectors.payments(invoice=invoice))

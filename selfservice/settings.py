@@ -273,3 +273,19 @@ LOGGING = {
 
 # Page sizes for server-side pagination.
 PAGE_SIZE = 25
+
+# E-invoice delivery through an access point (Peppol / NemHandel): invoicing.access_point. Without a URL
+# the local fake acknowledges every document (tests, the demo).
+_access_point_url = env_str("EINVOICE_ACCESS_POINT_URL")
+EINVOICE_ACCESS_POINT = (
+    {"BACKEND": "invoicing.access_point.HttpAccessPoint",
+     "OPTIONS": {"URL": _access_point_url, "TOKEN": env_str("EINVOICE_ACCESS_POINT_TOKEN")}}
+    if _access_point_url else {"BACKEND": "invoicing.access_point.FakeAccessPoint"}
+)
+# The operator's letterhead and bank account on invoices (invoicing.pdf.OPERATOR_DEFAULTS has the keys).
+INVOICE_OPERATOR = {key: value for key, value in {
+    "name": env_str("INVOICE_OPERATOR_NAME"), "cvr": env_str("INVOICE_OPERATOR_CVR"),
+    "gln": env_str("INVOICE_OPERATOR_GLN"), "reg": env_str("INVOICE_OPERATOR_REG"),
+    "account": env_str("INVOICE_OPERATOR_ACCOUNT"), "iban": env_str("INVOICE_OPERATOR_IBAN"),
+    "bic": env_str("INVOICE_OPERATOR_BIC"), "fi_creditor": env_str("INVOICE_OPERATOR_FI_CREDITOR"),
+}.items() if value}
