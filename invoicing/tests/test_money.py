@@ -96,3 +96,10 @@ def test_it_parses_bank_file_dates(text):
     from invoicing.money import parse_day
 
     assert parse_day(text) == dt.date(2026, 12, 1)
+
+
+def test_the_fi_payment_id_has_a_modulus_10_check_digit():
+    from invoicing.money import fi_payment_id, fi_payment_line
+
+    assert fi_payment_id(100001) == "000000001000017"
+    assert fi_payment_line(100001, "85412345") == "+71<000000001000017+85412345<"
