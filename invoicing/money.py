@@ -68,17 +68,27 @@ def days_active(start: dt.date, end: dt.date | None, first: dt.date, last: dt.da
     return max(0, (finish - begin).days + 1)
 
 
-@lru_cache(maxsize=8)
-def _danish_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.DK(years=[year, year + 1])
+@lru_cache(maxsize=16)
+def bank_holidays(year: int) -> dict[dt.date, str]:
+    """The days Danish banks are closed besides weekends: the public holidays and the banks' closing days
+    (Friday after Ascension Day, Constitution Day 5 June, Christmas Eve, New Year's Eve). Store bededag
+    is a banking day since its abolition as a holiday in 2024, as in ``holidays.DK``."""
+    days = dict(holidays.DK(years=year))
+    ascension = next(day for day, name in days.items() if "himmelfart" in name.lower())
+    days[ascension + dt.timedelta(days=1)] = "Fredag efter Kristi himmelfartsdag (bankernes lukkedag)"
+    days[dt.date(year, 6, 5)] = "Grundlovsdag"
+    days[dt.date(year, 12, 24)] = "Juleaftensdag"
+    days[dt.date(year, 12, 31)] = "Nytårsaftensdag"
+    return days
 
 
 def is_business_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in _danish_holidays(day.year)
+    """A Danish banking day: a weekday on which the banks are open."""
+    return day.weekday() < 5 and day not in bank_holidays(day.year)
 
 
 def due_date_for(issue_date: dt.date) -> dt.date:
-    """Net 14 days; a due date on a weekend or Danish holiday moves to the next business day."""
+    """Net 14 days; a due date on a weekend or a Danish bank holiday moves to the next banking day."""
     due = issue_date + dt.timedelta(days=PAYMENT_TERMS_DAYS)
     while not is_business_day(due):
         due += dt.timedelta(days=1)
