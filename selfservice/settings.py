@@ -289,3 +289,7 @@ INVOICE_OPERATOR = {key: value for key, value in {
     "account": env_str("INVOICE_OPERATOR_ACCOUNT"), "iban": env_str("INVOICE_OPERATOR_IBAN"),
     "bic": env_str("INVOICE_OPERATOR_BIC"), "fi_creditor": env_str("INVOICE_OPERATOR_FI_CREDITOR"),
 }.items() if value}
+# Working days' notice a donor operator needs before a port date (operator key → days; the law's 1 otherwise).
+PORTING_DONOR_NOTICE_DAYS: dict[str, int] = {}
+# The operator's own SIM ranges (89 + 45 for Denmark + issuer id): a "SIM you already have" must be one of them.
+OPERATOR_ICCID_PREFIXES = tuple(env_list("OPERATOR_ICCID_PREFIXES", ["894501", "894502", "894503"]))
