@@ -102,6 +102,27 @@ def test_every_document_passes_the_official_rules_and_the_ubl_schema(documents):
         assert schema.validate(root), (name, schema.error_log)
 
 
+# Rules the generator once broke, and the case that broke it (issue 13): each must stay fixed.
+FIXED_RULES = {
+    "BR-27": ["cvr-discount", "negative-total", "cvr-discount-credit-note"],  # negative item price
+    "PEPPOL-COMMON-R040": ["cvr-discount"],  # a CVR sent as a GLN (scheme 0088)
+    "PEPPOL-EN16931-R008": ["cvr-discount"],  # an empty EndpointID without an EAN
+    "DK-R-016": ["negative-total-credit-note"],  # a Danish credit note with a negative total
+    "BR-16": ["no-lines"],  # a document without lines
+    "BR-S-01": ["no-lines"],  # VAT breakdown without a standard-rated line
+    "BR-S-08": ["no-lines"],
+    "PEPPOL-EN16931-P0112": ["negative-total-credit-note"],  # type 384 outside Germany
+}
+
+
+def test_each_rule_once_broken_stays_fixed(documents):
+    results = einvoice_rules.validate_many({name: documents[name] for names in FIXED_RULES.values()
+                                            for name in names})
+    broken = {(rule, name) for rule, names in FIXED_RULES.items() for name in names
+              if rule in {failure.rule for failure in results[name]}}
+    assert broken == set()
+
+
 def test_the_cases_cover_what_the_rules_are_strict_about(documents):
     kinds = {name: etree.QName(etree.fromstring(content)).localname for name, content in documents.items()}
     assert sorted(set(kinds.values())) == ["CreditNote", "Invoice"]
