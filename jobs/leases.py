@@ -22,7 +22,7 @@ logger = logging.getLogger("jobs.worker")
 WORKER_LOST = "jobs.leases.WorkerLost"
 
 
-class WorkerLost(Exception):  # noqa: N818 - the name the task result shows
+class WorkerLost(Exception):
     """The worker running the task stopped (killed, out of memory, machine lost)."""
 
 

@@ -39,7 +39,7 @@ class LeasedWorker(upstream.Worker):
         logger.info("Starting worker worker_id=%s queues=%s lease=%ss", self.worker_id, ",".join(self.queue_names),
                     leases.lease_seconds())
         if self.startup_delay and self.interval:
-            time.sleep(upstream.random.random())  # noqa: S311 - spreads workers started together
+            time.sleep(upstream.random.random())
         while self.running:
             close_old_connections()
             self.reclaim_if_due()
