@@ -23,6 +23,12 @@ def _row(status: str = TaskResultStatus.RUNNING, started: dt.datetime | None = N
         run_after=get_date_max(), status=status, started_at=started, worker_ids=["dead-worker"])
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection(monkeypatch):
+    # The worker closes connections that are not in autocommit: in a test (one transaction) that is the test's.
+    monkeypatch.setattr("jobs.management.commands.db_worker.close_old_connections", lambda: None)
+
+
 def _worker() -> LeasedWorker:
     return LeasedWorker(queue_names=["default"], interval=0, batch=True, backend_name="default",
                         startup_delay=False, max_tasks=None, worker_id="w1", excluded_queue_names=[])
