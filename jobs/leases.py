@@ -7,13 +7,15 @@ when its worker stopped heart-beating for TASK_LEASE_SECONDS, so every task must
 import datetime as dt
 import logging
 import threading
+import uuid
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import OperationalError, close_old_connections, connection, transaction
 from django.db.models import Q
 from django.tasks import TaskResultStatus
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
+from django_tasks_db.utils import is_locked_database_exception
 
 from jobs.models import TaskLease
 
@@ -47,7 +49,7 @@ def start(task: DBTaskResult, worker_id: str) -> TaskLease:
     return lease
 
 
-def beat(task_id: object, worker_id: str) -> bool:
+def beat(task_id: uuid.UUID, worker_id: str) -> bool:
     """Refreshes the lease; False when another worker took the task over (this one was presumed dead)."""
     return bool(TaskLease.objects.filter(task_id=task_id, worker_id=worker_id).update(heartbeat_at=timezone.now()))
 
@@ -55,7 +57,7 @@ def beat(task_id: object, worker_id: str) -> bool:
 class Heartbeat:
     """A thread that refreshes one task's lease every third of the lease time, on its own connection."""
 
-    def __init__(self, task_id: object, worker_id: str, every: float | None = None) -> None:
+    def __init__(self, task_id: uuid.UUID, worker_id: str, every: float | None = None) -> None:
         self.task_id, self.worker_id = task_id, worker_id
         self.every = every if every is not None else max(lease_seconds() / 3, 0.2)
         self._stop = threading.Event()
@@ -75,9 +77,11 @@ class Heartbeat:
                 try:
                     if not beat(self.task_id, self.worker_id):
                         logger.warning("Task id=%s was taken over by another worker", self.task_id)
-                except Exception:
-                    # A database blip: try again at the next beat; the lease has room for a few misses.
-                    logger.exception("Could not refresh the lease of task id=%s", self.task_id)
+                except OperationalError as error:
+                    # SQLite (the demo) is locked while the task writes; elsewhere a database blip. Either way
+                    # try again at the next beat: the lease has room for a few misses.
+                    if not is_locked_database_exception(error):
+                        logger.warning("Could not refresh the lease of task id=%s: %s", self.task_id, error)
                     close_old_connections()
         finally:
             connection.close()
@@ -105,7 +109,7 @@ def reclaim(backend_name: str = "default", now: dt.datetime | None = None) -> tu
         )
         for row in rows:
             lease, _created = TaskLease.objects.get_or_create(
-                task=row, defaults={"worker_id": (row.worker_ids or [""])[-1][:64], "heartbeat_at": row.started_at,
+                task=row, defaults={"worker_id": (row.worker_ids or [""])[-1][:64], "heartbeat_at": row.started_at or now,
                                     "attempts": 1})
             lease.reclaimed += 1
             lease.reclaimed_at = now
