@@ -1,5 +1,7 @@
 import pytest
+from django.db import connection
 from django.tasks import TaskResultStatus
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult, get_date_max
 
@@ -54,3 +56,17 @@ def test_customers_do_not_see_the_page(personas, login):
     assert login(personas.admin_a).get(URL).status_code == 404
     assert login(personas.admin_a).post(reverse("jobs:staff_retry", args=[_row(TaskResultStatus.FAILED).pk])).status_code == 404
     assert "Background tasks" not in login(personas.admin_a).get(reverse("portal:overview")).content.decode()
+
+
+def test_the_page_costs_the_same_queries_for_many_tasks(personas, login):
+    client = login(personas.staff)
+    _row(TaskResultStatus.FAILED)
+    client.get(URL)  # warm the session
+    with CaptureQueriesContext(connection) as one:
+        client.get(URL)
+    for _ in range(30):
+        row = _row(TaskResultStatus.FAILED)
+        TaskLease.objects.create(task=row, worker_id="w", heartbeat_at=row.enqueued_at, attempts=3, reclaimed=2)
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(URL).status_code == 200
+    assert len(many) == len(one)
