@@ -23,4 +23,4 @@ def tasks(show: str = "") -> QuerySet[DBTaskResult]:
     queryset = DBTaskResult.objects.select_related("lease").order_by("-enqueued_at", "pk")
     if show in FILTERS:
         queryset = queryset.filter(FILTERS[show])
-    return queryset.defer("return_value", "args_kwargs")
+    return queryset.defer("return_value")
