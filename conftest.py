@@ -37,6 +37,11 @@ def _test_settings(settings, tmp_path):
     }
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS}
     settings.FIELD_ENCRYPTION_KEYS = ["pYxLw0Q7o7v6xqzHkqjJm8qAq3o5T0Gm6cXq6cS2Y0E="]
+    # Mail goes through the outbox as in production; its sender hands it to locmem (mail.outbox) on commit.
+    settings.MAILERS = {
+        "default": {"BACKEND": "outbox.backends.OutboxBackend"},
+        "outbox_transport": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+    }
     from django.core.cache import cache
 
     cache.clear()

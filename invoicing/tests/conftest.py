@@ -26,5 +26,6 @@ def system() -> Actor:
 
 @pytest.fixture
 def failing_smtp(settings):
-    settings.MAILERS = {"default": {"BACKEND": "invoicing.tests.conftest.FailingEmailBackend"}}
+    settings.MAILERS = {**settings.MAILERS,
+                        "outbox_transport": {"BACKEND": "invoicing.tests.conftest.FailingEmailBackend"}}
     return settings
