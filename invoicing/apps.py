@@ -37,6 +37,7 @@ class InvoicingConfig(AppConfig):
             "invoice.einvoice_confirmed": _("Confirmed eInvoice address"),
             "invoice.einvoice_removed": _("Removed eInvoice address"),
             "invoice.einvoice_opted_out": _("Stopped eInvoice"),
+            "invoice.einvoice_resent": _("Resent an eInvoice"),
             "invoice.payment_registered": _("Registered payment"),
             "invoice.overdue": _("Invoice became overdue"),
         })
