@@ -4,6 +4,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class OutboxMessage(models.Model):
@@ -13,7 +14,7 @@ class OutboxMessage(models.Model):
         # sender that died may or may not have been accepted: it is never resent automatically.
         HANDED_OVER = "handed_over", _("Handed over (unconfirmed)")
         SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", pgettext_lazy("e-mail status", "Failed")
 
     message_id = models.CharField(_("Message-ID"), max_length=255, unique=True)
     from_email = models.CharField(_("from"), max_length=320)
