@@ -59,11 +59,11 @@ def _wake_sender() -> None:
     """After the commit, ask a worker to send now instead of waiting for the next cron minute."""
     if not getattr(settings, "OUTBOX_SEND_ON_COMMIT", True):
         return
-    from outbox.tasks import send_outbox_task
+    from outbox.tasks import wake
 
     def enqueue() -> None:
         try:
-            send_outbox_task.enqueue()
+            wake()
         except Exception:  # noqa: BLE001 - cron's `send_outbox` picks the row up anyway
             pass
 
