@@ -76,9 +76,9 @@ def follow_outbox_message(sender: object, message: "OutboxMessage", **kwargs: ob
     if message.kind != "einvoice":
         return
     status = {
-        message.Status.SENT: EInvoiceDelivery.Status.SENT,
-        message.Status.FAILED: EInvoiceDelivery.Status.FAILED,
-    }.get(message.status, EInvoiceDelivery.Status.PENDING)
+        "sent": EInvoiceDelivery.Status.SENT,
+        "failed": EInvoiceDelivery.Status.FAILED,
+    }.get(str(message.status), EInvoiceDelivery.Status.PENDING)
     EInvoiceDelivery.objects.filter(outbox_message=message).update(
         status=status, attempts=min(message.attempts, 32767), last_error=message.last_error[:300],
         sent_at=message.sent_at if status == EInvoiceDelivery.Status.SENT else None)

@@ -1,6 +1,8 @@
 """Turning a Django e-mail into an outbox row, and back."""
 
 import base64
+import email
+import email.policy
 from email.mime.base import MIMEBase
 from typing import Any
 
@@ -22,7 +24,7 @@ def _message_id(message: EmailMessage) -> str:
 
 
 def _attachments(message: EmailMessage) -> list[dict[str, Any]]:
-    stored = []
+    stored: list[dict[str, Any]] = []
     for attachment in message.attachments:
         if isinstance(attachment, MIMEBase):  # pre-built MIME parts keep their bytes
             stored.append({"mime": base64.b64encode(attachment.as_bytes()).decode()})
@@ -87,11 +89,10 @@ def rebuild(row: OutboxMessage) -> EmailMultiAlternatives:
         message.attach_alternative(content, mimetype)
     for attachment in row.attachments:
         if "mime" in attachment:
-            from email import message_from_bytes
-
-            message.attach(message_from_bytes(base64.b64decode(attachment["mime"])))  # type: ignore[arg-type]
+            part = email.message_from_bytes(base64.b64decode(attachment["mime"]), policy=email.policy.default)
+            message.attach(part)  # type: ignore[arg-type]
             continue
         data = base64.b64decode(attachment["content_b64"])
-        content: str | bytes = data.decode() if attachment.get("text") else data
-        message.attach(attachment["filename"], content, attachment["mimetype"] or None)
+        payload: str | bytes = data.decode() if attachment.get("text") else data
+        message.attach(attachment["filename"], payload, attachment["mimetype"] or None)
     return message

@@ -151,7 +151,7 @@ def send_due(*, now: dt.datetime | None = None, limit: int = 500) -> Run:
 def _close(connection: BaseEmailBackend) -> None:
     try:
         connection.close()
-    except Exception:  # noqa: BLE001 - a broken connection is dropped either way
+    except Exception:  # a broken connection is dropped either way
         logger.debug("closing the mail connection failed", exc_info=True)
 
 
