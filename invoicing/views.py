@@ -226,10 +226,11 @@ def einvoice_resend(request: HttpRequest, recipient_id: int) -> HttpResponse:
 
 
 @area_view("invoice")
-@require_POST
 def einvoice_delivery_resend(request: HttpRequest, delivery_id: int) -> HttpResponse:
     delivery = get_for_company(EInvoiceDelivery.objects.select_related("invoice"), require_company(request),
                                pk=delivery_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     try:
         actions.resend_einvoice(delivery=delivery, by=Actor.from_request(request))
     except ValidationError as error:
