@@ -14,7 +14,7 @@ from outbox.models import OutboxMessage
 def resend_message(message: OutboxMessage, *, by: Actor, company=None) -> OutboxMessage:  # type: ignore[no-untyped-def]
     """Queues a failed or unconfirmed message again with the same Message-ID."""
     locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
-    if locked.status not in (OutboxMessage.Status.FAILED, OutboxMessage.Status.HANDED_OVER):
+    if not locked.needs_decision:
         raise ValidationError(_("Only a failed or unconfirmed e-mail can be resent."))
     previous = locked.status
     sender.resend(locked)
@@ -26,7 +26,7 @@ def resend_message(message: OutboxMessage, *, by: Actor, company=None) -> Outbox
 @transaction.atomic
 def mark_message_sent(message: OutboxMessage, *, by: Actor) -> OutboxMessage:
     locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
-    if locked.status != OutboxMessage.Status.HANDED_OVER:
+    if not locked.is_unconfirmed:
         raise ValidationError(_("Only an unconfirmed e-mail can be marked as sent."))
     sender.mark_sent(locked)
     record("outbox.mark_sent", by=by, company=None, target=locked, details={"message_id": locked.message_id})

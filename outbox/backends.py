@@ -18,6 +18,15 @@ class OutboxBackend(BaseEmailBackend):
         super().__init__(*args, **kwargs)
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        try:
+            return self._queue_all(email_messages)
+        except Exception:
+            # mail_admins(fail_silently=True) from the error handler must not raise (e.g. database down).
+            if getattr(self, "_fail_silently", False):
+                return 0
+            raise
+
+    def _queue_all(self, email_messages: Sequence[EmailMessage]) -> int:
         count = 0
         with transaction.atomic():
             for message in email_messages:

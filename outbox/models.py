@@ -59,6 +59,18 @@ class OutboxMessage(models.Model):
         return f"{self.subject} → {', '.join(self.to)}"
 
     @property
+    def is_unconfirmed(self) -> bool:
+        """Handed over long enough ago that its sender must have died (a live one is still talking to SMTP)."""
+        from outbox.sender import unconfirmed_before
+
+        return (self.status == self.Status.HANDED_OVER and self.handed_over_at is not None
+                and self.handed_over_at < unconfirmed_before())
+
+    @property
+    def needs_decision(self) -> bool:
+        return self.status == self.Status.FAILED or self.is_unconfirmed
+
+    @property
     def recipients(self) -> list[str]:
         return [*self.to, *self.cc, *self.bcc]
 

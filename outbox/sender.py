@@ -40,6 +40,15 @@ class Run:
     failed: int = 0
 
 
+# A sender gives up on a mail server after EMAIL_TIMEOUT (20 s) per step; a row handed over longer
+# ago than this belongs to a sender that died, and staff may decide about it.
+UNCONFIRMED_AFTER = dt.timedelta(minutes=10)
+
+
+def unconfirmed_before() -> dt.datetime:
+    return timezone.now() - UNCONFIRMED_AFTER
+
+
 def retry_window() -> dt.timedelta:
     return dt.timedelta(hours=getattr(settings, "OUTBOX_RETRY_HOURS", 72))
 

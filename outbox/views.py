@@ -4,13 +4,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.actor import Actor
-from outbox import actions
+from outbox import actions, sender
 from outbox.models import OutboxMessage
 from portal.permissions import staff_view
 
@@ -26,7 +27,8 @@ def staff_index(request: HttpRequest) -> HttpResponse:
         status = "problems"
     rows = OutboxMessage.objects.defer("body", "alternatives", "attachments").order_by("-created_at", "-id")
     if status == "problems":
-        rows = rows.filter(status__in=[OutboxMessage.Status.FAILED, OutboxMessage.Status.HANDED_OVER])
+        rows = rows.filter(Q(status=OutboxMessage.Status.FAILED) | Q(
+            status=OutboxMessage.Status.HANDED_OVER, handed_over_at__lt=sender.unconfirmed_before()))
     elif status != "all":
         rows = rows.filter(status=status)
     page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))

@@ -134,6 +134,7 @@ def test_a_sender_killed_after_the_server_accepted_never_sends_a_second_copy(sin
     send_due(now=timezone.now() + dt.timedelta(days=3))
     assert [m["message_id"] for m in sink.received()] == [message_id]  # one copy, never two
 
+    OutboxMessage.objects.update(handed_over_at=timezone.now() - dt.timedelta(hours=1))  # time passes
     page = login(personas.staff).get(reverse("outbox:staff")).content.decode()
     assert escape(message_id) in page and "Mark sent" in page
     login(personas.staff).post(reverse("outbox:staff_mark_sent", args=[row.pk]))

@@ -1,6 +1,9 @@
+import datetime as dt
+
 import pytest
 from django.core.mail import send_mail
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from audit.models import AuditEvent
@@ -11,6 +14,8 @@ URL = reverse("outbox:staff")
 
 
 def _message(status: str, **fields) -> OutboxMessage:
+    if status == "handed_over":
+        fields.setdefault("handed_over_at", timezone.now() - dt.timedelta(hours=1))
     send_mail("Ticket T-1 opdateret", "Tekst", None, ["kunde@alfa.dk"])
     row = OutboxMessage.objects.latest("id")
     OutboxMessage.objects.filter(pk=row.pk).update(status=status, **fields)
@@ -94,3 +99,13 @@ def test_it_lets_staff_mark_an_unconfirmed_message_as_sent(personas, login):
 def test_it_is_linked_from_the_staff_menu(personas, login):
     page = login(personas.staff).get(reverse("portal:overview"), follow=True).content.decode()
     assert URL in page
+
+
+def test_it_leaves_a_message_alone_while_its_sender_may_still_be_talking_to_the_server(personas, login):
+    row = _message("handed_over", handed_over_at=timezone.now())
+    client = login(personas.staff)
+    assert 'data-testid="outbox-row"' not in client.get(URL).content.decode()
+    client.post(reverse("outbox:staff_resend", args=[row.pk]))
+    client.post(reverse("outbox:staff_mark_sent", args=[row.pk]))
+    row.refresh_from_db()
+    assert row.status == "handed_over"
