@@ -318,7 +318,8 @@ def resend_einvoice(*, delivery: EInvoiceDelivery, by: Actor) -> EInvoiceDeliver
     from jobs.queue import enqueue
     from outbox import sender
 
-    locked = EInvoiceDelivery.objects.select_for_update().select_related("outbox_message").get(pk=delivery.pk)
+    locked = EInvoiceDelivery.objects.select_for_update(of=("self",)).select_related("outbox_message").get(
+        pk=delivery.pk)
     if locked.status != EInvoiceDelivery.Status.FAILED:
         raise ValidationError(_("Only a failed delivery can be sent again."))
     if locked.outbox_message is not None:
