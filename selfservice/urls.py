@@ -18,6 +18,7 @@ urlpatterns = [
     path("numbers/", include("numbering.urls")),
     path("invoices/", include("invoicing.urls")),
     path("staff/mail/", include("outbox.urls")),
+    path("jobs/", include("jobs.urls")),
     path("health/", portal_views.health, name="health"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
