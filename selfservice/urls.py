@@ -3,10 +3,13 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from accounts.views import admin_login
 from portal import views as portal_views
 
 admin.site.site_header = _("Self-service — operator staff")
 admin.site.site_title = _("Self-service staff")
+# Staff sign in through allauth (second factor, throttling, audit), never the admin's own form.
+admin.site.login = admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("portal.urls")),
