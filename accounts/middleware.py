@@ -57,9 +57,16 @@ class RequireMfaMiddleware:
         return self.get_response(request)
 
 
+# Set once the user is known to have a second factor, so staff pages do not pay a query on every request;
+# removing the authenticator clears it (accounts.signals).
+MFA_SESSION_FLAG = "accounts.has_mfa"
+
+
 def _has_mfa(request: HttpRequest) -> bool:
     from allauth.mfa.models import Authenticator
 
+    if request.session.get(MFA_SESSION_FLAG):
+        return True
     # Cached per request: the check runs on every page.
     cached = getattr(request, "_has_mfa", None)
     if cached is None:
@@ -67,4 +74,6 @@ def _has_mfa(request: HttpRequest) -> bool:
             user=request.user, type=Authenticator.Type.TOTP
         ).exists()
         request._has_mfa = cached  # type: ignore[attr-defined]
+        if cached:
+            request.session[MFA_SESSION_FLAG] = True
     return cached

@@ -51,7 +51,7 @@ def test_staff_need_the_second_factor_before_the_admin_opens(client, personas, p
 
 
 def test_staff_without_a_second_factor_are_sent_to_set_one_up(login, db):
-    staff = User.objects.create_user("new-staff@operator.example", "x", is_staff=True)
+    staff = User.objects.create_user("new-staff@operator.example", "x", is_staff=True, language="en")
     client = login(staff)
     for url in (ADMIN, reverse("tickets:staff_queue"), reverse("portal:overview")):
         response = client.get(url)
@@ -67,3 +67,24 @@ def test_a_company_that_requires_two_factor_does_not_trap_the_company_switch(log
     response = client.post(reverse("portal:switch_company"), {"company": personas.company_b.pk, "next": "/"})
     assert response.status_code == 302
     assert client.get(reverse("portal:overview")).status_code == 200
+
+
+def test_removing_the_second_factor_sends_staff_back_to_set_it_up(login, personas):
+    from allauth.mfa.models import Authenticator
+
+    client = login(personas.staff)
+    assert client.get(ADMIN).status_code == 200
+    Authenticator.objects.filter(user=personas.staff).delete()
+    session = client.session
+    from accounts.middleware import MFA_SESSION_FLAG
+
+    assert session.get(MFA_SESSION_FLAG) is True
+    from allauth.mfa.signals import authenticator_removed
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    request.session = session
+    request.user = personas.staff
+    authenticator_removed.send(sender=Authenticator, request=request, user=personas.staff, authenticator=None)
+    session.save()
+    assert client.get(ADMIN)["Location"].startswith(reverse("mfa_activate_totp"))
