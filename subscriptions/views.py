@@ -132,13 +132,19 @@ def reveal(request: HttpRequest, subscription_id: int) -> HttpResponse:
     try:
         secrets = actions.reveal_secrets(sub, by=Actor.from_request(request))
     except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("subscriptions:detail", subscription_id=sub.pk)
+        if getattr(request, "htmx", False):
+            # The answer replaces the button: say why there, instead of swapping in a whole page.
+            secrets = {"error": error.messages[0]}
+        else:
+            messages.error(request, error.messages[0])
+            return redirect("subscriptions:detail", subscription_id=sub.pk)
     context = _detail_context(request, sub, secrets=secrets)
     if getattr(request, "htmx", False):
-        return render(request, "subscriptions/detail.html#secrets", context)
-    response = render(request, "subscriptions/detail.html", context)
-    response["Cache-Control"] = "no-store"
+        response = render(request, "subscriptions/detail.html#secrets", context)
+    else:
+        response = render(request, "subscriptions/detail.html", context)
+    # Clear-text PIN/PUK: never kept by the browser or a shared cache (the fragment too).
+    response["Cache-Control"] = "no-store, private"
     return response
 
 
