@@ -19,12 +19,27 @@ def test_check_deploy_passes_with_production_settings():
         "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-with-enough-entropy-1234567890",
         "DJANGO_ALLOWED_HOSTS": "selvbetjening.example",
         "EMAIL_HOST": "smtp.example",
+        "FIELD_ENCRYPTION_KEYS": "pYxLw0Q7o7v6xqzHkqjJm8qAq3o5T0Gm6cXq6cS2Y0E=",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_fails_without_explicit_encryption_keys():
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "FIELD_ENCRYPTION_KEYS")},
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-with-enough-entropy-1234567890",
+        "DJANGO_ALLOWED_HOSTS": "selvbetjening.example",
+        "EMAIL_HOST": "smtp.example",
+    }
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert "subscriptions.E001" in result.stderr and "FIELD_ENCRYPTION_KEYS" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
