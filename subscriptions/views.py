@@ -289,15 +289,15 @@ def suspend(request: HttpRequest, subscription_id: int) -> HttpResponse:
             messages.success(request, _("The subscription is suspended. It keeps its number."))
             return redirect("subscriptions:detail", subscription_id=sub.pk)
     can_suspend = sub.status == Subscription.Status.ACTIVE
-    if not can_suspend and not form.non_field_errors():
-        form.add_error(
-            None,
-            _("Only an active subscription can be suspended. This one is: %(status)s.")
-            % {"status": sub.get_status_display()},
-        )
-    status = 400 if request.method == "POST" and form.errors else 200
+    # A plain message, not a form error: on GET the form is unbound and takes no errors.
+    refusal = "" if can_suspend else (
+        _("Only an active subscription can be suspended. This one is: %(status)s.")
+        % {"status": sub.get_status_display()}
+    )
+    status = 400 if request.method == "POST" and (form.errors or refusal) else 200
     return render(
-        request, "subscriptions/suspend.html", {"sub": sub, "form": form, "can_suspend": can_suspend}, status=status
+        request, "subscriptions/suspend.html",
+        {"sub": sub, "form": form, "can_suspend": can_suspend, "refusal": refusal}, status=status,
     )
 
 
