@@ -285,3 +285,6 @@ SECRET_REVEAL_WINDOW = env_int("SECRET_REVEAL_WINDOW", 3600)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take the lock at BEGIN and wait for it, instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"].update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+# Downloads are never cached (portal.middleware.NoStoreDownloadsMiddleware), whatever view sends them.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "portal.middleware.NoStoreDownloadsMiddleware")
