@@ -80,3 +80,13 @@ def test_no_template_has_an_inline_script_or_style():
         if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) or re.search(r"\sstyle=\"", text) or "<style" in text:
             offenders.append(str(template.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_sqlite_writers_wait_for_the_lock_instead_of_failing():
+    # "database is locked" 500s while the worker writes: writers take the lock at BEGIN and wait for it.
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    code = "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS']; " \
+           "print(o['transaction_mode'], o['timeout'])"
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=False)
+    assert result.stdout.split() == ["IMMEDIATE", "20"], result.stderr
