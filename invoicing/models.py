@@ -359,6 +359,9 @@ class EInvoiceDelivery(CompanyOwned):
     receiver_reason = models.CharField(_("receiver's reason"), max_length=500, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The outbox row that carries it; status, attempts and last_error follow that message.
+    outbox_message = models.OneToOneField("outbox.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="einvoice_delivery")
 
     class Meta:
         verbose_name = _("eInvoice delivery")

@@ -107,3 +107,12 @@ def test_it_prints_an_fi_payment_line_and_one_bank_account(invoice):
     assert iban.is_valid(OPERATOR["iban"])
     assert OPERATOR["iban"][4:] == OPERATOR["reg"] + OPERATOR["account"]
     assert f"Reg. {OPERATOR['reg']} konto {OPERATOR['account']}" in text.replace("\n", " ")
+
+
+@pytest.mark.parametrize("reason", ["Fejl & rettelse <b>", "</para><font size=40>x", "a < b > c"])
+def test_the_credit_note_reason_is_printed_as_typed_not_as_markup(invoice, system, reason):
+    from invoicing.actions import create_credit_note
+
+    credit = create_credit_note(invoice=invoice, reason=reason, by=system)
+    text = _text(render_invoice_pdf(Invoice.objects.select_related("company").get(pk=credit.pk)))
+    assert reason in text
