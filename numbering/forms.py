@@ -256,11 +256,14 @@ DESTINATION_PICKER = {"list": "destination-keys", "autocomplete": "off"}
 
 class DestinationForm(forms.Form):
     key = forms.SlugField(label=_("Key"), max_length=40, help_text=_("A short name used to point to it."))
-    type = forms.ChoiceField(label=_("Type"), choices=flows.DESTINATION_TYPES)
+    # The initials match what the selects post by default, so an untouched "new destination" row counts as
+    # unchanged and is skipped instead of demanding a key.
+    type = forms.ChoiceField(label=_("Type"), choices=flows.DESTINATION_TYPES, initial=flows.DESTINATION_TYPES[0][0])
     name = forms.CharField(label=_("Name"), max_length=80, required=False)
     members = forms.MultipleChoiceField(label=_("Ring group: members, in order"), required=False,
                                         widget=forms.SelectMultiple(attrs={"size": 4}))
-    strategy = forms.ChoiceField(label=_("Strategy"), choices=flows.STRATEGIES, required=False)
+    strategy = forms.ChoiceField(label=_("Strategy"), choices=flows.STRATEGIES, required=False,
+                                 initial=flows.STRATEGIES[0][0])
     ring_time = forms.IntegerField(label=_("Ring time (seconds)"), min_value=5, max_value=300, required=False)
     overflow = forms.CharField(label=_("If no one answers, go to"), max_length=40, required=False,
                                widget=forms.TextInput(attrs=DESTINATION_PICKER))
