@@ -12,10 +12,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from numbering import flows
 from numbering.models import PortRequest
 from numbering.porting import OPERATORS, NumberError, earliest_porting_date, parse_numbers
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from portal.widgets import DateInput, TimeInput
 
 
 class PortRequestForm(forms.Form):
@@ -170,7 +167,7 @@ class RejectForm(forms.Form):
 
 class ScheduleForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput)
-    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}), initial="06:00")
+    time = forms.TimeField(label=_("Time"), widget=TimeInput, initial="06:00")
 
     def scheduled_at(self) -> datetime.datetime:
         return timezone.make_aware(datetime.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"]))
@@ -346,7 +343,7 @@ class RoutesForm(forms.Form):
 
 class TestCallForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput)
-    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    time = forms.TimeField(label=_("Time"), widget=TimeInput)
     digits = forms.CharField(label=_("Keys pressed"), max_length=10, required=False,
                              help_text=_("The keys the caller presses in menus, in order, e.g. 2 or 21."))
 

@@ -24,3 +24,15 @@ def test_the_editor_saves_unchanged_with_its_empty_new_row(page: Page, live_serv
     latest = CallFlowVersion.objects.filter(company=personas.company_a).order_by("-version").first()
     assert latest.version == 2
     assert set(latest.document["destinations"]) == {"menu", "sales", "voicemail", "closed", "mobile"}
+
+
+def test_a_danish_admin_tests_a_call_on_the_first_click(page: Page, live_server, personas):
+    personas.admin_a.language = "da"
+    personas.admin_a.save()
+    CallFlowVersionFactory(company=personas.company_a)
+    browser_sign_in(page, live_server.url, personas.admin_a)
+    page.goto(f"{live_server.url}/numbers/flow/")
+    # The date field comes up filled in (ISO value, shown in the browser's own format).
+    assert page.input_value("#id_date")
+    page.click("[data-testid=test-call]")
+    expect(page.get_by_test_id("call-path")).to_be_visible()
