@@ -64,7 +64,7 @@ def url_kwarg_factories() -> dict[str, Callable[[Company], Any]]:
     return factories
 
 
-def browser_sign_in(page: Any, base_url: str, user: Any) -> None:
+def browser_sign_in(page: Any, base_url: str, user: Any, company: Company | None = None) -> None:
     """Signs a Playwright page in as ``user`` with a session cookie, skipping the sign-in form.
 
     Browser tests that are not about signing in use this, so that the sign-in steps (a second factor
@@ -75,5 +75,11 @@ def browser_sign_in(page: Any, base_url: str, user: Any) -> None:
 
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if company is not None:
+        from companies.middleware import SESSION_KEY
+
+        session = client.session
+        session[SESSION_KEY] = company.pk
+        session.save()
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
                                "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base_url}])
