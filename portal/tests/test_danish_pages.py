@@ -73,3 +73,15 @@ def test_it_renders_every_page_in_danish(route, personas, login):
         bad_inputs = non_iso_date_inputs(response.content.decode())
         assert not bad_inputs, f"{url}: date/time inputs the browser shows empty: {bad_inputs}"
     assert not leftovers, f"{url}: English left in {leftovers}"
+
+
+@pytest.mark.parametrize("name", ["account_login", "account_reset_password", "account_change_password"])
+def test_danish_sign_in_pages_say_adgangskode_not_password(name, personas, login, client):
+    personas.admin_a.language = "da"
+    personas.admin_a.save()
+    if name == "account_change_password":
+        client = login(personas.admin_a)
+    response = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="da")
+    texts = [html.unescape(t) for t in re.findall(r">([^<>]+)<", re.sub(r"<(script|style)\b.*?</\1>", "", response.content.decode(), flags=re.S))]
+    assert "Skift adgangskode" in " ".join(texts) or name != "account_change_password"
+    assert not [t for t in texts if "password" in t.lower()], texts
