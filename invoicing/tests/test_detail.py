@@ -78,3 +78,12 @@ def test_it_searches_with_a_nul_byte_without_a_server_error(personas, login, nam
     assert response.status_code == 200
     if name == "invoice:details_csv":
         assert "Bruger 00001" in b"".join(response.streaming_content).decode()
+
+
+def test_a_danish_admin_gets_the_details_csv_in_danish(personas, login):
+    personas.admin_a.language = "da"
+    personas.admin_a.save()
+    invoice = InvoiceFactory(company=personas.company_a, lines=1)
+    response = login(personas.admin_a).get(reverse("invoice:details_csv", args=[invoice.pk]))
+    body = b"".join(response.streaming_content).decode()
+    assert body.startswith("\ufeffBruger;Telefonnummer")
