@@ -398,6 +398,9 @@ class BlocksForm(forms.ModelForm):
         fields = BLOCK_FIELDS
         widgets = {name: forms.CheckboxInput(attrs={"class": "form-check-input", "role": "switch"})
                    for name in BLOCK_FIELDS}
+        # The model's help text starts with the Danish term; English pages get English only.
+        help_texts = {"block_premium": _("Premium-rate services: 90-numbers, premium texts and content charged "
+                                         "to the bill.")}
 
 
 class SuspendForm(forms.Form):
