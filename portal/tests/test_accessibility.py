@@ -4,7 +4,8 @@ The pages are the route walkers' list (every GET route of the portal's own apps 
 page, with URL arguments from each app's ``URL_KWARGS`` factories) plus the signed-out pages, on the demo
 data so that lists, charts and forms have content. Customer routes are scanned as a full admin, staff routes
 as operator staff, each signed in by session cookie. Every ``<details>`` is opened before the scan so that
-what it hides is checked too.
+what it hides is checked too. Pages at 1366x900; pages with lists again at 390x844, where the lists become
+cards (and the page must not scroll sideways).
 
 axe-core comes from npm (package.json at the repository root; ``bin/setup --dev`` runs ``npm ci``).
 One browser and one tab per user are reused for all pages, so the whole gate takes well under a minute.
@@ -29,6 +30,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 # WCAG 2.2 level A and AA (axe tags every rule with the version and level that introduced it).
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+DESKTOP = {"width": 1366, "height": 900}
+PHONE = {"width": 390, "height": 844}
 SIGNED_OUT = ["account_login", "account_reset_password", "account_reset_password_done"]
 RUN_AXE = """async (tags) => {
   document.querySelectorAll('details').forEach(d => { d.open = true; });
@@ -65,12 +68,22 @@ def html_pages(user: User, company: Company, *, staff: bool) -> list[str]:
 def scan(page, base: str, urls: list[str], language: str) -> tuple[dict[str, list[dict]], int]:
     source = AXE.read_text()
     found: dict[str, list[dict]] = {}
+    phone_scans = 0
     for url in urls:
         response = page.goto(base + url)
         assert response is not None and response.ok, f"{url}: {response and response.status}"
         assert page.locator("html").get_attribute("lang") == language, url
         _axe(page, source, found, url)
-    return found, len(urls)
+        if page.locator("table.table-cards").count():
+            # Lists turn into cards on phones: scan that layout too, and check nothing scrolls sideways.
+            page.set_viewport_size(PHONE)
+            _axe(page, source, found, f"{url} at 390 px")
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > PHONE["width"]:
+                found[f"{url} at 390 px (layout)"] = [{"id": "page-scrolls-sideways", "width": width}]
+            page.set_viewport_size(DESKTOP)
+            phone_scans += 1
+    return found, len(urls) + phone_scans
 
 
 def _axe(page, source: str, found: dict, key: str) -> None:
@@ -131,7 +144,7 @@ def test_every_page_passes_axe_at_wcag_2_2_aa(browser, live_server, demo, langua
         user.language = language
         user.save()
         urls = html_pages(user, company, staff=is_staff)
-        context = browser.new_context(viewport={"width": 1366, "height": 900})
+        context = browser.new_context(viewport=DESKTOP)
         page = context.new_page()
         browser_sign_in(page, live_server.url, user, company)
         violations, count = scan(page, live_server.url, urls, language)
@@ -143,7 +156,7 @@ def test_every_page_passes_axe_at_wcag_2_2_aa(browser, live_server, demo, langua
             scanned += count
         context.close()
     # Signed out: the browser's language picks the page's.
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale={"en": "en-GB", "da": "da-DK"}[language])
+    context = browser.new_context(viewport=DESKTOP, locale={"en": "en-GB", "da": "da-DK"}[language])
     violations, count = scan(context.new_page(), live_server.url, [reverse(n) for n in SIGNED_OUT], language)
     context.close()
     found |= violations
