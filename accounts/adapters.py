@@ -4,6 +4,8 @@ from allauth.account.adapter import DefaultAccountAdapter
 from django.http import HttpRequest
 from django.utils import translation
 
+from audit.client_ip import client_ip
+
 
 class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
@@ -17,3 +19,8 @@ class AccountAdapter(DefaultAccountAdapter):
         language = getattr(user, "language", "") if user is not None and user.is_authenticated else ""
         with translation.override(language or translation.get_language()):
             super().add_message(request, *args, **kwargs)
+
+    def get_client_ip(self, request: HttpRequest) -> str:
+        # Rate limits ("10/m/ip") key on the real client behind the trusted proxies, not on the
+        # proxy's address (which would throttle everyone together) nor on a client-chosen header.
+        return client_ip(request) or "unknown"
