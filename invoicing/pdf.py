@@ -18,6 +18,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 
 from invoicing.models import Invoice, InvoiceLine
 from invoicing.money import format_kr
+from invoicing.templatetags.invoicing import phone
 
 OPERATOR = {
     "name": "Nordic Mobile A/S",
@@ -138,7 +139,7 @@ def _render(invoice: Invoice) -> bytes:
     blocks = []
     sections = invoice.sections.prefetch_related("lines")
     for section in sections.iterator(chunk_size=2000):
-        title_line = section.user_name + (f" · {section.phone_number}" if section.phone_number else "")
+        title_line = section.user_name + (f" · {phone(section.phone_number)}" if section.phone_number else "")
         rows = [("user", (title_line, "", ""))]
         rows += [("line", (line.description, _quantity(line), format_kr(line.amount))) for line in section.lines.all()]
         rows.append(("total", (_("Total for %(user)s") % {"user": section.user_name}, "", format_kr(section.total))))
