@@ -1,0 +1,228 @@
+"""Every POST form and every download, replayed with another company's ids.
+
+For every customer route, in every state of its object (``portal/tests/states.py``: closed
+subscriptions, rejected ports, credit notes, finished bulk jobs, ...), company A's admin:
+
+- opens the page and collects its ``<form method=post>`` fields;
+- sends each form to the same route with company B's object in the URL, and to each form's own
+  action with B's object in the URL: 404 every time;
+- sends each form to its own (A's) action with B's ids in the fields that carry ids (each alone,
+  and all at once, as single values and as lists): 404 or a form error, never a redirect that
+  reports success and never a 5xx;
+- fetches every download (PDF, CSV, UBL, authorisation, attachment) with B's object: 404.
+
+Afterwards company B's rows (and all that hangs off them) are exactly as before, and no row of A
+points at a row of B.
+"""
+
+import re
+from urllib.parse import urljoin, urlparse
+
+import pytest
+from django.urls import resolve, reverse
+
+from portal.tests import states
+from portal.tests.test_no_server_errors import (
+    COMPANY_B_NAME,
+    ROUTES,
+    Walker,
+    _html_forms,
+    _own_url,
+    cross_references,
+    fresh,
+    is_staff_route,
+    looks_like_id,
+    plausible,
+    snapshot,
+    world,  # noqa: F401 — the fixture
+)
+
+pytestmark = pytest.mark.django_db
+
+CUSTOMER_ROUTES = [r for r in ROUTES if not is_staff_route(r)]
+# Answers that refuse a forged id: not found, refused, or the form shown again with its errors.
+REFUSED = {200, 400, 403, 404, 409, 422}
+DOWNLOAD_TYPES = ("application/pdf", "text/csv", "application/xml", "text/xml", "application/json",
+                  "application/octet-stream")
+
+
+def variants(route, factories, a_states, b_states, for_b):
+    """``(state, A's kwargs, B's kwargs)`` for the route: its usual object, then one per state."""
+    if not route.kwargs:
+        return [("", {}, {})]
+    found = [("usual", {k: factories[k](states_company(a_states)) for k in route.kwargs},
+              {k: for_b[k] for k in route.kwargs})]
+    for kwarg in route.kwargs:
+        for (state, a_value), (_, b_value) in zip(a_states.get(kwarg, []), b_states.get(kwarg, []), strict=True):
+            a_kwargs = {**found[0][1], kwarg: a_value}
+            b_kwargs = {**found[0][2], kwarg: b_value}
+            found.append((state, a_kwargs, b_kwargs))
+    return found
+
+
+def states_company(a_states):
+    return a_states["__company__"]
+
+
+@pytest.fixture
+def cross_world(world):  # noqa: F811
+    personas, factories, for_b = world
+    a_states = {**states.make(personas.company_a), "__company__": personas.company_a}
+    b_states = states.make(personas.company_b)
+    return personas, factories, for_b, a_states, b_states
+
+
+def id_map(a_states, b_states, a_kwargs, b_kwargs) -> dict[str, str]:
+    """A's object ids (as sent in forms) to B's object of the same kind and state."""
+    mapping = {str(a): str(b) for k, a in a_kwargs.items() if (b := b_kwargs.get(k)) is not None}
+    for kwarg, pairs in a_states.items():
+        if kwarg == "__company__":
+            continue
+        for (_, a_value), (_, b_value) in zip(pairs, b_states[kwarg], strict=True):
+            mapping.setdefault(str(a_value), str(b_value))
+    return mapping
+
+
+def b_ids(company) -> list[str]:
+    """A handful of B's ids of each kind, for fields whose A value is not an object of a known kind."""
+    shot = snapshot(company)
+    ids = set()
+    for rows in shot.values():
+        ids.update(str(row["id"]) for row in rows[-3:] if "id" in row)
+    return sorted(ids, key=int)
+
+
+def _post_forms(url: str, response) -> list[tuple[str, dict, dict]]:
+    found, seen = [], set()
+    for form in _html_forms(response):
+        if form["method"] != "post":
+            continue
+        target = _own_url(urljoin(url, form["action"])) if form["action"] else url
+        if target is None:
+            continue
+        key = (target, tuple(sorted(form["fields"])))
+        if key in seen:
+            continue
+        seen.add(key)
+        found.append((target, plausible(form), form["choices"]))
+    return found
+
+
+def _swap_path(path: str, mapping: dict[str, str]) -> str | None:
+    """The same route with B's objects in place of A's, or None when the path names no object."""
+    match = resolve(urlparse(path).path)
+    if not match.kwargs:
+        return None
+    swapped = {k: type(v)(mapping.get(str(v), v)) if isinstance(v, int) else mapping.get(str(v), v)
+               for k, v in match.kwargs.items()}
+    if swapped == match.kwargs:
+        return None
+    return reverse(match.view_name, kwargs=swapped)
+
+
+class CrossWalker(Walker):
+    def expect(self, method: str, url: str, data: dict | None, allowed: set[int], response) -> None:
+        if response is not None and response.status_code not in allowed:
+            shown = {k: (v[:30] if isinstance(v, str) else v) for k, v in (data or {}).items()
+                     if k != "csrfmiddlewaretoken"}
+            self.failures.append(f"{method} {url} {shown!r}: {response.status_code}, expected one of {sorted(allowed)}")
+
+
+def _forged_payloads(fields: dict, choices: dict, mapping: dict[str, str], fallback: list[str]):
+    """The form's own values with B's ids in the fields that carry ids: each alone, then all at once."""
+    names = sorted({*fields, *choices} - {"csrfmiddlewaretoken"})
+    id_names = [n for n in names if looks_like_id(n, choices) and not re.search(r"-([1-9]\d*|__prefix__)-", n)]
+    forged: dict[str, list[str]] = {}
+    for name in id_names:
+        own = [fields.get(name, ""), *choices.get(name, [])]
+        swapped = sorted({mapping[v] for v in own if v in mapping})
+        if not swapped and any(v.isdigit() for v in own):
+            swapped = fallback[-4:]
+        if swapped:
+            forged[name] = swapped
+    for name, values in forged.items():
+        yield fresh({**fields, name: values[-1]})
+        if len(values) > 1:
+            yield fresh({**fields, name: values})
+    if len(forged) > 1:
+        yield fresh({**fields, **forged})
+
+
+@pytest.mark.parametrize("route", CUSTOMER_ROUTES, ids=lambda r: r.name)
+def test_forms_replayed_with_another_companys_ids_are_refused(route, cross_world, login):
+    personas, factories, for_b, a_states, b_states = cross_world
+    before = snapshot(personas.company_b)
+    fallback = b_ids(personas.company_b)
+    walker = CrossWalker(login(personas.admin_a), route.name, check_b_name=True)
+
+    for state, a_kwargs, b_kwargs in variants(route, factories, a_states, b_states, for_b):
+        a_url = reverse(route.name, kwargs=a_kwargs)
+        mapping = id_map(a_states, b_states, a_kwargs, b_kwargs)
+        page = walker.get(a_url)
+        forms = _post_forms(a_url, page)
+        if route.kwargs:
+            b_url = reverse(route.name, kwargs=b_kwargs)
+            walker.expect("GET", b_url, None, {404}, walker.get(b_url))
+            walker.expect("GET", b_url, None, {404}, walker.get(b_url, HX_Request="true"))
+            walker.expect("POST", b_url, {}, {404}, walker.post(b_url, {}))
+            for _target, fields, _choices in forms:
+                walker.expect("POST", b_url, fields, {404}, walker.post(b_url, fresh(fields)))
+        for target, fields, choices in forms:
+            swapped = _swap_path(target, mapping)
+            if swapped:
+                walker.expect("POST", swapped, fields, {404}, walker.post(swapped, fresh(fields)))
+            for data in _forged_payloads(fields, choices, mapping, fallback):
+                response = walker.post(target, data)
+                walker.expect("POST", f"{target} [{state}]", data, REFUSED, response)
+
+    assert not walker.failures, "\n".join(walker.failures)
+    after = snapshot(personas.company_b)
+    changed = [label for label in before if before[label] != after[label]]
+    assert not changed, f"company B's rows changed in {changed}"
+    assert not cross_references(personas.company_a, personas.company_b)
+
+
+def _is_download(response) -> bool:
+    if response is None or response.status_code != 200:
+        return False
+    kind = response.get("Content-Type", "")
+    return "attachment" in response.get("Content-Disposition", "") or kind.startswith(DOWNLOAD_TYPES)
+
+
+def _body(response) -> bytes:
+    if getattr(response, "streaming", False):
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def test_every_download_answers_404_to_another_company(cross_world, login):
+    personas, factories, for_b, a_states, b_states = cross_world
+    walker = Walker(login(personas.admin_a), "downloads", check_b_name=False)
+    as_a = walker.client
+    as_b = login(personas.outsider)
+    downloads, failures = set(), walker.failures
+    b_markers = [COMPANY_B_NAME.encode()]
+    for route in CUSTOMER_ROUTES:
+        for state, a_kwargs, b_kwargs in variants(route, factories, a_states, b_states, for_b):
+            a_url = reverse(route.name, kwargs=a_kwargs)
+            response = walker.get(a_url)
+            if not _is_download(response):
+                continue
+            downloads.add(route.name)
+            if not route.kwargs:
+                # A company-wide download (CSV overview, call-flow export): B's ids in the query change nothing.
+                query = {"company": personas.company_b.pk, "company_id": personas.company_b.pk,
+                         "ids": list(map(str, [for_b[k] for k in for_b if isinstance(for_b[k], int)]))}
+                body = _body(as_a.get(a_url, query))
+                if any(marker in body for marker in b_markers):
+                    failures.append(f"{route.name}?{query}: shows company B")
+                continue
+            b_url = reverse(route.name, kwargs=b_kwargs)
+            for who, client, url in (("A", as_a, b_url), ("B", as_b, a_url)):
+                answer = client.get(url)
+                if answer.status_code != 404:
+                    failures.append(f"{route.name} [{state}] {url} as {who}'s admin: {answer.status_code}")
+    assert not failures, "\n".join(failures)
+    # The walk found the downloads it is meant to guard (a renamed route would otherwise drop out).
+    assert {"invoice:pdf", "invoice:details_csv", "invoice:ubl", "numbers:port_authorisation",
+            "tickets:attachment", "subscriptions:export"} <= downloads, downloads
