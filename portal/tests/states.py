@@ -8,6 +8,7 @@ paths, so the walkers visit each route once per state here. ``make(company)`` re
 
 import datetime
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from invoicing.tests.factories import EInvoiceRecipientFactory, InvoiceFactory
@@ -18,6 +19,7 @@ from subscriptions.tests.factories import BulkJobFactory, ProductFactory, Subscr
 from tickets.models import Status as TicketStatus
 from tickets.tests.factories import TicketFactory
 
+EANS = ["5790000000005", "5790000000012"]
 PAST = datetime.date(2025, 6, 30)
 SOON = datetime.date.today() + datetime.timedelta(days=40)
 
@@ -44,7 +46,11 @@ def _subscriptions(company) -> list[tuple[str, int]]:
 
 
 def _port_requests(company) -> list[tuple[str, int]]:
-    made = []
+    uploaded = PortRequestFactory(company=company, status=PortRequest.Status.SUBMITTED,
+                                  authorisation_method=PortRequest.Authorisation.UPLOAD,
+                                  authorisation_filename="fuldmagt.pdf")
+    uploaded.authorisation_file.save("fuldmagt.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
+    made = [("uploaded", uploaded.pk)]
     for status in PortRequest.Status.values:
         extra = {"scheduled_at": timezone.now() + datetime.timedelta(days=9)} if status == "scheduled" else {}
         made.append((status, PortRequestFactory(company=company, status=status, status_reason="x", **extra).pk))
@@ -60,6 +66,9 @@ def _invoices(company) -> list[tuple[str, int]]:
 
 
 def make(company) -> dict[str, list[tuple[str, object]]]:
+    if not company.ean:  # an EAN makes the invoices' UBL download exist
+        company.ean = EANS[company.pk % len(EANS)]
+        company.save(update_fields=["ean"])
     return {
         "subscription_id": _subscriptions(company),
         "port_id": _port_requests(company),

@@ -24,6 +24,7 @@ from django.urls import resolve, reverse
 from portal.tests import states
 from portal.tests.test_no_server_errors import (
     COMPANY_B_NAME,
+    DEBUG,
     ROUTES,
     Walker,
     _html_forms,
@@ -72,24 +73,56 @@ def cross_world(world):  # noqa: F811
     return personas, factories, for_b, a_states, b_states
 
 
-def id_map(a_states, b_states, a_kwargs, b_kwargs) -> dict[str, str]:
-    """A's object ids (as sent in forms) to B's object of the same kind and state."""
-    mapping = {str(a): str(b) for k, a in a_kwargs.items() if (b := b_kwargs.get(k)) is not None}
+def id_maps(a_states, b_states, a_kwargs, b_kwargs) -> dict[str, dict[str, str]]:
+    """Per URL keyword (kind of object): A's ids to B's object of the same kind and state."""
+    maps: dict[str, dict[str, str]] = {}
+    for k, a in a_kwargs.items():
+        if (b := b_kwargs.get(k)) is not None:
+            maps.setdefault(k, {})[str(a)] = str(b)
     for kwarg, pairs in a_states.items():
         if kwarg == "__company__":
             continue
         for (_, a_value), (_, b_value) in zip(pairs, b_states[kwarg], strict=True):
-            mapping.setdefault(str(a_value), str(b_value))
-    return mapping
+            maps.setdefault(kwarg, {}).setdefault(str(a_value), str(b_value))
+    return maps
 
 
-def b_ids(company) -> list[str]:
-    """A handful of B's ids of each kind, for fields whose A value is not an object of a known kind."""
+# The tables whose ids forms carry, and the field names that say which table a field names.
+ID_TABLES = ["subscriptions.Subscription", "subscriptions.BulkJob", "tickets.Ticket", "tickets.TicketMessage",
+             "tickets.TicketAttachment", "invoicing.Invoice", "invoicing.EInvoiceRecipient",
+             "numbering.PortRequest", "numbering.CallFlowVersion", "numbering.PhoneNumber"]
+NAME_HINTS = [("subscription", "subscriptions.Subscription"), ("member", "subscriptions.Subscription"),
+              ("ids", "subscriptions.Subscription"), ("invoice", "invoicing.Invoice"),
+              ("port", "numbering.PortRequest"), ("ticket", "tickets.Ticket"),
+              ("recipient", "invoicing.EInvoiceRecipient"), ("version", "numbering.CallFlowVersion"),
+              ("message", "tickets.TicketMessage"), ("attachment", "tickets.TicketAttachment"),
+              ("bulk_job", "subscriptions.BulkJob"), ("job", "subscriptions.BulkJob")]
+GLOBAL_NAMES = ("target", "product", "add_ons", "assignee", "assigned_to", "user")  # not company-owned
+
+
+def table_ids(company) -> dict[str, set[str]]:
     shot = snapshot(company)
-    ids = set()
-    for rows in shot.values():
-        ids.update(str(row["id"]) for row in rows[-3:] if "id" in row)
-    return sorted(ids, key=int)
+    return {label: {str(row["id"]) for row in shot.get(label, [])} for label in ID_TABLES}
+
+
+def b_candidates(name: str, own: list[str], a_ids: dict[str, set[str]], b_ids: dict[str, set[str]]) -> list[str]:
+    """B's ids for a field: of the table its name names, else of every table that holds one of its
+    values as an A id (less numbers that are A ids of any such table, which could be A's own rows)."""
+    lowered = name.lower().rsplit("-", 1)[-1]
+    if lowered in GLOBAL_NAMES:
+        return []
+    for hint, label in NAME_HINTS:
+        if hint in lowered:
+            return sorted(b_ids[label], key=int)
+    every_a = set().union(*a_ids.values())
+    found: set[str] = set()
+    for label, ids in a_ids.items():
+        if any(v in ids for v in own):
+            found |= b_ids[label] - every_a
+    return sorted(found, key=int)
+
+
+SHELL_ACTIONS = (reverse("portal:switch_company"), reverse("accounts:set_language"))  # on every page
 
 
 def _post_forms(url: str, response) -> list[tuple[str, dict, dict]]:
@@ -98,7 +131,7 @@ def _post_forms(url: str, response) -> list[tuple[str, dict, dict]]:
         if form["method"] != "post":
             continue
         target = _own_url(urljoin(url, form["action"])) if form["action"] else url
-        if target is None:
+        if target is None or (target != url and target in SHELL_ACTIONS):
             continue
         key = (target, tuple(sorted(form["fields"])))
         if key in seen:
@@ -108,16 +141,11 @@ def _post_forms(url: str, response) -> list[tuple[str, dict, dict]]:
     return found
 
 
-def _swap_path(path: str, mapping: dict[str, str]) -> str | None:
-    """The same route with B's objects in place of A's, or None when the path names no object."""
+def _swap_paths(path: str, maps: dict[str, dict[str, str]]) -> list[str]:
+    """The same route with B's object in place of A's (none when the path names no object of A)."""
     match = resolve(urlparse(path).path)
-    if not match.kwargs:
-        return None
-    swapped = {k: type(v)(mapping.get(str(v), v)) if isinstance(v, int) else mapping.get(str(v), v)
-               for k, v in match.kwargs.items()}
-    if swapped == match.kwargs:
-        return None
-    return reverse(match.view_name, kwargs=swapped)
+    swapped = {k: type(v)(maps.get(k, {}).get(str(v), v)) for k, v in match.kwargs.items()}
+    return [reverse(match.view_name, kwargs=swapped)] if swapped != match.kwargs else []
 
 
 class CrossWalker(Walker):
@@ -128,16 +156,14 @@ class CrossWalker(Walker):
             self.failures.append(f"{method} {url} {shown!r}: {response.status_code}, expected one of {sorted(allowed)}")
 
 
-def _forged_payloads(fields: dict, choices: dict, mapping: dict[str, str], fallback: list[str]):
+def _forged_payloads(fields: dict, choices: dict, a_ids: dict[str, set[str]], b_ids: dict[str, set[str]]):
     """The form's own values with B's ids in the fields that carry ids: each alone, then all at once."""
     names = sorted({*fields, *choices} - {"csrfmiddlewaretoken"})
     id_names = [n for n in names if looks_like_id(n, choices) and not re.search(r"-([1-9]\d*|__prefix__)-", n)]
     forged: dict[str, list[str]] = {}
     for name in id_names:
-        own = [fields.get(name, ""), *choices.get(name, [])]
-        swapped = sorted({mapping[v] for v in own if v in mapping})
-        if not swapped and any(v.isdigit() for v in own):
-            swapped = fallback[-4:]
+        own = [v for v in [fields.get(name, ""), *choices.get(name, [])] if v.isdigit()]
+        swapped = b_candidates(name, own, a_ids, b_ids)[-6:] if own else []
         if swapped:
             forged[name] = swapped
     for name, values in forged.items():
@@ -152,14 +178,23 @@ def _forged_payloads(fields: dict, choices: dict, mapping: dict[str, str], fallb
 def test_forms_replayed_with_another_companys_ids_are_refused(route, cross_world, login):
     personas, factories, for_b, a_states, b_states = cross_world
     before = snapshot(personas.company_b)
-    fallback = b_ids(personas.company_b)
     walker = CrossWalker(login(personas.admin_a), route.name, check_b_name=True)
 
     for state, a_kwargs, b_kwargs in variants(route, factories, a_states, b_states, for_b):
         a_url = reverse(route.name, kwargs=a_kwargs)
-        mapping = id_map(a_states, b_states, a_kwargs, b_kwargs)
+        maps = id_maps(a_states, b_states, a_kwargs, b_kwargs)
         page = walker.get(a_url)
         forms = _post_forms(a_url, page)
+        # Forms that only a POST shows (a preview's "apply", a confirmation step): one level down.
+        for target, fields, choices in list(forms):
+            lists = {n: v for n, v in choices.items() if not fields.get(n) and len(v) > 1}  # a list's checkboxes
+            every = {n: v for n, v in choices.items() if not fields.get(n)}  # and single ones ("all") too
+            for ticked in ({**fields, **lists}, {**fields, **every}):
+                shown = _post_forms(target, walker.post(target, fresh(ticked)))
+                known = {(t, tuple(sorted(f))) for t, f, _c in forms}
+                forms += [f for f in shown if (f[0], tuple(sorted(f[1]))) not in known]
+        if DEBUG:
+            print("FORMS", [(t, sorted(f)) for t, f, _c in forms])
         if route.kwargs:
             b_url = reverse(route.name, kwargs=b_kwargs)
             walker.expect("GET", b_url, None, {404}, walker.get(b_url))
@@ -167,11 +202,12 @@ def test_forms_replayed_with_another_companys_ids_are_refused(route, cross_world
             walker.expect("POST", b_url, {}, {404}, walker.post(b_url, {}))
             for _target, fields, _choices in forms:
                 walker.expect("POST", b_url, fields, {404}, walker.post(b_url, fresh(fields)))
+        # Taken after the probes above, which may have made rows of A.
+        a_ids, b_ids = table_ids(personas.company_a), table_ids(personas.company_b)
         for target, fields, choices in forms:
-            swapped = _swap_path(target, mapping)
-            if swapped:
+            for swapped in _swap_paths(target, maps):
                 walker.expect("POST", swapped, fields, {404}, walker.post(swapped, fresh(fields)))
-            for data in _forged_payloads(fields, choices, mapping, fallback):
+            for data in _forged_payloads(fields, choices, a_ids, b_ids):
                 response = walker.post(target, data)
                 walker.expect("POST", f"{target} [{state}]", data, REFUSED, response)
 
