@@ -43,6 +43,10 @@ pytestmark = pytest.mark.django_db
 CUSTOMER_ROUTES = [r for r in ROUTES if not is_staff_route(r)]
 # Answers that refuse a forged id: not found, refused, or the form shown again with its errors.
 REFUSED = {200, 400, 403, 404, 409, 422}
+# Routes whose forms are known to carry object ids: the walk must find something to forge there, and
+# (VERIFIES) a form that accepts A's own id, so that refusing B's is shown to be about B's id.
+FORGES_IDS = {"tickets:create", "subscriptions:index", "numbers:port_new", "numbers:flow_edit"}
+VERIFIES = {"tickets:create"}
 DOWNLOAD_TYPES = ("application/pdf", "text/csv", "application/xml", "text/xml", "application/json",
                   "application/octet-stream")
 
@@ -148,7 +152,14 @@ def _swap_paths(path: str, maps: dict[str, dict[str, str]]) -> list[str]:
     return [reverse(match.view_name, kwargs=swapped)] if swapped != match.kwargs else []
 
 
+def _accepted(response) -> bool:
+    return response is not None and 300 <= response.status_code < 400
+
+
 class CrossWalker(Walker):
+    forged = 0  # requests that carried B's ids in form fields
+    verified = 0  # of those, ones whose control (A's own id) was accepted
+
     def expect(self, method: str, url: str, data: dict | None, allowed: set[int], response) -> None:
         if response is not None and response.status_code not in allowed:
             shown = {k: (v[:30] if isinstance(v, str) else v) for k, v in (data or {}).items()
@@ -157,21 +168,28 @@ class CrossWalker(Walker):
 
 
 def _forged_payloads(fields: dict, choices: dict, a_ids: dict[str, set[str]], b_ids: dict[str, set[str]]):
-    """The form's own values with B's ids in the fields that carry ids: each alone, then all at once."""
+    """``(control, forged)`` pairs: the form's values with one id field set to A's own id (the control)
+    and to B's ids (single, then a list); the other optional id fields left empty, so that a refusal is
+    about the forged id. Last, every id field forged at once (no control)."""
     names = sorted({*fields, *choices} - {"csrfmiddlewaretoken"})
     id_names = [n for n in names if looks_like_id(n, choices) and not re.search(r"-([1-9]\d*|__prefix__)-", n)]
     forged: dict[str, list[str]] = {}
+    own_value: dict[str, str] = {}
     for name in id_names:
         own = [v for v in [fields.get(name, ""), *choices.get(name, [])] if v.isdigit()]
         swapped = b_candidates(name, own, a_ids, b_ids)[-6:] if own else []
         if swapped:
             forged[name] = swapped
+            own_value[name] = fields.get(name) if (fields.get(name) or "").isdigit() else own[0]
+    optional = {n for n in forged if "" in choices.get(n, [])}
     for name, values in forged.items():
-        yield fresh({**fields, name: values[-1]})
+        base = {**fields, **dict.fromkeys(optional - {name}, "")}
+        control = fresh({**base, name: own_value[name]})
+        yield control, fresh({**base, name: values[-1]})
         if len(values) > 1:
-            yield fresh({**fields, name: values})
+            yield control, fresh({**base, name: values})
     if len(forged) > 1:
-        yield fresh({**fields, **forged})
+        yield None, fresh({**fields, **forged})
 
 
 @pytest.mark.parametrize("route", CUSTOMER_ROUTES, ids=lambda r: r.name)
@@ -207,11 +225,17 @@ def test_forms_replayed_with_another_companys_ids_are_refused(route, cross_world
         for target, fields, choices in forms:
             for swapped in _swap_paths(target, maps):
                 walker.expect("POST", swapped, fields, {404}, walker.post(swapped, fresh(fields)))
-            for data in _forged_payloads(fields, choices, a_ids, b_ids):
-                response = walker.post(target, data)
-                walker.expect("POST", f"{target} [{state}]", data, REFUSED, response)
+            for control, data in _forged_payloads(fields, choices, a_ids, b_ids):
+                walker.forged += 1
+                # A's own id accepted (a redirect) shows that a refusal of B's is about B's id.
+                walker.verified += control is not None and _accepted(walker.post(target, control))
+                walker.expect("POST", f"{target} [{state}]", data, REFUSED, walker.post(target, data))
 
     assert not walker.failures, "\n".join(walker.failures)
+    if route.name in FORGES_IDS:
+        assert walker.forged, f"{route.name}: no form field carried an id to forge (the form changed?)"
+    if route.name in VERIFIES:
+        assert walker.verified, f"{route.name}: no form accepted A's id to compare B's with (the form changed?)"
     after = snapshot(personas.company_b)
     changed = [label for label in before if before[label] != after[label]]
     assert not changed, f"company B's rows changed in {changed}"
