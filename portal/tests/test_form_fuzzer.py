@@ -2,7 +2,7 @@
 
 Every route is opened as company A's admin (staff routes as operator staff), once per state of
 its object (``portal/tests/states.py``). Each form found on the page (POST and GET) is sent with
-its own values, one field at a time mutated ``FUZZ_EXAMPLES`` times (default 3) by a mutator
+its own values, one field at a time mutated ``FUZZ_EXAMPLES`` times (default 2) by a mutator
 seeded with ``FUZZ_SEED`` and the route's name, so a failure is reproduced by the same seed:
 
     FUZZ_SEED=7 FUZZ_EXAMPLES=20 .venv/bin/python -m pytest portal/tests/test_form_fuzzer.py -k invoice
@@ -37,7 +37,7 @@ from portal.tests.test_no_server_errors import (
 pytestmark = pytest.mark.django_db
 
 SEED = int(os.environ.get("FUZZ_SEED", "20261203"))
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "3"))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "2"))
 MISSING = object()  # the field is left out
 REPEATED = object()  # the field is sent several times
 
