@@ -2,7 +2,6 @@
 
 import datetime as dt
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 from django.core import signing
@@ -40,6 +39,7 @@ from invoicing.models import (
 )
 from invoicing.money import due_date_for, format_kr, parse_period
 from invoicing.periods import check_billable, record_forced_run
+from jobs.queue import enqueue
 from subscriptions.models import OneOffFee, Subscription
 
 CONFIRM_SALT = "invoicing.einvoice.confirm"
@@ -61,7 +61,7 @@ def start_billing_run(*, period: str, by: Actor, force: bool = False, reason: st
         record_forced_run(period=period, reason=reason, by=by)
     record("invoice.billing_started", by=by, company=None, details={"period": period})
     user_id = by.user.pk if by.user is not None else None
-    transaction.on_commit(lambda: run_billing_task.enqueue(period, user_id))
+    enqueue(run_billing_task, period, user_id)
 
 
 @transaction.atomic
@@ -97,7 +97,7 @@ def create_credit_note(*, invoice: Invoice, reason: str, by: Actor) -> Invoice:
            details={"invoice": invoice.number, "credit_note": credit.number, "reason": reason})
     from invoicing.billing import _after_issue
 
-    transaction.on_commit(lambda: _after_issue(credit.pk))
+    _after_issue(credit.pk)
     return credit
 
 
@@ -172,7 +172,7 @@ def sign_up_einvoice(*, company: Company, addresses: list[str], confirm_url: Cal
         raise ValidationError(_("These addresses already receive or await confirmation."))
     for recipient in added:
         url = confirm_url(confirmation_token(recipient))
-        transaction.on_commit(partial(send_einvoice_confirmation.enqueue, recipient.pk, url, language))
+        enqueue(send_einvoice_confirmation, recipient.pk, url, language)
     record("invoice.einvoice_added", by=by, company=company, details={"emails": [r.email for r in added]})
     return added
 

@@ -25,6 +25,7 @@ from audit.events import record
 from companies.models import Company
 from invoicing.models import Charge, Invoice, InvoiceCounter, InvoiceLine, InvoiceSection, UsageRecord
 from invoicing.money import days_active, due_date_for, parse_period, pro_rata, vat_of
+from jobs.queue import enqueue
 from subscriptions.models import Subscription
 
 Progress = Callable[[int, int], None]
@@ -263,7 +264,8 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
             late.update(late_invoice=invoice)
         record("invoice.issued", by=by, company=company, target=invoice,
                details={"period": period, "total": invoice.total, "number": invoice.number})
-        transaction.on_commit(lambda: _after_issue(invoice.pk))
+        # In the invoice's transaction: an issued invoice always gets its PDF and eInvoice, whatever crashes.
+        _after_issue(invoice.pk)
     return invoice
 
 
@@ -301,6 +303,7 @@ def _store(invoice: Invoice, sections: list[_Section]) -> None:
 
 
 def _after_issue(invoice_id: int) -> None:
+    """Queues the PDF and eInvoice of an issued invoice; call it in the transaction that issues it."""
     from invoicing.tasks import process_issued_invoice
 
-    process_issued_invoice.enqueue(invoice_id)
+    enqueue(process_issued_invoice, invoice_id)

@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from invoicing.models import EInvoiceDelivery, EInvoiceRecipient, Invoice
+from jobs.queue import enqueue
 
 MAX_ATTEMPTS = 5
 
@@ -35,18 +36,23 @@ def ensure_pdf(invoice: Invoice) -> Invoice:
 
 @task
 def process_issued_invoice(invoice_id: int) -> None:
+    """The PDF, then one delivery (and its send task) per confirmed address. Safe to run again.
+
+    A stored PDF is kept; deliveries that exist already were queued with them (same transaction), so a
+    re-run (e.g. after the worker died) only adds and queues what is missing.
+    """
     invoice = ensure_pdf(Invoice.objects.select_related("company").get(pk=invoice_id))
-    addresses = list(
-        EInvoiceRecipient.objects.for_company(invoice.company)
-        .filter(confirmed_at__isnull=False).values_list("email", flat=True)
-    )
-    EInvoiceDelivery.objects.bulk_create(
-        [EInvoiceDelivery(company=invoice.company, invoice=invoice, email=email) for email in addresses],
-        ignore_conflicts=True,
-    )
-    pending = EInvoiceDelivery.objects.filter(invoice=invoice, status=EInvoiceDelivery.Status.PENDING)
-    for delivery_id in pending.values_list("pk", flat=True):
-        send_einvoice.enqueue(delivery_id)
+    with transaction.atomic():
+        # Serialises two runs of this task (a reclaimed one and a slow original).
+        Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
+        addresses = set(
+            EInvoiceRecipient.objects.for_company(invoice.company)
+            .filter(confirmed_at__isnull=False).values_list("email", flat=True)
+        )
+        addresses -= set(EInvoiceDelivery.objects.filter(invoice=invoice).values_list("email", flat=True))
+        for email in sorted(addresses):
+            delivery = EInvoiceDelivery.objects.create(company=invoice.company, invoice=invoice, email=email)
+            enqueue(send_einvoice, delivery.pk)
 
 
 def _retry_later(delivery: EInvoiceDelivery) -> None:

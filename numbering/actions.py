@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from audit.actor import Actor
 from audit.events import record
 from companies.models import Company
+from jobs.queue import enqueue
 from numbering import flows
 from numbering.models import (
     CallFlowVersion,
@@ -81,7 +82,7 @@ def _transition(port_request: PortRequest, new: str, *, reason: str, by: Actor) 
     )
     record(f"numbers.port_{new}", by=by, company=port_request.company, target=port_request,
            details={"previous": previous, "new": new, "reason": reason})
-    transaction.on_commit(lambda: send_port_request_update.enqueue(port_request.pk, event.pk))
+    enqueue(send_port_request_update, port_request.pk, event.pk)
     return event
 
 
@@ -152,7 +153,7 @@ def create_port_request(*, company: Company, details: dict[str, Any], numbers: l
     if submit:
         submit_port_request(port_request, by=by)
     else:
-        transaction.on_commit(lambda: send_port_request_update.enqueue(port_request.pk, event.pk))
+        enqueue(send_port_request_update, port_request.pk, event.pk)
     return port_request
 
 
@@ -229,7 +230,7 @@ def submit_port_request(port_request: PortRequest, *, by: Actor) -> PortRequest:
                               % {"date": earliest_porting_date().isoformat()})
     reason = _("Resubmitted after correction") if port_request.status == S.REJECTED else _("Submitted")
     _transition(port_request, S.SUBMITTED, reason=reason, by=by)
-    transaction.on_commit(lambda: notify_staff_of_port_request.enqueue(port_request.pk))
+    enqueue(notify_staff_of_port_request, port_request.pk)
     return port_request
 
 
@@ -340,7 +341,7 @@ def add_port_comment(port_request: PortRequest, *, body: str, internal: bool, fr
     record("numbers.port_commented", by=by, company=port_request.company, target=port_request,
            details={"internal": internal})
     if not internal:
-        transaction.on_commit(lambda: send_port_request_update.enqueue(port_request.pk, None, comment.pk))
+        enqueue(send_port_request_update, port_request.pk, None, comment.pk)
     return comment
 
 

@@ -74,3 +74,30 @@ class AreaRegistry:
 
 
 registry = AreaRegistry()
+
+
+@dataclass(frozen=True)
+class StaffPage:
+    """A staff page that belongs to no area (e.g. background tasks), shown in the staff menu after the areas'."""
+
+    key: str
+    title: str | Promise
+    url_name: str
+    icon: str
+    order: int = 100
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+_staff_pages: dict[str, StaffPage] = {}
+
+
+def register_staff_page(page: StaffPage) -> None:
+    """Core apps add their staff pages here, so the shell's menu needs no import of them."""
+    _staff_pages[page.key] = page
+
+
+def staff_pages() -> list[StaffPage]:
+    return sorted(_staff_pages.values(), key=lambda p: (p.order, p.key))

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from portal.areas import registry
+from portal.areas import registry, staff_pages
 from portal.permissions import AreaPolicy
 
 
@@ -23,6 +23,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         ],
         "policy": policy,
         "staff_areas": [area for area in registry.all() if area.staff_url_name] if _is_staff(request) else [],
+        "staff_pages": staff_pages() if _is_staff(request) else [],
     }
 
 

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "django_htmx",
+    "jobs",  # before django_tasks_db: its db_worker (with leases) replaces the library's
     "django_tasks_db",
     "bootstrap",
     "fontawesome",
@@ -53,7 +54,6 @@ INSTALLED_APPS = [
     "accounts",
     "companies",
     "audit",
-    "jobs",
     "portal",
     "tickets",
     "subscriptions",
@@ -232,6 +232,10 @@ TASKS = {
         "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
     }
 }
+# A running task whose worker sent no heartbeat for this long is queued again (the worker died) ...
+TASK_LEASE_SECONDS = env_int("TASK_LEASE_SECONDS", 300)
+# ... until it has been started this many times; then it is marked failed (staff can retry it).
+TASK_MAX_ATTEMPTS = env_int("TASK_MAX_ATTEMPTS", 3)
 
 # Security headers. HTTPS-only settings switch on with DJANGO_SECURE=true
 # (on by default when DEBUG is off).
@@ -268,7 +272,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        # Django's default config gives "django" its own console handler (when DEBUG) on top of the root's:
+        # every django.* line (e.g. the worker's "django.tasks" lines) was printed twice. The root prints them.
+        "django": {"handlers": [], "propagate": True},
+        "django.db.backends": {"level": "INFO"},
+    },
 }
 
 # Page sizes for server-side pagination.

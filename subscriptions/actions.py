@@ -509,7 +509,7 @@ def create_subscription(*, company, data: NewSubscription, order_token: str, by:
             "charges": charges,
         },
     )
-    transaction.on_commit(lambda: provision_subscription.enqueue(sub.pk))
+    enqueue(provision_subscription, sub.pk)
     return sub
 
 

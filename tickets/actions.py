@@ -15,6 +15,7 @@ from audit.actor import Actor
 from audit.events import record
 from companies.models import Company
 from invoicing.models import Invoice
+from jobs.queue import enqueue
 from numbering.models import PortRequest
 from subscriptions.models import Subscription
 from tickets import tasks
@@ -49,9 +50,7 @@ def _display(by: Actor) -> str:
 
 def _notify(ticket: Ticket, event: str, message: TicketMessage | None = None) -> None:
     ticket_id, message_id = ticket.pk, message.pk if message else None
-    transaction.on_commit(
-        lambda: tasks.send_ticket_email.enqueue(ticket_id=ticket_id, event=event, message_id=message_id)
-    )
+    enqueue(tasks.send_ticket_email, ticket_id=ticket_id, event=event, message_id=message_id)
 
 
 def _save_attachments(
