@@ -45,7 +45,7 @@ CUSTOMER_ROUTES = [r for r in ROUTES if not is_staff_route(r)]
 REFUSED = {200, 400, 403, 404, 409, 422}
 # Routes whose forms are known to carry object ids: the walk must find something to forge there, and
 # (VERIFIES) a form that accepts A's own id, so that refusing B's is shown to be about B's id.
-FORGES_IDS = {"tickets:create", "subscriptions:index", "numbers:port_new", "numbers:flow_edit"}
+FORGES_IDS = {"tickets:create", "subscriptions:index", "numbers:flow_edit"}
 VERIFIES = {"tickets:create"}
 DOWNLOAD_TYPES = ("application/pdf", "text/csv", "application/xml", "text/xml", "application/json",
                   "application/octet-stream")
