@@ -30,7 +30,7 @@ class UserLanguageMiddleware:
 
 
 class RequireMfaMiddleware:
-    """Admins of a company that requires a second factor must set one up first.
+    """Staff, and admins of a company that requires a second factor, must set one up first.
 
     Until they have, every portal page sends them to the MFA set-up page; the
     account and MFA pages themselves (and sign-out) stay reachable.
@@ -43,20 +43,30 @@ class RequireMfaMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         membership = getattr(request, "membership", None)
-        if (
+        user = getattr(request, "user", None)
+        # Staff see every company's data: they always need a second factor.
+        # A company's own requirement must not trap its admin there: switching to another company stays open.
+        required = (user is not None and user.is_authenticated and user.is_staff) or (
             membership is not None
             and membership.company.require_mfa
-            and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and not _has_mfa(request)
-        ):
+            and request.path != reverse("portal:switch_company")
+        )
+        if required and not request.path.startswith(self.ALLOWED_PREFIXES) and not _has_mfa(request):
             # Encoded, so a path holding "&next=..." (decoded from %26) cannot add a second next.
             return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.path})}")
         return self.get_response(request)
 
 
+# Set once the user is known to have a second factor, so staff pages do not pay a query on every request;
+# removing the authenticator clears it (accounts.signals).
+MFA_SESSION_FLAG = "accounts.has_mfa"
+
+
 def _has_mfa(request: HttpRequest) -> bool:
     from allauth.mfa.models import Authenticator
 
+    if request.session.get(MFA_SESSION_FLAG):
+        return True
     # Cached per request: the check runs on every page.
     cached = getattr(request, "_has_mfa", None)
     if cached is None:
@@ -64,4 +74,6 @@ def _has_mfa(request: HttpRequest) -> bool:
             user=request.user, type=Authenticator.Type.TOTP
         ).exists()
         request._has_mfa = cached  # type: ignore[attr-defined]
+        if cached:
+            request.session[MFA_SESSION_FLAG] = True
     return cached

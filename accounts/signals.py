@@ -55,4 +55,7 @@ def on_mfa_added(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) ->
 
 @receiver(authenticator_removed)
 def on_mfa_removed(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    from accounts.middleware import MFA_SESSION_FLAG
+
+    request.session.pop(MFA_SESSION_FLAG, None)
     _record("account.mfa_removed", request, user)

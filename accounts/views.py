@@ -1,10 +1,11 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -49,3 +50,21 @@ def profile(request: HttpRequest) -> HttpResponse:
         messages.success(request, _("Your profile was saved."))
         return redirect("accounts:profile")
     return render(request, "accounts/profile.html", {"form": form})
+
+
+def admin_login(request: HttpRequest, extra_context: object = None) -> HttpResponse:
+    """Django admin's own sign-in form is never shown: staff sign in through allauth,
+    with its second factor, throttling and audit, then come back to the admin."""
+    target = request.GET.get("next", "") or reverse("admin:index")
+    if not url_has_allowed_host_and_scheme(target, {request.get_host()}, require_https=request.is_secure()):
+        target = reverse("admin:index")
+    if request.user.is_authenticated:
+        # A signed-in customer (or an inactive account): the admin does not exist for them.
+        raise Http404
+    return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
+
+
+
+def closed_page(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
+    """allauth pages the portal does not offer (e-mail management): a 404 for every method, nothing sent."""
+    raise Http404

@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
 
-from portal.http import client_ip
+from audit.client_ip import client_ip
 
 if TYPE_CHECKING:
     from accounts.models import User

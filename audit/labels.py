@@ -13,6 +13,7 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "account.mfa_removed": _("Removed a second factor"),
     "account.language_changed": _("Changed language"),
     "account.profile_changed": _("Changed own profile"),
+    "account.email_changed": _("Changed login e-mail"),
     "membership.created": _("Granted admin access"),
     "membership.changed": _("Changed admin access"),
     "membership.deleted": _("Removed admin access"),

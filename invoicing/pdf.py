@@ -131,7 +131,7 @@ def _render(invoice: Invoice) -> bytes:
                "bank": OPERATOR["bank"], "iban": OPERATOR["iban"], "number": invoice.number},
             styles["body"]))
     elif invoice.reason:
-        story.append(Paragraph(_("Reason: %(reason)s") % {"reason": invoice.reason}, styles["body"]))
+        story.append(Paragraph(_("Reason: %(reason)s") % {"reason": _escape(invoice.reason)}, styles["body"]))
 
     story.append(Paragraph(_("Specification per user"), styles["h2"]))
     header = (_("Description"), _("Quantity"), _("Amount (DKK)"))

@@ -1,6 +1,7 @@
 """Background work after an invoice is issued: the PDF, then one e-mail per confirmed address."""
 
 import datetime as dt
+import logging
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -15,6 +16,8 @@ from invoicing.models import EInvoiceDelivery, EInvoiceRecipient, Invoice
 from jobs.queue import enqueue
 
 MAX_ATTEMPTS = 5
+
+logger = logging.getLogger(__name__)
 
 
 def ensure_pdf(invoice: Invoice) -> Invoice:
@@ -116,7 +119,11 @@ def _message(invoice: Invoice, email: str) -> EmailMessage:
 
 @task
 def send_einvoice_confirmation(recipient_id: int, confirm_url: str, language: str) -> None:
-    recipient = EInvoiceRecipient.objects.select_related("company").get(pk=recipient_id)
+    recipient = EInvoiceRecipient.objects.select_related("company").filter(pk=recipient_id).first()
+    if recipient is None:
+        # Removed between the request and this task: nobody to ask any more, and not an error to retry.
+        logger.info("eInvoice recipient %s was removed before its confirmation was sent", recipient_id)
+        return
     with translation.override(language):
         subject = _("Confirm that %(email)s should receive invoices") % {"email": recipient.email}
         body = render_to_string("invoicing/email/confirm.txt", {"recipient": recipient, "url": confirm_url})

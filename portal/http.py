@@ -2,6 +2,10 @@ from typing import TYPE_CHECKING
 
 from django.http import Http404, HttpRequest
 
+from audit.client_ip import client_ip
+
+__all__ = ["PortalRequest", "active_company", "client_ip", "require_company"]
+
 if TYPE_CHECKING:
     from accounts.models import User
     from companies.models import Company, Membership
@@ -33,11 +37,3 @@ def require_company(request: HttpRequest) -> "Company":
     if company is None:
         raise Http404
     return company
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    # Behind the documented proxy set-up, the proxy sets X-Forwarded-For.
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded:
-        return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None

@@ -5,6 +5,11 @@ Needs a running portal (bin/demo) and writes PNGs to screenshots/.
 """
 
 import argparse
+import base64
+import hashlib
+import hmac
+import struct
+import time
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -13,12 +18,25 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
 
 
+# The demo staff account's authenticator secret (portal/management/commands/seed_demo.py).
+DEMO_STAFF_TOTP_SECRET = "NZXXEZDMPFZWIZLNN5SXI33SEZ2G64DQ"
+
+
+def totp(secret: str) -> str:
+    """The current 6-digit code (RFC 6238, 30 s), without needing Django."""
+    digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("paths", nargs="+")
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     parser.add_argument("--user", help="sign in as this demo user first")
     parser.add_argument("--password", default="demo-password-2026")
+    parser.add_argument("--totp-secret", default=DEMO_STAFF_TOTP_SECRET,
+                        help="authenticator secret, when the account asks for a second factor (staff)")
     parser.add_argument("--lang", choices=["en", "da"], help="switch language with the cogwheel")
     parser.add_argument("--width", type=int, default=1366)
     parser.add_argument("--height", type=int, default=900)
@@ -37,6 +55,10 @@ def main() -> None:
             page.fill("input[name=password]", args.password)
             page.click("[data-testid=login-submit]")
             page.wait_for_load_state()
+            if "/accounts/2fa/authenticate/" in page.url:
+                page.fill("input[name=code]", totp(args.totp_secret))
+                page.locator("form[action$='/accounts/2fa/authenticate/'] button[type=submit]").first.click()
+                page.wait_for_load_state()
             if args.lang:
                 toggler = page.locator(".navbar-toggler")
                 if toggler.is_visible():  # narrow screens: the menu is collapsed

@@ -282,3 +282,18 @@ LOGGING = {
 
 # Page sizes for server-side pagination.
 PAGE_SIZE = 25
+
+# --- Security (docs/security.md) ---
+# Proxies in front of the portal that append to X-Forwarded-For (0: the header is ignored).
+TRUSTED_PROXY_COUNT = max(env_int("DJANGO_TRUSTED_PROXY_COUNT", 0), 0)
+# A reset for an unknown address sends nothing (sign-up is closed; no link to invite anyone in).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# SIM PIN/PUK reveals per admin in a window (seconds); refusals are audited too.
+SECRET_REVEAL_LIMIT = env_int("SECRET_REVEAL_LIMIT", 20)
+SECRET_REVEAL_WINDOW = env_int("SECRET_REVEAL_WINDOW", 3600)
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers take the lock at BEGIN and wait for it, instead of failing with "database is locked".
+    DATABASES["default"]["OPTIONS"].update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+# Downloads are never cached (portal.middleware.NoStoreDownloadsMiddleware), whatever view sends them.
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "portal.middleware.NoStoreDownloadsMiddleware")

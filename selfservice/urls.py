@@ -1,15 +1,21 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
+from accounts.views import admin_login, closed_page
 from portal import views as portal_views
 
 admin.site.site_header = _("Self-service — operator staff")
 admin.site.site_title = _("Self-service staff")
+# Staff sign in through allauth (second factor, throttling, audit), never the admin's own form.
+admin.site.login = admin_login  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("portal.urls")),
+    # Customers cannot change their login e-mail (staff do, audited): allauth's e-mail pages do not exist.
+    path("accounts/email/", closed_page, name="account_email"),
+    re_path(r"^accounts/confirm-email/", closed_page),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("audit/", include("audit.urls")),

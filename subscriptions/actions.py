@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import logging
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from invoicing.actions import add_charge
 from jobs.queue import enqueue
 from numbering.actions import create_subscription_port_request
 from numbering.porting import OPERATOR_LABELS
+from subscriptions import crypto
 from subscriptions.models import (
     BLOCK_FIELDS,
     AddOn,
@@ -31,6 +33,8 @@ from subscriptions.models import (
     Subscription,
 )
 from subscriptions.tasks import apply_bulk_job, provision_subscription
+
+logger = logging.getLogger(__name__)
 
 OPEN = [Subscription.Status.PENDING_ACTIVE, Subscription.Status.ACTIVE, Subscription.Status.SUSPENDED]
 DETAIL_FIELDS = ["user_name", "email", "cost_centre", "salary_number", "invoice_note"]
@@ -333,12 +337,36 @@ def resume(sub: Subscription, *, by: Actor) -> Subscription:
     return sub
 
 
-@transaction.atomic
 def reveal_secrets(sub: Subscription, *, by: Actor) -> dict[str, str]:
+    """PIN and PUK in clear text, audited; at most SECRET_REVEAL_LIMIT per admin per window
+    (a refusal is audited too, outside the refused transaction so it stays)."""
     if not sub.is_mobile:
         raise ValidationError(_("This subscription has no SIM."))
-    record("subscription.secret_revealed", by=by, company=sub.company, target=sub, details={"what": ["pin", "puk"]})
-    return {"pin": sub.pin, "puk": sub.puk}
+    since = timezone.now() - datetime.timedelta(seconds=settings.SECRET_REVEAL_WINDOW)
+    with transaction.atomic():
+        recent = AuditEvent.objects.filter(
+            actor=by.user, action="subscription.secret_revealed", created_at__gte=since
+        ).count() if by.user is not None else 0
+        if recent >= settings.SECRET_REVEAL_LIMIT:
+            record("subscription.secret_reveal_refused", by=by, company=sub.company, target=sub,
+                   details={"limit": settings.SECRET_REVEAL_LIMIT, "window": settings.SECRET_REVEAL_WINDOW})
+            refused = True
+        else:
+            record("subscription.secret_revealed", by=by, company=sub.company, target=sub,
+                   details={"what": ["pin", "puk"]})
+            refused = False
+    if refused:
+        raise ValidationError(
+            _("You have viewed PIN and PUK %(count)s times in a short while; please try again later."),
+            code="reveal_limit", params={"count": settings.SECRET_REVEAL_LIMIT},
+        )
+    try:
+        return {"pin": crypto.decrypt_strict(sub.pin_encrypted), "puk": crypto.decrypt_strict(sub.puk_encrypted)}
+    except crypto.UndecryptableSecret:
+        # A key was removed or changed (FIELD_ENCRYPTION_KEYS): say so, never show a blank as if it were the PIN.
+        logger.error("PIN/PUK of subscription %s cannot be decrypted with FIELD_ENCRYPTION_KEYS", sub.pk)
+        return {"error": _("The PIN and PUK cannot be shown: they cannot be decrypted right now. "
+                           "Please contact us, we have been notified.")}
 
 
 def _new_sim_secrets(sub: Subscription) -> None:

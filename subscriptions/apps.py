@@ -10,6 +10,7 @@ class SubscriptionsConfig(AppConfig):
         from audit.labels import register
         from portal.areas import Area, QuickAction, registry
         from portal.demo import Seeder, register_seeder
+        from subscriptions import checks  # noqa: F401  (registers the encryption key check)
 
         registry.register(
             Area(
@@ -48,6 +49,7 @@ class SubscriptionsConfig(AppConfig):
                 "subscription.cost_centre_changed": _("Changed cost centre"),
                 "subscription.bulk_queued": _("Started a bulk update"),
                 "subscription.secret_revealed": _("Viewed PIN/PUK"),
+                "subscription.secret_reveal_refused": _("Too many PIN/PUK views: refused"),
                 "subscription.sim_replaced": _("Ordered a replacement SIM"),
                 "subscription.moved_to_esim": _("Moved to eSIM"),
                 "subscription.add_ons_changed": _("Changed add-ons"),

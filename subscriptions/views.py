@@ -47,7 +47,7 @@ LIST_PARAMS = ("q", "status", "product", "cost_centre", "sort")
 
 def _refuse(form: Any, message: str) -> None:
     """Shows why the page refuses, above the form. A GET has an unbound form, whose add_error fails
-    (it has no cleaned_data): that was a 500 on every closed subscription's cancel, add-on and suspend page."""
+    (it has no cleaned_data): that was a 500 on every closed subscription's cancel and add-on page."""
     if not form.is_bound:
         form.full_clean()  # an empty error list, no validation
         form.cleaned_data = {}
@@ -141,13 +141,19 @@ def reveal(request: HttpRequest, subscription_id: int) -> HttpResponse:
     try:
         secrets = actions.reveal_secrets(sub, by=Actor.from_request(request))
     except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("subscriptions:detail", subscription_id=sub.pk)
+        if getattr(request, "htmx", False):
+            # The answer replaces the button: say why there, instead of swapping in a whole page.
+            secrets = {"error": error.messages[0]}
+        else:
+            messages.error(request, error.messages[0])
+            return redirect("subscriptions:detail", subscription_id=sub.pk)
     context = _detail_context(request, sub, secrets=secrets)
     if getattr(request, "htmx", False):
-        return render(request, "subscriptions/detail.html#secrets", context)
-    response = render(request, "subscriptions/detail.html", context)
-    response["Cache-Control"] = "no-store"
+        response = render(request, "subscriptions/detail.html#secrets", context)
+    else:
+        response = render(request, "subscriptions/detail.html", context)
+    # Clear-text PIN/PUK: never kept by the browser or a shared cache (the fragment too).
+    response["Cache-Control"] = "no-store, private"
     return response
 
 
@@ -292,15 +298,15 @@ def suspend(request: HttpRequest, subscription_id: int) -> HttpResponse:
             messages.success(request, _("The subscription is suspended. It keeps its number."))
             return redirect("subscriptions:detail", subscription_id=sub.pk)
     can_suspend = sub.status == Subscription.Status.ACTIVE
-    if not can_suspend and not form.non_field_errors():
-        _refuse(
-            form,
-            _("Only an active subscription can be suspended. This one is: %(status)s.")
-            % {"status": sub.get_status_display()},
-        )
-    status = 400 if request.method == "POST" and form.errors else 200
+    # A plain message, not a form error: on GET the form is unbound and takes no errors.
+    refusal = "" if can_suspend else (
+        _("Only an active subscription can be suspended. This one is: %(status)s.")
+        % {"status": sub.get_status_display()}
+    )
+    status = 400 if request.method == "POST" and (form.errors or refusal) else 200
     return render(
-        request, "subscriptions/suspend.html", {"sub": sub, "form": form, "can_suspend": can_suspend}, status=status
+        request, "subscriptions/suspend.html",
+        {"sub": sub, "form": form, "can_suspend": can_suspend, "refusal": refusal}, status=status,
     )
 
 

@@ -5,6 +5,8 @@ import factory
 from accounts.models import User
 
 PASSWORD = "a-long-test-password-42"
+# Staff must have a second factor; the factory enrols this secret (see ``totp_code``).
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -22,3 +24,14 @@ class UserFactory(factory.django.DjangoModelFactory):
     def _save(obj: User, create: bool, extracted: Any, **kwargs: Any) -> None:
         if create:
             obj.save()
+            if obj.is_staff:
+                from accounts.totp import enrol
+
+                enrol(obj, STAFF_TOTP_SECRET)
+
+
+def totp_code(user: User) -> str:
+    """The current code of a factory-made staff user's authenticator."""
+    from accounts.totp import current_code
+
+    return current_code(STAFF_TOTP_SECRET, user=user)

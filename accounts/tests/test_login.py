@@ -67,3 +67,36 @@ def test_it_records_failed_sign_ins_without_the_password(client, personas):
     event = AuditEvent.objects.get(action="account.login_failed")
     assert event.actor_label == "admin-a@alfa.dk"
     assert "wrong-password" not in str(event.details)
+
+
+def test_throttling_keys_on_the_real_client_behind_the_proxy(client, personas, password, settings):
+    # Behind one proxy every request comes from its address; one client's failures must not lock out others.
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/m/ip,5/300s/key"}
+    for n in range(3):
+        client.post(reverse("account_login"), {"login": f"nobody{n}@alfa.dk", "password": "x"},
+                    REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66")
+    response = client.post(reverse("account_login"), {"login": "admin-a@alfa.dk", "password": password},
+                           REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert response.status_code == 302
+    # The attacker's own address is throttled, whatever it puts in front of the proxy's entry.
+    client.post(reverse("account_logout"))
+    response = client.post(reverse("account_login"), {"login": "admin-ab@alfa.dk", "password": password},
+                           REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.66")
+    assert "_auth_user_id" not in client.session
+
+
+def test_throttling_is_per_account_too(client, personas, password):
+    for n in range(5):
+        client.post(reverse("account_login"), {"login": "admin-a@alfa.dk", "password": "wrong"},
+                    REMOTE_ADDR=f"198.51.100.{n}")
+    response = client.post(reverse("account_login"), {"login": "admin-a@alfa.dk", "password": password},
+                           REMOTE_ADDR="198.51.100.200")
+    assert "_auth_user_id" not in client.session
+    assert response.status_code in (200, 429)
+
+
+def test_a_password_reset_for_an_unknown_address_sends_nothing(client, db):
+    response = client.post(reverse("account_reset_password"), {"email": "nobody@alfa.dk"})
+    assert response.status_code == 302
+    assert mail.outbox == []

@@ -49,3 +49,45 @@ def test_it_names_the_filter_choices_in_the_users_language(login, personas):
     assert str(labels["ticket"]) == "Supportsager"
     assert b'value="membership" >Administratoradgang<' in response.content
     assert b">company<" not in response.content
+
+
+AREA_EVENTS = {
+    "tickets": "ticket.created",
+    "subscriptions": "subscription.secret_revealed",
+    "numbers": "numbers.port_created",
+    "invoice": "invoice.issued",
+}
+
+
+def test_every_area_has_a_sample_event():
+    from portal.areas import registry
+
+    assert set(AREA_EVENTS) == set(registry.keys())
+
+
+@pytest.mark.parametrize("area", sorted(AREA_EVENTS))
+def test_an_admin_sees_only_the_events_of_the_areas_they_hold(login, personas, area):
+    from companies.tests.factories import MembershipFactory
+
+    for action in AREA_EVENTS.values():
+        record(action, by=Actor.system(label=f"by-{action}"), company=personas.company_a)
+    record("membership.created", by=Actor.system(label="by-membership"), company=personas.company_a)
+    admin = MembershipFactory(company=personas.company_a, user__email=f"only-{area}@alfa.dk", areas=[area]).user
+    client = login(admin)
+    response = client.get(reverse("audit:list"))
+    shown = {event.action for event in response.context["page"].object_list}
+    assert shown == {AREA_EVENTS[area], "membership.created"}
+    # Nor through the filter.
+    for other, action in AREA_EVENTS.items():
+        if other != area:
+            prefix = action.split(".")[0]
+            filtered = client.get(reverse("audit:list"), {"area": prefix})
+            assert action not in {e.action for e in filtered.context["page"].object_list}
+            assert prefix not in dict(filtered.context["prefixes"])
+
+
+def test_an_admin_of_all_areas_sees_every_event(login, personas):
+    for action in AREA_EVENTS.values():
+        record(action, by=Actor.system(), company=personas.company_a)
+    response = login(personas.admin_a).get(reverse("audit:list"))
+    assert {event.action for event in response.context["page"].object_list} == set(AREA_EVENTS.values())

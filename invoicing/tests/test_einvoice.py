@@ -146,3 +146,12 @@ def test_it_shows_the_delivery_log(personas, login, system, django_capture_on_co
     page = login(personas.admin_a).get(URL).content.decode()
     assert str(invoice.number) in page and "ok@alfa.dk" in page and "Sent" in page
     assert "ok@alfa.dk" not in login(personas.outsider).get(URL).content.decode()
+
+
+def test_the_confirmation_task_tolerates_a_recipient_removed_meanwhile(db):
+    from django.core import mail
+
+    from invoicing.tasks import send_einvoice_confirmation
+
+    send_einvoice_confirmation.call(987654, "https://example.invalid/confirm/", "da")
+    assert mail.outbox == []

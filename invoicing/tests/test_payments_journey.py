@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
+from accounts.tests.browser import complete_two_factor
 from accounts.tests.factories import PASSWORD
 from invoicing.models import Invoice
 from invoicing.tests.factories import InvoiceFactory
@@ -17,6 +18,8 @@ def _sign_in(page, live_server, user):
     page.fill("input[name=login]", user.email)
     page.fill("input[name=password]", PASSWORD)
     page.click("[data-testid=login-submit]")
+    if user.is_staff:
+        complete_two_factor(page, user)
 
 
 @pytest.fixture

@@ -72,3 +72,12 @@ def test_it_keeps_a_1000_user_pdf_under_a_second():
     elapsed = time.perf_counter() - started
     assert data.startswith(b"%PDF")
     assert elapsed < 3  # the benchmark measures ≤ 1 s; headroom for a busy CI machine
+
+
+@pytest.mark.parametrize("reason", ["Fejl & rettelse <b>", "</para><font size=40>x", "a < b > c"])
+def test_the_credit_note_reason_is_printed_as_typed_not_as_markup(invoice, system, reason):
+    from invoicing.actions import create_credit_note
+
+    credit = create_credit_note(invoice=invoice, reason=reason, by=system)
+    text = _text(render_invoice_pdf(Invoice.objects.select_related("company").get(pk=credit.pk)))
+    assert reason in text

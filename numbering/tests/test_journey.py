@@ -6,6 +6,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
+from accounts.models import User
+from accounts.tests.browser import complete_two_factor
 from accounts.tests.factories import PASSWORD, UserFactory
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from numbering.models import PhoneNumber, PortRequest
@@ -20,6 +22,9 @@ def sign_in(page: Page, base: str, email: str) -> None:
     page.fill("input[name=password]", PASSWORD)
     page.click("[data-testid=login-submit]")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    user = User.objects.get(email=email)
+    if user.is_staff:
+        complete_two_factor(page, user)
 
 
 def sign_out(page: Page) -> None:

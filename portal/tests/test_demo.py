@@ -20,3 +20,23 @@ def test_the_demo_data_is_realistic_and_idempotent():
     assert User.objects.get(email="staff@operator.example").is_staff
     for company in Company.objects.all():
         company.full_clean()
+
+
+def test_the_demo_staff_sign_in_with_a_known_second_factor():
+    from io import StringIO
+
+    from allauth.mfa.models import Authenticator
+
+    from accounts.totp import current_code
+    from portal.management.commands.seed_demo import DEMO_STAFF_TOTP_SECRET
+
+    out = StringIO()
+    call_command("seed_demo", "--subscriptions", "5", "--tickets", "2", stdout=out)
+    staff = User.objects.get(email="staff@operator.example")
+    assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists()
+    assert DEMO_STAFF_TOTP_SECRET in out.getvalue()
+    codes = StringIO()
+    call_command("demo_totp_code", stdout=codes)
+    code = codes.getvalue().strip()
+    assert len(code) == 6 and code.isdigit()
+    assert len(current_code(DEMO_STAFF_TOTP_SECRET)) == 6

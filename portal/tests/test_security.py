@@ -19,12 +19,27 @@ def test_check_deploy_passes_with_production_settings():
         "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-with-enough-entropy-1234567890",
         "DJANGO_ALLOWED_HOSTS": "selvbetjening.example",
         "EMAIL_HOST": "smtp.example",
+        "FIELD_ENCRYPTION_KEYS": "pYxLw0Q7o7v6xqzHkqjJm8qAq3o5T0Gm6cXq6cS2Y0E=",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT, env=env, capture_output=True, text=True, check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_check_deploy_fails_without_explicit_encryption_keys():
+    env = {
+        **{k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "FIELD_ENCRYPTION_KEYS")},
+        "DJANGO_DEBUG": "false",
+        "DJANGO_SECRET_KEY": "x" * 20 + "production-secret-key-with-enough-entropy-1234567890",
+        "DJANGO_ALLOWED_HOSTS": "selvbetjening.example",
+        "EMAIL_HOST": "smtp.example",
+    }
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert "subscriptions.E001" in result.stderr and "FIELD_ENCRYPTION_KEYS" in result.stderr
 
 
 def test_production_refuses_to_start_without_a_secret_key():
@@ -65,3 +80,13 @@ def test_no_template_has_an_inline_script_or_style():
         if re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text) or re.search(r"\sstyle=\"", text) or "<style" in text:
             offenders.append(str(template.relative_to(ROOT)))
     assert offenders == []
+
+
+def test_sqlite_writers_wait_for_the_lock_instead_of_failing():
+    # "database is locked" 500s while the worker writes: writers take the lock at BEGIN and wait for it.
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE")}
+    code = "from django.conf import settings; o = settings.DATABASES['default']['OPTIONS']; " \
+           "print(o['transaction_mode'], o['timeout'])"
+    result = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env,
+                            capture_output=True, text=True, check=False)
+    assert result.stdout.split()[-2:] == ["IMMEDIATE", "20"], result.stdout + result.stderr

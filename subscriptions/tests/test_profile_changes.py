@@ -275,3 +275,15 @@ def test_withdrawing_the_cancellation_of_a_suspended_subscription_leaves_it_susp
     assert login(personas.admin_a).post(url("withdraw", sub)).status_code == 302
     sub.refresh_from_db()
     assert (sub.status, sub.suspend_reason) == (Subscription.Status.SUSPENDED, "Orlov")
+
+
+@pytest.mark.parametrize("status", ["suspended", "cancelled", "pending_active", "pending_terminate", "terminated"])
+def test_suspending_a_subscription_that_is_not_active_says_why_instead_of_failing(sub, login, personas, status):
+    Subscription.objects.filter(pk=sub.pk).update(status=status)
+    client = login(personas.admin_a)
+    response = client.get(url("suspend", sub))
+    assert response.status_code == 200
+    assert b"Only an active subscription can be suspended" in response.content
+    response = client.post(url("suspend", sub), {"reason": "Ferie"})
+    assert response.status_code == 400
+    assert b"Only an active subscription can be suspended" in response.content

@@ -3,6 +3,8 @@
 import pytest
 from playwright.sync_api import expect
 
+from accounts.models import User
+from accounts.tests.browser import complete_two_factor
 from accounts.tests.factories import PASSWORD, UserFactory
 from companies.tests.factories import CompanyFactory, MembershipFactory
 
@@ -14,6 +16,9 @@ def _sign_in(page, base, email):
     page.fill("#id_login", email)
     page.fill("#id_password", PASSWORD)
     page.click("[data-testid=login-submit]")
+    user = User.objects.get(email=email)
+    if user.is_staff:
+        complete_two_factor(page, user)
     page.wait_for_url(f"{base}/")
 
 

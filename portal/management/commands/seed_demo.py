@@ -4,12 +4,16 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 
+from accounts import totp
 from accounts.models import User
 from companies.models import Company, Membership
 from portal.areas import registry
 from portal.demo import DemoContext, cvr_with_check, seeders
 
 DEMO_PASSWORD = "demo-password-2026"
+# Staff must sign in with a second factor; the demo's staff account has this authenticator secret
+# (add it to an authenticator app, or run `manage.py demo_totp_code` for the current code).
+DEMO_STAFF_TOTP_SECRET = "NZXXEZDMPFZWIZLNN5SXI33SEZ2G64DQ"
 
 COMPANIES = [
     # key, name, CVR prefix, street, postcode, city, parent key, EAN
@@ -88,6 +92,7 @@ class Command(BaseCommand):
         if not staff.is_staff:
             staff.is_staff = staff.is_superuser = True
             staff.save(update_fields=["is_staff", "is_superuser"])
+        totp.enrol(staff, DEMO_STAFF_TOTP_SECRET)
         users["staff@operator.example"] = staff
         return users
 
@@ -110,3 +115,8 @@ class Command(BaseCommand):
         ]
         for email, what in rows:
             self.stdout.write(f"  {email:<28} {what}")
+        self.stdout.write(
+            f"  Staff sign in with two-factor: authenticator secret {DEMO_STAFF_TOTP_SECRET}, "
+            f"code now {totp.current_code(DEMO_STAFF_TOTP_SECRET)} "
+            "(later codes: manage.py demo_totp_code)"
+        )
