@@ -39,6 +39,11 @@ def _test_settings(settings, tmp_path):
     # A code typed at the very end of its 30 seconds still counts (browser tests sign staff in with TOTP).
     settings.MFA_TOTP_TOLERANCE = 1
     settings.FIELD_ENCRYPTION_KEYS = ["pYxLw0Q7o7v6xqzHkqjJm8qAq3o5T0Gm6cXq6cS2Y0E="]
+    # Mail goes through the outbox as in production; its sender hands it to locmem (mail.outbox) on commit.
+    settings.MAILERS = {
+        "default": {"BACKEND": "outbox.backends.OutboxBackend"},
+        "outbox_transport": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+    }
     from django.core.cache import cache
     from django.utils import translation
 

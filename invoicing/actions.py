@@ -28,6 +28,7 @@ from invoicing.imports import (  # noqa: F401 - the import API, re-exported for 
 )
 from invoicing.models import (
     Charge,
+    EInvoiceDelivery,
     EInvoiceRecipient,
     Invoice,
     InvoiceCounter,
@@ -308,3 +309,25 @@ def mark_overdue(*, by: Actor, today: dt.date | None = None) -> list[int]:
                    details={"invoice": number, "due_date": due.isoformat(), "outstanding": total - paid})
         for pk, company_id, number, due, total, paid in candidates])
     return ids
+
+
+@transaction.atomic
+def resend_einvoice(*, delivery: EInvoiceDelivery, by: Actor) -> EInvoiceDelivery:
+    """A failed eInvoice e-mail goes out again (same message, same Message-ID); audited."""
+    from invoicing.tasks import send_einvoice
+    from jobs.queue import enqueue
+    from outbox import sender
+
+    locked = EInvoiceDelivery.objects.select_for_update(of=("self",)).select_related("outbox_message").get(
+        pk=delivery.pk)
+    if locked.status != EInvoiceDelivery.Status.FAILED:
+        raise ValidationError(_("Only a failed delivery can be sent again."))
+    if locked.outbox_message is not None:
+        sender.resend(locked.outbox_message)
+    else:
+        EInvoiceDelivery.objects.filter(pk=locked.pk).update(status=EInvoiceDelivery.Status.PENDING)
+        enqueue(send_einvoice, locked.pk)
+    record("invoice.einvoice_resent", by=by, company=locked.company, target=locked.invoice,
+           details={"email": locked.email})
+    locked.refresh_from_db()
+    return locked

@@ -37,8 +37,13 @@ class InvoicingConfig(AppConfig):
             "invoice.einvoice_confirmed": _("Confirmed eInvoice address"),
             "invoice.einvoice_removed": _("Removed eInvoice address"),
             "invoice.einvoice_opted_out": _("Stopped eInvoice"),
+            "invoice.einvoice_resent": _("Resent an eInvoice"),
             "invoice.payment_registered": _("Registered payment"),
             "invoice.overdue": _("Invoice became overdue"),
         })
+        from invoicing.tasks import follow_outbox_message
+        from outbox.sender import message_changed
+
+        message_changed.connect(follow_outbox_message, dispatch_uid="invoicing.follow_outbox_message")
         register_seeder(Seeder("invoices", seed_invoicing, order=900))
         register_section(OverviewSection("invoice", "invoicing/_overview.html", latest_invoices, order=40))

@@ -340,6 +340,9 @@ class EInvoiceDelivery(CompanyOwned):
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The outbox row that carries it; status, attempts and last_error follow that message.
+    outbox_message = models.OneToOneField("outbox.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL,
+                                          related_name="einvoice_delivery")
 
     class Meta:
         verbose_name = _("eInvoice delivery")

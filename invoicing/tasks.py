@@ -1,21 +1,22 @@
 """Background work after an invoice is issued: the PDF, then one e-mail per confirmed address."""
 
-import datetime as dt
 import logging
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.tasks import default_task_backend, task
+from django.tasks import task
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from invoicing.models import EInvoiceDelivery, EInvoiceRecipient, Invoice
 from jobs.queue import enqueue
 
-MAX_ATTEMPTS = 5
+if TYPE_CHECKING:
+    from outbox.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
 
@@ -58,46 +59,39 @@ def process_issued_invoice(invoice_id: int) -> None:
             enqueue(send_einvoice, delivery.pk)
 
 
-def _retry_later(delivery: EInvoiceDelivery) -> None:
-    if not default_task_backend.supports_defer:
-        return  # `manage.py retry_einvoices` picks it up
-    delay = dt.timedelta(minutes=2 ** delivery.attempts)
-    send_einvoice.using(run_after=timezone.now() + delay).enqueue(delivery.pk)
-
-
 @task
 def send_einvoice(delivery_id: int) -> None:
-    """Sends one invoice to one address, at most once.
+    """Puts one invoice for one address in the outbox, once (safe to run twice).
 
-    The delivery row is locked while sending and marked sent in the same transaction,
-    so two workers cannot both send it; a failure is recorded and retried later.
+    The delivery row is locked and linked to its outbox message in one transaction, so a second
+    run finds the link and queues nothing; the outbox sends it (retrying for OUTBOX_RETRY_HOURS)
+    and the delivery's status follows the message (`follow_outbox_message`).
     """
-    retry = None
+    from outbox.queue import queue
+
     with transaction.atomic():
         delivery = (
             EInvoiceDelivery.objects.select_for_update()
             .select_related("invoice", "invoice__company").get(pk=delivery_id)
         )
-        if delivery.status == EInvoiceDelivery.Status.SENT or delivery.attempts >= MAX_ATTEMPTS:
+        if delivery.outbox_message_id is not None or delivery.status == EInvoiceDelivery.Status.SENT:
             return
         invoice = ensure_pdf(delivery.invoice)
-        delivery.attempts += 1
-        try:
-            _message(invoice, delivery.email).send()
-        except Exception as error:  # noqa: BLE001 - any mail server failure is retried
-            delivery.last_error = f"{type(error).__name__}: {error}"[:300]
-            delivery.status = (
-                EInvoiceDelivery.Status.FAILED if delivery.attempts >= MAX_ATTEMPTS else EInvoiceDelivery.Status.PENDING
-            )
-            if delivery.status == EInvoiceDelivery.Status.PENDING:
-                retry = delivery
-        else:
-            delivery.status = EInvoiceDelivery.Status.SENT
-            delivery.sent_at = timezone.now()
-            delivery.last_error = ""
-        delivery.save(update_fields=["attempts", "last_error", "status", "sent_at"])
-    if retry is not None:
-        _retry_later(retry)
+        delivery.outbox_message = queue(_message(invoice, delivery.email), kind="einvoice", about=delivery)
+        delivery.save(update_fields=["outbox_message"])
+
+
+def follow_outbox_message(sender: object, message: "OutboxMessage", **kwargs: object) -> None:
+    """The eInvoice delivery shows what happened to its e-mail (sent, retrying, failed, resent)."""
+    if message.kind != "einvoice":
+        return
+    status = {
+        "sent": EInvoiceDelivery.Status.SENT,
+        "failed": EInvoiceDelivery.Status.FAILED,
+    }.get(str(message.status), EInvoiceDelivery.Status.PENDING)
+    EInvoiceDelivery.objects.filter(outbox_message=message).update(
+        status=status, attempts=min(message.attempts, 32767), last_error=message.last_error[:300],
+        sent_at=message.sent_at if status == EInvoiceDelivery.Status.SENT else None)
 
 
 def _message(invoice: Invoice, email: str) -> EmailMessage:

@@ -26,6 +26,7 @@ from invoicing.forms import (
     UsageUploadForm,
 )
 from invoicing.models import (
+    EInvoiceDelivery,
     EInvoiceRecipient,
     FileImport,
     Invoice,
@@ -105,6 +106,8 @@ def detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     if getattr(request, "htmx", False):
         return render(request, "invoicing/detail.html#users", context)
     context["payments"] = list(selectors.payments(invoice=invoice))
+    context["failed_deliveries"] = list(selectors.deliveries(company=invoice.company).filter(
+        invoice=invoice, status=EInvoiceDelivery.Status.FAILED))
     return render(request, "invoicing/detail.html", context)
 
 
@@ -219,6 +222,25 @@ def einvoice_resend(request: HttpRequest, recipient_id: int) -> HttpResponse:
         url = _confirm_url(request)(actions.confirmation_token(recipient))
         send_einvoice_confirmation.enqueue(recipient.pk, url, request.LANGUAGE_CODE)
         messages.success(request, _("We sent a new confirmation link to %(email)s.") % {"email": recipient.email})
+    return redirect("invoice:einvoice")
+
+
+@area_view("invoice")
+def einvoice_delivery_resend(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    delivery = get_for_company(EInvoiceDelivery.objects.select_related("invoice"), require_company(request),
+                               pk=delivery_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        actions.resend_einvoice(delivery=delivery, by=Actor.from_request(request))
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, _("Invoice %(number)s is being sent to %(email)s again.") % {
+            "number": delivery.invoice.number, "email": delivery.email})
+    next_url = request.POST.get("next", "")
+    if next_url == "invoice":
+        return redirect("invoice:detail", invoice_id=delivery.invoice_id)
     return redirect("invoice:einvoice")
 
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "accounts",
     "companies",
     "audit",
+    "outbox",
     "portal",
     "tickets",
     "subscriptions",
@@ -191,32 +192,40 @@ STORAGES = {
 # static path and are only served through views that check the company.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "var" / "files")))
 
-# E-mail: SMTP when EMAIL_HOST is set; otherwise the console (or EMAIL_BACKEND,
-# e.g. "file" to write messages to var/mail).
+# E-mail: every message goes through the outbox (a row written in the caller's transaction);
+# `send_outbox` hands it to the transport: SMTP when EMAIL_HOST is set, otherwise the console
+# (or EMAIL_BACKEND=file to write messages to var/mail). OUTBOX_TRANSPORT overrides the transport
+# with a dotted backend path (e.g. django.core.mail.backends.smtp.EmailBackend).
 _smtp_host = env_str("EMAIL_HOST")
+_transport: dict[str, object]
 if _smtp_host:
-    MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-            "OPTIONS": {
-                "host": _smtp_host,
-                "port": env_int("EMAIL_PORT", 587),
-                "username": env_str("EMAIL_HOST_USER"),
-                "password": env_str("EMAIL_HOST_PASSWORD"),
-                "use_tls": env_bool("EMAIL_USE_TLS", True),
-                "timeout": env_int("EMAIL_TIMEOUT", 20),
-            },
-        }
+    _transport = {
+        "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "OPTIONS": {
+            "host": _smtp_host,
+            "port": env_int("EMAIL_PORT", 587),
+            "username": env_str("EMAIL_HOST_USER"),
+            "password": env_str("EMAIL_HOST_PASSWORD"),
+            "use_tls": env_bool("EMAIL_USE_TLS", True),
+            "timeout": env_int("EMAIL_TIMEOUT", 20),
+        },
     }
 elif env_str("EMAIL_BACKEND", "console") == "file":
-    MAILERS = {
-        "default": {
-            "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
-            "OPTIONS": {"file_path": env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))},
-        }
+    _transport = {
+        "BACKEND": "django.core.mail.backends.filebased.EmailBackend",
+        "OPTIONS": {"file_path": env_str("EMAIL_FILE_PATH", str(BASE_DIR / "var" / "mail"))},
     }
 else:
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.console.EmailBackend"}}
+    _transport = {"BACKEND": "django.core.mail.backends.console.EmailBackend"}
+OUTBOX_TRANSPORT = env_str("OUTBOX_TRANSPORT")
+if OUTBOX_TRANSPORT and OUTBOX_TRANSPORT != _transport["BACKEND"]:
+    _transport = {"BACKEND": OUTBOX_TRANSPORT}
+MAILERS = {
+    "default": {"BACKEND": "outbox.backends.OutboxBackend"},
+    "outbox_transport": _transport,
+}
+# Temporary failures (4xx, server unreachable) are retried with backoff for this long.
+OUTBOX_RETRY_HOURS = env_int("OUTBOX_RETRY_HOURS", 72)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Self-service <selvbetjening@operator.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The portal's public address, for links in e-mails (no trailing slash).

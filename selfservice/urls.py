@@ -23,6 +23,7 @@ urlpatterns = [
     path("subscriptions/", include("subscriptions.urls")),
     path("numbers/", include("numbering.urls")),
     path("invoices/", include("invoicing.urls")),
+    path("staff/mail/", include("outbox.urls")),
     path("jobs/", include("jobs.urls")),
     path("health/", portal_views.health, name="health"),
     path(settings.ADMIN_URL, admin.site.urls),

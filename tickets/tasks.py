@@ -1,7 +1,7 @@
-"""E-mails about tickets, sent by a background task after the transaction commits.
+"""E-mails about tickets, written by a background task after the transaction commits.
 
-A failing mail server must not lose the ticket or the message: those are
-already committed when this runs, and failures here are logged, not raised.
+`.send()` puts each e-mail in the outbox (the default mailer), which retries a failing mail
+server for 72 hours; what still fails here (e.g. a malformed address) is logged, not raised.
 """
 
 import logging

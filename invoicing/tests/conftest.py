@@ -26,5 +26,22 @@ def system() -> Actor:
 
 @pytest.fixture
 def failing_smtp(settings):
-    settings.MAILERS = {"default": {"BACKEND": "invoicing.tests.conftest.FailingEmailBackend"}}
+    settings.MAILERS = {**settings.MAILERS,
+                        "outbox_transport": {"BACKEND": "invoicing.tests.conftest.FailingEmailBackend"}}
+    return settings
+
+
+class RejectingEmailBackend(FailingEmailBackend):
+    """A mail server that refuses the address for good (SMTP 550)."""
+
+    def send_messages(self, messages) -> int:
+        import smtplib
+
+        raise smtplib.SMTPRecipientsRefused({m: (550, b"5.1.1 No such mailbox") for m in messages[0].recipients()})
+
+
+@pytest.fixture
+def rejecting_smtp(settings):
+    settings.MAILERS = {**settings.MAILERS,
+                        "outbox_transport": {"BACKEND": "invoicing.tests.conftest.RejectingEmailBackend"}}
     return settings

@@ -4,6 +4,7 @@ import factory
 
 from companies.tests.factories import CompanyFactory
 from invoicing.models import (
+    EInvoiceDelivery,
     EInvoiceRecipient,
     Invoice,
     InvoiceLine,
@@ -101,6 +102,8 @@ class EInvoiceRecipientFactory(factory.django.DjangoModelFactory):
 URL_KWARGS = {
     "invoice_id": lambda company: InvoiceFactory(company=company).pk,
     "recipient_id": lambda company: EInvoiceRecipientFactory(company=company).pk,
+    "delivery_id": lambda company: EInvoiceDelivery.objects.create(
+        company=company, invoice=InvoiceFactory(company=company), email="x@example.com", status="failed").pk,
     # Staff pages (not company-owned): the walkers check that customers get 404 there.
     "usage_import_id": lambda company: UsageImport.objects.create(filename="usage.csv", status="done").pk,
     "payment_import_id": lambda company: PaymentImport.objects.create(filename="bank.csv", status="done").pk,

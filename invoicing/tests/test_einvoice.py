@@ -119,7 +119,8 @@ def test_it_records_a_failing_mail_server_and_retries_until_sent(personas, syste
     assert (delivery.status, delivery.attempts) == (EInvoiceDelivery.Status.PENDING, 1)
     assert "SMTP server unavailable" in delivery.last_error
 
-    settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    settings.MAILERS = {**settings.MAILERS,
+                        "outbox_transport": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
     call_command("retry_einvoices")
     call_command("retry_einvoices")
 
@@ -128,14 +129,20 @@ def test_it_records_a_failing_mail_server_and_retries_until_sent(personas, syste
     assert len(mail.outbox) == 1
 
 
-def test_it_gives_up_after_the_last_attempt(personas, system, failing_smtp, django_capture_on_commit_callbacks):
+def test_it_keeps_an_einvoice_waiting_through_a_long_outage_and_fails_only_after_the_retry_window(
+        personas, system, failing_smtp, settings, django_capture_on_commit_callbacks):
+    from outbox.sender import send_due
+
     EInvoiceRecipientFactory(company=personas.company_a, email="ok@alfa.dk", confirmed_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
         _issue(personas.company_a, system)
-    for _ in range(6):
-        call_command("retry_einvoices")
+    start = timezone.now()
+    for hours in (1, 6, 24, 48, 71):
+        send_due(now=start + dt.timedelta(hours=hours))
+        assert EInvoiceDelivery.objects.get().status == EInvoiceDelivery.Status.PENDING
+    send_due(now=start + dt.timedelta(hours=settings.OUTBOX_RETRY_HOURS, minutes=1))
     delivery = EInvoiceDelivery.objects.get()
-    assert (delivery.status, delivery.attempts) == (EInvoiceDelivery.Status.FAILED, 5)
+    assert (delivery.status, delivery.attempts) == (EInvoiceDelivery.Status.FAILED, 7)
 
 
 def test_it_shows_the_delivery_log(personas, login, system, django_capture_on_commit_callbacks):

@@ -136,3 +136,22 @@ def test_a_customer_close_sends_no_mail_to_the_customer(personas, login, django_
     with django_capture_on_commit_callbacks(execute=True):
         login(personas.admin_a).post(reverse("tickets:close", kwargs={"ticket_id": ticket.pk}))
     assert mail.outbox == []
+
+
+def test_an_email_waits_in_the_outbox_while_the_mail_server_is_down(personas, login, staff_inbox, settings,
+                                                                    django_capture_on_commit_callbacks):
+    from outbox.models import OutboxMessage
+    from outbox.sender import send_due
+
+    settings.MAILERS = {**settings.MAILERS,
+                        "outbox_transport": {"BACKEND": "tickets.tests.test_emails.FailingBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        assert _create(login(personas.admin_a)).status_code == 302
+    row = OutboxMessage.objects.get()
+    assert (row.status, row.attempts, mail.outbox) == ("queued", 1, [])
+
+    settings.MAILERS = {**settings.MAILERS,
+                        "outbox_transport": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    send_due(now=row.next_attempt_at)
+    send_due(now=row.next_attempt_at)
+    assert [m.extra_headers["Message-ID"] for m in mail.outbox] == [row.message_id]

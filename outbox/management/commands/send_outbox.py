@@ -1,0 +1,14 @@
+from django.core.management.base import BaseCommand
+
+from outbox.sender import send_due
+
+
+class Command(BaseCommand):
+    help = "Sends the e-mails that are due (run every minute from cron, or let the worker do it)."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument("--limit", type=int, default=500, help="at most this many messages per run")
+
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+        run = send_due(limit=options["limit"])
+        self.stdout.write(f"sent {run.sent}, retrying {run.retried}, failed {run.failed}")
