@@ -45,6 +45,15 @@ PAGE_SIZE = 50
 LIST_PARAMS = ("q", "status", "product", "cost_centre", "sort")
 
 
+def _refuse(form: Any, message: str) -> None:
+    """Shows why the page refuses, above the form. A GET has an unbound form, whose add_error fails
+    (it has no cleaned_data): that was a 500 on every closed subscription's cancel and add-on page."""
+    if not form.is_bound:
+        form.full_clean()  # an empty error list, no validation
+        form.cleaned_data = {}
+    form.add_error(None, message)
+
+
 def _filters(request: HttpRequest, data: QueryDict) -> tuple[ListForm, dict]:
     company = require_company(request)
     form = ListForm(data, cost_centres=selectors.cost_centres(company))
@@ -191,7 +200,7 @@ def cancel(request: HttpRequest, subscription_id: int) -> HttpResponse:
         else:
             confirm = True
     if not sub.is_open and not form.errors:
-        form.add_error(None, _("This subscription is already cancelled."))
+        _refuse(form, _("This subscription is already cancelled."))
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "subscriptions/cancel.html", {"sub": sub, "form": form, "confirm": confirm}, status=status)
 
@@ -249,7 +258,7 @@ def add_ons(request: HttpRequest, subscription_id: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
     if not sub.is_open and not form.errors:
-        form.add_error(None, _("Only a running subscription can change its add-ons."))
+        _refuse(form, _("Only a running subscription can change its add-ons."))
     status = 400 if request.method == "POST" and form.errors else 200
     return render(request, "subscriptions/add_ons.html", {"sub": sub, "form": form, "preview": preview}, status=status)
 
