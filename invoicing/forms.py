@@ -9,6 +9,7 @@ from invoicing.actions import parse_addresses
 from invoicing.models import EInvoiceSettings, Invoice, Payment
 from invoicing.money import parse_kr, parse_period
 from invoicing.periods import check_billable
+from portal.widgets import DateInput
 
 # Large files are imported as a stream in the background, so the limit only stops the absurd.
 MAX_IMPORT_FILE_BYTES = 1024 * 1024 * 1024
@@ -116,7 +117,7 @@ class PaymentForm(forms.Form):
 
     number = forms.IntegerField(label=_("Invoice number"), min_value=1)
     amount = KronerField(label=_("Amount (DKK)"), help_text=_("Incl. VAT, e.g. 1.234,56."))
-    paid_on = forms.DateField(label=_("Paid on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    paid_on = forms.DateField(label=_("Paid on"), widget=DateInput)
     method = forms.ChoiceField(label=_("Method"), choices=Payment.Method.choices, initial=Payment.Method.BANK_TRANSFER)
     reference = forms.CharField(label=_("Reference"), max_length=100, required=False,
                                 help_text=_("E.g. the bank's reference or the FI code."))

@@ -21,6 +21,7 @@ from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, T
 
 from invoicing.models import Invoice, InvoiceLine
 from invoicing.money import fi_payment_line, format_kr
+from invoicing.templatetags.invoicing import phone
 
 # The operator's letterhead and bank account; settings.INVOICE_OPERATOR overrides any key. The defaults
 # are placeholders (a valid-format CVR, GLN and IBAN) whose reg./account number is the IBAN's own account.
@@ -159,7 +160,7 @@ def _render(invoice: Invoice) -> bytes:
     blocks = []
     sections = invoice.sections.prefetch_related("lines")
     for section in sections.iterator(chunk_size=2000):
-        title_line = section.user_name + (f" · {section.phone_number}" if section.phone_number else "")
+        title_line = section.user_name + (f" · {phone(section.phone_number)}" if section.phone_number else "")
         rows = [("user", (title_line, "", ""))]
         rows += [("line", (line.description, _quantity(line), format_kr(line.amount))) for line in section.lines.all()]
         rows.append(("total", (_("Total for %(user)s") % {"user": section.user_name}, "", format_kr(section.total))))

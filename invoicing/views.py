@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -153,7 +153,14 @@ def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
                         str(line.quantity).replace(".", ","),
                         _kr_plain(line.amount)])
 
-    response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+    language = translation.get_language()
+
+    def stream():  # type: ignore[no-untyped-def]
+        # The body is produced after the view has returned: keep the page's language for headers and kinds.
+        with translation.override(language):
+            yield from rows()
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number}-details.csv"'
     return response
 

@@ -12,10 +12,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from numbering import flows
 from numbering.models import PortRequest
 from numbering.porting import OPERATORS, NumberError, earliest_porting_date, parse_numbers, port_date_problem
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
+from portal.widgets import DateInput, TimeInput
 
 
 class PortRequestForm(forms.Form):
@@ -177,7 +174,7 @@ class RejectForm(forms.Form):
 
 class ScheduleForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput)
-    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}), initial="06:00")
+    time = forms.TimeField(label=_("Time"), widget=TimeInput, initial="06:00")
 
     def scheduled_at(self) -> datetime.datetime:
         return timezone.make_aware(datetime.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"]))
@@ -268,11 +265,14 @@ DESTINATION_PICKER = {"list": "destination-keys", "autocomplete": "off"}
 
 class DestinationForm(forms.Form):
     key = forms.SlugField(label=_("Key"), max_length=40, help_text=_("A short name used to point to it."))
-    type = forms.ChoiceField(label=_("Type"), choices=flows.DESTINATION_TYPES)
+    # The initials match what the selects post by default, so an untouched "new destination" row counts as
+    # unchanged and is skipped instead of demanding a key.
+    type = forms.ChoiceField(label=_("Type"), choices=flows.DESTINATION_TYPES, initial=flows.DESTINATION_TYPES[0][0])
     name = forms.CharField(label=_("Name"), max_length=80, required=False)
     members = forms.MultipleChoiceField(label=_("Ring group: members, in order"), required=False,
                                         widget=forms.SelectMultiple(attrs={"size": 4}))
-    strategy = forms.ChoiceField(label=_("Strategy"), choices=flows.STRATEGIES, required=False)
+    strategy = forms.ChoiceField(label=_("Strategy"), choices=flows.STRATEGIES, required=False,
+                                 initial=flows.STRATEGIES[0][0])
     ring_time = forms.IntegerField(label=_("Ring time (seconds)"), min_value=5, max_value=300, required=False)
     overflow = forms.CharField(label=_("If no one answers, go to"), max_length=40, required=False,
                                widget=forms.TextInput(attrs=DESTINATION_PICKER))
@@ -355,7 +355,7 @@ class RoutesForm(forms.Form):
 
 class TestCallForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput)
-    time = forms.TimeField(label=_("Time"), widget=forms.TimeInput(attrs={"type": "time"}))
+    time = forms.TimeField(label=_("Time"), widget=TimeInput)
     digits = forms.CharField(label=_("Keys pressed"), max_length=10, required=False,
                              help_text=_("The keys the caller presses in menus, in order, e.g. 2 or 21."))
 

@@ -62,3 +62,24 @@ def url_kwarg_factories() -> dict[str, Callable[[Company], Any]]:
             continue
         factories.update(getattr(module, "URL_KWARGS", {}))
     return factories
+
+
+def browser_sign_in(page: Any, base_url: str, user: Any, company: Company | None = None) -> None:
+    """Signs a Playwright page in as ``user`` with a session cookie, skipping the sign-in form.
+
+    Browser tests that are not about signing in use this, so that the sign-in steps (a second factor
+    for staff, rate limits) do not have to be replayed in every test.
+    """
+    from django.conf import settings
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    if company is not None:
+        from companies.middleware import SESSION_KEY
+
+        session = client.session
+        session[SESSION_KEY] = company.pk
+        session.save()
+    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
+                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base_url}])

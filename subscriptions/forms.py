@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from portal.widgets import DateInput
 from subscriptions.actions import earliest_cancel_date
 from subscriptions.identifiers import is_operator_iccid, is_valid_iccid, operator_iccid_prefixes
 from subscriptions.models import BLOCK_FIELDS, AddOn, NumberPool, Product, SimOrder, Subscription
@@ -127,7 +128,7 @@ class ChangeProductForm(forms.Form):
 
 
 class CancelForm(forms.Form):
-    end_date = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("Last day"), widget=DateInput)
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
     def __init__(self, *args, subscription: Subscription, **kwargs) -> None:  # type: ignore[no-untyped-def]
@@ -347,7 +348,7 @@ class BulkForm(forms.Form):
     action = forms.ChoiceField(label=_("Action"), choices=ACTIONS)
     ids = AnyIdsField(required=False, coerce=_id, choices=[])
     all = forms.BooleanField(required=False)
-    end_date = forms.DateField(label=_("Last day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(label=_("Last day"), required=False, widget=DateInput)
     reason = forms.CharField(label=_("Reason"), required=False, max_length=200)
     target = forms.ModelChoiceField(
         label=_("New subscription type"), required=False, queryset=Product.objects.filter(is_active=True)
@@ -402,6 +403,9 @@ class BlocksForm(forms.ModelForm):
         fields = BLOCK_FIELDS
         widgets = {name: forms.CheckboxInput(attrs={"class": "form-check-input", "role": "switch"})
                    for name in BLOCK_FIELDS}
+        # The model's help text starts with the Danish term; English pages get English only.
+        help_texts = {"block_premium": _("Premium-rate services: 90-numbers, premium texts and content charged "
+                                         "to the bill.")}
 
 
 class SuspendForm(forms.Form):

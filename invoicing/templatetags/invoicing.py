@@ -4,6 +4,7 @@ from django import template
 from django.utils.formats import number_format
 
 from invoicing.money import format_kr
+from subscriptions.templatetags.subscriptions import phone as _phone
 
 register = template.Library()
 
@@ -23,3 +24,9 @@ def gb(megabytes: Decimal | None) -> str:
 def unlocalize_num(value: float) -> str:
     """SVG coordinates need a decimal point whatever the language."""
     return f"{value:.1f}"
+
+
+@register.filter
+def phone(value: str | None) -> str:
+    """A phone number as the subscriptions list shows it (20 12 34 56), on invoices too."""
+    return _phone(value or "")

@@ -79,3 +79,18 @@ def test_it_searches_with_a_nul_byte_without_a_server_error(personas, login, nam
     assert response.status_code == 200
     if name == "invoice:details_csv":
         assert "Bruger 00001" in b"".join(response.streaming_content).decode()
+
+
+def test_a_danish_admin_gets_the_details_csv_in_danish(personas, login):
+    personas.admin_a.language = "da"
+    personas.admin_a.save()
+    invoice = InvoiceFactory(company=personas.company_a, lines=1)
+    response = login(personas.admin_a).get(reverse("invoice:details_csv", args=[invoice.pk]))
+    body = b"".join(response.streaming_content).decode()
+    assert body.startswith("\ufeffBruger;Telefonnummer")
+
+
+def test_phone_numbers_read_as_on_the_subscriptions_list(personas, login):
+    invoice = InvoiceFactory(company=personas.company_a, lines=2)
+    page = login(personas.admin_a).get(reverse("invoice:detail", args=[invoice.pk])).content.decode()
+    assert "30 10 00 01" in page and "+4530100001" not in page

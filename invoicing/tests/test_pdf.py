@@ -41,7 +41,7 @@ def test_it_prints_number_customer_totals_and_a_users_lines(invoice):
     # 149,00 + 150,00 * 10/30 = 199,00 net; VAT 49,75; total 248,75
     assert invoice.total == 24875
     assert "Total incl. VAT\n248,75" in text
-    assert "Mette Nielsen · +4520123456" in text
+    assert "Mette Nielsen · 20 12 34 56" in text
     assert "Mobile 30 GB\n30 days\n149,00" in text
 
 

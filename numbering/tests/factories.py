@@ -1,6 +1,7 @@
 import datetime
 
 import factory
+from django.db.models import Max
 from django.utils import timezone
 
 from companies.tests.factories import CompanyFactory
@@ -90,7 +91,9 @@ class CallFlowVersionFactory(factory.django.DjangoModelFactory):
         model = CallFlowVersion
 
     company = factory.SubFactory(CompanyFactory)
-    version = factory.Sequence(lambda n: n + 1)
+    # The company's next version, so that a company that already has a flow (the demo data) gets one more.
+    version = factory.LazyAttribute(
+        lambda o: (CallFlowVersion.objects.filter(company=o.company).aggregate(v=Max("version"))["v"] or 0) + 1)
     document = factory.LazyAttribute(lambda o: flow_document([SubscriptionFactory(company=o.company).pk]))
 
 

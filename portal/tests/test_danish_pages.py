@@ -24,6 +24,21 @@ ENGLISH = re.compile(
 ROUTES = portal_routes()
 
 
+DATE_TIME_INPUT = re.compile(r"<input\b[^>]*\btype=\"(date|time)\"[^>]*>")
+VALUE = re.compile(r'\bvalue="([^"]*)"')
+ISO = {"date": re.compile(r"\d{4}-\d{2}-\d{2}"), "time": re.compile(r"\d{2}:\d{2}(:\d{2})?")}
+
+
+def non_iso_date_inputs(page: str) -> list[str]:
+    """Date and time inputs whose value the browser cannot read (it only takes ISO, in every language)."""
+    bad = []
+    for match in DATE_TIME_INPUT.finditer(page):
+        value = VALUE.search(match.group(0))
+        if value and value.group(1) and not ISO[match.group(1)].fullmatch(value.group(1)):
+            bad.append(match.group(0))
+    return bad
+
+
 def english_leftovers(page: str) -> list[str]:
     page = re.sub(r"<(script|style|pre|code)\b.*?</\1>", "", page, flags=re.S)
     texts = re.findall(r">([^<>]+)<", page)
@@ -55,4 +70,18 @@ def test_it_renders_every_page_in_danish(route, personas, login):
         found = english_leftovers(response.content.decode())
         if found:
             leftovers[method.upper()] = found
+        bad_inputs = non_iso_date_inputs(response.content.decode())
+        assert not bad_inputs, f"{url}: date/time inputs the browser shows empty: {bad_inputs}"
     assert not leftovers, f"{url}: English left in {leftovers}"
+
+
+@pytest.mark.parametrize("name", ["account_login", "account_reset_password", "account_change_password"])
+def test_danish_sign_in_pages_say_adgangskode_not_password(name, personas, login, client):
+    personas.admin_a.language = "da"
+    personas.admin_a.save()
+    if name == "account_change_password":
+        client = login(personas.admin_a)
+    response = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="da")
+    texts = [html.unescape(t) for t in re.findall(r">([^<>]+)<", re.sub(r"<(script|style)\b.*?</\1>", "", response.content.decode(), flags=re.S))]
+    assert "Skift adgangskode" in " ".join(texts) or name != "account_change_password"
+    assert not [t for t in texts if "password" in t.lower()], texts

@@ -149,3 +149,14 @@ def test_it_refuses_an_add_on_id_out_of_range(personas, login, catalogue, add_on
     response = client.post(u("product"), {"product": catalogue["mobil-plus-30"].pk, "add_ons": [add_on]})
     assert response.status_code == 400
     assert "add_ons" in response.context["form"].errors
+
+
+def test_the_guide_marks_the_current_step_beyond_colour(personas, login, catalogue):
+    client = login(personas.admin_a)
+    client.post(u("user"), {"user_name": "Åse"})
+    page = client.get(u("product")).content.decode()
+    steps = page.split('data-testid="wizard-step"')
+    assert 'aria-current="step"' not in steps[0] + steps[2]  # only the second step is current
+    assert 'is-current" aria-current="step"' in steps[1]
+    assert "is-done" in steps[0] and 'class="visually-hidden">Done:' in steps[1]
+    assert 'data-testid="step-heading">Step 2 of' in page

@@ -183,3 +183,12 @@ def test_it_hides_action_buttons_from_read_only_admins(sub, login, personas):
     content = login(personas.readonly_a).get(url("detail", sub)).content
     assert b'data-testid="cancel"' not in content and b'data-testid="details-form"' not in content
     assert b'data-testid="reveal"' in content
+
+
+@pytest.mark.parametrize(("language", "shown", "hidden"), [
+    ("en", "Premium-rate services:", "Overtakserede"), ("da", "Overtakserede tjenester: 90-numre", "premium texts")])
+def test_the_block_help_is_in_one_language(sub, login, personas, language, shown, hidden):
+    personas.admin_a.language = language
+    personas.admin_a.save()
+    page = login(personas.admin_a).get(url("detail", sub)).content.decode()
+    assert shown in page and hidden not in page

@@ -11,9 +11,16 @@ URL = reverse("subscriptions:export")
 
 
 def read(response):
+    """The file as Excel with Danish regional settings reads it: UTF-8 by its BOM, split on the list
+    separator ";" (the sniffer must find it from the first lines, as Excel's text import does)."""
     body = b"".join(response.streaming_content)
     assert body.startswith(b"\xef\xbb\xbf")
-    return list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    text = body.decode("utf-8-sig")
+    dialect = csv.Sniffer().sniff(text[:4096], delimiters=";,")
+    assert dialect.delimiter == ";"
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert {len(r) for r in rows} == {13}
+    return rows
 
 
 def test_it_streams_utf8_with_bom_e164_and_iso_dates(personas, login):
@@ -48,3 +55,12 @@ def test_it_exports_the_current_search(personas, login):
     SubscriptionFactory(company=personas.company_a, user_name="Bo")
     rows = read(login(personas.admin_a).get(URL, {"q": "bo"}))
     assert [r[0] for r in rows[1:]] == ["Bo"]
+
+
+def test_a_danish_admin_gets_danish_headers_over_danish_values(personas, login):
+    SubscriptionFactory(company=personas.company_a, user_name="Åse")
+    personas.admin_a.language = "da"
+    personas.admin_a.save()
+    rows = read(login(personas.admin_a).get(URL))
+    assert rows[0][:3] == ["Navn", "E-mail", "Telefonnummer"]
+    assert rows[1][4] == "Aktiv"

@@ -47,6 +47,7 @@ def test_a_malformed_key_fails_the_checks(settings):
     assert "key 2" in errors[0].msg
 
 
+@pytest.mark.django_db  # model checks ask the database for its features
 def test_the_check_runs_with_manage_py_check(settings):
     settings.DEBUG = False
     settings.FIELD_ENCRYPTION_KEYS = []
