@@ -30,6 +30,7 @@ from invoicing.models import (
     Charge,
     EInvoiceDelivery,
     EInvoiceRecipient,
+    EInvoiceSettings,
     Invoice,
     InvoiceCounter,
     InvoiceLine,
@@ -203,6 +204,25 @@ def opt_out_einvoice(*, company: Company, by: Actor) -> int:
     record("invoice.einvoice_opted_out", by=by, company=company, details={"emails": emails})
     return len(emails)
 
+
+def update_einvoice_settings(*, company: Company, order_reference: str, contact_reference: str,
+                             accounting_cost: str, channel: str, by: Actor) -> EInvoiceSettings:
+    """The customer's references on its Peppol/OIOUBL invoices and how they are delivered."""
+    values = {"order_reference": order_reference.strip(), "contact_reference": contact_reference.strip(),
+              "accounting_cost": accounting_cost.strip(), "channel": channel}
+    if channel not in EInvoiceSettings.Channel.values:
+        raise ValidationError(_("Choose how the invoices are delivered."))
+    with transaction.atomic():
+        current, _created = EInvoiceSettings.objects.select_for_update().get_or_create(company=company)
+        before = {key: getattr(current, key) for key in values}
+        for key, value in values.items():
+            setattr(current, key, value)
+        current.full_clean()
+        current.save()
+        changed = {key: [before[key], value] for key, value in values.items() if before[key] != value}
+        if changed:
+            record("invoice.einvoice_settings_changed", by=by, company=company, target=current, details=changed)
+    return current
 
 
 # Payments --------------------------------------------------------------------------------

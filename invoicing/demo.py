@@ -11,6 +11,7 @@ from invoicing.models import (
     Charge,
     EInvoiceDelivery,
     EInvoiceRecipient,
+    EInvoiceSettings,
     Invoice,
     InvoiceCounter,
     Payment,
@@ -64,6 +65,11 @@ def seed_invoicing(ctx: DemoContext) -> None:
         if not Subscription.objects.filter(company=company).exists():
             _fallback_subscriptions(ctx, company, 8 if key != "nordlys" else 24)
         recipient = None
+        channel = EInvoiceSettings.Channel.PEPPOL if company.ean else None
+        if channel is not None:  # EAN companies take Peppol through the (fake) access point, with their references
+            EInvoiceSettings.objects.get_or_create(company=company, defaults={
+                "channel": channel, "order_reference": f"RAMME-{company.cvr[:4]}",
+                "contact_reference": "Bogholderiet", "accounting_cost": "4410"})
         if company.ean or key == "bager":
             recipient, _ = EInvoiceRecipient.objects.get_or_create(
                 company=company, email=f"faktura@{key}.example", defaults={"confirmed_at": timezone.now()})
@@ -89,6 +95,12 @@ def seed_invoicing(ctx: DemoContext) -> None:
                 _paid(invoice, invoice.total, invoice.due_date - dt.timedelta(days=2))
                 invoice.status = Invoice.Status.PAID
             invoice.save(update_fields=["status", "paid_amount"])
+            if channel is not None:
+                EInvoiceDelivery.objects.get_or_create(
+                    company=company, invoice=invoice, email="", defaults={
+                        "channel": channel, "status": EInvoiceDelivery.Status.ACKNOWLEDGED, "attempts": 1,
+                        "message_id": f"demo-{invoice.number}",
+                        "sent_at": dt.datetime.combine(issue, dt.time(6, 30), tzinfo=dt.UTC)})
             if recipient is not None:
                 # History: these were e-mailed when issued (the task skips rows already sent).
                 EInvoiceDelivery.objects.get_or_create(

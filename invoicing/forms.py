@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from invoicing.actions import parse_addresses
-from invoicing.models import Invoice, Payment
+from invoicing.models import EInvoiceSettings, Invoice, Payment
 from invoicing.money import parse_kr, parse_period
 from invoicing.periods import check_billable
 from portal.widgets import DateInput
@@ -36,6 +36,13 @@ class EInvoiceSignUpForm(forms.Form):
         if len(addresses) > 20:
             raise ValidationError(_("At most 20 addresses at a time."))
         return addresses
+
+
+class EInvoiceSettingsForm(forms.ModelForm):
+    class Meta:
+        model = EInvoiceSettings
+        fields = ["order_reference", "contact_reference", "accounting_cost", "channel"]
+        widgets = {"channel": forms.RadioSelect}
 
 
 class BillingRunForm(forms.Form):

@@ -128,6 +128,11 @@ class Invoice(CompanyOwned):
         return self.category == self.Category.CREDIT_NOTE
 
     @property
+    def file_name(self) -> str:
+        """Download and attachment name without extension: credit notes are not named as invoices."""
+        return f"{'credit-note' if self.is_credit_note else 'invoice'}-{self.number}"
+
+    @property
     def outstanding(self) -> int:
         """What is still to be paid, in øre (nothing on a credit note)."""
         if self.is_credit_note or getattr(self, "credited", False):  # ``credited``: see selectors.with_credited
@@ -326,18 +331,32 @@ class EInvoiceRecipient(CompanyOwned):
 
 
 class EInvoiceDelivery(CompanyOwned):
-    """One e-mail of one invoice to one address: the unique row that prevents sending twice."""
+    """One delivery of one invoice: an e-mail to one address, or the XML to the company's access point.
+
+    The unique row prevents sending twice; an access-point delivery has no address (one per invoice).
+    """
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail (PDF)")
+        PEPPOL = "peppol", _("Peppol BIS 3")
+        OIOUBL = "oioubl", _("OIOUBL 2.1 (NemHandel)")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting")
         SENT = "sent", _("Sent")
+        ACKNOWLEDGED = "acknowledged", _("Received by the receiver")
+        REJECTED = "rejected", _("Rejected by the receiver")
         FAILED = "failed", _("Failed")
 
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="deliveries")
-    email = models.EmailField(_("e-mail address"))
-    status = models.CharField(_("result"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices, default=Channel.EMAIL)
+    email = models.EmailField(_("e-mail address"), blank=True)
+    status = models.CharField(_("result"), max_length=12, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    # The access point's id of the message, and the receiver's reason when it rejects the document.
+    message_id = models.CharField(_("message id"), max_length=100, blank=True)
+    receiver_reason = models.CharField(_("receiver's reason"), max_length=500, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # The outbox row that carries it; status, attempts and last_error follow that message.
@@ -351,7 +370,12 @@ class EInvoiceDelivery(CompanyOwned):
         constraints = [models.UniqueConstraint(fields=["invoice", "email"], name="one_delivery_per_address")]
 
     def __str__(self) -> str:
-        return f"{self.invoice_id} → {self.email}"
+        return f"{self.invoice_id} → {self.email or self.channel}"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in (self.Status.ACKNOWLEDGED, self.Status.REJECTED, self.Status.FAILED) or (
+            self.status == self.Status.SENT and self.channel == self.Channel.EMAIL)
 
 
 class PaymentImport(FileImport):
@@ -395,3 +419,42 @@ class Payment(CompanyOwned):
 
     def __str__(self) -> str:
         return f"{self.invoice_id}: {self.amount}"
+
+
+class EInvoiceSettings(CompanyOwned):
+    """The customer's own references on its e-invoices, and how the documents reach it.
+
+    The references are read when a document is made (Peppol and OIOUBL XML), so a change
+    applies to the documents made after it.
+    """
+
+    class Channel(models.TextChoices):
+        NONE = "none", _("Download only")
+        PEPPOL = "peppol", _("Peppol BIS 3 through our access point")
+        OIOUBL = "oioubl", _("OIOUBL 2.1 through NemHandel (our access point)")
+
+    order_reference = models.CharField(
+        _("order number"), max_length=35, blank=True,
+        help_text=_("Your purchase order or contract number; shown as the order reference."))
+    contact_reference = models.CharField(
+        _("contact person or reference"), max_length=40, blank=True,
+        help_text=_("Who at your company receives the invoice (the buyer reference; the public sector calls it "
+                    "the person reference)."))
+    accounting_cost = models.CharField(
+        _("cost centre or account"), max_length=40, blank=True,
+        help_text=_("Your cost centre or account for the invoice, for your bookkeeping."))
+    channel = models.CharField(_("electronic delivery"), max_length=8, choices=Channel.choices, default=Channel.NONE)
+    updated_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("e-invoice settings")
+        verbose_name_plural = _("e-invoice settings")
+        constraints = [models.UniqueConstraint(fields=["company"], name="one_einvoice_settings_per_company")]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.channel}"
+
+    @classmethod
+    def of(cls, company: Any) -> "EInvoiceSettings":
+        """The company's settings, unsaved defaults when it has none."""
+        return cls.objects.filter(company=company).first() or cls(company=company)

@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 import holidays
+from stdnum import luhn
 
 VAT_RATE_PERCENT = 25
 PAYMENT_TERMS_DAYS = 14
@@ -67,17 +68,27 @@ def days_active(start: dt.date, end: dt.date | None, first: dt.date, last: dt.da
     return max(0, (finish - begin).days + 1)
 
 
-@lru_cache(maxsize=8)
-def _danish_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.DK(years=[year, year + 1])
+@lru_cache(maxsize=16)
+def bank_holidays(year: int) -> dict[dt.date, str]:
+    """The days Danish banks are closed besides weekends: the public holidays and the banks' closing days
+    (Friday after Ascension Day, Constitution Day 5 June, Christmas Eve, New Year's Eve). Store bededag
+    is a banking day since its abolition as a holiday in 2024, as in ``holidays.DK``."""
+    days = dict(holidays.DK(years=year))
+    ascension = next(day for day, name in days.items() if "himmelfart" in name.lower())
+    days[ascension + dt.timedelta(days=1)] = "Fredag efter Kristi himmelfartsdag (bankernes lukkedag)"
+    days[dt.date(year, 6, 5)] = "Grundlovsdag"
+    days[dt.date(year, 12, 24)] = "Juleaftensdag"
+    days[dt.date(year, 12, 31)] = "Nytårsaftensdag"
+    return days
 
 
 def is_business_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in _danish_holidays(day.year)
+    """A Danish banking day: a weekday on which the banks are open."""
+    return day.weekday() < 5 and day not in bank_holidays(day.year)
 
 
 def due_date_for(issue_date: dt.date) -> dt.date:
-    """Net 14 days; a due date on a weekend or Danish holiday moves to the next business day."""
+    """Net 14 days; a due date on a weekend or a Danish bank holiday moves to the next banking day."""
     due = issue_date + dt.timedelta(days=PAYMENT_TERMS_DAYS)
     while not is_business_day(due):
         due += dt.timedelta(days=1)
@@ -111,3 +122,17 @@ def parse_day(value: str) -> dt.date:
         except ValueError:
             continue
     raise ValueError(value)
+
+
+def fi_payment_id(invoice_number: int) -> str:
+    """The 15-digit payment identification of FI-kort 71: the invoice number, zero-padded, and a
+    modulus-10 check digit (the one Danish banks check when the line is typed or scanned)."""
+    digits = f"{invoice_number:014d}"
+    if len(digits) != 14:
+        raise ValueError(invoice_number)
+    return digits + luhn.calc_check_digit(digits)
+
+
+def fi_payment_line(invoice_number: int, creditor: str) -> str:
+    """The OCR line a Danish bank reads: +71<payment id+creditor number<."""
+    return f"+71<{fi_payment_id(invoice_number)}+{creditor}<"

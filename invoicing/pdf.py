@@ -5,7 +5,9 @@ Table: ReportLab's layout cost grows badly with one huge table.
 """
 
 import io
+from typing import Any
 
+from django.conf import settings
 from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -14,20 +16,32 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from invoicing.models import Invoice, InvoiceLine
-from invoicing.money import format_kr
+from invoicing.money import fi_payment_line, format_kr
 from invoicing.templatetags.invoicing import phone
 
-OPERATOR = {
+# The operator's letterhead and bank account; settings.INVOICE_OPERATOR overrides any key. The defaults
+# are placeholders (a valid-format CVR, GLN and IBAN) whose reg./account number is the IBAN's own account.
+OPERATOR_DEFAULTS = {
     "name": "Nordic Mobile A/S",
-    "address": "Telegade 1, 2300 København S",
+    "street": "Telegade 1",
+    "postcode": "2300",
+    "city": "København S",
     "cvr": "12345674",
-    "bank": "Reg. 1234 konto 0012345678",
+    "gln": "5790000000005",
+    "reg": "0040",
+    "account": "0440116243",
     "iban": "DK5000400440116243",
+    "bic": "NDEADKKK",
+    "fi_creditor": "85412345",  # FI creditor number (8 digits) for the +71 payment line
     "email": "faktura@operator.example",
 }
+OPERATOR = {**OPERATOR_DEFAULTS, **getattr(settings, "INVOICE_OPERATOR", {})}
+OPERATOR["address"] = f"{OPERATOR['street']}, {OPERATOR['postcode']} {OPERATOR['city']}"
+OPERATOR["bank"] = f"Reg. {OPERATOR['reg']} konto {OPERATOR['account']}"
 BRAND = colors.HexColor("#0b3d5c")
 
 
@@ -91,19 +105,19 @@ def _render(invoice: Invoice) -> bytes:
         canvas.drawRightString(A4[0] - 18 * mm, A4[1] - 13 * mm, f"CVR {OPERATOR['cvr']} · {OPERATOR['email']}")
         canvas.setFillColor(colors.grey)
         canvas.drawString(18 * mm, 10 * mm, f"{title} {invoice.number}")
-        canvas.drawRightString(A4[0] - 18 * mm, 10 * mm, _("Page %(page)s") % {"page": document.page})
-        canvas.restoreState()
+        canvas.restoreState()  # "Page 1 of 3" is drawn by PagedCanvas once the page count is known
 
     customer = [f"<b>{_escape(company.name)}</b>", *map(_escape, company.address_lines),
                 _("CVR number: %(cvr)s") % {"cvr": company.cvr}]
     if company.ean:
         customer.append(_("EAN number: %(ean)s") % {"ean": company.ean})
     facts = [
-        [_("Invoice number"), str(invoice.number)],
+        [_("Credit note number") if invoice.is_credit_note else _("Invoice number"), str(invoice.number)],
         [_("Billing period"), invoice.period],
         [_("Issue date"), date_format(invoice.issue_date, "SHORT_DATE_FORMAT")],
-        [_("Due date"), date_format(invoice.due_date, "SHORT_DATE_FORMAT")],
     ]
+    if not invoice.is_credit_note:  # a credit note is not paid: no due date
+        facts.append([_("Due date"), date_format(invoice.due_date, "SHORT_DATE_FORMAT")])
     credited = invoice.credited_invoice if invoice.credited_invoice_id else None
     if credited is not None:
         facts.append([_("Credits invoice"), str(credited.number)])
@@ -125,11 +139,18 @@ def _render(invoice: Invoice) -> bytes:
         [_("Total incl. VAT"), format_kr(invoice.total)],
     ]
     story += [_money_table(summary, [120 * mm, 54 * mm], bold_last=True), Spacer(1, 4 * mm)]
-    if not invoice.is_credit_note:
+    if not invoice.is_credit_note and invoice.total > 0:
         story.append(Paragraph(
-            _("Please pay %(total)s DKK by %(due)s to %(bank)s (IBAN %(iban)s), quoting invoice number %(number)s.")
+            _("Please pay %(total)s DKK by %(due)s to %(bank)s (IBAN %(iban)s, BIC %(bic)s), quoting invoice "
+              "number %(number)s, or with the FI payment line below.")
             % {"total": format_kr(invoice.total), "due": date_format(invoice.due_date, "SHORT_DATE_FORMAT"),
-               "bank": OPERATOR["bank"], "iban": OPERATOR["iban"], "number": invoice.number},
+               "bank": OPERATOR["bank"], "iban": OPERATOR["iban"], "bic": OPERATOR["bic"],
+               "number": invoice.number},
+            styles["body"]))
+        story.append(Paragraph(
+            _("FI payment (card 71): %(line)s") % {
+                "line": f'<font name="Courier-Bold">{fi_payment_line(invoice.number, OPERATOR["fi_creditor"])}'
+                        "</font>"},
             styles["body"]))
     elif invoice.reason:
         story.append(Paragraph(_("Reason: %(reason)s") % {"reason": _escape(invoice.reason)}, styles["body"]))
@@ -145,8 +166,33 @@ def _render(invoice: Invoice) -> bytes:
         rows.append(("total", (_("Total for %(user)s") % {"user": section.user_name}, "", format_kr(section.total))))
         blocks.append(rows)
     story.append(Specification(header, blocks))
-    doc.build(story, onFirstPage=letterhead, onLaterPages=letterhead)
+    doc.build(story, onFirstPage=letterhead, onLaterPages=letterhead, canvasmaker=PagedCanvas)
     return buffer.getvalue()
+
+
+class PagedCanvas(Canvas):
+    """Writes "Page n of N" on every page: pages are kept until the count is known, then drawn."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._pages: list[dict] = []
+
+    def showPage(self) -> None:
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._pages)
+        for state in self._pages:
+            self.__dict__.update(state)
+            self.saveState()
+            self.setFont("Helvetica", 8)
+            self.setFillColor(colors.grey)
+            self.drawRightString(A4[0] - 18 * mm, 10 * mm, _("Page %(page)s of %(pages)s") % {
+                "page": self._pageNumber, "pages": total})
+            self.restoreState()
+            super().showPage()
+        super().save()
 
 
 class Specification(Flowable):

@@ -1,5 +1,7 @@
-"""Background work after an invoice is issued: the PDF, then one e-mail per confirmed address."""
+"""Background work after an invoice is issued: the PDF, one e-mail per confirmed address, and the
+XML to the company's access point when it chose electronic delivery (``invoicing.access_point``)."""
 
+import datetime as dt
 import logging
 from typing import TYPE_CHECKING
 
@@ -7,12 +9,12 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import EmailMessage
 from django.db import transaction
-from django.tasks import task
+from django.tasks import default_task_backend, task
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from invoicing.models import EInvoiceDelivery, EInvoiceRecipient, Invoice
+from invoicing.models import EInvoiceDelivery, EInvoiceRecipient, EInvoiceSettings, Invoice
 from jobs.queue import enqueue
 
 if TYPE_CHECKING:
@@ -33,7 +35,7 @@ def ensure_pdf(invoice: Invoice) -> Invoice:
             .get(pk=invoice.pk)
         )
         if not locked.pdf:
-            locked.pdf.save(f"invoice-{locked.number}.pdf", ContentFile(render_invoice_pdf(locked)), save=False)
+            locked.pdf.save(f"{locked.file_name}.pdf", ContentFile(render_invoice_pdf(locked)), save=False)
             locked.save(update_fields=["pdf"])
     return locked
 
@@ -53,10 +55,93 @@ def process_issued_invoice(invoice_id: int) -> None:
             EInvoiceRecipient.objects.for_company(invoice.company)
             .filter(confirmed_at__isnull=False).values_list("email", flat=True)
         )
-        addresses -= set(EInvoiceDelivery.objects.filter(invoice=invoice).values_list("email", flat=True))
-        for email in sorted(addresses):
+        existing = set(EInvoiceDelivery.objects.filter(invoice=invoice).values_list("email", flat=True))
+        for email in sorted(addresses - existing):
             delivery = EInvoiceDelivery.objects.create(company=invoice.company, invoice=invoice, email=email)
             enqueue(send_einvoice, delivery.pk)
+        # The access point: one row without an address per invoice, in the channel the company chose.
+        channel = EInvoiceSettings.of(invoice.company).channel
+        if channel != EInvoiceSettings.Channel.NONE and "" not in existing:
+            delivery = EInvoiceDelivery.objects.create(company=invoice.company, invoice=invoice, channel=channel,
+                                                       email="")
+            enqueue(deliver_to_access_point, delivery.pk)
+
+
+# Access-point deliveries retry on their own (e-mail goes through the outbox): back-off 2, 4, 8, 16 minutes.
+MAX_ATTEMPTS = 5
+
+
+def _retry_later(delivery: EInvoiceDelivery) -> None:
+    if not default_task_backend.supports_defer:
+        return  # `manage.py retry_einvoices` picks it up
+    delay = dt.timedelta(minutes=2 ** delivery.attempts)
+    deliver_to_access_point.using(run_after=timezone.now() + delay).enqueue(delivery.pk)
+
+
+def _envelope(delivery: EInvoiceDelivery):  # type: ignore[no-untyped-def]
+    from invoicing.access_point import Envelope
+    from invoicing.oioubl import oioubl_xml
+    from invoicing.ubl import endpoint, invoice_xml
+
+    invoice = delivery.invoice
+    make = oioubl_xml if delivery.channel == EInvoiceDelivery.Channel.OIOUBL else invoice_xml
+    receiver, scheme = endpoint(ean=invoice.company.ean, cvr=invoice.company.cvr)
+    return Envelope(document=make(invoice), document_format=delivery.channel, receiver=receiver, scheme=scheme,
+                    number=invoice.number)
+
+
+@task
+def deliver_to_access_point(delivery_id: int) -> None:
+    """Hands one invoice's XML to the access point, at most once (the row is locked while sending)."""
+    from invoicing.access_point import REJECTED, AccessPointError, get_access_point
+
+    retry = None
+    with transaction.atomic():
+        delivery = (EInvoiceDelivery.objects.select_for_update(of=("self",))
+                    .select_related("invoice", "invoice__company", "invoice__credited_invoice").get(pk=delivery_id))
+        if delivery.status != EInvoiceDelivery.Status.PENDING or delivery.attempts >= MAX_ATTEMPTS:
+            return
+        delivery.attempts += 1
+        try:
+            receipt = get_access_point().send(_envelope(delivery))
+        except AccessPointError as error:
+            delivery.last_error = f"{error}"[:300]
+            if delivery.attempts >= MAX_ATTEMPTS:
+                delivery.status = EInvoiceDelivery.Status.FAILED
+            else:
+                retry = delivery
+        else:
+            delivery.message_id = receipt.message_id
+            delivery.status = receipt.status if receipt.status in EInvoiceDelivery.Status.values else (
+                EInvoiceDelivery.Status.SENT)
+            delivery.receiver_reason = receipt.reason if receipt.status == REJECTED else ""
+            delivery.sent_at = timezone.now()
+            delivery.last_error = ""
+        delivery.save(update_fields=["attempts", "last_error", "status", "sent_at", "message_id", "receiver_reason"])
+    if retry is not None:
+        _retry_later(retry)
+
+
+@task
+def refresh_access_point_status(delivery_id: int) -> str:
+    """Asks the access point whether the receiver took a sent document (acknowledged or rejected)."""
+    from invoicing.access_point import REJECTED, AccessPointError, get_access_point
+
+    with transaction.atomic():
+        delivery = EInvoiceDelivery.objects.select_for_update().get(pk=delivery_id)
+        if delivery.status != EInvoiceDelivery.Status.SENT or not delivery.message_id:
+            return delivery.status
+        try:
+            receipt = get_access_point().status(delivery.message_id)
+        except AccessPointError as error:
+            delivery.last_error = f"{error}"[:300]
+            delivery.save(update_fields=["last_error"])
+            return delivery.status
+        if receipt.status in (EInvoiceDelivery.Status.ACKNOWLEDGED, EInvoiceDelivery.Status.REJECTED):
+            delivery.status = receipt.status
+            delivery.receiver_reason = receipt.reason if receipt.status == REJECTED else ""
+            delivery.save(update_fields=["status", "receiver_reason"])
+    return delivery.status
 
 
 @task
@@ -105,7 +190,7 @@ def _message(invoice: Invoice, email: str) -> EmailMessage:
     message = EmailMessage(subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[email])
     invoice.pdf.open("rb")
     try:
-        message.attach(f"invoice-{invoice.number}.pdf", invoice.pdf.read(), "application/pdf")
+        message.attach(f"{invoice.file_name}.pdf", invoice.pdf.read(), "application/pdf")
     finally:
         invoice.pdf.close()
     return message

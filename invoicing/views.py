@@ -19,6 +19,7 @@ from invoicing.chart import stacked_bar_chart
 from invoicing.forms import (
     BillingRunForm,
     CreditNoteForm,
+    EInvoiceSettingsForm,
     EInvoiceSignUpForm,
     InvoiceFilterForm,
     PaymentForm,
@@ -28,6 +29,7 @@ from invoicing.forms import (
 from invoicing.models import (
     EInvoiceDelivery,
     EInvoiceRecipient,
+    EInvoiceSettings,
     FileImport,
     Invoice,
     InvoiceLine,
@@ -102,7 +104,7 @@ def detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     page = Paginator(selectors.sections(invoice=invoice, search=search), USERS_PER_PAGE).get_page(
         request.GET.get("page"))
     context = {"invoice": invoice, "page": page, "rows": _user_rows(page.object_list), "search": search,
-               "has_ean": bool(invoice.company.ean)}
+               "deliveries": list(invoice.deliveries.order_by("created_at", "id"))}
     if getattr(request, "htmx", False):
         return render(request, "invoicing/detail.html#users", context)
     context["payments"] = list(selectors.payments(invoice=invoice))
@@ -166,19 +168,28 @@ def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
 @area_view("invoice")
 def pdf(request: HttpRequest, invoice_id: int) -> FileResponse:
     invoice = ensure_pdf(_invoice(request, invoice_id))
-    return FileResponse(invoice.pdf.open("rb"), as_attachment=True, filename=f"invoice-{invoice.number}.pdf",
+    return FileResponse(invoice.pdf.open("rb"), as_attachment=True, filename=f"{invoice.file_name}.pdf",
                         content_type="application/pdf")
 
 
 @area_view("invoice")
 def ubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = _invoice(request, invoice_id)
-    if not invoice.company.ean:
-        raise Http404
     from invoicing.ubl import invoice_xml
 
     response = HttpResponse(invoice_xml(invoice), content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="invoice-{invoice.number}.xml"'
+    response["Content-Disposition"] = f'attachment; filename="{invoice.file_name}.xml"'
+    return response
+
+
+@area_view("invoice")
+def oioubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    invoice = _invoice(request, invoice_id)
+    from invoicing.oioubl import oioubl_xml
+
+    response = HttpResponse(oioubl_xml(invoice), content_type="application/xml")
+    name = f"{invoice.file_name}-oioubl.xml"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 
@@ -203,7 +214,25 @@ def einvoice(request: HttpRequest) -> HttpResponse:
             return redirect("invoice:einvoice")
     deliveries = Paginator(selectors.deliveries(company=company), 20).get_page(request.GET.get("page"))
     return render(request, "invoicing/einvoice.html", {
-        "form": form, "recipients": selectors.recipients(company=company), "page": deliveries})
+        "form": form, "recipients": selectors.recipients(company=company), "page": deliveries,
+        "settings_form": EInvoiceSettingsForm(instance=EInvoiceSettings.of(company))})
+
+
+@area_view("invoice")
+@require_POST
+def einvoice_references(request: HttpRequest) -> HttpResponse:
+    company = require_company(request)
+    form = EInvoiceSettingsForm(request.POST, instance=EInvoiceSettings.of(company))
+    if form.is_valid():
+        actions.update_einvoice_settings(company=company, by=Actor.from_request(request), **{
+            key: form.cleaned_data[key] for key in ("order_reference", "contact_reference", "accounting_cost",
+                                                     "channel")})
+        messages.success(request, _("Your e-invoice settings are saved."))
+        return redirect("invoice:einvoice")
+    deliveries = Paginator(selectors.deliveries(company=company), 20).get_page(None)
+    return render(request, "invoicing/einvoice.html", {
+        "form": EInvoiceSignUpForm(), "recipients": selectors.recipients(company=company), "page": deliveries,
+        "settings_form": form}, status=400)
 
 
 @area_view("invoice")

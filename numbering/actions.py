@@ -24,7 +24,13 @@ from numbering.models import (
     PortRequest,
     authorisation_upload_name,
 )
-from numbering.porting import OPERATOR_LABELS, earliest_porting_date, parse_landline, parse_mobile
+from numbering.porting import (
+    OPERATOR_LABELS,
+    earliest_porting_date,
+    parse_landline,
+    parse_mobile,
+    port_date_problem,
+)
 from numbering.tasks import notify_staff_of_port_request, send_port_request_update
 from portal.uploads import PDF, detect_kind, read_head
 from subscriptions.models import Subscription
@@ -100,6 +106,9 @@ def _save_details(port_request: PortRequest, *, details: dict[str, Any], numbers
     if port_request.desired_date < earliest_porting_date():
         raise ValidationError(_("The earliest possible porting date is %(date)s.")
                               % {"date": earliest_porting_date().isoformat()})
+    problem = port_date_problem(port_request.desired_date, current_operator=port_request.current_operator)
+    if problem:
+        raise ValidationError(problem)
     method = authorisation.get("method")
     if method == PortRequest.Authorisation.UPLOAD and authorisation.get("file") is not None:
         upload = authorisation["file"]
@@ -228,6 +237,9 @@ def submit_port_request(port_request: PortRequest, *, by: Actor) -> PortRequest:
     if port_request.desired_date < earliest_porting_date():
         raise ValidationError(_("The desired date has passed. Choose %(date)s or later.")
                               % {"date": earliest_porting_date().isoformat()})
+    problem = port_date_problem(port_request.desired_date, current_operator=port_request.current_operator)
+    if problem:
+        raise ValidationError(problem)
     reason = _("Resubmitted after correction") if port_request.status == S.REJECTED else _("Submitted")
     _transition(port_request, S.SUBMITTED, reason=reason, by=by)
     enqueue(notify_staff_of_port_request, port_request.pk)

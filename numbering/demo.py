@@ -7,7 +7,7 @@ from django.utils import timezone
 from audit.actor import Actor
 from numbering import flows
 from numbering.models import CallFlowVersion, PhoneNumber, PortEvent, PortNumber, PortRequest
-from numbering.porting import earliest_porting_date
+from numbering.porting import earliest_porting_date, next_working_day
 from portal.demo import DemoContext
 from subscriptions.models import Subscription
 
@@ -46,7 +46,7 @@ def _seed_port_and_flow(ctx: DemoContext, key: str) -> None:
             company=nordlys, status=PortRequest.Status.SUBMITTED, current_operator="telia",
             customer_number="TL-558812", holder_name=nordlys.name, holder_street=nordlys.street,
             holder_postcode=nordlys.postcode, holder_city=nordlys.city, cvr=nordlys.cvr,
-            desired_date=earliest_porting_date() + datetime.timedelta(days=7),
+            desired_date=next_working_day(earliest_porting_date() + datetime.timedelta(days=6)),
             notification_emails="anne@nordlys.dk", notification_language="da",
             authorisation_method=PortRequest.Authorisation.SIGNED, signed_name="Anne Østergaard",
             signed_at=timezone.now(), signed_by=anne, signed_ip="127.0.0.1", created_by=anne,

@@ -5,7 +5,8 @@ A document::
     {
       "timezone": "Europe/Copenhagen",
       "hours": {"0": [["08:00", "12:00"], ["12:30", "16:00"]], ..., "6": []},   # 0 = Monday
-      "holidays": {"observe": true, "off": ["2026-12-24"]},  # Danish holidays; "off" = treated as normal days
+      "holidays": {"observe": true, "off": ["2026-05-14"], "on": ["2026-12-24"]},  # Danish public holidays;
+                  # "off" = public holidays treated as normal days, "on" = optional days (24/31 Dec, 5 June, 1 May) kept
       "special_days": [{"date": "2026-12-23", "label": "...", "periods": [["08:00", "12:00"]]}],  # [] = closed
       "routes": {"open": "reception", "closed": "voicemail", "holiday": "closed-msg"},
       "destinations": {
@@ -105,6 +106,25 @@ def holidays_between(start: datetime.date, end: datetime.date) -> list[tuple[dat
     return sorted((d, name) for d, name in calendar.items() if start <= d <= end)
 
 
+def optional_holidays_between(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, str]]:
+    """Days many Danish companies close that are not public holidays (Christmas Eve, New Year's Eve,
+    Constitution Day, 1 May): holidays only when the company switches them on (``holidays.on``)."""
+    calendar = holidays.DK(years=range(start.year, end.year + 1), categories=("optional",))
+    return sorted((d, name) for d, name in calendar.items() if start <= d <= end)
+
+
+def holiday_name(document: dict[str, Any], day: datetime.date) -> str | None:
+    """The holiday the call flow keeps on ``day``, or None: observed public holidays less the ones switched
+    off, and the optional days switched on."""
+    conf = document.get("holidays") or {}
+    name = holidays.DK(years=day.year).get(day)
+    if name:
+        return name if conf.get("observe", True) and day.isoformat() not in (conf.get("off") or []) else None
+    if day.isoformat() in (conf.get("on") or []):
+        return holidays.DK(years=day.year, categories=("optional",)).get(day) or day.isoformat()
+    return None
+
+
 # -- validation -------------------------------------------------------------------------------------------
 
 def _targets(dest: dict[str, Any]) -> list[tuple[str, str, bool]]:
@@ -143,7 +163,8 @@ def validate(document: Any, *, subscription_ids: set[int]) -> list[str]:
             except (ValueError, TypeError):
                 errors.append(_("The opening hours for %(day)s are not valid.") % {"day": WEEKDAYS[int(day)]})
     holiday_conf = document.get("holidays")
-    if not isinstance(holiday_conf, dict) or not isinstance(holiday_conf.get("off", []), list):
+    if not isinstance(holiday_conf, dict) or not all(
+            isinstance(holiday_conf.get(key, []), list) for key in ("off", "on")):
         errors.append(_("The holiday settings are not valid."))
     seen_dates: set[str] = set()
     for special in document.get("special_days") or []:
@@ -290,10 +311,9 @@ def classify(document: dict[str, Any], when: datetime.datetime) -> tuple[str, st
             if not periods:
                 return "closed", _("%(label)s: closed all day") % {"label": label}
             return "closed", _("%(label)s: open only %(hours)s") % {"label": label, "hours": format_periods(periods)}
-    conf = document.get("holidays") or {}
-    holiday_name = holidays.DK(years=day.year).get(day)
-    if holiday_name and conf.get("observe", True) and day.isoformat() not in (conf.get("off") or []):
-        return "holiday", _("Public holiday: %(name)s") % {"name": holiday_name}
+    kept = holiday_name(document, day)
+    if kept:
+        return "holiday", _("Public holiday: %(name)s") % {"name": kept}
     periods = (document.get("hours") or {}).get(str(local.weekday()), [])
     weekday = WEEKDAYS[local.weekday()]
     if any(start <= clock < end for start, end in periods):
@@ -411,6 +431,8 @@ def _describe_path(path: str) -> str:
         return _("Danish public holidays observed")
     if path == "holidays.off":
         return _("Holidays treated as normal days")
+    if path == "holidays.on":
+        return _("Optional days kept as holidays")
     if path == "timezone":
         return _("Time zone")
     if parts[0] == "destinations" and len(parts) >= 3:

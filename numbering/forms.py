@@ -11,7 +11,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 
 from numbering import flows
 from numbering.models import PortRequest
-from numbering.porting import OPERATORS, NumberError, earliest_porting_date, parse_numbers
+from numbering.porting import OPERATORS, NumberError, earliest_porting_date, parse_numbers, port_date_problem
 from portal.widgets import DateInput, TimeInput
 
 
@@ -94,6 +94,9 @@ class PortRequestForm(forms.Form):
                                   % {"date": self.earliest.strftime("%d-%m-%Y")})
         if value > timezone.localdate() + datetime.timedelta(days=365):
             raise ValidationError(_("Choose a date within a year."))
+        problem = port_date_problem(value)
+        if problem:
+            raise ValidationError(problem)
         return value
 
     def clean_notification_emails(self) -> str:
@@ -112,6 +115,10 @@ class PortRequestForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
+        if data.get("desired_date") and data.get("current_operator"):  # the donor may need more notice
+            problem = port_date_problem(data["desired_date"], current_operator=data["current_operator"])
+            if problem:
+                self.add_error("desired_date", problem)
         method = data.get("authorisation_method")
         existing = self.instance if self.instance is not None and self.instance.has_authorisation else None
         existing_method = existing.authorisation_method if existing is not None else None
@@ -196,9 +203,11 @@ class ScheduleEditorForm(forms.Form):
     observe_holidays = forms.BooleanField(label=_("Treat Danish public holidays as holidays"), required=False)
     observed = forms.MultipleChoiceField(label=_("Public holidays"), required=False,
                                          widget=forms.CheckboxSelectMultiple,
-                                         help_text=_("Untick a day to treat it as a normal day."))
+                                         help_text=_("Untick a day to treat it as a normal day. Christmas Eve, New Year's Eve, Constitution Day "
+                    "and 1 May are not public holidays: tick them if your company is closed."))
 
-    def __init__(self, *args: Any, holiday_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, holiday_choices: list[tuple[str, str]], optional_dates: list[str] | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for day, name in enumerate(flows.WEEKDAYS):
             self.fields[f"day_{day}"] = forms.CharField(
@@ -206,7 +215,8 @@ class ScheduleEditorForm(forms.Form):
                 help_text=_("Closed") if day == 6 else "",
             )
         cast(forms.MultipleChoiceField, self.fields["observed"]).choices = holiday_choices
-        self.holiday_dates = [d for d, _n in holiday_choices]
+        self.optional_dates = set(optional_dates or [])
+        self.holiday_dates = [d for d, _n in holiday_choices if d not in self.optional_dates]
         self.order_fields([f"day_{d}" for d in range(7)])
 
     def clean(self) -> dict[str, Any]:
@@ -221,12 +231,14 @@ class ScheduleEditorForm(forms.Form):
         data["hours"] = hours
         return data
 
-    def holidays_conf(self, previous_off: list[str]) -> dict[str, Any]:
+    def holidays_conf(self, previous_off: list[str], previous_on: list[str] | None = None) -> dict[str, Any]:
         observed = set(self.cleaned_data.get("observed") or [])
         shown = set(self.holiday_dates)
         # Days outside the shown window keep their earlier setting.
         off = sorted({d for d in previous_off if d not in shown} | {d for d in shown if d not in observed})
-        return {"observe": bool(self.cleaned_data.get("observe_holidays")), "off": off}
+        on = sorted({d for d in previous_on or [] if d not in self.optional_dates}
+                    | (self.optional_dates & observed))
+        return {"observe": bool(self.cleaned_data.get("observe_holidays")), "off": off, "on": on}
 
 
 class SpecialDayForm(forms.Form):

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import holidays
 import phonenumbers
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -143,6 +144,27 @@ def next_working_day(after: datetime.date) -> datetime.date:
     return day
 
 
-def earliest_porting_date(today: datetime.date | None = None) -> datetime.date:
-    """The port must be possible by the next working day after the request (Teleloven § 28a)."""
-    return next_working_day(today or timezone.localdate())
+def earliest_porting_date(today: datetime.date | None = None, *, current_operator: str = "") -> datetime.date:
+    """The port must be possible by the next working day after the request (Teleloven § 28a); a donor
+    operator that needs more notice (``settings.PORTING_DONOR_NOTICE_DAYS``: operator → working days) later."""
+    day = next_working_day(today or timezone.localdate())
+    notice = int(getattr(settings, "PORTING_DONOR_NOTICE_DAYS", {}).get(current_operator, 1))
+    for _extra in range(max(notice, 1) - 1):
+        day = next_working_day(day)
+    return day
+
+
+def port_date_problem(day: datetime.date, *, current_operator: str = "",
+                      today: datetime.date | None = None) -> str | None:
+    """Why ``day`` cannot be a port date (not a working day, too early), or None."""
+    if day.weekday() >= 5:
+        return _("%(date)s is a Saturday or Sunday: numbers are ported on working days.") % {
+            "date": day.strftime("%d-%m-%Y")}
+    holiday = holidays.DK(years=day.year).get(day)
+    if holiday:
+        return _("%(date)s is a public holiday (%(name)s): numbers are ported on working days.") % {
+            "date": day.strftime("%d-%m-%Y"), "name": holiday}
+    earliest = earliest_porting_date(today, current_operator=current_operator)
+    if day < earliest:
+        return _("The earliest possible porting date is %(date)s.") % {"date": earliest.strftime("%d-%m-%Y")}
+    return None

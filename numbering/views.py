@@ -306,13 +306,19 @@ def flow_edit(request: HttpRequest) -> HttpResponse:
     active = selectors.active_flow(company=company)
     document = active.document if active else flows.default_document()
     start, end = _holiday_window()
-    holiday_choices = [(d.isoformat(), f"{d.strftime('%d-%m-%Y')} · {name}")
-                       for d, name in flows.holidays_between(start, end)]
+    optional = flows.optional_holidays_between(start, end)
+    optional_dates = [d.isoformat() for d, _name in optional]
+    holiday_choices = sorted(
+        [(d.isoformat(), f"{d.strftime('%d-%m-%Y')} · {name}") for d, name in flows.holidays_between(start, end)]
+        + [(d.isoformat(), f"{d.strftime('%d-%m-%Y')} · {name} ({_('not a public holiday')})")
+           for d, name in optional])
     member_choices = _member_choices(company)
     off = (document.get("holidays") or {}).get("off", [])
+    on = (document.get("holidays") or {}).get("on", [])
     errors: list[str] = []
     if request.method == "POST":
-        schedule_form = ScheduleEditorForm(request.POST, prefix="schedule", holiday_choices=holiday_choices)
+        schedule_form = ScheduleEditorForm(request.POST, prefix="schedule", holiday_choices=holiday_choices,
+                                           optional_dates=optional_dates)
         special_formset = SpecialDayFormSet(request.POST, prefix="special")
         destination_formset = DestinationFormSet(request.POST, prefix="dest",
                                                  form_kwargs={"member_choices": member_choices})
@@ -322,7 +328,7 @@ def flow_edit(request: HttpRequest) -> HttpResponse:
             new_document = {
                 "timezone": flows.TIMEZONE,
                 "hours": schedule_form.cleaned_data["hours"],
-                "holidays": schedule_form.holidays_conf(off),
+                "holidays": schedule_form.holidays_conf(off, on),
                 "special_days": sorted(
                     ({"date": f.cleaned_data["date"].isoformat(), "label": f.cleaned_data.get("label", ""),
                       "periods": f.cleaned_data["periods"]}
@@ -347,8 +353,10 @@ def flow_edit(request: HttpRequest) -> HttpResponse:
     else:
         schedule_initial: dict[str, Any] = {f"day_{d}": flows.format_periods(document["hours"].get(str(d), [])) for d in range(7)}
         schedule_initial["observe_holidays"] = (document.get("holidays") or {}).get("observe", True)
-        schedule_initial["observed"] = [d for d, _n in holiday_choices if d not in off]
-        schedule_form = ScheduleEditorForm(initial=schedule_initial, prefix="schedule", holiday_choices=holiday_choices)
+        schedule_initial["observed"] = [d for d, _n in holiday_choices
+                                        if (d in on if d in optional_dates else d not in off)]
+        schedule_form = ScheduleEditorForm(initial=schedule_initial, prefix="schedule", holiday_choices=holiday_choices,
+                                           optional_dates=optional_dates)
         special_formset = SpecialDayFormSet(prefix="special", initial=[
             {"date": s["date"], "label": s.get("label", ""), "periods": flows.format_periods(s.get("periods", []))}
             for s in document.get("special_days", [])])

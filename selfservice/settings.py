@@ -292,6 +292,25 @@ LOGGING = {
 # Page sizes for server-side pagination.
 PAGE_SIZE = 25
 
+# E-invoice delivery through an access point (Peppol / NemHandel): invoicing.access_point. Without a URL
+# the local fake acknowledges every document (tests, the demo).
+_access_point_url = env_str("EINVOICE_ACCESS_POINT_URL")
+EINVOICE_ACCESS_POINT = (
+    {"BACKEND": "invoicing.access_point.HttpAccessPoint",
+     "OPTIONS": {"URL": _access_point_url, "TOKEN": env_str("EINVOICE_ACCESS_POINT_TOKEN")}}
+    if _access_point_url else {"BACKEND": "invoicing.access_point.FakeAccessPoint"}
+)
+# The operator's letterhead and bank account on invoices (invoicing.pdf.OPERATOR_DEFAULTS has the keys).
+INVOICE_OPERATOR = {key: value for key, value in {
+    "name": env_str("INVOICE_OPERATOR_NAME"), "cvr": env_str("INVOICE_OPERATOR_CVR"),
+    "gln": env_str("INVOICE_OPERATOR_GLN"), "reg": env_str("INVOICE_OPERATOR_REG"),
+    "account": env_str("INVOICE_OPERATOR_ACCOUNT"), "iban": env_str("INVOICE_OPERATOR_IBAN"),
+    "bic": env_str("INVOICE_OPERATOR_BIC"), "fi_creditor": env_str("INVOICE_OPERATOR_FI_CREDITOR"),
+}.items() if value}
+# Working days' notice a donor operator needs before a port date (operator key → days; the law's 1 otherwise).
+PORTING_DONOR_NOTICE_DAYS: dict[str, int] = {}
+# The operator's own SIM ranges (89 + 45 for Denmark + issuer id): a "SIM you already have" must be one of them.
+OPERATOR_ICCID_PREFIXES = tuple(env_list("OPERATOR_ICCID_PREFIXES", ["894501", "894502", "894503"]))
 # --- Security (docs/security.md) ---
 # Proxies in front of the portal that append to X-Forwarded-For (0: the header is ignored).
 TRUSTED_PROXY_COUNT = max(env_int("DJANGO_TRUSTED_PROXY_COUNT", 0), 0)

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from portal.widgets import DateInput
 from subscriptions.actions import earliest_cancel_date
-from subscriptions.identifiers import is_valid_iccid
+from subscriptions.identifiers import is_operator_iccid, is_valid_iccid, operator_iccid_prefixes
 from subscriptions.models import BLOCK_FIELDS, AddOn, NumberPool, Product, SimOrder, Subscription
 from subscriptions.templatetags.subscriptions import kr
 
@@ -324,6 +324,11 @@ class SimStepForm(forms.Form):
             iccid = "".join((data.get("iccid") or "").split())
             if not is_valid_iccid(iccid):
                 self.add_error("iccid", _("Not a valid SIM card number: 19–20 digits, starting with 89, check digit."))  # noqa: RUF001
+            elif not is_operator_iccid(iccid):
+                self.add_error("iccid", _(
+                    "This SIM card is not one of ours (our SIM card numbers start with %(prefixes)s). Use a SIM "
+                    "card from us, or choose an eSIM or a new SIM card.") % {
+                    "prefixes": ", ".join(operator_iccid_prefixes())})
             elif Subscription.objects.filter(iccid=iccid).exists():
                 self.add_error("iccid", _("This SIM card is already in use."))
             data["iccid"] = iccid

@@ -53,5 +53,18 @@ def is_valid_iccid(value: str) -> bool:
     return value.isdigit() and 19 <= len(value) <= 20 and value.startswith("89") and luhn.is_valid(value)
 
 
+def operator_iccid_prefixes() -> tuple[str, ...]:
+    """The operator's own SIM ranges: 89 (telecom) 45 (Denmark) and its issuer id(s), from
+    ``settings.OPERATOR_ICCID_PREFIXES``."""
+    from django.conf import settings
+
+    return tuple(getattr(settings, "OPERATOR_ICCID_PREFIXES", ("894501", "894502", "894503")))
+
+
+def is_operator_iccid(value: str) -> bool:
+    """A valid ICCID in one of the operator's ranges (another operator's SIM, e.g. a Swedish 8946…, is not)."""
+    return is_valid_iccid(value) and value.startswith(operator_iccid_prefixes())
+
+
 def iccid_with_check(body: str) -> str:
     return body + luhn.calc_check_digit(body)

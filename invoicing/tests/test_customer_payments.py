@@ -75,9 +75,9 @@ def test_the_details_use_a_fixed_number_of_queries_with_payments(personas, login
     client = login(personas.admin_a)
     url = reverse("invoice:detail", args=[invoice.pk])
     client.get(url)
-    # session, user, memberships, invoice, count, sections, lines, payments, failed eInvoice deliveries
+    # session, user, memberships, invoice, count, sections, lines, payments, failed eInvoice deliveries, all deliveries
     # + the session save (3 with its savepoint)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(13):
         response = client.get(url)
     assert response.content.decode().count('data-testid="payment-row"') == payments
 

@@ -96,3 +96,29 @@ def test_it_parses_bank_file_dates(text):
     from invoicing.money import parse_day
 
     assert parse_day(text) == dt.date(2026, 12, 1)
+
+
+def test_the_fi_payment_id_has_a_modulus_10_check_digit():
+    from invoicing.money import fi_payment_id, fi_payment_line
+
+    assert fi_payment_id(100001) == "000000001000017"
+    assert fi_payment_line(100001, "85412345") == "+71<000000001000017+85412345<"
+
+
+@pytest.mark.parametrize(("issued", "due"), [
+    (dt.date(2026, 12, 10), dt.date(2026, 12, 28)),  # 24 Dec (Christmas Eve) is closed: 25, 26, 27 too
+    (dt.date(2026, 12, 17), dt.date(2027, 1, 4)),  # 31 Dec (New Year's Eve) and 1 Jan, then the weekend
+    (dt.date(2026, 5, 22), dt.date(2026, 6, 8)),  # 5 June (Grundlovsdag), then the weekend
+    (dt.date(2026, 5, 1), dt.date(2026, 5, 18)),  # 15 May: Friday after Ascension Day, a bank closing day
+    (dt.date(2026, 4, 20), dt.date(2026, 5, 4)),  # a plain Monday stays
+])
+def test_due_dates_skip_the_danish_bank_closing_days(issued, due):
+    assert due_date_for(issued) == due
+
+
+def test_store_bededag_is_a_banking_day_since_2024():
+    from invoicing.money import is_business_day
+
+    assert is_business_day(dt.date(2026, 5, 1))  # 1 May: banks open
+    assert is_business_day(dt.date(2025, 5, 16))  # would have been store bededag
+    assert not is_business_day(dt.date(2023, 5, 5))  # store bededag 2023, still a holiday

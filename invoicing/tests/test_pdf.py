@@ -1,6 +1,5 @@
 import datetime as dt
 import io
-import time
 
 import pytest
 from django.urls import reverse
@@ -65,13 +64,17 @@ def test_it_renders_once_and_serves_from_storage(invoice, personas, login):
     assert again.status_code == 200
 
 
-def test_it_keeps_a_1000_user_pdf_under_a_second():
+def test_a_1000_user_pdf_prints_every_user_on_numbered_pages():
+    # Its speed is measured by invoicing/benchmarks/billing.py (a test must not time things).
     invoice = InvoiceFactory(lines=1000)
-    started = time.perf_counter()
-    data = render_invoice_pdf(Invoice.objects.select_related("company").get(pk=invoice.pk))
-    elapsed = time.perf_counter() - started
-    assert data.startswith(b"%PDF")
-    assert elapsed < 3  # the benchmark measures ≤ 1 s; headroom for a busy CI machine
+    reader = PdfReader(io.BytesIO(render_invoice_pdf(Invoice.objects.select_related("company").get(pk=invoice.pk))))
+    pages = len(reader.pages)
+    text = "\n".join(page.extract_text() for page in reader.pages)
+
+    assert pages > 1
+    assert text.count(f" of {pages}") + text.count(f" af {pages}") >= pages
+    assert invoice.sections.count() == 1000
+    assert all(section.user_name in text for section in invoice.sections.all()[:1000:97])
 
 
 @pytest.mark.parametrize("reason", ["Fejl & rettelse <b>", "</para><font size=40>x", "a < b > c"])

@@ -76,8 +76,10 @@ def test_it_downloads_the_xml(invoice, personas, login):
     assert response["Content-Type"] == "application/xml"
 
 
-def test_it_has_no_xml_for_a_company_without_ean(invoice, personas, login):
+def test_a_company_without_ean_gets_xml_addressed_by_its_cvr(invoice, personas, login):
     personas.company_a.ean = ""
     personas.company_a.save()
     response = login(personas.admin_a).get(reverse("invoice:ubl", args=[invoice.pk]))
-    assert response.status_code == 404
+    assert response.status_code == 200
+    endpoint = etree.fromstring(response.content).find("cac:AccountingCustomerParty/cac:Party/cbc:EndpointID", NS)
+    assert (endpoint.text, endpoint.get("schemeID")) == (personas.company_a.cvr, "0184")

@@ -7,7 +7,7 @@ from django.utils import timezone
 from companies.tests.factories import CompanyFactory
 from numbering import flows
 from numbering.models import CallFlowVersion, PhoneNumber, PortNumber, PortRequest
-from numbering.porting import earliest_porting_date
+from numbering.porting import earliest_porting_date, next_working_day
 from subscriptions.models import Product, Subscription
 
 
@@ -57,7 +57,7 @@ class PortRequestFactory(factory.django.DjangoModelFactory):
     holder_postcode = "8000"
     holder_city = "Aarhus C"
     cvr = "13585628"
-    desired_date = factory.LazyFunction(lambda: earliest_porting_date() + datetime.timedelta(days=7))
+    desired_date = factory.LazyFunction(lambda: next_working_day(earliest_porting_date() + datetime.timedelta(days=6)))
     notification_emails = "it@alfa.dk"
     authorisation_method = PortRequest.Authorisation.SIGNED
     signed_name = "Anne Admin"

@@ -1,4 +1,5 @@
 import json
+import re
 
 import pytest
 from django.urls import reverse
@@ -150,3 +151,24 @@ def test_it_refuses_a_forged_form_count_without_building_a_thousand_forms(prefix
     response = login(personas.admin_a).post(reverse("numbers:flow_edit"), data)
     assert response.status_code == 400
     assert not CallFlowVersion.objects.exists()
+
+
+def test_the_editor_offers_christmas_eve_as_a_holiday_the_company_can_switch_on(personas, login):
+    import datetime
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    eve = datetime.date(today.year, 12, 24)
+    if eve < today:
+        eve = eve.replace(year=today.year + 1)
+    client = login(personas.admin_a)
+    page = client.get(reverse("numbers:flow_edit")).content.decode()
+    assert f'value="{eve.isoformat()}"' in page
+    members = [SubscriptionFactory(company=personas.company_a).pk]
+    response = client.post(reverse("numbers:flow_edit"), editor_data(members, **{"schedule-observed": [
+        eve.isoformat()]}))
+    assert response.status_code == 302
+    assert CallFlowVersion.objects.get().document["holidays"]["on"] == [eve.isoformat()]
+    page = client.get(reverse("numbers:flow_edit")).content.decode()
+    assert re.search(rf'<input[^>]*value="{eve.isoformat()}"[^>]*checked', page)

@@ -188,3 +188,18 @@ def test_it_parses_periods():
     assert flows.parse_periods("12:30-16:00, 8:00 - 12:00") == [["08:00", "12:00"], ["12:30", "16:00"]]
     with pytest.raises(ValueError):
         flows.parse_periods("08:00-25:00")
+
+
+def test_christmas_eve_and_new_years_eve_are_open_until_the_company_switches_them_on(document):
+    # Christmas Eve 2026 is a Thursday: only "optional" in the Danish calendar.
+    assert flows.simulate(document, at(2026, 12, 24, 10, 0)).period == "open"
+    document["holidays"]["on"] = ["2026-12-24", "2026-12-31"]
+    path = flows.simulate(document, at(2026, 12, 24, 10, 0))
+    assert path.period == "holiday" and "Juleaften" in path.reason
+    assert flows.simulate(document, at(2026, 12, 31, 10, 0)).period == "holiday"
+    assert flows.validate(document, subscription_ids=set(MEMBERS)) == []
+
+
+def test_the_optional_days_are_offered_in_the_window():
+    days = dict(flows.optional_holidays_between(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)))
+    assert {datetime.date(2026, 12, 24), datetime.date(2026, 12, 31), datetime.date(2026, 6, 5)} <= set(days)

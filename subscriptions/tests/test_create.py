@@ -114,6 +114,7 @@ def test_it_rerenders_an_invalid_first_step(personas, login, catalogue, step, da
         ("number", {"choice": "port", "port_number": "20123456", "port_operator": ""}, "port_operator"),
         ("sim", {"choice": "physical", "iccid": "8945010000000000000"}, "iccid"),
         ("sim", {"choice": "physical", "iccid": "1234567890123456789"}, "iccid"),
+        ("sim", {"choice": "physical", "iccid": iccid_with_check("894601999999999999")}, "iccid"),  # a Swedish SIM
         ("sim", {"choice": "ship", "ship_to": ""}, "ship_to"),
     ],
 )

@@ -30,3 +30,13 @@ def test_it_validates_iccids_with_luhn():
     assert not is_valid_iccid(good[:-1] + str((int(good[-1]) + 1) % 10))
     assert not is_valid_iccid("12" + good[2:])
     assert not is_valid_iccid(good[:15])
+
+
+def test_only_the_operators_own_sim_ranges_are_accepted(settings):
+    from subscriptions.identifiers import is_operator_iccid
+
+    assert is_operator_iccid(iccid_with_check("894501000000000001"))
+    assert not is_operator_iccid(iccid_with_check("894601000000000001"))  # Sweden (46)
+    assert not is_operator_iccid(iccid_with_check("894520000000000001"))  # another Danish issuer
+    settings.OPERATOR_ICCID_PREFIXES = ("894520",)
+    assert is_operator_iccid(iccid_with_check("894520000000000001"))
