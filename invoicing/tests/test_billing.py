@@ -223,6 +223,19 @@ def test_the_command_draws_a_progress_bar_on_a_terminal():
     assert terminal.getvalue().endswith("\n")
 
 
+def test_the_command_shows_its_progress_in_danish():
+    from django.core.management import call_command
+    from django.utils import translation
+
+    SubscriptionFactory()
+    err = StringIO()
+    with translation.override("da"):
+        call_command("run_billing", "2026-11", stdout=StringIO(), stderr=err)
+
+    assert err.getvalue().startswith("Fakturering 2026-11: 100%, 1/1 virksomheder, ")
+    assert err.getvalue().endswith(" s, færdig\n")
+
+
 def test_it_rejects_a_bad_period_in_the_command():
     from django.core.management import CommandError, call_command
 

@@ -104,8 +104,8 @@ def test_it_says_stopped_when_an_error_ends_the_job():
 
 def test_it_speaks_danish():
     out = StringIO()
-    with translation.override("da"), Progress(out, total=2, label="Fakturering", unit="firmaer",
+    with translation.override("da"), Progress(out, total=2, label="Fakturering", unit="virksomheder",
                                               clock=FakeClock()) as progress:
         progress.update(2)
 
-    assert out.getvalue() == "Fakturering: 100%, 2/2 firmaer, 0,0 s, færdig\n"
+    assert out.getvalue() == "Fakturering: 100%, 2/2 virksomheder, 0,0 s, færdig\n"
