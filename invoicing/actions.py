@@ -20,6 +20,7 @@ from invoicing.imports import (  # noqa: F401 - the import API, re-exported for 
     PAYMENT_COLUMNS,
     USAGE_COLUMNS,
     PaymentImportError,
+    Report,
     Source,
     UsageImportError,
     UsageRowError,
@@ -125,9 +126,10 @@ def add_charge(*, subscription: Subscription, fee: OneOffFee | None = None, desc
 
 # File imports (usage, bank payments): see invoicing.imports ------------------------------
 
-def import_usage(*, filename: str, by: Actor, text: str | None = None, path: Path | None = None) -> UsageImport:
+def import_usage(*, filename: str, by: Actor, text: str | None = None, path: Path | None = None,
+                 report: Report | None = None) -> UsageImport:
     """Imports a usage file (its text or a path) all or nothing; see ``invoicing.imports``."""
-    return run_usage_import(Source.of(filename=filename, text=text, path=path), by=by)
+    return run_usage_import(Source.of(filename=filename, text=text, path=path), by=by, report=report)
 
 
 # eInvoice --------------------------------------------------------------------------------
@@ -294,9 +296,10 @@ def register_payment(invoice: Invoice, *, amount: int, paid_on: dt.date, referen
     return payment
 
 
-def import_payments(*, filename: str, by: Actor, text: str | None = None, path: Path | None = None) -> PaymentImport:
+def import_payments(*, filename: str, by: Actor, text: str | None = None, path: Path | None = None,
+                    report: Report | None = None) -> PaymentImport:
     """Imports a bank file of payments all or nothing; see ``invoicing.imports``."""
-    return run_payment_import(Source.of(filename=filename, text=text, path=path), by=by)
+    return run_payment_import(Source.of(filename=filename, text=text, path=path), by=by, report=report)
 
 
 # Overdue ---------------------------------------------------------------------------------

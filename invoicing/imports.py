@@ -93,15 +93,16 @@ class Source:
 
     filename: str
     opener: Callable[[], IO[bytes]]
+    size: int = 0  # bytes, for progress
 
     @classmethod
     def of(cls, *, filename: str, text: str | None = None, path: Path | None = None,
            data: bytes | None = None) -> "Source":
         if path is not None:
             where = path
-            return cls(filename, lambda: where.open("rb"))
+            return cls(filename, lambda: where.open("rb"), where.stat().st_size)
         content = text.encode("utf-8") if text is not None else (data or b"")
-        return cls(filename, lambda: io.BytesIO(content))
+        return cls(filename, lambda: io.BytesIO(content), len(content))
 
     def open(self) -> IO[bytes]:
         return self.opener()
@@ -156,21 +157,28 @@ def csv_rows(stream: IO[bytes], *, delimiter: str, errors: _Errors) -> Iterator[
 
 # Progress ------------------------------------------------------------------------------------
 
+# Told (rows read, bytes read) as the file is read: a command draws its progress from it.
+Report = Callable[[int, int], None]
+
+
 class _Progress:
     """Writes rows read to the import row while its transaction is still open.
 
     On PostgreSQL through a second connection, so the page sees it before the import
     commits. SQLite allows one writer at a time, so there the page shows "Importing" until
-    the end.
+    the end. A command's ``report`` is told rows and bytes read.
     """
 
-    def __init__(self, upload: FileImport | None) -> None:
+    def __init__(self, upload: FileImport | None, report: Report | None = None) -> None:
         self.upload = upload
+        self.report = report
         self.side = None
         if upload is not None and upload.pk and connection.vendor == "postgresql":
             self.side = connections.create_connection("default")
 
-    def __call__(self, rows: int) -> None:
+    def __call__(self, rows: int, position: int = 0) -> None:
+        if self.report is not None:
+            self.report(rows, position)
         if self.side is None or self.upload is None:
             return
         with self.side.cursor() as cursor:
@@ -365,13 +373,14 @@ def _mark_late(batch: UsageImport, months: set[tuple[int, str]]) -> int:
     return late
 
 
-def run_usage_import(source: Source, *, by: Actor, upload: UsageImport | None = None) -> UsageImport:
+def run_usage_import(source: Source, *, by: Actor, upload: UsageImport | None = None,
+                     report: Report | None = None) -> UsageImport:
     """Imports a usage file all or nothing: any bad line rejects the whole file."""
     sha256 = source.sha256()
     earlier = _earlier_import(UsageImport, sha256)
     if earlier is not None:
         raise UsageImportError([UsageRowError(None, _already_imported(earlier))])
-    progress = _Progress(upload)
+    progress = _Progress(upload, report)
     try:
         with transaction.atomic():
             batch = _begin(UsageImport, source, by, upload)
@@ -389,14 +398,14 @@ def run_usage_import(source: Source, *, by: Actor, upload: UsageImport | None = 
     return batch
 
 
-def _stream_usage(source: Source, batch: UsageImport, progress: Callable[[int], None]) -> tuple[int, int]:
+def _stream_usage(source: Source, batch: UsageImport, progress: Callable[[int, int], None]) -> tuple[int, int]:
     errors = _Errors()
     subscriptions = _Subscriptions()
     months: set[tuple[int, str]] = set()
     done = 0
     pending: list[dict] = []
 
-    def flush() -> None:
+    def flush(position: int) -> None:
         nonlocal done
         subscriptions.load({r["phone"] for r in pending})
         bad = _duplicates(pending, batch, errors)
@@ -417,7 +426,7 @@ def _stream_usage(source: Source, batch: UsageImport, progress: Callable[[int], 
             _insert(records)
         done += len(pending)
         pending.clear()
-        progress(done)
+        progress(done, position)
 
     with source.open() as stream:
         header_seen = False
@@ -434,9 +443,9 @@ def _stream_usage(source: Source, batch: UsageImport, progress: Callable[[int], 
             if row is not None:
                 pending.append(row)
             if len(pending) >= BATCH_ROWS:
-                flush()
+                flush(stream.tell())
     if pending:
-        flush()
+        flush(source.size)
     if not errors and not done:
         errors.add(None, _("The file has no usage rows."))
     if errors:
@@ -446,9 +455,11 @@ def _stream_usage(source: Source, batch: UsageImport, progress: Callable[[int], 
 
 # Payments ---------------------------------------------------------------------------------
 
-def _parse_payments(stream: IO[bytes], errors: _Errors) -> list[dict]:
-    rows = []
+def _parse_payments(stream: IO[bytes], errors: _Errors, report: Report | None = None) -> list[dict]:
+    rows: list[dict] = []
     for line, raw_cells in csv_rows(stream, delimiter=";", errors=errors):
+        if report is not None and line % BATCH_ROWS == 0:
+            report(len(rows), stream.tell())
         cells = [cell.strip() for cell in raw_cells]
         if not any(cells):
             continue
@@ -479,7 +490,8 @@ def _parse_payments(stream: IO[bytes], errors: _Errors) -> list[dict]:
     return rows
 
 
-def run_payment_import(source: Source, *, by: Actor, upload: PaymentImport | None = None) -> PaymentImport:
+def run_payment_import(source: Source, *, by: Actor, upload: PaymentImport | None = None,
+                       report: Report | None = None) -> PaymentImport:
     """Imports a bank file of payments all or nothing: any bad row rejects the whole file.
 
     The file is read line by line; the accepted payments are kept until the end because each
@@ -494,7 +506,9 @@ def run_payment_import(source: Source, *, by: Actor, upload: PaymentImport | Non
         raise PaymentImportError([UsageRowError(None, _already_imported(earlier))])
     errors = _Errors()
     with source.open() as stream:
-        rows = _parse_payments(stream, errors)
+        rows = _parse_payments(stream, errors, report)
+    if report is not None:
+        report(len(rows), source.size)
     if not errors and not rows:
         errors.add(None, _("The file has no payment rows."))
     with transaction.atomic():

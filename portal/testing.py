@@ -7,6 +7,7 @@ then proves another company's ids answer 404 without the test being edited.
 """
 
 import importlib
+import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -83,3 +84,10 @@ def browser_sign_in(page: Any, base_url: str, user: Any, company: Company | None
         session.save()
     page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
                                "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base_url}])
+
+
+class FakeTerminal(io.StringIO):
+    """A stream that says it is a terminal, for commands that draw a progress bar there."""
+
+    def isatty(self) -> bool:
+        return True

@@ -1,5 +1,6 @@
 import datetime as dt
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -204,8 +205,35 @@ def test_it_runs_from_the_management_command(capsys):
 
     out = capsys.readouterr()
     assert "1 invoices created" in out.out and "1 companies already billed" in out.out
-    assert "[" in out.err  # the progress bar
+    # Not a terminal (captured, as in cron): plain progress lines, no bar redrawn with \r.
+    assert "Billing 2026-11: 100%, 1/1 companies" in out.err and "\r" not in out.err
     assert Invoice.objects.count() == 1
+
+
+def test_the_command_draws_a_progress_bar_on_a_terminal():
+    from django.core.management import call_command
+
+    from portal.testing import FakeTerminal
+
+    SubscriptionFactory()
+    terminal = FakeTerminal()
+    call_command("run_billing", "2026-11", stdout=StringIO(), stderr=terminal)
+
+    assert terminal.getvalue().startswith("\r[##############################] Billing 2026-11: 100%, 1/1 companies")
+    assert terminal.getvalue().endswith("\n")
+
+
+def test_the_command_shows_its_progress_in_danish():
+    from django.core.management import call_command
+    from django.utils import translation
+
+    SubscriptionFactory()
+    err = StringIO()
+    with translation.override("da"):
+        call_command("run_billing", "2026-11", stdout=StringIO(), stderr=err)
+
+    assert err.getvalue().startswith("Fakturering 2026-11: 100%, 1/1 virksomheder, ")
+    assert err.getvalue().endswith(" s, færdig\n")
 
 
 def test_it_rejects_a_bad_period_in_the_command():

@@ -1,4 +1,5 @@
 import datetime as dt
+from io import StringIO
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -8,6 +9,7 @@ from django.urls import reverse
 from invoicing.actions import UsageImportError, import_usage
 from invoicing.models import UsageImport, UsageRecord
 from invoicing.tests.factories import SubscriptionFactory
+from portal.testing import FakeTerminal
 
 pytestmark = pytest.mark.django_db
 HEADER = "record_id,phone_number,time,type,quantity,charge_ore\n"
@@ -72,6 +74,37 @@ def test_it_imports_from_the_command_and_reports_bad_files(subscription, tmp_pat
 
     assert UsageRecord.objects.count() == 1
     assert "Line 2:" in capsys.readouterr().err
+
+
+def test_the_command_shows_progress_as_plain_lines_when_not_on_a_terminal(subscription, tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text(HEADER + "r11,+4520123456,2026-11-03 10:15,sms,3,0\n")
+    err = StringIO()
+
+    call_command("import_usage", str(good), stdout=StringIO(), stderr=err)
+
+    assert err.getvalue().startswith("good.csv: 100%, 1 row, ")
+    assert err.getvalue().endswith(" s, done\n") and "\r" not in err.getvalue()
+
+
+def test_the_command_draws_a_bar_on_a_terminal(subscription, tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text(HEADER + "r11,+4520123456,2026-11-03 10:15,sms,3,0\n")
+    terminal = FakeTerminal()
+
+    call_command("import_usage", str(good), stdout=StringIO(), stderr=terminal)
+
+    assert terminal.getvalue().startswith("\r[##############################] good.csv: 100%, 1 row, ")
+
+
+def test_the_command_shows_no_progress_when_asked(subscription, tmp_path):
+    good = tmp_path / "good.csv"
+    good.write_text(HEADER + "r11,+4520123456,2026-11-03 10:15,sms,3,0\n")
+    err = StringIO()
+
+    call_command("import_usage", str(good), "--no-progress", stdout=StringIO(), stderr=err)
+
+    assert err.getvalue() == ""
 
 
 def test_it_imports_from_the_staff_upload(subscription, personas, login):

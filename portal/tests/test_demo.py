@@ -35,6 +35,8 @@ def test_the_demo_staff_sign_in_with_a_known_second_factor():
     staff = User.objects.get(email="staff@operator.example")
     assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists()
     assert DEMO_STAFF_TOTP_SECRET in out.getvalue()
+    # Not a terminal: a plain progress line per step, no bar redrawn with \r.
+    assert "\r" not in out.getvalue() and "Demo data: 100%, " in out.getvalue()
     codes = StringIO()
     call_command("demo_totp_code", stdout=codes)
     code = codes.getvalue().strip()

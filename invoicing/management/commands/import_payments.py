@@ -3,6 +3,7 @@ from typing import Any
 
 from audit.actor import Actor
 from invoicing.actions import PAYMENT_COLUMNS, PaymentImportError, import_payments
+from invoicing.imports import Report
 from invoicing.management.file_import import FileImportCommand
 from invoicing.money import format_kr
 
@@ -12,8 +13,8 @@ class Command(FileImportCommand):
             "A file with a bad row is not imported at all.")
     error_class = PaymentImportError
 
-    def import_file(self, *, path: Path, filename: str, by: Actor) -> Any:
-        return import_payments(path=path, filename=filename, by=by)
+    def import_file(self, *, path: Path, filename: str, by: Actor, report: Report) -> Any:
+        return import_payments(path=path, filename=filename, by=by, report=report)
 
     def describe(self, batch: Any) -> str:
         return f"{batch.rows} payments imported ({format_kr(batch.total)} kr.)"

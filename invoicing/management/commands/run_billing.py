@@ -1,4 +1,3 @@
-import sys
 import time
 from typing import Any
 
@@ -11,6 +10,7 @@ from audit.actor import Actor
 from invoicing.billing import run_billing
 from invoicing.money import parse_period
 from invoicing.periods import check_billable, record_forced_run
+from portal.progress import Progress
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("period", help="YYYY-MM, e.g. 2026-11")
-        parser.add_argument("--no-progress", action="store_true", help="Do not draw the progress bar.")
+        parser.add_argument("--no-progress", action="store_true", help="Do not show progress (a bar on a terminal, plain lines otherwise).")
         parser.add_argument("--force", action="store_true",
                             help="Bill a month that is not over yet; needs --reason and is audited.")
         parser.add_argument("--reason", default="", help="Why the month is billed early (with --force).")
@@ -41,20 +41,25 @@ class Command(BaseCommand):
             hint = _("Use --force --reason '...' to bill it anyway.") if error.code == "unfinished" else ""
             raise CommandError(f"{error.messages[0]} {hint}".strip()) from None
         started = time.monotonic()
-        show = not options["no_progress"]
+        bar: Progress | None = None
 
         def progress(done: int, total: int) -> None:
-            if not show or (done % 20 and done != total):
+            nonlocal bar
+            if options["no_progress"]:
                 return
-            width = 40
-            filled = width * done // max(total, 1)
-            elapsed = time.monotonic() - started
-            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} companies {elapsed:6.1f}s")
-            sys.stderr.flush()
-            if done == total:
-                sys.stderr.write("\n")
+            if bar is None:
+                bar = Progress(self.stderr, total=total, label=_("Billing %(period)s") % {"period": period},
+                               unit=_("companies"))
+            bar.update(done)
 
-        result = run_billing(period, by=by, progress=progress)
+        try:
+            result = run_billing(period, by=by, progress=progress)
+        except BaseException:
+            if bar is not None:
+                bar.close(finished=False)
+            raise
+        if bar is not None:
+            bar.close()
         self.stdout.write(self.style.SUCCESS(
             f"{period}: {len(result.created)} invoices created, {result.skipped} companies already billed "
             f"({time.monotonic() - started:.1f} s)."))

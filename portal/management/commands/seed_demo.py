@@ -3,12 +3,14 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from accounts import totp
 from accounts.models import User
 from companies.models import Company, Membership
 from portal.areas import registry
 from portal.demo import DemoContext, cvr_with_check, seeders
+from portal.progress import Progress
 
 DEMO_PASSWORD = "demo-password-2026"
 # Staff must sign in with a second factor; the demo's staff account has this authenticator secret
@@ -52,15 +54,21 @@ class Command(BaseCommand):
         with transaction.atomic():
             companies = self._companies()
             users = self._users(companies)
-        context = DemoContext(
-            companies=companies, users=users, subscriptions=options["subscriptions"],
-            tickets=options["tickets"], rng=random.Random(options["seed"]),
-            log=lambda msg: self.stdout.write(f"  {msg}"),
-        )
-        for seeder in seeders():
-            self.stdout.write(f"Seeding {seeder.name}…")
-            with transaction.atomic():
-                seeder.run(context)
+        steps = seeders()
+        # A bar over the steps on a terminal, a plain line per step otherwise; the steps' own
+        # messages are written above the bar.
+        with Progress(self.stdout, total=len(steps), label=_("Demo data"), unit=_("steps"),
+                      every_percent=1) as progress:
+            context = DemoContext(
+                companies=companies, users=users, subscriptions=options["subscriptions"],
+                tickets=options["tickets"], rng=random.Random(options["seed"]),
+                log=lambda msg: progress.log(f"  {msg}"),
+            )
+            for done, seeder in enumerate(steps, start=1):
+                progress.log(f"Seeding {seeder.name}…")
+                with transaction.atomic():
+                    seeder.run(context)
+                progress.update(done)
         if not options["quiet_logins"]:
             self._print_logins()
 
