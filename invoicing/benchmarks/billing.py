@@ -53,7 +53,7 @@ def reset() -> None:
             "TRUNCATE invoicing_invoiceline, invoicing_invoicesection, invoicing_einvoicedelivery, "
             "invoicing_charge, invoicing_usagerecord, invoicing_usageimport, invoicing_invoice, subscriptions_subscription_add_ons, "
             "subscriptions_subscription, audit_auditevent, companies_membership, companies_company CASCADE")
-        cursor.execute("TRUNCATE django_tasks_database_dbtaskresult")
+        cursor.execute("TRUNCATE django_tasks_database_dbtaskresult CASCADE")
         cursor.execute("UPDATE invoicing_invoicecounter SET last_number = 100000")
 
 

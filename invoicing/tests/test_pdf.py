@@ -77,6 +77,43 @@ def test_a_1000_user_pdf_prints_every_user_on_numbered_pages():
     assert all(section.user_name in text for section in invoice.sections.all()[:1000:97])
 
 
+def test_a_credit_note_says_credit_note_and_has_no_due_date(invoice, system):
+    from invoicing.actions import create_credit_note
+
+    credit = create_credit_note(invoice=invoice, reason="Wrong price", by=system)
+    text = _text(render_invoice_pdf(Invoice.objects.select_related("company", "credited_invoice").get(pk=credit.pk)))
+    assert f"Credit note number\n{credit.number}" in text
+    assert "Invoice number" not in text and "Due date" not in text and "+71<" not in text
+    assert f"Credits invoice\n{invoice.number}" in text
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", "Page {n} of {total}"), ("da", "Side {n} af {total}")])
+def test_every_page_says_page_n_of_the_total(language, label):
+    invoice = InvoiceFactory(lines=200)
+    invoice.language = language
+    reader = PdfReader(io.BytesIO(render_invoice_pdf(invoice)))
+    total = len(reader.pages)
+    assert total > 2
+    for number, page in enumerate(reader.pages, start=1):
+        assert label.format(n=number, total=total) in page.extract_text()
+
+
+def test_it_prints_an_fi_payment_line_and_one_bank_account(invoice):
+    from stdnum import iban, luhn
+
+    from invoicing.money import fi_payment_id
+    from invoicing.pdf import OPERATOR
+
+    text = _text(render_invoice_pdf(invoice))
+    payment_id = fi_payment_id(invoice.number)
+    assert f"+71<{payment_id}+{OPERATOR['fi_creditor']}<" in text
+    assert len(payment_id) == 15 and luhn.is_valid(payment_id)
+    # The reg./account number and the IBAN are one account: DK + check + reg (4) + account (10).
+    assert iban.is_valid(OPERATOR["iban"])
+    assert OPERATOR["iban"][4:] == OPERATOR["reg"] + OPERATOR["account"]
+    assert f"Reg. {OPERATOR['reg']} konto {OPERATOR['account']}" in text.replace("\n", " ")
+
+
 @pytest.mark.parametrize("reason", ["Fejl & rettelse <b>", "</para><font size=40>x", "a < b > c"])
 def test_the_credit_note_reason_is_printed_as_typed_not_as_markup(invoice, system, reason):
     from invoicing.actions import create_credit_note
@@ -84,3 +121,13 @@ def test_the_credit_note_reason_is_printed_as_typed_not_as_markup(invoice, syste
     credit = create_credit_note(invoice=invoice, reason=reason, by=system)
     text = _text(render_invoice_pdf(Invoice.objects.select_related("company").get(pk=credit.pk)))
     assert reason in text
+
+
+def test_the_specification_prints_names_with_pdf_special_characters():
+    # The cells' text operators are cached (invoicing.pdf._Cells): escaping must survive it.
+    invoice = InvoiceFactory(lines=3)
+    invoice.sections.filter(user_name="Bruger 00001").update(user_name="Søren (IT) \\ Åberg")
+    text = _text(render_invoice_pdf(Invoice.objects.select_related("company").get(pk=invoice.pk)))
+    assert "Søren (IT) \\ Åberg · 30 10 00 01" in text
+    assert "Total for Søren (IT) \\ Åberg" in text or "I alt for Søren (IT) \\ Åberg" in text
+    assert text.count("Mobil 30 GB") == 3
