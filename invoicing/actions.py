@@ -86,6 +86,9 @@ def create_credit_note(*, invoice: Invoice, reason: str, by: Actor) -> Invoice:
         due_date=due_date_for(today), net=-invoice.net, vat=-invoice.vat, total=-invoice.total,
         subscriptions_net=-invoice.subscriptions_net, usage_net=-invoice.usage_net,
         one_off_net=-invoice.one_off_net, language=invoice.language, credited_invoice=invoice, reason=reason[:200],
+        # The references at the credit note's own issue, as for any document issued now; it points
+        # to the credited invoice by its number (BillingReference).
+        **EInvoiceSettings.references_of(invoice.company_id),
     )
     sections = list(invoice.sections.prefetch_related("lines"))
     copies = InvoiceSection.objects.bulk_create([

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from audit.actor import Actor
 from audit.events import record
 from companies.models import Company
-from invoicing.models import Charge, Invoice, InvoiceCounter, InvoiceLine, InvoiceSection, UsageRecord
+from invoicing.models import Charge, EInvoiceSettings, Invoice, InvoiceCounter, InvoiceLine, InvoiceSection, UsageRecord
 from invoicing.money import days_active, due_date_for, parse_period, pro_rata, vat_of
 from jobs.queue import enqueue
 from subscriptions.models import Subscription
@@ -251,6 +251,7 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
         vat = vat_of(net)
         invoice = Invoice.objects.create(
             company_id=company_id, number=counter.take(), period=period,
+            **EInvoiceSettings.references_of(company_id),  # frozen with the invoice: later changes leave it alone
             status=Invoice.Status.ISSUED, issue_date=issue_date, due_date=due_date_for(issue_date),
             net=net, vat=vat, total=net + vat,
             subscriptions_net=totals[InvoiceLine.Kind.SUBSCRIPTION] + totals[InvoiceLine.Kind.ADD_ON],

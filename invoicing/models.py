@@ -91,6 +91,11 @@ class Invoice(CompanyOwned):
         related_name="credit_notes",
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+    # The customer's e-invoice references (EInvoiceSettings) as they were at issue: the Peppol and OIOUBL
+    # documents are made from these, so a later change on the eInvoice page leaves issued documents alone.
+    order_reference = models.CharField(_("order number"), max_length=35, blank=True, default="")
+    contact_reference = models.CharField(_("contact person or reference"), max_length=40, blank=True, default="")
+    accounting_cost = models.CharField(_("cost centre or account"), max_length=40, blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -424,9 +429,12 @@ class Payment(CompanyOwned):
 class EInvoiceSettings(CompanyOwned):
     """The customer's own references on its e-invoices, and how the documents reach it.
 
-    The references are read when a document is made (Peppol and OIOUBL XML), so a change
-    applies to the documents made after it.
+    The references are copied onto each invoice when it is issued (``Invoice.order_reference`` …)
+    and its Peppol and OIOUBL XML is made from that copy, so a change applies to the invoices
+    issued after it; earlier invoices keep theirs.
     """
+
+    REFERENCE_FIELDS = ("order_reference", "contact_reference", "accounting_cost")
 
     class Channel(models.TextChoices):
         NONE = "none", _("Download only")
@@ -458,3 +466,9 @@ class EInvoiceSettings(CompanyOwned):
     def of(cls, company: Any) -> "EInvoiceSettings":
         """The company's settings, unsaved defaults when it has none."""
         return cls.objects.filter(company=company).first() or cls(company=company)
+
+    @classmethod
+    def references_of(cls, company_id: int) -> dict[str, str]:
+        """The company's current references as ``Invoice`` field values, to copy onto an invoice being issued."""
+        found = cls.objects.filter(company_id=company_id).values(*cls.REFERENCE_FIELDS).first()
+        return found or dict.fromkeys(cls.REFERENCE_FIELDS, "")

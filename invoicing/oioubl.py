@@ -14,7 +14,7 @@ import uuid
 from django.utils import translation
 from lxml import etree
 
-from invoicing.models import EInvoiceSettings, Invoice
+from invoicing.models import Invoice
 from invoicing.money import VAT_RATE_PERCENT, vat_of
 from invoicing.pdf import OPERATOR
 from invoicing.ubl import NS, _kr, _line_groups, _sub, document_kind, period_dates
@@ -102,9 +102,8 @@ def _oioubl_xml(invoice: Invoice) -> bytes:
     if invoice.is_credit_note and invoice.reason:
         _sub(root, "cbc:Note", invoice.reason[:200])
     _sub(root, "cbc:DocumentCurrencyCode", "DKK")
-    references = EInvoiceSettings.of(company)
-    if references.accounting_cost:
-        _sub(root, "cbc:AccountingCost", references.accounting_cost)
+    if invoice.accounting_cost:
+        _sub(root, "cbc:AccountingCost", invoice.accounting_cost)
     first, last = period_dates(invoice)
     period = _sub(root, "cac:InvoicePeriod")
     _sub(period, "cbc:StartDate", first)
@@ -112,7 +111,7 @@ def _oioubl_xml(invoice: Invoice) -> bytes:
     if credit:
         _sub(_sub(root, "cac:DiscrepancyResponse"), "cbc:ReferenceID", str(invoice.number))
     order = _sub(root, "cac:OrderReference")
-    _sub(order, "cbc:ID", references.order_reference or "n/a")
+    _sub(order, "cbc:ID", invoice.order_reference or "n/a")
     credited = invoice.credited_invoice if invoice.is_credit_note and invoice.credited_invoice_id else None
     if credited is not None:
         reference = _sub(_sub(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
@@ -122,7 +121,7 @@ def _oioubl_xml(invoice: Invoice) -> bytes:
            street=OPERATOR["street"], city=OPERATOR["city"], postcode=OPERATOR["postcode"])
     _party(root, "cac:AccountingCustomerParty", ean=company.ean, cvr=company.cvr, name=company.name,
            street=company.street, city=company.city, postcode=company.postcode,
-           contact=references.contact_reference or "n/a")
+           contact=invoice.contact_reference or "n/a")
     net, vat, total = sign * invoice.net, sign * invoice.vat, sign * invoice.total
     if not credit and total > 0:
         means = _sub(root, "cac:PaymentMeans")

@@ -12,7 +12,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from lxml import etree
 
-from invoicing.models import EInvoiceSettings, Invoice, InvoiceLine
+from invoicing.models import Invoice, InvoiceLine
 from invoicing.money import VAT_RATE_PERCENT
 from invoicing.pdf import OPERATOR
 
@@ -127,17 +127,16 @@ def _invoice_xml(invoice: Invoice) -> bytes:
     if invoice.is_credit_note and invoice.reason:
         _sub(root, "cbc:Note", invoice.reason[:200])
     _sub(root, "cbc:DocumentCurrencyCode", "DKK")
-    references = EInvoiceSettings.of(company)
-    if references.accounting_cost:
-        _sub(root, "cbc:AccountingCost", references.accounting_cost)
+    if invoice.accounting_cost:
+        _sub(root, "cbc:AccountingCost", invoice.accounting_cost)
     # BT-10 routes the invoice inside the buyer: their own reference, else their EAN/CVR.
-    _sub(root, "cbc:BuyerReference", references.contact_reference or company.ean or company.cvr)
+    _sub(root, "cbc:BuyerReference", invoice.contact_reference or company.ean or company.cvr)
     first, last = period_dates(invoice)
     period = _sub(root, "cac:InvoicePeriod")
     _sub(period, "cbc:StartDate", first)
     _sub(period, "cbc:EndDate", last)
-    if references.order_reference:
-        _sub(_sub(root, "cac:OrderReference"), "cbc:ID", references.order_reference)
+    if invoice.order_reference:
+        _sub(_sub(root, "cac:OrderReference"), "cbc:ID", invoice.order_reference)
     credited = invoice.credited_invoice if invoice.is_credit_note and invoice.credited_invoice_id else None
     if credited is not None:
         reference = _sub(_sub(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
