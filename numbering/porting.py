@@ -8,6 +8,7 @@ import holidays
 import phonenumbers
 from django.conf import settings
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -159,12 +160,12 @@ def port_date_problem(day: datetime.date, *, current_operator: str = "",
     """Why ``day`` cannot be a port date (not a working day, too early), or None."""
     if day.weekday() >= 5:
         return _("%(date)s is a Saturday or Sunday: numbers are ported on working days.") % {
-            "date": day.strftime("%d-%m-%Y")}
+            "date": date_format(day, "SHORT_DATE_FORMAT")}
     holiday = holidays.DK(years=day.year).get(day)
     if holiday:
         return _("%(date)s is a public holiday (%(name)s): numbers are ported on working days.") % {
-            "date": day.strftime("%d-%m-%Y"), "name": holiday}
+            "date": date_format(day, "SHORT_DATE_FORMAT"), "name": holiday}
     earliest = earliest_porting_date(today, current_operator=current_operator)
     if day < earliest:
-        return _("The earliest possible porting date is %(date)s.") % {"date": earliest.strftime("%d-%m-%Y")}
+        return _("The earliest possible porting date is %(date)s.") % {"date": date_format(earliest, "SHORT_DATE_FORMAT")}
     return None
