@@ -50,6 +50,23 @@ def test_it_is_paginated(personas, login, settings, django_assert_max_num_querie
     assert client.get(URL, {"page": 2}).content.decode().count('data-testid="outbox-row"') == 1
 
 
+def test_the_page_costs_the_same_queries_for_many_messages(personas, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = login(personas.staff)
+    for _ in range(2):
+        _message("failed")
+    client.get(URL)  # warm the session and the staff-menu caches
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(URL).status_code == 200
+    for _ in range(40):
+        _message("handed_over")
+    with CaptureQueriesContext(connection) as many:
+        assert client.get(URL, {"status": "all"}).status_code == 200
+    assert len(many) == len(few)
+
+
 def test_it_is_in_danish(personas, login):
     personas.staff.language = "da"
     personas.staff.save()
