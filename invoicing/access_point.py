@@ -4,7 +4,8 @@
 
 - ``HttpAccessPoint``: hands the document to the access point's API (``URL``, ``TOKEN``): POST the XML to
   ``{URL}/documents`` with the receiver's identifier and scheme in headers, answer ``{"id", "status",
-  "reason"}``; GET ``{URL}/documents/{id}`` for the status later (the receiver's acknowledgement or rejection).
+  "reason"}``; the ``Idempotency-Key`` header is the same for every try of one delivery, so a document handed
+  over by a worker that died before it could record the receipt is not delivered twice when the task re-runs; GET ``{URL}/documents/{id}`` for the status later (the receiver's acknowledgement or rejection).
 - ``FakeAccessPoint``: local, for tests and the demo; it accepts every document, acknowledges it, and rejects a
   receiver listed in ``REJECT`` (identifier → reason), like a receiver that does not take the document.
 """
@@ -39,6 +40,7 @@ class Envelope:
     receiver: str  # EAN/GLN or CVR
     scheme: str  # "0088" (GLN) or "0184" (CVR)
     number: int  # the invoice number, for the access point's log
+    key: str = ""  # one per delivery, the same on every try: the access point keeps one document per key
 
 
 class AccessPoint(Protocol):
@@ -71,7 +73,7 @@ class HttpAccessPoint:
         request = urllib.request.Request(f"{self.url}/documents", data=envelope.document, method="POST", headers={
             "Content-Type": "application/xml", "X-Document-Format": envelope.document_format,
             "X-Receiver-Id": envelope.receiver, "X-Receiver-Scheme": envelope.scheme,
-            "X-Document-Number": str(envelope.number)})
+            "X-Document-Number": str(envelope.number), "Idempotency-Key": envelope.key})
         return self._call(request)
 
     def status(self, message_id: str) -> Receipt:
@@ -79,7 +81,7 @@ class HttpAccessPoint:
 
 
 class FakeAccessPoint:
-    """Keeps what it was handed in ``outbox`` (a class list, so tests can read it)."""
+    """Keeps what it was handed in ``outbox`` (a class list, so tests can read it); one document per key."""
 
     outbox: ClassVar[list[Envelope]] = []
 
@@ -90,9 +92,11 @@ class FakeAccessPoint:
     def send(self, envelope: Envelope) -> Receipt:
         if self.fail:
             raise AccessPointError("access point unavailable")
+        for index, earlier in enumerate(self.outbox, start=1):
+            if envelope.key and earlier.key == envelope.key:
+                return Receipt(message_id=f"fake-{index}-{earlier.number}", status=SENT)
         self.outbox.append(envelope)
-        message_id = f"fake-{len(self.outbox)}-{envelope.number}"
-        return Receipt(message_id=message_id, status=SENT)
+        return Receipt(message_id=f"fake-{len(self.outbox)}-{envelope.number}", status=SENT)
 
     def status(self, message_id: str) -> Receipt:
         envelope = next((e for e in self.outbox if message_id.endswith(f"-{e.number}")), None)

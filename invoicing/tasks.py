@@ -87,7 +87,7 @@ def _envelope(delivery: EInvoiceDelivery):  # type: ignore[no-untyped-def]
     make = oioubl_xml if delivery.channel == EInvoiceDelivery.Channel.OIOUBL else invoice_xml
     receiver, scheme = endpoint(ean=invoice.company.ean, cvr=invoice.company.cvr)
     return Envelope(document=make(invoice), document_format=delivery.channel, receiver=receiver, scheme=scheme,
-                    number=invoice.number)
+                    number=invoice.number, key=f"selfservice-delivery-{delivery.pk}")
 
 
 @task

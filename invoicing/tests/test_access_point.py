@@ -54,6 +54,20 @@ def test_an_issued_invoice_goes_to_the_access_point_in_the_chosen_format(persona
     assert refresh_access_point_status.call(delivery.pk) == "acknowledged"
 
 
+def test_a_delivery_re_run_after_its_worker_died_is_not_handed_over_twice(personas, bill):
+    invoice = bill(personas.company_a, "peppol")
+    delivery = EInvoiceDelivery.objects.get(invoice=invoice)
+    # The worker was killed after the access point took the document but before its commit: the row says
+    # pending again, and the task re-runs.
+    EInvoiceDelivery.objects.filter(pk=delivery.pk).update(status="pending", attempts=0, message_id="")
+
+    deliver_to_access_point.call(delivery.pk)
+
+    assert len(FakeAccessPoint.outbox) == 1
+    delivery.refresh_from_db()
+    assert delivery.status == "sent" and delivery.message_id == f"fake-1-{invoice.number}"
+
+
 def test_no_access_point_delivery_without_the_choice(personas, bill):
     invoice = bill(personas.company_a, "none")
     assert not EInvoiceDelivery.objects.filter(invoice=invoice).exists()
@@ -99,7 +113,7 @@ def _response(payload):
 def test_the_http_adapter_posts_the_document_and_reads_the_status():
     access_point = HttpAccessPoint(URL="https://ap.example/api/", TOKEN="secret")
     envelope = Envelope(document=b"<Invoice/>", document_format="peppol", receiver="5790001330583", scheme="0088",
-                        number=100001)
+                        number=100001, key="delivery-7")
     with mock.patch("urllib.request.urlopen", return_value=_response({"id": "m-1", "status": "sent"})) as urlopen:
         receipt = access_point.send(envelope)
     request = urlopen.call_args.args[0]
@@ -107,6 +121,7 @@ def test_the_http_adapter_posts_the_document_and_reads_the_status():
         "https://ap.example/api/documents", "POST", b"<Invoice/>")
     assert request.get_header("Authorization") == "Bearer secret"
     assert request.get_header("X-receiver-id") == "5790001330583"
+    assert request.get_header("Idempotency-key") == "delivery-7"
     assert receipt.message_id == "m-1" and receipt.status == "sent"
     with mock.patch("urllib.request.urlopen", return_value=_response(
             {"id": "m-1", "status": "rejected", "reason": "Wrong EAN"})):
