@@ -16,8 +16,7 @@ def change_language(user: User, *, language: str, by: Actor) -> None:
         return
     user.language = language
     user.save(update_fields=["language"])
-    record("account.language_changed", by=by, company=None, target=user,
-           details={"from": previous, "to": language})
+    record("account.language_changed", by=by, company=None, target=user, details={"from": previous, "to": language})
 
 
 @transaction.atomic
@@ -43,8 +42,9 @@ def validate_login_email(email: str, *, user: User | None = None) -> str:
     if user is not None:
         others = others.exclude(pk=user.pk)
     if others.exists():
-        raise ValidationError(_("Another user already signs in with %(email)s."), code="email_taken",
-                              params={"email": email})
+        raise ValidationError(
+            _("Another user already signs in with %(email)s."), code="email_taken", params={"email": email}
+        )
     return email
 
 
@@ -61,8 +61,9 @@ def change_login_email(user: User, *, email: str, by: Actor) -> None:
             user.save(update_fields=["email"])
     except IntegrityError:  # taken between the check and the save
         user.email = previous
-        raise ValidationError(_("Another user already signs in with %(email)s."), code="email_taken",
-                              params={"email": email}) from None
+        raise ValidationError(
+            _("Another user already signs in with %(email)s."), code="email_taken", params={"email": email}
+        ) from None
     # allauth's own record of the address follows, so password resets go to the new one.
     EmailAddress.objects.filter(user=user).delete()
     EmailAddress.objects.create(user=user, email=email, primary=True, verified=True)

@@ -70,9 +70,7 @@ def _has_mfa(request: HttpRequest) -> bool:
     # Cached per request: the check runs on every page.
     cached = getattr(request, "_has_mfa", None)
     if cached is None:
-        cached = Authenticator.objects.filter(
-            user=request.user, type=Authenticator.Type.TOTP
-        ).exists()
+        cached = Authenticator.objects.filter(user=request.user, type=Authenticator.Type.TOTP).exists()
         request._has_mfa = cached  # type: ignore[attr-defined]
         if cached:
             request.session[MFA_SESSION_FLAG] = True

@@ -36,7 +36,10 @@ class User(AbstractUser):
     username = None  # type: ignore[assignment]
     email = models.EmailField(_("e-mail address"), unique=True)
     language = models.CharField(
-        _("language"), max_length=8, choices=settings.LANGUAGES, default="da",
+        _("language"),
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="da",
         help_text=_("The language of the portal, e-mails and documents for this user."),
     )
 

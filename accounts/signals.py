@@ -13,8 +13,7 @@ from audit.events import record
 
 
 def _record(action: str, request: HttpRequest, user: Any) -> None:
-    record(action, by=Actor(user=user, ip_address=Actor.from_request(request).ip_address),
-           company=None, target=user)
+    record(action, by=Actor(user=user, ip_address=Actor.from_request(request).ip_address), company=None, target=user)
 
 
 @receiver(user_logged_in)
@@ -23,13 +22,18 @@ def on_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> Non
 
 
 @receiver(user_login_failed)
-def on_login_failed(sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None,
-                    **kwargs: Any) -> None:
+def on_login_failed(
+    sender: Any, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     # No user to point at (the address may not exist); keep what was typed, never the password.
     attempted = str(credentials.get("email") or credentials.get("username") or "")[:254]
     ip = Actor.from_request(request).ip_address if request is not None else None
-    record("account.login_failed", by=Actor(user=None, ip_address=ip, label=attempted), company=None,
-           details={"login": attempted})
+    record(
+        "account.login_failed",
+        by=Actor(user=None, ip_address=ip, label=attempted),
+        company=None,
+        details={"login": attempted},
+    )
 
 
 @receiver(user_logged_out)

@@ -15,7 +15,9 @@ from accounts.models import User
 def enrol(user: User, secret: str) -> Authenticator:
     """Gives the user a TOTP authenticator with this (base32) secret; safe to run again."""
     authenticator, _ = Authenticator.objects.update_or_create(
-        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": encrypt(secret)}},
+        user=user,
+        type=Authenticator.Type.TOTP,
+        defaults={"data": {"secret": encrypt(secret)}},
     )
     return authenticator
 

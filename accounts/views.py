@@ -64,7 +64,6 @@ def admin_login(request: HttpRequest, extra_context: object = None) -> HttpRespo
     return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
 
 
-
 def closed_page(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
     """allauth pages the portal does not offer (e-mail management): a 404 for every method, nothing sent."""
     raise Http404

@@ -16,7 +16,7 @@ def _valid_ip(value: str) -> str | None:
     value = value.strip()
     # "[2001:db8::1]:443" and "203.0.113.5:1234" from proxies that add the port.
     if value.startswith("[") and "]" in value:
-        value = value[1:value.index("]")]
+        value = value[1 : value.index("]")]
     elif value.count(":") == 1:
         value = value.split(":", 1)[0]
     try:

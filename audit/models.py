@@ -9,12 +9,20 @@ class AuditEvent(models.Model):
     """Who did what, written by every action in the same transaction."""
 
     company = models.ForeignKey(
-        "companies.Company", verbose_name=_("company"), null=True, blank=True,
-        on_delete=models.CASCADE, related_name="audit_events",
+        "companies.Company",
+        verbose_name=_("company"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="audit_events",
     )
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("actor"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("actor"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     # Kept so the trail still names a person after the user is deleted.
     actor_label = models.CharField(_("actor"), max_length=254, blank=True)

@@ -11,9 +11,7 @@ from portal.areas import registry
 
 
 class MembershipForm(forms.ModelForm):
-    areas = forms.MultipleChoiceField(
-        choices=registry.choices, widget=forms.CheckboxSelectMultiple, required=False
-    )
+    areas = forms.MultipleChoiceField(choices=registry.choices, widget=forms.CheckboxSelectMultiple, required=False)
 
     class Meta:
         model = Membership
@@ -47,14 +45,24 @@ class CompanyAdmin(admin.ModelAdmin):
 
     def save_model(self, request: HttpRequest, obj: Company, form: Any, change: bool) -> None:
         super().save_model(request, obj, form, change)
-        record("company.changed" if change else "company.created", by=Actor.from_request(request),
-               company=obj, target=obj, details={"fields": sorted(form.changed_data)})
+        record(
+            "company.changed" if change else "company.created",
+            by=Actor.from_request(request),
+            company=obj,
+            target=obj,
+            details={"fields": sorted(form.changed_data)},
+        )
 
     def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
         instances = formset.save(commit=False)
         for deleted in formset.deleted_objects:
-            record("membership.deleted", by=Actor.from_request(request), company=deleted.company,
-                   target=deleted, details={"user": deleted.user.email})
+            record(
+                "membership.deleted",
+                by=Actor.from_request(request),
+                company=deleted.company,
+                target=deleted,
+                details={"user": deleted.user.email},
+            )
             deleted.delete()
         for instance in instances:
             is_change = instance.pk is not None
@@ -81,6 +89,11 @@ class MembershipAdmin(admin.ModelAdmin):
         _audit_membership(request, obj, change)
 
     def delete_model(self, request: HttpRequest, obj: Membership) -> None:
-        record("membership.deleted", by=Actor.from_request(request), company=obj.company,
-               target=obj, details={"user": obj.user.email})
+        record(
+            "membership.deleted",
+            by=Actor.from_request(request),
+            company=obj.company,
+            target=obj,
+            details={"user": obj.user.email},
+        )
         super().delete_model(request, obj)

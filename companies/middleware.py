@@ -22,9 +22,7 @@ class ActiveMembershipMiddleware:
         request.memberships = []  # type: ignore[attr-defined]
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            memberships = list(
-                Membership.objects.filter(user=user).select_related("company").order_by("company__name")
-            )
+            memberships = list(Membership.objects.filter(user=user).select_related("company").order_by("company__name"))
             wanted = request.session.get(SESSION_KEY)
             active = next((m for m in memberships if m.company_id == wanted), None)
             if active is None and memberships:

@@ -16,23 +16,29 @@ class Company(models.Model):
     name = models.CharField(_("name"), max_length=200)
     cvr = models.CharField(_("CVR number"), max_length=8, unique=True, validators=[validate_cvr])
     ean = models.CharField(
-        _("EAN number"), max_length=13, blank=True, validators=[validate_ean],
+        _("EAN number"),
+        max_length=13,
+        blank=True,
+        validators=[validate_ean],
         help_text=_("For electronic invoices (OIOUBL/Peppol)."),
     )
     street = models.CharField(_("street and number"), max_length=200, blank=True)
     postcode = models.CharField(_("postcode"), max_length=10, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     parent = models.ForeignKey(
-        "self", verbose_name=_("parent company"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="subsidiaries",
+        "self",
+        verbose_name=_("parent company"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="subsidiaries",
     )
     require_mfa = models.BooleanField(
-        _("require two-factor authentication"), default=False,
+        _("require two-factor authentication"),
+        default=False,
         help_text=_("Admins must set up an authenticator app before they can use the portal."),
     )
-    invoice_language = models.CharField(
-        _("invoice language"), max_length=8, choices=settings.LANGUAGES, default="da"
-    )
+    invoice_language = models.CharField(_("invoice language"), max_length=8, choices=settings.LANGUAGES, default="da")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:
@@ -56,7 +62,9 @@ class Membership(models.Model):
         READ_ONLY = "read_only", _("Read only")
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
         related_name="memberships",
     )
     company = models.ForeignKey(

@@ -66,14 +66,26 @@ class HttpAccessPoint:
             return Receipt(message_id="", status=REJECTED, reason=error.read().decode("utf-8", "replace")[:500])
         except (OSError, ValueError) as error:
             raise AccessPointError(str(error)) from error
-        return Receipt(message_id=str(answer.get("id", "")), status=str(answer.get("status", SENT)),
-                       reason=str(answer.get("reason", ""))[:500])
+        return Receipt(
+            message_id=str(answer.get("id", "")),
+            status=str(answer.get("status", SENT)),
+            reason=str(answer.get("reason", ""))[:500],
+        )
 
     def send(self, envelope: Envelope) -> Receipt:
-        request = urllib.request.Request(f"{self.url}/documents", data=envelope.document, method="POST", headers={
-            "Content-Type": "application/xml", "X-Document-Format": envelope.document_format,
-            "X-Receiver-Id": envelope.receiver, "X-Receiver-Scheme": envelope.scheme,
-            "X-Document-Number": str(envelope.number), "Idempotency-Key": envelope.key})
+        request = urllib.request.Request(
+            f"{self.url}/documents",
+            data=envelope.document,
+            method="POST",
+            headers={
+                "Content-Type": "application/xml",
+                "X-Document-Format": envelope.document_format,
+                "X-Receiver-Id": envelope.receiver,
+                "X-Receiver-Scheme": envelope.scheme,
+                "X-Document-Number": str(envelope.number),
+                "Idempotency-Key": envelope.key,
+            },
+        )
         return self._call(request)
 
     def status(self, message_id: str) -> Receipt:

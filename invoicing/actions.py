@@ -51,6 +51,7 @@ CONFIRM_MAX_AGE = 14 * 24 * 3600
 
 # Billing ---------------------------------------------------------------------------------
 
+
 @transaction.atomic
 def start_billing_run(*, period: str, by: Actor, force: bool = False, reason: str = "") -> None:
     """Queues the billing run for a period (the staff button); a month that is not over needs `force`."""
@@ -81,26 +82,63 @@ def create_credit_note(*, invoice: Invoice, reason: str, by: Actor) -> Invoice:
         raise ValidationError(_("Give a reason for the credit note."))
     today = timezone.localdate()
     credit = Invoice.objects.create(
-        company=invoice.company, number=InvoiceCounter.next_number(), period=invoice.period,
-        category=Invoice.Category.CREDIT_NOTE, status=Invoice.Status.ISSUED, issue_date=today,
-        due_date=due_date_for(today), net=-invoice.net, vat=-invoice.vat, total=-invoice.total,
-        subscriptions_net=-invoice.subscriptions_net, usage_net=-invoice.usage_net,
-        one_off_net=-invoice.one_off_net, language=invoice.language, credited_invoice=invoice, reason=reason[:200],
+        company=invoice.company,
+        number=InvoiceCounter.next_number(),
+        period=invoice.period,
+        category=Invoice.Category.CREDIT_NOTE,
+        status=Invoice.Status.ISSUED,
+        issue_date=today,
+        due_date=due_date_for(today),
+        net=-invoice.net,
+        vat=-invoice.vat,
+        total=-invoice.total,
+        subscriptions_net=-invoice.subscriptions_net,
+        usage_net=-invoice.usage_net,
+        one_off_net=-invoice.one_off_net,
+        language=invoice.language,
+        credited_invoice=invoice,
+        reason=reason[:200],
         # The references at the credit note's own issue, as for any document issued now; it points
         # to the credited invoice by its number (BillingReference).
         **EInvoiceSettings.references_of(invoice.company_id),
     )
     sections = list(invoice.sections.prefetch_related("lines"))
-    copies = InvoiceSection.objects.bulk_create([
-        InvoiceSection(invoice=credit, subscription_id=s.subscription_id, user_name=s.user_name,
-                       phone_number=s.phone_number, product_name=s.product_name, cost_centre=s.cost_centre,
-                       total=-s.total) for s in sections])
-    InvoiceLine.objects.bulk_create([
-        InvoiceLine(invoice=credit, section=copy, kind=line.kind, usage_type=line.usage_type,
-                    description=line.description, quantity=line.quantity, amount=-line.amount)
-        for copy, section in zip(copies, sections, strict=True) for line in section.lines.all()])
-    record("invoice.credited", by=by, company=invoice.company, target=credit,
-           details={"invoice": invoice.number, "credit_note": credit.number, "reason": reason})
+    copies = InvoiceSection.objects.bulk_create(
+        [
+            InvoiceSection(
+                invoice=credit,
+                subscription_id=s.subscription_id,
+                user_name=s.user_name,
+                phone_number=s.phone_number,
+                product_name=s.product_name,
+                cost_centre=s.cost_centre,
+                total=-s.total,
+            )
+            for s in sections
+        ]
+    )
+    InvoiceLine.objects.bulk_create(
+        [
+            InvoiceLine(
+                invoice=credit,
+                section=copy,
+                kind=line.kind,
+                usage_type=line.usage_type,
+                description=line.description,
+                quantity=line.quantity,
+                amount=-line.amount,
+            )
+            for copy, section in zip(copies, sections, strict=True)
+            for line in section.lines.all()
+        ]
+    )
+    record(
+        "invoice.credited",
+        by=by,
+        company=invoice.company,
+        target=credit,
+        details={"invoice": invoice.number, "credit_note": credit.number, "reason": reason},
+    )
     from invoicing.billing import _after_issue
 
     _after_issue(credit.pk)
@@ -108,8 +146,15 @@ def create_credit_note(*, invoice: Invoice, reason: str, by: Actor) -> Invoice:
 
 
 @transaction.atomic
-def add_charge(*, subscription: Subscription, fee: OneOffFee | None = None, description: str = "",
-               amount: int | None = None, on: dt.date | None = None, by: Actor) -> Charge:
+def add_charge(
+    *,
+    subscription: Subscription,
+    fee: OneOffFee | None = None,
+    description: str = "",
+    amount: int | None = None,
+    on: dt.date | None = None,
+    by: Actor,
+) -> Charge:
     """Charges a one-off fee to a subscription; the next billing run invoices it.
 
     For the subscription creation guide: ``add_charge(subscription=s, fee=sim_fee, by=...)``.
@@ -117,25 +162,35 @@ def add_charge(*, subscription: Subscription, fee: OneOffFee | None = None, desc
     if fee is None and (not description or amount is None):
         raise ValidationError(_("A charge needs a fee or a description and an amount."))
     charge = Charge.objects.create(
-        company=subscription.company, subscription=subscription, fee=fee,
+        company=subscription.company,
+        subscription=subscription,
+        fee=fee,
         description=description or (fee.name if fee else ""),
         amount=amount if amount is not None else fee.price,  # type: ignore[union-attr]
         date=on or timezone.localdate(),
     )
-    record("invoice.charge_added", by=by, company=subscription.company, target=charge,
-           details={"amount": charge.amount, "subscription": subscription.pk})
+    record(
+        "invoice.charge_added",
+        by=by,
+        company=subscription.company,
+        target=charge,
+        details={"amount": charge.amount, "subscription": subscription.pk},
+    )
     return charge
 
 
 # File imports (usage, bank payments): see invoicing.imports ------------------------------
 
-def import_usage(*, filename: str, by: Actor, text: str | None = None, path: Path | None = None,
-                 report: Report | None = None) -> UsageImport:
+
+def import_usage(
+    *, filename: str, by: Actor, text: str | None = None, path: Path | None = None, report: Report | None = None
+) -> UsageImport:
     """Imports a usage file (its text or a path) all or nothing; see ``invoicing.imports``."""
     return run_usage_import(Source.of(filename=filename, text=text, path=path), by=by, report=report)
 
 
 # eInvoice --------------------------------------------------------------------------------
+
 
 def confirmation_token(recipient: EInvoiceRecipient) -> str:
     return signing.dumps({"r": recipient.pk, "e": recipient.email}, salt=CONFIRM_SALT)
@@ -167,14 +222,16 @@ def parse_addresses(value: str) -> list[str]:
 
 
 @transaction.atomic
-def sign_up_einvoice(*, company: Company, addresses: list[str], confirm_url: Callable[[str], str], language: str,
-                     by: Actor) -> list[EInvoiceRecipient]:
+def sign_up_einvoice(
+    *, company: Company, addresses: list[str], confirm_url: Callable[[str], str], language: str, by: Actor
+) -> list[EInvoiceRecipient]:
     """Adds addresses; each gets a link to confirm before it receives invoices."""
     from invoicing.tasks import send_einvoice_confirmation
 
     existing = set(EInvoiceRecipient.objects.for_company(company).values_list("email", flat=True))
-    added = [EInvoiceRecipient.objects.create(company=company, email=email)
-             for email in addresses if email not in existing]
+    added = [
+        EInvoiceRecipient.objects.create(company=company, email=email) for email in addresses if email not in existing
+    ]
     if not added:
         raise ValidationError(_("These addresses already receive or await confirmation."))
     for recipient in added:
@@ -210,11 +267,16 @@ def opt_out_einvoice(*, company: Company, by: Actor) -> int:
     return len(emails)
 
 
-def update_einvoice_settings(*, company: Company, order_reference: str, contact_reference: str,
-                             accounting_cost: str, channel: str, by: Actor) -> EInvoiceSettings:
+def update_einvoice_settings(
+    *, company: Company, order_reference: str, contact_reference: str, accounting_cost: str, channel: str, by: Actor
+) -> EInvoiceSettings:
     """The customer's references on its Peppol/OIOUBL invoices and how they are delivered."""
-    values = {"order_reference": order_reference.strip(), "contact_reference": contact_reference.strip(),
-              "accounting_cost": accounting_cost.strip(), "channel": channel}
+    values = {
+        "order_reference": order_reference.strip(),
+        "contact_reference": contact_reference.strip(),
+        "accounting_cost": accounting_cost.strip(),
+        "channel": channel,
+    }
     if channel not in EInvoiceSettings.Channel.values:
         raise ValidationError(_("Choose how the invoices are delivered."))
     with transaction.atomic():
@@ -249,9 +311,10 @@ def _payment_problem(invoice: Invoice, *, amount: int, paid_on: dt.date, credite
         return _("the amount must be more than 0")
     outstanding = invoice.outstanding - pending
     if amount > outstanding:
-        return _("%(amount)s kr. is more than the %(outstanding)s kr. outstanding on invoice %(number)s; "
-                 "overpayments are not registered") % {
-            "amount": format_kr(amount), "outstanding": format_kr(max(outstanding, 0)), "number": invoice.number}
+        return _(
+            "%(amount)s kr. is more than the %(outstanding)s kr. outstanding on invoice %(number)s; "
+            "overpayments are not registered"
+        ) % {"amount": format_kr(amount), "outstanding": format_kr(max(outstanding, 0)), "number": invoice.number}
     if paid_on > timezone.localdate():
         return _("the payment date %(date)s is in the future") % {"date": paid_on.isoformat()}
     return ""
@@ -262,14 +325,27 @@ def _status_after_payment(invoice: Invoice) -> str:
 
 
 def _payment_details(payment: Payment, invoice: Invoice) -> dict:
-    return {"invoice": invoice.number, "amount": payment.amount, "paid_on": payment.paid_on.isoformat(),
-            "reference": payment.reference, "method": payment.method, "status": invoice.status,
-            "outstanding": invoice.outstanding}
+    return {
+        "invoice": invoice.number,
+        "amount": payment.amount,
+        "paid_on": payment.paid_on.isoformat(),
+        "reference": payment.reference,
+        "method": payment.method,
+        "status": invoice.status,
+        "outstanding": invoice.outstanding,
+    }
 
 
 @transaction.atomic
-def register_payment(invoice: Invoice, *, amount: int, paid_on: dt.date, reference: str, by: Actor,
-                     method: str = Payment.Method.BANK_TRANSFER) -> Payment:
+def register_payment(
+    invoice: Invoice,
+    *,
+    amount: int,
+    paid_on: dt.date,
+    reference: str,
+    by: Actor,
+    method: str = Payment.Method.BANK_TRANSFER,
+) -> Payment:
     """Registers money received for an invoice (staff): partially paid or paid.
 
     The invoice row is locked, so two payments at once cannot both fit the same outstanding
@@ -280,32 +356,49 @@ def register_payment(invoice: Invoice, *, amount: int, paid_on: dt.date, referen
     reference = reference.strip()[:100]
     credited = Invoice.objects.filter(credited_invoice=locked).exists()
     problem = _payment_problem(locked, amount=amount, paid_on=paid_on, credited=credited)
-    if not problem and reference and Payment.objects.filter(
-            invoice=locked, amount=amount, paid_on=paid_on, reference=reference).exists():
+    if (
+        not problem
+        and reference
+        and Payment.objects.filter(invoice=locked, amount=amount, paid_on=paid_on, reference=reference).exists()
+    ):
         problem = _("this payment is already registered")
     if problem:
         raise ValidationError(problem[:1].upper() + problem[1:] + ".")
     user = by.user if by.user is not None and by.user.is_authenticated else None
     payment = Payment.objects.create(
-        company_id=locked.company_id, invoice=locked, amount=amount, paid_on=paid_on, reference=reference,
-        method=method, created_by=user, created_by_label=by.display)
+        company_id=locked.company_id,
+        invoice=locked,
+        amount=amount,
+        paid_on=paid_on,
+        reference=reference,
+        method=method,
+        created_by=user,
+        created_by_label=by.display,
+    )
     locked.paid_amount += amount
     locked.status = _status_after_payment(locked)
     locked.save(update_fields=["paid_amount", "status"])
     invoice.paid_amount, invoice.status = locked.paid_amount, locked.status
     invoice._status_at_load = locked.status
-    record("invoice.payment_registered", by=by, company=invoice.company, target=payment,
-           details=_payment_details(payment, locked))
+    record(
+        "invoice.payment_registered",
+        by=by,
+        company=invoice.company,
+        target=payment,
+        details=_payment_details(payment, locked),
+    )
     return payment
 
 
-def import_payments(*, filename: str, by: Actor, text: str | None = None, path: Path | None = None,
-                    report: Report | None = None) -> PaymentImport:
+def import_payments(
+    *, filename: str, by: Actor, text: str | None = None, path: Path | None = None, report: Report | None = None
+) -> PaymentImport:
     """Imports a bank file of payments all or nothing; see ``invoicing.imports``."""
     return run_payment_import(Source.of(filename=filename, text=text, path=path), by=by, report=report)
 
 
 # Overdue ---------------------------------------------------------------------------------
+
 
 @transaction.atomic
 def mark_overdue(*, by: Actor, today: dt.date | None = None) -> list[int]:
@@ -319,21 +412,35 @@ def mark_overdue(*, by: Actor, today: dt.date | None = None) -> list[int]:
     credited = Invoice.objects.filter(credited_invoice=OuterRef("pk"))
     candidates = list(
         Invoice.objects.select_for_update()
-        .filter(category=Invoice.Category.NORMAL, status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID],
-                due_date__lt=today)
+        .filter(
+            category=Invoice.Category.NORMAL,
+            status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID],
+            due_date__lt=today,
+        )
         .exclude(Exists(credited))
-        .order_by("pk").values_list("pk", "company_id", "number", "due_date", "total", "paid_amount")
+        .order_by("pk")
+        .values_list("pk", "company_id", "number", "due_date", "total", "paid_amount")
     )
     ids = [row[0] for row in candidates]
     for start in range(0, len(ids), 1000):
-        Invoice.objects.filter(pk__in=ids[start:start + 1000]).update(status=Invoice.Status.OVERDUE)
+        Invoice.objects.filter(pk__in=ids[start : start + 1000]).update(status=Invoice.Status.OVERDUE)
     user = by.user if by.user is not None and by.user.is_authenticated else None
-    bulk_record([
-        AuditEvent(company_id=company_id, actor=user, actor_label=by.display, ip_address=by.ip_address,
-                   action="invoice.overdue", target_type=Invoice._meta.label_lower, target_id=str(pk),
-                   target_label=f"{Invoice.Category.NORMAL.label} {number}",
-                   details={"invoice": number, "due_date": due.isoformat(), "outstanding": total - paid})
-        for pk, company_id, number, due, total, paid in candidates])
+    bulk_record(
+        [
+            AuditEvent(
+                company_id=company_id,
+                actor=user,
+                actor_label=by.display,
+                ip_address=by.ip_address,
+                action="invoice.overdue",
+                target_type=Invoice._meta.label_lower,
+                target_id=str(pk),
+                target_label=f"{Invoice.Category.NORMAL.label} {number}",
+                details={"invoice": number, "due_date": due.isoformat(), "outstanding": total - paid},
+            )
+            for pk, company_id, number, due, total, paid in candidates
+        ]
+    )
     return ids
 
 
@@ -344,8 +451,9 @@ def resend_einvoice(*, delivery: EInvoiceDelivery, by: Actor) -> EInvoiceDeliver
     from jobs.queue import enqueue
     from outbox import sender
 
-    locked = EInvoiceDelivery.objects.select_for_update(of=("self",)).select_related("outbox_message").get(
-        pk=delivery.pk)
+    locked = (
+        EInvoiceDelivery.objects.select_for_update(of=("self",)).select_related("outbox_message").get(pk=delivery.pk)
+    )
     if locked.status != EInvoiceDelivery.Status.FAILED:
         raise ValidationError(_("Only a failed delivery can be sent again."))
     if locked.outbox_message is not None:
@@ -353,7 +461,8 @@ def resend_einvoice(*, delivery: EInvoiceDelivery, by: Actor) -> EInvoiceDeliver
     else:
         EInvoiceDelivery.objects.filter(pk=locked.pk).update(status=EInvoiceDelivery.Status.PENDING)
         enqueue(send_einvoice, locked.pk)
-    record("invoice.einvoice_resent", by=by, company=locked.company, target=locked.invoice,
-           details={"email": locked.email})
+    record(
+        "invoice.einvoice_resent", by=by, company=locked.company, target=locked.invoice, details={"email": locked.email}
+    )
     locked.refresh_from_db()
     return locked

@@ -26,21 +26,23 @@ class InvoicingConfig(AppConfig):
                 staff_title=_("Invoicing"),
             )
         )
-        register({
-            "invoice.issued": _("Issued invoice"),
-            "invoice.credited": _("Issued credit note"),
-            "invoice.billing_started": _("Started billing run"),
-            "invoice.billing_forced": _("Forced billing of a month that was not over"),
-            "invoice.charge_added": _("Charged one-off fee"),
-            "invoice.usage_imported": _("Imported usage"),
-            "invoice.einvoice_added": _("Signed up for eInvoice"),
-            "invoice.einvoice_confirmed": _("Confirmed eInvoice address"),
-            "invoice.einvoice_removed": _("Removed eInvoice address"),
-            "invoice.einvoice_opted_out": _("Stopped eInvoice"),
-            "invoice.einvoice_resent": _("Resent an eInvoice"),
-            "invoice.payment_registered": _("Registered payment"),
-            "invoice.overdue": _("Invoice became overdue"),
-        })
+        register(
+            {
+                "invoice.issued": _("Issued invoice"),
+                "invoice.credited": _("Issued credit note"),
+                "invoice.billing_started": _("Started billing run"),
+                "invoice.billing_forced": _("Forced billing of a month that was not over"),
+                "invoice.charge_added": _("Charged one-off fee"),
+                "invoice.usage_imported": _("Imported usage"),
+                "invoice.einvoice_added": _("Signed up for eInvoice"),
+                "invoice.einvoice_confirmed": _("Confirmed eInvoice address"),
+                "invoice.einvoice_removed": _("Removed eInvoice address"),
+                "invoice.einvoice_opted_out": _("Stopped eInvoice"),
+                "invoice.einvoice_resent": _("Resent an eInvoice"),
+                "invoice.payment_registered": _("Registered payment"),
+                "invoice.overdue": _("Invoice became overdue"),
+            }
+        )
         from invoicing.tasks import follow_outbox_message
         from outbox.sender import message_changed
 

@@ -76,9 +76,7 @@ def companies_to_bill(period: str) -> tuple[list[int], int]:
     # Late usage (imported after its month was invoiced) goes on the next invoice, even for a company
     # that has nothing else to bill.
     _start, end = period_bounds(first, last)
-    with_late_usage = set(
-        late_usage(end).values_list("company_id", flat=True).distinct()
-    )
+    with_late_usage = set(late_usage(end).values_list("company_id", flat=True).distinct())
     wanted = with_subscriptions | with_charges | with_late_usage
     return sorted(wanted - done), len(wanted & done)
 
@@ -162,13 +160,27 @@ def usage_label(usage_type: str) -> str:
     return str(UsageRecord.Type(usage_type).label) if usage_type in UsageRecord.Type.values else usage_type
 
 
-SUBSCRIPTION_FIELDS = ["id", "user_name", "phone_number", "cost_centre", "start_date", "end_date",
-                       "product__name", "product__name_da", "product__monthly_price"]
+SUBSCRIPTION_FIELDS = [
+    "id",
+    "user_name",
+    "phone_number",
+    "cost_centre",
+    "start_date",
+    "end_date",
+    "product__name",
+    "product__name_da",
+    "product__monthly_price",
+]
 
 
 def _section(row: dict, language: str) -> _Section:
-    return _Section(row["id"], row["user_name"][:200], row["phone_number"],
-                    _name(row["product__name"], row["product__name_da"], language)[:120], row["cost_centre"])
+    return _Section(
+        row["id"],
+        row["user_name"][:200],
+        row["phone_number"],
+        _name(row["product__name"], row["product__name_da"], language)[:120],
+        row["cost_centre"],
+    )
 
 
 def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date) -> Invoice | None:
@@ -191,57 +203,92 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
             description = section.product_name
             if days < month_days:
                 description = _("%(name)s, %(days)s of %(month_days)s days") % {
-                    "name": description, "days": days, "month_days": month_days}
-            section.lines.append(_Line(InvoiceLine.Kind.SUBSCRIPTION, description[:200], Decimal(days),
-                                       pro_rata(row["product__monthly_price"], days, month_days)))
+                    "name": description,
+                    "days": days,
+                    "month_days": month_days,
+                }
+            section.lines.append(
+                _Line(
+                    InvoiceLine.Kind.SUBSCRIPTION,
+                    description[:200],
+                    Decimal(days),
+                    pro_rata(row["product__monthly_price"], days, month_days),
+                )
+            )
         add_ons = (
-            Subscription.add_ons.through.objects.filter(subscription_id__in=billable_subscriptions(first, last)
-                                                        .filter(company_id=company_id).values("id"))
+            Subscription.add_ons.through.objects.filter(
+                subscription_id__in=billable_subscriptions(first, last).filter(company_id=company_id).values("id")
+            )
             .values_list("subscription_id", "addon__name", "addon__name_da", "addon__monthly_price")
             .order_by("subscription_id", "addon__name")
         )
         for subscription_id, name, name_da, price in add_ons:
             days = days_of[subscription_id]
-            sections[subscription_id].lines.append(_Line(
-                InvoiceLine.Kind.ADD_ON, _name(name, name_da, language)[:200], Decimal(days),
-                pro_rata(price, days, month_days)))
+            sections[subscription_id].lines.append(
+                _Line(
+                    InvoiceLine.Kind.ADD_ON,
+                    _name(name, name_da, language)[:200],
+                    Decimal(days),
+                    pro_rata(price, days, month_days),
+                )
+            )
 
         start, end = period_bounds(first, last)
         usage_rows = list(
             UsageRecord.objects.filter(company_id=company_id, time__gte=start, time__lt=end, late=False)
-            .values("subscription_id", "type").annotate(quantity=Sum("quantity"), charge=Sum("charge"))
+            .values("subscription_id", "type")
+            .annotate(quantity=Sum("quantity"), charge=Sum("charge"))
             .order_by("subscription_id", "type")
         )
         # Stable while the counter is locked: the usage import marks records late under the same lock.
         late = late_usage(end).filter(company_id=company_id)
         late_rows = list(
-            late.annotate(month=TruncMonth("time")).values("subscription_id", "type", "month")
-            .annotate(quantity=Sum("quantity"), charge=Sum("charge")).order_by("subscription_id", "month", "type")
+            late.annotate(month=TruncMonth("time"))
+            .values("subscription_id", "type", "month")
+            .annotate(quantity=Sum("quantity"), charge=Sum("charge"))
+            .order_by("subscription_id", "month", "type")
         )
         charges = list(
             Charge.objects.filter(company_id=company_id, invoice__isnull=True, date__lte=last).select_related("fee")
         )
         # Usage or a charge on a subscription no longer active in the period still gets its own section.
-        missing = ({row["subscription_id"] for row in usage_rows} | {c.subscription_id for c in charges}
-                   | {row["subscription_id"] for row in late_rows})
+        missing = (
+            {row["subscription_id"] for row in usage_rows}
+            | {c.subscription_id for c in charges}
+            | {row["subscription_id"] for row in late_rows}
+        )
         for row in Subscription.objects.filter(pk__in=missing - sections.keys()).values(*SUBSCRIPTION_FIELDS):
             sections[row["id"]] = _section(row, language)
         labels = {value: usage_label(value) for value in UsageRecord.Type.values}
         for row in usage_rows:
-            sections[row["subscription_id"]].lines.append(_Line(
-                InvoiceLine.Kind.USAGE, labels.get(row["type"], row["type"]), row["quantity"] or Decimal(0),
-                row["charge"] or 0, usage_type=row["type"]))
+            sections[row["subscription_id"]].lines.append(
+                _Line(
+                    InvoiceLine.Kind.USAGE,
+                    labels.get(row["type"], row["type"]),
+                    row["quantity"] or Decimal(0),
+                    row["charge"] or 0,
+                    usage_type=row["type"],
+                )
+            )
         for row in late_rows:
             description = _("Late usage, %(month)s: %(type)s") % {
                 "month": formats.date_format(row["month"], "YEAR_MONTH_FORMAT"),
-                "type": labels.get(row["type"], row["type"])}
-            sections[row["subscription_id"]].lines.append(_Line(
-                InvoiceLine.Kind.LATE_USAGE, description[:200], row["quantity"] or Decimal(0), row["charge"] or 0,
-                usage_type=row["type"]))
+                "type": labels.get(row["type"], row["type"]),
+            }
+            sections[row["subscription_id"]].lines.append(
+                _Line(
+                    InvoiceLine.Kind.LATE_USAGE,
+                    description[:200],
+                    row["quantity"] or Decimal(0),
+                    row["charge"] or 0,
+                    usage_type=row["type"],
+                )
+            )
         for charge in charges:
             description = _name(charge.fee.name, charge.fee.name_da, language) if charge.fee else charge.description
             sections[charge.subscription_id].lines.append(
-                _Line(InvoiceLine.Kind.ONE_OFF, description[:200], Decimal(1), charge.amount))
+                _Line(InvoiceLine.Kind.ONE_OFF, description[:200], Decimal(1), charge.amount)
+            )
 
         totals: dict[str, int] = defaultdict(int)
         for section in sections.values():
@@ -250,12 +297,19 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
         net = sum(totals.values())
         vat = vat_of(net)
         invoice = Invoice.objects.create(
-            company_id=company_id, number=counter.take(), period=period,
+            company_id=company_id,
+            number=counter.take(),
+            period=period,
             **EInvoiceSettings.references_of(company_id),  # frozen with the invoice: later changes leave it alone
-            status=Invoice.Status.ISSUED, issue_date=issue_date, due_date=due_date_for(issue_date),
-            net=net, vat=vat, total=net + vat,
+            status=Invoice.Status.ISSUED,
+            issue_date=issue_date,
+            due_date=due_date_for(issue_date),
+            net=net,
+            vat=vat,
+            total=net + vat,
             subscriptions_net=totals[InvoiceLine.Kind.SUBSCRIPTION] + totals[InvoiceLine.Kind.ADD_ON],
-            usage_net=totals[InvoiceLine.Kind.USAGE] + totals[InvoiceLine.Kind.LATE_USAGE], one_off_net=totals[InvoiceLine.Kind.ONE_OFF],
+            usage_net=totals[InvoiceLine.Kind.USAGE] + totals[InvoiceLine.Kind.LATE_USAGE],
+            one_off_net=totals[InvoiceLine.Kind.ONE_OFF],
             language=language,
         )
         _store(invoice, sorted(sections.values(), key=lambda s: (s.user_name, s.subscription_id)))
@@ -263,8 +317,13 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
             Charge.objects.filter(pk__in=[c.pk for c in charges]).update(invoice=invoice)
         if late_rows:
             late.update(late_invoice=invoice)
-        record("invoice.issued", by=by, company=company, target=invoice,
-               details={"period": period, "total": invoice.total, "number": invoice.number})
+        record(
+            "invoice.issued",
+            by=by,
+            company=company,
+            target=invoice,
+            details={"period": period, "total": invoice.total, "number": invoice.number},
+        )
         # In the invoice's transaction: an issued invoice always gets its PDF and eInvoice, whatever crashes.
         _after_issue(invoice.pk)
     return invoice
@@ -278,29 +337,73 @@ def _store(invoice: Invoice, sections: list[_Section]) -> None:
     """Writes the sections and lines: COPY on PostgreSQL (the 100,000-subscription run), bulk_create elsewhere."""
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT nextval(pg_get_serial_sequence('invoicing_invoicesection', 'id')) "
-                           "FROM generate_series(1, %s)", [len(sections)])
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('invoicing_invoicesection', 'id')) FROM generate_series(1, %s)",
+                [len(sections)],
+            )
             ids = [row[0] for row in cursor.fetchall()]
         raw = connection.connection
         with raw.cursor() as cursor:
             with cursor.copy(f"COPY invoicing_invoicesection ({SECTION_COLUMNS}) FROM STDIN") as copy:
                 for section_id, s in zip(ids, sections, strict=True):
-                    copy.write_row((section_id, invoice.pk, s.subscription_id, s.user_name, s.phone_number,
-                                    s.product_name, s.cost_centre, s.total))
+                    copy.write_row(
+                        (
+                            section_id,
+                            invoice.pk,
+                            s.subscription_id,
+                            s.user_name,
+                            s.phone_number,
+                            s.product_name,
+                            s.cost_centre,
+                            s.total,
+                        )
+                    )
             with cursor.copy(f"COPY invoicing_invoiceline ({LINE_COLUMNS}) FROM STDIN") as copy:
                 for section_id, s in zip(ids, sections, strict=True):
                     for line in s.lines:
-                        copy.write_row((invoice.pk, section_id, line.kind, line.usage_type, line.description,
-                                        line.quantity, line.amount))
+                        copy.write_row(
+                            (
+                                invoice.pk,
+                                section_id,
+                                line.kind,
+                                line.usage_type,
+                                line.description,
+                                line.quantity,
+                                line.amount,
+                            )
+                        )
         return
     rows = InvoiceSection.objects.bulk_create(
-        [InvoiceSection(invoice=invoice, subscription_id=s.subscription_id, user_name=s.user_name,
-                        phone_number=s.phone_number, product_name=s.product_name, cost_centre=s.cost_centre,
-                        total=s.total) for s in sections], batch_size=2000)
+        [
+            InvoiceSection(
+                invoice=invoice,
+                subscription_id=s.subscription_id,
+                user_name=s.user_name,
+                phone_number=s.phone_number,
+                product_name=s.product_name,
+                cost_centre=s.cost_centre,
+                total=s.total,
+            )
+            for s in sections
+        ],
+        batch_size=2000,
+    )
     InvoiceLine.objects.bulk_create(
-        [InvoiceLine(invoice=invoice, section=row, kind=line.kind, usage_type=line.usage_type,
-                     description=line.description, quantity=line.quantity, amount=line.amount)
-         for row, s in zip(rows, sections, strict=True) for line in s.lines], batch_size=5000)
+        [
+            InvoiceLine(
+                invoice=invoice,
+                section=row,
+                kind=line.kind,
+                usage_type=line.usage_type,
+                description=line.description,
+                quantity=line.quantity,
+                amount=line.amount,
+            )
+            for row, s in zip(rows, sections, strict=True)
+            for line in s.lines
+        ],
+        batch_size=5000,
+    )
 
 
 def _after_issue(invoice_id: int) -> None:

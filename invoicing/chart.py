@@ -10,9 +10,11 @@ from invoicing.selectors import ChartBar
 
 WIDTH, HEIGHT = 720, 240
 LEFT, RIGHT, TOP, BOTTOM = 64, 8, 12, 28
-SERIES = [("subscriptions", _("Subscriptions"), "chart-subscriptions"),
-          ("usage", pgettext_lazy("telephone usage", "Usage"), "chart-usage"),
-          ("one_off", _("One-off"), "chart-one-off")]
+SERIES = [
+    ("subscriptions", _("Subscriptions"), "chart-subscriptions"),
+    ("usage", pgettext_lazy("telephone usage", "Usage"), "chart-usage"),
+    ("one_off", _("One-off"), "chart-one-off"),
+]
 
 
 @dataclass
@@ -50,11 +52,30 @@ def stacked_bar_chart(bars: list[ChartBar]) -> dict:
             h = plot_h * value / peak
             if h > 0:
                 y -= h
-                rects.append(Rect(round(x, 1), round(y, 1), round(bar_w, 1), round(h, 1), css,
-                                  f"{bar.period} · {label}: {format_kr(value)} kr."))
+                rects.append(
+                    Rect(
+                        round(x, 1),
+                        round(y, 1),
+                        round(bar_w, 1),
+                        round(h, 1),
+                        css,
+                        f"{bar.period} · {label}: {format_kr(value)} kr.",
+                    )
+                )
         labels.append({"x": round(x + bar_w / 2, 1), "text": bar.period[2:].replace("-", "/")})
-    ticks = [{"y": round(TOP + plot_h - plot_h * f, 1), "label": format_kr(int(peak * f)).split(",")[0]}
-             for f in (0, 0.25, 0.5, 0.75, 1)]
-    return {"width": WIDTH, "height": HEIGHT, "rects": rects, "labels": labels, "ticks": ticks,
-            "left": LEFT, "right": WIDTH - RIGHT, "base": TOP + plot_h, "label_y": HEIGHT - 8,
-            "series": SERIES}
+    ticks = [
+        {"y": round(TOP + plot_h - plot_h * f, 1), "label": format_kr(int(peak * f)).split(",")[0]}
+        for f in (0, 0.25, 0.5, 0.75, 1)
+    ]
+    return {
+        "width": WIDTH,
+        "height": HEIGHT,
+        "rects": rects,
+        "labels": labels,
+        "ticks": ticks,
+        "left": LEFT,
+        "right": WIDTH - RIGHT,
+        "base": TOP + plot_h,
+        "label_y": HEIGHT - 8,
+        "series": SERIES,
+    }

@@ -29,8 +29,16 @@ USAGE_PROFILE = {
     UsageRecord.Type.ROAMING: ((0, 2), (10, 300), 150),
     UsageRecord.Type.PREMIUM: ((0, 1), (1, 3), 2500),
 }
-FALLBACK_USERS = ["Mette Nielsen", "Lars Poulsen", "Sofie Kristensen", "Jens Madsen", "Ida Thomsen",
-                  "Peter Rasmussen", "Camilla Jørgensen", "Niels Pedersen"]
+FALLBACK_USERS = [
+    "Mette Nielsen",
+    "Lars Poulsen",
+    "Sofie Kristensen",
+    "Jens Madsen",
+    "Ida Thomsen",
+    "Peter Rasmussen",
+    "Camilla Jørgensen",
+    "Niels Pedersen",
+]
 
 
 def last_periods(today: dt.date, months: int = 12) -> list[str]:
@@ -46,14 +54,25 @@ def _fallback_subscriptions(ctx: DemoContext, company, count: int) -> None:
     product = Product.objects.filter(kind=Product.Kind.MOBILE).order_by("monthly_price").first()
     if product is None:
         product, _ = Product.objects.get_or_create(
-            code="mobil-fri-tale-30gb", defaults={"name": "Mobile Unlimited 30 GB", "name_da": "Mobil Fri Tale 30 GB",
-                                                  "kind": Product.Kind.MOBILE, "data_gb": 30, "monthly_price": 14900})
+            code="mobil-fri-tale-30gb",
+            defaults={
+                "name": "Mobile Unlimited 30 GB",
+                "name_da": "Mobil Fri Tale 30 GB",
+                "kind": Product.Kind.MOBILE,
+                "data_gb": 30,
+                "monthly_price": 14900,
+            },
+        )
     start = timezone.localdate().replace(day=1) - dt.timedelta(days=420)
     for i in range(count):
         Subscription.objects.create(
-            company=company, user_name=FALLBACK_USERS[i % len(FALLBACK_USERS)], product=product,
-            phone_number=f"+4520{company.pk:02d}{i:04d}"[:11], status=Subscription.Status.ACTIVE,
-            start_date=start + dt.timedelta(days=ctx.rng.randint(0, 200)))
+            company=company,
+            user_name=FALLBACK_USERS[i % len(FALLBACK_USERS)],
+            product=product,
+            phone_number=f"+4520{company.pk:02d}{i:04d}"[:11],
+            status=Subscription.Status.ACTIVE,
+            start_date=start + dt.timedelta(days=ctx.rng.randint(0, 200)),
+        )
 
 
 def seed_invoicing(ctx: DemoContext) -> None:
@@ -67,12 +86,19 @@ def seed_invoicing(ctx: DemoContext) -> None:
         recipient = None
         channel = EInvoiceSettings.Channel.PEPPOL if company.ean else None
         if channel is not None:  # EAN companies take Peppol through the (fake) access point, with their references
-            EInvoiceSettings.objects.get_or_create(company=company, defaults={
-                "channel": channel, "order_reference": f"RAMME-{company.cvr[:4]}",
-                "contact_reference": "Bogholderiet", "accounting_cost": "4410"})
+            EInvoiceSettings.objects.get_or_create(
+                company=company,
+                defaults={
+                    "channel": channel,
+                    "order_reference": f"RAMME-{company.cvr[:4]}",
+                    "contact_reference": "Bogholderiet",
+                    "accounting_cost": "4410",
+                },
+            )
         if company.ean or key == "bager":
             recipient, _ = EInvoiceRecipient.objects.get_or_create(
-                company=company, email=f"faktura@{key}.example", defaults={"confirmed_at": timezone.now()})
+                company=company, email=f"faktura@{key}.example", defaults={"confirmed_at": timezone.now()}
+            )
         for index, period in enumerate(periods):
             if Invoice.objects.filter(company=company, period=period).exists():
                 continue
@@ -81,8 +107,13 @@ def seed_invoicing(ctx: DemoContext) -> None:
             if index == 3:
                 sub = billable_subscriptions(first, last).filter(company=company).first()
                 if sub is not None:
-                    Charge.objects.create(company=company, subscription=sub, description="SIM card / SIM-kort",
-                                          amount=9900, date=first + dt.timedelta(days=4))
+                    Charge.objects.create(
+                        company=company,
+                        subscription=sub,
+                        description="SIM card / SIM-kort",
+                        amount=9900,
+                        date=first + dt.timedelta(days=4),
+                    )
             issue = last + dt.timedelta(days=1)
             invoice = bill_company(company.pk, period, by=by, issue_date=issue)
             if invoice is None:
@@ -97,22 +128,41 @@ def seed_invoicing(ctx: DemoContext) -> None:
             invoice.save(update_fields=["status", "paid_amount"])
             if channel is not None:
                 EInvoiceDelivery.objects.get_or_create(
-                    company=company, invoice=invoice, email="", defaults={
-                        "channel": channel, "status": EInvoiceDelivery.Status.ACKNOWLEDGED, "attempts": 1,
+                    company=company,
+                    invoice=invoice,
+                    email="",
+                    defaults={
+                        "channel": channel,
+                        "status": EInvoiceDelivery.Status.ACKNOWLEDGED,
+                        "attempts": 1,
                         "message_id": f"demo-{invoice.number}",
-                        "sent_at": dt.datetime.combine(issue, dt.time(6, 30), tzinfo=dt.UTC)})
+                        "sent_at": dt.datetime.combine(issue, dt.time(6, 30), tzinfo=dt.UTC),
+                    },
+                )
             if recipient is not None:
                 # History: these were e-mailed when issued (the task skips rows already sent).
                 EInvoiceDelivery.objects.get_or_create(
-                    company=company, invoice=invoice, email=recipient.email,
-                    defaults={"status": EInvoiceDelivery.Status.SENT, "attempts": 1,
-                              "sent_at": dt.datetime.combine(issue, dt.time(6, 30), tzinfo=dt.UTC)})
+                    company=company,
+                    invoice=invoice,
+                    email=recipient.email,
+                    defaults={
+                        "status": EInvoiceDelivery.Status.SENT,
+                        "attempts": 1,
+                        "sent_at": dt.datetime.combine(issue, dt.time(6, 30), tzinfo=dt.UTC),
+                    },
+                )
     ctx.log(f"{Invoice.objects.count()} invoices, {UsageRecord.objects.count()} usage records")
 
 
 def _paid(invoice: Invoice, amount: int, day: dt.date) -> None:
-    Payment.objects.create(company_id=invoice.company_id, invoice=invoice, amount=amount, paid_on=day,
-                           reference=f"FIK 71 {invoice.number}", created_by_label="demo data")
+    Payment.objects.create(
+        company_id=invoice.company_id,
+        invoice=invoice,
+        amount=amount,
+        paid_on=day,
+        reference=f"FIK 71 {invoice.number}",
+        created_by_label="demo data",
+    )
     invoice.paid_amount += amount
 
 
@@ -129,7 +179,14 @@ def _usage(ctx: DemoContext, company, first: dt.date, last: dt.date) -> None:
                 charge = quantity * ore_per_unit
                 if usage_type in (UsageRecord.Type.VOICE, UsageRecord.Type.DATA) and ctx.rng.random() < 0.05:
                     charge = quantity * 25  # a little above the plan now and then
-                records.append(UsageRecord(
-                    company_id=company.pk, subscription_id=sub.pk, type=usage_type, quantity=Decimal(quantity),
-                    charge=charge, time=start + dt.timedelta(seconds=ctx.rng.randrange(seconds))))
+                records.append(
+                    UsageRecord(
+                        company_id=company.pk,
+                        subscription_id=sub.pk,
+                        type=usage_type,
+                        quantity=Decimal(quantity),
+                        charge=charge,
+                        time=start + dt.timedelta(seconds=ctx.rng.randrange(seconds)),
+                    )
+                )
     UsageRecord.objects.bulk_create(records, batch_size=5000)

@@ -71,9 +71,15 @@ def _failures(rule_set: str, svrl: bytes) -> list[Failure]:
     report = etree.fromstring(svrl)
     found = []
     for element in report.iter(f"{{{SVRL}}}failed-assert", f"{{{SVRL}}}successful-report"):
-        found.append(Failure(rule_set=rule_set, rule=element.get("id", ""), flag=element.get("flag", "fatal"),
-                             location=element.get("location", ""),
-                             text=" ".join(element.findtext(f"{{{SVRL}}}text", "").split())))
+        found.append(
+            Failure(
+                rule_set=rule_set,
+                rule=element.get("id", ""),
+                flag=element.get("flag", "fatal"),
+                location=element.get("location", ""),
+                text=" ".join(element.findtext(f"{{{SVRL}}}text", "").split()),
+            )
+        )
     return found
 
 
@@ -104,9 +110,19 @@ def validate_many(documents: dict[str, bytes]) -> dict[str, list[Failure]]:
             target = Path(tmp) / f"out{number}"
             target.mkdir()
             subprocess.run(
-                ["java", "-cp", str(jar), "net.sf.saxon.Transform", f"-s:{source}", f"-xsl:{path}",
-                 f"-o:{target}", "-warnings:silent"],
-                check=True, capture_output=True, timeout=600,
+                [
+                    "java",
+                    "-cp",
+                    str(jar),
+                    "net.sf.saxon.Transform",
+                    f"-s:{source}",
+                    f"-xsl:{path}",
+                    f"-o:{target}",
+                    "-warnings:silent",
+                ],
+                check=True,
+                capture_output=True,
+                timeout=600,
             )
             for index, name in enumerate(documents):
                 results[name] += _failures(rule_set, (target / f"{index:05d}.xml").read_bytes())

@@ -21,13 +21,17 @@ class InvoiceFilterForm(forms.Form):
 
     def __init__(self, *args, years: list[int], **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.TypedChoiceField, self.fields["year"]).choices = [("", _("All years")), *[(y, str(y)) for y in years]]
+        cast(forms.TypedChoiceField, self.fields["year"]).choices = [
+            ("", _("All years")),
+            *[(y, str(y)) for y in years],
+        ]
         cast(forms.ChoiceField, self.fields["status"]).choices = [("", _("All statuses")), *Invoice.Status.choices]
 
 
 class EInvoiceSignUpForm(forms.Form):
     addresses = forms.CharField(
-        label=_("E-mail addresses"), widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("E-mail addresses"),
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One or more addresses, separated by commas or new lines. Each receives a link to confirm."),
     )
 
@@ -48,8 +52,12 @@ class EInvoiceSettingsForm(forms.ModelForm):
 class BillingRunForm(forms.Form):
     period = forms.CharField(label=_("Period"), max_length=7, help_text=_("YYYY-MM, e.g. 2026-11."))
     force = forms.BooleanField(label=_("Bill it even though the month is not over"), required=False)
-    reason = forms.CharField(label=_("Reason for billing early"), required=False, max_length=200,
-                             help_text=_("Required with the box above; kept in the audit trail."))
+    reason = forms.CharField(
+        label=_("Reason for billing early"),
+        required=False,
+        max_length=200,
+        help_text=_("Required with the box above; kept in the audit trail."),
+    )
 
     def clean_period(self) -> str:
         value = self.cleaned_data["period"].strip()
@@ -71,8 +79,9 @@ class BillingRunForm(forms.Form):
 
 
 class UsageUploadForm(forms.Form):
-    file = forms.FileField(label=_("Usage file (CSV)"),
-                           help_text=_("Columns: record_id,phone_number,time,type,quantity,charge_ore"))
+    file = forms.FileField(
+        label=_("Usage file (CSV)"), help_text=_("Columns: record_id,phone_number,time,type,quantity,charge_ore")
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
@@ -119,8 +128,9 @@ class PaymentForm(forms.Form):
     amount = KronerField(label=_("Amount (DKK)"), help_text=_("Incl. VAT, e.g. 1.234,56."))
     paid_on = forms.DateField(label=_("Paid on"), widget=DateInput)
     method = forms.ChoiceField(label=_("Method"), choices=Payment.Method.choices, initial=Payment.Method.BANK_TRANSFER)
-    reference = forms.CharField(label=_("Reference"), max_length=100, required=False,
-                                help_text=_("E.g. the bank's reference or the FI code."))
+    reference = forms.CharField(
+        label=_("Reference"), max_length=100, required=False, help_text=_("E.g. the bank's reference or the FI code.")
+    )
 
     def __init__(self, *args, invoice: Invoice | None = None, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -150,8 +160,9 @@ class PaymentForm(forms.Form):
 
 
 class PaymentUploadForm(forms.Form):
-    file = forms.FileField(label=_("Bank file (CSV)"),
-                           help_text=_("One payment per line: invoice number;amount;date;reference"))
+    file = forms.FileField(
+        label=_("Bank file (CSV)"), help_text=_("One payment per line: invoice number;amount;date;reference")
+    )
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -79,13 +79,14 @@ class _Errors:
         return self.count > 0
 
     def raise_(self, error_class: type[UsageImportError]) -> None:
-        items = sorted(self.items, key=lambda e: (e.line or 0))
+        items = sorted(self.items, key=lambda e: e.line or 0)
         if self.count > len(items):
             items.append(UsageRowError(None, _("… and %(count)s more errors.") % {"count": self.count - len(items)}))
         raise error_class(items)
 
 
 # The file ----------------------------------------------------------------------------------
+
 
 @dataclass
 class Source:
@@ -96,8 +97,9 @@ class Source:
     size: int = 0  # bytes, for progress
 
     @classmethod
-    def of(cls, *, filename: str, text: str | None = None, path: Path | None = None,
-           data: bytes | None = None) -> "Source":
+    def of(
+        cls, *, filename: str, text: str | None = None, path: Path | None = None, data: bytes | None = None
+    ) -> "Source":
         if path is not None:
             where = path
             return cls(filename, lambda: where.open("rb"), where.stat().st_size)
@@ -147,8 +149,10 @@ def csv_rows(stream: IO[bytes], *, delimiter: str, errors: _Errors) -> Iterator[
         except StopIteration:
             return
         except csv.Error as error:
-            errors.add(start, _("the line cannot be read as CSV (%(problem)s; is a quote not closed?)") % {
-                "problem": str(error)})
+            errors.add(
+                start,
+                _("the line cannot be read as CSV (%(problem)s; is a quote not closed?)") % {"problem": str(error)},
+            )
             return
         if stop[0]:
             return
@@ -182,8 +186,9 @@ class _Progress:
         if self.side is None or self.upload is None:
             return
         with self.side.cursor() as cursor:
-            cursor.execute(f"UPDATE {self.upload._meta.db_table} SET rows_done = %s WHERE id = %s",
-                           [rows, self.upload.pk])
+            cursor.execute(
+                f"UPDATE {self.upload._meta.db_table} SET rows_done = %s WHERE id = %s", [rows, self.upload.pk]
+            )
 
     def close(self) -> None:
         if self.side is not None:
@@ -192,6 +197,7 @@ class _Progress:
 
 # Shared steps -----------------------------------------------------------------------------
 
+
 def _earlier_import(model: type[FileImport], sha256: str) -> FileImport | None:
     return model._default_manager.filter(sha256=sha256, status=FileImport.Status.DONE).first()
 
@@ -199,14 +205,17 @@ def _earlier_import(model: type[FileImport], sha256: str) -> FileImport | None:
 def _already_imported(earlier: FileImport) -> str:
     return _("This file was already imported on %(when)s by %(who)s as “%(file)s”; nothing was imported again.") % {
         "when": formats.date_format(timezone.localtime(earlier.imported_at), "SHORT_DATETIME_FORMAT"),
-        "who": earlier.imported_by or "?", "file": earlier.filename}
+        "who": earlier.imported_by or "?",
+        "file": earlier.filename,
+    }
 
 
 def _begin(model: type[FileImport], source: Source, by: Actor, upload: FileImport | None) -> FileImport:
     """The import row: the staff upload's (made when it was queued) or a new one in this transaction."""
     if upload is None:
-        upload = model._default_manager.create(filename=source.filename[:200], imported_by=by.display,
-                                      status=FileImport.Status.RUNNING)
+        upload = model._default_manager.create(
+            filename=source.filename[:200], imported_by=by.display, status=FileImport.Status.RUNNING
+        )
     return upload
 
 
@@ -222,11 +231,20 @@ def _finish(upload: FileImport, rows: int, **fields: Any) -> None:
             upload.save()
     except IntegrityError:  # the same content finished importing in another process meanwhile
         earlier = _earlier_import(type(upload), upload.sha256)
-        raise UsageImportError([UsageRowError(None, _already_imported(earlier) if earlier else _(
-            "The same file is being imported at this moment; nothing was imported again."))]) from None
+        raise UsageImportError(
+            [
+                UsageRowError(
+                    None,
+                    _already_imported(earlier)
+                    if earlier
+                    else _("The same file is being imported at this moment; nothing was imported again."),
+                )
+            ]
+        ) from None
 
 
 # Usage ------------------------------------------------------------------------------------
+
 
 @functools.lru_cache(maxsize=50_000)  # a file repeats each subscription's number many times
 def _e164(raw: str) -> str | None:
@@ -241,13 +259,17 @@ def _e164(raw: str) -> str | None:
 
 def _parse_usage_row(line: int, cells: list[str], errors: _Errors) -> dict | None:
     if len(cells) != len(USAGE_COLUMNS):
-        errors.add(line, _("expected %(count)s columns (%(columns)s), found %(found)s") % {
-            "count": len(USAGE_COLUMNS), "columns": ",".join(USAGE_COLUMNS), "found": len(cells)})
+        errors.add(
+            line,
+            _("expected %(count)s columns (%(columns)s), found %(found)s")
+            % {"count": len(USAGE_COLUMNS), "columns": ",".join(USAGE_COLUMNS), "found": len(cells)},
+        )
         return None
     record_id, raw_phone, raw_time, usage_type, raw_quantity, raw_charge = (c.strip() for c in cells)
     if not record_id or len(record_id) > 64 or any(ch.isspace() or not ch.isprintable() for ch in record_id):
-        errors.add(line, _("“%(value)s” is not a record id (at most 64 characters, no spaces)") % {
-            "value": record_id[:80]})
+        errors.add(
+            line, _("“%(value)s” is not a record id (at most 64 characters, no spaces)") % {"value": record_id[:80]}
+        )
         return None
     phone = _e164(raw_phone)
     if phone is None:
@@ -263,20 +285,36 @@ def _parse_usage_row(line: int, cells: list[str], errors: _Errors) -> dict | Non
     if timezone.is_naive(time):
         time = timezone.make_aware(time)
     if usage_type not in UsageRecord.Type.values:
-        errors.add(line, _("unknown type “%(value)s” (use %(types)s)") % {
-            "value": usage_type[:80], "types": ", ".join(UsageRecord.Type.values)})
+        errors.add(
+            line,
+            _("unknown type “%(value)s” (use %(types)s)")
+            % {"value": usage_type[:80], "types": ", ".join(UsageRecord.Type.values)},
+        )
         return None
     try:
         quantity = Decimal(raw_quantity)
         charge = int(raw_charge)
-        if not quantity.is_finite() or quantity < 0 or charge < 0 or quantity != round(quantity, 2) \
-                or quantity >= 10**10 or charge >= 10**15:
+        if (
+            not quantity.is_finite()
+            or quantity < 0
+            or charge < 0
+            or quantity != round(quantity, 2)
+            or quantity >= 10**10
+            or charge >= 10**15
+        ):
             raise ValueError
     except (InvalidOperation, ValueError):
         errors.add(line, _("quantity and charge must be non-negative numbers (charge in whole øre)"))
         return None
-    return {"line": line, "record_id": record_id, "phone": phone, "time": time, "type": usage_type,
-            "quantity": quantity, "charge": charge}
+    return {
+        "line": line,
+        "record_id": record_id,
+        "phone": phone,
+        "time": time,
+        "type": usage_type,
+        "quantity": quantity,
+        "charge": charge,
+    }
 
 
 class _Subscriptions:
@@ -289,8 +327,11 @@ class _Subscriptions:
         missing = phones - self.by_phone.keys()
         for phone in missing:
             self.by_phone[phone] = []
-        rows = (Subscription.objects.filter(phone_number__in=missing).exclude(status=Subscription.Status.CANCELLED)
-                .values_list("pk", "company_id", "phone_number", "start_date", "end_date"))
+        rows = (
+            Subscription.objects.filter(phone_number__in=missing)
+            .exclude(status=Subscription.Status.CANCELLED)
+            .values_list("pk", "company_id", "phone_number", "start_date", "end_date")
+        )
         for pk, company_id, phone, start, end in rows:
             self.by_phone[phone].append((pk, company_id, start, end))
 
@@ -307,8 +348,11 @@ def _duplicates(rows: list[dict], batch: UsageImport, errors: _Errors) -> set[st
     bad: set[str] = set()
     for row in rows:
         if row["record_id"] in seen:
-            errors.add(row["line"], _("record id %(id)s appears twice in this file (also line %(other)s)") % {
-                "id": row["record_id"], "other": seen[row["record_id"]]})
+            errors.add(
+                row["line"],
+                _("record id %(id)s appears twice in this file (also line %(other)s)")
+                % {"id": row["record_id"], "other": seen[row["record_id"]]},
+            )
             bad.add(row["record_id"])
         else:
             seen[row["record_id"]] = row["line"]
@@ -322,8 +366,10 @@ def _duplicates(rows: list[dict], batch: UsageImport, errors: _Errors) -> set[st
             reason = _("record id %(id)s appears twice in this file") % {"id": record_id}
         elif other is not None:
             reason = _("record id %(id)s was already imported from “%(file)s” on %(when)s") % {
-                "id": record_id, "file": other.filename,
-                "when": formats.date_format(timezone.localtime(other.imported_at), "SHORT_DATE_FORMAT")}
+                "id": record_id,
+                "file": other.filename,
+                "when": formats.date_format(timezone.localtime(other.imported_at), "SHORT_DATE_FORMAT"),
+            }
         else:
             reason = _("record id %(id)s is already imported") % {"id": record_id}
         errors.add(seen[record_id], reason)
@@ -331,8 +377,17 @@ def _duplicates(rows: list[dict], batch: UsageImport, errors: _Errors) -> set[st
     return bad
 
 
-RECORD_COLUMNS = ["company_id", "subscription_id", "record_id", "time", "type", "quantity", "charge", "batch_id",
-                  "late"]
+RECORD_COLUMNS = [
+    "company_id",
+    "subscription_id",
+    "record_id",
+    "time",
+    "type",
+    "quantity",
+    "charge",
+    "batch_id",
+    "late",
+]
 
 
 def _insert(records: list[tuple]) -> None:
@@ -347,8 +402,9 @@ def _insert(records: list[tuple]) -> None:
                 for values in records:
                     copy.write_row(values)
         return
-    UsageRecord.objects.bulk_create([UsageRecord(**dict(zip(RECORD_COLUMNS, values, strict=True)))
-                                     for values in records], batch_size=BATCH_ROWS)
+    UsageRecord.objects.bulk_create(
+        [UsageRecord(**dict(zip(RECORD_COLUMNS, values, strict=True))) for values in records], batch_size=BATCH_ROWS
+    )
 
 
 def _mark_late(batch: UsageImport, months: set[tuple[int, str]]) -> int:
@@ -362,19 +418,23 @@ def _mark_late(batch: UsageImport, months: set[tuple[int, str]]) -> int:
     from invoicing.money import parse_period
 
     InvoiceCounter.lock()
-    billed = set(Invoice.objects.filter(
-        category=Invoice.Category.NORMAL, company_id__in={c for c, _p in months},
-        period__in={p for _c, p in months}).values_list("company_id", "period"))
+    billed = set(
+        Invoice.objects.filter(
+            category=Invoice.Category.NORMAL, company_id__in={c for c, _p in months}, period__in={p for _c, p in months}
+        ).values_list("company_id", "period")
+    )
     late = 0
     for company_id, period in sorted(months & billed):
         start, end = period_bounds(*parse_period(period))
         late += UsageRecord.objects.filter(batch=batch, company_id=company_id, time__gte=start, time__lt=end).update(
-            late=True)
+            late=True
+        )
     return late
 
 
-def run_usage_import(source: Source, *, by: Actor, upload: UsageImport | None = None,
-                     report: Report | None = None) -> UsageImport:
+def run_usage_import(
+    source: Source, *, by: Actor, upload: UsageImport | None = None, report: Report | None = None
+) -> UsageImport:
     """Imports a usage file all or nothing: any bad line rejects the whole file."""
     sha256 = source.sha256()
     earlier = _earlier_import(UsageImport, sha256)
@@ -387,12 +447,25 @@ def run_usage_import(source: Source, *, by: Actor, upload: UsageImport | None = 
             assert isinstance(batch, UsageImport)
             rows, late = _stream_usage(source, batch, progress)
             _finish(batch, rows, sha256=sha256)
-            record("invoice.usage_imported", by=by, company=None, target=batch,
-                   details={"rows": rows, "late": late, "sha256": sha256})
+            record(
+                "invoice.usage_imported",
+                by=by,
+                company=None,
+                target=batch,
+                details={"rows": rows, "late": late, "sha256": sha256},
+            )
     except IntegrityError:  # a record id stored by another import running at the same moment
-        raise UsageImportError([UsageRowError(None, _(
-            "Another import stored some of these records at the same moment; nothing was imported. "
-            "Upload the file again to see which lines."))]) from None
+        raise UsageImportError(
+            [
+                UsageRowError(
+                    None,
+                    _(
+                        "Another import stored some of these records at the same moment; nothing was imported. "
+                        "Upload the file again to see which lines."
+                    ),
+                )
+            ]
+        ) from None
     finally:
         progress.close()
     return batch
@@ -414,14 +487,28 @@ def _stream_usage(source: Source, batch: UsageImport, progress: Callable[[int, i
             day = timezone.localtime(row["time"]).date()
             match = subscriptions.on(row["phone"], day)
             if match is None:
-                errors.add(row["line"], _("no active subscription has number %(phone)s on %(day)s") % {
-                    "phone": row["phone"], "day": day.isoformat()})
+                errors.add(
+                    row["line"],
+                    _("no active subscription has number %(phone)s on %(day)s")
+                    % {"phone": row["phone"], "day": day.isoformat()},
+                )
                 continue
             if errors or row["record_id"] in bad:
                 continue  # nothing will be stored: stop building records, keep checking lines
             months.add((match[1], f"{day:%Y-%m}"))
-            records.append((match[1], match[0], row["record_id"], row["time"], row["type"], row["quantity"],
-                            row["charge"], batch.pk, False))
+            records.append(
+                (
+                    match[1],
+                    match[0],
+                    row["record_id"],
+                    row["time"],
+                    row["type"],
+                    row["quantity"],
+                    row["charge"],
+                    batch.pk,
+                    False,
+                )
+            )
         if not errors:
             _insert(records)
         done += len(pending)
@@ -455,6 +542,7 @@ def _stream_usage(source: Source, batch: UsageImport, progress: Callable[[int, i
 
 # Payments ---------------------------------------------------------------------------------
 
+
 def _parse_payments(stream: IO[bytes], errors: _Errors, report: Report | None = None) -> list[dict]:
     rows: list[dict] = []
     for line, raw_cells in csv_rows(stream, delimiter=";", errors=errors):
@@ -485,13 +573,15 @@ def _parse_payments(stream: IO[bytes], errors: _Errors, report: Report | None = 
         if len(reference) > 100:
             errors.add(line, _("the reference is longer than 100 characters"))
             continue
-        rows.append({"line": line, "number": int(cells[0]), "amount": amount, "paid_on": paid_on,
-                     "reference": reference})
+        rows.append(
+            {"line": line, "number": int(cells[0]), "amount": amount, "paid_on": paid_on, "reference": reference}
+        )
     return rows
 
 
-def run_payment_import(source: Source, *, by: Actor, upload: PaymentImport | None = None,
-                       report: Report | None = None) -> PaymentImport:
+def run_payment_import(
+    source: Source, *, by: Actor, upload: PaymentImport | None = None, report: Report | None = None
+) -> PaymentImport:
     """Imports a bank file of payments all or nothing: any bad row rejects the whole file.
 
     The file is read line by line; the accepted payments are kept until the end because each
@@ -514,10 +604,14 @@ def run_payment_import(source: Source, *, by: Actor, upload: PaymentImport | Non
     with transaction.atomic():
         numbers = {row["number"] for row in rows}
         invoices = {i.number: i for i in Invoice.objects.select_for_update().filter(number__in=numbers)}
-        credited = set(Invoice.objects.filter(credited_invoice__number__in=numbers).values_list(
-            "credited_invoice_id", flat=True))
-        existing = set(Payment.objects.filter(invoice__number__in=numbers).exclude(reference="").values_list(
-            "invoice_id", "amount", "paid_on", "reference"))
+        credited = set(
+            Invoice.objects.filter(credited_invoice__number__in=numbers).values_list("credited_invoice_id", flat=True)
+        )
+        existing = set(
+            Payment.objects.filter(invoice__number__in=numbers)
+            .exclude(reference="")
+            .values_list("invoice_id", "amount", "paid_on", "reference")
+        )
         pending: dict[int, int] = {}
         accepted = []
         for row in rows:
@@ -525,8 +619,13 @@ def run_payment_import(source: Source, *, by: Actor, upload: PaymentImport | Non
             if invoice is None:
                 errors.add(row["line"], _("there is no invoice with number %(number)s") % {"number": row["number"]})
                 continue
-            problem = _payment_problem(invoice, amount=row["amount"], paid_on=row["paid_on"],
-                                       credited=invoice.pk in credited, pending=pending.get(invoice.pk, 0))
+            problem = _payment_problem(
+                invoice,
+                amount=row["amount"],
+                paid_on=row["paid_on"],
+                credited=invoice.pk in credited,
+                pending=pending.get(invoice.pk, 0),
+            )
             key = (invoice.pk, row["amount"], row["paid_on"], row["reference"])
             if not problem and row["reference"] and key in existing:
                 problem = _("this payment is already registered (or appears twice in the file)")
@@ -541,11 +640,22 @@ def run_payment_import(source: Source, *, by: Actor, upload: PaymentImport | Non
         batch = _begin(PaymentImport, source, by, upload)
         assert isinstance(batch, PaymentImport)
         user = by.user if by.user is not None and by.user.is_authenticated else None
-        payments = Payment.objects.bulk_create([
-            Payment(company_id=invoice.company_id, invoice=invoice, amount=row["amount"], paid_on=row["paid_on"],
-                    reference=row["reference"], method=Payment.Method.BANK_TRANSFER, batch=batch, created_by=user,
-                    created_by_label=by.display)
-            for row, invoice in accepted])
+        payments = Payment.objects.bulk_create(
+            [
+                Payment(
+                    company_id=invoice.company_id,
+                    invoice=invoice,
+                    amount=row["amount"],
+                    paid_on=row["paid_on"],
+                    reference=row["reference"],
+                    method=Payment.Method.BANK_TRANSFER,
+                    batch=batch,
+                    created_by=user,
+                    created_by_label=by.display,
+                )
+                for row, invoice in accepted
+            ]
+        )
         touched = {invoice.pk: invoice for _row, invoice in accepted}
         for invoice in touched.values():
             invoice.paid_amount += pending[invoice.pk]
@@ -555,21 +665,32 @@ def run_payment_import(source: Source, *, by: Actor, upload: PaymentImport | Non
             _finish(batch, len(accepted), total=sum(pending.values()), sha256=sha256)
         except UsageImportError as error:
             raise PaymentImportError(error.row_errors) from None
-        bulk_record([
-            AuditEvent(company_id=invoice.company_id, actor=user, actor_label=by.display, ip_address=by.ip_address,
-                       action="invoice.payment_registered", target_type=payment._meta.label_lower,
-                       target_id=str(payment.pk), target_label=str(payment)[:255],
-                       details={**_payment_details(payment, invoice), "file": batch.filename})
-            for payment, (_row, invoice) in zip(payments, accepted, strict=True)])
+        bulk_record(
+            [
+                AuditEvent(
+                    company_id=invoice.company_id,
+                    actor=user,
+                    actor_label=by.display,
+                    ip_address=by.ip_address,
+                    action="invoice.payment_registered",
+                    target_type=payment._meta.label_lower,
+                    target_id=str(payment.pk),
+                    target_label=str(payment)[:255],
+                    details={**_payment_details(payment, invoice), "file": batch.filename},
+                )
+                for payment, (_row, invoice) in zip(payments, accepted, strict=True)
+            ]
+        )
     return batch
 
 
 # Background (staff uploads of large files) -----------------------------------------------
 
+
 def fail(upload: FileImport, errors: list[str]) -> None:
     """Records why a background import imported nothing (outside its rolled-back transaction)."""
     upload.status = FileImport.Status.FAILED
-    upload.errors = errors[:MAX_ERRORS + 1]
+    upload.errors = errors[: MAX_ERRORS + 1]
     upload.finished_at = timezone.now()
     upload.save(update_fields=["status", "errors", "finished_at"])
 

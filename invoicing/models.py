@@ -87,7 +87,11 @@ class Invoice(CompanyOwned):
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="da")
     pdf = models.FileField(_("PDF"), upload_to="invoices/%Y/%m/", blank=True)
     credited_invoice = models.ForeignKey(
-        "self", verbose_name=_("credits invoice"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("credits invoice"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="credit_notes",
     )
     reason = models.CharField(_("reason"), max_length=200, blank=True)
@@ -105,7 +109,8 @@ class Invoice(CompanyOwned):
         constraints = [
             # One normal invoice per company and period: what makes the billing run idempotent.
             models.UniqueConstraint(
-                fields=["company", "period"], condition=models.Q(category="normal"),
+                fields=["company", "period"],
+                condition=models.Q(category="normal"),
                 name="one_invoice_per_company_period",
             ),
         ]
@@ -170,7 +175,11 @@ class InvoiceSection(models.Model):
     # each one locks a subscription row (FOR KEY SHARE). The section copies what it shows, and
     # Django still applies SET_NULL when a subscription is deleted.
     subscription = models.ForeignKey(
-        "subscriptions.Subscription", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "subscriptions.Subscription",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         db_constraint=False,
     )
     # Copied at billing so an invoice never changes when the subscription does.
@@ -233,16 +242,20 @@ class UsageRecord(CompanyOwned):
     batch = models.ForeignKey("UsageImport", null=True, blank=True, on_delete=models.CASCADE, related_name="records")
     # Imported after its month was invoiced: the next invoice carries it as late usage and sets late_invoice.
     late = models.BooleanField(_("late"), default=False)
-    late_invoice = models.ForeignKey("Invoice", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
-                                     db_constraint=False)
+    late_invoice = models.ForeignKey(
+        "Invoice", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_constraint=False
+    )
 
     class Meta:
         verbose_name = _("usage record")
         verbose_name_plural = _("usage records")
         indexes = [
             models.Index(fields=["company", "time"], name="usage_company_time"),
-            models.Index(fields=["company", "time"], condition=models.Q(late=True, late_invoice__isnull=True),
-                         name="usage_late_unbilled"),
+            models.Index(
+                fields=["company", "time"],
+                condition=models.Q(late=True, late_invoice__isnull=True),
+                name="usage_late_unbilled",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -286,8 +299,13 @@ class UsageImport(FileImport):
         verbose_name = _("usage import")
         verbose_name_plural = _("usage imports")
         # The same content (under any name) is imported once.
-        constraints = [models.UniqueConstraint(fields=["sha256"], condition=models.Q(status="done") & ~models.Q(
-            sha256=""), name="usage_import_once_per_content")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sha256"],
+                condition=models.Q(status="done") & ~models.Q(sha256=""),
+                name="usage_import_once_per_content",
+            )
+        ]
 
 
 class Charge(CompanyOwned):
@@ -365,8 +383,9 @@ class EInvoiceDelivery(CompanyOwned):
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     # The outbox row that carries it; status, attempts and last_error follow that message.
-    outbox_message = models.OneToOneField("outbox.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL,
-                                          related_name="einvoice_delivery")
+    outbox_message = models.OneToOneField(
+        "outbox.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="einvoice_delivery"
+    )
 
     class Meta:
         verbose_name = _("eInvoice delivery")
@@ -380,7 +399,8 @@ class EInvoiceDelivery(CompanyOwned):
     @property
     def is_final(self) -> bool:
         return self.status in (self.Status.ACKNOWLEDGED, self.Status.REJECTED, self.Status.FAILED) or (
-            self.status == self.Status.SENT and self.channel == self.Channel.EMAIL)
+            self.status == self.Status.SENT and self.channel == self.Channel.EMAIL
+        )
 
 
 class PaymentImport(FileImport):
@@ -391,8 +411,13 @@ class PaymentImport(FileImport):
     class Meta(FileImport.Meta):
         verbose_name = _("payment import")
         verbose_name_plural = _("payment imports")
-        constraints = [models.UniqueConstraint(fields=["sha256"], condition=models.Q(status="done") & ~models.Q(
-            sha256=""), name="payment_import_once_per_content")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sha256"],
+                condition=models.Q(status="done") & ~models.Q(sha256=""),
+                name="payment_import_once_per_content",
+            )
+        ]
 
 
 class Payment(CompanyOwned):
@@ -410,8 +435,14 @@ class Payment(CompanyOwned):
     method = models.CharField(_("method"), max_length=20, choices=Method.choices, default=Method.BANK_TRANSFER)
     reference = models.CharField(_("reference"), max_length=100, blank=True)
     batch = models.ForeignKey(PaymentImport, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("registered by"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("registered by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_by_label = models.CharField(_("registered by"), max_length=254, blank=True)
     created_at = models.DateTimeField(_("registered"), auto_now_add=True)
 
@@ -442,15 +473,26 @@ class EInvoiceSettings(CompanyOwned):
         OIOUBL = "oioubl", _("OIOUBL 2.1 through NemHandel (our access point)")
 
     order_reference = models.CharField(
-        _("order number"), max_length=35, blank=True,
-        help_text=_("Your purchase order or contract number; shown as the order reference."))
+        _("order number"),
+        max_length=35,
+        blank=True,
+        help_text=_("Your purchase order or contract number; shown as the order reference."),
+    )
     contact_reference = models.CharField(
-        _("contact person or reference"), max_length=40, blank=True,
-        help_text=_("Who at your company receives the invoice (the buyer reference; the public sector calls it "
-                    "the person reference)."))
+        _("contact person or reference"),
+        max_length=40,
+        blank=True,
+        help_text=_(
+            "Who at your company receives the invoice (the buyer reference; the public sector calls it "
+            "the person reference)."
+        ),
+    )
     accounting_cost = models.CharField(
-        _("cost centre or account"), max_length=40, blank=True,
-        help_text=_("Your cost centre or account for the invoice, for your bookkeeping."))
+        _("cost centre or account"),
+        max_length=40,
+        blank=True,
+        help_text=_("Your cost centre or account for the invoice, for your bookkeeping."),
+    )
     channel = models.CharField(_("electronic delivery"), max_length=8, choices=Channel.choices, default=Channel.NONE)
     updated_at = models.DateTimeField(_("changed"), auto_now=True)
 

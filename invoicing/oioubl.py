@@ -32,15 +32,30 @@ def _endpoint(party: etree._Element, tag: str, *, ean: str, cvr: str) -> None:
         _sub(party, tag, f"DK{cvr}", schemeID="DK:CVR")
 
 
-def _party(parent: etree._Element, tag: str, *, ean: str, cvr: str, name: str, street: str, city: str,
-           postcode: str, contact: str | None = None) -> None:
+def _party(
+    parent: etree._Element,
+    tag: str,
+    *,
+    ean: str,
+    cvr: str,
+    name: str,
+    street: str,
+    city: str,
+    postcode: str,
+    contact: str | None = None,
+) -> None:
     party = _sub(_sub(parent, tag), "cac:Party")
     _endpoint(party, "cbc:EndpointID", ean=ean, cvr=cvr)
     _sub(_sub(party, "cac:PartyIdentification"), "cbc:ID", f"DK{cvr}", schemeID="DK:CVR")
     _sub(_sub(party, "cac:PartyName"), "cbc:Name", name)
     address = _sub(party, "cac:PostalAddress")
-    _sub(address, "cbc:AddressFormatCode", "StructuredLax", listAgencyID="320",
-         listID="urn:oioubl:codelist:addressformatcode-1.1")
+    _sub(
+        address,
+        "cbc:AddressFormatCode",
+        "StructuredLax",
+        listAgencyID="320",
+        listID="urn:oioubl:codelist:addressformatcode-1.1",
+    )
     _sub(address, "cbc:StreetName", street or "-")
     _sub(address, "cbc:CityName", city or "-")
     _sub(address, "cbc:PostalZone", postcode or "-")
@@ -117,19 +132,40 @@ def _oioubl_xml(invoice: Invoice) -> bytes:
         reference = _sub(_sub(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
         _sub(reference, "cbc:ID", str(credited.number))
         _sub(reference, "cbc:IssueDate", credited.issue_date.isoformat())
-    _party(root, "cac:AccountingSupplierParty", ean=OPERATOR["gln"], cvr=OPERATOR["cvr"], name=OPERATOR["name"],
-           street=OPERATOR["street"], city=OPERATOR["city"], postcode=OPERATOR["postcode"])
-    _party(root, "cac:AccountingCustomerParty", ean=company.ean, cvr=company.cvr, name=company.name,
-           street=company.street, city=company.city, postcode=company.postcode,
-           contact=invoice.contact_reference or "n/a")
+    _party(
+        root,
+        "cac:AccountingSupplierParty",
+        ean=OPERATOR["gln"],
+        cvr=OPERATOR["cvr"],
+        name=OPERATOR["name"],
+        street=OPERATOR["street"],
+        city=OPERATOR["city"],
+        postcode=OPERATOR["postcode"],
+    )
+    _party(
+        root,
+        "cac:AccountingCustomerParty",
+        ean=company.ean,
+        cvr=company.cvr,
+        name=company.name,
+        street=company.street,
+        city=company.city,
+        postcode=company.postcode,
+        contact=invoice.contact_reference or "n/a",
+    )
     net, vat, total = sign * invoice.net, sign * invoice.vat, sign * invoice.total
     if not credit and total > 0:
         means = _sub(root, "cac:PaymentMeans")
         _sub(means, "cbc:ID", "1")
         _sub(means, "cbc:PaymentMeansCode", "42")
         _sub(means, "cbc:PaymentDueDate", invoice.due_date.isoformat())
-        _sub(means, "cbc:PaymentChannelCode", "DK:BANK", listAgencyID="320",
-             listID="urn:oioubl:codelist:paymentchannelcode-1.1")
+        _sub(
+            means,
+            "cbc:PaymentChannelCode",
+            "DK:BANK",
+            listAgencyID="320",
+            listID="urn:oioubl:codelist:paymentchannelcode-1.1",
+        )
         _sub(means, "cbc:PaymentID", str(invoice.number))
         account = _sub(means, "cac:PayeeFinancialAccount")
         _sub(account, "cbc:ID", OPERATOR["account"])
@@ -140,8 +176,9 @@ def _oioubl_xml(invoice: Invoice) -> bytes:
     _sub(monetary, "cbc:TaxExclusiveAmount", _kr(vat), currencyID="DKK")  # OIOUBL: the VAT amount here
     _sub(monetary, "cbc:TaxInclusiveAmount", _kr(total), currencyID="DKK")
     _sub(monetary, "cbc:PayableAmount", _kr(total), currencyID="DKK")
-    line_tag, qty_tag = ("cac:CreditNoteLine", "cbc:CreditedQuantity") if credit else (
-        "cac:InvoiceLine", "cbc:InvoicedQuantity")
+    line_tag, qty_tag = (
+        ("cac:CreditNoteLine", "cbc:CreditedQuantity") if credit else ("cac:InvoiceLine", "cbc:InvoicedQuantity")
+    )
     for number, (name, amount) in enumerate(_line_groups(invoice), start=1):
         amount *= sign
         element = _sub(root, line_tag)

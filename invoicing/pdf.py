@@ -94,9 +94,17 @@ def _render(invoice: Invoice) -> bytes:
     styles = _styles()
     buffer = io.BytesIO()
     title = _("Credit note") if invoice.is_credit_note else _("Invoice")
-    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm,
-                            topMargin=TOP_MARGIN, bottomMargin=BOTTOM_MARGIN,
-                            title=f"{title} {invoice.number}", author=OPERATOR["name"], pageCompression=1)
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=TOP_MARGIN,
+        bottomMargin=BOTTOM_MARGIN,
+        title=f"{title} {invoice.number}",
+        author=OPERATOR["name"],
+        pageCompression=1,
+    )
 
     def letterhead(canvas, document) -> None:
         canvas.saveState()
@@ -112,8 +120,11 @@ def _render(invoice: Invoice) -> bytes:
         canvas.drawString(18 * mm, 10 * mm, f"{title} {invoice.number}")
         canvas.restoreState()  # "Page 1 of 3" is drawn by PagedCanvas once the page count is known
 
-    customer = [f"<b>{_escape(company.name)}</b>", *map(_escape, company.address_lines),
-                _("CVR number: %(cvr)s") % {"cvr": company.cvr}]
+    customer = [
+        f"<b>{_escape(company.name)}</b>",
+        *map(_escape, company.address_lines),
+        _("CVR number: %(cvr)s") % {"cvr": company.cvr},
+    ]
     if company.ean:
         customer.append(_("EAN number: %(ean)s") % {"ean": company.ean})
     facts = [
@@ -127,8 +138,7 @@ def _render(invoice: Invoice) -> bytes:
     if credited is not None:
         facts.append([_("Credits invoice"), str(credited.number)])
     head = Table(
-        [[Paragraph("<br/>".join(customer), styles["body"]),
-          Table(facts, colWidths=[38 * mm, 34 * mm])]],
+        [[Paragraph("<br/>".join(customer), styles["body"]), Table(facts, colWidths=[38 * mm, 34 * mm])]],
         colWidths=[100 * mm, 74 * mm],
     )
     head.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]))
@@ -145,18 +155,33 @@ def _render(invoice: Invoice) -> bytes:
     ]
     story += [_money_table(summary, [120 * mm, 54 * mm], bold_last=True), Spacer(1, 4 * mm)]
     if not invoice.is_credit_note and invoice.total > 0:
-        story.append(Paragraph(
-            _("Please pay %(total)s DKK by %(due)s to %(bank)s (IBAN %(iban)s, BIC %(bic)s), quoting invoice "
-              "number %(number)s, or with the FI payment line below.")
-            % {"total": format_kr(invoice.total), "due": date_format(invoice.due_date, "SHORT_DATE_FORMAT"),
-               "bank": OPERATOR["bank"], "iban": OPERATOR["iban"], "bic": OPERATOR["bic"],
-               "number": invoice.number},
-            styles["body"]))
-        story.append(Paragraph(
-            _("FI payment (card 71): %(line)s") % {
-                "line": f'<font name="Courier-Bold">{fi_payment_line(invoice.number, OPERATOR["fi_creditor"])}'
-                        "</font>"},
-            styles["body"]))
+        story.append(
+            Paragraph(
+                _(
+                    "Please pay %(total)s DKK by %(due)s to %(bank)s (IBAN %(iban)s, BIC %(bic)s), quoting invoice "
+                    "number %(number)s, or with the FI payment line below."
+                )
+                % {
+                    "total": format_kr(invoice.total),
+                    "due": date_format(invoice.due_date, "SHORT_DATE_FORMAT"),
+                    "bank": OPERATOR["bank"],
+                    "iban": OPERATOR["iban"],
+                    "bic": OPERATOR["bic"],
+                    "number": invoice.number,
+                },
+                styles["body"],
+            )
+        )
+        story.append(
+            Paragraph(
+                _("FI payment (card 71): %(line)s")
+                % {
+                    "line": f'<font name="Courier-Bold">{fi_payment_line(invoice.number, OPERATOR["fi_creditor"])}'
+                    "</font>"
+                },
+                styles["body"],
+            )
+        )
     elif invoice.reason:
         story.append(Paragraph(_("Reason: %(reason)s") % {"reason": _escape(invoice.reason)}, styles["body"]))
 
@@ -165,16 +190,25 @@ def _render(invoice: Invoice) -> bytes:
     # Plain rows, not model instances: 10,000 users are 60,000 lines, and building a model
     # instance per line cost more than drawing it.
     lines: dict[int, list[tuple[str, tuple[str, str, str]]]] = defaultdict(list)
-    line_rows = (InvoiceLine.objects.filter(section__invoice=invoice).order_by("id")
-                 .values_list("section_id", "kind", "description", "quantity", "amount"))
+    line_rows = (
+        InvoiceLine.objects.filter(section__invoice=invoice)
+        .order_by("id")
+        .values_list("section_id", "kind", "description", "quantity", "amount")
+    )
     for section_id, kind, description, quantity, amount in line_rows.iterator(chunk_size=5000):
         lines[section_id].append(("line", (description, _quantity(kind, quantity), format_kr(amount))))
     blocks = []
     for section_id, user_name, phone_number, total in invoice.sections.values_list(
-            "id", "user_name", "phone_number", "total"):  # ordered by user name, as the model says
+        "id", "user_name", "phone_number", "total"
+    ):  # ordered by user name, as the model says
         title_line = user_name + (f" · {phone(phone_number)}" if phone_number else "")
-        blocks.append([("user", (title_line, "", "")), *lines.pop(section_id, ()),
-                       ("total", (_("Total for %(user)s") % {"user": user_name}, "", format_kr(total)))])
+        blocks.append(
+            [
+                ("user", (title_line, "", "")),
+                *lines.pop(section_id, ()),
+                ("total", (_("Total for %(user)s") % {"user": user_name}, "", format_kr(total))),
+            ]
+        )
     story.append(Specification(header, blocks))
     doc.build(story, onFirstPage=letterhead, onLaterPages=letterhead, canvasmaker=PagedCanvas)
     return buffer.getvalue()
@@ -198,8 +232,9 @@ class PagedCanvas(Canvas):
             self.saveState()
             self.setFont("Helvetica", 8)
             self.setFillColor(colors.grey)
-            self.drawRightString(A4[0] - 18 * mm, 10 * mm, _("Page %(page)s of %(pages)s") % {
-                "page": self._pageNumber, "pages": total})
+            self.drawRightString(
+                A4[0] - 18 * mm, 10 * mm, _("Page %(page)s of %(pages)s") % {"page": self._pageNumber, "pages": total}
+            )
             self.restoreState()
             super().showPage()
             page = self._doc.Pages.pages[-1]
@@ -220,17 +255,24 @@ class Specification(Flowable):
     ROW = 11.0
     GAP = 6.0
 
-    def __init__(self, header: tuple[str, str, str], blocks: list[list[tuple[str, tuple[str, str, str]]]],
-                 start: int = 0, end: int | None = None, height: float | None = None,
-                 texts: dict | None = None) -> None:
+    def __init__(
+        self,
+        header: tuple[str, str, str],
+        blocks: list[list[tuple[str, tuple[str, str, str]]]],
+        start: int = 0,
+        end: int | None = None,
+        height: float | None = None,
+        texts: dict | None = None,
+    ) -> None:
         super().__init__()
         self.header = header
         self.blocks = blocks
         self.texts = {} if texts is None else texts  # the cells' cache (_Cells), shared by the parts
         self.start = start
         self.end = len(blocks) if end is None else end
-        self.body_height = (sum(self._height(blocks[i]) for i in range(self.start, self.end))
-                            if height is None else height)
+        self.body_height = (
+            sum(self._height(blocks[i]) for i in range(self.start, self.end)) if height is None else height
+        )
 
     def _height(self, block: list) -> float:
         return self.ROW * len(block) + self.GAP
@@ -258,7 +300,7 @@ class Specification(Flowable):
             rows_that_fit = int((room - used - self.GAP) // self.ROW)
             if rows_that_fit >= 2:
                 head, tail = block[:rows_that_fit], [("user", block[0][1]), *block[rows_that_fit:]]
-                self.blocks[index:index + 1] = [head, tail]  # the caller's list grows by one block
+                self.blocks[index : index + 1] = [head, tail]  # the caller's list grows by one block
                 self.end += 1
                 used += self._height(head)
                 index += 1
@@ -267,8 +309,7 @@ class Specification(Flowable):
             return []
         parts: list[Flowable] = [Specification(self.header, self.blocks, self.start, index, used, self.texts)]
         if index < self.end:
-            parts.append(Specification(self.header, self.blocks, index, self.end, self.body_height - used,
-                                       self.texts))
+            parts.append(Specification(self.header, self.blocks, index, self.end, self.body_height - used, self.texts))
         return parts
 
     def draw(self) -> None:

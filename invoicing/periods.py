@@ -23,7 +23,9 @@ def unfinished_reason(period: str, *, today: dt.date | None = None) -> str | Non
         return _("%(period)s lies in the future: a month can be billed once it is over.") % {"period": period}
     if last >= today:
         return _("%(period)s is not over yet: it can be billed from %(day)s.") % {
-            "period": period, "day": formats.date_format(last + dt.timedelta(days=1), "SHORT_DATE_FORMAT")}
+            "period": period,
+            "day": formats.date_format(last + dt.timedelta(days=1), "SHORT_DATE_FORMAT"),
+        }
     return None
 
 
@@ -44,5 +46,9 @@ def check_billable(period: str, *, force: bool, reason: str, today: dt.date | No
 
 def record_forced_run(*, period: str, reason: str, by: Actor, today: dt.date | None = None) -> None:
     today = today or timezone.localdate()
-    record("invoice.billing_forced", by=by, company=None,
-           details={"period": period, "reason": reason.strip(), "today": today.isoformat()})
+    record(
+        "invoice.billing_forced",
+        by=by,
+        company=None,
+        details={"period": period, "reason": reason.strip(), "today": today.isoformat()},
+    )

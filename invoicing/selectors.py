@@ -73,8 +73,11 @@ def monthly_totals(*, company: Company | None, today: dt.date) -> list[ChartBar]
         periods.append(period_of(day))
     periods.reverse()
     bars = {p: ChartBar(p, 0, 0, 0) for p in periods}
-    rows = Invoice.objects.for_company(company).filter(period__in=periods).values_list(
-        "period", "subscriptions_net", "usage_net", "one_off_net")
+    rows = (
+        Invoice.objects.for_company(company)
+        .filter(period__in=periods)
+        .values_list("period", "subscriptions_net", "usage_net", "one_off_net")
+    )
     for period, subs, usage, one_off in rows:
         bar = bars[period]
         bar.subscriptions += subs

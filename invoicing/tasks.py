@@ -31,7 +31,8 @@ def ensure_pdf(invoice: Invoice) -> Invoice:
 
     with transaction.atomic():
         locked = (
-            Invoice.objects.select_for_update(of=("self",)).select_related("company", "credited_invoice")
+            Invoice.objects.select_for_update(of=("self",))
+            .select_related("company", "credited_invoice")
             .get(pk=invoice.pk)
         )
         if not locked.pdf:
@@ -53,7 +54,8 @@ def process_issued_invoice(invoice_id: int) -> None:
         Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
         addresses = set(
             EInvoiceRecipient.objects.for_company(invoice.company)
-            .filter(confirmed_at__isnull=False).values_list("email", flat=True)
+            .filter(confirmed_at__isnull=False)
+            .values_list("email", flat=True)
         )
         existing = set(EInvoiceDelivery.objects.filter(invoice=invoice).values_list("email", flat=True))
         for email in sorted(addresses - existing):
@@ -62,8 +64,9 @@ def process_issued_invoice(invoice_id: int) -> None:
         # The access point: one row without an address per invoice, in the channel the company chose.
         channel = EInvoiceSettings.of(invoice.company).channel
         if channel != EInvoiceSettings.Channel.NONE and "" not in existing:
-            delivery = EInvoiceDelivery.objects.create(company=invoice.company, invoice=invoice, channel=channel,
-                                                       email="")
+            delivery = EInvoiceDelivery.objects.create(
+                company=invoice.company, invoice=invoice, channel=channel, email=""
+            )
             enqueue(deliver_to_access_point, delivery.pk)
 
 
@@ -74,7 +77,7 @@ MAX_ATTEMPTS = 5
 def _retry_later(delivery: EInvoiceDelivery) -> None:
     if not default_task_backend.supports_defer:
         return  # `manage.py retry_einvoices` picks it up
-    delay = dt.timedelta(minutes=2 ** delivery.attempts)
+    delay = dt.timedelta(minutes=2**delivery.attempts)
     deliver_to_access_point.using(run_after=timezone.now() + delay).enqueue(delivery.pk)
 
 
@@ -86,8 +89,14 @@ def _envelope(delivery: EInvoiceDelivery):  # type: ignore[no-untyped-def]
     invoice = delivery.invoice
     make = oioubl_xml if delivery.channel == EInvoiceDelivery.Channel.OIOUBL else invoice_xml
     receiver, scheme = endpoint(ean=invoice.company.ean, cvr=invoice.company.cvr)
-    return Envelope(document=make(invoice), document_format=delivery.channel, receiver=receiver, scheme=scheme,
-                    number=invoice.number, key=f"selfservice-delivery-{delivery.pk}")
+    return Envelope(
+        document=make(invoice),
+        document_format=delivery.channel,
+        receiver=receiver,
+        scheme=scheme,
+        number=invoice.number,
+        key=f"selfservice-delivery-{delivery.pk}",
+    )
 
 
 @task
@@ -97,8 +106,11 @@ def deliver_to_access_point(delivery_id: int) -> None:
 
     retry = None
     with transaction.atomic():
-        delivery = (EInvoiceDelivery.objects.select_for_update(of=("self",))
-                    .select_related("invoice", "invoice__company", "invoice__credited_invoice").get(pk=delivery_id))
+        delivery = (
+            EInvoiceDelivery.objects.select_for_update(of=("self",))
+            .select_related("invoice", "invoice__company", "invoice__credited_invoice")
+            .get(pk=delivery_id)
+        )
         if delivery.status != EInvoiceDelivery.Status.PENDING or delivery.attempts >= MAX_ATTEMPTS:
             return
         delivery.attempts += 1
@@ -112,8 +124,9 @@ def deliver_to_access_point(delivery_id: int) -> None:
                 retry = delivery
         else:
             delivery.message_id = receipt.message_id
-            delivery.status = receipt.status if receipt.status in EInvoiceDelivery.Status.values else (
-                EInvoiceDelivery.Status.SENT)
+            delivery.status = (
+                receipt.status if receipt.status in EInvoiceDelivery.Status.values else (EInvoiceDelivery.Status.SENT)
+            )
             delivery.receiver_reason = receipt.reason if receipt.status == REJECTED else ""
             delivery.sent_at = timezone.now()
             delivery.last_error = ""
@@ -157,7 +170,8 @@ def send_einvoice(delivery_id: int) -> None:
     with transaction.atomic():
         delivery = (
             EInvoiceDelivery.objects.select_for_update()
-            .select_related("invoice", "invoice__company").get(pk=delivery_id)
+            .select_related("invoice", "invoice__company")
+            .get(pk=delivery_id)
         )
         if delivery.outbox_message_id is not None or delivery.status == EInvoiceDelivery.Status.SENT:
             return
@@ -175,15 +189,19 @@ def follow_outbox_message(sender: object, message: "OutboxMessage", **kwargs: ob
         "failed": EInvoiceDelivery.Status.FAILED,
     }.get(str(message.status), EInvoiceDelivery.Status.PENDING)
     EInvoiceDelivery.objects.filter(outbox_message=message).update(
-        status=status, attempts=min(message.attempts, 32767), last_error=message.last_error[:300],
-        sent_at=message.sent_at if status == EInvoiceDelivery.Status.SENT else None)
+        status=status,
+        attempts=min(message.attempts, 32767),
+        last_error=message.last_error[:300],
+        sent_at=message.sent_at if status == EInvoiceDelivery.Status.SENT else None,
+    )
 
 
 def _message(invoice: Invoice, email: str) -> EmailMessage:
     with translation.override(invoice.language):
         context = {"invoice": invoice, "company": invoice.company}
         subject = (
-            _("Credit note %(number)s from Self-service") if invoice.is_credit_note
+            _("Credit note %(number)s from Self-service")
+            if invoice.is_credit_note
             else _("Invoice %(number)s from Self-service")
         ) % {"number": invoice.number}
         body = render_to_string("invoicing/email/invoice.txt", context)
@@ -261,8 +279,15 @@ def import_file_task(kind: str, import_id: int, user_id: int | None) -> str:
     except imports.UsageImportError as error:
         imports.fail(upload, error.messages)
     except Exception:
-        imports.fail(upload, [_("The import stopped on an unexpected error; nothing was imported. "
-                                "Staff can see the details in the worker's log.")])
+        imports.fail(
+            upload,
+            [
+                _(
+                    "The import stopped on an unexpected error; nothing was imported. "
+                    "Staff can see the details in the worker's log."
+                )
+            ],
+        )
         raise
     finally:
         if stored:

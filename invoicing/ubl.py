@@ -43,8 +43,9 @@ def endpoint(*, ean: str, cvr: str) -> tuple[str, str]:
     return (ean, "0088") if ean else (cvr, "0184")
 
 
-def _party(parent: etree._Element, tag: str, *, ean: str, name: str, street: str, city: str, postcode: str,
-           cvr: str) -> None:
+def _party(
+    parent: etree._Element, tag: str, *, ean: str, name: str, street: str, city: str, postcode: str, cvr: str
+) -> None:
     party = _sub(_sub(parent, tag), "cac:Party")
     identifier, scheme = endpoint(ean=ean, cvr=cvr)
     _sub(party, "cbc:EndpointID", identifier, schemeID=scheme)
@@ -78,7 +79,7 @@ def period_dates(invoice: Invoice) -> tuple[str, str]:
 
 
 def document_kind(invoice: Invoice) -> str:
-    """"Invoice" or "CreditNote": what the document is in UBL.
+    """ "Invoice" or "CreditNote": what the document is in UBL.
 
     A credit note states positive amounts; one of a negative invoice (a correction that owed the
     customer money) would be negative, which the Danish Peppol rules forbid (DK-R-016): it charges
@@ -142,10 +143,26 @@ def _invoice_xml(invoice: Invoice) -> bytes:
         reference = _sub(_sub(root, "cac:BillingReference"), "cac:InvoiceDocumentReference")
         _sub(reference, "cbc:ID", str(credited.number))
         _sub(reference, "cbc:IssueDate", credited.issue_date.isoformat())
-    _party(root, "cac:AccountingSupplierParty", ean=OPERATOR["gln"], name=OPERATOR["name"], street=OPERATOR["street"],
-           city=OPERATOR["city"], postcode=OPERATOR["postcode"], cvr=OPERATOR["cvr"])
-    _party(root, "cac:AccountingCustomerParty", ean=company.ean, name=company.name, street=company.street,
-           city=company.city, postcode=company.postcode, cvr=company.cvr)
+    _party(
+        root,
+        "cac:AccountingSupplierParty",
+        ean=OPERATOR["gln"],
+        name=OPERATOR["name"],
+        street=OPERATOR["street"],
+        city=OPERATOR["city"],
+        postcode=OPERATOR["postcode"],
+        cvr=OPERATOR["cvr"],
+    )
+    _party(
+        root,
+        "cac:AccountingCustomerParty",
+        ean=company.ean,
+        name=company.name,
+        street=company.street,
+        city=company.city,
+        postcode=company.postcode,
+        cvr=company.cvr,
+    )
     net, vat, total = sign * invoice.net, sign * invoice.vat, sign * invoice.total
     if not credit and total > 0:
         means = _sub(root, "cac:PaymentMeans")
@@ -164,8 +181,9 @@ def _invoice_xml(invoice: Invoice) -> bytes:
     _sub(monetary, "cbc:TaxInclusiveAmount", _kr(total), currencyID="DKK")
     _sub(monetary, "cbc:PayableAmount", _kr(total), currencyID="DKK")
     # One line per user, kind and sign keeps a 10,000-user document readable for the buyer's system.
-    line_tag, qty_tag = ("cac:CreditNoteLine", "cbc:CreditedQuantity") if credit else (
-        "cac:InvoiceLine", "cbc:InvoicedQuantity")
+    line_tag, qty_tag = (
+        ("cac:CreditNoteLine", "cbc:CreditedQuantity") if credit else ("cac:InvoiceLine", "cbc:InvoicedQuantity")
+    )
     for number, (name, amount) in enumerate(_line_groups(invoice), start=1):
         amount *= sign
         element = _sub(root, line_tag)

@@ -20,8 +20,9 @@ urlpatterns = [
     path("einvoice/", views.einvoice, name="einvoice"),
     path("einvoice/<int:recipient_id>/remove/", views.einvoice_remove, name="einvoice_remove"),
     path("einvoice/<int:recipient_id>/resend/", views.einvoice_resend, name="einvoice_resend"),
-    path("einvoice/deliveries/<int:delivery_id>/resend/", views.einvoice_delivery_resend,
-         name="einvoice_delivery_resend"),
+    path(
+        "einvoice/deliveries/<int:delivery_id>/resend/", views.einvoice_delivery_resend, name="einvoice_delivery_resend"
+    ),
     path("einvoice/opt-out/", views.einvoice_opt_out, name="einvoice_opt_out"),
     path("einvoice/confirm/", include(confirm_patterns)),
     path("staff/", views.staff_index, name="staff"),

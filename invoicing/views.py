@@ -48,8 +48,11 @@ USERS_PER_PAGE = 50
 
 
 def _invoice(request: HttpRequest, invoice_id: int) -> Invoice:
-    return get_for_company(selectors.with_credited(Invoice.objects.select_related("company", "credited_invoice")),
-                           require_company(request), pk=invoice_id)
+    return get_for_company(
+        selectors.with_credited(Invoice.objects.select_related("company", "credited_invoice")),
+        require_company(request),
+        pk=invoice_id,
+    )
 
 
 @area_view("invoice")
@@ -60,10 +63,16 @@ def index(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         year, status = form.cleaned_data["year"], form.cleaned_data["status"]
     page = Paginator(selectors.invoices(company=company, year=year, status=status), INVOICES_PER_PAGE).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     bars = selectors.monthly_totals(company=company, today=timezone.localdate())
-    context = {"form": form, "page": page, "chart": stacked_bar_chart(bars), "bars": bars,
-               "has_invoices": any(b.total for b in bars) or page.paginator.count}
+    context = {
+        "form": form,
+        "page": page,
+        "chart": stacked_bar_chart(bars),
+        "bars": bars,
+        "has_invoices": any(b.total for b in bars) or page.paginator.count,
+    }
     if getattr(request, "htmx", False):
         return render(request, "invoicing/index.html#rows", context)
     return render(request, "invoicing/index.html", context)
@@ -73,8 +82,15 @@ def _user_rows(sections) -> list[dict[str, Any]]:
     """Per user: fee, add-ons, and usage per type, ready for the table and the CSV."""
     rows = []
     for section in sections:
-        row: dict[str, Any] = {"section": section, "fee": 0, "add_ons": 0, "one_off": 0, "usage": {}, "lines": [],
-                               "late_usage": 0}
+        row: dict[str, Any] = {
+            "section": section,
+            "fee": 0,
+            "add_ons": 0,
+            "one_off": 0,
+            "usage": {},
+            "lines": [],
+            "late_usage": 0,
+        }
         for line in section.lines.all():
             row["lines"].append(line)
             if line.kind == InvoiceLine.Kind.SUBSCRIPTION:
@@ -102,14 +118,21 @@ def detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = _invoice(request, invoice_id)
     search = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL bytes
     page = Paginator(selectors.sections(invoice=invoice, search=search), USERS_PER_PAGE).get_page(
-        request.GET.get("page"))
-    context = {"invoice": invoice, "page": page, "rows": _user_rows(page.object_list), "search": search,
-               "deliveries": list(invoice.deliveries.order_by("created_at", "id"))}
+        request.GET.get("page")
+    )
+    context = {
+        "invoice": invoice,
+        "page": page,
+        "rows": _user_rows(page.object_list),
+        "search": search,
+        "deliveries": list(invoice.deliveries.order_by("created_at", "id")),
+    }
     if getattr(request, "htmx", False):
         return render(request, "invoicing/detail.html#users", context)
     context["payments"] = list(selectors.payments(invoice=invoice))
-    context["failed_deliveries"] = list(selectors.deliveries(company=invoice.company).filter(
-        invoice=invoice, status=EInvoiceDelivery.Status.FAILED))
+    context["failed_deliveries"] = list(
+        selectors.deliveries(company=invoice.company).filter(invoice=invoice, status=EInvoiceDelivery.Status.FAILED)
+    )
     return render(request, "invoicing/detail.html", context)
 
 
@@ -138,20 +161,36 @@ def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
     writer = csv.writer(_Echo(), delimiter=";")
 
     def rows():
-        yield "\ufeff" + writer.writerow([
-            _("User"), _("Phone number"), _("Subscription type"), _("Cost centre"), _("Kind"), _("Description"),
-            _("Quantity"), _("Amount excl. VAT (DKK)")])
+        yield "\ufeff" + writer.writerow(
+            [
+                _("User"),
+                _("Phone number"),
+                _("Subscription type"),
+                _("Cost centre"),
+                _("Kind"),
+                _("Description"),
+                _("Quantity"),
+                _("Amount excl. VAT (DKK)"),
+            ]
+        )
         # Iterate in chunks so a 10,000-user invoice streams in constant memory.
         sections = selectors.sections(invoice=invoice, search=search)
         paginator = Paginator(sections, 1000)
         for number in paginator.page_range:
             for section in paginator.page(number).object_list:
                 for line in section.lines.all():
-                    yield writer.writerow([
-                        _text_cell(section.user_name), section.phone_number, _text_cell(section.product_name),
-                        _text_cell(section.cost_centre), line.get_kind_display(), _text_cell(line.description),
-                        str(line.quantity).replace(".", ","),
-                        _kr_plain(line.amount)])
+                    yield writer.writerow(
+                        [
+                            _text_cell(section.user_name),
+                            section.phone_number,
+                            _text_cell(section.product_name),
+                            _text_cell(section.cost_centre),
+                            line.get_kind_display(),
+                            _text_cell(line.description),
+                            str(line.quantity).replace(".", ","),
+                            _kr_plain(line.amount),
+                        ]
+                    )
 
     language = translation.get_language()
 
@@ -168,8 +207,9 @@ def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
 @area_view("invoice")
 def pdf(request: HttpRequest, invoice_id: int) -> FileResponse:
     invoice = ensure_pdf(_invoice(request, invoice_id))
-    return FileResponse(invoice.pdf.open("rb"), as_attachment=True, filename=f"{invoice.file_name}.pdf",
-                        content_type="application/pdf")
+    return FileResponse(
+        invoice.pdf.open("rb"), as_attachment=True, filename=f"{invoice.file_name}.pdf", content_type="application/pdf"
+    )
 
 
 @area_view("invoice")
@@ -204,18 +244,30 @@ def einvoice(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             added = actions.sign_up_einvoice(
-                company=company, addresses=form.cleaned_data["addresses"], confirm_url=_confirm_url(request),
-                language=request.LANGUAGE_CODE, by=Actor.from_request(request))
+                company=company,
+                addresses=form.cleaned_data["addresses"],
+                confirm_url=_confirm_url(request),
+                language=request.LANGUAGE_CODE,
+                by=Actor.from_request(request),
+            )
         except ValidationError as error:
             form.add_error(None, error)
         else:
-            messages.success(request, _("We sent a confirmation link to %(emails)s.") % {
-                "emails": ", ".join(r.email for r in added)})
+            messages.success(
+                request, _("We sent a confirmation link to %(emails)s.") % {"emails": ", ".join(r.email for r in added)}
+            )
             return redirect("invoice:einvoice")
     deliveries = Paginator(selectors.deliveries(company=company), 20).get_page(request.GET.get("page"))
-    return render(request, "invoicing/einvoice.html", {
-        "form": form, "recipients": selectors.recipients(company=company), "page": deliveries,
-        "settings_form": EInvoiceSettingsForm(instance=EInvoiceSettings.of(company))})
+    return render(
+        request,
+        "invoicing/einvoice.html",
+        {
+            "form": form,
+            "recipients": selectors.recipients(company=company),
+            "page": deliveries,
+            "settings_form": EInvoiceSettingsForm(instance=EInvoiceSettings.of(company)),
+        },
+    )
 
 
 @area_view("invoice")
@@ -224,15 +276,28 @@ def einvoice_references(request: HttpRequest) -> HttpResponse:
     company = require_company(request)
     form = EInvoiceSettingsForm(request.POST, instance=EInvoiceSettings.of(company))
     if form.is_valid():
-        actions.update_einvoice_settings(company=company, by=Actor.from_request(request), **{
-            key: form.cleaned_data[key] for key in ("order_reference", "contact_reference", "accounting_cost",
-                                                     "channel")})
+        actions.update_einvoice_settings(
+            company=company,
+            by=Actor.from_request(request),
+            **{
+                key: form.cleaned_data[key]
+                for key in ("order_reference", "contact_reference", "accounting_cost", "channel")
+            },
+        )
         messages.success(request, _("Your e-invoice settings are saved."))
         return redirect("invoice:einvoice")
     deliveries = Paginator(selectors.deliveries(company=company), 20).get_page(None)
-    return render(request, "invoicing/einvoice.html", {
-        "form": EInvoiceSignUpForm(), "recipients": selectors.recipients(company=company), "page": deliveries,
-        "settings_form": form}, status=400)
+    return render(
+        request,
+        "invoicing/einvoice.html",
+        {
+            "form": EInvoiceSignUpForm(),
+            "recipients": selectors.recipients(company=company),
+            "page": deliveries,
+            "settings_form": form,
+        },
+        status=400,
+    )
 
 
 @area_view("invoice")
@@ -263,8 +328,9 @@ def einvoice_resend(request: HttpRequest, recipient_id: int) -> HttpResponse:
 
 @area_view("invoice")
 def einvoice_delivery_resend(request: HttpRequest, delivery_id: int) -> HttpResponse:
-    delivery = get_for_company(EInvoiceDelivery.objects.select_related("invoice"), require_company(request),
-                               pk=delivery_id)
+    delivery = get_for_company(
+        EInvoiceDelivery.objects.select_related("invoice"), require_company(request), pk=delivery_id
+    )
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     try:
@@ -272,8 +338,11 @@ def einvoice_delivery_resend(request: HttpRequest, delivery_id: int) -> HttpResp
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
-        messages.success(request, _("Invoice %(number)s is being sent to %(email)s again.") % {
-            "number": delivery.invoice.number, "email": delivery.email})
+        messages.success(
+            request,
+            _("Invoice %(number)s is being sent to %(email)s again.")
+            % {"number": delivery.invoice.number, "email": delivery.email},
+        )
     next_url = request.POST.get("next", "")
     if next_url == "invoice":
         return redirect("invoice:detail", invoice_id=delivery.invoice_id)
@@ -322,11 +391,16 @@ def staff_index(request: HttpRequest) -> HttpResponse:
         if action == "billing":
             billing_form = BillingRunForm(request.POST, prefix="billing")
             if billing_form.is_valid():
-                actions.start_billing_run(period=billing_form.cleaned_data["period"], by=by,
-                                          force=billing_form.cleaned_data["force"],
-                                          reason=billing_form.cleaned_data["reason"])
-                messages.success(request, _("The billing run for %(period)s has started.") % {
-                    "period": billing_form.cleaned_data["period"]})
+                actions.start_billing_run(
+                    period=billing_form.cleaned_data["period"],
+                    by=by,
+                    force=billing_form.cleaned_data["force"],
+                    reason=billing_form.cleaned_data["reason"],
+                )
+                messages.success(
+                    request,
+                    _("The billing run for %(period)s has started.") % {"period": billing_form.cleaned_data["period"]},
+                )
                 return redirect("invoice:staff")
         elif action == "usage":
             upload_form = UsageUploadForm(request.POST, request.FILES, prefix="usage")
@@ -337,19 +411,24 @@ def staff_index(request: HttpRequest) -> HttpResponse:
                     return redirect("invoice:staff_usage_import", usage_import_id=queued.pk)
                 try:
                     usage_batch = imports.run_usage_import(
-                        imports.Source.of(filename=upload.name, data=upload.read()), by=by)
+                        imports.Source.of(filename=upload.name, data=upload.read()), by=by
+                    )
                 except imports.UsageImportError as error:
                     import_errors = error.messages[:200]
                 else:
-                    messages.success(request, _("Imported %(rows)s usage records from %(file)s.") % {
-                        "rows": usage_batch.rows, "file": usage_batch.filename})
+                    messages.success(
+                        request,
+                        _("Imported %(rows)s usage records from %(file)s.")
+                        % {"rows": usage_batch.rows, "file": usage_batch.filename},
+                    )
                     return redirect("invoice:staff")
         elif action == "credit":
             credit_form = CreditNoteForm(request.POST, prefix="credit")
             if credit_form.is_valid():
                 try:
-                    credit = actions.create_credit_note(invoice=credit_form.cleaned_data["number"],
-                                                        reason=credit_form.cleaned_data["reason"], by=by)
+                    credit = actions.create_credit_note(
+                        invoice=credit_form.cleaned_data["number"], reason=credit_form.cleaned_data["reason"], by=by
+                    )
                 except ValidationError as error:
                     credit_form.add_error(None, error)
                 else:
@@ -368,26 +447,44 @@ def staff_index(request: HttpRequest) -> HttpResponse:
                     return redirect("invoice:staff_payment_import", payment_import_id=queued.pk)
                 try:
                     payment_batch = imports.run_payment_import(
-                        imports.Source.of(filename=upload.name, data=upload.read()), by=by)
+                        imports.Source.of(filename=upload.name, data=upload.read()), by=by
+                    )
                 except imports.PaymentImportError as error:
                     bank_errors = error.messages[:200]
                 else:
-                    messages.success(request, _("Registered %(rows)s payments (%(total)s kr.) from %(file)s.") % {
-                        "rows": payment_batch.rows, "total": format_kr(payment_batch.total),
-                        "file": payment_batch.filename})
+                    messages.success(
+                        request,
+                        _("Registered %(rows)s payments (%(total)s kr.) from %(file)s.")
+                        % {
+                            "rows": payment_batch.rows,
+                            "total": format_kr(payment_batch.total),
+                            "file": payment_batch.filename,
+                        },
+                    )
                     return redirect("invoice:staff")
         elif action == "overdue":
             marked = actions.mark_overdue(by=by)
             messages.success(request, _("%(count)s invoices were marked overdue.") % {"count": len(marked)})
             return redirect("invoice:staff")
     recent = Invoice.objects.select_related("company").order_by("-number")[:20]
-    return render(request, "invoicing/staff.html", {
-        "billing_form": billing_form, "upload_form": upload_form, "credit_form": credit_form,
-        "import_errors": import_errors, "recent": recent, "imports": UsageImport.objects.all()[:10],
-        "payment_form": payment_form, "bank_form": bank_form, "bank_errors": bank_errors,
-        "payments": Payment.objects.select_related("invoice", "company").order_by("-created_at", "-id")[:20],
-        "payment_imports": PaymentImport.objects.all()[:10],
-        "overdue_count": Invoice.objects.filter(status=Invoice.Status.OVERDUE).count()})
+    return render(
+        request,
+        "invoicing/staff.html",
+        {
+            "billing_form": billing_form,
+            "upload_form": upload_form,
+            "credit_form": credit_form,
+            "import_errors": import_errors,
+            "recent": recent,
+            "imports": UsageImport.objects.all()[:10],
+            "payment_form": payment_form,
+            "bank_form": bank_form,
+            "bank_errors": bank_errors,
+            "payments": Payment.objects.select_related("invoice", "company").order_by("-created_at", "-id")[:20],
+            "payment_imports": PaymentImport.objects.all()[:10],
+            "overdue_count": Invoice.objects.filter(status=Invoice.Status.OVERDUE).count(),
+        },
+    )
 
 
 def _register_payment(request: HttpRequest, form: PaymentForm, by: Actor) -> bool:
@@ -396,14 +493,26 @@ def _register_payment(request: HttpRequest, form: PaymentForm, by: Actor) -> boo
         return False
     invoice = form.cleaned_data["number"]
     try:
-        actions.register_payment(invoice, amount=form.cleaned_data["amount"], paid_on=form.cleaned_data["paid_on"],
-                                 reference=form.cleaned_data["reference"], method=form.cleaned_data["method"], by=by)
+        actions.register_payment(
+            invoice,
+            amount=form.cleaned_data["amount"],
+            paid_on=form.cleaned_data["paid_on"],
+            reference=form.cleaned_data["reference"],
+            method=form.cleaned_data["method"],
+            by=by,
+        )
     except ValidationError as error:
         form.add_error(None, error)
         return False
-    messages.success(request, _("Payment of %(amount)s kr. registered on invoice %(number)s (%(status)s).") % {
-        "amount": format_kr(form.cleaned_data["amount"]), "number": invoice.number,
-        "status": invoice.get_status_display()})
+    messages.success(
+        request,
+        _("Payment of %(amount)s kr. registered on invoice %(number)s (%(status)s).")
+        % {
+            "amount": format_kr(form.cleaned_data["amount"]),
+            "number": invoice.number,
+            "status": invoice.get_status_display(),
+        },
+    )
     return True
 
 
@@ -419,8 +528,11 @@ def staff_invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
         form = PaymentForm(request.POST, invoice=invoice, prefix="payment")
         if _register_payment(request, form, Actor.from_request(request)):
             return redirect("invoice:staff_invoice", invoice_id=invoice.pk)
-    return render(request, "invoicing/staff_invoice.html", {
-        "invoice": invoice, "form": form, "payments": list(selectors.payments(invoice=invoice))})
+    return render(
+        request,
+        "invoicing/staff_invoice.html",
+        {"invoice": invoice, "form": form, "payments": list(selectors.payments(invoice=invoice))},
+    )
 
 
 def _import_progress(request: HttpRequest, upload: FileImport | None) -> HttpResponse:

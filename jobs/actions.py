@@ -28,11 +28,17 @@ def retry_task(*, task_id: str, by: Actor) -> DBTaskResult:
     row.return_value = None
     row.save(update_fields=["status", "finished_at", "exception_class_path", "traceback", "return_value"])
     lease, _created = TaskLease.objects.select_for_update().get_or_create(
-        task=row, defaults={"worker_id": "", "heartbeat_at": timezone.now()})
+        task=row, defaults={"worker_id": "", "heartbeat_at": timezone.now()}
+    )
     lease.attempts = 0
     lease.retried += 1
     lease.note = f"Retried by {by.display}."[:300]
     lease.save(update_fields=["attempts", "retried", "note"])
-    record("task.retried", by=by, company=None, target=row,
-           details={"task": row.task_path, "error": error, "retries": lease.retried})
+    record(
+        "task.retried",
+        by=by,
+        company=None,
+        target=row,
+        details={"task": row.task_path, "error": error, "retries": lease.retried},
+    )
     return row

@@ -40,7 +40,8 @@ def start(task: DBTaskResult, worker_id: str) -> TaskLease:
     """Records that `worker_id` runs `task` now (called right after the claim)."""
     with transaction.atomic():
         lease, created = TaskLease.objects.select_for_update().get_or_create(
-            task=task, defaults={"worker_id": worker_id, "heartbeat_at": timezone.now(), "attempts": 1})
+            task=task, defaults={"worker_id": worker_id, "heartbeat_at": timezone.now(), "attempts": 1}
+        )
         if not created:
             lease.worker_id = worker_id
             lease.heartbeat_at = timezone.now()
@@ -91,7 +92,8 @@ def stale(backend_name: str, now: dt.datetime | None = None) -> "Q":
     cutoff = (now or timezone.now()) - dt.timedelta(seconds=lease_seconds())
     # A worker that died between its claim and writing the lease left no lease: judge by started_at.
     return Q(backend_name=backend_name, status=TaskResultStatus.RUNNING) & (
-        Q(lease__heartbeat_at__lt=cutoff) | Q(lease__isnull=True, started_at__lt=cutoff))
+        Q(lease__heartbeat_at__lt=cutoff) | Q(lease__isnull=True, started_at__lt=cutoff)
+    )
 
 
 def reclaim(backend_name: str = "default", now: dt.datetime | None = None) -> tuple[int, int]:
@@ -105,31 +107,44 @@ def reclaim(backend_name: str = "default", now: dt.datetime | None = None) -> tu
     with transaction.atomic():
         rows = list(
             DBTaskResult.objects.filter(stale(backend_name, now))
-            .select_for_update(skip_locked=True, of=("self",)).order_by("started_at")[:100]
+            .select_for_update(skip_locked=True, of=("self",))
+            .order_by("started_at")[:100]
         )
         for row in rows:
             lease, _created = TaskLease.objects.get_or_create(
-                task=row, defaults={"worker_id": (row.worker_ids or [""])[-1][:64], "heartbeat_at": row.started_at or now,
-                                    "attempts": 1})
+                task=row,
+                defaults={
+                    "worker_id": (row.worker_ids or [""])[-1][:64],
+                    "heartbeat_at": row.started_at or now,
+                    "attempts": 1,
+                },
+            )
             lease.reclaimed += 1
             lease.reclaimed_at = now
             if lease.attempts >= max_attempts():
                 row.status = TaskResultStatus.FAILED
                 row.finished_at = now
                 row.exception_class_path = WORKER_LOST
-                row.traceback = (f"{WORKER_LOST}: the worker {lease.worker_id} stopped while running this task "
-                                 f"(attempt {lease.attempts} of {max_attempts()}); not retried again.\n")
+                row.traceback = (
+                    f"{WORKER_LOST}: the worker {lease.worker_id} stopped while running this task "
+                    f"(attempt {lease.attempts} of {max_attempts()}); not retried again.\n"
+                )
                 row.save(update_fields=["status", "finished_at", "exception_class_path", "traceback"])
                 lease.note = f"Failed after {lease.attempts} runs whose worker stopped."
                 failed += 1
-                logger.error("Task id=%s (%s) failed: its worker stopped %s times", row.pk, row.task_path,
-                             lease.attempts)
+                logger.error(
+                    "Task id=%s (%s) failed: its worker stopped %s times", row.pk, row.task_path, lease.attempts
+                )
             else:
                 row.status = TaskResultStatus.READY
                 row.save(update_fields=["status"])
                 lease.note = f"Worker {lease.worker_id} stopped; queued again."
                 requeued += 1
-                logger.warning("Task id=%s (%s) queued again: worker %s stopped heart-beating", row.pk,
-                               row.task_path, lease.worker_id)
+                logger.warning(
+                    "Task id=%s (%s) queued again: worker %s stopped heart-beating",
+                    row.pk,
+                    row.task_path,
+                    lease.worker_id,
+                )
             lease.save(update_fields=["reclaimed", "reclaimed_at", "note"])
     return requeued, failed

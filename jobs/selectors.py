@@ -16,7 +16,8 @@ FILTERS: dict[str, Q] = {
 
 def task_counts() -> dict[str, int]:
     return DBTaskResult.objects.aggregate(
-        all=Count("pk"), **{key: Count("pk", filter=condition) for key, condition in FILTERS.items()})
+        all=Count("pk"), **{key: Count("pk", filter=condition) for key, condition in FILTERS.items()}
+    )
 
 
 def tasks(show: str = "") -> QuerySet[DBTaskResult]:

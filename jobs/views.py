@@ -21,8 +21,14 @@ def staff_tasks(request: HttpRequest) -> HttpResponse:
         show = ""
     page = Paginator(selectors.tasks(show), settings.PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.task_counts()
-    labels = [("", _("All")), ("queued", _("Queued")), ("running", _("Running")), ("failed", _("Failed")),
-              ("retried", _("Retried")), ("successful", _("Done"))]
+    labels = [
+        ("", _("All")),
+        ("queued", _("Queued")),
+        ("running", _("Running")),
+        ("failed", _("Failed")),
+        ("retried", _("Retried")),
+        ("successful", _("Done")),
+    ]
     tabs = [(key, label, counts[key or "all"]) for key, label in labels]
     return render(request, "jobs/staff.html", {"page": page, "tabs": tabs, "show": show})
 

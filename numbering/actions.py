@@ -73,7 +73,8 @@ def _lock(port_request: PortRequest) -> None:
         last = fresh.events.order_by("-created_at", "-id").first()
         raise ValidationError(
             _("This request was just changed to “%(status)s” by %(who)s; nothing was done. The page shows it now.")
-            % {"status": fresh.get_status_display(), "who": last.actor_label if last else _("someone else")})
+            % {"status": fresh.get_status_display(), "who": last.actor_label if last else _("someone else")}
+        )
 
 
 def _transition(port_request: PortRequest, new: str, *, reason: str, by: Actor) -> PortEvent:
@@ -83,11 +84,20 @@ def _transition(port_request: PortRequest, new: str, *, reason: str, by: Actor) 
     port_request.status_reason = reason
     port_request.save(update_fields=["status", "status_reason", "scheduled_at", "updated_at"])
     event = PortEvent.objects.create(
-        port_request=port_request, new_status=new, previous_status=previous, reason=reason,
-        user=by.user, actor_label=by.display,
+        port_request=port_request,
+        new_status=new,
+        previous_status=previous,
+        reason=reason,
+        user=by.user,
+        actor_label=by.display,
     )
-    record(f"numbers.port_{new}", by=by, company=port_request.company, target=port_request,
-           details={"previous": previous, "new": new, "reason": reason})
+    record(
+        f"numbers.port_{new}",
+        by=by,
+        company=port_request.company,
+        target=port_request,
+        details={"previous": previous, "new": new, "reason": reason},
+    )
     enqueue(send_port_request_update, port_request.pk, event.pk)
     return event
 
@@ -99,13 +109,15 @@ def validate_pdf(upload: UploadedFile) -> None:
         raise ValidationError(_("The file is not a PDF document."))
 
 
-def _save_details(port_request: PortRequest, *, details: dict[str, Any], numbers: list[str],
-                  authorisation: dict[str, Any], by: Actor) -> None:
+def _save_details(
+    port_request: PortRequest, *, details: dict[str, Any], numbers: list[str], authorisation: dict[str, Any], by: Actor
+) -> None:
     for field_name, value in details.items():
         setattr(port_request, field_name, value)
     if port_request.desired_date < earliest_porting_date():
-        raise ValidationError(_("The earliest possible porting date is %(date)s.")
-                              % {"date": earliest_porting_date().isoformat()})
+        raise ValidationError(
+            _("The earliest possible porting date is %(date)s.") % {"date": earliest_porting_date().isoformat()}
+        )
     problem = port_date_problem(port_request.desired_date, current_operator=port_request.current_operator)
     if problem:
         raise ValidationError(problem)
@@ -117,7 +129,11 @@ def _save_details(port_request: PortRequest, *, details: dict[str, Any], numbers
         port_request.authorisation_filename = upload.name[:200]
         port_request.authorisation_file.save(authorisation_upload_name(upload.name), upload, save=False)
         port_request.signed_name, port_request.signed_at, port_request.signed_by, port_request.signed_ip = (
-            "", None, None, None)
+            "",
+            None,
+            None,
+            None,
+        )
     elif method == PortRequest.Authorisation.SIGNED:
         if not authorisation.get("consent") or not str(authorisation.get("name", "")).strip():
             raise ValidationError(_("Type your full name and give your consent to sign the authorisation."))
@@ -139,26 +155,42 @@ def _save_details(port_request: PortRequest, *, details: dict[str, Any], numbers
 def _check_numbers_free(company: Company, numbers: list[str], exclude: PortRequest | None = None) -> None:
     taken = set(PhoneNumber.objects.filter(number__in=numbers).values_list("number", flat=True))
     open_ports = PortNumber.objects.filter(
-        number__in=numbers, port_request__status__in=[S.SUBMITTED, S.PENDING, S.SCHEDULED, S.REJECTED],
+        number__in=numbers,
+        port_request__status__in=[S.SUBMITTED, S.PENDING, S.SCHEDULED, S.REJECTED],
     ).exclude(status__in=[PortNumber.Status.NOT_PORTED, PortNumber.Status.CANCELLED])
     if exclude is not None:
         open_ports = open_ports.exclude(port_request=exclude)
     taken |= set(open_ports.values_list("number", flat=True))
     if taken:
-        raise ValidationError(_("These numbers are already ours or in another port request: %(numbers)s.")
-                              % {"numbers": ", ".join(sorted(taken))})
+        raise ValidationError(
+            _("These numbers are already ours or in another port request: %(numbers)s.")
+            % {"numbers": ", ".join(sorted(taken))}
+        )
 
 
 @transaction.atomic
-def create_port_request(*, company: Company, details: dict[str, Any], numbers: list[str],
-                        authorisation: dict[str, Any], submit: bool, by: Actor) -> PortRequest:
+def create_port_request(
+    *,
+    company: Company,
+    details: dict[str, Any],
+    numbers: list[str],
+    authorisation: dict[str, Any],
+    submit: bool,
+    by: Actor,
+) -> PortRequest:
     _check_numbers_free(company, numbers)
     port_request = PortRequest(company=company, created_by=by.user)
     _save_details(port_request, details=details, numbers=numbers, authorisation=authorisation, by=by)
-    event = PortEvent.objects.create(port_request=port_request, new_status=S.DRAFT, reason=_("Created"),
-                                     user=by.user, actor_label=by.display)
-    record("numbers.port_created", by=by, company=company, target=port_request,
-           details={"numbers": numbers, "authorisation": port_request.authorisation_method})
+    event = PortEvent.objects.create(
+        port_request=port_request, new_status=S.DRAFT, reason=_("Created"), user=by.user, actor_label=by.display
+    )
+    record(
+        "numbers.port_created",
+        by=by,
+        company=company,
+        target=port_request,
+        details={"numbers": numbers, "authorisation": port_request.authorisation_method},
+    )
     if submit:
         submit_port_request(port_request, by=by)
     else:
@@ -167,9 +199,16 @@ def create_port_request(*, company: Company, details: dict[str, Any], numbers: l
 
 
 @transaction.atomic
-def create_subscription_port_request(*, subscription: Subscription, number: str, current_operator: str,
-                                     signed_name: str, signed_at: datetime.datetime | None = None,
-                                     signed_ip: str | None = None, by: Actor) -> PortRequest:
+def create_subscription_port_request(
+    *,
+    subscription: Subscription,
+    number: str,
+    current_operator: str,
+    signed_name: str,
+    signed_at: datetime.datetime | None = None,
+    signed_ip: str | None = None,
+    by: Actor,
+) -> PortRequest:
     """The port request of a new subscription that keeps its number from another operator (the guide).
 
     A mobile (or mobile broadband) subscription gets a mobile request, which accepts only a Danish mobile
@@ -192,37 +231,64 @@ def create_subscription_port_request(*, subscription: Subscription, number: str,
     _check_numbers_free(company, [number])
     user = by.user
     port_request = PortRequest.objects.create(
-        company=company, subscription=subscription, created_by=user,
+        company=company,
+        subscription=subscription,
+        created_by=user,
         kind=PortRequest.Kind.MOBILE if mobile else PortRequest.Kind.LANDLINE,
-        current_operator=current_operator, holder_name=company.name[:200], cvr=company.cvr,
-        holder_street=company.street, holder_postcode=company.postcode, holder_city=company.city,
+        current_operator=current_operator,
+        holder_name=company.name[:200],
+        cvr=company.cvr,
+        holder_street=company.street,
+        holder_postcode=company.postcode,
+        holder_city=company.city,
         desired_date=earliest_porting_date(),
         notification_emails=getattr(user, "email", "") or "",
         notification_language=getattr(user, "language", "") or "da",
-        authorisation_method=PortRequest.Authorisation.SIGNED, signed_name=signed_name.strip()[:200],
-        signed_at=signed_at or timezone.now(), signed_by=user, signed_ip=signed_ip or by.ip_address,
+        authorisation_method=PortRequest.Authorisation.SIGNED,
+        signed_name=signed_name.strip()[:200],
+        signed_at=signed_at or timezone.now(),
+        signed_by=user,
+        signed_ip=signed_ip or by.ip_address,
     )
     PortNumber.objects.create(port_request=port_request, number=number)
-    PortEvent.objects.create(port_request=port_request, new_status=S.DRAFT, reason=_("Created"),
-                             user=user, actor_label=by.display)
-    record("numbers.port_created", by=by, company=company, target=port_request,
-           details={"numbers": [number], "authorisation": port_request.authorisation_method,
-                    "kind": port_request.kind, "subscription": subscription.pk})
+    PortEvent.objects.create(
+        port_request=port_request, new_status=S.DRAFT, reason=_("Created"), user=user, actor_label=by.display
+    )
+    record(
+        "numbers.port_created",
+        by=by,
+        company=company,
+        target=port_request,
+        details={
+            "numbers": [number],
+            "authorisation": port_request.authorisation_method,
+            "kind": port_request.kind,
+            "subscription": subscription.pk,
+        },
+    )
     submit_port_request(port_request, by=by)
     return port_request
 
 
 @transaction.atomic
-def update_port_request(port_request: PortRequest, *, details: dict[str, Any], numbers: list[str],
-                        authorisation: dict[str, Any], submit: bool, by: Actor) -> PortRequest:
+def update_port_request(
+    port_request: PortRequest,
+    *,
+    details: dict[str, Any],
+    numbers: list[str],
+    authorisation: dict[str, Any],
+    submit: bool,
+    by: Actor,
+) -> PortRequest:
     """The customer corrects a draft or a rejected request (and may submit it again)."""
     port_request = PortRequest.objects.select_for_update().get(pk=port_request.pk)
     if port_request.status not in CUSTOMER_EDITABLE:
         raise ValidationError(_("Only a draft or a rejected request can be changed."))
     _check_numbers_free(port_request.company, numbers, exclude=port_request)
     _save_details(port_request, details=details, numbers=numbers, authorisation=authorisation, by=by)
-    record("numbers.port_changed", by=by, company=port_request.company, target=port_request,
-           details={"numbers": numbers})
+    record(
+        "numbers.port_changed", by=by, company=port_request.company, target=port_request, details={"numbers": numbers}
+    )
     if submit:
         submit_port_request(port_request, by=by)
     return port_request
@@ -235,8 +301,9 @@ def submit_port_request(port_request: PortRequest, *, by: Actor) -> PortRequest:
     if not port_request.has_authorisation:
         raise ValidationError(_("The porting authorisation is missing: upload a signed PDF or sign in the portal."))
     if port_request.desired_date < earliest_porting_date():
-        raise ValidationError(_("The desired date has passed. Choose %(date)s or later.")
-                              % {"date": earliest_porting_date().isoformat()})
+        raise ValidationError(
+            _("The desired date has passed. Choose %(date)s or later.") % {"date": earliest_porting_date().isoformat()}
+        )
     problem = port_date_problem(port_request.desired_date, current_operator=port_request.current_operator)
     if problem:
         raise ValidationError(problem)
@@ -258,8 +325,12 @@ def cancel_port_request(port_request: PortRequest, *, reason: str, by: Actor) ->
         # Without its number the new subscription cannot start: it is cancelled before start.
         from subscriptions.actions import cancel as cancel_subscription
 
-        cancel_subscription(sub, on=timezone.localdate(), by=by,
-                            reason=_("Number transfer %(ref)s cancelled") % {"ref": port_request.reference})
+        cancel_subscription(
+            sub,
+            on=timezone.localdate(),
+            by=by,
+            reason=_("Number transfer %(ref)s cancelled") % {"ref": port_request.reference},
+        )
     return port_request
 
 
@@ -295,8 +366,12 @@ def schedule_port_request(port_request: PortRequest, *, at: datetime.datetime, b
     _refuse(port_request, S.SCHEDULED)
     port_request.scheduled_at = at
     local = timezone.localtime(at)
-    _transition(port_request, S.SCHEDULED,
-                reason=_("Scheduled for %(when)s") % {"when": local.strftime("%Y-%m-%d %H:%M")}, by=by)
+    _transition(
+        port_request,
+        S.SCHEDULED,
+        reason=_("Scheduled for %(when)s") % {"when": local.strftime("%Y-%m-%d %H:%M")},
+        by=by,
+    )
     port_request.numbers.filter(status=PortNumber.Status.REQUESTED).update(status=PortNumber.Status.SCHEDULED)
     return port_request
 
@@ -310,8 +385,9 @@ def complete_port_request(port_request: PortRequest, *, ported: list[str], note:
     known = {n.number for n in numbers}
     if not ported or not set(ported) <= known:
         raise ValidationError(_("Choose the numbers that were ported."))
-    if not port_request.is_mobile and set(PhoneNumber.objects.filter(number__in=ported).values_list("number",
-                                                                                                      flat=True)):
+    if not port_request.is_mobile and set(
+        PhoneNumber.objects.filter(number__in=ported).values_list("number", flat=True)
+    ):
         raise ValidationError(_("Some of these numbers already belong to a company."))
     for number in numbers:
         if number.number in ported:
@@ -321,15 +397,26 @@ def complete_port_request(port_request: PortRequest, *, ported: list[str], note:
     PortNumber.objects.bulk_update(numbers, ["status", "note"])
     if not port_request.is_mobile:
         # Mobile numbers live on their subscription; landline numbers become the company's numbers.
-        PhoneNumber.objects.bulk_create([
-            PhoneNumber(company=port_request.company, number=n, kind=PhoneNumber.Kind.LANDLINE,
-                        status=PhoneNumber.Status.ACTIVE, port_request=port_request)
-            for n in sorted(ported)
-        ])
-    reason = _("Ported") if len(ported) == len(numbers) else (
-        _("Partly ported: %(ported)d of %(total)d numbers. %(note)s")
-        % {"ported": len(ported), "total": len(numbers), "note": note}
-    ).strip()
+        PhoneNumber.objects.bulk_create(
+            [
+                PhoneNumber(
+                    company=port_request.company,
+                    number=n,
+                    kind=PhoneNumber.Kind.LANDLINE,
+                    status=PhoneNumber.Status.ACTIVE,
+                    port_request=port_request,
+                )
+                for n in sorted(ported)
+            ]
+        )
+    reason = (
+        _("Ported")
+        if len(ported) == len(numbers)
+        else (
+            _("Partly ported: %(ported)d of %(total)d numbers. %(note)s")
+            % {"ported": len(ported), "total": len(numbers), "note": note}
+        ).strip()
+    )
     _transition(port_request, S.COMPLETED, reason=reason, by=by)
     sub = port_request.subscription
     if sub is not None and sub.status == Subscription.Status.PENDING_ACTIVE:
@@ -340,18 +427,28 @@ def complete_port_request(port_request: PortRequest, *, ported: list[str], note:
 
 
 @transaction.atomic
-def add_port_comment(port_request: PortRequest, *, body: str, internal: bool, from_staff: bool,
-                     by: Actor) -> PortComment:
+def add_port_comment(
+    port_request: PortRequest, *, body: str, internal: bool, from_staff: bool, by: Actor
+) -> PortComment:
     if not body.strip():
         raise ValidationError(_("Write a comment."))
     if internal and not from_staff:
         raise ValidationError(_("Only the operator's staff can write internal notes."))
     comment = PortComment.objects.create(
-        port_request=port_request, author=by.user, author_label=by.display, from_staff=from_staff,
-        is_internal=internal, body=body.strip(),
+        port_request=port_request,
+        author=by.user,
+        author_label=by.display,
+        from_staff=from_staff,
+        is_internal=internal,
+        body=body.strip(),
     )
-    record("numbers.port_commented", by=by, company=port_request.company, target=port_request,
-           details={"internal": internal})
+    record(
+        "numbers.port_commented",
+        by=by,
+        company=port_request.company,
+        target=port_request,
+        details={"internal": internal},
+    )
     if not internal:
         enqueue(send_port_request_update, port_request.pk, None, comment.pk)
     return comment
@@ -359,13 +456,15 @@ def add_port_comment(port_request: PortRequest, *, body: str, internal: bool, fr
 
 # -- call flow ----------------------------------------------------------------------------------------------
 
+
 def company_subscription_ids(company: Company) -> set[int]:
     return set(Subscription.objects.for_company(company).values_list("id", flat=True))
 
 
 @transaction.atomic
-def save_call_flow(*, company: Company, document: dict[str, Any], comment: str, by: Actor,
-                   rollback_of: CallFlowVersion | None = None) -> CallFlowVersion:
+def save_call_flow(
+    *, company: Company, document: dict[str, Any], comment: str, by: Actor, rollback_of: CallFlowVersion | None = None
+) -> CallFlowVersion:
     errors = flows.validate(document, subscription_ids=company_subscription_ids(company))
     if errors:
         raise ValidationError(errors)
@@ -373,13 +472,22 @@ def save_call_flow(*, company: Company, document: dict[str, Any], comment: str, 
     list(CallFlowVersion.objects.for_company(company).select_for_update().values_list("id", flat=True))
     latest = CallFlowVersion.objects.for_company(company).aggregate(m=Max("version"))["m"] or 0
     version = CallFlowVersion.objects.create(
-        company=company, version=latest + 1, document=document, comment=comment[:200], created_by=by.user,
+        company=company,
+        version=latest + 1,
+        document=document,
+        comment=comment[:200],
+        created_by=by.user,
     )
     details: dict[str, Any] = {"version": version.version}
     if rollback_of is not None:
         details["rollback_of"] = rollback_of.version
-    record("numbers.flow_rolled_back" if rollback_of else "numbers.flow_saved", by=by, company=company,
-           target=version, details=details)
+    record(
+        "numbers.flow_rolled_back" if rollback_of else "numbers.flow_saved",
+        by=by,
+        company=company,
+        target=version,
+        details=details,
+    )
     return version
 
 
@@ -387,6 +495,9 @@ def rollback_call_flow(*, company: Company, to: CallFlowVersion, by: Actor) -> C
     if to.company_id != company.pk:
         raise ValidationError(_("This version is not your company's."))
     return save_call_flow(
-        company=company, document=to.document, by=by, rollback_of=to,
+        company=company,
+        document=to.document,
+        by=by,
+        rollback_of=to,
         comment=_("Rolled back to version %(version)d") % {"version": to.version},
     )

@@ -37,7 +37,16 @@ class PortCommentInline(admin.TabularInline):
 class PortRequestAdmin(admin.ModelAdmin):
     """Status changes go through the staff pages (/numbers/staff/), which keep the timeline and e-mails."""
 
-    list_display = ("reference", "company", "kind", "status", "current_operator", "desired_date", "scheduled_at", "created_at")
+    list_display = (
+        "reference",
+        "company",
+        "kind",
+        "status",
+        "current_operator",
+        "desired_date",
+        "scheduled_at",
+        "created_at",
+    )
     list_filter = ("status", "kind", "current_operator")
     search_fields = ("company__name", "cvr", "customer_number", "numbers__number")
     list_select_related = ("company",)

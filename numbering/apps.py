@@ -26,19 +26,24 @@ class NumberingConfig(AppConfig):
                 staff_title=_("Port requests"),
             )
         )
-        register_section(OverviewSection(area_key="numbers", template="numbering/overview_section.html",
-                                         context=overview_context, order=30))
+        register_section(
+            OverviewSection(
+                area_key="numbers", template="numbering/overview_section.html", context=overview_context, order=30
+            )
+        )
         register_seeder(Seeder("numbers", seed_numbers, order=60))
-        register({
-            "numbers.port_created": _("Created a port request"),
-            "numbers.port_changed": _("Corrected a port request"),
-            "numbers.port_submitted": _("Submitted a port request"),
-            "numbers.port_pending": _("Port request sent to the current operator"),
-            "numbers.port_scheduled": _("Scheduled a port"),
-            "numbers.port_completed": _("Completed a port"),
-            "numbers.port_rejected": _("Rejected a port request"),
-            "numbers.port_cancelled": _("Cancelled a port request"),
-            "numbers.port_commented": _("Commented on a port request"),
-            "numbers.flow_saved": _("Saved the call flow"),
-            "numbers.flow_rolled_back": _("Rolled back the call flow"),
-        })
+        register(
+            {
+                "numbers.port_created": _("Created a port request"),
+                "numbers.port_changed": _("Corrected a port request"),
+                "numbers.port_submitted": _("Submitted a port request"),
+                "numbers.port_pending": _("Port request sent to the current operator"),
+                "numbers.port_scheduled": _("Scheduled a port"),
+                "numbers.port_completed": _("Completed a port"),
+                "numbers.port_rejected": _("Rejected a port request"),
+                "numbers.port_cancelled": _("Cancelled a port request"),
+                "numbers.port_commented": _("Commented on a port request"),
+                "numbers.flow_saved": _("Saved the call flow"),
+                "numbers.flow_rolled_back": _("Rolled back the call flow"),
+            }
+        )

@@ -39,8 +39,13 @@ from django.utils.translation import gettext_lazy
 
 TIMEZONE = "Europe/Copenhagen"
 WEEKDAYS = [
-    gettext_lazy("Monday"), gettext_lazy("Tuesday"), gettext_lazy("Wednesday"), gettext_lazy("Thursday"),
-    gettext_lazy("Friday"), gettext_lazy("Saturday"), gettext_lazy("Sunday"),
+    gettext_lazy("Monday"),
+    gettext_lazy("Tuesday"),
+    gettext_lazy("Wednesday"),
+    gettext_lazy("Thursday"),
+    gettext_lazy("Friday"),
+    gettext_lazy("Saturday"),
+    gettext_lazy("Sunday"),
 ]
 DESTINATION_TYPES = [
     ("ring_group", gettext_lazy("Ring group")),
@@ -127,6 +132,7 @@ def holiday_name(document: dict[str, Any], day: datetime.date) -> str | None:
 
 # -- validation -------------------------------------------------------------------------------------------
 
+
 def _targets(dest: dict[str, Any]) -> list[tuple[str, str, bool]]:
     """(field, target key, caller's choice?) for every destination this one can lead to."""
     out: list[tuple[str, str, bool]] = []
@@ -164,7 +170,8 @@ def validate(document: Any, *, subscription_ids: set[int]) -> list[str]:
                 errors.append(_("The opening hours for %(day)s are not valid.") % {"day": WEEKDAYS[int(day)]})
     holiday_conf = document.get("holidays")
     if not isinstance(holiday_conf, dict) or not all(
-            isinstance(holiday_conf.get(key, []), list) for key in ("off", "on")):
+        isinstance(holiday_conf.get(key, []), list) for key in ("off", "on")
+    ):
         errors.append(_("The holiday settings are not valid."))
     seen_dates: set[str] = set()
     for special in document.get("special_days") or []:
@@ -190,8 +197,10 @@ def validate(document: Any, *, subscription_ids: set[int]) -> list[str]:
         if not target:
             errors.append(_("Choose where calls go %(route)s.") % {"route": str(label).lower()})
         elif target not in destinations:
-            errors.append(_("Calls %(route)s go to “%(key)s”, which does not exist.")
-                          % {"route": str(label).lower(), "key": target})
+            errors.append(
+                _("Calls %(route)s go to “%(key)s”, which does not exist.")
+                % {"route": str(label).lower(), "key": target}
+            )
     if not errors:
         errors.extend(_find_loops(destinations))
     return errors
@@ -200,8 +209,9 @@ def validate(document: Any, *, subscription_ids: set[int]) -> list[str]:
 def _validate_destination(key: str, dest: Any, destinations: dict[str, Any], subscription_ids: set[int]) -> list[str]:
     errors: list[str] = []
     if not KEY_RE.match(str(key)):
-        errors.append(_("“%(key)s” is not a valid destination key (lower-case letters, digits, - and _).")
-                      % {"key": key})
+        errors.append(
+            _("“%(key)s” is not a valid destination key (lower-case letters, digits, - and _).") % {"key": key}
+        )
     if not isinstance(dest, dict) or dest.get("type") not in dict(DESTINATION_TYPES):
         return [*errors, _("Destination “%(key)s” has no valid type.") % {"key": key}]
     kind = dest["type"]
@@ -253,8 +263,10 @@ def _validate_destination(key: str, dest: Any, destinations: dict[str, Any], sub
             errors.append(_("Forward “%(key)s” needs a valid phone number.") % name)
     for field_name, target, _choice in _targets(dest):
         if target not in destinations:
-            errors.append(_("“%(key)s” leads to “%(target)s” (%(field)s), which does not exist.")
-                          % {"key": key, "target": target, "field": field_name})
+            errors.append(
+                _("“%(key)s” leads to “%(target)s” (%(field)s), which does not exist.")
+                % {"key": key, "target": target, "field": field_name}
+            )
     return errors
 
 
@@ -268,9 +280,11 @@ def _find_loops(destinations: dict[str, Any]) -> list[str]:
         state[node] = 1
         for target in graph.get(node, []):
             if state.get(target) == 1:
-                cycle = [*path[path.index(target):], target] if target in path else [node, target]
-                errors.append(_("These destinations lead to each other without the caller choosing anything: "
-                                "%(cycle)s.") % {"cycle": " → ".join(cycle)})
+                cycle = [*path[path.index(target) :], target] if target in path else [node, target]
+                errors.append(
+                    _("These destinations lead to each other without the caller choosing anything: %(cycle)s.")
+                    % {"cycle": " → ".join(cycle)}
+                )
             elif state.get(target) is None:
                 visit(target, [*path, target])
         state[node] = 2
@@ -282,6 +296,7 @@ def _find_loops(destinations: dict[str, Any]) -> list[str]:
 
 
 # -- simulator --------------------------------------------------------------------------------------------
+
 
 @dataclass
 class Step:
@@ -320,12 +335,12 @@ def classify(document: dict[str, Any], when: datetime.datetime) -> tuple[str, st
         return "open", _("%(day)s, within opening hours %(hours)s") % {"day": weekday, "hours": format_periods(periods)}
     if not periods:
         return "closed", _("%(day)s: closed all day") % {"day": weekday}
-    return "closed", _("%(day)s, outside opening hours %(hours)s") % {"day": weekday,
-                                                                       "hours": format_periods(periods)}
+    return "closed", _("%(day)s, outside opening hours %(hours)s") % {"day": weekday, "hours": format_periods(periods)}
 
 
-def simulate(document: dict[str, Any], when: datetime.datetime, digits: str = "",
-             member_names: dict[int, str] | None = None) -> CallPath:
+def simulate(
+    document: dict[str, Any], when: datetime.datetime, digits: str = "", member_names: dict[int, str] | None = None
+) -> CallPath:
     """The path a call takes. Ring groups are assumed unanswered, so the whole path shows."""
     member_names = member_names or {}
     period, reason = classify(document, when)
@@ -346,10 +361,18 @@ def simulate(document: dict[str, Any], when: datetime.datetime, digits: str = ""
         kind = dest.get("type")
         if kind == "ring_group":
             members = ", ".join(member_names.get(m, f"#{m}") for m in dest.get("members", []))
-            path.steps.append(Step(current, _("Ring group %(name)s rings %(members)s (%(strategy)s) for %(s)d seconds.")
-                                   % {"name": name, "members": members,
-                                      "strategy": str(dict(STRATEGIES).get(dest.get("strategy"), "")).lower(),
-                                      "s": dest.get("ring_time", 0)}))
+            path.steps.append(
+                Step(
+                    current,
+                    _("Ring group %(name)s rings %(members)s (%(strategy)s) for %(s)d seconds.")
+                    % {
+                        "name": name,
+                        "members": members,
+                        "strategy": str(dict(STRATEGIES).get(dest.get("strategy"), "")).lower(),
+                        "s": dest.get("ring_time", 0),
+                    },
+                )
+            )
             current = dest.get("overflow") or None
             if current is None:
                 path.outcome = _("If no one answers, the call ends.")
@@ -357,28 +380,41 @@ def simulate(document: dict[str, Any], when: datetime.datetime, digits: str = ""
                 path.steps.append(Step(current, _("If no one answers, the call overflows.")))
         elif kind == "ivr":
             tries[current] = tries.get(current, 0) + 1
-            path.steps.append(Step(current, _("IVR menu %(name)s plays: “%(greeting)s”")
-                                   % {"name": name, "greeting": dest.get("greeting", "")}))
+            path.steps.append(
+                Step(
+                    current,
+                    _("IVR menu %(name)s plays: “%(greeting)s”") % {"name": name, "greeting": dest.get("greeting", "")},
+                )
+            )
             if pressed:
                 digit = pressed.pop(0)
                 if digit in (dest.get("options") or {}):
                     path.steps.append(Step(current, _("The caller presses %(d)s.") % {"d": digit}))
                     current = dest["options"][digit]
                 else:
-                    path.steps.append(Step(current, _("The caller presses %(d)s, which is not on the menu.")
-                                           % {"d": digit}))
+                    path.steps.append(
+                        Step(current, _("The caller presses %(d)s, which is not on the menu.") % {"d": digit})
+                    )
                     current = dest.get("invalid_dest") or current
             else:
-                path.steps.append(Step(current, _("The caller presses nothing for %(s)d seconds (played %(n)d times).")
-                                       % {"s": dest.get("timeout", 0), "n": dest.get("max_tries", 1)}))
+                path.steps.append(
+                    Step(
+                        current,
+                        _("The caller presses nothing for %(s)d seconds (played %(n)d times).")
+                        % {"s": dest.get("timeout", 0), "n": dest.get("max_tries", 1)},
+                    )
+                )
                 current = dest.get("timeout_dest")
         elif kind == "voicemail":
             path.steps.append(Step(current, _("Voicemail box %(name)s records a message.") % {"name": name}))
             path.outcome = _("The message is e-mailed to %(email)s.") % {"email": dest.get("email", "")}
             current = None
         elif kind == "announcement":
-            path.steps.append(Step(current, _("Announcement %(name)s plays: “%(text)s”")
-                                   % {"name": name, "text": dest.get("text", "")}))
+            path.steps.append(
+                Step(
+                    current, _("Announcement %(name)s plays: “%(text)s”") % {"name": name, "text": dest.get("text", "")}
+                )
+            )
             path.outcome = _("The call ends.")
             current = None
         elif kind == "forward":
@@ -395,6 +431,7 @@ def simulate(document: dict[str, Any], when: datetime.datetime, digits: str = ""
 
 # -- difference -------------------------------------------------------------------------------------------
 
+
 def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
@@ -410,13 +447,23 @@ def _flatten(value: Any, prefix: str = "") -> dict[str, Any]:
 
 
 FIELD_LABELS = {
-    "type": gettext_lazy("type"), "name": gettext_lazy("name"), "members": gettext_lazy("members"),
-    "strategy": gettext_lazy("strategy"), "ring_time": gettext_lazy("ring time"),
-    "overflow": gettext_lazy("if no one answers"), "greeting": gettext_lazy("greeting"),
-    "timeout": gettext_lazy("wait (seconds)"), "max_tries": gettext_lazy("plays at most"),
-    "timeout_dest": gettext_lazy("if nothing is pressed"), "invalid_dest": gettext_lazy("on a wrong key"),
-    "email": gettext_lazy("e-mail"), "text": gettext_lazy("text"), "number": gettext_lazy("number"),
-    "date": gettext_lazy("date"), "label": gettext_lazy("name"), "periods": gettext_lazy("open"),
+    "type": gettext_lazy("type"),
+    "name": gettext_lazy("name"),
+    "members": gettext_lazy("members"),
+    "strategy": gettext_lazy("strategy"),
+    "ring_time": gettext_lazy("ring time"),
+    "overflow": gettext_lazy("if no one answers"),
+    "greeting": gettext_lazy("greeting"),
+    "timeout": gettext_lazy("wait (seconds)"),
+    "max_tries": gettext_lazy("plays at most"),
+    "timeout_dest": gettext_lazy("if nothing is pressed"),
+    "invalid_dest": gettext_lazy("on a wrong key"),
+    "email": gettext_lazy("e-mail"),
+    "text": gettext_lazy("text"),
+    "number": gettext_lazy("number"),
+    "date": gettext_lazy("date"),
+    "label": gettext_lazy("name"),
+    "periods": gettext_lazy("open"),
 }
 
 
@@ -438,10 +485,9 @@ def _describe_path(path: str) -> str:
     if parts[0] == "destinations" and len(parts) >= 3:
         if parts[2] == "options" and len(parts) == 4:
             return _("Destination “%(key)s”: key %(digit)s") % {"key": parts[1], "digit": parts[3]}
-        return _("Destination “%(key)s”: %(field)s") % {"key": parts[1],
-                                                         "field": FIELD_LABELS.get(parts[2], parts[2])}
+        return _("Destination “%(key)s”: %(field)s") % {"key": parts[1], "field": FIELD_LABELS.get(parts[2], parts[2])}
     if parts[0].startswith("special_days[") and len(parts) == 2:
-        day = parts[0][len("special_days["):-1]
+        day = parts[0][len("special_days[") : -1]
         return _("Special day %(date)s: %(field)s") % {"date": day, "field": FIELD_LABELS.get(parts[1], parts[1])}
     return path
 

@@ -17,39 +17,53 @@ from portal.widgets import DateInput, TimeInput
 
 class PortRequestForm(forms.Form):
     numbers = forms.CharField(
-        label=_("Numbers to port"), widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Danish landline numbers, one per line or separated by commas. "
-                    "A series is written as a range: 33 12 34 00 - 33 12 34 19."),
+        label=_("Numbers to port"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_(
+            "Danish landline numbers, one per line or separated by commas. "
+            "A series is written as a range: 33 12 34 00 - 33 12 34 19."
+        ),
     )
     current_operator = forms.ChoiceField(label=_("Current operator"), choices=[("", "—"), *OPERATORS])
-    customer_number = forms.CharField(label=_("Customer number at the current operator"), max_length=60,
-                                      help_text=_("As printed on the invoice from the current operator."))
-    holder_name = forms.CharField(label=_("Holder name"), max_length=200,
-                                  help_text=_("Exactly as the current operator has it."))
+    customer_number = forms.CharField(
+        label=_("Customer number at the current operator"),
+        max_length=60,
+        help_text=_("As printed on the invoice from the current operator."),
+    )
+    holder_name = forms.CharField(
+        label=_("Holder name"), max_length=200, help_text=_("Exactly as the current operator has it.")
+    )
     holder_street = forms.CharField(label=_("Street and number"), max_length=200)
     holder_postcode = forms.CharField(label=_("Postcode"), max_length=10)
     holder_city = forms.CharField(label=_("City"), max_length=100)
     cvr = forms.CharField(label=_("CVR number"), max_length=12)
     desired_date = forms.DateField(label=_("Desired porting date"), widget=DateInput)
     notification_emails = forms.CharField(
-        label=_("E-mail updates to"), max_length=1000,
+        label=_("E-mail updates to"),
+        max_length=1000,
         help_text=_("Every change is e-mailed to these addresses. Separate several with commas."),
     )
-    notification_language = forms.ChoiceField(label=_("Language of the e-mails"),
-                                              choices=[("da", _("Danish")), ("en", _("English"))], initial="da")
+    notification_language = forms.ChoiceField(
+        label=_("Language of the e-mails"), choices=[("da", _("Danish")), ("en", _("English"))], initial="da"
+    )
     authorisation_method = forms.ChoiceField(
-        label=_("Porting authorisation"), widget=forms.RadioSelect,
-        choices=PortRequest.Authorisation.choices, initial=PortRequest.Authorisation.SIGNED,
+        label=_("Porting authorisation"),
+        widget=forms.RadioSelect,
+        choices=PortRequest.Authorisation.choices,
+        initial=PortRequest.Authorisation.SIGNED,
         help_text=_("The law requires the holder's explicit consent to move the numbers."),
     )
     authorisation_file = forms.FileField(
-        label=_("Signed authorisation (PDF, at most 10 MB)"), required=False,
+        label=_("Signed authorisation (PDF, at most 10 MB)"),
+        required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
     )
     signed_name = forms.CharField(label=_("Your full name"), max_length=200, required=False)
     consent = forms.BooleanField(
-        label=_("I am authorised to sign for the holder and ask for these numbers to be moved to you "
-                "from the current operator, which may end the service there."),
+        label=_(
+            "I am authorised to sign for the holder and ask for these numbers to be moved to you "
+            "from the current operator, which may end the service there."
+        ),
         required=False,
     )
 
@@ -60,16 +74,19 @@ class PortRequestForm(forms.Form):
         self.fields["desired_date"].initial = self.earliest
         self.fields["desired_date"].widget.attrs["min"] = self.earliest.isoformat()
         self.fields["desired_date"].help_text = _("The earliest possible date is the next working day, %(date)s.") % {
-            "date": self.earliest.strftime("%d-%m-%Y")}
+            "date": self.earliest.strftime("%d-%m-%Y")
+        }
         if instance is not None and instance.has_authorisation:
             self.fields["authorisation_method"].help_text = _(
-                "An authorisation is on file. Upload or sign again only to replace it.")
+                "An authorisation is on file. Upload or sign again only to replace it."
+            )
         if instance is not None and instance.is_mobile:
             # A mobile request belongs to its subscription's number: only the other details can be corrected.
             self.fields["numbers"].disabled = True
             self.fields["numbers"].required = False
             self.fields["numbers"].help_text = _(
-                "The mobile number of the new subscription. To move another number, create a new subscription.")
+                "The mobile number of the new subscription. To move another number, create a new subscription."
+            )
             for name in ("customer_number", "holder_street", "holder_postcode", "holder_city"):
                 self.fields[name].required = False
 
@@ -90,8 +107,9 @@ class PortRequestForm(forms.Form):
     def clean_desired_date(self) -> datetime.date:
         value = self.cleaned_data["desired_date"]
         if value < self.earliest:
-            raise ValidationError(_("The earliest possible date is %(date)s.")
-                                  % {"date": self.earliest.strftime("%d-%m-%Y")})
+            raise ValidationError(
+                _("The earliest possible date is %(date)s.") % {"date": self.earliest.strftime("%d-%m-%Y")}
+            )
         if value > timezone.localdate() + datetime.timedelta(days=365):
             raise ValidationError(_("Choose a date within a year."))
         problem = port_date_problem(value)
@@ -107,7 +125,8 @@ class PortRequestForm(forms.Form):
                 validate_email(address)
             except ValidationError:
                 raise ValidationError(
-                    _("“%(address)s” is not a valid e-mail address.") % {"address": address}) from None
+                    _("“%(address)s” is not a valid e-mail address.") % {"address": address}
+                ) from None
         if not addresses:
             raise ValidationError(_("Enter at least one e-mail address."))
         return ", ".join(addresses)
@@ -143,8 +162,18 @@ class PortRequestForm(forms.Form):
         return data
 
     def details(self) -> dict[str, Any]:
-        keys = ["current_operator", "customer_number", "holder_name", "holder_street", "holder_postcode",
-                "holder_city", "cvr", "desired_date", "notification_emails", "notification_language"]
+        keys = [
+            "current_operator",
+            "customer_number",
+            "holder_name",
+            "holder_street",
+            "holder_postcode",
+            "holder_city",
+            "cvr",
+            "desired_date",
+            "notification_emails",
+            "notification_language",
+        ]
         return {k: self.cleaned_data[k] for k in keys}
 
     def authorisation(self) -> dict[str, Any]:
@@ -191,27 +220,37 @@ class CompleteForm(forms.Form):
 
 
 class StaffFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False,
-                               choices=[("", _("Open requests")), *PortRequest.Status.choices])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Open requests")), *PortRequest.Status.choices]
+    )
 
 
 # -- call flow editor ---------------------------------------------------------------------------------------
+
 
 class ScheduleEditorForm(forms.Form):
     """Opening hours per weekday as text (``08:00-12:00, 12:30-16:00``) and the holiday switches."""
 
     observe_holidays = forms.BooleanField(label=_("Treat Danish public holidays as holidays"), required=False)
-    observed = forms.MultipleChoiceField(label=_("Public holidays"), required=False,
-                                         widget=forms.CheckboxSelectMultiple,
-                                         help_text=_("Untick a day to treat it as a normal day. Christmas Eve, New Year's Eve, Constitution Day "
-                    "and 1 May are not public holidays: tick them if your company is closed."))
+    observed = forms.MultipleChoiceField(
+        label=_("Public holidays"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Untick a day to treat it as a normal day. Christmas Eve, New Year's Eve, Constitution Day "
+            "and 1 May are not public holidays: tick them if your company is closed."
+        ),
+    )
 
-    def __init__(self, *args: Any, holiday_choices: list[tuple[str, str]], optional_dates: list[str] | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, holiday_choices: list[tuple[str, str]], optional_dates: list[str] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         for day, name in enumerate(flows.WEEKDAYS):
             self.fields[f"day_{day}"] = forms.CharField(
-                label=name, required=False, max_length=200,
+                label=name,
+                required=False,
+                max_length=200,
                 help_text=_("Closed") if day == 6 else "",
             )
         cast(forms.MultipleChoiceField, self.fields["observed"]).choices = holiday_choices
@@ -236,8 +275,7 @@ class ScheduleEditorForm(forms.Form):
         shown = set(self.holiday_dates)
         # Days outside the shown window keep their earlier setting.
         off = sorted({d for d in previous_off if d not in shown} | {d for d in shown if d not in observed})
-        on = sorted({d for d in previous_on or [] if d not in self.optional_dates}
-                    | (self.optional_dates & observed))
+        on = sorted({d for d in previous_on or [] if d not in self.optional_dates} | (self.optional_dates & observed))
         return {"observe": bool(self.cleaned_data.get("observe_holidays")), "off": off, "on": on}
 
 
@@ -255,8 +293,9 @@ class SpecialDayForm(forms.Form):
 
 # absolute_max = max_num: a forged TOTAL_FORMS builds at most that many forms (Django's default
 # builds up to max_num + 1000, seconds of work per request) and is refused as too many.
-SpecialDayFormSet = forms.formset_factory(SpecialDayForm, extra=1, can_delete=True, max_num=60, absolute_max=60,
-                                          validate_max=True)
+SpecialDayFormSet = forms.formset_factory(
+    SpecialDayForm, extra=1, can_delete=True, max_num=60, absolute_max=60, validate_max=True
+)
 
 
 # "Go to" fields suggest the flow's destination keys from a <datalist> on the editor page.
@@ -269,22 +308,37 @@ class DestinationForm(forms.Form):
     # unchanged and is skipped instead of demanding a key.
     type = forms.ChoiceField(label=_("Type"), choices=flows.DESTINATION_TYPES, initial=flows.DESTINATION_TYPES[0][0])
     name = forms.CharField(label=_("Name"), max_length=80, required=False)
-    members = forms.MultipleChoiceField(label=_("Ring group: members, in order"), required=False,
-                                        widget=forms.SelectMultiple(attrs={"size": 4}))
-    strategy = forms.ChoiceField(label=_("Strategy"), choices=flows.STRATEGIES, required=False,
-                                 initial=flows.STRATEGIES[0][0])
+    members = forms.MultipleChoiceField(
+        label=_("Ring group: members, in order"), required=False, widget=forms.SelectMultiple(attrs={"size": 4})
+    )
+    strategy = forms.ChoiceField(
+        label=_("Strategy"), choices=flows.STRATEGIES, required=False, initial=flows.STRATEGIES[0][0]
+    )
     ring_time = forms.IntegerField(label=_("Ring time (seconds)"), min_value=5, max_value=300, required=False)
-    overflow = forms.CharField(label=_("If no one answers, go to"), max_length=40, required=False,
-                               widget=forms.TextInput(attrs=DESTINATION_PICKER))
+    overflow = forms.CharField(
+        label=_("If no one answers, go to"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs=DESTINATION_PICKER),
+    )
     greeting = forms.CharField(label=_("IVR: greeting"), max_length=500, required=False)
-    options = forms.CharField(label=_("IVR: choices"), max_length=300, required=False,
-                              help_text=_("Like 1=sales, 2=support"))
+    options = forms.CharField(
+        label=_("IVR: choices"), max_length=300, required=False, help_text=_("Like 1=sales, 2=support")
+    )
     timeout = forms.IntegerField(label=_("IVR: wait (seconds)"), min_value=1, max_value=60, required=False)
     max_tries = forms.IntegerField(label=_("IVR: play at most"), min_value=1, max_value=5, required=False)
-    timeout_dest = forms.CharField(label=_("IVR: if nothing is pressed, go to"), max_length=40, required=False,
-                                   widget=forms.TextInput(attrs=DESTINATION_PICKER))
-    invalid_dest = forms.CharField(label=_("IVR: on a wrong key, go to"), max_length=40, required=False,
-                                   widget=forms.TextInput(attrs=DESTINATION_PICKER))
+    timeout_dest = forms.CharField(
+        label=_("IVR: if nothing is pressed, go to"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs=DESTINATION_PICKER),
+    )
+    invalid_dest = forms.CharField(
+        label=_("IVR: on a wrong key, go to"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs=DESTINATION_PICKER),
+    )
     email = forms.EmailField(label=_("Voicemail: e-mail messages to"), required=False)
     text = forms.CharField(label=_("Announcement text"), max_length=500, required=False)
     number = forms.CharField(label=_("Forward to number"), max_length=20, required=False)
@@ -309,12 +363,21 @@ class DestinationForm(forms.Form):
         kind = data["type"]
         out: dict[str, Any] = {"type": kind, "name": data.get("name", "")}
         if kind == "ring_group":
-            out |= {"members": [int(m) for m in data.get("members") or []], "strategy": data.get("strategy") or "",
-                    "ring_time": data.get("ring_time"), "overflow": data.get("overflow", "")}
+            out |= {
+                "members": [int(m) for m in data.get("members") or []],
+                "strategy": data.get("strategy") or "",
+                "ring_time": data.get("ring_time"),
+                "overflow": data.get("overflow", ""),
+            }
         elif kind == "ivr":
-            out |= {"greeting": data.get("greeting", ""), "options": data.get("options") or {},
-                    "timeout": data.get("timeout"), "max_tries": data.get("max_tries") or 1,
-                    "timeout_dest": data.get("timeout_dest", ""), "invalid_dest": data.get("invalid_dest", "")}
+            out |= {
+                "greeting": data.get("greeting", ""),
+                "options": data.get("options") or {},
+                "timeout": data.get("timeout"),
+                "max_tries": data.get("max_tries") or 1,
+                "timeout_dest": data.get("timeout_dest", ""),
+                "invalid_dest": data.get("invalid_dest", ""),
+            }
         elif kind == "voicemail":
             out["email"] = data.get("email", "")
         elif kind == "announcement":
@@ -333,31 +396,48 @@ class DestinationForm(forms.Form):
 
 class BaseDestinationFormSet(forms.BaseFormSet):
     def clean(self) -> None:
-        keys = [f.cleaned_data.get("key") for f in self.forms
-                if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("key")]
+        keys = [
+            f.cleaned_data.get("key")
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("key")
+        ]
         if len(keys) != len(set(keys)):
             raise ValidationError(_("Each destination needs its own key."))
 
 
-DestinationFormSet = forms.formset_factory(DestinationForm, formset=BaseDestinationFormSet, extra=1,
-                                           can_delete=True, max_num=40, absolute_max=40, validate_max=True)
+DestinationFormSet = forms.formset_factory(
+    DestinationForm,
+    formset=BaseDestinationFormSet,
+    extra=1,
+    can_delete=True,
+    max_num=40,
+    absolute_max=40,
+    validate_max=True,
+)
 
 
 class RoutesForm(forms.Form):
-    open = forms.CharField(label=_("When open, calls go to"), max_length=40,
-                           widget=forms.TextInput(attrs=DESTINATION_PICKER))
-    closed = forms.CharField(label=_("When closed, calls go to"), max_length=40,
-                             widget=forms.TextInput(attrs=DESTINATION_PICKER))
-    holiday = forms.CharField(label=_("On holidays, calls go to"), max_length=40,
-                              widget=forms.TextInput(attrs=DESTINATION_PICKER))
+    open = forms.CharField(
+        label=_("When open, calls go to"), max_length=40, widget=forms.TextInput(attrs=DESTINATION_PICKER)
+    )
+    closed = forms.CharField(
+        label=_("When closed, calls go to"), max_length=40, widget=forms.TextInput(attrs=DESTINATION_PICKER)
+    )
+    holiday = forms.CharField(
+        label=_("On holidays, calls go to"), max_length=40, widget=forms.TextInput(attrs=DESTINATION_PICKER)
+    )
     comment = forms.CharField(label=_("Comment on this version"), max_length=200, required=False)
 
 
 class TestCallForm(forms.Form):
     date = forms.DateField(label=_("Date"), widget=DateInput)
     time = forms.TimeField(label=_("Time"), widget=TimeInput)
-    digits = forms.CharField(label=_("Keys pressed"), max_length=10, required=False,
-                             help_text=_("The keys the caller presses in menus, in order, e.g. 2 or 21."))
+    digits = forms.CharField(
+        label=_("Keys pressed"),
+        max_length=10,
+        required=False,
+        help_text=_("The keys the caller presses in menus, in order, e.g. 2 or 21."),
+    )
 
     def clean_digits(self) -> str:
         digits = self.cleaned_data.get("digits", "").replace(" ", "")

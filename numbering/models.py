@@ -36,8 +36,12 @@ class PhoneNumber(CompanyOwned):
     # Where calls go when the number is not the main number (the main number follows the call flow).
     routing = models.CharField(_("calls go to"), max_length=200, blank=True)
     port_request = models.ForeignKey(
-        "numbering.PortRequest", verbose_name=_("port request"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="phone_numbers",
+        "numbering.PortRequest",
+        verbose_name=_("port request"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="phone_numbers",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -79,8 +83,12 @@ class PortRequest(CompanyOwned):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.LANDLINE)
     # The subscription that waits for this port (made by the subscription guide); it is activated on completion.
     subscription = models.ForeignKey(
-        "subscriptions.Subscription", verbose_name=_("subscription"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="port_requests",
+        "subscriptions.Subscription",
+        verbose_name=_("subscription"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="port_requests",
     )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     current_operator = models.CharField(_("current operator"), max_length=40)
@@ -94,7 +102,8 @@ class PortRequest(CompanyOwned):
     desired_date = models.DateField(_("desired porting date"))
     scheduled_at = models.DateTimeField(_("scheduled for"), null=True, blank=True)
     notification_emails = models.TextField(
-        _("notification e-mail addresses"), blank=True,
+        _("notification e-mail addresses"),
+        blank=True,
         help_text=_("Every change is e-mailed to these addresses. One or more, separated by commas."),
     )
     notification_language = models.CharField(
@@ -105,20 +114,29 @@ class PortRequest(CompanyOwned):
     authorisation_method = models.CharField(
         _("porting authorisation"), max_length=8, choices=Authorisation.choices, blank=True
     )
-    authorisation_file = models.FileField(_("signed authorisation (PDF)"), upload_to="numbering/authorisations/%Y/",
-                                          blank=True, max_length=200)
+    authorisation_file = models.FileField(
+        _("signed authorisation (PDF)"), upload_to="numbering/authorisations/%Y/", blank=True, max_length=200
+    )
     authorisation_filename = models.CharField(_("file name"), max_length=200, blank=True)
     signed_name = models.CharField(_("signed by (typed name)"), max_length=200, blank=True)
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     signed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("signed by user"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed by user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     signed_ip = models.GenericIPAddressField(_("signed from IP address"), null=True, blank=True)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -195,11 +213,13 @@ class PortEvent(models.Model):
 
     port_request = models.ForeignKey(PortRequest, on_delete=models.CASCADE, related_name="events")
     new_status = models.CharField(_("new status"), max_length=16, choices=PortRequest.Status.choices)
-    previous_status = models.CharField(_("previous status"), max_length=16, choices=PortRequest.Status.choices,
-                                       blank=True)
+    previous_status = models.CharField(
+        _("previous status"), max_length=16, choices=PortRequest.Status.choices, blank=True
+    )
     reason = models.CharField(_("reason"), max_length=500, blank=True)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                             related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(_("by"), max_length=255, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True)
 
@@ -214,8 +234,9 @@ class PortEvent(models.Model):
 
 class PortComment(models.Model):
     port_request = models.ForeignKey(PortRequest, on_delete=models.CASCADE, related_name="comments")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                               related_name="+")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     author_label = models.CharField(_("author"), max_length=255, blank=True)
     from_staff = models.BooleanField(_("from the operator"), default=False)
     # Staff-internal notes are never shown to the customer.
@@ -238,8 +259,14 @@ class CallFlowVersion(CompanyOwned):
     version = models.PositiveIntegerField(_("version"))
     document = models.JSONField(_("flow document"))
     comment = models.CharField(_("comment"), max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("saved by"), null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("saved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("saved"), auto_now_add=True)
 
     class Meta:

@@ -33,8 +33,22 @@ OPERATOR_LABELS: "dict[str, StrOrPromise]" = dict(OPERATORS)
 
 # The Danish numbering plan (SDFI) sets aside these two-digit series for mobile services.
 # Landline and mobile numbers cannot be ported into each other (Teleloven § 28a).
-MOBILE_PREFIXES = {f"{n}" for n in range(20, 32)} | {"40", "41", "42", "50", "51", "52", "53", "60", "61",
-                                                        "71", "81", "91", "92", "93"}
+MOBILE_PREFIXES = {f"{n}" for n in range(20, 32)} | {
+    "40",
+    "41",
+    "42",
+    "50",
+    "51",
+    "52",
+    "53",
+    "60",
+    "61",
+    "71",
+    "81",
+    "91",
+    "92",
+    "93",
+}
 PREMIUM_PREFIXES = {"90"}
 MAX_NUMBERS_PER_REQUEST = 100
 
@@ -60,8 +74,10 @@ def parse_landline(text: str) -> str:
     national = str(parsed.national_number)
     if national[:2] in MOBILE_PREFIXES:
         raise NumberError(
-            _("%(number)s is a mobile number. Landline and mobile numbers cannot be ported into each other; "
-              "port mobile numbers by ordering a subscription with number transfer.")
+            _(
+                "%(number)s is a mobile number. Landline and mobile numbers cannot be ported into each other; "
+                "port mobile numbers by ordering a subscription with number transfer."
+            )
             % {"number": format_number(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))}
         )
     if national[:2] in PREMIUM_PREFIXES:
@@ -81,8 +97,10 @@ def parse_mobile(text: str) -> str:
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     if str(parsed.national_number)[:2] not in MOBILE_PREFIXES:
         raise NumberError(
-            _("%(number)s is not a mobile number. Landline and mobile numbers cannot be ported into each other; "
-              "port landline numbers under Numbers → Port numbers to us.")
+            _(
+                "%(number)s is not a mobile number. Landline and mobile numbers cannot be ported into each other; "
+                "port landline numbers under Numbers → Port numbers to us."
+            )
             % {"number": format_number(e164)}
         )
     return e164
@@ -126,7 +144,7 @@ def format_number(e164: str) -> str:
     """+4533123456 → 33 12 34 56 (Danish numbers); other numbers in international format."""
     if e164.startswith("+45") and len(e164) == 11:
         digits = e164[3:]
-        return " ".join(digits[i:i + 2] for i in range(0, 8, 2))
+        return " ".join(digits[i : i + 2] for i in range(0, 8, 2))
     try:
         return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
     except phonenumbers.NumberParseException:
@@ -155,17 +173,23 @@ def earliest_porting_date(today: datetime.date | None = None, *, current_operato
     return day
 
 
-def port_date_problem(day: datetime.date, *, current_operator: str = "",
-                      today: datetime.date | None = None) -> str | None:
+def port_date_problem(
+    day: datetime.date, *, current_operator: str = "", today: datetime.date | None = None
+) -> str | None:
     """Why ``day`` cannot be a port date (not a working day, too early), or None."""
     if day.weekday() >= 5:
         return _("%(date)s is a Saturday or Sunday: numbers are ported on working days.") % {
-            "date": date_format(day, "SHORT_DATE_FORMAT")}
+            "date": date_format(day, "SHORT_DATE_FORMAT")
+        }
     holiday = holidays.DK(years=day.year).get(day)
     if holiday:
         return _("%(date)s is a public holiday (%(name)s): numbers are ported on working days.") % {
-            "date": date_format(day, "SHORT_DATE_FORMAT"), "name": holiday}
+            "date": date_format(day, "SHORT_DATE_FORMAT"),
+            "name": holiday,
+        }
     earliest = earliest_porting_date(today, current_operator=current_operator)
     if day < earliest:
-        return _("The earliest possible porting date is %(date)s.") % {"date": date_format(earliest, "SHORT_DATE_FORMAT")}
+        return _("The earliest possible porting date is %(date)s.") % {
+            "date": date_format(earliest, "SHORT_DATE_FORMAT")
+        }
     return None

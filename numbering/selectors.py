@@ -20,15 +20,27 @@ def mobile_subscriptions(*, company: Company | None) -> QuerySet[Subscription]:
 
 
 def numbers_porting_in(*, company: Company | None) -> QuerySet[PortNumber]:
-    open_statuses = [PortRequest.Status.SUBMITTED, PortRequest.Status.PENDING, PortRequest.Status.SCHEDULED,
-                     PortRequest.Status.REJECTED, PortRequest.Status.DRAFT]
+    open_statuses = [
+        PortRequest.Status.SUBMITTED,
+        PortRequest.Status.PENDING,
+        PortRequest.Status.SCHEDULED,
+        PortRequest.Status.REJECTED,
+        PortRequest.Status.DRAFT,
+    ]
     return (
-        PortNumber.objects.filter(port_request__company=company, port_request__status__in=open_statuses,
-                                  port_request__kind=PortRequest.Kind.LANDLINE)
-        .exclude(status__in=[PortNumber.Status.NOT_PORTED, PortNumber.Status.CANCELLED])
-        .select_related("port_request")
-        .order_by("number")
-    ) if company is not None else PortNumber.objects.none()
+        (
+            PortNumber.objects.filter(
+                port_request__company=company,
+                port_request__status__in=open_statuses,
+                port_request__kind=PortRequest.Kind.LANDLINE,
+            )
+            .exclude(status__in=[PortNumber.Status.NOT_PORTED, PortNumber.Status.CANCELLED])
+            .select_related("port_request")
+            .order_by("number")
+        )
+        if company is not None
+        else PortNumber.objects.none()
+    )
 
 
 def port_requests(*, company: Company | None) -> QuerySet[PortRequest]:
@@ -44,7 +56,8 @@ def port_request_detail(*, company: Company | None, staff: bool = False) -> Quer
         comments = comments.filter(is_internal=False)
     queryset = PortRequest.objects.all() if staff else PortRequest.objects.for_company(company)
     return queryset.select_related("company", "created_by", "signed_by", "subscription").prefetch_related(
-        "numbers", Prefetch("events", queryset=PortEvent.objects.select_related("user")),
+        "numbers",
+        Prefetch("events", queryset=PortEvent.objects.select_related("user")),
         Prefetch("comments", queryset=comments),
     )
 
@@ -55,8 +68,9 @@ def staff_queue(*, status: str | None = None) -> QuerySet[PortRequest]:
     if status:
         queryset = queryset.filter(status=status)
     else:
-        queryset = queryset.exclude(status__in=[PortRequest.Status.DRAFT, PortRequest.Status.COMPLETED,
-                                                PortRequest.Status.CANCELLED])
+        queryset = queryset.exclude(
+            status__in=[PortRequest.Status.DRAFT, PortRequest.Status.COMPLETED, PortRequest.Status.CANCELLED]
+        )
     return queryset.order_by("desired_date", "id")
 
 

@@ -66,13 +66,22 @@ def port_detail(request: HttpRequest, port_id: int) -> HttpResponse:
             numbers = [n.number for n in port_request.numbers.all()]
             forms["complete_form"] = complete_form = CompleteForm(request.POST, numbers=numbers)
             if complete_form.is_valid():
-                actions.complete_port_request(port_request, ported=complete_form.cleaned_data["ported"],
-                                              note=complete_form.cleaned_data["note"], by=by)
+                actions.complete_port_request(
+                    port_request,
+                    ported=complete_form.cleaned_data["ported"],
+                    note=complete_form.cleaned_data["note"],
+                    by=by,
+                )
         elif action == "comment":
             forms["comment_form"] = comment_form = StaffCommentForm(request.POST)
             if comment_form.is_valid():
-                actions.add_port_comment(port_request, body=comment_form.cleaned_data["body"],
-                                         internal=comment_form.cleaned_data["internal"], from_staff=True, by=by)
+                actions.add_port_comment(
+                    port_request,
+                    body=comment_form.cleaned_data["body"],
+                    internal=comment_form.cleaned_data["internal"],
+                    from_staff=True,
+                    by=by,
+                )
         else:
             messages.error(request, _("Unknown action."))
             return redirect("numbers:staff_port", port_id=port_request.pk)

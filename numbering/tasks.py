@@ -17,7 +17,8 @@ def send_port_request_update(port_request_id: int, event_id: int | None = None, 
     event = PortEvent.objects.filter(pk=event_id, port_request=port_request).first() if event_id else None
     comment = (
         PortComment.objects.filter(pk=comment_id, port_request=port_request, is_internal=False).first()
-        if comment_id else None
+        if comment_id
+        else None
     )
     with translation.override(port_request.notification_language or "da"):
         context = {"port_request": port_request, "event": event, "comment": comment}

@@ -46,25 +46,31 @@ def order_by_ticket_url(subject: str) -> str:
 
 # -- overview ---------------------------------------------------------------------------------------------
 
+
 @area_view("numbers")
 def index(request: HttpRequest) -> HttpResponse:
     company = require_company(request)
     numbers = selectors.phone_numbers(company=company)
     landlines = Paginator(numbers.exclude(kind="main"), PAGE_SIZE).get_page(request.GET.get("page"))
     flow = selectors.active_flow(company=company)
-    return render(request, "numbering/index.html", {
-        "main_numbers": list(numbers.filter(kind="main")),
-        "landlines": landlines,
-        # Open port requests are few (at most 100 numbers each), so their numbers all show on page one.
-        "porting": list(selectors.numbers_porting_in(company=company)) if landlines.number == 1 else [],
-        "mobile_count": selectors.mobile_subscriptions(company=company).count(),
-        "flow": flow,
-        "route_summary": _route_summary(flow.document) if flow else None,
-        "open_ports": selectors.port_requests(company=company).exclude(
-            status__in=[PortRequest.Status.COMPLETED, PortRequest.Status.CANCELLED]).count(),
-        "ticket_port_url": order_by_ticket_url(_("Port landline numbers to you")),
-        "ticket_flow_url": order_by_ticket_url(_("Set up the call flow on our main number")),
-    })
+    return render(
+        request,
+        "numbering/index.html",
+        {
+            "main_numbers": list(numbers.filter(kind="main")),
+            "landlines": landlines,
+            # Open port requests are few (at most 100 numbers each), so their numbers all show on page one.
+            "porting": list(selectors.numbers_porting_in(company=company)) if landlines.number == 1 else [],
+            "mobile_count": selectors.mobile_subscriptions(company=company).count(),
+            "flow": flow,
+            "route_summary": _route_summary(flow.document) if flow else None,
+            "open_ports": selectors.port_requests(company=company)
+            .exclude(status__in=[PortRequest.Status.COMPLETED, PortRequest.Status.CANCELLED])
+            .count(),
+            "ticket_port_url": order_by_ticket_url(_("Port landline numbers to you")),
+            "ticket_flow_url": order_by_ticket_url(_("Set up the call flow on our main number")),
+        },
+    )
 
 
 @area_view("numbers")
@@ -86,11 +92,13 @@ def _route_summary(document: dict[str, Any]) -> list[tuple[str, str]]:
 
 # -- port requests ----------------------------------------------------------------------------------------
 
+
 @area_view("numbers")
 def port_list(request: HttpRequest) -> HttpResponse:
     company = require_company(request)
     page = Paginator(selectors.port_requests(company=company).order_by("-created_at", "-id"), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     return render(request, "numbering/port_list.html", {"page": page})
 
 
@@ -98,8 +106,12 @@ def _port_form_initial(request: HttpRequest) -> dict[str, Any]:
     company = require_company(request)
     user = cast(PortalRequest, request).user  # @area_view: signed in
     return {
-        "holder_name": company.name, "holder_street": company.street, "holder_postcode": company.postcode,
-        "holder_city": company.city, "cvr": company.cvr, "notification_emails": user.email,
+        "holder_name": company.name,
+        "holder_street": company.street,
+        "holder_postcode": company.postcode,
+        "holder_city": company.city,
+        "cvr": company.cvr,
+        "notification_emails": user.email,
         "notification_language": getattr(user, "language", "da") or "da",
     }
 
@@ -112,16 +124,20 @@ def port_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 port_request = actions.create_port_request(
-                    company=company, details=form.details(), numbers=form.cleaned_data["numbers"],
-                    authorisation=form.authorisation(), submit="save_draft" not in request.POST,
+                    company=company,
+                    details=form.details(),
+                    numbers=form.cleaned_data["numbers"],
+                    authorisation=form.authorisation(),
+                    submit="save_draft" not in request.POST,
                     by=Actor.from_request(request),
                 )
             except ValidationError as exc:
                 for message in _errors(exc):
                     form.add_error(None, message)
             else:
-                messages.success(request, _("Your port request %(ref)s has been saved.")
-                                 % {"ref": port_request.reference})
+                messages.success(
+                    request, _("Your port request %(ref)s has been saved.") % {"ref": port_request.reference}
+                )
                 return redirect("numbers:port_detail", port_id=port_request.pk)
     else:
         form = PortRequestForm(initial=_port_form_initial(request))
@@ -140,22 +156,38 @@ def port_edit(request: HttpRequest, port_id: int) -> HttpResponse:
         if form.is_valid():
             try:
                 actions.update_port_request(
-                    port_request, details=form.details(), numbers=form.cleaned_data["numbers"],
-                    authorisation=form.authorisation(), submit="save_draft" not in request.POST,
+                    port_request,
+                    details=form.details(),
+                    numbers=form.cleaned_data["numbers"],
+                    authorisation=form.authorisation(),
+                    submit="save_draft" not in request.POST,
                     by=Actor.from_request(request),
                 )
             except ValidationError as exc:
                 for message in _errors(exc):
                     form.add_error(None, message)
             else:
-                messages.success(request, _("Your port request %(ref)s has been saved.")
-                                 % {"ref": port_request.reference})
+                messages.success(
+                    request, _("Your port request %(ref)s has been saved.") % {"ref": port_request.reference}
+                )
                 return redirect("numbers:port_detail", port_id=port_request.pk)
     else:
-        initial = {f: getattr(port_request, f) for f in (
-            "current_operator", "customer_number", "holder_name", "holder_street", "holder_postcode",
-            "holder_city", "cvr", "desired_date", "notification_emails", "notification_language",
-            "authorisation_method")}
+        initial = {
+            f: getattr(port_request, f)
+            for f in (
+                "current_operator",
+                "customer_number",
+                "holder_name",
+                "holder_street",
+                "holder_postcode",
+                "holder_city",
+                "cvr",
+                "desired_date",
+                "notification_emails",
+                "notification_language",
+                "authorisation_method",
+            )
+        }
         initial["numbers"] = "\n".join(n.number for n in port_request.numbers.all())
         form = PortRequestForm(initial=initial, instance=port_request)
     return render(request, "numbering/port_form.html", {"form": form, "port_request": port_request})
@@ -172,8 +204,13 @@ def _port_context(port_request: PortRequest, **extra: Any) -> dict[str, Any]:
     return {
         "port_request": port_request,
         "operator": OPERATOR_LABELS.get(port_request.current_operator, port_request.current_operator),
-        "can_cancel": port_request.status in (PortRequest.Status.DRAFT, PortRequest.Status.SUBMITTED,
-                                              PortRequest.Status.PENDING, PortRequest.Status.REJECTED),
+        "can_cancel": port_request.status
+        in (
+            PortRequest.Status.DRAFT,
+            PortRequest.Status.SUBMITTED,
+            PortRequest.Status.PENDING,
+            PortRequest.Status.REJECTED,
+        ),
         "can_edit": port_request.status in actions.CUSTOMER_EDITABLE,
         "cancel_form": CancelForm(),
         **extra,
@@ -198,6 +235,7 @@ def port_submit(request: HttpRequest, port_id: int) -> HttpResponse:
     def run(port_request: PortRequest) -> None:
         actions.submit_port_request(port_request, by=Actor.from_request(request))
         messages.success(request, _("The request has been submitted."))
+
     return _port_action(request, port_id, run)
 
 
@@ -209,6 +247,7 @@ def port_cancel(request: HttpRequest, port_id: int) -> HttpResponse:
     def run(port_request: PortRequest) -> None:
         actions.cancel_port_request(port_request, reason=reason, by=Actor.from_request(request))
         messages.success(request, _("The request has been cancelled."))
+
     return _port_action(request, port_id, run)
 
 
@@ -220,8 +259,13 @@ def port_comment(request: HttpRequest, port_id: int) -> HttpResponse:
         return redirect("numbers:port_detail", port_id=port_request.pk)
     form = CommentForm(request.POST)
     if form.is_valid():
-        actions.add_port_comment(port_request, body=form.cleaned_data["body"], internal=False, from_staff=False,
-                                 by=Actor.from_request(request))
+        actions.add_port_comment(
+            port_request,
+            body=form.cleaned_data["body"],
+            internal=False,
+            from_staff=False,
+            by=Actor.from_request(request),
+        )
         messages.success(request, _("Your comment has been added."))
         return redirect("numbers:port_detail", port_id=port_request.pk)
     return render(request, "numbering/port_detail.html", _port_context(port_request, comment_form=form), status=400)
@@ -234,8 +278,12 @@ def authorisation_response(port_request: PortRequest) -> FileResponse:
         handle = port_request.authorisation_file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    return FileResponse(handle, as_attachment=True, content_type="application/pdf",
-                        filename=port_request.authorisation_filename or f"{port_request.reference}.pdf")
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        content_type="application/pdf",
+        filename=port_request.authorisation_filename or f"{port_request.reference}.pdf",
+    )
 
 
 @area_view("numbers")
@@ -246,9 +294,12 @@ def port_authorisation(request: HttpRequest, port_id: int) -> HttpResponseBase:
 
 # -- call flow --------------------------------------------------------------------------------------------
 
+
 def _member_choices(company: Any) -> list[tuple[str, str]]:
-    return [(str(s.pk), f"{s.user_name} ({format_number(s.phone_number)})" if s.phone_number else s.user_name)
-            for s in selectors.subscription_choices(company=company)]
+    return [
+        (str(s.pk), f"{s.user_name} ({format_number(s.phone_number)})" if s.phone_number else s.user_name)
+        for s in selectors.subscription_choices(company=company)
+    ]
 
 
 def _member_names(company: Any) -> dict[int, str]:
@@ -262,17 +313,29 @@ def flow(request: HttpRequest) -> HttpResponse:
     form = TestCallForm(request.GET or None, initial={"date": timezone.localdate(), "time": "10:00"})
     path = None
     if active is not None and request.GET and form.is_valid():
-        path = flows.simulate(active.document, form.when(), form.cleaned_data["digits"],
-                              member_names=_member_names(company))
+        path = flows.simulate(
+            active.document, form.when(), form.cleaned_data["digits"], member_names=_member_names(company)
+        )
     document = active.document if active else None
-    return render(request, "numbering/flow.html", {
-        "active": active, "document": document, "test_form": form, "path": path,
-        "hours": [(flows.WEEKDAYS[d], flows.format_periods((document or {}).get("hours", {}).get(str(d), [])))
-                  for d in range(7)] if document else [],
-        "destinations": _describe_destinations(document, _member_names(company)) if document else [],
-        "route_summary": _route_summary(document) if document else [],
-        "ticket_flow_url": order_by_ticket_url(_("Set up the call flow on our main number")),
-    })
+    return render(
+        request,
+        "numbering/flow.html",
+        {
+            "active": active,
+            "document": document,
+            "test_form": form,
+            "path": path,
+            "hours": [
+                (flows.WEEKDAYS[d], flows.format_periods((document or {}).get("hours", {}).get(str(d), [])))
+                for d in range(7)
+            ]
+            if document
+            else [],
+            "destinations": _describe_destinations(document, _member_names(company)) if document else [],
+            "route_summary": _route_summary(document) if document else [],
+            "ticket_flow_url": order_by_ticket_url(_("Set up the call flow on our main number")),
+        },
+    )
 
 
 def _describe_destinations(document: dict[str, Any], member_names: dict[int, str]) -> list[dict[str, Any]]:
@@ -290,8 +353,9 @@ def _describe_destinations(document: dict[str, Any], member_names: dict[int, str
             detail = dest.get("text", "")
         elif dest.get("type") == "forward":
             detail = dest.get("number", "")
-        rows.append({"key": key, "name": dest.get("name") or key, "type": types.get(dest.get("type"), "?"),
-                     "detail": detail})
+        rows.append(
+            {"key": key, "name": dest.get("name") or key, "type": types.get(dest.get("type"), "?"), "detail": detail}
+        )
     return rows
 
 
@@ -310,18 +374,20 @@ def flow_edit(request: HttpRequest) -> HttpResponse:
     optional_dates = [d.isoformat() for d, _name in optional]
     holiday_choices = sorted(
         [(d.isoformat(), f"{d.strftime('%d-%m-%Y')} · {name}") for d, name in flows.holidays_between(start, end)]
-        + [(d.isoformat(), f"{d.strftime('%d-%m-%Y')} · {name} ({_('not a public holiday')})")
-           for d, name in optional])
+        + [(d.isoformat(), f"{d.strftime('%d-%m-%Y')} · {name} ({_('not a public holiday')})") for d, name in optional]
+    )
     member_choices = _member_choices(company)
     off = (document.get("holidays") or {}).get("off", [])
     on = (document.get("holidays") or {}).get("on", [])
     errors: list[str] = []
     if request.method == "POST":
-        schedule_form = ScheduleEditorForm(request.POST, prefix="schedule", holiday_choices=holiday_choices,
-                                           optional_dates=optional_dates)
+        schedule_form = ScheduleEditorForm(
+            request.POST, prefix="schedule", holiday_choices=holiday_choices, optional_dates=optional_dates
+        )
         special_formset = SpecialDayFormSet(request.POST, prefix="special")
-        destination_formset = DestinationFormSet(request.POST, prefix="dest",
-                                                 form_kwargs={"member_choices": member_choices})
+        destination_formset = DestinationFormSet(
+            request.POST, prefix="dest", form_kwargs={"member_choices": member_choices}
+        )
         routes_form = RoutesForm(request.POST, prefix="routes")
         forms_valid = all(f.is_valid() for f in (schedule_form, special_formset, destination_formset, routes_form))
         if forms_valid:
@@ -330,53 +396,87 @@ def flow_edit(request: HttpRequest) -> HttpResponse:
                 "hours": schedule_form.cleaned_data["hours"],
                 "holidays": schedule_form.holidays_conf(off, on),
                 "special_days": sorted(
-                    ({"date": f.cleaned_data["date"].isoformat(), "label": f.cleaned_data.get("label", ""),
-                      "periods": f.cleaned_data["periods"]}
-                     for f in special_formset.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")),
-                    key=lambda s: s["date"]),
+                    (
+                        {
+                            "date": f.cleaned_data["date"].isoformat(),
+                            "label": f.cleaned_data.get("label", ""),
+                            "periods": f.cleaned_data["periods"],
+                        }
+                        for f in special_formset.forms
+                        if f.cleaned_data and not f.cleaned_data.get("DELETE")
+                    ),
+                    key=lambda s: s["date"],
+                ),
                 "routes": {k: routes_form.cleaned_data[k] for k in ("open", "closed", "holiday")},
-                "destinations": {f.cleaned_data["key"]: f.destination() for f in destination_formset.forms
-                                 if f.cleaned_data and not f.cleaned_data.get("DELETE")},
+                "destinations": {
+                    f.cleaned_data["key"]: f.destination()
+                    for f in destination_formset.forms
+                    if f.cleaned_data and not f.cleaned_data.get("DELETE")
+                },
             }
             try:
-                version = actions.save_call_flow(company=company, document=new_document,
-                                                 comment=routes_form.cleaned_data.get("comment", ""),
-                                                 by=Actor.from_request(request))
+                version = actions.save_call_flow(
+                    company=company,
+                    document=new_document,
+                    comment=routes_form.cleaned_data.get("comment", ""),
+                    by=Actor.from_request(request),
+                )
             except ValidationError as exc:
                 errors = _errors(exc)
             else:
-                messages.success(request, _("Version %(v)d of the call flow is saved and active.")
-                                 % {"v": version.version})
+                messages.success(
+                    request, _("Version %(v)d of the call flow is saved and active.") % {"v": version.version}
+                )
                 return redirect("numbers:flow")
         else:
             errors = [_("Please correct the marked fields.")]
     else:
-        schedule_initial: dict[str, Any] = {f"day_{d}": flows.format_periods(document["hours"].get(str(d), [])) for d in range(7)}
+        schedule_initial: dict[str, Any] = {
+            f"day_{d}": flows.format_periods(document["hours"].get(str(d), [])) for d in range(7)
+        }
         schedule_initial["observe_holidays"] = (document.get("holidays") or {}).get("observe", True)
-        schedule_initial["observed"] = [d for d, _n in holiday_choices
-                                        if (d in on if d in optional_dates else d not in off)]
-        schedule_form = ScheduleEditorForm(initial=schedule_initial, prefix="schedule", holiday_choices=holiday_choices,
-                                           optional_dates=optional_dates)
-        special_formset = SpecialDayFormSet(prefix="special", initial=[
-            {"date": s["date"], "label": s.get("label", ""), "periods": flows.format_periods(s.get("periods", []))}
-            for s in document.get("special_days", [])])
+        schedule_initial["observed"] = [
+            d for d, _n in holiday_choices if (d in on if d in optional_dates else d not in off)
+        ]
+        schedule_form = ScheduleEditorForm(
+            initial=schedule_initial, prefix="schedule", holiday_choices=holiday_choices, optional_dates=optional_dates
+        )
+        special_formset = SpecialDayFormSet(
+            prefix="special",
+            initial=[
+                {"date": s["date"], "label": s.get("label", ""), "periods": flows.format_periods(s.get("periods", []))}
+                for s in document.get("special_days", [])
+            ],
+        )
         destination_formset = DestinationFormSet(
-            prefix="dest", form_kwargs={"member_choices": member_choices},
-            initial=[DestinationForm.initial_for(k, d) for k, d in document.get("destinations", {}).items()])
+            prefix="dest",
+            form_kwargs={"member_choices": member_choices},
+            initial=[DestinationForm.initial_for(k, d) for k, d in document.get("destinations", {}).items()],
+        )
         routes_form = RoutesForm(prefix="routes", initial=document.get("routes", {}))
-    return render(request, "numbering/flow_edit.html", {
-        "schedule_form": schedule_form, "special_formset": special_formset,
-        "destination_formset": destination_formset, "routes_form": routes_form, "errors": errors,
-        "active": active, "day_fields": [schedule_form[f"day_{d}"] for d in range(7)],
-        "destination_keys": sorted((document.get("destinations") or {}).items()),
-    }, status=400 if errors else 200)
+    return render(
+        request,
+        "numbering/flow_edit.html",
+        {
+            "schedule_form": schedule_form,
+            "special_formset": special_formset,
+            "destination_formset": destination_formset,
+            "routes_form": routes_form,
+            "errors": errors,
+            "active": active,
+            "day_fields": [schedule_form[f"day_{d}"] for d in range(7)],
+            "destination_keys": sorted((document.get("destinations") or {}).items()),
+        },
+        status=400 if errors else 200,
+    )
 
 
 @area_view("numbers")
 def flow_versions(request: HttpRequest) -> HttpResponse:
     company = require_company(request)
     page = Paginator(selectors.flow_versions(company=company).order_by("-version"), PAGE_SIZE).get_page(
-        request.GET.get("page"))
+        request.GET.get("page")
+    )
     latest = selectors.active_flow(company=company)
     return render(request, "numbering/flow_versions.html", {"page": page, "latest": latest})
 
@@ -387,12 +487,18 @@ def flow_version(request: HttpRequest, version_id: int) -> HttpResponse:
     version = get_for_company(selectors.flow_versions(company=company), company, pk=version_id)
     previous = selectors.flow_versions(company=company).filter(version__lt=version.version).order_by("-version").first()
     latest = selectors.active_flow(company=company)
-    return render(request, "numbering/flow_version.html", {
-        "version": version, "previous": previous, "latest": latest,
-        "changes": flows.diff(previous.document, version.document) if previous else [],
-        "changes_to_active": flows.diff(latest.document, version.document) if latest and latest != version else [],
-        "document_json": json.dumps(version.document, indent=2, ensure_ascii=False),
-    })
+    return render(
+        request,
+        "numbering/flow_version.html",
+        {
+            "version": version,
+            "previous": previous,
+            "latest": latest,
+            "changes": flows.diff(previous.document, version.document) if previous else [],
+            "changes_to_active": flows.diff(latest.document, version.document) if latest and latest != version else [],
+            "document_json": json.dumps(version.document, indent=2, ensure_ascii=False),
+        },
+    )
 
 
 @area_view("numbers")
@@ -407,8 +513,9 @@ def flow_rollback(request: HttpRequest, version_id: int) -> HttpResponse:
         for message in _errors(exc):
             messages.error(request, message)
         return redirect("numbers:flow_version", version_id=version.pk)
-    messages.success(request, _("Version %(old)d is active again as version %(new)d.") % {"old": version.version,
-                                                                                        "new": new.version})
+    messages.success(
+        request, _("Version %(old)d is active again as version %(new)d.") % {"old": version.version, "new": new.version}
+    )
     return redirect("numbers:flow")
 
 
@@ -429,4 +536,3 @@ def flow_export(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(json.dumps(payload, indent=2, ensure_ascii=False), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="callflow-{company.cvr}-v{active.version}.json"'
     return response
-

@@ -18,8 +18,13 @@ def resend_message(message: OutboxMessage, *, by: Actor, company=None) -> Outbox
         raise ValidationError(_("Only a failed or unconfirmed e-mail can be resent."))
     previous = locked.status
     sender.resend(locked)
-    record("outbox.resend", by=by, company=company, target=locked,
-           details={"message_id": locked.message_id, "was": previous, "to": locked.to})
+    record(
+        "outbox.resend",
+        by=by,
+        company=company,
+        target=locked,
+        details={"message_id": locked.message_id, "was": previous, "to": locked.to},
+    )
     return locked
 
 

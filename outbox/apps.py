@@ -14,7 +14,9 @@ class OutboxConfig(AppConfig):
         from portal.areas import StaffPage, register_staff_page
 
         register_staff_page(StaffPage("outbox", _("E-mail outbox"), "outbox:staff", icon="envelope", order=910))
-        labels.register({
-            "outbox.resend": _("Resent an e-mail"),
-            "outbox.mark_sent": _("Marked an e-mail as sent"),
-        })
+        labels.register(
+            {
+                "outbox.resend": _("Resent an e-mail"),
+                "outbox.mark_sent": _("Marked an e-mail as sent"),
+            }
+        )

@@ -33,7 +33,9 @@ class OutboxBackend(BaseEmailBackend):
                 if not message.recipients():
                     continue
                 message.message()  # bad headers or addresses fail here, in the caller, not later in the sender
-                row = queue(message, kind=getattr(message, "outbox_kind", ""), about=getattr(message, "outbox_about", None))
+                row = queue(
+                    message, kind=getattr(message, "outbox_kind", ""), about=getattr(message, "outbox_about", None)
+                )
                 message.outbox_message = row  # type: ignore[attr-defined]
                 count += 1
         return count

@@ -63,8 +63,11 @@ class OutboxMessage(models.Model):
         """Handed over long enough ago that its sender must have died (a live one is still talking to SMTP)."""
         from outbox.sender import unconfirmed_before
 
-        return (self.status == self.Status.HANDED_OVER and self.handed_over_at is not None
-                and self.handed_over_at < unconfirmed_before())
+        return (
+            self.status == self.Status.HANDED_OVER
+            and self.handed_over_at is not None
+            and self.handed_over_at < unconfirmed_before()
+        )
 
     @property
     def needs_decision(self) -> bool:

@@ -31,8 +31,14 @@ def _attachments(message: EmailMessage) -> list[dict[str, Any]]:
             continue
         filename, content, mimetype = attachment
         data = content.encode() if isinstance(content, str) else bytes(content)
-        stored.append({"filename": filename, "mimetype": mimetype or "", "content_b64": base64.b64encode(data).decode(),
-                       "text": isinstance(content, str)})
+        stored.append(
+            {
+                "filename": filename,
+                "mimetype": mimetype or "",
+                "content_b64": base64.b64encode(data).decode(),
+                "text": isinstance(content, str),
+            }
+        )
     return stored
 
 
@@ -44,14 +50,21 @@ def queue(message: EmailMessage, *, kind: str = "", about: models.Model | None =
     row = OutboxMessage.objects.create(
         message_id=message_id,
         from_email=message.from_email or settings.DEFAULT_FROM_EMAIL,
-        to=list(message.to), cc=list(message.cc), bcc=list(message.bcc), reply_to=list(message.reply_to),
-        subject=str(message.subject)[:998], body=str(message.body),
+        to=list(message.to),
+        cc=list(message.cc),
+        bcc=list(message.bcc),
+        reply_to=list(message.reply_to),
+        subject=str(message.subject)[:998],
+        body=str(message.body),
         alternatives=[[str(content), mimetype] for content, mimetype in getattr(message, "alternatives", [])],
-        attachments=_attachments(message), headers=headers,
+        attachments=_attachments(message),
+        headers=headers,
         kind=kind,
         about_type=ContentType.objects.get_for_model(about) if about is not None else None,
         about_id=str(about.pk) if about is not None else "",
-        created_at=now, queued_at=now, next_attempt_at=now,
+        created_at=now,
+        queued_at=now,
+        next_attempt_at=now,
     )
     _wake_sender()
     return row
@@ -81,8 +94,13 @@ def _wake_sender() -> None:
 def rebuild(row: OutboxMessage) -> EmailMultiAlternatives:
     """The message as Django sends it, with the Message-ID fixed at creation (so a resend is recognisable)."""
     message = EmailMultiAlternatives(
-        subject=row.subject, body=row.body, from_email=row.from_email,
-        to=row.to, cc=row.cc, bcc=row.bcc, reply_to=row.reply_to,
+        subject=row.subject,
+        body=row.body,
+        from_email=row.from_email,
+        to=row.to,
+        cc=row.cc,
+        bcc=row.bcc,
+        reply_to=row.reply_to,
         headers={**row.headers, "Message-ID": row.message_id},
     )
     for content, mimetype in row.alternatives:

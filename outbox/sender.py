@@ -71,7 +71,8 @@ def is_permanent(error: BaseException) -> bool:
 
 def _is_connection_error(error: BaseException) -> bool:
     return isinstance(error, OSError | smtplib.SMTPServerDisconnected | smtplib.SMTPConnectError) and not isinstance(
-        error, smtplib.SMTPResponseException)
+        error, smtplib.SMTPResponseException
+    )
 
 
 def transport() -> BaseEmailBackend:
@@ -83,7 +84,8 @@ def _claim(now: dt.datetime) -> OutboxMessage | None:
         row = (
             OutboxMessage.objects.select_for_update(skip_locked=True)
             .filter(status=OutboxMessage.Status.QUEUED, next_attempt_at__lte=now)
-            .order_by("next_attempt_at", "id").first()
+            .order_by("next_attempt_at", "id")
+            .first()
         )
         if row is None:
             return None
@@ -111,8 +113,9 @@ def _finish(row: OutboxMessage, *, started: dt.datetime, now: dt.datetime, error
             result = OutboxAttempt.Result.RETRY
     with transaction.atomic():
         row.save(update_fields=["status", "sent_at", "last_error", "permanent", "next_attempt_at"])
-        OutboxAttempt.objects.create(message=row, started_at=started, finished_at=now, result=result,
-                                     error=row.last_error)
+        OutboxAttempt.objects.create(
+            message=row, started_at=started, finished_at=now, result=result, error=row.last_error
+        )
         message_changed.send(sender=OutboxMessage, message=row)
     return result
 
@@ -168,7 +171,8 @@ def resend(row: OutboxMessage) -> None:
     """Queues a failed (or unconfirmed) message again, same Message-ID, fresh retry window. Caller audits."""
     now = timezone.now()
     OutboxMessage.objects.filter(pk=row.pk).update(
-        status=OutboxMessage.Status.QUEUED, permanent=False, next_attempt_at=now, queued_at=now, last_error="")
+        status=OutboxMessage.Status.QUEUED, permanent=False, next_attempt_at=now, queued_at=now, last_error=""
+    )
     row.refresh_from_db()
     message_changed.send(sender=OutboxMessage, message=row)
 

@@ -20,7 +20,8 @@ def _task_waiting(*, by: dt.datetime) -> bool:
         return False
     return DBTaskResult.objects.filter(
         Q(run_after=get_date_max()) | Q(run_after__lte=by),
-        task_path=send_outbox_task.module_path, status="READY",
+        task_path=send_outbox_task.module_path,
+        status="READY",
     ).exists()
 
 
@@ -40,7 +41,9 @@ def send_outbox_task() -> int:
     from outbox.sender import send_due
 
     sent = send_due().sent
-    next_due = OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED).aggregate(at=Min("next_attempt_at"))["at"]
+    next_due = OutboxMessage.objects.filter(status=OutboxMessage.Status.QUEUED).aggregate(at=Min("next_attempt_at"))[
+        "at"
+    ]
     if next_due is not None:
         wake(at=next_due if next_due > timezone.now() else None)  # more than one run's worth: go on now
     return sent

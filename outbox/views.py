@@ -27,13 +27,19 @@ def staff_index(request: HttpRequest) -> HttpResponse:
         status = "problems"
     rows = OutboxMessage.objects.defer("body", "alternatives", "attachments").order_by("-created_at", "-id")
     if status == "problems":
-        rows = rows.filter(Q(status=OutboxMessage.Status.FAILED) | Q(
-            status=OutboxMessage.Status.HANDED_OVER, handed_over_at__lt=sender.unconfirmed_before()))
+        rows = rows.filter(
+            Q(status=OutboxMessage.Status.FAILED)
+            | Q(status=OutboxMessage.Status.HANDED_OVER, handed_over_at__lt=sender.unconfirmed_before())
+        )
     elif status != "all":
         rows = rows.filter(status=status)
     page = Paginator(rows, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     choices = [("problems", _("Needs attention")), *OutboxMessage.Status.choices, ("all", _("All"))]
-    return render(request, "outbox/staff.html", {"page": page, "status": status, "choices": choices, "retry_hours": settings.OUTBOX_RETRY_HOURS})
+    return render(
+        request,
+        "outbox/staff.html",
+        {"page": page, "status": status, "choices": choices, "retry_hours": settings.OUTBOX_RETRY_HOURS},
+    )
 
 
 @staff_view

@@ -53,11 +53,7 @@ def area_view(key: str, *, read_only_may_post: bool = False) -> Callable[..., An
                 return forbidden(request, area_key=key, reason="no_company")
             if not policy.can_view(key):
                 return forbidden(request, area_key=key, reason="no_grant")
-            if (
-                request.method not in SAFE_METHODS
-                and not read_only_may_post
-                and not policy.can_change(key)
-            ):
+            if request.method not in SAFE_METHODS and not read_only_may_post and not policy.can_change(key):
                 return forbidden(request, area_key=key, reason="read_only")
             return view(request, *args, **kwargs)
 

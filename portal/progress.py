@@ -24,9 +24,18 @@ Clock = Callable[[], float]
 
 
 class Progress:
-    def __init__(self, stream: TextIO | OutputWrapper, *, total: int | None, label: str, unit: str = "",
-                 every_percent: int = 10, every_seconds: float = 30.0, width: int = 30,
-                 clock: Clock = time.monotonic) -> None:
+    def __init__(
+        self,
+        stream: TextIO | OutputWrapper,
+        *,
+        total: int | None,
+        label: str,
+        unit: str = "",
+        every_percent: int = 10,
+        every_seconds: float = 30.0,
+        width: int = 30,
+        clock: Clock = time.monotonic,
+    ) -> None:
         # A command's self.stderr adds a newline to every write; the bar needs the raw stream.
         self.stream = cast(TextIO, stream._out) if isinstance(stream, OutputWrapper) else stream
         isatty = getattr(self.stream, "isatty", None)
@@ -46,8 +55,9 @@ class Progress:
     def __enter__(self) -> "Progress":
         return self
 
-    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None,
-                 trace: TracebackType | None) -> None:
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
         self.close(finished=kind is None)
 
     def update(self, done: int, *, note: str = "") -> None:

@@ -82,8 +82,15 @@ def browser_sign_in(page: Any, base_url: str, user: Any, company: Company | None
         session = client.session
         session[SESSION_KEY] = company.pk
         session.save()
-    page.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME,
-                               "value": client.cookies[settings.SESSION_COOKIE_NAME].value, "url": base_url}])
+    page.context.add_cookies(
+        [
+            {
+                "name": settings.SESSION_COOKIE_NAME,
+                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
+                "url": base_url,
+            }
+        ]
+    )
 
 
 class FakeTerminal(io.StringIO):

@@ -68,8 +68,9 @@ Fetch = Callable[[str], dict | None]
 
 def http_fetch(timeout: float) -> Fetch:
     def fetch(url: str) -> dict | None:
-        request = urllib.request.Request(url, headers={"Accept": "application/json",
-                                                       "User-Agent": "selfservice-dependency-audit"})
+        request = urllib.request.Request(
+            url, headers={"Accept": "application/json", "User-Agent": "selfservice-dependency-audit"}
+        )
         try:
             with urllib.request.urlopen(request, timeout=timeout) as response:
                 return json.load(response)
@@ -132,10 +133,16 @@ def main(argv: list[str] | None = None, fetch: Fetch | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("files", nargs="*", type=Path, default=DEFAULT_FILES)
     parser.add_argument("--base-url", default=DEFAULT_BASE, help="PyPI JSON API base (env PYPI_JSON_URL)")
-    parser.add_argument("--ignore", action="append", default=[], metavar="ID",
-                        help="an advisory id or alias accepted after review (repeatable)")
-    parser.add_argument("--strict", action="store_true",
-                        help="exit 2 when a pin could not be checked (env AUDIT_STRICT=1)")
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="an advisory id or alias accepted after review (repeatable)",
+    )
+    parser.add_argument(
+        "--strict", action="store_true", help="exit 2 when a pin could not be checked (env AUDIT_STRICT=1)"
+    )
     parser.add_argument("--timeout", type=float, default=20.0)
     args = parser.parse_args(argv)
     strict = args.strict or os.environ.get("AUDIT_STRICT") == "1"
@@ -156,13 +163,18 @@ def main(argv: list[str] | None = None, fetch: Fetch | None = None) -> int:
     for result in unchecked:
         print(f"UNCHECKED {result.name}=={result.version}: {result.unchecked}")
     if errors:
-        print(f"WARNING: the registry could not be reached for {len(errors)} of {len(pins)} pins; "
-              "those were NOT audited:", file=sys.stderr)
+        print(
+            f"WARNING: the registry could not be reached for {len(errors)} of {len(pins)} pins; "
+            "those were NOT audited:",
+            file=sys.stderr,
+        )
         for error in errors[:5]:
             print(f"    {error}", file=sys.stderr)
     checked = len(results) - len(unchecked)
-    print(f"Dependency audit: {len(pins)} pins, {checked} checked, {len(found)} vulnerable, "
-          f"{len(unchecked) + len(errors)} unchecked")
+    print(
+        f"Dependency audit: {len(pins)} pins, {checked} checked, {len(found)} vulnerable, "
+        f"{len(unchecked) + len(errors)} unchecked"
+    )
     if found:
         return 1
     if strict and (errors or unchecked):

@@ -57,8 +57,9 @@ def main() -> None:
     for size in (2, 200):
         user = User.objects.create_user(f"bench{size}@example.dk", "bench-password-123", language="en")
         for i in range(size):
-            company = Company.objects.create(name=f"Bench {size}-{i:03d} ApS",
-                                             cvr=cvr_with_check(f"{3000000 + size * 1000 + i * 7:07d}"))
+            company = Company.objects.create(
+                name=f"Bench {size}-{i:03d} ApS", cvr=cvr_with_check(f"{3000000 + size * 1000 + i * 7:07d}")
+            )
             Membership.objects.create(user=user, company=company, areas=registry.keys())
         client = Client()
         client.force_login(user)

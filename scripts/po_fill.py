@@ -56,9 +56,15 @@ def main() -> None:
     path = sys.argv[1]
     entries = parse(open(path, encoding="utf-8").read())
     if sys.argv[2] == "--missing":
-        missing = [e["msgid"] for e in entries if e["msgid"] and (
-            not all(e[k] for k in e["order"] if k.startswith("msgstr"))
-            or any(line.startswith("#, fuzzy") for line in e["lines"]))]
+        missing = [
+            e["msgid"]
+            for e in entries
+            if e["msgid"]
+            and (
+                not all(e[k] for k in e["order"] if k.startswith("msgstr"))
+                or any(line.startswith("#, fuzzy") for line in e["lines"])
+            )
+        ]
         print(json.dumps({m: "" for m in missing}, ensure_ascii=False, indent=1))
         return
     translations = json.load(open(sys.argv[2], encoding="utf-8"))

@@ -14,8 +14,15 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 
 
 # The demo staff account's authenticator secret (portal/management/commands/seed_demo.py).
@@ -26,7 +33,7 @@ def totp(secret: str) -> str:
     """The current 6-digit code (RFC 6238, 30 s), without needing Django."""
     digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
 
 def main() -> None:
@@ -35,8 +42,11 @@ def main() -> None:
     parser.add_argument("--base", default="http://127.0.0.1:8000")
     parser.add_argument("--user", help="sign in as this demo user first")
     parser.add_argument("--password", default="demo-password-2026")
-    parser.add_argument("--totp-secret", default=DEMO_STAFF_TOTP_SECRET,
-                        help="authenticator secret, when the account asks for a second factor (staff)")
+    parser.add_argument(
+        "--totp-secret",
+        default=DEMO_STAFF_TOTP_SECRET,
+        help="authenticator secret, when the account asks for a second factor (staff)",
+    )
     parser.add_argument("--lang", choices=["en", "da"], help="switch language with the cogwheel")
     parser.add_argument("--width", type=int, default=1366)
     parser.add_argument("--height", type=int, default=900)
@@ -47,8 +57,9 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        page = browser.new_page(viewport={"width": args.width, "height": args.height},
-                                locale="da-DK" if args.lang == "da" else "en-GB")
+        page = browser.new_page(
+            viewport={"width": args.width, "height": args.height}, locale="da-DK" if args.lang == "da" else "en-GB"
+        )
         if args.user:
             page.goto(f"{args.base}/accounts/login/")
             page.fill("input[name=login]", args.user)

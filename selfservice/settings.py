@@ -296,17 +296,28 @@ PAGE_SIZE = 25
 # the local fake acknowledges every document (tests, the demo).
 _access_point_url = env_str("EINVOICE_ACCESS_POINT_URL")
 EINVOICE_ACCESS_POINT = (
-    {"BACKEND": "invoicing.access_point.HttpAccessPoint",
-     "OPTIONS": {"URL": _access_point_url, "TOKEN": env_str("EINVOICE_ACCESS_POINT_TOKEN")}}
-    if _access_point_url else {"BACKEND": "invoicing.access_point.FakeAccessPoint"}
+    {
+        "BACKEND": "invoicing.access_point.HttpAccessPoint",
+        "OPTIONS": {"URL": _access_point_url, "TOKEN": env_str("EINVOICE_ACCESS_POINT_TOKEN")},
+    }
+    if _access_point_url
+    else {"BACKEND": "invoicing.access_point.FakeAccessPoint"}
 )
 # The operator's letterhead and bank account on invoices (invoicing.pdf.OPERATOR_DEFAULTS has the keys).
-INVOICE_OPERATOR = {key: value for key, value in {
-    "name": env_str("INVOICE_OPERATOR_NAME"), "cvr": env_str("INVOICE_OPERATOR_CVR"),
-    "gln": env_str("INVOICE_OPERATOR_GLN"), "reg": env_str("INVOICE_OPERATOR_REG"),
-    "account": env_str("INVOICE_OPERATOR_ACCOUNT"), "iban": env_str("INVOICE_OPERATOR_IBAN"),
-    "bic": env_str("INVOICE_OPERATOR_BIC"), "fi_creditor": env_str("INVOICE_OPERATOR_FI_CREDITOR"),
-}.items() if value}
+INVOICE_OPERATOR = {
+    key: value
+    for key, value in {
+        "name": env_str("INVOICE_OPERATOR_NAME"),
+        "cvr": env_str("INVOICE_OPERATOR_CVR"),
+        "gln": env_str("INVOICE_OPERATOR_GLN"),
+        "reg": env_str("INVOICE_OPERATOR_REG"),
+        "account": env_str("INVOICE_OPERATOR_ACCOUNT"),
+        "iban": env_str("INVOICE_OPERATOR_IBAN"),
+        "bic": env_str("INVOICE_OPERATOR_BIC"),
+        "fi_creditor": env_str("INVOICE_OPERATOR_FI_CREDITOR"),
+    }.items()
+    if value
+}
 # Working days' notice a donor operator needs before a port date (operator key → days; the law's 1 otherwise).
 PORTING_DONOR_NOTICE_DAYS: dict[str, int] = {}
 # The operator's own SIM ranges (89 + 45 for Denmark + issuer id): a "SIM you already have" must be one of them.
@@ -323,5 +334,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers take the lock at BEGIN and wait for it, instead of failing with "database is locked".
     DATABASES["default"]["OPTIONS"].update({"transaction_mode": "IMMEDIATE", "timeout": 20})
 # Downloads are never cached (portal.middleware.NoStoreDownloadsMiddleware), whatever view sends them.
-MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
-                  "portal.middleware.NoStoreDownloadsMiddleware")
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "portal.middleware.NoStoreDownloadsMiddleware",
+)

@@ -177,8 +177,13 @@ def cancel(sub: Subscription, *, on: datetime.date, reason: str, by: Actor) -> S
         from numbering.models import PortRequest
 
         for port_request in PortRequest.objects.select_for_update().filter(
-            subscription=sub, status__in=[PortRequest.Status.SUBMITTED, PortRequest.Status.PENDING,
-                                          PortRequest.Status.REJECTED, PortRequest.Status.DRAFT]
+            subscription=sub,
+            status__in=[
+                PortRequest.Status.SUBMITTED,
+                PortRequest.Status.PENDING,
+                PortRequest.Status.REJECTED,
+                PortRequest.Status.DRAFT,
+            ],
         ):
             cancel_port_request(port_request, reason=_("The subscription was cancelled"), by=by)
         if sub.port_requests.filter(status=PortRequest.Status.SCHEDULED).exists():
@@ -344,29 +349,44 @@ def reveal_secrets(sub: Subscription, *, by: Actor) -> dict[str, str]:
         raise ValidationError(_("This subscription has no SIM."))
     since = timezone.now() - datetime.timedelta(seconds=settings.SECRET_REVEAL_WINDOW)
     with transaction.atomic():
-        recent = AuditEvent.objects.filter(
-            actor=by.user, action="subscription.secret_revealed", created_at__gte=since
-        ).count() if by.user is not None else 0
+        recent = (
+            AuditEvent.objects.filter(
+                actor=by.user, action="subscription.secret_revealed", created_at__gte=since
+            ).count()
+            if by.user is not None
+            else 0
+        )
         if recent >= settings.SECRET_REVEAL_LIMIT:
-            record("subscription.secret_reveal_refused", by=by, company=sub.company, target=sub,
-                   details={"limit": settings.SECRET_REVEAL_LIMIT, "window": settings.SECRET_REVEAL_WINDOW})
+            record(
+                "subscription.secret_reveal_refused",
+                by=by,
+                company=sub.company,
+                target=sub,
+                details={"limit": settings.SECRET_REVEAL_LIMIT, "window": settings.SECRET_REVEAL_WINDOW},
+            )
             refused = True
         else:
-            record("subscription.secret_revealed", by=by, company=sub.company, target=sub,
-                   details={"what": ["pin", "puk"]})
+            record(
+                "subscription.secret_revealed", by=by, company=sub.company, target=sub, details={"what": ["pin", "puk"]}
+            )
             refused = False
     if refused:
         raise ValidationError(
             _("You have viewed PIN and PUK %(count)s times in a short while; please try again later."),
-            code="reveal_limit", params={"count": settings.SECRET_REVEAL_LIMIT},
+            code="reveal_limit",
+            params={"count": settings.SECRET_REVEAL_LIMIT},
         )
     try:
         return {"pin": crypto.decrypt_strict(sub.pin_encrypted), "puk": crypto.decrypt_strict(sub.puk_encrypted)}
     except crypto.UndecryptableSecret:
         # A key was removed or changed (FIELD_ENCRYPTION_KEYS): say so, never show a blank as if it were the PIN.
         logger.error("PIN/PUK of subscription %s cannot be decrypted with FIELD_ENCRYPTION_KEYS", sub.pk)
-        return {"error": _("The PIN and PUK cannot be shown: they cannot be decrypted right now. "
-                           "Please contact us, we have been notified.")}
+        return {
+            "error": _(
+                "The PIN and PUK cannot be shown: they cannot be decrypted right now. "
+                "Please contact us, we have been notified."
+            )
+        }
 
 
 def _new_sim_secrets(sub: Subscription) -> None:
@@ -415,8 +435,9 @@ def order_sim(sub: Subscription, *, kind: str, ship_to: str, reason: str, by: Ac
 
 
 @transaction.atomic
-def activate_after_port(sub: Subscription, *, port_request: str, by: Actor,
-                        on: datetime.date | None = None) -> Subscription:
+def activate_after_port(
+    sub: Subscription, *, port_request: str, by: Actor, on: datetime.date | None = None
+) -> Subscription:
     """Activates a subscription that waited for its number transfer; it is billed from the day the number moved."""
     sub = _locked(sub)
     if sub.status != Subscription.Status.PENDING_ACTIVE or not sub.port_in_requested:
@@ -517,8 +538,13 @@ def create_subscription(*, company, data: NewSubscription, order_token: str, by:
     if data.number_choice == "port":
         # The number transfer: a port request in the Numbers area, submitted to the operator's staff.
         port_request = create_subscription_port_request(
-            subscription=sub, number=data.phone_number, current_operator=data.port_operator,
-            signed_name=data.port_signed_name, signed_at=data.port_signed_at, signed_ip=data.port_signed_ip, by=by,
+            subscription=sub,
+            number=data.phone_number,
+            current_operator=data.port_operator,
+            signed_name=data.port_signed_name,
+            signed_at=data.port_signed_at,
+            signed_ip=data.port_signed_ip,
+            by=by,
         )
     # The one-off fees of the summary go on the company's next invoice (issue 5).
     charges = _charge_fees(sub, guide_fees(data.sim_choice), by=by)
@@ -667,8 +693,15 @@ def apply_bulk(
     if not preview.changeable:
         raise ValidationError(_("Nothing to change."))
     return _write_bulk(
-        preview.changeable, preview.labels, company=company, action=action, by=by, target=target, on=on,
-        reason=reason, cost_centre=cost_centre,
+        preview.changeable,
+        preview.labels,
+        company=company,
+        action=action,
+        by=by,
+        target=target,
+        on=on,
+        reason=reason,
+        cost_centre=cost_centre,
     )
 
 
@@ -755,8 +788,9 @@ def submit_bulk(
     preview = preview_bulk(qs, **values, sample_size=0)
     if len(preview.changeable) <= settings.SUBSCRIPTIONS_BULK_SYNC_LIMIT:
         return apply_bulk(qs, company=company, token=token, by=by, reason=reason, cost_centre=cost_centre, **values)
-    return start_bulk_job(preview, company=company, token=token, by=by, reason=reason, cost_centre=cost_centre,
-                          target=target, on=on)
+    return start_bulk_job(
+        preview, company=company, token=token, by=by, reason=reason, cost_centre=cost_centre, target=target, on=on
+    )
 
 
 @transaction.atomic
@@ -791,8 +825,13 @@ def start_bulk_job(
         created_by_label=by.display,
         ip_address=by.ip_address,
     )
-    record("subscription.bulk_queued", by=by, company=company, target=job,
-           details={"action": job.action, "subscriptions": job.total})
+    record(
+        "subscription.bulk_queued",
+        by=by,
+        company=company,
+        target=job,
+        details={"action": job.action, "subscriptions": job.total},
+    )
     enqueue(apply_bulk_job, job.pk)
     return job
 
@@ -817,7 +856,12 @@ def run_bulk_job(job_id: int) -> BulkJob | None:
                 if changeable != job.subscription_ids:
                     raise BulkConflict("")
                 job.changed = _write_bulk(
-                    changeable, labels, company=job.company, by=by, reason=job.reason, cost_centre=job.cost_centre,
+                    changeable,
+                    labels,
+                    company=job.company,
+                    by=by,
+                    reason=job.reason,
+                    cost_centre=job.cost_centre,
                     **values,
                 )
         except BulkConflict:

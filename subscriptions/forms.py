@@ -80,7 +80,9 @@ class ListForm(forms.Form):
 
     def __init__(self, *args, cost_centres: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["cost_centre"]).choices = [("", _("All cost centres"))] + [(c, c) for c in cost_centres]
+        cast(forms.ChoiceField, self.fields["cost_centre"]).choices = [("", _("All cost centres"))] + [
+            (c, c) for c in cost_centres
+        ]
         self.fields["q"].widget.attrs.update(
             {"placeholder": _("Name, e-mail, phone number or SIM number"), "type": "search", "autocomplete": "off"}
         )
@@ -252,7 +254,9 @@ class NumberStepForm(forms.Form):
 
         self.product_kind = product_kind
         free = NumberPool.objects.filter(reserved_for__isnull=True).values_list("phone_number", flat=True)[:12]
-        cast(forms.ChoiceField, self.fields["pool_number"]).choices = [("", "—")] + [(n, display_phone(n)) for n in free]
+        cast(forms.ChoiceField, self.fields["pool_number"]).choices = [("", "—")] + [
+            (n, display_phone(n)) for n in free
+        ]
         cast(forms.ChoiceField, self.fields["port_operator"]).choices = [("", "—"), *OPERATORS]
         if product_kind == Product.Kind.LANDLINE:
             self.fields["port_number"].help_text = _("A Danish landline number.")
@@ -325,10 +329,14 @@ class SimStepForm(forms.Form):
             if not is_valid_iccid(iccid):
                 self.add_error("iccid", _("Not a valid SIM card number: 19–20 digits, starting with 89, check digit."))  # noqa: RUF001
             elif not is_operator_iccid(iccid):
-                self.add_error("iccid", _(
-                    "This SIM card is not one of ours (our SIM card numbers start with %(prefixes)s). Use a SIM "
-                    "card from us, or choose an eSIM or a new SIM card.") % {
-                    "prefixes": ", ".join(operator_iccid_prefixes())})
+                self.add_error(
+                    "iccid",
+                    _(
+                        "This SIM card is not one of ours (our SIM card numbers start with %(prefixes)s). Use a SIM "
+                        "card from us, or choose an eSIM or a new SIM card."
+                    )
+                    % {"prefixes": ", ".join(operator_iccid_prefixes())},
+                )
             elif Subscription.objects.filter(iccid=iccid).exists():
                 self.add_error("iccid", _("This SIM card is already in use."))
             data["iccid"] = iccid
@@ -401,11 +409,13 @@ class BlocksForm(forms.ModelForm):
     class Meta:
         model = Subscription
         fields = BLOCK_FIELDS
-        widgets = {name: forms.CheckboxInput(attrs={"class": "form-check-input", "role": "switch"})
-                   for name in BLOCK_FIELDS}
+        widgets = {
+            name: forms.CheckboxInput(attrs={"class": "form-check-input", "role": "switch"}) for name in BLOCK_FIELDS
+        }
         # The model's help text starts with the Danish term; English pages get English only.
-        help_texts = {"block_premium": _("Premium-rate services: 90-numbers, premium texts and content charged "
-                                         "to the bill.")}
+        help_texts = {
+            "block_premium": _("Premium-rate services: 90-numbers, premium texts and content charged to the bill.")
+        }
 
 
 class SuspendForm(forms.Form):

@@ -140,14 +140,18 @@ class Subscription(CompanyOwned):
     order_token = models.CharField(max_length=64, null=True, blank=True, unique=True, editable=False)
     # Service blocks (spærringer), set by the company's admins on the profile.
     block_roaming = models.BooleanField(
-        _("block calls and data abroad (roaming)"), default=False,
+        _("block calls and data abroad (roaming)"),
+        default=False,
         help_text=_("Calls, texts and data outside Denmark are refused."),
     )
     block_data = models.BooleanField(
-        _("block mobile data"), default=False, help_text=_("Calls and texts still work."),
+        _("block mobile data"),
+        default=False,
+        help_text=_("Calls and texts still work."),
     )
     block_premium = models.BooleanField(
-        _("block premium-rate and content services"), default=False,
+        _("block premium-rate and content services"),
+        default=False,
         help_text=_("Overtakserede tjenester: 90-numbers, premium texts and content charged to the bill."),
     )
     # A temporary suspension (e.g. an employee on leave); the subscription keeps its number.
@@ -306,7 +310,11 @@ class BulkJob(CompanyOwned):
     end_date = models.DateField(_("last day"), null=True, blank=True)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
     target = models.ForeignKey(
-        Product, verbose_name=_("new subscription type"), null=True, blank=True, on_delete=models.PROTECT,
+        Product,
+        verbose_name=_("new subscription type"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="+",
     )
     cost_centre = models.CharField(_("new cost centre"), max_length=40, blank=True)
@@ -317,7 +325,11 @@ class BulkJob(CompanyOwned):
     # How many of the previewed subscriptions no longer allowed the change when the task ran.
     conflicts = models.PositiveIntegerField(_("conflicting subscriptions"), default=0)
     created_by = models.ForeignKey(
-        "accounts.User", verbose_name=_("started by"), null=True, blank=True, on_delete=models.SET_NULL,
+        "accounts.User",
+        verbose_name=_("started by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     created_by_label = models.CharField(_("started by"), max_length=255, blank=True)

@@ -299,14 +299,20 @@ def suspend(request: HttpRequest, subscription_id: int) -> HttpResponse:
             return redirect("subscriptions:detail", subscription_id=sub.pk)
     can_suspend = sub.status == Subscription.Status.ACTIVE
     # A plain message, not a form error: on GET the form is unbound and takes no errors.
-    refusal = "" if can_suspend else (
-        _("Only an active subscription can be suspended. This one is: %(status)s.")
-        % {"status": sub.get_status_display()}
+    refusal = (
+        ""
+        if can_suspend
+        else (
+            _("Only an active subscription can be suspended. This one is: %(status)s.")
+            % {"status": sub.get_status_display()}
+        )
     )
     status = 400 if request.method == "POST" and (form.errors or refusal) else 200
     return render(
-        request, "subscriptions/suspend.html",
-        {"sub": sub, "form": form, "can_suspend": can_suspend, "refusal": refusal}, status=status,
+        request,
+        "subscriptions/suspend.html",
+        {"sub": sub, "form": form, "can_suspend": can_suspend, "refusal": refusal},
+        status=status,
     )
 
 
@@ -503,7 +509,9 @@ def bulk_job(request: HttpRequest, bulk_job_id: int) -> HttpResponse:
     # The id list can hold 50,000 ids; the page polled every 2 s does not need it.
     jobs = BulkJob.objects.select_related("target").defer("subscription_ids")
     job = get_for_company(jobs, require_company(request), pk=bulk_job_id)
-    template = "subscriptions/bulk_job.html#progress" if getattr(request, "htmx", False) else "subscriptions/bulk_job.html"
+    template = (
+        "subscriptions/bulk_job.html#progress" if getattr(request, "htmx", False) else "subscriptions/bulk_job.html"
+    )
     return render(request, template, {"job": job})
 
 

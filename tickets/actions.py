@@ -60,8 +60,14 @@ def _save_attachments(
     for upload, kind in uploads:
         name = safe_name(upload.name or "", kind)
         attachment = TicketAttachment(
-            company=ticket.company, ticket=ticket, message=message, original_name=name,
-            content_type=kind.content_type, size=upload.size or 0, is_internal=internal, uploaded_by=by.user,
+            company=ticket.company,
+            ticket=ticket,
+            message=message,
+            original_name=name,
+            content_type=kind.content_type,
+            size=upload.size or 0,
+            is_internal=internal,
+            uploaded_by=by.user,
         )
         upload.seek(0)
         attachment.file.save(name, upload, save=False)
@@ -73,8 +79,13 @@ def _save_attachments(
 def _set_status(ticket: Ticket, to_status: str, *, reason: str, by: Actor, by_staff: bool) -> TicketStatusChange:
     now = timezone.now()
     change = TicketStatusChange.objects.create(
-        ticket=ticket, from_status=ticket.status, to_status=to_status, reason=reason,
-        changed_by=by.user, by_staff=by_staff, created_at=now,
+        ticket=ticket,
+        from_status=ticket.status,
+        to_status=to_status,
+        reason=reason,
+        changed_by=by.user,
+        by_staff=by_staff,
+        created_at=now,
     )
     ticket.status = to_status
     ticket.status_changed_at = now
@@ -115,15 +126,25 @@ def create_ticket(
         raise ValidationError(_("Choose a category."))
     now = timezone.now()
     ticket = Ticket(
-        company=company, number=TicketNumberSequence.next_number(timezone.localdate(now).year),
-        subject=subject.strip(), description=description.strip(), category=category, priority=priority,
-        related_subscription=related_subscription, related_reference=related_reference.strip(),
-        related_invoice=related_invoice, related_port_request=related_port_request,
-        created_by=by.user, created_at=now, last_activity_at=now, status_changed_at=now,
+        company=company,
+        number=TicketNumberSequence.next_number(timezone.localdate(now).year),
+        subject=subject.strip(),
+        description=description.strip(),
+        category=category,
+        priority=priority,
+        related_subscription=related_subscription,
+        related_reference=related_reference.strip(),
+        related_invoice=related_invoice,
+        related_port_request=related_port_request,
+        created_by=by.user,
+        created_at=now,
+        last_activity_at=now,
+        status_changed_at=now,
         submission_token=submission_token,
     )
-    ticket.full_clean(exclude=["company", "created_by", "related_subscription", "related_invoice",
-                               "related_port_request", "assignee"])
+    ticket.full_clean(
+        exclude=["company", "created_by", "related_subscription", "related_invoice", "related_port_request", "assignee"]
+    )
     try:
         with transaction.atomic():
             ticket.save()
@@ -137,10 +158,18 @@ def create_ticket(
         ticket=ticket, from_status="", to_status=Status.NEW, changed_by=by.user, created_at=now
     )
     _save_attachments(ticket, None, attachments, by=by)
-    record("ticket.created", by=by, company=company, target=ticket,
-           details={"number": ticket.number, "category": category,
-                    "invoice": related_invoice.number if related_invoice else None,
-                    "port_request": related_port_request.reference if related_port_request else None})
+    record(
+        "ticket.created",
+        by=by,
+        company=company,
+        target=ticket,
+        details={
+            "number": ticket.number,
+            "category": category,
+            "invoice": related_invoice.number if related_invoice else None,
+            "port_request": related_port_request.reference if related_port_request else None,
+        },
+    )
     _notify(ticket, "created")
     return ticket, True
 
@@ -184,8 +213,13 @@ def add_attachments(ticket: Ticket, *, attachments: Sequence[Upload], by: Actor)
     saved = _save_attachments(ticket, None, attachments, by=by)
     ticket.last_activity_at = timezone.now()
     ticket.save(update_fields=["last_activity_at"])
-    record("ticket.attached", by=by, company=ticket.company, target=ticket,
-           details={"files": [a.original_name for a in saved]})
+    record(
+        "ticket.attached",
+        by=by,
+        company=ticket.company,
+        target=ticket,
+        details={"files": [a.original_name for a in saved]},
+    )
     return saved
 
 
@@ -209,8 +243,9 @@ def reopen_ticket(ticket: Ticket, *, reason: str = "", by: Actor) -> Ticket:
             _("Only a resolved ticket can be reopened; this one is %(status)s.")
             % {"status": ticket.get_status_display().lower()}
         )
-    _set_status(ticket, Status.IN_PROGRESS, reason=reason.strip() or _("Reopened by the customer"), by=by,
-                by_staff=False)
+    _set_status(
+        ticket, Status.IN_PROGRESS, reason=reason.strip() or _("Reopened by the customer"), by=by, by_staff=False
+    )
     ticket.save(update_fields=["status", "status_changed_at", "status_reason", "last_activity_at"])
     record("ticket.reopened", by=by, company=ticket.company, target=ticket, details={})
     _notify(ticket, "customer_status")
@@ -239,8 +274,14 @@ def reply_as_staff(
         )
     now = timezone.now()
     message = TicketMessage.objects.create(
-        company=ticket.company, ticket=ticket, author=by.user, author_name=_display(by), from_staff=True,
-        is_internal=internal, body=body, created_at=now,
+        company=ticket.company,
+        ticket=ticket,
+        author=by.user,
+        author_name=_display(by),
+        from_staff=True,
+        is_internal=internal,
+        body=body,
+        created_at=now,
     )
     _save_attachments(ticket, message, attachments, by=by, internal=internal)
     if not internal:
@@ -250,8 +291,13 @@ def reply_as_staff(
             _set_status(ticket, Status.IN_PROGRESS, reason="", by=by, by_staff=True)
             fields += ["status", "status_changed_at", "status_reason"]
         ticket.save(update_fields=fields)
-    record("ticket.note_added" if internal else "ticket.staff_replied", by=by, company=ticket.company,
-           target=ticket, details={"message": message.pk})
+    record(
+        "ticket.note_added" if internal else "ticket.staff_replied",
+        by=by,
+        company=ticket.company,
+        target=ticket,
+        details={"message": message.pk},
+    )
     if not internal:
         _notify(ticket, "staff_reply", message)
     return message
@@ -264,8 +310,13 @@ def assign_ticket(ticket: Ticket, *, assignee: "User | None", by: Actor) -> Tick
         raise ValidationError(_("Tickets can only be assigned to operator staff."))
     ticket.assignee = assignee
     ticket.save(update_fields=["assignee"])
-    record("ticket.assigned", by=by, company=ticket.company, target=ticket,
-           details={"assignee": assignee.email if assignee else None})
+    record(
+        "ticket.assigned",
+        by=by,
+        company=ticket.company,
+        target=ticket,
+        details={"assignee": assignee.email if assignee else None},
+    )
     return ticket
 
 
@@ -280,9 +331,12 @@ def transition_error(from_status: str, to_status: str) -> str | None:
         return None
     if from_status in FINAL_STATUSES:
         return _("%(from)s is a final status: a ticket that is %(from_lower)s cannot change status any more.") % {
-            "from": Status(from_status).label, "from_lower": Status(from_status).label.lower()}
+            "from": Status(from_status).label,
+            "from_lower": Status(from_status).label.lower(),
+        }
     return _("A ticket cannot go from %(from)s to %(to)s. From %(from)s it can go to: %(allowed)s.") % {
-        "from": Status(from_status).label, "to": Status(to_status).label,
+        "from": Status(from_status).label,
+        "to": Status(to_status).label,
         "allowed": ", ".join(str(Status(s).label) for s in allowed),
     }
 
@@ -299,9 +353,13 @@ def change_status(ticket: Ticket, *, to_status: str, reason: str = "", seen_stat
         last = ticket.status_changes.select_related("changed_by").order_by("-created_at", "-id").first()
         who = last.changed_by.email if last is not None and last.changed_by is not None else _("someone else")
         raise ValidationError(
-            _("Someone else changed this ticket meanwhile: %(who)s set it to %(status)s. Nothing was changed; "
-              "check the ticket and try again.") % {"who": who, "status": ticket.get_status_display().lower()},
-            code="changed")
+            _(
+                "Someone else changed this ticket meanwhile: %(who)s set it to %(status)s. Nothing was changed; "
+                "check the ticket and try again."
+            )
+            % {"who": who, "status": ticket.get_status_display().lower()},
+            code="changed",
+        )
     error = transition_error(ticket.status, to_status)
     if error:
         raise ValidationError(error, code="transition")
@@ -314,7 +372,12 @@ def change_status(ticket: Ticket, *, to_status: str, reason: str = "", seen_stat
         )
     change = _set_status(ticket, to_status, reason=reason, by=by, by_staff=True)
     ticket.save(update_fields=["status", "status_changed_at", "status_reason", "last_activity_at"])
-    record("ticket.status_changed", by=by, company=ticket.company, target=ticket,
-           details={"from": change.from_status, "to": to_status, "reason": reason})
+    record(
+        "ticket.status_changed",
+        by=by,
+        company=ticket.company,
+        target=ticket,
+        details={"from": change.from_status, "to": to_status, "reason": reason},
+    )
     _notify(ticket, "staff_status")
     return ticket

@@ -40,10 +40,23 @@ class TicketAdmin(admin.ModelAdmin):
     list_filter = ("status", "category", "priority")
     search_fields = ("number", "subject", "company__name", "company__cvr")
     list_select_related = ("company", "assignee")
-    raw_id_fields = ("company", "related_subscription", "related_invoice", "related_port_request", "created_by",
-                     "assignee")
-    readonly_fields = ("number", "status", "status_changed_at", "status_reason", "created_at", "last_activity_at",
-                       "last_staff_reply_at")
+    raw_id_fields = (
+        "company",
+        "related_subscription",
+        "related_invoice",
+        "related_port_request",
+        "created_by",
+        "assignee",
+    )
+    readonly_fields = (
+        "number",
+        "status",
+        "status_changed_at",
+        "status_reason",
+        "created_at",
+        "last_activity_at",
+        "last_staff_reply_at",
+    )
     inlines = [MessageInline, AttachmentInline, StatusChangeInline]
     date_hierarchy = "created_at"
 

@@ -32,14 +32,16 @@ class TicketsConfig(AppConfig):
             )
         )
         register_seeder(Seeder(name="support tickets", run=seed_tickets, order=50))
-        register_labels({
-            "ticket.created": _("Created a support ticket"),
-            "ticket.replied": _("Replied on a support ticket"),
-            "ticket.attached": _("Added files to a support ticket"),
-            "ticket.closed": _("Closed a support ticket"),
-            "ticket.reopened": _("Reopened a support ticket"),
-            "ticket.staff_replied": _("Operator staff replied on a support ticket"),
-            "ticket.note_added": _("Operator staff added an internal note"),
-            "ticket.assigned": _("Operator staff assigned a support ticket"),
-            "ticket.status_changed": _("Changed the status of a support ticket"),
-        })
+        register_labels(
+            {
+                "ticket.created": _("Created a support ticket"),
+                "ticket.replied": _("Replied on a support ticket"),
+                "ticket.attached": _("Added files to a support ticket"),
+                "ticket.closed": _("Closed a support ticket"),
+                "ticket.reopened": _("Reopened a support ticket"),
+                "ticket.staff_replied": _("Operator staff replied on a support ticket"),
+                "ticket.note_added": _("Operator staff added an internal note"),
+                "ticket.assigned": _("Operator staff assigned a support ticket"),
+                "ticket.status_changed": _("Changed the status of a support ticket"),
+            }
+        )

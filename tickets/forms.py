@@ -36,9 +36,7 @@ class AttachmentsField(forms.FileField):
                 raise ValidationError(self.error_messages["required"], code="required")
             return []
         if len(files) > MAX_ATTACHMENTS_PER_POST:
-            raise ValidationError(
-                _("Attach at most %(count)d files at a time.") % {"count": MAX_ATTACHMENTS_PER_POST}
-            )
+            raise ValidationError(_("Attach at most %(count)d files at a time.") % {"count": MAX_ATTACHMENTS_PER_POST})
         errors: list[ValidationError] = []
         checked = []
         for upload in files:
@@ -65,24 +63,35 @@ class TicketForm(forms.Form):
     category = forms.ChoiceField(label=_("Category"), choices=[("", "---------"), *Category.choices])
     subject = forms.CharField(label=_("Subject"), max_length=150, min_length=3)
     description = forms.CharField(
-        label=_("Description"), max_length=10000, min_length=10, widget=forms.Textarea(attrs={"rows": 6}),
+        label=_("Description"),
+        max_length=10000,
+        min_length=10,
+        widget=forms.Textarea(attrs={"rows": 6}),
         help_text=_("What happened, what you expected, and who is affected."),
     )
     priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
     related_subscription = forms.ModelChoiceField(
-        label=_("Related subscription"), queryset=Subscription.objects.none(), required=False,
+        label=_("Related subscription"),
+        queryset=Subscription.objects.none(),
+        required=False,
         help_text=_("Optional: the subscription the ticket is about."),
     )
     related_invoice = InvoiceChoiceField(
-        label=_("Related invoice"), queryset=Invoice.objects.none(), required=False,
+        label=_("Related invoice"),
+        queryset=Invoice.objects.none(),
+        required=False,
         help_text=_("Optional: the invoice the ticket is about."),
     )
     related_port_request = PortRequestChoiceField(
-        label=_("Related port request"), queryset=PortRequest.objects.none(), required=False,
+        label=_("Related port request"),
+        queryset=PortRequest.objects.none(),
+        required=False,
         help_text=_("Optional: the number transfer the ticket is about."),
     )
     related_reference = forms.CharField(
-        label=_("Related number or invoice"), max_length=100, required=False,
+        label=_("Related number or invoice"),
+        max_length=100,
+        required=False,
         help_text=_("Optional: e.g. a phone number or an invoice number."),
     )
     attachments = AttachmentsField()
@@ -93,12 +102,12 @@ class TicketForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["related_subscription"]).queryset = (
             Subscription.objects.for_company(company).select_related("product").order_by("user_name", "id")
         )
-        cast(InvoiceChoiceField, self.fields["related_invoice"]).queryset = (
-            Invoice.objects.for_company(company).order_by("-issue_date", "-number")
-        )
-        cast(PortRequestChoiceField, self.fields["related_port_request"]).queryset = (
-            PortRequest.objects.for_company(company).order_by("-created_at", "-id")
-        )
+        cast(InvoiceChoiceField, self.fields["related_invoice"]).queryset = Invoice.objects.for_company(
+            company
+        ).order_by("-issue_date", "-number")
+        cast(PortRequestChoiceField, self.fields["related_port_request"]).queryset = PortRequest.objects.for_company(
+            company
+        ).order_by("-created_at", "-id")
         if not self.is_bound:
             self.initial.setdefault("submission_token", uuid.uuid4())
 
@@ -128,7 +137,10 @@ class ReopenForm(forms.Form):
 class AccessRequestForm(forms.Form):
     area = forms.ChoiceField(label=_("Area"))
     message = forms.CharField(
-        label=_("Message"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Message"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("Optional: what you need to do in the area."),
     )
     submission_token = forms.UUIDField(widget=forms.HiddenInput, required=False)
@@ -145,16 +157,16 @@ class AccessRequestForm(forms.Form):
 
 class StaffReplyForm(forms.Form):
     body = forms.CharField(label=_("Message"), max_length=10000, widget=forms.Textarea(attrs={"rows": 4}))
-    internal = forms.BooleanField(
-        label=_("Internal note (the customer never sees it)"), required=False
-    )
+    internal = forms.BooleanField(label=_("Internal note (the customer never sees it)"), required=False)
     attachments = AttachmentsField()
 
 
 class StatusForm(forms.Form):
     status = forms.ChoiceField(label=_("New status"), choices=Status.choices)
     reason = forms.CharField(
-        label=_("Reason"), max_length=500, required=False,
+        label=_("Reason"),
+        max_length=500,
+        required=False,
         help_text=_("Shown to the customer. Required for rejected, cancelled and on hold."),
     )
     # The status the page showed: a change someone else made meanwhile is reported, not overwritten.
@@ -172,14 +184,17 @@ class StatusForm(forms.Form):
 
 class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("Status"), required=False,
+        label=_("Status"),
+        required=False,
         choices=[("", _("All")), ("open", _("All open")), *Status.choices],
     )
     category = forms.ChoiceField(label=_("Category"), required=False, choices=[("", _("All")), *Category.choices])
-    company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.order_by("name"), required=False,
-                                     empty_label=_("All"))
+    company = forms.ModelChoiceField(
+        label=_("Company"), queryset=Company.objects.order_by("name"), required=False, empty_label=_("All")
+    )
     assignee = forms.ChoiceField(
-        label=_("Assignee"), required=False,
+        label=_("Assignee"),
+        required=False,
         choices=[("", _("Anyone")), ("me", _("Me")), ("none", _("Nobody"))],
     )
     q = forms.CharField(label=_("Search"), required=False, max_length=100)

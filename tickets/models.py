@@ -100,27 +100,47 @@ class Ticket(CompanyOwned):
     status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
     status_reason = models.CharField(_("status reason"), max_length=500, blank=True)
     related_subscription = models.ForeignKey(
-        "subscriptions.Subscription", verbose_name=_("related subscription"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="tickets",
+        "subscriptions.Subscription",
+        verbose_name=_("related subscription"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
     )
     related_invoice = models.ForeignKey(
-        "invoicing.Invoice", verbose_name=_("related invoice"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="tickets",
+        "invoicing.Invoice",
+        verbose_name=_("related invoice"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
     )
     related_port_request = models.ForeignKey(
-        "numbering.PortRequest", verbose_name=_("related port request"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="tickets",
+        "numbering.PortRequest",
+        verbose_name=_("related port request"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tickets",
     )
     # A number, an invoice number or anything else the ticket is about.
     related_reference = models.CharField(_("related number or invoice"), max_length=100, blank=True)
     channel = models.CharField(_("channel"), max_length=10, default="portal")
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("assignee"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="assigned_tickets",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assignee"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_tickets",
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     last_activity_at = models.DateTimeField(_("last update"), default=timezone.now)
@@ -139,7 +159,8 @@ class Ticket(CompanyOwned):
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["created_by", "submission_token"], name="ticket_one_per_submission",
+                fields=["created_by", "submission_token"],
+                name="ticket_one_per_submission",
                 condition=models.Q(submission_token__isnull=False),
             ),
         ]
@@ -209,9 +230,7 @@ class TicketAttachment(CompanyOwned):
     content_type = models.CharField(_("type"), max_length=50)
     size = models.PositiveIntegerField(_("size"))
     is_internal = models.BooleanField(_("internal"), default=False)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(_("created"), default=timezone.now)
 
     class Meta:
@@ -228,9 +247,7 @@ class TicketStatusChange(models.Model):
     from_status = models.CharField(_("from"), max_length=20, choices=Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
     reason = models.CharField(_("reason"), max_length=500, blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     by_staff = models.BooleanField(default=False)
     created_at = models.DateTimeField(_("changed"), default=timezone.now)
 

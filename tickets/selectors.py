@@ -36,8 +36,17 @@ def company_tickets(*, company: Company | None, user: "User", state: str = "", q
     last_read = TicketRead.objects.filter(ticket=OuterRef("pk"), user=user).values("read_at")[:1]
     return (
         tickets.annotate(read_at=Subquery(last_read))
-        .only("id", "number", "subject", "category", "status", "created_at", "last_activity_at",
-              "last_staff_reply_at", "company_id")
+        .only(
+            "id",
+            "number",
+            "subject",
+            "category",
+            "status",
+            "created_at",
+            "last_activity_at",
+            "last_staff_reply_at",
+            "company_id",
+        )
         .order_by("-last_activity_at", "-id")
     )
 
@@ -51,7 +60,8 @@ def customer_ticket_detail(*, company: Company | None) -> Any:
     """For ``get_for_company``: a ticket with what its detail page shows, never internal notes."""
     visible_attachments = TicketAttachment.objects.filter(is_internal=False)
     tickets = Ticket.objects.for_company(company).select_related(
-        "related_subscription", "related_invoice", "related_port_request", "created_by")
+        "related_subscription", "related_invoice", "related_port_request", "created_by"
+    )
     return tickets.prefetch_related(  # type: ignore[type-var]
         Prefetch(
             "messages",
@@ -60,8 +70,9 @@ def customer_ticket_detail(*, company: Company | None) -> Any:
             ),
             to_attr="visible_messages",
         ),
-        Prefetch("attachments", queryset=visible_attachments.filter(message__isnull=True),
-                 to_attr="ticket_attachments"),
+        Prefetch(
+            "attachments", queryset=visible_attachments.filter(message__isnull=True), to_attr="ticket_attachments"
+        ),
         "status_changes",
     )
 
@@ -78,7 +89,12 @@ def customer_messages(*, company: Company | None) -> QuerySet[TicketMessage]:
 
 
 def staff_queue(
-    *, status: str = "", category: str = "", company_id: int | None = None, assignee: str = "", query: str = "",
+    *,
+    status: str = "",
+    category: str = "",
+    company_id: int | None = None,
+    assignee: str = "",
+    query: str = "",
     staff_user: "User | None" = None,
 ) -> QuerySet[Ticket]:
     tickets: QuerySet[Ticket] = Ticket.objects.all()
@@ -101,11 +117,13 @@ def staff_queue(
 
 
 def staff_ticket_detail() -> Any:
-    tickets = Ticket.objects.select_related("company", "related_subscription", "related_invoice",
-                                            "related_port_request", "created_by", "assignee")
+    tickets = Ticket.objects.select_related(
+        "company", "related_subscription", "related_invoice", "related_port_request", "created_by", "assignee"
+    )
     return tickets.prefetch_related(  # type: ignore[type-var]
         Prefetch("messages", queryset=TicketMessage.objects.prefetch_related("attachments"), to_attr="all_messages"),
-        Prefetch("attachments", queryset=TicketAttachment.objects.filter(message__isnull=True),
-                 to_attr="ticket_attachments"),
+        Prefetch(
+            "attachments", queryset=TicketAttachment.objects.filter(message__isnull=True), to_attr="ticket_attachments"
+        ),
         "status_changes",
     )

@@ -62,11 +62,17 @@ def create(request: PortalRequest) -> HttpResponse:
             data = form.cleaned_data
             try:
                 ticket, created = actions.create_ticket(
-                    company=company, subject=data["subject"], description=data["description"],
-                    category=data["category"], priority=data["priority"],
-                    related_subscription=data["related_subscription"], related_reference=data["related_reference"],
-                    related_invoice=data["related_invoice"], related_port_request=data["related_port_request"],
-                    attachments=data["attachments"], submission_token=data["submission_token"],
+                    company=company,
+                    subject=data["subject"],
+                    description=data["description"],
+                    category=data["category"],
+                    priority=data["priority"],
+                    related_subscription=data["related_subscription"],
+                    related_reference=data["related_reference"],
+                    related_invoice=data["related_invoice"],
+                    related_port_request=data["related_port_request"],
+                    attachments=data["attachments"],
+                    submission_token=data["submission_token"],
                     by=Actor.from_request(request),
                 )
             except ValidationError as error:
@@ -87,8 +93,10 @@ def create(request: PortalRequest) -> HttpResponse:
             initial["description"] = _("Please give me access to %(area)s.") % {"area": area.title}
         form = TicketForm(initial=initial, company=company)
         # "Ask us about this": pre-select an invoice or port request, only from the active company's.
-        for param, field, category in (("invoice", "related_invoice", Category.INVOICE),
-                                       ("port_request", "related_port_request", Category.NUMBERS)):
+        for param, field, category in (
+            ("invoice", "related_invoice", Category.INVOICE),
+            ("port_request", "related_port_request", Category.NUMBERS),
+        ):
             value = request.GET.get(param, "")
             if value.isdigit():
                 chosen = form.fields[field].queryset.filter(pk=int(value)).first()  # type: ignore[attr-defined]
@@ -130,8 +138,12 @@ def reply(request: PortalRequest, ticket_id: int) -> HttpResponse:
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            actions.reply_as_customer(ticket, body=form.cleaned_data["body"],
-                                      attachments=form.cleaned_data["attachments"], by=Actor.from_request(request))
+            actions.reply_as_customer(
+                ticket,
+                body=form.cleaned_data["body"],
+                attachments=form.cleaned_data["attachments"],
+                by=Actor.from_request(request),
+            )
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -148,8 +160,9 @@ def attach(request: PortalRequest, ticket_id: int) -> HttpResponse:
     form = AttachForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            actions.add_attachments(ticket, attachments=form.cleaned_data["attachments"],
-                                    by=Actor.from_request(request))
+            actions.add_attachments(
+                ticket, attachments=form.cleaned_data["attachments"], by=Actor.from_request(request)
+            )
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -195,8 +208,9 @@ def _file_response(attachment: TicketAttachment) -> FileResponse:
     except FileNotFoundError:
         raise Http404 from None
     # FileResponse writes an RFC 5987 filename* for non-ASCII names.
-    response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
-                            content_type=attachment.content_type)
+    response = FileResponse(
+        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
+    )
     response["Content-Security-Policy"] = "sandbox"
     response["Cache-Control"] = "private, no-store"
     return response
@@ -242,9 +256,12 @@ def request_access(request: PortalRequest) -> HttpResponse:
                 lines += ["", form.cleaned_data["message"].strip()]
             try:
                 ticket, _created = actions.create_ticket(
-                    company=require_company(request), category=Category.ACCESS,
-                    subject=_("Access to %(area)s") % {"area": area.title}, description="\n".join(lines),
-                    submission_token=form.cleaned_data["submission_token"], by=Actor.from_request(request),
+                    company=require_company(request),
+                    category=Category.ACCESS,
+                    subject=_("Access to %(area)s") % {"area": area.title},
+                    description="\n".join(lines),
+                    submission_token=form.cleaned_data["submission_token"],
+                    by=Actor.from_request(request),
                 )
             except ValidationError as error:
                 _form_errors(form, error)
@@ -270,9 +287,12 @@ def staff_queue(request: PortalRequest) -> HttpResponse:
     data = form.cleaned_data if form.is_valid() else {}
     company = data.get("company")
     tickets = selectors.staff_queue(
-        status=data.get("status", ""), category=data.get("category", ""),
-        company_id=company.pk if company else None, assignee=data.get("assignee", ""),
-        query=data.get("q", ""), staff_user=request.user,
+        status=data.get("status", ""),
+        category=data.get("category", ""),
+        company_id=company.pk if company else None,
+        assignee=data.get("assignee", ""),
+        query=data.get("q", ""),
+        staff_user=request.user,
     )
     page = Paginator(tickets, settings.PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "tickets/staff/queue.html", {"form": form, "page": page})
@@ -317,13 +337,22 @@ def staff_reply(request: PortalRequest, ticket_id: int) -> HttpResponse:
     form = StaffReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            actions.reply_as_staff(ticket, body=form.cleaned_data["body"], internal=form.cleaned_data["internal"],
-                                   attachments=form.cleaned_data["attachments"], by=Actor.from_request(request))
+            actions.reply_as_staff(
+                ticket,
+                body=form.cleaned_data["body"],
+                internal=form.cleaned_data["internal"],
+                attachments=form.cleaned_data["attachments"],
+                by=Actor.from_request(request),
+            )
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, _("The internal note was saved.") if form.cleaned_data["internal"]
-                             else _("Your reply was sent to the customer."))
+            messages.success(
+                request,
+                _("The internal note was saved.")
+                if form.cleaned_data["internal"]
+                else _("Your reply was sent to the customer."),
+            )
             return redirect("tickets:staff_detail", ticket_id=ticket.pk)
     return render(request, "tickets/staff/detail.html", _staff_context(ticket, reply_form=form), status=400)
 
@@ -336,13 +365,19 @@ def staff_status(request: PortalRequest, ticket_id: int) -> HttpResponse:
     form = StatusForm(request.POST, ticket=ticket)
     if form.is_valid():
         try:
-            actions.change_status(ticket, to_status=form.cleaned_data["status"], reason=form.cleaned_data["reason"],
-                                  seen_status=form.cleaned_data["seen_status"], by=Actor.from_request(request))
+            actions.change_status(
+                ticket,
+                to_status=form.cleaned_data["status"],
+                reason=form.cleaned_data["reason"],
+                seen_status=form.cleaned_data["seen_status"],
+                by=Actor.from_request(request),
+            )
         except ValidationError as error:
             _form_errors(form, error)
         else:
-            messages.success(request, _("The status is now %(status)s.")
-                             % {"status": Status(form.cleaned_data["status"]).label})
+            messages.success(
+                request, _("The status is now %(status)s.") % {"status": Status(form.cleaned_data["status"]).label}
+            )
             return redirect("tickets:staff_detail", ticket_id=ticket.pk)
     return render(request, "tickets/staff/detail.html", _staff_context(ticket, status_form=form), status=400)
 
@@ -353,4 +388,3 @@ def staff_attachment(request: PortalRequest, attachment_id: int) -> HttpResponse
     if request.method != "GET":
         return HttpResponseNotAllowed(["GET"])
     return _file_response(found)
-

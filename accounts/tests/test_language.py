@@ -60,11 +60,17 @@ def test_the_profile_form_validates_and_saves(login, personas):
     assert personas.admin_a.first_name == "Åse"
 
 
-@pytest.mark.parametrize(("account", "browser", "expected"), [
-    ("da", "en", "Du er logget ind som"), ("en", "da", "Successfully signed in as")])
+@pytest.mark.parametrize(
+    ("account", "browser", "expected"),
+    [("da", "en", "Du er logget ind som"), ("en", "da", "Successfully signed in as")],
+)
 def test_the_signed_in_message_is_in_the_accounts_language(client, personas, password, account, browser, expected):
     personas.admin_a.language = account
     personas.admin_a.save()
-    response = client.post(reverse("account_login"), {"login": personas.admin_a.email, "password": password},
-                           headers={"accept-language": browser}, follow=True)
+    response = client.post(
+        reverse("account_login"),
+        {"login": personas.admin_a.email, "password": password},
+        headers={"accept-language": browser},
+        follow=True,
+    )
     assert expected in response.content.decode()

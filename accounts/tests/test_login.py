@@ -75,24 +75,38 @@ def test_throttling_keys_on_the_real_client_behind_the_proxy(client, personas, p
     settings.TRUSTED_PROXY_COUNT = 1
     settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/m/ip,5/300s/key"}
     for n in range(3):
-        client.post(reverse("account_login"), {"login": f"nobody{n}@alfa.dk", "password": "x"},
-                    REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.66")
-    response = client.post(reverse("account_login"), {"login": "admin-a@alfa.dk", "password": password},
-                           REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="203.0.113.7")
+        client.post(
+            reverse("account_login"),
+            {"login": f"nobody{n}@alfa.dk", "password": "x"},
+            REMOTE_ADDR="10.0.0.1",
+            HTTP_X_FORWARDED_FOR="203.0.113.66",
+        )
+    response = client.post(
+        reverse("account_login"),
+        {"login": "admin-a@alfa.dk", "password": password},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
     assert response.status_code == 302
     # The attacker's own address is throttled, whatever it puts in front of the proxy's entry.
     client.post(reverse("account_logout"))
-    response = client.post(reverse("account_login"), {"login": "admin-ab@alfa.dk", "password": password},
-                           REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.66")
+    response = client.post(
+        reverse("account_login"),
+        {"login": "admin-ab@alfa.dk", "password": password},
+        REMOTE_ADDR="10.0.0.1",
+        HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.66",
+    )
     assert "_auth_user_id" not in client.session
 
 
 def test_throttling_is_per_account_too(client, personas, password):
     for n in range(5):
-        client.post(reverse("account_login"), {"login": "admin-a@alfa.dk", "password": "wrong"},
-                    REMOTE_ADDR=f"198.51.100.{n}")
-    response = client.post(reverse("account_login"), {"login": "admin-a@alfa.dk", "password": password},
-                           REMOTE_ADDR="198.51.100.200")
+        client.post(
+            reverse("account_login"), {"login": "admin-a@alfa.dk", "password": "wrong"}, REMOTE_ADDR=f"198.51.100.{n}"
+        )
+    response = client.post(
+        reverse("account_login"), {"login": "admin-a@alfa.dk", "password": password}, REMOTE_ADDR="198.51.100.200"
+    )
     assert "_auth_user_id" not in client.session
     assert response.status_code in (200, 429)
 

@@ -12,12 +12,15 @@ from audit.models import AuditEvent
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize("data", [
-    {"action_add": "", "email": "look-alike@alfa.dk"},
-    {"action_primary": "", "email": "admin-ab@alfa.dk"},
-    {"action_send": "", "email": "admin-ab@alfa.dk"},
-    {"action_remove": "", "email": "admin-a@alfa.dk"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action_add": "", "email": "look-alike@alfa.dk"},
+        {"action_primary": "", "email": "admin-ab@alfa.dk"},
+        {"action_send": "", "email": "admin-ab@alfa.dk"},
+        {"action_remove": "", "email": "admin-a@alfa.dk"},
+    ],
+)
 def test_customers_cannot_manage_their_login_email(login, personas, data):
     client = login(personas.admin_a)
     assert client.get("/accounts/email/").status_code == 404

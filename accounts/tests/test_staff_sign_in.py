@@ -17,7 +17,9 @@ def _password_step(client, user, password):
 def test_the_admin_sign_in_page_sends_staff_to_the_portal_sign_in(client, db):
     response = client.get(reverse("admin:login"), {"next": f"{ADMIN}accounts/user/"})
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('account_login')}?next=%2F{ADMIN[1:].replace('/', '%2F')}accounts%2Fuser%2F"
+    assert (
+        response["Location"] == f"{reverse('account_login')}?next=%2F{ADMIN[1:].replace('/', '%2F')}accounts%2Fuser%2F"
+    )
 
 
 def test_the_admin_sign_in_form_never_signs_anyone_in(client, personas, password):

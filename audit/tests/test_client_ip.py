@@ -46,8 +46,12 @@ def test_it_accepts_ipv6_and_ports(settings):
 @pytest.mark.django_db
 def test_a_forged_header_never_fails_sign_in_and_is_not_stored(client, personas, password, settings):
     settings.TRUSTED_PROXY_COUNT = 0
-    response = client.post(reverse("account_login"), {"login": "admin-a@alfa.dk", "password": password},
-                           HTTP_X_FORWARDED_FOR="not-an-ip, 1.2.3.4", REMOTE_ADDR="192.0.2.10")
+    response = client.post(
+        reverse("account_login"),
+        {"login": "admin-a@alfa.dk", "password": password},
+        HTTP_X_FORWARDED_FOR="not-an-ip, 1.2.3.4",
+        REMOTE_ADDR="192.0.2.10",
+    )
     assert response.status_code == 302
     assert AuditEvent.objects.get(action="account.login").ip_address == "192.0.2.10"
     settings.TRUSTED_PROXY_COUNT = 1

@@ -8,10 +8,13 @@ pytestmark = pytest.mark.django_db
 
 
 def test_it_shows_who_did_what_in_the_active_company_only(login, personas):
-    record("company.changed", by=Actor(user=personas.admin_a, ip_address="10.1.2.3"),
-           company=personas.company_a, target=personas.company_a)
-    record("company.changed", by=Actor(user=personas.outsider), company=personas.company_b,
-           target=personas.company_b)
+    record(
+        "company.changed",
+        by=Actor(user=personas.admin_a, ip_address="10.1.2.3"),
+        company=personas.company_a,
+        target=personas.company_a,
+    )
+    record("company.changed", by=Actor(user=personas.outsider), company=personas.company_b, target=personas.company_b)
     response = login(personas.admin_a).get(reverse("audit:list"))
     assert response.status_code == 200
     assert b"Changed company" in response.content

@@ -62,9 +62,12 @@ def test_switching_stays_on_a_list_page_but_leaves_an_object_page(login, persona
     client = login(personas.admin_ab)
     stay = client.post(reverse("portal:switch_company"), {"company": personas.company_b.pk, "next": "/audit/"})
     assert stay["Location"] == "/audit/"
-    leave = client.post(reverse("portal:switch_company"),
-                        {"company": personas.company_a.pk, "next": "/operator/admin/companies/company/1/change/"})
+    leave = client.post(
+        reverse("portal:switch_company"),
+        {"company": personas.company_a.pk, "next": "/operator/admin/companies/company/1/change/"},
+    )
     assert leave["Location"] == reverse("portal:overview")
-    offsite = client.post(reverse("portal:switch_company"), {"company": personas.company_a.pk,
-                                                             "next": "https://evil.example/"})
+    offsite = client.post(
+        reverse("portal:switch_company"), {"company": personas.company_a.pk, "next": "https://evil.example/"}
+    )
     assert offsite["Location"] == reverse("portal:overview")

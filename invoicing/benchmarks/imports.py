@@ -53,22 +53,45 @@ def phone(i: int) -> str:
 def seed(subscriptions: int) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("TRUNCATE invoicing_usagerecord, invoicing_usageimport, subscriptions_subscription_add_ons, "
-                           "subscriptions_subscription, audit_auditevent, companies_membership, companies_company "
-                           "CASCADE")
+            cursor.execute(
+                "TRUNCATE invoicing_usagerecord, invoicing_usageimport, subscriptions_subscription_add_ons, "
+                "subscriptions_subscription, audit_auditevent, companies_membership, companies_company "
+                "CASCADE"
+            )
     else:
         UsageImport.objects.all().delete()
         Subscription.objects.all().delete()
         Company.objects.all().delete()
-    product, _ = Product.objects.get_or_create(code="bench-30gb", defaults={
-        "name": "Mobile 30 GB", "name_da": "Mobil 30 GB", "kind": "mobile", "monthly_price": 14900})
-    companies = Company.objects.bulk_create([
-        Company(name=f"Bench {i} ApS", cvr=cvr_with_check(f"{3000000 + i * 17:07d}"), street="Vej 1",
-                postcode="8000", city="Aarhus C") for i in range(max(1, subscriptions // 100))])
-    Subscription.objects.bulk_create([
-        Subscription(company=companies[i // 100], user_name=f"Bruger {i:06d}", phone_number=phone(i),
-                     product=product, status="active", start_date=dt.date(2025, 1, 1))
-        for i in range(subscriptions)], batch_size=5000)
+    product, _ = Product.objects.get_or_create(
+        code="bench-30gb",
+        defaults={"name": "Mobile 30 GB", "name_da": "Mobil 30 GB", "kind": "mobile", "monthly_price": 14900},
+    )
+    companies = Company.objects.bulk_create(
+        [
+            Company(
+                name=f"Bench {i} ApS",
+                cvr=cvr_with_check(f"{3000000 + i * 17:07d}"),
+                street="Vej 1",
+                postcode="8000",
+                city="Aarhus C",
+            )
+            for i in range(max(1, subscriptions // 100))
+        ]
+    )
+    Subscription.objects.bulk_create(
+        [
+            Subscription(
+                company=companies[i // 100],
+                user_name=f"Bruger {i:06d}",
+                phone_number=phone(i),
+                product=product,
+                status="active",
+                start_date=dt.date(2025, 1, 1),
+            )
+            for i in range(subscriptions)
+        ],
+        batch_size=5000,
+    )
 
 
 def write_file(path: Path, rows: int, subscriptions: int, tag: str) -> None:
@@ -78,8 +101,10 @@ def write_file(path: Path, rows: int, subscriptions: int, tag: str) -> None:
         out.write(",".join(USAGE_COLUMNS) + "\n")
         for i in range(rows):
             time_ = start + dt.timedelta(seconds=rng.randrange(29 * 86400))
-            out.write(f"{tag}-{i:09d},{phone(rng.randrange(subscriptions))},{time_:%Y-%m-%d %H:%M:%S},"
-                      f"{TYPES[i % 5]},{rng.randint(1, 500)},{rng.choice((0, 0, 0, 150, 2500))}\n")
+            out.write(
+                f"{tag}-{i:09d},{phone(rng.randrange(subscriptions))},{time_:%Y-%m-%d %H:%M:%S},"
+                f"{TYPES[i % 5]},{rng.randint(1, 500)},{rng.choice((0, 0, 0, 150, 2500))}\n"
+            )
 
 
 def one(rows: int, subscriptions: int) -> dict:
@@ -97,8 +122,14 @@ def one(rows: int, subscriptions: int) -> dict:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     size = path.stat().st_size
     path.unlink()
-    return {"rows": batch.rows, "mb": size / 1e6, "seconds": seconds, "rows_per_s": batch.rows / seconds,
-            "peak_mb": peak / 1024, "before_mb": before / 1024}
+    return {
+        "rows": batch.rows,
+        "mb": size / 1e6,
+        "seconds": seconds,
+        "rows_per_s": batch.rows / seconds,
+        "peak_mb": peak / 1024,
+        "before_mb": before / 1024,
+    }
 
 
 def main() -> None:
@@ -119,14 +150,20 @@ def main() -> None:
     print(f"database: {connection.vendor}; {args.subscriptions} subscriptions; one process per file")
     print(f"{'rows':>10} {'file MB':>8} {'seconds':>8} {'rows/s':>8} {'peak MB':>8}")
     for rows in sizes:
-        result = subprocess.run([sys.executable, __file__, "--one", str(rows), "--subscriptions",
-                                 str(args.subscriptions)], capture_output=True, text=True, env=os.environ)
+        result = subprocess.run(
+            [sys.executable, __file__, "--one", str(rows), "--subscriptions", str(args.subscriptions)],
+            capture_output=True,
+            text=True,
+            env=os.environ,
+        )
         if result.returncode:
             print(result.stderr[-2000:])
             sys.exit(result.returncode)
         r = json.loads(result.stdout.strip().splitlines()[-1])
-        print(f"{r['rows']:>10} {r['mb']:>8.1f} {r['seconds']:>8.1f} {r['rows_per_s']:>8.0f} {r['peak_mb']:>8.0f}",
-              flush=True)
+        print(
+            f"{r['rows']:>10} {r['mb']:>8.1f} {r['seconds']:>8.1f} {r['rows_per_s']:>8.0f} {r['peak_mb']:>8.0f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -23,8 +23,11 @@ class FileImportCommand(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("files", nargs="+", type=Path)
-        parser.add_argument("--no-progress", action="store_true",
-                            help="Do not show progress (a bar on a terminal, plain lines otherwise).")
+        parser.add_argument(
+            "--no-progress",
+            action="store_true",
+            help="Do not show progress (a bar on a terminal, plain lines otherwise).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         failed = 0

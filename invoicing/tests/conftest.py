@@ -26,8 +26,10 @@ def system() -> Actor:
 
 @pytest.fixture
 def failing_smtp(settings):
-    settings.MAILERS = {**settings.MAILERS,
-                        "outbox_transport": {"BACKEND": "invoicing.tests.conftest.FailingEmailBackend"}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "outbox_transport": {"BACKEND": "invoicing.tests.conftest.FailingEmailBackend"},
+    }
     return settings
 
 
@@ -42,6 +44,8 @@ class RejectingEmailBackend(FailingEmailBackend):
 
 @pytest.fixture
 def rejecting_smtp(settings):
-    settings.MAILERS = {**settings.MAILERS,
-                        "outbox_transport": {"BACKEND": "invoicing.tests.conftest.RejectingEmailBackend"}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "outbox_transport": {"BACKEND": "invoicing.tests.conftest.RejectingEmailBackend"},
+    }
     return settings

@@ -82,13 +82,26 @@ class InvoiceFactory(factory.django.DjangoModelFactory):
         if not create:
             return
         for i in range(extracted if extracted is not None else 1):
-            section = InvoiceSection.objects.create(invoice=obj, user_name=f"Bruger {i:05d}",
-                                                    phone_number=f"+45301{i:05d}", total=15000)
-            InvoiceLine.objects.create(invoice=obj, section=section, kind=InvoiceLine.Kind.SUBSCRIPTION,
-                                       description="Mobil 30 GB", quantity=30, amount=15000)
-            InvoiceLine.objects.create(invoice=obj, section=section, kind=InvoiceLine.Kind.USAGE,
-                                       usage_type=UsageRecord.Type.DATA, description="Data", quantity=2048,
-                                       amount=0)
+            section = InvoiceSection.objects.create(
+                invoice=obj, user_name=f"Bruger {i:05d}", phone_number=f"+45301{i:05d}", total=15000
+            )
+            InvoiceLine.objects.create(
+                invoice=obj,
+                section=section,
+                kind=InvoiceLine.Kind.SUBSCRIPTION,
+                description="Mobil 30 GB",
+                quantity=30,
+                amount=15000,
+            )
+            InvoiceLine.objects.create(
+                invoice=obj,
+                section=section,
+                kind=InvoiceLine.Kind.USAGE,
+                usage_type=UsageRecord.Type.DATA,
+                description="Data",
+                quantity=2048,
+                amount=0,
+            )
 
 
 class EInvoiceRecipientFactory(factory.django.DjangoModelFactory):
@@ -102,8 +115,11 @@ class EInvoiceRecipientFactory(factory.django.DjangoModelFactory):
 URL_KWARGS = {
     "invoice_id": lambda company: InvoiceFactory(company=company).pk,
     "recipient_id": lambda company: EInvoiceRecipientFactory(company=company).pk,
-    "delivery_id": lambda company: EInvoiceDelivery.objects.create(
-        company=company, invoice=InvoiceFactory(company=company), email="x@example.com", status="failed").pk,
+    "delivery_id": lambda company: (
+        EInvoiceDelivery.objects.create(
+            company=company, invoice=InvoiceFactory(company=company), email="x@example.com", status="failed"
+        ).pk
+    ),
     # Staff pages (not company-owned): the walkers check that customers get 404 there.
     "usage_import_id": lambda company: UsageImport.objects.create(filename="usage.csv", status="done").pk,
     "payment_import_id": lambda company: PaymentImport.objects.create(filename="bank.csv", status="done").pk,

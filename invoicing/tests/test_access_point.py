@@ -32,12 +32,14 @@ def fake_access_point(settings):
 @pytest.fixture
 def bill(system, django_capture_on_commit_callbacks):
     def run(company, channel):
-        update_einvoice_settings(company=company, order_reference="", contact_reference="", accounting_cost="",
-                                 channel=channel, by=system)
+        update_einvoice_settings(
+            company=company, order_reference="", contact_reference="", accounting_cost="", channel=channel, by=system
+        )
         SubscriptionFactory(company=company)
         with django_capture_on_commit_callbacks(execute=True):
             run_billing("2026-11", by=system, issue_date=dt.date(2026, 12, 1))
         return Invoice.objects.get(company=company)
+
     return run
 
 
@@ -75,8 +77,10 @@ def test_no_access_point_delivery_without_the_choice(personas, bill):
 
 
 def test_a_rejection_shows_the_receivers_reason_on_the_invoice_and_in_the_log(personas, bill, login, settings):
-    settings.EINVOICE_ACCESS_POINT = {"BACKEND": "invoicing.access_point.FakeAccessPoint",
-                                      "OPTIONS": {"REJECT": {personas.company_a.cvr: "Ukendt ordrenummer"}}}
+    settings.EINVOICE_ACCESS_POINT = {
+        "BACKEND": "invoicing.access_point.FakeAccessPoint",
+        "OPTIONS": {"REJECT": {personas.company_a.cvr: "Ukendt ordrenummer"}},
+    }
     invoice = bill(personas.company_a, "peppol")
     delivery = EInvoiceDelivery.objects.get(invoice=invoice)
     call_command("retry_einvoices")  # queues the status check (run at once by the test task backend)
@@ -112,26 +116,35 @@ def _response(payload):
 
 def test_the_http_adapter_posts_the_document_and_reads_the_status():
     access_point = HttpAccessPoint(URL="https://ap.example/api/", TOKEN="secret")
-    envelope = Envelope(document=b"<Invoice/>", document_format="peppol", receiver="5790001330583", scheme="0088",
-                        number=100001, key="delivery-7")
+    envelope = Envelope(
+        document=b"<Invoice/>",
+        document_format="peppol",
+        receiver="5790001330583",
+        scheme="0088",
+        number=100001,
+        key="delivery-7",
+    )
     with mock.patch("urllib.request.urlopen", return_value=_response({"id": "m-1", "status": "sent"})) as urlopen:
         receipt = access_point.send(envelope)
     request = urlopen.call_args.args[0]
     assert (request.full_url, request.get_method(), request.data) == (
-        "https://ap.example/api/documents", "POST", b"<Invoice/>")
+        "https://ap.example/api/documents",
+        "POST",
+        b"<Invoice/>",
+    )
     assert request.get_header("Authorization") == "Bearer secret"
     assert request.get_header("X-receiver-id") == "5790001330583"
     assert request.get_header("Idempotency-key") == "delivery-7"
     assert receipt.message_id == "m-1" and receipt.status == "sent"
-    with mock.patch("urllib.request.urlopen", return_value=_response(
-            {"id": "m-1", "status": "rejected", "reason": "Wrong EAN"})):
+    with mock.patch(
+        "urllib.request.urlopen", return_value=_response({"id": "m-1", "status": "rejected", "reason": "Wrong EAN"})
+    ):
         assert access_point.status("m-1").reason == "Wrong EAN"
 
 
 def test_the_http_adapter_retries_server_errors_and_takes_a_4xx_as_final():
     access_point = HttpAccessPoint(URL="https://ap.example/api")
-    envelope = Envelope(document=b"<Invoice/>", document_format="oioubl", receiver="12345674", scheme="0184",
-                        number=1)
+    envelope = Envelope(document=b"<Invoice/>", document_format="oioubl", receiver="12345674", scheme="0184", number=1)
     error = urllib.error.HTTPError("u", 503, "busy", {}, io.BytesIO(b""))
     with mock.patch("urllib.request.urlopen", side_effect=error), pytest.raises(AccessPointError):
         access_point.send(envelope)

@@ -21,9 +21,14 @@ ISSUE = dt.date(2026, 12, 1)
 
 def _usage(sub, when, usage_type, quantity, charge):
     tz = timezone.get_default_timezone()
-    return UsageRecord.objects.create(company=sub.company, subscription=sub, type=usage_type,
-                                      time=dt.datetime.combine(when, dt.time(12), tzinfo=tz),
-                                      quantity=Decimal(quantity), charge=charge)
+    return UsageRecord.objects.create(
+        company=sub.company,
+        subscription=sub,
+        type=usage_type,
+        time=dt.datetime.combine(when, dt.time(12), tzinfo=tz),
+        quantity=Decimal(quantity),
+        charge=charge,
+    )
 
 
 def _lines(invoice, kind):
@@ -56,8 +61,12 @@ def test_it_bills_a_full_month_with_add_ons_usage_and_vat(system):
 def test_it_charges_a_mid_month_start_for_its_days(system):
     # Created through the guide on 21 November: 10 of 30 days, and its SIM fee.
     company = CompanyFactory()
-    sub = SubscriptionFactory(company=company, start_date=dt.date(2026, 11, 21),
-                              status=Subscription.Status.PENDING_ACTIVE, product=ProductFactory(monthly_price=14900))
+    sub = SubscriptionFactory(
+        company=company,
+        start_date=dt.date(2026, 11, 21),
+        status=Subscription.Status.PENDING_ACTIVE,
+        product=ProductFactory(monthly_price=14900),
+    )
     add_charge(subscription=sub, fee=OneOffFeeFactory(price=9900), on=dt.date(2026, 11, 21), by=system)
 
     run_billing("2026-11", by=system, issue_date=ISSUE)
@@ -153,8 +162,7 @@ def test_it_has_a_database_guard_against_a_second_invoice_for_a_period(system):
     sub = SubscriptionFactory()
     run_billing("2026-11", by=system, issue_date=ISSUE)
     with pytest.raises(IntegrityError), transaction.atomic():
-        Invoice.objects.create(company=sub.company, number=999999, period="2026-11", issue_date=ISSUE,
-                               due_date=ISSUE)
+        Invoice.objects.create(company=sub.company, number=999999, period="2026-11", issue_date=ISSUE, due_date=ISSUE)
 
 
 def test_it_keeps_issued_invoices_immutable(system):

@@ -23,10 +23,13 @@ def today(monkeypatch):
     return day
 
 
-@pytest.mark.parametrize(("period", "message"), [
-    ("2026-12", "2026-12 is not over yet: it can be billed from 01/01/2027."),
-    ("2027-01", "2027-01 lies in the future"),
-])
+@pytest.mark.parametrize(
+    ("period", "message"),
+    [
+        ("2026-12", "2026-12 is not over yet: it can be billed from 01/01/2027."),
+        ("2027-01", "2027-01 lies in the future"),
+    ],
+)
 def test_the_command_refuses_an_unfinished_or_future_month(today, period, message):
     SubscriptionFactory()
     with pytest.raises(CommandError) as raised:
@@ -79,19 +82,27 @@ def test_the_staff_button_refuses_a_future_month(today, personas, login):
 
 def test_the_staff_button_needs_a_reason_to_force(today, personas, login):
     response = login(personas.staff).post(
-        URL, {"action": "billing", "billing-period": "2026-12", "billing-force": "on", "billing-reason": " "})
+        URL, {"action": "billing", "billing-period": "2026-12", "billing-force": "on", "billing-reason": " "}
+    )
     assert response.status_code == 200
     assert "Give a reason for billing a month that is not over." in response.content.decode()
     assert not AuditEvent.objects.filter(action__startswith="invoice.billing").exists()
 
 
 def test_the_staff_button_forces_with_a_reason_and_audits_it(
-        today, personas, login, django_capture_on_commit_callbacks):
+    today, personas, login, django_capture_on_commit_callbacks
+):
     SubscriptionFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        response = login(personas.staff).post(URL, {
-            "action": "billing", "billing-period": "2026-12", "billing-force": "on",
-            "billing-reason": "Konkurs: sidste faktura nu"})
+        response = login(personas.staff).post(
+            URL,
+            {
+                "action": "billing",
+                "billing-period": "2026-12",
+                "billing-force": "on",
+                "billing-reason": "Konkurs: sidste faktura nu",
+            },
+        )
     assert response.status_code == 302
     assert Invoice.objects.filter(period="2026-12").count() == 1
     event = AuditEvent.objects.get(action="invoice.billing_forced")
@@ -100,7 +111,8 @@ def test_the_staff_button_forces_with_a_reason_and_audits_it(
 
 
 def test_the_staff_button_bills_a_finished_month_without_force(
-        today, personas, login, django_capture_on_commit_callbacks):
+    today, personas, login, django_capture_on_commit_callbacks
+):
     SubscriptionFactory()
     with django_capture_on_commit_callbacks(execute=True):
         response = login(personas.staff).post(URL, {"action": "billing", "billing-period": "2026-11"})

@@ -15,8 +15,13 @@ INDEX = reverse("invoice:index")
 
 
 def _pay(invoice, amount, by, days_ago=1):
-    return register_payment(invoice, amount=amount, paid_on=timezone.localdate() - dt.timedelta(days=days_ago),
-                            reference="FIK 71 secret-ref", by=by)
+    return register_payment(
+        invoice,
+        amount=amount,
+        paid_on=timezone.localdate() - dt.timedelta(days=days_ago),
+        reference="FIK 71 secret-ref",
+        by=by,
+    )
 
 
 def test_the_list_shows_what_is_outstanding_and_an_overdue_badge(personas, login, system):
@@ -36,8 +41,9 @@ def test_the_list_shows_what_is_outstanding_and_an_overdue_badge(personas, login
 
 
 def test_the_details_show_payments_and_the_outstanding_amount(personas, login, system):
-    invoice = InvoiceFactory(company=personas.company_a, total=18750, status=Invoice.Status.OVERDUE,
-                             due_date=dt.date(2026, 11, 16))
+    invoice = InvoiceFactory(
+        company=personas.company_a, total=18750, status=Invoice.Status.OVERDUE, due_date=dt.date(2026, 11, 16)
+    )
     _pay(invoice, 5000, system, days_ago=3)
     Invoice.objects.filter(pk=invoice.pk).update(status=Invoice.Status.OVERDUE)
 
@@ -67,8 +73,9 @@ def test_a_credit_note_shows_no_payments_section(personas, login, system):
 
 
 @pytest.mark.parametrize("payments", [1, 6])
-def test_the_details_use_a_fixed_number_of_queries_with_payments(personas, login, system, django_assert_num_queries,
-                                                                   payments):
+def test_the_details_use_a_fixed_number_of_queries_with_payments(
+    personas, login, system, django_assert_num_queries, payments
+):
     invoice = InvoiceFactory(company=personas.company_a, total=100000)
     for i in range(payments):
         _pay(invoice, 100 + i, system)
@@ -84,7 +91,8 @@ def test_the_details_use_a_fixed_number_of_queries_with_payments(personas, login
 
 @pytest.mark.parametrize("count", [2, 20])
 def test_the_list_uses_a_fixed_number_of_queries_with_paid_and_overdue_invoices(
-        personas, login, system, django_assert_num_queries, count):
+    personas, login, system, django_assert_num_queries, count
+):
     for i in range(count):
         invoice = InvoiceFactory(company=personas.company_a, period=f"{2020 + i // 12}-{i % 12 + 1:02d}")
         if i % 2:

@@ -63,7 +63,8 @@ def test_it_neutralises_spreadsheet_formulas_in_the_details_csv(personas, login)
 
     invoice = InvoiceFactory(company=personas.company_a, lines=2)
     InvoiceSection.objects.filter(invoice=invoice, user_name="Bruger 00000").update(
-        user_name='=HYPERLINK("http://evil.example","x")', cost_centre="+1+1")
+        user_name='=HYPERLINK("http://evil.example","x")', cost_centre="+1+1"
+    )
     response = login(personas.admin_a).get(reverse("invoice:details_csv", args=[invoice.pk]))
     body = b"".join(response.streaming_content).decode()
     assert "'=HYPERLINK(" in body and "'+1+1" in body

@@ -109,8 +109,9 @@ def test_it_emails_the_pdf_to_confirmed_addresses_once(personas, system, django_
     assert len(mail.outbox) == 1
 
 
-def test_it_records_a_failing_mail_server_and_retries_until_sent(personas, system, failing_smtp, settings,
-                                                                django_capture_on_commit_callbacks):
+def test_it_records_a_failing_mail_server_and_retries_until_sent(
+    personas, system, failing_smtp, settings, django_capture_on_commit_callbacks
+):
     EInvoiceRecipientFactory(company=personas.company_a, email="ok@alfa.dk", confirmed_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
         _issue(personas.company_a, system)
@@ -119,8 +120,10 @@ def test_it_records_a_failing_mail_server_and_retries_until_sent(personas, syste
     assert (delivery.status, delivery.attempts) == (EInvoiceDelivery.Status.PENDING, 1)
     assert "SMTP server unavailable" in delivery.last_error
 
-    settings.MAILERS = {**settings.MAILERS,
-                        "outbox_transport": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "outbox_transport": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+    }
     call_command("retry_einvoices")
     call_command("retry_einvoices")
 
@@ -130,7 +133,8 @@ def test_it_records_a_failing_mail_server_and_retries_until_sent(personas, syste
 
 
 def test_it_keeps_an_einvoice_waiting_through_a_long_outage_and_fails_only_after_the_retry_window(
-        personas, system, failing_smtp, settings, django_capture_on_commit_callbacks):
+    personas, system, failing_smtp, settings, django_capture_on_commit_callbacks
+):
     from outbox.sender import send_due
 
     EInvoiceRecipientFactory(company=personas.company_a, email="ok@alfa.dk", confirmed_at=timezone.now())

@@ -23,24 +23,28 @@ def _issue_with_rejected_address(personas, system, django_capture_on_commit_call
     return Invoice.objects.get(company=personas.company_a)
 
 
-def test_a_permanent_failure_marks_the_delivery_failed_at_once(personas, system, rejecting_smtp,
-                                                              django_capture_on_commit_callbacks):
+def test_a_permanent_failure_marks_the_delivery_failed_at_once(
+    personas, system, rejecting_smtp, django_capture_on_commit_callbacks
+):
     _issue_with_rejected_address(personas, system, django_capture_on_commit_callbacks)
     delivery = EInvoiceDelivery.objects.select_related("outbox_message").get()
     assert (delivery.status, delivery.attempts) == (EInvoiceDelivery.Status.FAILED, 1)
     assert delivery.outbox_message.permanent and "550" in delivery.last_error
 
 
-def test_the_customer_admin_sees_the_failure_and_resends(personas, login, system, rejecting_smtp, settings,
-                                                         django_capture_on_commit_callbacks):
+def test_the_customer_admin_sees_the_failure_and_resends(
+    personas, login, system, rejecting_smtp, settings, django_capture_on_commit_callbacks
+):
     invoice = _issue_with_rejected_address(personas, system, django_capture_on_commit_callbacks)
     delivery = EInvoiceDelivery.objects.get()
     client = login(personas.admin_a)
     assert 'data-testid="einvoice-failed"' in client.get(reverse("invoice:detail", args=[invoice.pk])).content.decode()
     assert 'data-testid="einvoice-resend"' in client.get(reverse("invoice:einvoice")).content.decode()
 
-    settings.MAILERS = {**settings.MAILERS,
-                        "outbox_transport": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "outbox_transport": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+    }
     response = client.post(reverse("invoice:einvoice_delivery_resend", args=[delivery.pk]), {"next": "invoice"})
     assert response.status_code == 302 and response["Location"] == reverse("invoice:detail", args=[invoice.pk])
     delivery.refresh_from_db()
@@ -66,7 +70,9 @@ def test_read_only_admins_cannot_resend(personas, login, system, rejecting_smtp,
     invoice = _issue_with_rejected_address(personas, system, django_capture_on_commit_callbacks)
     delivery = EInvoiceDelivery.objects.get()
     client = login(personas.readonly_a)
-    assert 'data-testid="einvoice-resend"' not in client.get(reverse("invoice:detail", args=[invoice.pk])).content.decode()
+    assert (
+        'data-testid="einvoice-resend"' not in client.get(reverse("invoice:detail", args=[invoice.pk])).content.decode()
+    )
     assert client.post(reverse("invoice:einvoice_delivery_resend", args=[delivery.pk])).status_code == 403
 
 

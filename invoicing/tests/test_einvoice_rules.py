@@ -22,8 +22,10 @@ from invoicing.ubl import NS, invoice_xml
 
 pytestmark = [
     pytest.mark.django_db,
-    pytest.mark.skipif(einvoice_rules.runtime() is None,
-                       reason="no XSLT 2.0 runtime: pip install saxonche or apt-get install libsaxonhe-java"),
+    pytest.mark.skipif(
+        einvoice_rules.runtime() is None,
+        reason="no XSLT 2.0 runtime: pip install saxonche or apt-get install libsaxonhe-java",
+    ),
 ]
 SCHEMAS = Path(peppol.__file__).parent / "schema" / "maindoc"
 PERIOD, ISSUE = "2026-11", dt.date(2026, 12, 1)
@@ -31,8 +33,9 @@ PERIOD, ISSUE = "2026-11", dt.date(2026, 12, 1)
 
 def _usage(sub, day, usage_type, quantity, charge):
     time = dt.datetime.combine(dt.date(2026, 11, day), dt.time(12), tzinfo=timezone.get_default_timezone())
-    UsageRecord.objects.create(company=sub.company, subscription=sub, type=usage_type, time=time,
-                               quantity=Decimal(quantity), charge=charge)
+    UsageRecord.objects.create(
+        company=sub.company, subscription=sub, type=usage_type, time=time, quantity=Decimal(quantity), charge=charge
+    )
 
 
 def _bill(company):
@@ -54,8 +57,14 @@ def _cases(personas) -> dict[str, Invoice]:
     ean = personas.company_a
     ean.ean = "5790001330583"
     ean.save()
-    update_einvoice_settings(company=ean, order_reference="PO-4711", contact_reference="Mette Holm",
-                             accounting_cost="CC-300", channel="peppol", by=actor)
+    update_einvoice_settings(
+        company=ean,
+        order_reference="PO-4711",
+        contact_reference="Mette Holm",
+        accounting_cost="CC-300",
+        channel="peppol",
+        by=actor,
+    )
     full = SubscriptionFactory(company=ean, user_name="Mette & Co <test>")
     full.add_ons.add(AddOnFactory(monthly_price=4900))
     SubscriptionFactory(company=ean, start_date=dt.date(2026, 11, 21))  # pro rata
@@ -69,16 +78,20 @@ def _cases(personas) -> dict[str, Invoice]:
     add_charge(subscription=sub, description="Rabat: kampagne", amount=-1500, on=dt.date(2026, 11, 2), by=actor)
     # A correction larger than the month's fees: the invoice as a whole is negative.
     credit_heavy = SubscriptionFactory().company
-    add_charge(subscription=SubscriptionFactory(company=credit_heavy), description="Korrektion oktober",
-               amount=-40000, on=dt.date(2026, 11, 2), by=actor)
+    add_charge(
+        subscription=SubscriptionFactory(company=credit_heavy),
+        description="Korrektion oktober",
+        amount=-40000,
+        on=dt.date(2026, 11, 2),
+        by=actor,
+    )
 
     run_billing(PERIOD, by=actor, issue_date=ISSUE)
     for name, company in (("ean", ean), ("cvr-discount", cvr_only), ("negative-total", credit_heavy)):
         invoice = Invoice.objects.select_related("company").get(company=company, category="normal")
         cases[name] = invoice
         credit = create_credit_note(invoice=invoice, reason="Forkert pris", by=actor)
-        cases[f"{name}-credit-note"] = Invoice.objects.select_related("company", "credited_invoice").get(
-            pk=credit.pk)
+        cases[f"{name}-credit-note"] = Invoice.objects.select_related("company", "credited_invoice").get(pk=credit.pk)
     empty = InvoiceFactory(lines=0, net=0, vat=0, total=0, subscriptions_net=0, company=SubscriptionFactory().company)
     cases["no-lines"] = Invoice.objects.select_related("company").get(pk=empty.pk)
     return cases
@@ -94,8 +107,10 @@ def test_every_document_passes_the_official_rules_and_the_ubl_schema(documents):
 
     failures = [f"{name}: {failure}" for name, found in results.items() for failure in found]
     assert not failures, "\n".join(failures)
-    schemas = {"Invoice": etree.XMLSchema(etree.parse(str(SCHEMAS / "UBL-Invoice-2.1.xsd"))),
-               "CreditNote": etree.XMLSchema(etree.parse(str(SCHEMAS / "UBL-CreditNote-2.1.xsd")))}
+    schemas = {
+        "Invoice": etree.XMLSchema(etree.parse(str(SCHEMAS / "UBL-Invoice-2.1.xsd"))),
+        "CreditNote": etree.XMLSchema(etree.parse(str(SCHEMAS / "UBL-CreditNote-2.1.xsd"))),
+    }
     for name, content in documents.items():
         root = etree.fromstring(content)
         schema = schemas[etree.QName(root).localname]
@@ -116,10 +131,13 @@ FIXED_RULES = {
 
 
 def test_each_rule_once_broken_stays_fixed(documents):
-    results = einvoice_rules.validate_many({name: documents[name] for names in FIXED_RULES.values()
-                                            for name in names})
-    broken = {(rule, name) for rule, names in FIXED_RULES.items() for name in names
-              if rule in {failure.rule for failure in results[name]}}
+    results = einvoice_rules.validate_many({name: documents[name] for names in FIXED_RULES.values() for name in names})
+    broken = {
+        (rule, name)
+        for rule, names in FIXED_RULES.items()
+        for name in names
+        if rule in {failure.rule for failure in results[name]}
+    }
     assert broken == set()
 
 
@@ -131,15 +149,19 @@ def test_the_cases_cover_what_the_rules_are_strict_about(documents):
     assert endpoint.get("schemeID") == "0184"
     quantities = [Decimal(q) for q in discount.xpath("//cbc:InvoicedQuantity/text()", namespaces=NS)]
     assert min(quantities) < 0  # the discount: negative quantity, positive price (BR-27)
-    prices = [Decimal(p) for doc in documents.values()
-              for p in etree.fromstring(doc).xpath("//cac:Price/cbc:PriceAmount/text()", namespaces=NS)]
+    prices = [
+        Decimal(p)
+        for doc in documents.values()
+        for p in etree.fromstring(doc).xpath("//cac:Price/cbc:PriceAmount/text()", namespaces=NS)
+    ]
     assert min(prices) >= 0
 
 
 def test_the_validator_passes_openpeppol_examples_and_catches_a_negative_price():
     examples = {path.name: path.read_bytes() for path in (einvoice_rules.STANDARDS / "examples").glob("*.xml")}
     broken = examples["base-example.xml"].replace(
-        b"<cbc:PriceAmount currencyID=\"EUR\">", b"<cbc:PriceAmount currencyID=\"EUR\">-", 1)
+        b'<cbc:PriceAmount currencyID="EUR">', b'<cbc:PriceAmount currencyID="EUR">-', 1
+    )
     assert broken != examples["base-example.xml"]
     results = einvoice_rules.validate_many({**examples, "broken": broken})
 

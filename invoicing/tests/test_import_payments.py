@@ -20,13 +20,16 @@ def invoices():
 
 def test_it_imports_a_good_file(invoices, system):
     first, second = invoices
-    text = (f"invoice_number;amount;date;reference\n500001;187,50;{DAY};FIK 71 1\n"
-            f"500002;400;{DAY};FIK 71 2\n500002;1.000,00;{DAY};FIK 71 3\n\n")
+    text = (
+        f"invoice_number;amount;date;reference\n500001;187,50;{DAY};FIK 71 1\n"
+        f"500002;400;{DAY};FIK 71 2\n500002;1.000,00;{DAY};FIK 71 3\n\n"
+    )
     # 1.000,00 + 400 is more than 1.000 kr.: the rows of one file count together
     with pytest.raises(PaymentImportError) as error:
         import_payments(text=text, filename="bank.csv", by=system)
     assert error.value.messages == [
-        "Line 4: 1.000,00 kr. is more than the 600,00 kr. outstanding on invoice 500002; overpayments are not registered"]
+        "Line 4: 1.000,00 kr. is more than the 600,00 kr. outstanding on invoice 500002; overpayments are not registered"
+    ]
 
     text = f"500001;187,50;{DAY};FIK 71 1\n500002;400;{DAY};FIK 71 2\n500002;250.5;{DAY}\n"
     batch = import_payments(text=text, filename="bank.csv", by=system)
@@ -46,20 +49,25 @@ def test_it_reports_every_bad_row_by_line_and_imports_nothing(invoices, system):
     credit_source = InvoiceFactory(number=500003)
     credit = create_credit_note(invoice=credit_source, reason="Fejl", by=system)
     future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
-    text = "\n".join([
-        "invoice_number;amount;date;reference",
-        f"500001;10,00;{DAY};ok",  # fine, but the file is refused as a whole
-        f"abc;100,00;{DAY};x",
-        f"500001;ti kroner;{DAY};x",
-        "500001;100,00;yesterday;x",
-        "500001;100,00",
-        f"999999;100,00;{DAY};x",
-        f"500001;0;{DAY};x",
-        f"{credit.number};10,00;{DAY};x",
-        f"500003;10,00;{DAY};x",
-        f"500002;10,00;{future};x",
-        f"500001;10,00;{DAY};ok",  # the same payment twice in the file
-    ]) + "\n"
+    text = (
+        "\n".join(
+            [
+                "invoice_number;amount;date;reference",
+                f"500001;10,00;{DAY};ok",  # fine, but the file is refused as a whole
+                f"abc;100,00;{DAY};x",
+                f"500001;ti kroner;{DAY};x",
+                "500001;100,00;yesterday;x",
+                "500001;100,00",
+                f"999999;100,00;{DAY};x",
+                f"500001;0;{DAY};x",
+                f"{credit.number};10,00;{DAY};x",
+                f"500003;10,00;{DAY};x",
+                f"500002;10,00;{future};x",
+                f"500001;10,00;{DAY};ok",  # the same payment twice in the file
+            ]
+        )
+        + "\n"
+    )
 
     with pytest.raises(PaymentImportError) as error:
         import_payments(text=text, filename="bank.csv", by=system)
@@ -94,7 +102,7 @@ def test_it_refuses_a_file_imported_twice(invoices, system):
 
 def test_it_names_broken_lines_instead_of_failing(invoices, system, tmp_path, capsys):
     bad = tmp_path / "bank.csv"
-    bad.write_bytes(f"500001;50,00;{DAY};FIK 71 1\n500002;\xff\xfe;{DAY};x\n500002;\"10,00;{DAY};x\n".encode("latin-1"))
+    bad.write_bytes(f'500001;50,00;{DAY};FIK 71 1\n500002;\xff\xfe;{DAY};x\n500002;"10,00;{DAY};x\n'.encode("latin-1"))
     with pytest.raises(CommandError):
         call_command("import_payments", str(bad))
     err = capsys.readouterr().err

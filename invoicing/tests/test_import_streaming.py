@@ -62,17 +62,21 @@ def test_duplicates_across_batches_of_one_file_are_found(subscription, system, m
     assert not UsageRecord.objects.exists() and not UsageImport.objects.exists()
 
 
-@pytest.mark.parametrize(("content", "line", "words"), [
-    (HEADER.encode() + b'a1,+4520123456,"2026-11-03 10:15,voice,1,0\n', 2, "is a quote not closed"),
-    (HEADER.encode() + b"a1,+4520123456,2026-11-03 10:15,voice,1,0\na2,+45\xe6\xf8,x,voice,1,0\n", 3, "not UTF-8"),
-    (HEADER.encode() + b"a1,+4520123456,2026-11-03 10:15\n", 2, "expected 6 columns"),
-    (HEADER.encode() + b"a1,+4520123456,2026-11-03 10:15,voice,1e999,0\n", 2, "non-negative numbers"),
-    (HEADER.encode() + b"a1,+4520123456,2026-13-45 10:15,voice,1,0\n", 2, "not a date and time"),
-    (HEADER.encode() + b"a 1,+4520123456,2026-11-03 10:15,voice,1,0\n", 2, "not a record id"),
-    (HEADER.encode() + b"a1,+4520123456,2026-11-03 10:15,voice,1,0" + b"x" * 70_000 + b"\n", 2, "longer than"),
-])
+@pytest.mark.parametrize(
+    ("content", "line", "words"),
+    [
+        (HEADER.encode() + b'a1,+4520123456,"2026-11-03 10:15,voice,1,0\n', 2, "is a quote not closed"),
+        (HEADER.encode() + b"a1,+4520123456,2026-11-03 10:15,voice,1,0\na2,+45\xe6\xf8,x,voice,1,0\n", 3, "not UTF-8"),
+        (HEADER.encode() + b"a1,+4520123456,2026-11-03 10:15\n", 2, "expected 6 columns"),
+        (HEADER.encode() + b"a1,+4520123456,2026-11-03 10:15,voice,1e999,0\n", 2, "non-negative numbers"),
+        (HEADER.encode() + b"a1,+4520123456,2026-13-45 10:15,voice,1,0\n", 2, "not a date and time"),
+        (HEADER.encode() + b"a 1,+4520123456,2026-11-03 10:15,voice,1,0\n", 2, "not a record id"),
+        (HEADER.encode() + b"a1,+4520123456,2026-11-03 10:15,voice,1,0" + b"x" * 70_000 + b"\n", 2, "longer than"),
+    ],
+)
 def test_malformed_lines_are_named_on_the_command_line_without_a_traceback(
-        subscription, tmp_path, capsys, content, line, words):
+    subscription, tmp_path, capsys, content, line, words
+):
     path = tmp_path / "usage.csv"
     path.write_bytes(content)
 
@@ -113,8 +117,9 @@ def test_usage_for_a_month_already_billed_goes_on_the_next_invoice_as_late_usage
 
 
 def test_late_usage_bills_a_company_with_nothing_else_to_bill(system):
-    ended = SubscriptionFactory(phone_number="+4520123456", start_date=dt.date(2026, 1, 1),
-                                end_date=dt.date(2026, 11, 30))
+    ended = SubscriptionFactory(
+        phone_number="+4520123456", start_date=dt.date(2026, 1, 1), end_date=dt.date(2026, 11, 30)
+    )
     run_billing("2026-11", by=system, issue_date=ISSUED)
     import_usage(text=HEADER + _rows("late-1"), filename="late.csv", by=system)
 
@@ -133,7 +138,8 @@ def test_usage_of_a_month_not_yet_billed_is_ordinary_usage(subscription, system)
 
 
 def test_a_large_staff_upload_runs_in_the_background_with_progress(
-        subscription, personas, login, monkeypatch, django_capture_on_commit_callbacks):
+    subscription, personas, login, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(imports, "BACKGROUND_IMPORT_BYTES", 10)
     staff = login(personas.staff)
     upload = SimpleUploadedFile("big.csv", (HEADER + _rows("b1", "b2", "b3")).encode())
@@ -152,7 +158,8 @@ def test_a_large_staff_upload_runs_in_the_background_with_progress(
 
 
 def test_a_background_import_that_fails_shows_its_errors_and_imports_nothing(
-        subscription, personas, login, monkeypatch, django_capture_on_commit_callbacks):
+    subscription, personas, login, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(imports, "BACKGROUND_IMPORT_BYTES", 10)
     staff = login(personas.staff)
     upload = SimpleUploadedFile("big.csv", (HEADER + _rows("b1") + "b2,+4520123456,nope,sms,1,0\n").encode())

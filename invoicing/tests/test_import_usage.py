@@ -28,7 +28,9 @@ def test_it_imports_a_good_file(subscription, system):
     assert batch.rows == 2
     records = UsageRecord.objects.order_by("time")
     assert [(r.type, r.charge, r.subscription_id) for r in records] == [
-        ("voice", 0, subscription.pk), ("roaming", 4500, subscription.pk)]
+        ("voice", 0, subscription.pk),
+        ("roaming", 4500, subscription.pk),
+    ]
     assert records[0].company_id == subscription.company_id
 
 
@@ -117,7 +119,9 @@ def test_it_imports_from_the_staff_upload(subscription, personas, login):
 
 
 def test_it_shows_the_line_errors_of_a_bad_upload(subscription, personas, login):
-    upload = SimpleUploadedFile("usage.csv", (HEADER + "r14,+4520123456,2026-11-03 10:15,sms,3,0\nr15,x,y,z,1,1\n").encode())
+    upload = SimpleUploadedFile(
+        "usage.csv", (HEADER + "r14,+4520123456,2026-11-03 10:15,sms,3,0\nr15,x,y,z,1,1\n").encode()
+    )
 
     response = login(personas.staff).post(reverse("invoice:staff"), {"action": "usage", "usage-file": upload})
 

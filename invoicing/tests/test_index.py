@@ -53,8 +53,13 @@ def test_it_draws_a_stacked_chart_of_the_last_12_months(personas, login):
 
     from invoicing.money import previous_period
 
-    InvoiceFactory(company=personas.company_a, period=previous_period(timezone.localdate()),
-                   subscriptions_net=10000, usage_net=5000, one_off_net=2500)
+    InvoiceFactory(
+        company=personas.company_a,
+        period=previous_period(timezone.localdate()),
+        subscriptions_net=10000,
+        usage_net=5000,
+        one_off_net=2500,
+    )
 
     page = login(personas.admin_a).get(URL).content.decode()
 
@@ -75,12 +80,15 @@ def test_the_chart_has_its_figures_as_a_table(personas, login):
     from invoicing.money import previous_period
 
     period = previous_period(timezone.localdate())
-    InvoiceFactory(company=personas.company_a, period=period,
-                   subscriptions_net=10000, usage_net=5000, one_off_net=2500)
+    InvoiceFactory(company=personas.company_a, period=period, subscriptions_net=10000, usage_net=5000, one_off_net=2500)
     page = login(personas.admin_a).get(URL).content.decode()
     assert 'aria-describedby="chart-desc"' in page
     table = page.split('data-testid="chart-table"')[1].split("</details>")[0]
     assert table.count("<tr>") == 13  # the header and twelve months
     row = table.split(f">{period}</th>")[1].split("</tr>")[0]
-    assert [cell.split("<")[0] for cell in row.split('class="text-end')[1:]] == \
-        ['">100,00', '">50,00', '">25,00', ' fw-semibold">175,00']
+    assert [cell.split("<")[0] for cell in row.split('class="text-end')[1:]] == [
+        '">100,00',
+        '">50,00',
+        '">25,00',
+        ' fw-semibold">175,00',
+    ]

@@ -73,10 +73,19 @@ def test_it_formats_kroner_the_danish_way():
     assert format_kr(-5) == "-0,05"
 
 
-@pytest.mark.parametrize(("text", "ore"), [
-    ("1.234,56", 123456), ("1234,56", 123456), ("1234", 123400), ("1234.5", 123450), ("1 234,56 kr.", 123456),
-    ("0,01", 1), ("1.234", 123400), ("12.234.567,8", 1223456780),
-])
+@pytest.mark.parametrize(
+    ("text", "ore"),
+    [
+        ("1.234,56", 123456),
+        ("1234,56", 123456),
+        ("1234", 123400),
+        ("1234.5", 123450),
+        ("1 234,56 kr.", 123456),
+        ("0,01", 1),
+        ("1.234", 123400),
+        ("12.234.567,8", 1223456780),
+    ],
+)
 def test_it_parses_kroner_as_people_write_them(text, ore):
     from invoicing.money import parse_kr
 
@@ -105,13 +114,16 @@ def test_the_fi_payment_id_has_a_modulus_10_check_digit():
     assert fi_payment_line(100001, "85412345") == "+71<000000001000017+85412345<"
 
 
-@pytest.mark.parametrize(("issued", "due"), [
-    (dt.date(2026, 12, 10), dt.date(2026, 12, 28)),  # 24 Dec (Christmas Eve) is closed: 25, 26, 27 too
-    (dt.date(2026, 12, 17), dt.date(2027, 1, 4)),  # 31 Dec (New Year's Eve) and 1 Jan, then the weekend
-    (dt.date(2026, 5, 22), dt.date(2026, 6, 8)),  # 5 June (Grundlovsdag), then the weekend
-    (dt.date(2026, 5, 1), dt.date(2026, 5, 18)),  # 15 May: Friday after Ascension Day, a bank closing day
-    (dt.date(2026, 4, 20), dt.date(2026, 5, 4)),  # a plain Monday stays
-])
+@pytest.mark.parametrize(
+    ("issued", "due"),
+    [
+        (dt.date(2026, 12, 10), dt.date(2026, 12, 28)),  # 24 Dec (Christmas Eve) is closed: 25, 26, 27 too
+        (dt.date(2026, 12, 17), dt.date(2027, 1, 4)),  # 31 Dec (New Year's Eve) and 1 Jan, then the weekend
+        (dt.date(2026, 5, 22), dt.date(2026, 6, 8)),  # 5 June (Grundlovsdag), then the weekend
+        (dt.date(2026, 5, 1), dt.date(2026, 5, 18)),  # 15 May: Friday after Ascension Day, a bank closing day
+        (dt.date(2026, 4, 20), dt.date(2026, 5, 4)),  # a plain Monday stays
+    ],
+)
 def test_due_dates_skip_the_danish_bank_closing_days(issued, due):
     assert due_date_for(issued) == due
 

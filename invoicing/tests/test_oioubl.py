@@ -24,8 +24,9 @@ SCHEMAS = Path(peppol.__file__).parent / "schema" / "maindoc"
 
 @pytest.fixture(scope="module")
 def schemas():
-    return {name: etree.XMLSchema(etree.parse(str(SCHEMAS / f"UBL-{name}-2.1.xsd")))
-            for name in ("Invoice", "CreditNote")}
+    return {
+        name: etree.XMLSchema(etree.parse(str(SCHEMAS / f"UBL-{name}-2.1.xsd"))) for name in ("Invoice", "CreditNote")
+    }
 
 
 @pytest.fixture
@@ -58,8 +59,9 @@ def test_an_oioubl_invoice_and_credit_note_validate_against_ubl_21(invoice, sche
 
     credit = create_credit_note(invoice=invoice, reason="Fejl", by=system)
     credit_root = _valid(schemas, oioubl_xml(Invoice.objects.select_related("company").get(pk=credit.pk)))
-    assert credit_root.findtext("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID",
-                                namespaces=NS) == str(invoice.number)
+    assert credit_root.findtext("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", namespaces=NS) == str(
+        invoice.number
+    )
 
 
 def test_a_company_with_ean_is_addressed_by_gln(invoice, schemas):
@@ -71,17 +73,27 @@ def test_a_company_with_ean_is_addressed_by_gln(invoice, schemas):
 
 
 def _set_references(company, system, *, order, contact, cost):
-    update_einvoice_settings(company=company, order_reference=order, contact_reference=contact,
-                             accounting_cost=cost, channel="none", by=system)
+    update_einvoice_settings(
+        company=company,
+        order_reference=order,
+        contact_reference=contact,
+        accounting_cost=cost,
+        channel="none",
+        by=system,
+    )
 
 
 def _references(content):
     """(order number, contact, cost centre) in a Peppol or OIOUBL document."""
     root = etree.fromstring(content)
-    contact = (root.findtext("cbc:BuyerReference", namespaces=NS)
-               or root.findtext("cac:AccountingCustomerParty/cac:Party/cac:Contact/cbc:ID", namespaces=NS))
-    return (root.findtext("cac:OrderReference/cbc:ID", namespaces=NS), contact,
-            root.findtext("cbc:AccountingCost", namespaces=NS))
+    contact = root.findtext("cbc:BuyerReference", namespaces=NS) or root.findtext(
+        "cac:AccountingCustomerParty/cac:Party/cac:Contact/cbc:ID", namespaces=NS
+    )
+    return (
+        root.findtext("cac:OrderReference/cbc:ID", namespaces=NS),
+        contact,
+        root.findtext("cbc:AccountingCost", namespaces=NS),
+    )
 
 
 def test_the_customers_references_go_into_both_formats(personas, schemas, system):
@@ -135,7 +147,10 @@ def test_the_references_are_stored_on_the_invoice_at_issue(personas, system):
     stored = dict(Invoice.objects.values_list("company_id", "order_reference").order_by())
     invoice = Invoice.objects.get(company=personas.company_a)
     assert (invoice.order_reference, invoice.contact_reference, invoice.accounting_cost) == (
-        "PO-1", "Bogholderiet", "4410")
+        "PO-1",
+        "Bogholderiet",
+        "4410",
+    )
     assert stored[personas.company_b.pk] == ""
 
 
@@ -156,15 +171,19 @@ def test_the_admin_sets_references_on_the_einvoice_page(invoice, personas, login
     client = login(personas.admin_a)
     page = client.get(reverse("invoice:einvoice"))
     assert b'data-testid="einvoice-settings"' in page.content
-    response = client.post(reverse("invoice:einvoice_references"), {
-        "order_reference": "PO-1", "contact_reference": "Bogholderiet", "accounting_cost": "", "channel": "none"})
+    response = client.post(
+        reverse("invoice:einvoice_references"),
+        {"order_reference": "PO-1", "contact_reference": "Bogholderiet", "accounting_cost": "", "channel": "none"},
+    )
     assert response.status_code == 302
     assert EInvoiceSettings.of(personas.company_a).contact_reference == "Bogholderiet"
 
 
 def test_a_read_only_admin_cannot_change_references(invoice, personas, login):
-    response = login(personas.readonly_a).post(reverse("invoice:einvoice_references"), {
-        "order_reference": "PO-1", "contact_reference": "", "accounting_cost": "", "channel": "none"})
+    response = login(personas.readonly_a).post(
+        reverse("invoice:einvoice_references"),
+        {"order_reference": "PO-1", "contact_reference": "", "accounting_cost": "", "channel": "none"},
+    )
     assert response.status_code == 403
     assert EInvoiceSettings.objects.count() == 0
 

@@ -66,7 +66,11 @@ def test_it_leaves_paid_new_credited_and_credit_notes_alone(system):
 
     assert mark_overdue(by=system, today=dt.date(2026, 12, 31)) == []
     assert [_status(i) for i in (paid, new, credited, credit)] == [
-        Invoice.Status.PAID, Invoice.Status.NEW, Invoice.Status.ISSUED, Invoice.Status.ISSUED]
+        Invoice.Status.PAID,
+        Invoice.Status.NEW,
+        Invoice.Status.ISSUED,
+        Invoice.Status.ISSUED,
+    ]
 
 
 def test_a_payment_on_an_overdue_invoice_and_the_next_run(system):

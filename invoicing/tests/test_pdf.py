@@ -24,8 +24,12 @@ def invoice(personas, system):
     company.ean = "5790001330583"
     company.invoice_language = "en"
     company.save()
-    SubscriptionFactory(company=company, user_name="Mette Nielsen", phone_number="+4520123456",
-                        product=ProductFactory(name="Mobile 30 GB", monthly_price=14900))
+    SubscriptionFactory(
+        company=company,
+        user_name="Mette Nielsen",
+        phone_number="+4520123456",
+        product=ProductFactory(name="Mobile 30 GB", monthly_price=14900),
+    )
     SubscriptionFactory(company=company, user_name="Lars Poulsen", start_date=dt.date(2026, 11, 21))
     run_billing("2026-11", by=system, issue_date=dt.date(2026, 12, 1))
     return Invoice.objects.select_related("company").get(company=company)

@@ -14,8 +14,15 @@ DAY = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
 
 
 def _form(number, amount="100,00", **extra):
-    return {"action": "payment", "payment-number": number, "payment-amount": amount, "payment-paid_on": DAY,
-            "payment-method": "bank_transfer", "payment-reference": "FIK 71 1", **extra}
+    return {
+        "action": "payment",
+        "payment-number": number,
+        "payment-amount": amount,
+        "payment-paid_on": DAY,
+        "payment-method": "bank_transfer",
+        "payment-reference": "FIK 71 1",
+        **extra,
+    }
 
 
 def test_staff_register_a_payment_and_see_it(personas, login):
@@ -41,8 +48,9 @@ def test_a_refused_payment_re_renders_the_form_with_the_reason(personas, login):
 
     over = client.post(URL, _form(invoice.number, "187,51"))
     unknown = client.post(URL, _form(1))
-    future = client.post(URL, _form(invoice.number, **{
-        "payment-paid_on": (timezone.localdate() + dt.timedelta(days=1)).isoformat()}))
+    future = client.post(
+        URL, _form(invoice.number, **{"payment-paid_on": (timezone.localdate() + dt.timedelta(days=1)).isoformat()})
+    )
 
     assert over.status_code == 200 and "overpayments are not registered" in over.content.decode()
     assert unknown.status_code == 200 and "There is no invoice with this number" in unknown.content.decode()
@@ -83,8 +91,11 @@ def test_the_staff_invoice_page_registers_a_payment(personas, login):
     page = client.get(url).content.decode()
     assert "Beta A/S" in page and 'data-testid="payment-form"' in page
 
-    response = client.post(url, {"payment-amount": "187,50", "payment-paid_on": DAY, "payment-method": "card",
-                                 "payment-reference": ""}, follow=True)
+    response = client.post(
+        url,
+        {"payment-amount": "187,50", "payment-paid_on": DAY, "payment-method": "card", "payment-reference": ""},
+        follow=True,
+    )
 
     page = response.content.decode()
     assert 'data-testid="payment-row"' in page and "Card" in page
@@ -104,8 +115,12 @@ def test_customers_cannot_register_payments(personas, login, who):
     assert client.post(URL, {"action": "overdue"}).status_code == 404
     staff_invoice = reverse("invoice:staff_invoice", args=[invoice.pk])
     assert client.get(staff_invoice).status_code == 404
-    assert client.post(staff_invoice, {"payment-amount": "1", "payment-paid_on": DAY,
-                                       "payment-method": "card"}).status_code == 404
+    assert (
+        client.post(
+            staff_invoice, {"payment-amount": "1", "payment-paid_on": DAY, "payment-method": "card"}
+        ).status_code
+        == 404
+    )
     assert not Payment.objects.exists()
 
 

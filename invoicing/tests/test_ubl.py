@@ -67,7 +67,8 @@ def test_it_validates_a_credit_note(invoice, credit_note_schema, system):
     document = etree.fromstring(invoice_xml(Invoice.objects.select_related("company").get(pk=credit.pk)))
     assert credit_note_schema.validate(document), credit_note_schema.error_log
     assert document.findtext("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", namespaces=NS) == str(
-        invoice.number)
+        invoice.number
+    )
 
 
 def test_it_downloads_the_xml(invoice, personas, login):

@@ -32,8 +32,10 @@ from jobs.models import TaskLease
 pytestmark = [
     pytest.mark.fault,
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="a worker process must share the test database and its row locks: PostgreSQL only"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="a worker process must share the test database and its row locks: PostgreSQL only",
+    ),
 ]
 
 PERIOD = "2026-11"
@@ -60,16 +62,36 @@ class Workers:
         db = connection.settings_dict
         url = f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
         env = {
-            **os.environ, "DATABASE_URL": url, "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
-            "TASK_LEASE_SECONDS": str(LEASE), "TASK_MAX_ATTEMPTS": "3", "MEDIA_ROOT": str(settings.MEDIA_ROOT),
-            "EMAIL_BACKEND": "file", "EMAIL_FILE_PATH": str(self.mail),
-            "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS), "PYTHONUNBUFFERED": "1",
+            **os.environ,
+            "DATABASE_URL": url,
+            "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+            "TASK_LEASE_SECONDS": str(LEASE),
+            "TASK_MAX_ATTEMPTS": "3",
+            "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+            "EMAIL_BACKEND": "file",
+            "EMAIL_FILE_PATH": str(self.mail),
+            "FIELD_ENCRYPTION_KEYS": ",".join(settings.FIELD_ENCRYPTION_KEYS),
+            "PYTHONUNBUFFERED": "1",
         }
         env.pop("EMAIL_HOST", None)
         log = (self.logs / f"worker-{name}.log").open("w")
         process = subprocess.Popen(
-            [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval", "0.05",
-             "--worker-id", name], cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "manage.py",
+                "db_worker",
+                "--no-reload",
+                "--no-startup-delay",
+                "--interval",
+                "0.05",
+                "--worker-id",
+                name,
+            ],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         self.started.append(process)
         return process
 
@@ -127,15 +149,19 @@ def customers(count: int) -> dict[int, str]:
     for n in range(count):
         company = SubscriptionFactory().company
         addresses[company.pk] = EInvoiceRecipientFactory(
-            company=company, email=f"faktura-{n}@kunde.dk", confirmed_at=timezone.now()).email
+            company=company, email=f"faktura-{n}@kunde.dk", confirmed_at=timezone.now()
+        ).email
     return addresses
 
 
 def everything_done(count: int) -> bool:
     invoices = Invoice.objects.filter(period=PERIOD)
-    return (invoices.count() == count and not invoices.filter(pdf="").exists()
-            and EInvoiceDelivery.objects.filter(invoice__period=PERIOD, status=EInvoiceDelivery.Status.SENT).count()
-            == count)
+    return (
+        invoices.count() == count
+        and not invoices.filter(pdf="").exists()
+        and EInvoiceDelivery.objects.filter(invoice__period=PERIOD, status=EInvoiceDelivery.Status.SENT).count()
+        == count
+    )
 
 
 def assert_exactly_once(addresses: dict[int, str], workers: Workers) -> None:
@@ -146,9 +172,11 @@ def assert_exactly_once(addresses: dict[int, str], workers: Workers) -> None:
     for invoice in invoices:
         assert invoice.pdf and Path(invoice.pdf.path).stat().st_size > 1000, f"PDF of {invoice.number}"
     deliveries = collections.Counter(
-        EInvoiceDelivery.objects.filter(invoice__period=PERIOD).values_list("invoice_id", "email", "status"))
+        EInvoiceDelivery.objects.filter(invoice__period=PERIOD).values_list("invoice_id", "email", "status")
+    )
     assert deliveries == collections.Counter(
-        {(i.pk, addresses[i.company_id], EInvoiceDelivery.Status.SENT): 1 for i in invoices}), "one delivery each"
+        {(i.pk, addresses[i.company_id], EInvoiceDelivery.Status.SENT): 1 for i in invoices}
+    ), "one delivery each"
     assert workers.recipients() == collections.Counter(addresses.values()), "each eInvoice e-mailed exactly once"
     assert not DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).exists(), "no task left behind"
 
@@ -172,21 +200,30 @@ def test_a_billing_run_killed_half_way_finishes_with_each_invoice_once(database_
     assert billing.status == TaskResultStatus.RUNNING, "the killed worker left its task running"
 
     second = workers.start("B")
-    reclaimed_at = wait_for(lambda: TaskLease.objects.filter(task=billing, reclaimed=1).exists(),
-                            "the billing run to be reclaimed", process=second)
-    billed_at = wait_for(lambda: Invoice.objects.filter(period=PERIOD).count() == count, "every invoice",
-                         process=second)
+    reclaimed_at = wait_for(
+        lambda: TaskLease.objects.filter(task=billing, reclaimed=1).exists(),
+        "the billing run to be reclaimed",
+        process=second,
+    )
+    billed_at = wait_for(
+        lambda: Invoice.objects.filter(period=PERIOD).count() == count, "every invoice", process=second
+    )
     done_at = wait_for(lambda: everything_done(count), "every PDF and eInvoice", process=second)
-    wait_for(lambda: not DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).exists(), "idle queue",
-             process=second)
+    wait_for(
+        lambda: not DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).exists(),
+        "idle queue",
+        process=second,
+    )
 
     assert_exactly_once(addresses, workers)
     lease = TaskLease.objects.get(task=billing)
     assert (lease.attempts, lease.reclaimed, lease.worker_id) == (2, 1, "B")
     assert "queued again: worker A stopped heart-beating" in workers.log("B")
-    print(f"\nbilling run killed after {made_before}/{count} invoices; lease {LEASE} s: "
-          f"reclaimed after {reclaimed_at - killed_at:.1f} s, all invoices after {billed_at - killed_at:.1f} s, "
-          f"all PDFs and eInvoices after {done_at - killed_at:.1f} s")
+    print(
+        f"\nbilling run killed after {made_before}/{count} invoices; lease {LEASE} s: "
+        f"reclaimed after {reclaimed_at - killed_at:.1f} s, all invoices after {billed_at - killed_at:.1f} s, "
+        f"all PDFs and eInvoices after {done_at - killed_at:.1f} s"
+    )
 
 
 def test_a_worker_killed_during_a_pdf_leaves_no_invoice_without_pdf_or_einvoice(database_tasks, workers):
@@ -195,15 +232,17 @@ def test_a_worker_killed_during_a_pdf_leaves_no_invoice_without_pdf_or_einvoice(
     # Billed here, in the test: each invoice commits together with its PDF/eInvoice task.
     run_billing(PERIOD, by=Actor.system("fault test"))
     victim = Invoice.objects.filter(period=PERIOD).order_by("number")[4]
-    task = DBTaskResult.objects.get(task_path="invoicing.tasks.process_issued_invoice",
-                                    args_kwargs__args=[victim.pk])
+    task = DBTaskResult.objects.get(task_path="invoicing.tasks.process_issued_invoice", args_kwargs__args=[victim.pk])
 
     with transaction.atomic():
         # ensure_pdf locks the invoice to make its PDF: holding the lock stops the worker inside that step.
         Invoice.objects.select_for_update().get(pk=victim.pk)
         first = workers.start("A")
-        wait_for(lambda: DBTaskResult.objects.filter(pk=task.pk, status=TaskResultStatus.RUNNING).exists(),
-                 "the PDF task of the fifth invoice", process=first)
+        wait_for(
+            lambda: DBTaskResult.objects.filter(pk=task.pk, status=TaskResultStatus.RUNNING).exists(),
+            "the PDF task of the fifth invoice",
+            process=first,
+        )
         time.sleep(0.3)
         killed_at = kill(first)
     victim.refresh_from_db()
@@ -211,14 +250,22 @@ def test_a_worker_killed_during_a_pdf_leaves_no_invoice_without_pdf_or_einvoice(
     assert Invoice.objects.filter(period=PERIOD).exclude(pdf="").count() == 4
 
     second = workers.start("B")
-    reclaimed_at = wait_for(lambda: TaskLease.objects.filter(task=task, reclaimed=1).exists(),
-                            "the PDF task to be reclaimed", process=second)
+    reclaimed_at = wait_for(
+        lambda: TaskLease.objects.filter(task=task, reclaimed=1).exists(),
+        "the PDF task to be reclaimed",
+        process=second,
+    )
     done_at = wait_for(lambda: everything_done(count), "every PDF and eInvoice", process=second)
-    wait_for(lambda: not DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).exists(), "idle queue",
-             process=second)
+    wait_for(
+        lambda: not DBTaskResult.objects.exclude(status=TaskResultStatus.SUCCESSFUL).exists(),
+        "idle queue",
+        process=second,
+    )
 
     assert_exactly_once(addresses, workers)
     lease = TaskLease.objects.get(task=task)
     assert (lease.attempts, lease.reclaimed, lease.worker_id) == (2, 1, "B")
-    print(f"\nworker killed in the PDF of invoice 5/{count}; lease {LEASE} s: reclaimed after "
-          f"{reclaimed_at - killed_at:.1f} s, all PDFs and eInvoices after {done_at - killed_at:.1f} s")
+    print(
+        f"\nworker killed in the PDF of invoice 5/{count}; lease {LEASE} s: reclaimed after "
+        f"{reclaimed_at - killed_at:.1f} s, all PDFs and eInvoices after {done_at - killed_at:.1f} s"
+    )

@@ -19,8 +19,14 @@ def add(a: int, b: int) -> int:
 
 def _row(status: str = TaskResultStatus.RUNNING, started: dt.datetime | None = None) -> DBTaskResult:
     return DBTaskResult.objects.create(
-        task_path=f"{__name__}.add", args_kwargs={"args": [1, 2], "kwargs": {}}, backend_name="default",
-        run_after=get_date_max(), status=status, started_at=started, worker_ids=["dead-worker"])
+        task_path=f"{__name__}.add",
+        args_kwargs={"args": [1, 2], "kwargs": {}},
+        backend_name="default",
+        run_after=get_date_max(),
+        status=status,
+        started_at=started,
+        worker_ids=["dead-worker"],
+    )
 
 
 @pytest.fixture(autouse=True)
@@ -30,8 +36,16 @@ def _keep_the_test_connection(monkeypatch):
 
 
 def _worker() -> LeasedWorker:
-    return LeasedWorker(queue_names=["default"], interval=0, batch=True, backend_name="default",
-                        startup_delay=False, max_tasks=None, worker_id="w1", excluded_queue_names=[])
+    return LeasedWorker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="w1",
+        excluded_queue_names=[],
+    )
 
 
 def test_the_worker_runs_a_task_under_a_lease():
@@ -54,8 +68,9 @@ def test_a_live_lease_is_left_alone(settings):
 def test_the_task_of_a_dead_worker_is_queued_again_and_run(settings):
     settings.TASK_LEASE_SECONDS = 60
     row = _row(started=timezone.now() - dt.timedelta(minutes=10))
-    TaskLease.objects.create(task=row, worker_id="dead-worker", heartbeat_at=timezone.now() - dt.timedelta(seconds=61),
-                             attempts=1)
+    TaskLease.objects.create(
+        task=row, worker_id="dead-worker", heartbeat_at=timezone.now() - dt.timedelta(seconds=61), attempts=1
+    )
     assert leases.reclaim() == (1, 0)
     row.refresh_from_db()
     assert row.status == TaskResultStatus.READY
@@ -76,8 +91,9 @@ def test_a_worker_that_died_before_writing_its_lease_is_noticed(settings):
 def test_after_the_last_attempt_the_task_fails_with_a_reason(settings):
     settings.TASK_LEASE_SECONDS, settings.TASK_MAX_ATTEMPTS = 60, 3
     row = _row(started=timezone.now() - dt.timedelta(minutes=10))
-    TaskLease.objects.create(task=row, worker_id="dead-worker", heartbeat_at=timezone.now() - dt.timedelta(minutes=5),
-                             attempts=3)
+    TaskLease.objects.create(
+        task=row, worker_id="dead-worker", heartbeat_at=timezone.now() - dt.timedelta(minutes=5), attempts=3
+    )
     assert leases.reclaim() == (0, 1)
     row.refresh_from_db()
     assert (row.status, row.exception_class_path) == (TaskResultStatus.FAILED, leases.WORKER_LOST)

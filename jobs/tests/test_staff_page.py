@@ -14,8 +14,13 @@ URL = reverse("jobs:staff")
 
 def _row(status: str, path: str = "invoicing.tasks.mark_overdue_task") -> DBTaskResult:
     return DBTaskResult.objects.create(
-        task_path=path, args_kwargs={"args": [], "kwargs": {}}, backend_name="default", run_after=get_date_max(),
-        status=status, exception_class_path="jobs.leases.WorkerLost" if status == TaskResultStatus.FAILED else "")
+        task_path=path,
+        args_kwargs={"args": [], "kwargs": {}},
+        backend_name="default",
+        run_after=get_date_max(),
+        status=status,
+        exception_class_path="jobs.leases.WorkerLost" if status == TaskResultStatus.FAILED else "",
+    )
 
 
 def test_staff_see_tasks_by_state_with_counts(personas, login):
@@ -54,7 +59,10 @@ def test_only_failed_tasks_can_be_retried(personas, login):
 
 def test_customers_do_not_see_the_page(personas, login):
     assert login(personas.admin_a).get(URL).status_code == 404
-    assert login(personas.admin_a).post(reverse("jobs:staff_retry", args=[_row(TaskResultStatus.FAILED).pk])).status_code == 404
+    assert (
+        login(personas.admin_a).post(reverse("jobs:staff_retry", args=[_row(TaskResultStatus.FAILED).pk])).status_code
+        == 404
+    )
     assert "Background tasks" not in login(personas.admin_a).get(reverse("portal:overview")).content.decode()
 
 

@@ -74,10 +74,24 @@ def flow_document(member_ids: list[int]) -> dict:
     document = flows.default_document()
     document["hours"] = {str(d): ([["08:00", "12:00"], ["12:30", "16:00"]] if d < 5 else []) for d in range(7)}
     document["destinations"] = {
-        "menu": {"type": "ivr", "name": "Menu", "greeting": "Tast 1 for salg", "options": {"1": "sales", "2": "mobile"},
-                 "timeout": 5, "max_tries": 2, "timeout_dest": "sales", "invalid_dest": "menu"},
-        "sales": {"type": "ring_group", "name": "Salg", "members": member_ids, "strategy": "in_order",
-                  "ring_time": 20, "overflow": "voicemail"},
+        "menu": {
+            "type": "ivr",
+            "name": "Menu",
+            "greeting": "Tast 1 for salg",
+            "options": {"1": "sales", "2": "mobile"},
+            "timeout": 5,
+            "max_tries": 2,
+            "timeout_dest": "sales",
+            "invalid_dest": "menu",
+        },
+        "sales": {
+            "type": "ring_group",
+            "name": "Salg",
+            "members": member_ids,
+            "strategy": "in_order",
+            "ring_time": 20,
+            "overflow": "voicemail",
+        },
         "voicemail": {"type": "voicemail", "name": "Svarer", "email": "post@alfa.dk"},
         "closed": {"type": "announcement", "name": "Lukket", "text": "Vi har lukket."},
         "mobile": {"type": "forward", "name": "Vagt", "number": "+4520123456"},
@@ -93,7 +107,8 @@ class CallFlowVersionFactory(factory.django.DjangoModelFactory):
     company = factory.SubFactory(CompanyFactory)
     # The company's next version, so that a company that already has a flow (the demo data) gets one more.
     version = factory.LazyAttribute(
-        lambda o: (CallFlowVersion.objects.filter(company=o.company).aggregate(v=Max("version"))["v"] or 0) + 1)
+        lambda o: (CallFlowVersion.objects.filter(company=o.company).aggregate(v=Max("version"))["v"] or 0) + 1
+    )
     document = factory.LazyAttribute(lambda o: flow_document([SubscriptionFactory(company=o.company).pk]))
 
 

@@ -12,19 +12,43 @@ pytestmark = pytest.mark.django_db
 
 def editor_data(members, **overrides):
     data = {
-        "schedule-day_0": "08:00-12:00, 12:30-16:00", "schedule-day_1": "08:00-16:00", "schedule-day_2": "08:00-16:00",
-        "schedule-day_3": "08:00-16:00", "schedule-day_4": "08:00-15:00", "schedule-day_5": "", "schedule-day_6": "",
+        "schedule-day_0": "08:00-12:00, 12:30-16:00",
+        "schedule-day_1": "08:00-16:00",
+        "schedule-day_2": "08:00-16:00",
+        "schedule-day_3": "08:00-16:00",
+        "schedule-day_4": "08:00-15:00",
+        "schedule-day_5": "",
+        "schedule-day_6": "",
         "schedule-observe_holidays": "on",
-        "special-TOTAL_FORMS": "1", "special-INITIAL_FORMS": "0",
-        "special-0-date": "2026-12-23", "special-0-label": "Lillejuleaften", "special-0-periods": "08:00-12:00",
-        "dest-TOTAL_FORMS": "3", "dest-INITIAL_FORMS": "0",
-        "dest-0-key": "menu", "dest-0-type": "ivr", "dest-0-name": "Menu", "dest-0-greeting": "Tast 1",
-        "dest-0-options": "1=sales", "dest-0-timeout": "5", "dest-0-max_tries": "2", "dest-0-timeout_dest": "sales",
-        "dest-1-key": "sales", "dest-1-type": "ring_group", "dest-1-name": "Salg",
-        "dest-1-members": [str(m) for m in members], "dest-1-strategy": "in_order", "dest-1-ring_time": "20",
+        "special-TOTAL_FORMS": "1",
+        "special-INITIAL_FORMS": "0",
+        "special-0-date": "2026-12-23",
+        "special-0-label": "Lillejuleaften",
+        "special-0-periods": "08:00-12:00",
+        "dest-TOTAL_FORMS": "3",
+        "dest-INITIAL_FORMS": "0",
+        "dest-0-key": "menu",
+        "dest-0-type": "ivr",
+        "dest-0-name": "Menu",
+        "dest-0-greeting": "Tast 1",
+        "dest-0-options": "1=sales",
+        "dest-0-timeout": "5",
+        "dest-0-max_tries": "2",
+        "dest-0-timeout_dest": "sales",
+        "dest-1-key": "sales",
+        "dest-1-type": "ring_group",
+        "dest-1-name": "Salg",
+        "dest-1-members": [str(m) for m in members],
+        "dest-1-strategy": "in_order",
+        "dest-1-ring_time": "20",
         "dest-1-overflow": "vm",
-        "dest-2-key": "vm", "dest-2-type": "voicemail", "dest-2-email": "post@alfa.dk",
-        "routes-open": "menu", "routes-closed": "vm", "routes-holiday": "vm", "routes-comment": "Første",
+        "dest-2-key": "vm",
+        "dest-2-type": "voicemail",
+        "dest-2-email": "post@alfa.dk",
+        "routes-open": "menu",
+        "routes-closed": "vm",
+        "routes-holiday": "vm",
+        "routes-comment": "Første",
     }
     data.update(overrides)
     return data
@@ -48,15 +72,18 @@ def test_it_refuses_another_companys_subscription_in_a_ring_group(personas, logi
     assert not CallFlowVersion.objects.exists()
 
 
-@pytest.mark.parametrize("overrides", [
-    {"dest-1-overflow": "nowhere"},
-    {"dest-1-overflow": "menu", "dest-0-timeout_dest": "sales"},  # sales → menu → sales without a choice
-    {"schedule-day_0": "16:00-08:00"},
-    {"dest-0-options": "12=sales"},
-    {"dest-2-key": "menu"},
-    {"routes-open": ""},
-    {"dest-TOTAL_FORMS": "x"},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"dest-1-overflow": "nowhere"},
+        {"dest-1-overflow": "menu", "dest-0-timeout_dest": "sales"},  # sales → menu → sales without a choice
+        {"schedule-day_0": "16:00-08:00"},
+        {"dest-0-options": "12=sales"},
+        {"dest-2-key": "menu"},
+        {"routes-open": ""},
+        {"dest-TOTAL_FORMS": "x"},
+    ],
+)
 def test_it_re_renders_a_bad_flow_and_saves_nothing(personas, login, overrides):
     members = [SubscriptionFactory(company=personas.company_a).pk]
     response = login(personas.admin_a).post(reverse("numbers:flow_edit"), editor_data(members, **overrides))
@@ -125,9 +152,14 @@ def test_it_answers_404_for_an_export_without_a_flow(personas, login):
 @pytest.mark.parametrize("size", [1, 30])
 def test_it_lists_versions_in_fixed_queries(personas, login, django_assert_num_queries, size):
     member = SubscriptionFactory(company=personas.company_a).pk
-    CallFlowVersion.objects.bulk_create([
-        CallFlowVersion(company=personas.company_a, version=n + 1, document=flow_document([member]),
-                        created_by=personas.admin_a) for n in range(size)])
+    CallFlowVersion.objects.bulk_create(
+        [
+            CallFlowVersion(
+                company=personas.company_a, version=n + 1, document=flow_document([member]), created_by=personas.admin_a
+            )
+            for n in range(size)
+        ]
+    )
     client = login(personas.admin_a)
     client.get(reverse("numbers:flow_versions"))
     with django_assert_num_queries(9):
@@ -166,8 +198,9 @@ def test_the_editor_offers_christmas_eve_as_a_holiday_the_company_can_switch_on(
     page = client.get(reverse("numbers:flow_edit")).content.decode()
     assert f'value="{eve.isoformat()}"' in page
     members = [SubscriptionFactory(company=personas.company_a).pk]
-    response = client.post(reverse("numbers:flow_edit"), editor_data(members, **{"schedule-observed": [
-        eve.isoformat()]}))
+    response = client.post(
+        reverse("numbers:flow_edit"), editor_data(members, **{"schedule-observed": [eve.isoformat()]})
+    )
     assert response.status_code == 302
     assert CallFlowVersion.objects.get().document["holidays"]["on"] == [eve.isoformat()]
     page = client.get(reverse("numbers:flow_edit")).content.decode()

@@ -47,8 +47,14 @@ def test_it_refuses_another_companys_subscription(document):
 
 
 def test_it_refuses_a_loop_without_a_callers_choice(document):
-    document["destinations"]["voicemail"] = {"type": "ring_group", "name": "Back", "members": [12],
-                                             "strategy": "simultaneous", "ring_time": 10, "overflow": "sales"}
+    document["destinations"]["voicemail"] = {
+        "type": "ring_group",
+        "name": "Back",
+        "members": [12],
+        "strategy": "simultaneous",
+        "ring_time": 10,
+        "overflow": "sales",
+    }
     errors = flows.validate(document, subscription_ids=set(MEMBERS))
     assert any("sales → voicemail → sales" in e for e in errors)
 
@@ -63,20 +69,23 @@ def test_it_allows_a_loop_through_a_callers_choice(document):
     assert flows.validate(document, subscription_ids=set(MEMBERS)) == []
 
 
-@pytest.mark.parametrize("breaks", [
-    lambda d: d["hours"].__setitem__("0", [["12:00", "08:00"]]),
-    lambda d: d["hours"].__setitem__("1", [["08:00", "12:00"], ["11:00", "13:00"]]),
-    lambda d: d["hours"].pop("6"),
-    lambda d: d.__setitem__("timezone", "Europe/Oslo"),
-    lambda d: d["destinations"]["menu"].__setitem__("options", {"12": "sales"}),
-    lambda d: d["destinations"]["sales"].__setitem__("ring_time", 2),
-    lambda d: d["destinations"]["sales"].__setitem__("strategy", "random"),
-    lambda d: d["destinations"]["voicemail"].__setitem__("email", "not-an-email"),
-    lambda d: d["destinations"]["mobile"].__setitem__("number", "12"),
-    lambda d: d["destinations"].__setitem__("Bad Key", {"type": "announcement", "text": "x"}),
-    lambda d: d["destinations"].__setitem__("x", {"type": "teleport"}),
-    lambda d: d.__setitem__("special_days", [{"date": "2026-13-01", "periods": []}]),
-])
+@pytest.mark.parametrize(
+    "breaks",
+    [
+        lambda d: d["hours"].__setitem__("0", [["12:00", "08:00"]]),
+        lambda d: d["hours"].__setitem__("1", [["08:00", "12:00"], ["11:00", "13:00"]]),
+        lambda d: d["hours"].pop("6"),
+        lambda d: d.__setitem__("timezone", "Europe/Oslo"),
+        lambda d: d["destinations"]["menu"].__setitem__("options", {"12": "sales"}),
+        lambda d: d["destinations"]["sales"].__setitem__("ring_time", 2),
+        lambda d: d["destinations"]["sales"].__setitem__("strategy", "random"),
+        lambda d: d["destinations"]["voicemail"].__setitem__("email", "not-an-email"),
+        lambda d: d["destinations"]["mobile"].__setitem__("number", "12"),
+        lambda d: d["destinations"].__setitem__("Bad Key", {"type": "announcement", "text": "x"}),
+        lambda d: d["destinations"].__setitem__("x", {"type": "teleport"}),
+        lambda d: d.__setitem__("special_days", [{"date": "2026-13-01", "periods": []}]),
+    ],
+)
 def test_it_refuses_bad_documents(document, breaks):
     breaks(document)
     assert flows.validate(document, subscription_ids=set(MEMBERS))

@@ -83,7 +83,9 @@ def test_it_ports_numbers_and_builds_a_call_flow(page: Page, live_server):
     page.click("[data-testid=staff-complete]")
     expect(page.locator("[data-testid=port-status]")).to_contain_text("Completed")
     assert set(PhoneNumber.objects.filter(company=company).values_list("number", flat=True)) == {
-        "+4533123456", "+4533123457"}
+        "+4533123456",
+        "+4533123457",
+    }
 
     # The numbers are now in the admin's overview.
     sign_out(page)

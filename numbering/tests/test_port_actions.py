@@ -19,10 +19,17 @@ S = PortRequest.Status
 
 def details(company, **overrides):
     return {
-        "current_operator": "telia", "customer_number": "TL-1", "holder_name": company.name,
-        "holder_street": "Vestergade 1", "holder_postcode": "8000", "holder_city": "Aarhus C",
-        "cvr": company.cvr, "desired_date": earliest_porting_date(), "notification_emails": "it@alfa.dk, cfo@alfa.dk",
-        "notification_language": "da", **overrides,
+        "current_operator": "telia",
+        "customer_number": "TL-1",
+        "holder_name": company.name,
+        "holder_street": "Vestergade 1",
+        "holder_postcode": "8000",
+        "holder_city": "Aarhus C",
+        "cvr": company.cvr,
+        "desired_date": earliest_porting_date(),
+        "notification_emails": "it@alfa.dk, cfo@alfa.dk",
+        "notification_language": "da",
+        **overrides,
     }
 
 
@@ -34,9 +41,14 @@ def test_it_creates_and_submits_a_request_and_records_the_signature(
     personas, actor, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        port = actions.create_port_request(company=personas.company_a, details=details(personas.company_a),
-                                           numbers=["+4533123456", "+4533123457"], authorisation=signed(),
-                                           submit=True, by=actor)
+        port = actions.create_port_request(
+            company=personas.company_a,
+            details=details(personas.company_a),
+            numbers=["+4533123456", "+4533123457"],
+            authorisation=signed(),
+            submit=True,
+            by=actor,
+        )
     port.refresh_from_db()
     assert port.status == S.SUBMITTED
     assert port.signed_name == "Anne Admin"
@@ -63,9 +75,14 @@ def test_it_writes_the_email_in_the_chosen_language(personas, actor, django_capt
 
 def test_it_stores_an_uploaded_authorisation(personas, actor):
     upload = SimpleUploadedFile("fuldmagt.pdf", PDF, content_type="application/pdf")
-    port = actions.create_port_request(company=personas.company_a, details=details(personas.company_a),
-                                       numbers=["+4533123456"], authorisation={"method": "upload", "file": upload},
-                                       submit=True, by=actor)
+    port = actions.create_port_request(
+        company=personas.company_a,
+        details=details(personas.company_a),
+        numbers=["+4533123456"],
+        authorisation={"method": "upload", "file": upload},
+        submit=True,
+        by=actor,
+    )
     assert port.authorisation_method == "upload"
     assert port.authorisation_filename == "fuldmagt.pdf"
     assert port.authorisation_file.read().startswith(b"%PDF-")
@@ -75,31 +92,53 @@ def test_it_stores_an_uploaded_authorisation(personas, actor):
 def test_it_refuses_a_file_that_is_not_a_pdf(personas, actor):
     upload = SimpleUploadedFile("fuldmagt.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
     with pytest.raises(ValidationError):
-        actions.create_port_request(company=personas.company_a, details=details(personas.company_a),
-                                    numbers=["+4533123456"], authorisation={"method": "upload", "file": upload},
-                                    submit=True, by=actor)
+        actions.create_port_request(
+            company=personas.company_a,
+            details=details(personas.company_a),
+            numbers=["+4533123456"],
+            authorisation={"method": "upload", "file": upload},
+            submit=True,
+            by=actor,
+        )
     assert not PortRequest.objects.exists()
 
 
 def test_it_refuses_to_submit_without_authorisation(personas, actor):
     with pytest.raises(ValidationError, match="authorisation"):
-        actions.create_port_request(company=personas.company_a, details=details(personas.company_a),
-                                    numbers=["+4533123456"], authorisation={}, submit=True, by=actor)
+        actions.create_port_request(
+            company=personas.company_a,
+            details=details(personas.company_a),
+            numbers=["+4533123456"],
+            authorisation={},
+            submit=True,
+            by=actor,
+        )
     assert not PortRequest.objects.exists()
 
 
 def test_it_refuses_a_date_before_the_next_working_day(personas, actor):
     with pytest.raises(ValidationError):
-        actions.create_port_request(company=personas.company_a,
-                                    details=details(personas.company_a, desired_date=timezone.localdate()),
-                                    numbers=["+4533123456"], authorisation=signed(), submit=True, by=actor)
+        actions.create_port_request(
+            company=personas.company_a,
+            details=details(personas.company_a, desired_date=timezone.localdate()),
+            numbers=["+4533123456"],
+            authorisation=signed(),
+            submit=True,
+            by=actor,
+        )
 
 
 def test_it_refuses_numbers_that_are_already_ours(personas, actor):
     PhoneNumberFactory(company=personas.company_b, number="+4533123456")
     with pytest.raises(ValidationError, match="already"):
-        actions.create_port_request(company=personas.company_a, details=details(personas.company_a),
-                                    numbers=["+4533123456"], authorisation=signed(), submit=True, by=actor)
+        actions.create_port_request(
+            company=personas.company_a,
+            details=details(personas.company_a),
+            numbers=["+4533123456"],
+            authorisation=signed(),
+            submit=True,
+            by=actor,
+        )
 
 
 def test_it_walks_the_whole_state_machine(personas, actor, staff_actor):
@@ -107,8 +146,14 @@ def test_it_walks_the_whole_state_machine(personas, actor, staff_actor):
     actions.submit_port_request(port, by=actor)
     actions.reject_port_request(port, reason="Forkert kundenummer", by=staff_actor)
     assert port.status == S.REJECTED
-    actions.update_port_request(port, details=details(personas.company_a, customer_number="TL-2"),
-                                numbers=["+4533123456", "+4533123457"], authorisation={}, submit=True, by=actor)
+    actions.update_port_request(
+        port,
+        details=details(personas.company_a, customer_number="TL-2"),
+        numbers=["+4533123456", "+4533123457"],
+        authorisation={},
+        submit=True,
+        by=actor,
+    )
     port.refresh_from_db()
     assert port.status == S.SUBMITTED and port.customer_number == "TL-2"
     at = timezone.now() + datetime.timedelta(days=3)
@@ -118,10 +163,18 @@ def test_it_walks_the_whole_state_machine(personas, actor, staff_actor):
     actions.complete_port_request(port, ported=["+4533123456", "+4533123457"], note="", by=staff_actor)
     assert port.status == S.COMPLETED
     assert list(PhoneNumber.objects.for_company(personas.company_a).values_list("number", "status")) == [
-        ("+4533123456", "active"), ("+4533123457", "active")]
+        ("+4533123456", "active"),
+        ("+4533123457", "active"),
+    ]
     timeline = [(e.previous_status, e.new_status) for e in port.events.all()]
-    assert timeline == [(S.DRAFT, S.SUBMITTED), (S.SUBMITTED, S.REJECTED), (S.REJECTED, S.SUBMITTED),
-                        (S.SUBMITTED, S.PENDING), (S.PENDING, S.SCHEDULED), (S.SCHEDULED, S.COMPLETED)]
+    assert timeline == [
+        (S.DRAFT, S.SUBMITTED),
+        (S.SUBMITTED, S.REJECTED),
+        (S.REJECTED, S.SUBMITTED),
+        (S.SUBMITTED, S.PENDING),
+        (S.PENDING, S.SCHEDULED),
+        (S.SCHEDULED, S.COMPLETED),
+    ]
     reject = port.events.get(new_status=S.REJECTED)
     assert reject.reason == "Forkert kundenummer" and reject.user == personas.staff
 
@@ -135,18 +188,29 @@ def test_it_shows_a_partial_port_per_number(personas, staff_actor):
     assert list(PhoneNumber.objects.values_list("number", flat=True)) == ["+4533123456"]
 
 
-@pytest.mark.parametrize(("status", "call"), [
-    (S.DRAFT, "schedule"), (S.DRAFT, "complete"), (S.SUBMITTED, "complete"), (S.COMPLETED, "reject"),
-    (S.COMPLETED, "cancel"), (S.CANCELLED, "submit"), (S.SCHEDULED, "cancel"), (S.CANCELLED, "accept"),
-    (S.SUBMITTED, "submit"),
-])
+@pytest.mark.parametrize(
+    ("status", "call"),
+    [
+        (S.DRAFT, "schedule"),
+        (S.DRAFT, "complete"),
+        (S.SUBMITTED, "complete"),
+        (S.COMPLETED, "reject"),
+        (S.COMPLETED, "cancel"),
+        (S.CANCELLED, "submit"),
+        (S.SCHEDULED, "cancel"),
+        (S.CANCELLED, "accept"),
+        (S.SUBMITTED, "submit"),
+    ],
+)
 def test_it_refuses_illegal_transitions_with_a_reason(personas, staff_actor, status, call):
     port = PortRequestFactory(company=personas.company_a, status=status)
     run = {
-        "schedule": lambda: actions.schedule_port_request(port, at=timezone.now() + datetime.timedelta(days=2),
-                                                          by=staff_actor),
-        "complete": lambda: actions.complete_port_request(port, ported=[port.numbers.first().number], note="",
-                                                          by=staff_actor),
+        "schedule": lambda: actions.schedule_port_request(
+            port, at=timezone.now() + datetime.timedelta(days=2), by=staff_actor
+        ),
+        "complete": lambda: actions.complete_port_request(
+            port, ported=[port.numbers.first().number], note="", by=staff_actor
+        ),
         "reject": lambda: actions.reject_port_request(port, reason="x", by=staff_actor),
         "cancel": lambda: actions.cancel_port_request(port, reason="", by=staff_actor),
         "submit": lambda: actions.submit_port_request(port, by=staff_actor),

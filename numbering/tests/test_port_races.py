@@ -19,8 +19,11 @@ from numbering.tests.factories import PortRequestFactory
 
 
 def _scheduled_port() -> PortRequest:
-    return PortRequestFactory(status=PortRequest.Status.SCHEDULED, numbers=["+4533123456"],
-                              scheduled_at=timezone.now() + datetime.timedelta(days=1))
+    return PortRequestFactory(
+        status=PortRequest.Status.SCHEDULED,
+        numbers=["+4533123456"],
+        scheduled_at=timezone.now() + datetime.timedelta(days=1),
+    )
 
 
 @pytest.mark.django_db

@@ -12,12 +12,22 @@ pytestmark = pytest.mark.django_db
 
 def form_data(**overrides):
     return {
-        "numbers": "33 12 34 56\n33 12 34 60 - 33 12 34 61", "current_operator": "telenor",
-        "customer_number": "TN-77", "holder_name": "Alfa ApS", "holder_street": "Vestergade 1",
-        "holder_postcode": "8000", "holder_city": "Aarhus C", "cvr": "13585628",
-        "desired_date": earliest_porting_date().isoformat(), "notification_emails": "it@alfa.dk",
-        "notification_language": "da", "authorisation_method": "signed", "signed_name": "Anne Admin",
-        "consent": "on", "submit": "1", **overrides,
+        "numbers": "33 12 34 56\n33 12 34 60 - 33 12 34 61",
+        "current_operator": "telenor",
+        "customer_number": "TN-77",
+        "holder_name": "Alfa ApS",
+        "holder_street": "Vestergade 1",
+        "holder_postcode": "8000",
+        "holder_city": "Aarhus C",
+        "cvr": "13585628",
+        "desired_date": earliest_porting_date().isoformat(),
+        "notification_emails": "it@alfa.dk",
+        "notification_language": "da",
+        "authorisation_method": "signed",
+        "signed_name": "Anne Admin",
+        "consent": "on",
+        "submit": "1",
+        **overrides,
     }
 
 
@@ -37,8 +47,12 @@ def test_it_saves_a_draft(personas, login):
 
 
 def test_it_uploads_a_pdf_authorisation_and_serves_it_to_the_company_only(personas, login):
-    data = form_data(authorisation_method="upload", signed_name="", consent="",
-                     authorisation_file=SimpleUploadedFile("fuldmagt.pdf", PDF, content_type="application/pdf"))
+    data = form_data(
+        authorisation_method="upload",
+        signed_name="",
+        consent="",
+        authorisation_file=SimpleUploadedFile("fuldmagt.pdf", PDF, content_type="application/pdf"),
+    )
     login(personas.admin_a).post(reverse("numbers:port_new"), data)
     port = PortRequest.objects.get()
     url = reverse("numbers:port_authorisation", kwargs={"port_id": port.pk})
@@ -50,18 +64,24 @@ def test_it_uploads_a_pdf_authorisation_and_serves_it_to_the_company_only(person
     assert login(personas.staff).get(staff_url).status_code == 200
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"numbers": "20 12 34 56"}, "cannot be ported into each other"),
-    ({"numbers": "not a number"}, "not a phone number"),
-    ({"cvr": "12345678"}, "valid CVR"),
-    ({"desired_date": "2020-01-01"}, "earliest possible date"),
-    ({"notification_emails": "nope"}, "not a valid e-mail"),
-    ({"consent": ""}, "consent"),
-    ({"signed_name": ""}, "full name"),
-    ({"current_operator": "vodafone-uk"}, "Select a valid choice"),
-    ({"authorisation_method": "upload", "authorisation_file": SimpleUploadedFile("x.pdf", b"GIF89a...")}, "not a PDF"),
-    ({"authorisation_method": "upload"}, "Upload the signed authorisation"),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"numbers": "20 12 34 56"}, "cannot be ported into each other"),
+        ({"numbers": "not a number"}, "not a phone number"),
+        ({"cvr": "12345678"}, "valid CVR"),
+        ({"desired_date": "2020-01-01"}, "earliest possible date"),
+        ({"notification_emails": "nope"}, "not a valid e-mail"),
+        ({"consent": ""}, "consent"),
+        ({"signed_name": ""}, "full name"),
+        ({"current_operator": "vodafone-uk"}, "Select a valid choice"),
+        (
+            {"authorisation_method": "upload", "authorisation_file": SimpleUploadedFile("x.pdf", b"GIF89a...")},
+            "not a PDF",
+        ),
+        ({"authorisation_method": "upload"}, "Upload the signed authorisation"),
+    ],
+)
 def test_it_re_renders_bad_input_and_changes_nothing(personas, login, overrides, message):
     response = login(personas.admin_a).post(reverse("numbers:port_new"), form_data(**overrides))
     assert response.status_code == 200
@@ -72,7 +92,8 @@ def test_it_re_renders_bad_input_and_changes_nothing(personas, login, overrides,
 def test_it_refuses_a_pdf_over_10_mb(personas, login):
     big = SimpleUploadedFile("big.pdf", PDF + b"0" * (10 * 1024 * 1024), content_type="application/pdf")
     response = login(personas.admin_a).post(
-        reverse("numbers:port_new"), form_data(authorisation_method="upload", authorisation_file=big))
+        reverse("numbers:port_new"), form_data(authorisation_method="upload", authorisation_file=big)
+    )
     assert "larger than 10 MB" in response.content.decode()
     assert not PortRequest.objects.exists()
 

@@ -54,11 +54,14 @@ def test_it_formats_danish_numbers():
     assert format_number("+4533123456") == "33 12 34 56"
 
 
-@pytest.mark.parametrize(("day", "reason"), [
-    (datetime.date(2026, 12, 12), "Saturday or Sunday"),
-    (datetime.date(2026, 12, 25), "public holiday"),
-    (datetime.date(2026, 12, 1), "earliest possible"),
-])
+@pytest.mark.parametrize(
+    ("day", "reason"),
+    [
+        (datetime.date(2026, 12, 12), "Saturday or Sunday"),
+        (datetime.date(2026, 12, 25), "public holiday"),
+        (datetime.date(2026, 12, 1), "earliest possible"),
+    ],
+)
 def test_a_port_date_must_be_a_working_day_no_earlier_than_allowed(day, reason, settings):
     from numbering.porting import port_date_problem
 
@@ -74,4 +77,7 @@ def test_a_donor_operator_may_need_more_notice(settings):
     # Wednesday 2 Dec + 5 working days = Wednesday 9 Dec.
     assert earliest_porting_date(datetime.date(2026, 12, 2), current_operator="tdc") == datetime.date(2026, 12, 9)
     assert port_date_problem(datetime.date(2026, 12, 8), current_operator="tdc", today=datetime.date(2026, 12, 2))
-    assert port_date_problem(datetime.date(2026, 12, 3), current_operator="telia", today=datetime.date(2026, 12, 2)) is None
+    assert (
+        port_date_problem(datetime.date(2026, 12, 3), current_operator="telia", today=datetime.date(2026, 12, 2))
+        is None
+    )

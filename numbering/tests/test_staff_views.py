@@ -61,12 +61,15 @@ def test_it_rejects_schedules_and_completes(personas, login):
     assert list(PhoneNumber.objects.for_company(personas.company_a).values_list("number", flat=True)) == ["+4533123456"]
 
 
-@pytest.mark.parametrize("data", [
-    {"action": "reject", "reason": ""},
-    {"action": "schedule", "date": "not-a-date", "time": "06:00"},
-    {"action": "complete", "ported": ["+4599999999"]},
-    {"action": "explode"},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"action": "reject", "reason": ""},
+        {"action": "schedule", "date": "not-a-date", "time": "06:00"},
+        {"action": "complete", "ported": ["+4599999999"]},
+        {"action": "explode"},
+    ],
+)
 def test_it_refuses_bad_staff_input(personas, login, data):
     port = PortRequestFactory(company=personas.company_a, status="pending")
     response = login(personas.staff).post(reverse("numbers:staff_port", kwargs={"port_id": port.pk}), data)
@@ -78,8 +81,11 @@ def test_it_refuses_bad_staff_input(personas, login, data):
 
 def test_it_refuses_an_illegal_transition_with_a_message(personas, login):
     port = PortRequestFactory(company=personas.company_a, status="completed")
-    response = login(personas.staff).post(reverse("numbers:staff_port", kwargs={"port_id": port.pk}),
-                                          {"action": "reject", "reason": "for sent"}, follow=True)
+    response = login(personas.staff).post(
+        reverse("numbers:staff_port", kwargs={"port_id": port.pk}),
+        {"action": "reject", "reason": "for sent"},
+        follow=True,
+    )
     assert "cannot become" in response.content.decode()
 
 

@@ -38,12 +38,15 @@ def u(step):
     return reverse(f"subscriptions:create_{step}")
 
 
-def _guide(client, catalogue, *, product="mobil-basis-5", number="30 12 34 56", operator="telia", extra=None,
-           execute=None):
+def _guide(
+    client, catalogue, *, product="mobil-basis-5", number="30 12 34 56", operator="telia", extra=None, execute=None
+):
     client.post(u("user"), {"user_name": "Åse Ørsted", "email": "ase@firma.dk"})
     client.post(u("product"), {"product": catalogue[product].pk})
-    response = client.post(u("number"), {"choice": "port", "port_number": number, "port_operator": operator,
-                                         **(CONSENT if extra is None else extra)})
+    response = client.post(
+        u("number"),
+        {"choice": "port", "port_number": number, "port_operator": operator, **(CONSENT if extra is None else extra)},
+    )
     assert response.status_code == 302, response.context["form"].errors
     if catalogue[product].kind != "landline":
         client.post(u("sim"), {"choice": "physical", "iccid": iccid_with_check("894501999999999999")})
@@ -72,14 +75,15 @@ def test_it_creates_a_submitted_mobile_port_request_and_keeps_the_subscription_p
     assert sub.status == Subscription.Status.PENDING_ACTIVE
     assert (sub.phone_number, sub.port_in_requested, sub.port_in_operator) == ("+4530123456", True, "Telia")
     port = PortRequest.objects.get()
-    assert (port.kind, port.status, port.subscription, port.company) == (
-        "mobile", "submitted", sub, personas.company_a)
+    assert (port.kind, port.status, port.subscription, port.company) == ("mobile", "submitted", sub, personas.company_a)
     assert [n.number for n in port.numbers.all()] == ["+4530123456"]
-    assert (port.current_operator, port.holder_name, port.cvr) == ("telia", personas.company_a.name,
-                                                                   personas.company_a.cvr)
+    assert (port.current_operator, port.holder_name, port.cvr) == (
+        "telia",
+        personas.company_a.name,
+        personas.company_a.cvr,
+    )
     # The holder's consent, recorded like the portal signature of the Numbers area: name, time, user, IP.
-    assert (port.authorisation_method, port.signed_name, port.signed_by) == ("signed", "Anne Admin",
-                                                                             personas.admin_a)
+    assert (port.authorisation_method, port.signed_name, port.signed_by) == ("signed", "Anne Admin", personas.admin_a)
     assert port.signed_ip == "127.0.0.1" and port.signed_at is not None
     assert port.desired_date >= timezone.localdate()
     actions_seen = set(AuditEvent.objects.filter(company=personas.company_a).values_list("action", flat=True))
@@ -100,8 +104,9 @@ def test_it_creates_a_submitted_mobile_port_request_and_keeps_the_subscription_p
 
 
 def test_it_does_not_activate_a_subscription_waiting_for_its_port(personas):
-    sub = SubscriptionFactory(company=personas.company_a, status=Subscription.Status.PENDING_ACTIVE,
-                              port_in_requested=True)
+    sub = SubscriptionFactory(
+        company=personas.company_a, status=Subscription.Status.PENDING_ACTIVE, port_in_requested=True
+    )
     provision_subscription.enqueue(sub.pk)
     sub.refresh_from_db()
     assert sub.status == Subscription.Status.PENDING_ACTIVE
@@ -144,10 +149,12 @@ def test_it_activates_the_subscription_when_staff_complete_the_port(
 
 def test_it_does_not_bill_a_subscription_waiting_for_its_port(personas):
     first, last = datetime.date(2026, 11, 1), datetime.date(2026, 11, 30)
-    waiting = SubscriptionFactory(company=personas.company_a, status=Subscription.Status.PENDING_ACTIVE,
-                                  port_in_requested=True, start_date=first)
-    pending = SubscriptionFactory(company=personas.company_a, status=Subscription.Status.PENDING_ACTIVE,
-                                  start_date=first)
+    waiting = SubscriptionFactory(
+        company=personas.company_a, status=Subscription.Status.PENDING_ACTIVE, port_in_requested=True, start_date=first
+    )
+    pending = SubscriptionFactory(
+        company=personas.company_a, status=Subscription.Status.PENDING_ACTIVE, start_date=first
+    )
     billed = set(billable_subscriptions(first, last).values_list("pk", flat=True))
     assert pending.pk in billed and waiting.pk not in billed
 
@@ -156,8 +163,9 @@ def test_it_refuses_a_landline_number_for_a_mobile_subscription(personas, login,
     client = login(personas.admin_a)
     client.post(u("user"), {"user_name": "Åse"})
     client.post(u("product"), {"product": catalogue["mobil-basis-5"].pk})
-    response = client.post(u("number"), {"choice": "port", "port_number": "33 12 34 56", "port_operator": "tdc",
-                                         **CONSENT})
+    response = client.post(
+        u("number"), {"choice": "port", "port_number": "33 12 34 56", "port_operator": "tdc", **CONSENT}
+    )
     assert response.status_code == 400
     assert "not a mobile number" in response.context["form"].errors["port_number"][0]
 
@@ -166,8 +174,9 @@ def test_it_refuses_a_mobile_number_for_a_landline_subscription(personas, login,
     client = login(personas.admin_a)
     client.post(u("user"), {"user_name": "Åse"})
     client.post(u("product"), {"product": catalogue["fastnet-ip"].pk})
-    response = client.post(u("number"), {"choice": "port", "port_number": "30 12 34 56", "port_operator": "tdc",
-                                         **CONSENT})
+    response = client.post(
+        u("number"), {"choice": "port", "port_number": "30 12 34 56", "port_operator": "tdc", **CONSENT}
+    )
     assert response.status_code == 400
     assert "is a mobile number" in response.context["form"].errors["port_number"][0]
 
@@ -182,8 +191,14 @@ def test_it_asks_for_the_number_again_when_the_type_changes_between_mobile_and_l
 def test_it_makes_a_landline_port_request_for_a_landline_subscription(
     personas, login, catalogue, django_capture_on_commit_callbacks, staff_actor
 ):
-    sub, _summary = _create(login(personas.admin_a), catalogue, django_capture_on_commit_callbacks,
-                            product="fastnet-ip", number="33 12 34 56", operator="tdc")
+    sub, _summary = _create(
+        login(personas.admin_a),
+        catalogue,
+        django_capture_on_commit_callbacks,
+        product="fastnet-ip",
+        number="33 12 34 56",
+        operator="tdc",
+    )
     port = PortRequest.objects.get()
     assert (port.kind, port.subscription, sub.status) == ("landline", sub, Subscription.Status.PENDING_ACTIVE)
     actions.schedule_port_request(port, at=timezone.now() + datetime.timedelta(days=2), by=staff_actor)
@@ -194,17 +209,24 @@ def test_it_makes_a_landline_port_request_for_a_landline_subscription(
 
 
 def test_the_port_action_refuses_the_wrong_kind_of_number(personas, staff_actor, catalogue):
-    mobile = SubscriptionFactory(company=personas.company_a, product=catalogue["mobil-basis-5"],
-                                 status=Subscription.Status.PENDING_ACTIVE, port_in_requested=True)
+    mobile = SubscriptionFactory(
+        company=personas.company_a,
+        product=catalogue["mobil-basis-5"],
+        status=Subscription.Status.PENDING_ACTIVE,
+        port_in_requested=True,
+    )
     with pytest.raises(ValidationError, match="not a mobile number"):
-        actions.create_subscription_port_request(subscription=mobile, number="+4533123456", current_operator="tdc",
-                                                 signed_name="A", by=staff_actor)
+        actions.create_subscription_port_request(
+            subscription=mobile, number="+4533123456", current_operator="tdc", signed_name="A", by=staff_actor
+        )
     with pytest.raises(ValidationError):
-        actions.create_subscription_port_request(subscription=mobile, number="+4530123456", current_operator="tdc",
-                                                 signed_name="  ", by=staff_actor)
+        actions.create_subscription_port_request(
+            subscription=mobile, number="+4530123456", current_operator="tdc", signed_name="  ", by=staff_actor
+        )
     with pytest.raises(ValidationError):
-        actions.create_subscription_port_request(subscription=mobile, number="+4530123456",
-                                                 current_operator="nobody", signed_name="A", by=staff_actor)
+        actions.create_subscription_port_request(
+            subscription=mobile, number="+4530123456", current_operator="nobody", signed_name="A", by=staff_actor
+        )
     assert not PortRequest.objects.exists()
 
 
@@ -272,13 +294,22 @@ def test_a_rejected_mobile_request_is_corrected_without_changing_its_number(
     actions.reject_port_request(port, reason="Nummeret er ikke hos Telia", by=staff_actor)
     url = reverse("numbers:port_edit", kwargs={"port_id": port.pk})
     assert client.get(url).status_code == 200
-    response = client.post(url, {
-        "numbers": "33 12 34 56",  # ignored: the number belongs to the subscription
-        "current_operator": "telenor", "holder_name": personas.company_a.name, "cvr": personas.company_a.cvr,
-        "desired_date": port.desired_date.isoformat(), "notification_emails": "admin-a@alfa.dk",
-        "notification_language": "da", "authorisation_method": "signed", "signed_name": "Anne Admin",
-        "consent": "on", "submit": "1",
-    })
+    response = client.post(
+        url,
+        {
+            "numbers": "33 12 34 56",  # ignored: the number belongs to the subscription
+            "current_operator": "telenor",
+            "holder_name": personas.company_a.name,
+            "cvr": personas.company_a.cvr,
+            "desired_date": port.desired_date.isoformat(),
+            "notification_emails": "admin-a@alfa.dk",
+            "notification_language": "da",
+            "authorisation_method": "signed",
+            "signed_name": "Anne Admin",
+            "consent": "on",
+            "submit": "1",
+        },
+    )
     assert response.status_code == 302, response.context["form"].errors
     port.refresh_from_db()
     assert (port.status, port.current_operator) == ("submitted", "telenor")

@@ -25,8 +25,9 @@ class Sink:
 
     def start(self, mode: str = "accept") -> None:
         self.stop()
-        self.process = subprocess.Popen([sys.executable, str(SINK_SCRIPT), str(self.port), str(self.log), mode],
-                                        stdout=subprocess.PIPE)
+        self.process = subprocess.Popen(
+            [sys.executable, str(SINK_SCRIPT), str(self.port), str(self.log), mode], stdout=subprocess.PIPE
+        )
         assert self.process.stdout is not None
         assert self.process.stdout.readline().strip() == b"ready"
 
@@ -42,8 +43,10 @@ class Sink:
         return [json.loads(line) for line in self.log.read_text().splitlines()]
 
     def transport(self) -> dict:
-        return {"BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-                "OPTIONS": {"host": "127.0.0.1", "port": self.port, "use_tls": False, "timeout": 5}}
+        return {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": self.port, "use_tls": False, "timeout": 5},
+        }
 
 
 @pytest.fixture

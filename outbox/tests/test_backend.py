@@ -54,7 +54,9 @@ def test_it_keeps_html_parts_attachments_and_headers():
     rebuilt = rebuild(OutboxMessage.objects.get())
     assert rebuilt.alternatives[0].content == "<p>Tekst</p>"
     assert [(a.filename, a.content) for a in rebuilt.attachments] == [
-        ("faktura.pdf", b"%PDF-1.7 binary\x00\xff"), ("noter.txt", "æøå")]
+        ("faktura.pdf", b"%PDF-1.7 binary\x00\xff"),
+        ("noter.txt", "æøå"),
+    ]
     assert rebuilt.extra_headers["X-Ref"] == "42"
 
 

@@ -36,8 +36,7 @@ def _queue_mail(count: int) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_a_48_hour_outage_delivers_every_message_exactly_once_after_the_server_returns(
-        sink, personas, client, capsys):
+def test_a_48_hour_outage_delivers_every_message_exactly_once_after_the_server_returns(sink, personas, client, capsys):
     expected = _queue_mail(MESSAGES)
     # "Forgot your password?" while the mail server is down: answered, and the reset e-mail waits in the outbox.
     response = client.post(reverse("account_reset_password"), {"email": personas.admin_a.email})
@@ -65,8 +64,10 @@ def test_a_48_hour_outage_delivers_every_message_exactly_once_after_the_server_r
     assert set(received.values()) == {1}
     assert set(OutboxMessage.objects.values_list("status", flat=True)) == {OutboxMessage.Status.SENT}
     with capsys.disabled():
-        print(f"\n[fault] 48 h outage: {runs} sender runs, {tries_during_outage} refused tries; "
-              f"expected {len(expected)}, delivered {sum(received.values())}, distinct {len(received)}")
+        print(
+            f"\n[fault] 48 h outage: {runs} sender runs, {tries_during_outage} refused tries; "
+            f"expected {len(expected)}, delivered {sum(received.values())}, distinct {len(received)}"
+        )
 
 
 @pytest.mark.django_db
@@ -97,12 +98,20 @@ def _database_url() -> str:
 
 
 def _send_outbox_process(sink) -> subprocess.Popen[bytes]:
-    env = {**os.environ, "DATABASE_URL": _database_url(), "EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": str(sink.port),
-           "EMAIL_USE_TLS": "false", "EMAIL_TIMEOUT": "30", "DJANGO_SETTINGS_MODULE": "selfservice.settings"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": _database_url(),
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(sink.port),
+        "EMAIL_USE_TLS": "false",
+        "EMAIL_TIMEOUT": "30",
+        "DJANGO_SETTINGS_MODULE": "selfservice.settings",
+    }
     env.pop("OUTBOX_TRANSPORT", None)
     manage = Path(django_settings.BASE_DIR) / "manage.py"
-    return subprocess.Popen([sys.executable, str(manage), "send_outbox"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    return subprocess.Popen(
+        [sys.executable, str(manage), "send_outbox"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
 
 
 @pytest.mark.django_db(transaction=True)

@@ -28,9 +28,11 @@ class ScriptedBackend(BaseEmailBackend):
 @pytest.fixture
 def scripted(settings):
     FAILURE.clear()
-    settings.MAILERS = {**settings.MAILERS,
-                        "outbox_transport": {"BACKEND": "outbox.tests.test_sender.ScriptedBackend"},
-                        "locmem": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "outbox_transport": {"BACKEND": "outbox.tests.test_sender.ScriptedBackend"},
+        "locmem": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"},
+    }
     yield FAILURE
     FAILURE.clear()
 

@@ -22,8 +22,10 @@ def test_it_queues_one_sender_however_often_it_is_woken(database_tasks):
 
 
 def test_it_re_arms_itself_for_the_next_retry(database_tasks, settings):
-    settings.MAILERS = {**settings.MAILERS,
-                        "outbox_transport": {"BACKEND": "invoicing.tests.conftest.FailingEmailBackend"}}
+    settings.MAILERS = {
+        **settings.MAILERS,
+        "outbox_transport": {"BACKEND": "invoicing.tests.conftest.FailingEmailBackend"},
+    }
     send_mail("Hej", "Tekst", None, ["a@alfa.dk"])
     send_outbox_task.call()
     [waiting] = DBTaskResult.objects.filter(task_path=send_outbox_task.module_path, status="READY")

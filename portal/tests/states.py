@@ -30,25 +30,34 @@ def _subscriptions(company) -> list[tuple[str, int]]:
     landline = ProductFactory(code="states-landline", kind=Product.Kind.LANDLINE, name="Landline")
     made = [
         ("pending_active", SubscriptionFactory(company=company, status=S.PENDING_ACTIVE, start_date=SOON)),
-        ("suspended", SubscriptionFactory(company=company, status=S.SUSPENDED, suspend_reason="lost",
-                                          suspended_on=PAST)),
-        ("pending_terminate", SubscriptionFactory(company=company, status=S.PENDING_TERMINATE, end_date=SOON,
-                                                  cancel_reason="moving")),
+        (
+            "suspended",
+            SubscriptionFactory(company=company, status=S.SUSPENDED, suspend_reason="lost", suspended_on=PAST),
+        ),
+        (
+            "pending_terminate",
+            SubscriptionFactory(company=company, status=S.PENDING_TERMINATE, end_date=SOON, cancel_reason="moving"),
+        ),
         ("terminated", SubscriptionFactory(company=company, status=S.TERMINATED, end_date=PAST)),
         ("cancelled", SubscriptionFactory(company=company, status=S.CANCELLED, end_date=PAST)),
         ("esim", SubscriptionFactory(company=company, sim_type=Subscription.SimType.ESIM)),
         ("broadband", SubscriptionFactory(company=company, product=broadband)),
         ("landline", SubscriptionFactory(company=company, product=landline, phone_number="", iccid="")),
-        ("scheduled_change", SubscriptionFactory(company=company, scheduled_product=broadband,
-                                                 scheduled_product_date=SOON)),
+        (
+            "scheduled_change",
+            SubscriptionFactory(company=company, scheduled_product=broadband, scheduled_product_date=SOON),
+        ),
     ]
     return [(state, sub.pk) for state, sub in made]
 
 
 def _port_requests(company) -> list[tuple[str, int]]:
-    uploaded = PortRequestFactory(company=company, status=PortRequest.Status.SUBMITTED,
-                                  authorisation_method=PortRequest.Authorisation.UPLOAD,
-                                  authorisation_filename="fuldmagt.pdf")
+    uploaded = PortRequestFactory(
+        company=company,
+        status=PortRequest.Status.SUBMITTED,
+        authorisation_method=PortRequest.Authorisation.UPLOAD,
+        authorisation_filename="fuldmagt.pdf",
+    )
     uploaded.authorisation_file.save("fuldmagt.pdf", ContentFile(b"%PDF-1.4\n%%EOF\n"))
     made = [("uploaded", uploaded.pk)]
     for status in PortRequest.Status.values:
@@ -60,8 +69,15 @@ def _port_requests(company) -> list[tuple[str, int]]:
 def _invoices(company) -> list[tuple[str, int]]:
     made = [(status, InvoiceFactory(company=company, status=status).pk) for status in ("new", "paid", "overdue")]
     original = InvoiceFactory(company=company)
-    credit = InvoiceFactory(company=company, category="credit_note", credited_invoice=original, reason="Fejl",
-                            net=-15000, vat=-3750, total=-18750)
+    credit = InvoiceFactory(
+        company=company,
+        category="credit_note",
+        credited_invoice=original,
+        reason="Fejl",
+        net=-15000,
+        vat=-3750,
+        total=-18750,
+    )
     return [*made, ("credited", original.pk), ("credit_note", credit.pk)]
 
 
@@ -73,9 +89,13 @@ def make(company) -> dict[str, list[tuple[str, object]]]:
         "subscription_id": _subscriptions(company),
         "port_id": _port_requests(company),
         "invoice_id": _invoices(company),
-        "ticket_id": [(s, TicketFactory(company=company, status=s).pk)
-                      for s in (TicketStatus.RESOLVED, TicketStatus.CLOSED, TicketStatus.CANCELLED)],
-        "bulk_job_id": [(s, BulkJobFactory(company=company, status=s, total=1, subscription_ids=[]).pk)
-                        for s in BulkJob.Status.values],
+        "ticket_id": [
+            (s, TicketFactory(company=company, status=s).pk)
+            for s in (TicketStatus.RESOLVED, TicketStatus.CLOSED, TicketStatus.CANCELLED)
+        ],
+        "bulk_job_id": [
+            (s, BulkJobFactory(company=company, status=s, total=1, subscription_ids=[]).pk)
+            for s in BulkJob.Status.values
+        ],
         "recipient_id": [("confirmed", EInvoiceRecipientFactory(company=company, confirmed_at=timezone.now()).pk)],
     }

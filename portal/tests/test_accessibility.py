@@ -166,5 +166,6 @@ def test_every_page_passes_axe_at_wcag_2_2_aa(browser, live_server, demo, langua
     total = sum(len(v) for v in found.values())
     print(f"\naxe-core {language}: {scanned} pages, {total} violations, {time.monotonic() - started:.1f} s")
     assert scanned > 30
-    assert not found, f"{total} axe violations at WCAG 2.2 AA ({language}):\n" + json.dumps(found, indent=1,
-                                                                                          ensure_ascii=False)
+    assert not found, f"{total} axe violations at WCAG 2.2 AA ({language}):\n" + json.dumps(
+        found, indent=1, ensure_ascii=False
+    )

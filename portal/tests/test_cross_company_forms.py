@@ -47,16 +47,27 @@ REFUSED = {200, 400, 403, 404, 409, 422}
 # (VERIFIES) a form that accepts A's own id, so that refusing B's is shown to be about B's id.
 FORGES_IDS = {"tickets:create", "subscriptions:index", "numbers:flow_edit"}
 VERIFIES = {"tickets:create"}
-DOWNLOAD_TYPES = ("application/pdf", "text/csv", "application/xml", "text/xml", "application/json",
-                  "application/octet-stream")
+DOWNLOAD_TYPES = (
+    "application/pdf",
+    "text/csv",
+    "application/xml",
+    "text/xml",
+    "application/json",
+    "application/octet-stream",
+)
 
 
 def variants(route, factories, a_states, b_states, for_b):
     """``(state, A's kwargs, B's kwargs)`` for the route: its usual object, then one per state."""
     if not route.kwargs:
         return [("", {}, {})]
-    found = [("usual", {k: factories[k](states_company(a_states)) for k in route.kwargs},
-              {k: for_b[k] for k in route.kwargs})]
+    found = [
+        (
+            "usual",
+            {k: factories[k](states_company(a_states)) for k in route.kwargs},
+            {k: for_b[k] for k in route.kwargs},
+        )
+    ]
     for kwarg in route.kwargs:
         for (state, a_value), (_, b_value) in zip(a_states.get(kwarg, []), b_states.get(kwarg, []), strict=True):
             a_kwargs = {**found[0][1], kwarg: a_value}
@@ -92,15 +103,32 @@ def id_maps(a_states, b_states, a_kwargs, b_kwargs) -> dict[str, dict[str, str]]
 
 
 # The tables whose ids forms carry, and the field names that say which table a field names.
-ID_TABLES = ["subscriptions.Subscription", "subscriptions.BulkJob", "tickets.Ticket", "tickets.TicketMessage",
-             "tickets.TicketAttachment", "invoicing.Invoice", "invoicing.EInvoiceRecipient",
-             "numbering.PortRequest", "numbering.CallFlowVersion", "numbering.PhoneNumber"]
-NAME_HINTS = [("subscription", "subscriptions.Subscription"), ("member", "subscriptions.Subscription"),
-              ("ids", "subscriptions.Subscription"), ("invoice", "invoicing.Invoice"),
-              ("port", "numbering.PortRequest"), ("ticket", "tickets.Ticket"),
-              ("recipient", "invoicing.EInvoiceRecipient"), ("version", "numbering.CallFlowVersion"),
-              ("message", "tickets.TicketMessage"), ("attachment", "tickets.TicketAttachment"),
-              ("bulk_job", "subscriptions.BulkJob"), ("job", "subscriptions.BulkJob")]
+ID_TABLES = [
+    "subscriptions.Subscription",
+    "subscriptions.BulkJob",
+    "tickets.Ticket",
+    "tickets.TicketMessage",
+    "tickets.TicketAttachment",
+    "invoicing.Invoice",
+    "invoicing.EInvoiceRecipient",
+    "numbering.PortRequest",
+    "numbering.CallFlowVersion",
+    "numbering.PhoneNumber",
+]
+NAME_HINTS = [
+    ("subscription", "subscriptions.Subscription"),
+    ("member", "subscriptions.Subscription"),
+    ("ids", "subscriptions.Subscription"),
+    ("invoice", "invoicing.Invoice"),
+    ("port", "numbering.PortRequest"),
+    ("ticket", "tickets.Ticket"),
+    ("recipient", "invoicing.EInvoiceRecipient"),
+    ("version", "numbering.CallFlowVersion"),
+    ("message", "tickets.TicketMessage"),
+    ("attachment", "tickets.TicketAttachment"),
+    ("bulk_job", "subscriptions.BulkJob"),
+    ("job", "subscriptions.BulkJob"),
+]
 GLOBAL_NAMES = ("target", "product", "add_ons", "assignee", "assigned_to", "user")  # not company-owned
 
 
@@ -162,8 +190,9 @@ class CrossWalker(Walker):
 
     def expect(self, method: str, url: str, data: dict | None, allowed: set[int], response) -> None:
         if response is not None and response.status_code not in allowed:
-            shown = {k: (v[:30] if isinstance(v, str) else v) for k, v in (data or {}).items()
-                     if k != "csrfmiddlewaretoken"}
+            shown = {
+                k: (v[:30] if isinstance(v, str) else v) for k, v in (data or {}).items() if k != "csrfmiddlewaretoken"
+            }
             self.failures.append(f"{method} {url} {shown!r}: {response.status_code}, expected one of {sorted(allowed)}")
 
 
@@ -271,8 +300,11 @@ def test_every_download_answers_404_to_another_company(cross_world, login):
             downloads.add(route.name)
             if not route.kwargs:
                 # A company-wide download (CSV overview, call-flow export): B's ids in the query change nothing.
-                query = {"company": personas.company_b.pk, "company_id": personas.company_b.pk,
-                         "ids": list(map(str, [for_b[k] for k in for_b if isinstance(for_b[k], int)]))}
+                query = {
+                    "company": personas.company_b.pk,
+                    "company_id": personas.company_b.pk,
+                    "ids": list(map(str, [for_b[k] for k in for_b if isinstance(for_b[k], int)])),
+                }
                 body = _body(as_a.get(a_url, query))
                 if any(marker in body for marker in b_markers):
                     failures.append(f"{route.name}?{query}: shows company B")
@@ -284,5 +316,11 @@ def test_every_download_answers_404_to_another_company(cross_world, login):
                     failures.append(f"{route.name} [{state}] {url} as {who}'s admin: {answer.status_code}")
     assert not failures, "\n".join(failures)
     # The walk found the downloads it is meant to guard (a renamed route would otherwise drop out).
-    assert {"invoice:pdf", "invoice:details_csv", "invoice:ubl", "numbers:port_authorisation",
-            "tickets:attachment", "subscriptions:export"} <= downloads, downloads
+    assert {
+        "invoice:pdf",
+        "invoice:details_csv",
+        "invoice:ubl",
+        "numbers:port_authorisation",
+        "tickets:attachment",
+        "subscriptions:export",
+    } <= downloads, downloads

@@ -82,6 +82,11 @@ def test_danish_sign_in_pages_say_adgangskode_not_password(name, personas, login
     if name == "account_change_password":
         client = login(personas.admin_a)
     response = client.get(reverse(name), HTTP_ACCEPT_LANGUAGE="da")
-    texts = [html.unescape(t) for t in re.findall(r">([^<>]+)<", re.sub(r"<(script|style)\b.*?</\1>", "", response.content.decode(), flags=re.S))]
+    texts = [
+        html.unescape(t)
+        for t in re.findall(
+            r">([^<>]+)<", re.sub(r"<(script|style)\b.*?</\1>", "", response.content.decode(), flags=re.S)
+        )
+    ]
     assert "Skift adgangskode" in " ".join(texts) or name != "account_change_password"
     assert not [t for t in texts if "password" in t.lower()], texts

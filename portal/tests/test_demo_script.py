@@ -64,8 +64,14 @@ def test_sigterm_stops_the_web_server_and_the_worker(tmp_path):
     port = _free_port()
     env = {**os.environ, "DEMO_PORT": str(port), "DATABASE_URL": f"sqlite:///{tmp_path / 'demo.sqlite3'}"}
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    launcher = subprocess.Popen([str(ROOT / "bin/demo-servers")], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    launcher = subprocess.Popen(
+        [str(ROOT / "bin/demo-servers")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     started: set[int] = set()
     try:
         assert _wait_for(lambda: _serving(port), 120), "runserver did not start"

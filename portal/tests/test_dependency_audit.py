@@ -20,8 +20,9 @@ ADVISORY = {"id": "PYSEC-2099-1", "aliases": ["CVE-2099-1"], "fixed_in": ["1.0.1
 @pytest.fixture
 def requirements(tmp_path):
     path = tmp_path / "requirements.txt"
-    path.write_text("# via x\nGood==2.0 \\\n    --hash=sha256:abc\nbad_pkg==1.0 ; python_version >= '3'\n"
-                    "old==1.0\n-e .\nloose>=1\n")
+    path.write_text(
+        "# via x\nGood==2.0 \\\n    --hash=sha256:abc\nbad_pkg==1.0 ; python_version >= '3'\nold==1.0\n-e .\nloose>=1\n"
+    )
     return path
 
 
@@ -33,6 +34,7 @@ def registry(documents):
                 raise value
             return value
         return None
+
     return fetch
 
 
@@ -41,11 +43,13 @@ def test_it_reads_only_exact_pins(requirements):
 
 
 def test_it_fails_on_a_vulnerable_pin_and_names_the_advisory(requirements, capsys):
-    fetch = registry({
-        f"{BASE}/good/2.0/json": {"vulnerabilities": []},
-        f"{BASE}/bad-pkg/1.0/json": {"vulnerabilities": [ADVISORY]},
-        f"{BASE}/old/1.0/json": {"vulnerabilities": [{**ADVISORY, "id": "X", "withdrawn": "2099-01-01"}]},
-    })
+    fetch = registry(
+        {
+            f"{BASE}/good/2.0/json": {"vulnerabilities": []},
+            f"{BASE}/bad-pkg/1.0/json": {"vulnerabilities": [ADVISORY]},
+            f"{BASE}/old/1.0/json": {"vulnerabilities": [{**ADVISORY, "id": "X", "withdrawn": "2099-01-01"}]},
+        }
+    )
     assert audit.main([str(requirements), "--base-url", BASE], fetch=fetch) == 1
     out = capsys.readouterr().out
     assert "VULNERABLE bad-pkg==1.0: PYSEC-2099-1 (CVE-2099-1) fixed in 1.0.1" in out
@@ -55,11 +59,17 @@ def test_it_fails_on_a_vulnerable_pin_and_names_the_advisory(requirements, capsy
 
 
 def test_it_uses_the_project_document_for_the_latest_release_only(requirements, capsys):
-    fetch = registry({
-        f"{BASE}/good/json": {"info": {"version": "2.0"}, "releases": {"2.0": []}, "vulnerabilities": []},
-        f"{BASE}/bad-pkg/json": {"info": {"version": "1.0"}, "releases": {"1.0": []}, "vulnerabilities": [ADVISORY]},
-        f"{BASE}/old/json": {"info": {"version": "3.0"}, "releases": {"1.0": [], "3.0": []}, "vulnerabilities": []},
-    })
+    fetch = registry(
+        {
+            f"{BASE}/good/json": {"info": {"version": "2.0"}, "releases": {"2.0": []}, "vulnerabilities": []},
+            f"{BASE}/bad-pkg/json": {
+                "info": {"version": "1.0"},
+                "releases": {"1.0": []},
+                "vulnerabilities": [ADVISORY],
+            },
+            f"{BASE}/old/json": {"info": {"version": "3.0"}, "releases": {"1.0": [], "3.0": []}, "vulnerabilities": []},
+        }
+    )
     assert audit.main([str(requirements), "--base-url", BASE], fetch=fetch) == 1
     out = capsys.readouterr().out
     assert "VULNERABLE bad-pkg==1.0" in out

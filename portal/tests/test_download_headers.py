@@ -32,8 +32,12 @@ def test_the_subscription_overview_csv_is_not_cached(personas, login):
 
 
 def test_the_porting_authorisation_is_not_cached_for_the_company_or_staff(personas, login):
-    data = form_data(authorisation_method="upload", signed_name="", consent="",
-                     authorisation_file=SimpleUploadedFile("fuldmagt.pdf", PDF, content_type="application/pdf"))
+    data = form_data(
+        authorisation_method="upload",
+        signed_name="",
+        consent="",
+        authorisation_file=SimpleUploadedFile("fuldmagt.pdf", PDF, content_type="application/pdf"),
+    )
     login(personas.admin_a).post(reverse("numbers:port_new"), data)
     port = PortRequest.objects.get()
     response = login(personas.admin_a).get(reverse("numbers:port_authorisation", kwargs={"port_id": port.pk}))

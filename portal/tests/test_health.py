@@ -46,16 +46,24 @@ def test_persistent_connections_are_checked_before_use():
     assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
 
 
-@pytest.mark.parametrize(("env", "expected"), [
-    ({"DJANGO_SECURE": "true"}, "True"),
-    ({"DJANGO_SECURE": "true", "DJANGO_SSL_REDIRECT": "false"}, "False"),
-    ({"DJANGO_SECURE": "false", "DJANGO_SSL_REDIRECT": "true"}, "True"),
-    ({"DJANGO_SECURE": "false"}, "False"),
-])
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"DJANGO_SECURE": "true"}, "True"),
+        ({"DJANGO_SECURE": "true", "DJANGO_SSL_REDIRECT": "false"}, "False"),
+        ({"DJANGO_SECURE": "false", "DJANGO_SSL_REDIRECT": "true"}, "True"),
+        ({"DJANGO_SECURE": "false"}, "False"),
+    ],
+)
 def test_the_ssl_redirect_follows_django_secure_unless_set(env, expected):
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_SECURE", "DJANGO_SSL"))}
     script = "import django; django.setup(); from django.conf import settings; print(settings.SECURE_SSL_REDIRECT)"
     result = subprocess.run(
-        [sys.executable, "-c", script], env={**clean, "DJANGO_SETTINGS_MODULE": "selfservice.settings", **env},
-        cwd=settings.BASE_DIR, capture_output=True, text=True, check=True)
+        [sys.executable, "-c", script],
+        env={**clean, "DJANGO_SETTINGS_MODULE": "selfservice.settings", **env},
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     assert result.stdout.strip() == expected

@@ -49,12 +49,40 @@ GARBAGE = [
     "ÆØÅ 🙂 \u202e",
     "a\x00b",
 ]
-QUERY_NAMES = ["page", "sort", "order", "q", "status", "type", "date", "from", "to", "month", "year",
-               "per_page", "tab", "cost_centre", "id", "next", "area", "direction", "product"]
+QUERY_NAMES = [
+    "page",
+    "sort",
+    "order",
+    "q",
+    "status",
+    "type",
+    "date",
+    "from",
+    "to",
+    "month",
+    "year",
+    "per_page",
+    "tab",
+    "cost_centre",
+    "id",
+    "next",
+    "area",
+    "direction",
+    "product",
+]
 QUERY_VARIANTS = [
-    {"page": "-1"}, {"page": "abc"}, {"page": "999999"}, {"page": "1e9"}, {"page": "0"},
-    {"sort": "xyz"}, {"sort": "-password"}, {"order": "desc;drop table"},
-    {"q": "x" * 10_000}, {"q": "a\x00b"}, {"q": "' OR 1=1 --"}, {"q": "ÆØÅ 🙂"},
+    {"page": "-1"},
+    {"page": "abc"},
+    {"page": "999999"},
+    {"page": "1e9"},
+    {"page": "0"},
+    {"sort": "xyz"},
+    {"sort": "-password"},
+    {"order": "desc;drop table"},
+    {"q": "x" * 10_000},
+    {"q": "a\x00b"},
+    {"q": "' OR 1=1 --"},
+    {"q": "ÆØÅ 🙂"},
     {"date": "2026-02-30", "from": "2026-02-30", "to": "0000-00-00", "month": "2026-13", "year": "-5"},
     {"id": "1e9", "status": "nonsense", "type": "nonsense", "tab": "../../etc", "per_page": "-5"},
     {"next": "https://evil.example/", "area": "nonsense", "cost_centre": "x" * 500},
@@ -68,6 +96,7 @@ def is_staff_route(route) -> bool:
 
 
 # --- snapshot of company B's rows ---------------------------------------------------------
+
 
 def _company_path(model: type[models.Model], depth: int = 0) -> str | None:
     if model is Company:
@@ -141,6 +170,7 @@ def company_pks(company: Company) -> dict[str, list[int]]:
 
 # --- HTML forms -----------------------------------------------------------------------------
 
+
 class FormParser(HTMLParser):
     def __init__(self) -> None:
         super().__init__()
@@ -152,8 +182,13 @@ class FormParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            self._form = {"method": (a.get("method") or "get").lower(), "action": a.get("action") or "",
-                          "fields": {}, "choices": {}, "kinds": {}}
+            self._form = {
+                "method": (a.get("method") or "get").lower(),
+                "action": a.get("action") or "",
+                "fields": {},
+                "choices": {},
+                "kinds": {},
+            }
             self.forms.append(self._form)
             return
         form = self._form
@@ -212,8 +247,17 @@ def parse_forms(html: str) -> list[dict]:
 def plausible(form: dict) -> dict:
     """The form's own values, with empty fields filled in so that a probe reaches the checks that matter."""
     soon = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
-    fill = {"email": "probe@example.com", "date": soon, "number": "1", "tel": "+4520123456",
-            "textarea": "Probe text", "text": "Probe", "select": None, "hidden": None, "password": None}
+    fill = {
+        "email": "probe@example.com",
+        "date": soon,
+        "number": "1",
+        "tel": "+4520123456",
+        "textarea": "Probe text",
+        "text": "Probe",
+        "select": None,
+        "hidden": None,
+        "password": None,
+    }
     data = dict(form["fields"])
     for name, value in data.items():
         if value.strip():
@@ -233,15 +277,34 @@ def plausible(form: dict) -> dict:
 
 def fresh(data: dict) -> dict:
     """New idempotency tokens, so that a probe is not answered with an earlier probe's result."""
-    return {k: (str(uuid.uuid4()) if "token" in k and isinstance(v, str) and re.fullmatch(r"[0-9a-f-]{32,36}", v)
-                else v) for k, v in data.items()}
+    return {
+        k: (str(uuid.uuid4()) if "token" in k and isinstance(v, str) and re.fullmatch(r"[0-9a-f-]{32,36}", v) else v)
+        for k, v in data.items()
+    }
 
 
 def looks_like_id(name: str, choices: dict) -> bool:
     lowered = name.lower()
     return (
-        lowered in ("id", "pk", "ids", "pks", "selected", "subscriptions", "subscription", "recipient",
-                    "ticket", "assignee", "assigned_to", "product", "number", "numbers", "version", "user")
+        lowered
+        in (
+            "id",
+            "pk",
+            "ids",
+            "pks",
+            "selected",
+            "subscriptions",
+            "subscription",
+            "recipient",
+            "ticket",
+            "assignee",
+            "assigned_to",
+            "product",
+            "number",
+            "numbers",
+            "version",
+            "user",
+        )
         or lowered.endswith(("_id", "_ids", "_pk"))
         or name in choices
     )
@@ -257,6 +320,7 @@ def candidate_ids(name: str, b_pks: dict[str, list[int]]) -> list[int]:
 
 
 # --- the walk -------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def world(personas):
@@ -404,7 +468,7 @@ def _hostile_uploads():
         SimpleUploadedFile("../../etc/passwd.pdf", b"MZ\x90\x00not a pdf", content_type="application/pdf"),
         SimpleUploadedFile("\u202eexe.pdf", b"", content_type="application/pdf"),
         SimpleUploadedFile("x" * 300 + ".pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
-        SimpleUploadedFile("a\"b;c\r\nd.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
+        SimpleUploadedFile('a"b;c\r\nd.pdf', b"%PDF-1.4\n%%EOF\n", content_type="application/pdf"),
     ]
 
 
@@ -472,8 +536,13 @@ def test_it_survives_hostile_access_requests_from_a_read_only_admin(world, login
     personas, _factories, _for_b = world
     before = snapshot(personas.company_b)
     walker = Walker(login(personas.readonly_a), "tickets:request_access", check_b_name=True)
-    walk(walker, reverse("tickets:request_access"), company_pks(personas.company_b), probe_ids=True,
-         shell=_shell_forms(login(personas.readonly_a)))
+    walk(
+        walker,
+        reverse("tickets:request_access"),
+        company_pks(personas.company_b),
+        probe_ids=True,
+        shell=_shell_forms(login(personas.readonly_a)),
+    )
     assert walker.requests > 20
     assert not walker.failures, "\n".join(walker.failures)
     assert snapshot(personas.company_b) == before

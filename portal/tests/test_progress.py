@@ -52,7 +52,10 @@ def test_it_writes_only_by_the_clock_when_the_total_is_unknown():
             progress.update(done * 100)
 
     assert out.getvalue().splitlines() == [
-        "usage.csv: 1000 rows, 10.0 s", "usage.csv: 2000 rows, 20.0 s", "usage.csv: 2500 rows, 25.0 s, done"]
+        "usage.csv: 1000 rows, 10.0 s",
+        "usage.csv: 2000 rows, 20.0 s",
+        "usage.csv: 2500 rows, 25.0 s, done",
+    ]
 
 
 def test_it_draws_a_bar_in_place_on_a_terminal():
@@ -104,8 +107,10 @@ def test_it_says_stopped_when_an_error_ends_the_job():
 
 def test_it_speaks_danish():
     out = StringIO()
-    with translation.override("da"), Progress(out, total=2, label="Fakturering", unit="virksomheder",
-                                              clock=FakeClock()) as progress:
+    with (
+        translation.override("da"),
+        Progress(out, total=2, label="Fakturering", unit="virksomheder", clock=FakeClock()) as progress,
+    ):
         progress.update(2)
 
     assert out.getvalue() == "Fakturering: 100%, 2/2 virksomheder, 0,0 s, færdig\n"

@@ -29,7 +29,9 @@ def _catalogues() -> list[tuple[str, list[Path]]]:
 def _statistics(po: Path) -> str:
     result = subprocess.run(
         ["msgfmt", "--check", "--statistics", "-o", "/dev/null", str(po)],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
     return result.stderr
@@ -58,7 +60,9 @@ def test_every_message_has_a_danish_translation(name, sources, tmp_path):
     django_admin = Path(sys.executable).with_name("django-admin")
     subprocess.run(
         [str(django_admin), "makemessages", "-l", "da", "--no-location", "-v0"],
-        cwd=work, check=True, capture_output=True,
+        cwd=work,
+        check=True,
+        capture_output=True,
         env={k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"},
     )
     po = work / "locale" / "da" / "LC_MESSAGES" / "django.po"

@@ -181,13 +181,19 @@ def bench_bulk(products, runs: int) -> None:  # type: ignore[no-untyped-def]
         preview = actions.preview_bulk(qs, action="cancel", on=day)
         t, p = time.perf_counter(), time.process_time()
         changed = actions.apply_bulk(
-            qs, company=victims, action="cancel", on=day, reason="Benchmark", token=preview.token,
+            qs,
+            company=victims,
+            action="cancel",
+            on=day,
+            reason="Benchmark",
+            token=preview.token,
             by=Actor.system("bench"),
         )
         wall, cpu = time.perf_counter() - t, time.process_time() - p
         walls.append(wall)
-        print(f"Bulk cancel: {changed:,} subscriptions in {wall:.2f} s wall ({cpu:.2f} s CPU of this process)",
-              flush=True)
+        print(
+            f"Bulk cancel: {changed:,} subscriptions in {wall:.2f} s wall ({cpu:.2f} s CPU of this process)", flush=True
+        )
     qs.update(status="active", end_date=None, cancel_reason="")
     print(f"Bulk cancel median over {runs}: {statistics.median(walls):.2f} s", flush=True)
 
@@ -199,7 +205,12 @@ def bench_bulk(products, runs: int) -> None:  # type: ignore[no-untyped-def]
         preview = actions.preview_bulk(qs, action="cancel", on=day)
         t = time.perf_counter()
         job = actions.submit_bulk(
-            qs, company=victims, action="cancel", on=day, reason="Benchmark", token=preview.token,
+            qs,
+            company=victims,
+            action="cancel",
+            on=day,
+            reason="Benchmark",
+            token=preview.token,
             by=Actor.system("bench"),
         )
         requests.append(time.perf_counter() - t)
@@ -208,11 +219,17 @@ def bench_bulk(products, runs: int) -> None:  # type: ignore[no-untyped-def]
         done = actions.run_bulk_job(job.pk)
         tasks.append(time.perf_counter() - t)
         assert done is not None and done.status == BulkJob.Status.DONE, done
-        print(f"Bulk job: {done.changed:,} subscriptions; request (check + queue) {requests[-1]:.2f} s, "
-              f"task (lock, check again, apply) {tasks[-1]:.2f} s", flush=True)
+        print(
+            f"Bulk job: {done.changed:,} subscriptions; request (check + queue) {requests[-1]:.2f} s, "
+            f"task (lock, check again, apply) {tasks[-1]:.2f} s",
+            flush=True,
+        )
     qs.update(status="active", end_date=None, cancel_reason="")
-    print(f"Bulk job median over {runs}: request {statistics.median(requests):.2f} s, "
-          f"task {statistics.median(tasks):.2f} s", flush=True)
+    print(
+        f"Bulk job median over {runs}: request {statistics.median(requests):.2f} s, "
+        f"task {statistics.median(tasks):.2f} s",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -20,9 +20,15 @@ def test_the_job_page_updates_itself_when_the_task_has_run(page: Page, live_serv
     MembershipFactory(company=company, user=user)
     subs = [SubscriptionFactory(company=company) for _ in range(3)]
     # A job as the button leaves it: queued, its task not yet picked up by a worker.
-    job = BulkJob.objects.create(company=company, action=BulkJob.Action.COST_CENTRE, cost_centre="IT",
-                                 subscription_ids=[s.pk for s in subs], total=3, created_by=user,
-                                 created_by_label=user.email)
+    job = BulkJob.objects.create(
+        company=company,
+        action=BulkJob.Action.COST_CENTRE,
+        cost_centre="IT",
+        subscription_ids=[s.pk for s in subs],
+        total=3,
+        created_by=user,
+        created_by_label=user.email,
+    )
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=login]", user.email)
     page.fill("input[name=password]", PASSWORD)
@@ -34,7 +40,8 @@ def test_the_job_page_updates_itself_when_the_task_has_run(page: Page, live_serv
 
     actions.run_bulk_job(job.pk)  # the worker
 
-    expect(page.get_by_test_id("bulk-job-result")).to_contain_text("Done: 3 subscriptions were changed.",
-                                                                   timeout=10_000)
+    expect(page.get_by_test_id("bulk-job-result")).to_contain_text(
+        "Done: 3 subscriptions were changed.", timeout=10_000
+    )
     expect(page.get_by_test_id("bulk-job-refresh")).to_have_count(0)
     assert set(Subscription.objects.values_list("cost_centre", flat=True)) == {"IT"}

@@ -84,7 +84,10 @@ def test_it_shows_the_job_page_in_danish(subs, limit, personas, login):
     personas.admin_a.save()
     job = actions.start_bulk_job(
         actions.preview_bulk(Subscription.objects.filter(company=personas.company_a), action="cost_centre"),
-        company=personas.company_a, token=_token(personas), by=Actor(user=personas.admin_a), cost_centre="IT",
+        company=personas.company_a,
+        token=_token(personas),
+        by=Actor(user=personas.admin_a),
+        cost_centre="IT",
     )
     page = login(personas.admin_a).get(reverse("subscriptions:bulk_job", args=[job.pk])).content.decode()
     assert "Flyt 4 abonnementer til omkostningssted IT" in page
@@ -98,8 +101,9 @@ def _token(personas):
 def _start(personas, **values):
     qs = Subscription.objects.filter(company=personas.company_a)
     preview = actions.preview_bulk(qs, action=values.pop("action"), target=values.get("target"), on=values.get("on"))
-    return actions.start_bulk_job(preview, company=personas.company_a, token=preview.token,
-                                  by=Actor(user=personas.admin_a), **values)
+    return actions.start_bulk_job(
+        preview, company=personas.company_a, token=preview.token, by=Actor(user=personas.admin_a), **values
+    )
 
 
 def test_it_changes_nothing_when_one_row_became_invalid_before_the_task_ran(subs, personas):

@@ -75,8 +75,13 @@ def test_it_records_a_port_in_for_an_existing_number(personas, login, catalogue)
     token = walk(
         client,
         catalogue,
-        number={"choice": "port", "port_number": "30 12 34 56", "port_operator": "telia",
-                "signed_name": "Anne Admin", "consent": "on"},
+        number={
+            "choice": "port",
+            "port_number": "30 12 34 56",
+            "port_operator": "telia",
+            "signed_name": "Anne Admin",
+            "consent": "on",
+        },
         sim={"choice": "physical", "iccid": iccid_with_check("894501999999999999")},
     ).context["token"]
     client.post(u("summary"), {"token": token})
@@ -105,12 +110,27 @@ def test_it_rerenders_an_invalid_first_step(personas, login, catalogue, step, da
         ("number", {"choice": "pool"}, "pool_number"),
         ("number", {"choice": "port", "port_number": "123", "port_operator": "telia"}, "port_number"),
         ("number", {"choice": "port", "port_number": "20123456", "port_operator": "Telia"}, "port_operator"),
-        ("number", {"choice": "port", "port_number": "20123456", "port_operator": "telia", "consent": "on"},
-         "signed_name"),
-        ("number", {"choice": "port", "port_number": "20123456", "port_operator": "telia", "signed_name": "A"},
-         "consent"),
-        ("number", {"choice": "port", "port_number": "33 12 34 56", "port_operator": "telia", "signed_name": "A",
-                    "consent": "on"}, "port_number"),
+        (
+            "number",
+            {"choice": "port", "port_number": "20123456", "port_operator": "telia", "consent": "on"},
+            "signed_name",
+        ),
+        (
+            "number",
+            {"choice": "port", "port_number": "20123456", "port_operator": "telia", "signed_name": "A"},
+            "consent",
+        ),
+        (
+            "number",
+            {
+                "choice": "port",
+                "port_number": "33 12 34 56",
+                "port_operator": "telia",
+                "signed_name": "A",
+                "consent": "on",
+            },
+            "port_number",
+        ),
         ("number", {"choice": "port", "port_number": "20123456", "port_operator": ""}, "port_operator"),
         ("sim", {"choice": "physical", "iccid": "8945010000000000000"}, "iccid"),
         ("sim", {"choice": "physical", "iccid": "1234567890123456789"}, "iccid"),

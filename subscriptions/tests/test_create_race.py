@@ -12,15 +12,28 @@ from subscriptions.tests.test_create import u, walk
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="two requests at once need PostgreSQL (SQLite runs one writer at a time)"),
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="two requests at once need PostgreSQL (SQLite runs one writer at a time)",
+    ),
 ]
 
 
-@pytest.mark.parametrize("number", [None, {"choice": "port", "port_number": "+4542999999", "port_operator": "telia",
-                                           "signed_name": "Anne Admin", "consent": "on"}], ids=["pool", "port"])
-def test_two_simultaneous_submits_of_one_guide_redirect_to_the_same_subscription(personas, login, catalogue,
-                                                                                 number):
+@pytest.mark.parametrize(
+    "number",
+    [
+        None,
+        {
+            "choice": "port",
+            "port_number": "+4542999999",
+            "port_operator": "telia",
+            "signed_name": "Anne Admin",
+            "consent": "on",
+        },
+    ],
+    ids=["pool", "port"],
+)
+def test_two_simultaneous_submits_of_one_guide_redirect_to_the_same_subscription(personas, login, catalogue, number):
     first = login(personas.admin_a)
     token = walk(first, catalogue, number=number).context["token"]
     second = Client()

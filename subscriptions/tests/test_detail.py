@@ -185,8 +185,10 @@ def test_it_hides_action_buttons_from_read_only_admins(sub, login, personas):
     assert b'data-testid="reveal"' in content
 
 
-@pytest.mark.parametrize(("language", "shown", "hidden"), [
-    ("en", "Premium-rate services:", "Overtakserede"), ("da", "Overtakserede tjenester: 90-numre", "premium texts")])
+@pytest.mark.parametrize(
+    ("language", "shown", "hidden"),
+    [("en", "Premium-rate services:", "Overtakserede"), ("da", "Overtakserede tjenester: 90-numre", "premium texts")],
+)
 def test_the_block_help_is_in_one_language(sub, login, personas, language, shown, hidden):
     personas.admin_a.language = language
     personas.admin_a.save()

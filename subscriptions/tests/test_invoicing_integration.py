@@ -39,8 +39,12 @@ def u(step):
 def _walk(client, catalogue, *, sim):
     product = catalogue["mobil-plus-30"]
     assert client.post(u("user"), {"user_name": "Åse Ørsted", "email": "aa@firma.dk"}).status_code == 302
-    assert client.post(u("product"), {"product": product.pk,
-                                      "add_ons": [product.add_ons.get(code="voicemail-pro").pk]}).status_code == 302
+    assert (
+        client.post(
+            u("product"), {"product": product.pk, "add_ons": [product.add_ons.get(code="voicemail-pro").pk]}
+        ).status_code
+        == 302
+    )
     assert client.post(u("number"), {"choice": "pool", "pool_number": "+4542100004"}).status_code == 302
     assert client.post(u("sim"), sim).status_code == 302
     return client.get(u("summary"))
@@ -125,15 +129,19 @@ def test_it_charges_nothing_when_creation_fails(personas, login, catalogue):
     assert not Subscription.objects.exists() and not Charge.objects.exists()
 
 
-@pytest.mark.parametrize(("kind", "code", "amount"), [(SimOrder.Kind.REPLACEMENT, "sim-erstatning", 14900),
-                                                       (SimOrder.Kind.ESIM, "esim", 4900)])
+@pytest.mark.parametrize(
+    ("kind", "code", "amount"),
+    [(SimOrder.Kind.REPLACEMENT, "sim-erstatning", 14900), (SimOrder.Kind.ESIM, "esim", 4900)],
+)
 def test_it_charges_the_catalogue_fee_for_a_lost_sim(personas, login, catalogue, kind, code, amount):
     sub = SubscriptionFactory(company=personas.company_a, product=catalogue["mobil-plus-30"])
     client = login(personas.admin_a)
     page = client.get(reverse("subscriptions:sim", kwargs={"subscription_id": sub.pk}))
     assert "Replacement SIM" in page.content.decode() or "Erstatnings-SIM" in page.content.decode()
-    response = client.post(reverse("subscriptions:sim", kwargs={"subscription_id": sub.pk}),
-                           {"kind": kind, "ship_to": "Vej 1, 8000 Aarhus C", "reason": "Tabt"})
+    response = client.post(
+        reverse("subscriptions:sim", kwargs={"subscription_id": sub.pk}),
+        {"kind": kind, "ship_to": "Vej 1, 8000 Aarhus C", "reason": "Tabt"},
+    )
     assert response.status_code == 302
     charge = Charge.objects.get(subscription=sub)
     assert (charge.fee.code, charge.amount, charge.company) == (code, amount, personas.company_a)
@@ -151,7 +159,9 @@ def test_it_charges_nothing_for_a_lost_sim_when_the_catalogue_has_no_fee(persona
 
 def test_it_refuses_a_lost_sim_order_without_charging(personas, login, catalogue):
     sub = SubscriptionFactory(company=personas.company_a, product=catalogue["mobil-plus-30"])
-    response = login(personas.admin_a).post(reverse("subscriptions:sim", kwargs={"subscription_id": sub.pk}),
-                                            {"kind": SimOrder.Kind.REPLACEMENT, "ship_to": " ", "reason": ""})
+    response = login(personas.admin_a).post(
+        reverse("subscriptions:sim", kwargs={"subscription_id": sub.pk}),
+        {"kind": SimOrder.Kind.REPLACEMENT, "ship_to": " ", "reason": ""},
+    )
     assert response.status_code == 400
     assert not Charge.objects.exists()

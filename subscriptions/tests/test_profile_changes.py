@@ -71,8 +71,11 @@ def test_it_adds_and_removes_add_ons_on_confirm_with_one_audit_event(sub, login,
     assert codes(sub) == ["dobbelt-sim", "eu-roaming-plus"]
     event = AuditEvent.objects.get(action="subscription.add_ons_changed")
     # Listed by name: Roaming World 10 GB, Twin SIM (smartwatch).
-    assert event.details == {"added": ["eu-roaming-plus", "dobbelt-sim"], "removed": ["voicemail-pro"],
-                             "difference_ore": 10900}
+    assert event.details == {
+        "added": ["eu-roaming-plus", "dobbelt-sim"],
+        "removed": ["voicemail-pro"],
+        "difference_ore": 10900,
+    }
     assert event.actor == personas.admin_a and event.target_id == str(sub.pk)
     history = client.get(url("detail", sub)).content.decode()
     assert "Changed add-ons: + Roaming World 10 GB, + Twin SIM (smartwatch), − Voicemail to e-mail" in history  # noqa: RUF001
@@ -172,8 +175,9 @@ def test_it_refuses_blocks_on_a_landline_or_closed_subscription(personas, catalo
         sub.refresh_from_db()
         assert not sub.block_data
     with pytest.raises(ValidationError):
-        actions.set_blocks(SubscriptionFactory(company=personas.company_a), blocks={"status": True},
-                           by=Actor.system("test"))
+        actions.set_blocks(
+            SubscriptionFactory(company=personas.company_a), blocks={"status": True}, by=Actor.system("test")
+        )
 
 
 def test_read_only_admins_see_blocks_and_add_ons_but_no_buttons(sub, login, personas):
@@ -223,7 +227,9 @@ def test_it_suspends_an_active_subscription_keeping_its_number_and_resumes_it(su
     assert client.post(url("resume", sub)).status_code == 302
     sub.refresh_from_db()
     assert (sub.status, sub.suspend_reason, sub.suspended_on, sub.phone_number) == ("active", "", None, number)
-    assert AuditEvent.objects.get(action="subscription.resumed").details["suspend_reason"] == "Barselsorlov til 1. marts"
+    assert (
+        AuditEvent.objects.get(action="subscription.resumed").details["suspend_reason"] == "Barselsorlov til 1. marts"
+    )
 
 
 @pytest.mark.parametrize("reason", ["", "   ", "x" * 201])
@@ -236,9 +242,7 @@ def test_it_refuses_a_suspension_without_a_good_reason(sub, login, personas, rea
     assert not AuditEvent.objects.filter(action="subscription.suspended").exists()
 
 
-@pytest.mark.parametrize(
-    "status", ["pending_active", "suspended", "pending_terminate", "terminated", "cancelled"]
-)
+@pytest.mark.parametrize("status", ["pending_active", "suspended", "pending_terminate", "terminated", "cancelled"])
 def test_it_refuses_suspending_anything_not_active_with_a_clear_message(sub, login, personas, status):
     Subscription.objects.filter(pk=sub.pk).update(status=status)
     client = login(personas.admin_a)

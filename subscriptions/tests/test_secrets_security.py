@@ -81,7 +81,9 @@ def test_rotation_re_encrypts_every_pin_and_puk_with_the_first_key(sub, settings
 @pytest.mark.django_db
 def test_rotation_reports_tokens_no_key_opens_and_leaves_them(sub, settings):
     settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY]
-    with pytest.raises(CommandError, match=f"1 subscriptions have a PIN/PUK that no configured key decrypts \\(ids {sub.pk}"):
+    with pytest.raises(
+        CommandError, match=f"1 subscriptions have a PIN/PUK that no configured key decrypts \\(ids {sub.pk}"
+    ):
         call_command("rotate_encryption_keys", stdout=StringIO())
 
 

@@ -50,17 +50,26 @@ def main() -> None:
             statuses = [Status.NEW, Status.IN_PROGRESS, Status.PENDING, Status.RESOLVED, Status.CLOSED]
             Ticket.objects.bulk_create(
                 [
-                    Ticket(company=company, number=f"T-B{company.pk}-{i:06d}", subject=f"Sag nummer {i}",
-                           description="Benchmark", category=Category.OTHER, status=statuses[i % len(statuses)],
-                           created_at=now - timedelta(minutes=i), last_activity_at=now - timedelta(minutes=i),
-                           last_staff_reply_at=now - timedelta(minutes=i) if i % 3 == 0 else None)
+                    Ticket(
+                        company=company,
+                        number=f"T-B{company.pk}-{i:06d}",
+                        subject=f"Sag nummer {i}",
+                        description="Benchmark",
+                        category=Category.OTHER,
+                        status=statuses[i % len(statuses)],
+                        created_at=now - timedelta(minutes=i),
+                        last_activity_at=now - timedelta(minutes=i),
+                        last_staff_reply_at=now - timedelta(minutes=i) if i % 3 == 0 else None,
+                    )
                     for i in range(size)
                 ],
                 batch_size=1000,
             )
             TicketRead.objects.bulk_create(
-                [TicketRead(user=user, ticket_id=pk, read_at=now)
-                 for pk in Ticket.objects.filter(company=company).values_list("pk", flat=True)[: size // 2]],
+                [
+                    TicketRead(user=user, ticket_id=pk, read_at=now)
+                    for pk in Ticket.objects.filter(company=company).values_list("pk", flat=True)[: size // 2]
+                ],
                 batch_size=1000,
             )
             client = Client()

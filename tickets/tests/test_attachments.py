@@ -13,12 +13,15 @@ def _attach(client, ticket, *files):
     return client.post(reverse("tickets:attach", kwargs={"ticket_id": ticket.pk}), {"attachments": list(files)})
 
 
-@pytest.mark.parametrize("name, content, content_type", [
-    ("faktura.pdf", PDF_BYTES, "application/pdf"),
-    ("skaerm.png", PNG_BYTES, "image/png"),
-    ("foto.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 20, "image/jpeg"),
-    ("log.txt", "Fejl kl. 10:42 på linje 3 — æøå\n".encode(), "text/plain"),
-])
+@pytest.mark.parametrize(
+    "name, content, content_type",
+    [
+        ("faktura.pdf", PDF_BYTES, "application/pdf"),
+        ("skaerm.png", PNG_BYTES, "image/png"),
+        ("foto.jpg", b"\xff\xd8\xff\xe0" + b"\x00" * 20, "image/jpeg"),
+        ("log.txt", "Fejl kl. 10:42 på linje 3 — æøå\n".encode(), "text/plain"),
+    ],
+)
 def test_it_accepts_the_allowed_kinds(personas, login, ticket_a, name, content, content_type):
     response = _attach(login(personas.admin_a), ticket_a, SimpleUploadedFile(name, content))
     assert response.status_code == 302
@@ -28,14 +31,17 @@ def test_it_accepts_the_allowed_kinds(personas, login, ticket_a, name, content, 
     assert attachment.file.read() == content
 
 
-@pytest.mark.parametrize("name, content", [
-    ("invoice.pdf", EXE_BYTES),  # a Windows program renamed .pdf
-    ("photo.png", b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 40),  # a Linux program renamed .png
-    ("notes.txt", b"GIF89a\x01\x00\x01\x00\x00\x00\x00"),
-    ("report.pdf", b"just some text pretending to be a pdf"),
-    ("script.sh", b"#!/bin/sh\nrm -rf /\n"),
-    ("program.exe", EXE_BYTES),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("invoice.pdf", EXE_BYTES),  # a Windows program renamed .pdf
+        ("photo.png", b"\x7fELF\x02\x01\x01\x00" + b"\x00" * 40),  # a Linux program renamed .png
+        ("notes.txt", b"GIF89a\x01\x00\x01\x00\x00\x00\x00"),
+        ("report.pdf", b"just some text pretending to be a pdf"),
+        ("script.sh", b"#!/bin/sh\nrm -rf /\n"),
+        ("program.exe", EXE_BYTES),
+    ],
+)
 def test_it_refuses_spoofed_or_unsupported_files(personas, login, ticket_a, name, content):
     response = _attach(login(personas.admin_a), ticket_a, SimpleUploadedFile(name, content))
     assert response.status_code == 400
@@ -52,8 +58,12 @@ def test_it_refuses_files_over_10_mb(personas, login, ticket_a):
 
 
 def test_it_refuses_all_files_when_one_is_bad(personas, login, ticket_a):
-    response = _attach(login(personas.admin_a), ticket_a, SimpleUploadedFile("ok.pdf", PDF_BYTES),
-                       SimpleUploadedFile("bad.pdf", EXE_BYTES))
+    response = _attach(
+        login(personas.admin_a),
+        ticket_a,
+        SimpleUploadedFile("ok.pdf", PDF_BYTES),
+        SimpleUploadedFile("bad.pdf", EXE_BYTES),
+    )
     assert response.status_code == 400
     assert not TicketAttachment.objects.exists()
 
@@ -97,7 +107,9 @@ def test_it_lets_staff_download_any_companys_file(personas, login, ticket_b):
 
 
 def test_it_adds_files_with_a_reply(personas, login, ticket_a, pdf_upload):
-    login(personas.admin_a).post(reverse("tickets:reply", kwargs={"ticket_id": ticket_a.pk}),
-                                 {"body": "Se vedhæftet", "attachments": [pdf_upload()]})
+    login(personas.admin_a).post(
+        reverse("tickets:reply", kwargs={"ticket_id": ticket_a.pk}),
+        {"body": "Se vedhæftet", "attachments": [pdf_upload()]},
+    )
     attachment = TicketAttachment.objects.get()
     assert attachment.message.body == "Se vedhæftet"

@@ -12,18 +12,24 @@ pytestmark = pytest.mark.django_db
 
 def _data(**overrides):
     return {
-        "category": Category.TECHNICAL_FAULT, "subject": "Ingen dækning", "description": "Ingen dækning på kontoret.",
-        "priority": "normal", "submission_token": str(uuid.uuid4()), **overrides,
+        "category": Category.TECHNICAL_FAULT,
+        "subject": "Ingen dækning",
+        "description": "Ingen dækning på kontoret.",
+        "priority": "normal",
+        "submission_token": str(uuid.uuid4()),
+        **overrides,
     }
 
 
 def _subscription(company):
     from subscriptions.models import Product
 
-    product, _ = Product.objects.get_or_create(code="mobil-test", defaults={
-        "name": "Mobil Test", "kind": Product.Kind.MOBILE, "monthly_price": 9900})
-    return Subscription.objects.create(company=company, user_name="Mette Madsen", product=product,
-                                       start_date="2026-01-01", phone_number="+4520123456")
+    product, _ = Product.objects.get_or_create(
+        code="mobil-test", defaults={"name": "Mobil Test", "kind": Product.Kind.MOBILE, "monthly_price": 9900}
+    )
+    return Subscription.objects.create(
+        company=company, user_name="Mette Madsen", product=product, start_date="2026-01-01", phone_number="+4520123456"
+    )
 
 
 def test_it_shows_the_form_with_a_fresh_token(personas, login):
@@ -73,8 +79,9 @@ def test_it_prefills_an_access_request(personas, login):
 
 def test_it_links_a_subscription_of_the_company(personas, login):
     subscription = _subscription(personas.company_a)
-    login(personas.admin_a).post(reverse("tickets:create"), _data(related_subscription=subscription.pk,
-                                                                   related_reference="Faktura 2026-10-123"))
+    login(personas.admin_a).post(
+        reverse("tickets:create"), _data(related_subscription=subscription.pk, related_reference="Faktura 2026-10-123")
+    )
     ticket = Ticket.objects.get()
     assert ticket.related_subscription == subscription
     assert ticket.related_reference == "Faktura 2026-10-123"
@@ -88,14 +95,17 @@ def test_it_refuses_another_companys_subscription(personas, login):
     assert not Ticket.objects.exists()
 
 
-@pytest.mark.parametrize("overrides, field", [
-    ({"subject": ""}, "subject"),
-    ({"subject": "x" * 151}, "subject"),
-    ({"description": ""}, "description"),
-    ({"description": "y" * 10001}, "description"),
-    ({"category": "nonsense"}, "category"),
-    ({"priority": "urgent!!"}, "priority"),
-])
+@pytest.mark.parametrize(
+    "overrides, field",
+    [
+        ({"subject": ""}, "subject"),
+        ({"subject": "x" * 151}, "subject"),
+        ({"description": ""}, "description"),
+        ({"description": "y" * 10001}, "description"),
+        ({"category": "nonsense"}, "category"),
+        ({"priority": "urgent!!"}, "priority"),
+    ],
+)
 def test_it_rerenders_bad_input_with_a_message(personas, login, overrides, field):
     response = login(personas.admin_a).post(reverse("tickets:create"), _data(**overrides))
     assert response.status_code == 200

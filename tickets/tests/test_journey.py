@@ -49,7 +49,8 @@ def test_it_creates_lists_opens_replies_and_shows_the_staff_answer(page, live_se
     _sign_in(staff_page, base, "support@operator.example")
     staff_page.goto(f"{base}/tickets/staff/")
     staff_page.get_by_test_id("queue-row").filter(has_text="Ingen dækning i kantinen").get_by_role(
-        "link", name="Ingen dækning i kantinen").click()
+        "link", name="Ingen dækning i kantinen"
+    ).click()
     staff_page.click("[data-testid=assign-self]")
     staff_page.fill("#id_body", "Vi har genstartet masten. Prøv igen nu.")
     staff_page.click("[data-testid=staff-reply-submit]")

@@ -15,9 +15,16 @@ def _bulk(company, count, *, status=Status.NEW):
     now = timezone.now()
     Ticket.objects.bulk_create(
         [
-            Ticket(company=company, number=f"T-2025-{i:06d}-{company.pk}", subject=f"Sag {i}", description="x",
-                   category=Category.OTHER, status=status, created_at=now - timedelta(minutes=i),
-                   last_activity_at=now - timedelta(minutes=i))
+            Ticket(
+                company=company,
+                number=f"T-2025-{i:06d}-{company.pk}",
+                subject=f"Sag {i}",
+                description="x",
+                category=Category.OTHER,
+                status=status,
+                created_at=now - timedelta(minutes=i),
+                last_activity_at=now - timedelta(minutes=i),
+            )
             for i in range(count)
         ],
         batch_size=1000,

@@ -17,15 +17,24 @@ pytestmark = pytest.mark.django_db
 
 def _data(**overrides):
     return {
-        "category": Category.INVOICE, "subject": "Forkert beløb", "description": "Beløbet på fakturaen er forkert.",
-        "priority": "normal", "submission_token": str(uuid.uuid4()), **overrides,
+        "category": Category.INVOICE,
+        "subject": "Forkert beløb",
+        "description": "Beløbet på fakturaen er forkert.",
+        "priority": "normal",
+        "submission_token": str(uuid.uuid4()),
+        **overrides,
     }
 
 
 def test_it_offers_only_the_active_companys_invoices_and_port_requests(personas, login):
-    own_invoice, foreign_invoice = InvoiceFactory(company=personas.company_a), InvoiceFactory(company=personas.company_b)
-    own_port, foreign_port = (PortRequestFactory(company=personas.company_a),
-                              PortRequestFactory(company=personas.company_b))
+    own_invoice, foreign_invoice = (
+        InvoiceFactory(company=personas.company_a),
+        InvoiceFactory(company=personas.company_b),
+    )
+    own_port, foreign_port = (
+        PortRequestFactory(company=personas.company_a),
+        PortRequestFactory(company=personas.company_b),
+    )
     form = login(personas.admin_a).get(reverse("tickets:create")).context["form"]
     assert list(form.fields["related_invoice"].queryset) == [own_invoice]
     assert list(form.fields["related_port_request"].queryset) == [own_port]
@@ -64,8 +73,9 @@ def test_it_refuses_another_companys_id_with_a_form_error(personas, login, field
 
 @pytest.mark.parametrize("value", ["999999", "abc", "-1"])
 def test_it_refuses_unknown_ids(personas, login, value):
-    response = login(personas.admin_a).post(reverse("tickets:create"), _data(related_invoice=value,
-                                                                             related_port_request=value))
+    response = login(personas.admin_a).post(
+        reverse("tickets:create"), _data(related_invoice=value, related_port_request=value)
+    )
     form = response.context["form"]
     assert "related_invoice" in form.errors and "related_port_request" in form.errors
     assert not Ticket.objects.exists()
@@ -74,13 +84,23 @@ def test_it_refuses_unknown_ids(personas, login, value):
 def test_the_action_refuses_foreign_relations(personas):
     by = Actor(user=personas.admin_a)
     with pytest.raises(Exception, match="does not belong"):
-        actions.create_ticket(company=personas.company_a, subject="Hej", description="Noget om en faktura.",
-                              category=Category.INVOICE, related_invoice=InvoiceFactory(company=personas.company_b),
-                              by=by)
+        actions.create_ticket(
+            company=personas.company_a,
+            subject="Hej",
+            description="Noget om en faktura.",
+            category=Category.INVOICE,
+            related_invoice=InvoiceFactory(company=personas.company_b),
+            by=by,
+        )
     with pytest.raises(Exception, match="does not belong"):
-        actions.create_ticket(company=personas.company_a, subject="Hej", description="Noget om en portering.",
-                              category=Category.NUMBERS,
-                              related_port_request=PortRequestFactory(company=personas.company_b), by=by)
+        actions.create_ticket(
+            company=personas.company_a,
+            subject="Hej",
+            description="Noget om en portering.",
+            category=Category.NUMBERS,
+            related_port_request=PortRequestFactory(company=personas.company_b),
+            by=by,
+        )
     assert not Ticket.objects.exists()
 
 

@@ -26,9 +26,10 @@ def test_an_admin_without_the_tickets_area_can_ask_for_access(personas, login):
     client = login(personas.invoice_only_a)
     form = client.get(reverse("tickets:request_access"), {"area": "subscriptions"}).context["form"]
     assert form.initial["area"] == "subscriptions"
-    response = client.post(reverse("tickets:request_access"),
-                           {"area": "subscriptions", "message": "Jeg skal bestille SIM-kort",
-                            "submission_token": str(uuid.uuid4())})
+    response = client.post(
+        reverse("tickets:request_access"),
+        {"area": "subscriptions", "message": "Jeg skal bestille SIM-kort", "submission_token": str(uuid.uuid4())},
+    )
     ticket = Ticket.objects.get()
     assert response.status_code == 200
     assert ticket.number.encode() in response.content

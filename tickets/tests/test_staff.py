@@ -29,12 +29,12 @@ def test_it_sends_anonymous_visitors_to_sign_in(client):
 
 
 def test_it_filters_by_status_category_company_and_assignee(personas, login):
-    mine = TicketFactory(company=personas.company_a, status=Status.IN_PROGRESS, category=Category.INVOICE,
-                         assignee=personas.staff)
+    mine = TicketFactory(
+        company=personas.company_a, status=Status.IN_PROGRESS, category=Category.INVOICE, assignee=personas.staff
+    )
     TicketFactory(company=personas.company_a, status=Status.IN_PROGRESS, category=Category.OTHER)
     TicketFactory(company=personas.company_b, status=Status.IN_PROGRESS, category=Category.INVOICE)
-    TicketFactory(company=personas.company_a, status=Status.CLOSED, category=Category.INVOICE,
-                  assignee=personas.staff)
+    TicketFactory(company=personas.company_a, status=Status.CLOSED, category=Category.INVOICE, assignee=personas.staff)
     query = {"status": "in_progress", "category": "invoice", "company": personas.company_a.pk, "assignee": "me"}
     response = login(personas.staff).get(reverse("tickets:staff_queue"), query)
     assert list(response.context["page"].object_list) == [mine]

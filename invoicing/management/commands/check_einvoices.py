@@ -21,8 +21,9 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if einvoice_rules.runtime() is None:
             raise CommandError("No XSLT 2.0 runtime: pip install saxonche, or apt-get install libsaxonhe-java.")
-        invoices = list(Invoice.objects.select_related("company", "credited_invoice").order_by("-number")
-                        [:options["limit"]])
+        invoices = list(
+            Invoice.objects.select_related("company", "credited_invoice").order_by("-number")[: options["limit"]]
+        )
         documents = {str(invoice.number): invoice_xml(invoice) for invoice in invoices}
         kinds = Counter(document_kind(invoice) for invoice in invoices)
         started = time.perf_counter()
@@ -33,8 +34,10 @@ class Command(BaseCommand):
         self.stdout.write(f"documents: {len(documents)} ({', '.join(f'{n} {k}' for k, n in sorted(kinds.items()))})")
         self.stdout.write("rules: " + ", ".join(f"{name}: {count} assertions" for name, count in rules.items()))
         self.stdout.write(f"runtime: {einvoice_rules.runtime()}, {elapsed:.1f} s")
-        self.stdout.write(f"fatal: {sum(n for (flag, _r), n in per_rule.items() if flag == 'fatal')}, "
-                          f"warnings: {sum(n for (flag, _r), n in per_rule.items() if flag != 'fatal')}")
+        self.stdout.write(
+            f"fatal: {sum(n for (flag, _r), n in per_rule.items() if flag == 'fatal')}, "
+            f"warnings: {sum(n for (flag, _r), n in per_rule.items() if flag != 'fatal')}"
+        )
         for (flag, rule), count in per_rule.most_common():
             self.stdout.write(f"  {flag} {rule}: {count}")
         if per_rule:

@@ -9,8 +9,9 @@ from invoicing.money import format_kr
 
 
 class Command(FileImportCommand):
-    help = (f"Imports bank files of payments ({';'.join(PAYMENT_COLUMNS)}). "
-            "A file with a bad row is not imported at all.")
+    help = (
+        f"Imports bank files of payments ({';'.join(PAYMENT_COLUMNS)}). A file with a bad row is not imported at all."
+    )
     error_class = PaymentImportError
 
     def import_file(self, *, path: Path, filename: str, by: Actor, report: Report) -> Any:

@@ -7,9 +7,11 @@ from invoicing.tasks import MAX_ATTEMPTS, deliver_to_access_point, refresh_acces
 
 
 class Command(BaseCommand):
-    help = ("Queues eInvoice e-mails that have no outbox message yet and retries held-back ones now "
-            "(the outbox itself retries, and `send_outbox` sends); queues waiting access-point deliveries and "
-            "asks the access point about documents sent but not yet acknowledged or rejected.")
+    help = (
+        "Queues eInvoice e-mails that have no outbox message yet and retries held-back ones now "
+        "(the outbox itself retries, and `send_outbox` sends); queues waiting access-point deliveries and "
+        "asks the access point about documents sent but not yet acknowledged or rejected."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from django.utils import timezone
@@ -19,18 +21,22 @@ class Command(BaseCommand):
 
         # eInvoices a failing mail server held back are tried now rather than at their next backoff step.
         OutboxMessage.objects.filter(kind="einvoice", status=OutboxMessage.Status.QUEUED).update(
-            next_attempt_at=timezone.now())
-        waiting = EInvoiceDelivery.objects.filter(status=EInvoiceDelivery.Status.PENDING, outbox_message__isnull=True,
-                                                 attempts__lt=MAX_ATTEMPTS)
+            next_attempt_at=timezone.now()
+        )
+        waiting = EInvoiceDelivery.objects.filter(
+            status=EInvoiceDelivery.Status.PENDING, outbox_message__isnull=True, attempts__lt=MAX_ATTEMPTS
+        )
         count = 0
         for delivery_id, channel in waiting.values_list("pk", "channel"):
             (send_einvoice if channel == EInvoiceDelivery.Channel.EMAIL else deliver_to_access_point).enqueue(
-                delivery_id)
+                delivery_id
+            )
             count += 1
         run = send_due()
         self.stdout.write(f"{count} e-mail(s) queued; sent {run.sent}, retrying {run.retried}, failed {run.failed}.")
         sent = EInvoiceDelivery.objects.filter(status=EInvoiceDelivery.Status.SENT).exclude(
-            channel=EInvoiceDelivery.Channel.EMAIL)
+            channel=EInvoiceDelivery.Channel.EMAIL
+        )
         checks = 0
         for delivery_id in sent.values_list("pk", flat=True):
             refresh_access_point_status.enqueue(delivery_id)

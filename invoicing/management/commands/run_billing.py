@@ -21,9 +21,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("period", help="YYYY-MM, e.g. 2026-11")
-        parser.add_argument("--no-progress", action="store_true", help="Do not show progress (a bar on a terminal, plain lines otherwise).")
-        parser.add_argument("--force", action="store_true",
-                            help="Bill a month that is not over yet; needs --reason and is audited.")
+        parser.add_argument(
+            "--no-progress",
+            action="store_true",
+            help="Do not show progress (a bar on a terminal, plain lines otherwise).",
+        )
+        parser.add_argument(
+            "--force", action="store_true", help="Bill a month that is not over yet; needs --reason and is audited."
+        )
         parser.add_argument("--reason", default="", help="Why the month is billed early (with --force).")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -48,8 +53,9 @@ class Command(BaseCommand):
             if options["no_progress"]:
                 return
             if bar is None:
-                bar = Progress(self.stderr, total=total, label=_("Billing %(period)s") % {"period": period},
-                               unit=_("companies"))
+                bar = Progress(
+                    self.stderr, total=total, label=_("Billing %(period)s") % {"period": period}, unit=_("companies")
+                )
             bar.update(done)
 
         try:
@@ -60,6 +66,9 @@ class Command(BaseCommand):
             raise
         if bar is not None:
             bar.close()
-        self.stdout.write(self.style.SUCCESS(
-            f"{period}: {len(result.created)} invoices created, {result.skipped} companies already billed "
-            f"({time.monotonic() - started:.1f} s)."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{period}: {len(result.created)} invoices created, {result.skipped} companies already billed "
+                f"({time.monotonic() - started:.1f} s)."
+            )
+        )

@@ -36,8 +36,12 @@ class LeasedWorker(upstream.Worker):
 
     def run(self) -> None:
         """The upstream loop (django_tasks_db 0.x Worker.run) with the reclaim before each poll."""
-        logger.info("Starting worker worker_id=%s queues=%s lease=%ss", self.worker_id, ",".join(self.queue_names),
-                    leases.lease_seconds())
+        logger.info(
+            "Starting worker worker_id=%s queues=%s lease=%ss",
+            self.worker_id,
+            ",".join(self.queue_names),
+            leases.lease_seconds(),
+        )
         if self.startup_delay and self.interval:
             time.sleep(upstream.random.random())
         while self.running:
@@ -66,8 +70,9 @@ class LeasedWorker(upstream.Worker):
                 logger.info("No more tasks to run for worker_id=%s - exiting gracefully.", self.worker_id)
                 return None
             if self.max_tasks is not None and self._run_tasks >= self.max_tasks:
-                logger.info("Run maximum tasks (%d) on worker=%s - exiting gracefully.", self._run_tasks,
-                            self.worker_id)
+                logger.info(
+                    "Run maximum tasks (%d) on worker=%s - exiting gracefully.", self._run_tasks, self.worker_id
+                )
                 return None
             close_old_connections()
             if self.running and not task_result:

@@ -29,12 +29,22 @@ COMPANIES = [
 # email, first, last, language, [(company key, access, areas or None for all)]
 Grant = tuple[str, str, list[str] | None]
 ADMINS: list[tuple[str, str, str, str, list[Grant]]] = [
-    ("anne@nordlys.dk", "Anne", "Østergaard", "da",
-     [("nordlys", "full", None), ("energi", "full", None), ("logistik", "full", None)]),
+    (
+        "anne@nordlys.dk",
+        "Anne",
+        "Østergaard",
+        "da",
+        [("nordlys", "full", None), ("energi", "full", None), ("logistik", "full", None)],
+    ),
     ("bo@bagerhansen.dk", "Bo", "Hansen", "da", [("bager", "full", None)]),
     ("carl@nordlys.dk", "Carl", "Jensen", "en", [("energi", "read_only", None)]),
-    ("dorte@vestjyskrevision.dk", "Dorte", "Æbelø", "da",
-     [("logistik", "full", ["invoice"]), ("bager", "full", ["invoice"]), ("revision", "full", None)]),
+    (
+        "dorte@vestjyskrevision.dk",
+        "Dorte",
+        "Æbelø",
+        "da",
+        [("logistik", "full", ["invoice"]), ("bager", "full", ["invoice"]), ("revision", "full", None)],
+    ),
     ("erik@nordlys.dk", "Erik", "Larsen", "en", [("nordlys", "full", ["tickets", "subscriptions"])]),
 ]
 
@@ -43,10 +53,10 @@ class Command(BaseCommand):
     help = "Creates (or completes) a realistic Danish demo dataset. Safe to run again."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--subscriptions", type=int, default=120,
-                            help="Subscriptions in the largest company (Nordlys Gruppen).")
-        parser.add_argument("--tickets", type=int, default=30,
-                            help="Support tickets in the largest company.")
+        parser.add_argument(
+            "--subscriptions", type=int, default=120, help="Subscriptions in the largest company (Nordlys Gruppen)."
+        )
+        parser.add_argument("--tickets", type=int, default=30, help="Support tickets in the largest company.")
         parser.add_argument("--seed", type=int, default=2026, help="Random seed, for repeatable data.")
         parser.add_argument("--quiet-logins", action="store_true", help="Do not print the demo logins.")
 
@@ -57,11 +67,15 @@ class Command(BaseCommand):
         steps = seeders()
         # A bar over the steps on a terminal, a plain line per step otherwise; the steps' own
         # messages are written above the bar.
-        with Progress(self.stdout, total=len(steps), label=_("Demo data"), unit=_("steps"),
-                      every_percent=1) as progress:
+        with Progress(
+            self.stdout, total=len(steps), label=_("Demo data"), unit=_("steps"), every_percent=1
+        ) as progress:
             context = DemoContext(
-                companies=companies, users=users, subscriptions=options["subscriptions"],
-                tickets=options["tickets"], rng=random.Random(options["seed"]),
+                companies=companies,
+                users=users,
+                subscriptions=options["subscriptions"],
+                tickets=options["tickets"],
+                rng=random.Random(options["seed"]),
                 log=lambda msg: progress.log(f"  {msg}"),
             )
             for done, seeder in enumerate(steps, start=1):
@@ -78,8 +92,12 @@ class Command(BaseCommand):
             company, _ = Company.objects.update_or_create(
                 cvr=cvr_with_check(prefix),
                 defaults={
-                    "name": name, "street": street, "postcode": postcode, "city": city,
-                    "parent": companies.get(parent) if parent else None, "ean": ean,
+                    "name": name,
+                    "street": street,
+                    "postcode": postcode,
+                    "city": city,
+                    "parent": companies.get(parent) if parent else None,
+                    "ean": ean,
                 },
             )
             company.full_clean()
@@ -92,7 +110,8 @@ class Command(BaseCommand):
             user = self._user(email, first=first, last=last, language=language)
             for key, access, areas in grants:
                 Membership.objects.update_or_create(
-                    user=user, company=companies[key],
+                    user=user,
+                    company=companies[key],
                     defaults={"access": access, "areas": areas if areas is not None else registry.keys()},
                 )
             users[email] = user
@@ -107,8 +126,7 @@ class Command(BaseCommand):
     def _user(self, email: str, *, first: str, last: str, language: str) -> User:
         user = User.objects.filter(email=email).first()
         if user is None:
-            user = User.objects.create_user(email, DEMO_PASSWORD, first_name=first, last_name=last,
-                                            language=language)
+            user = User.objects.create_user(email, DEMO_PASSWORD, first_name=first, last_name=last, language=language)
         return user
 
     def _print_logins(self) -> None:

@@ -8,8 +8,10 @@ from subscriptions.models import Subscription
 
 
 class Command(BaseCommand):
-    help = ("Re-encrypts every SIM PIN/PUK with the first key of FIELD_ENCRYPTION_KEYS. "
-            "Run after putting a new key first; then the old keys can be removed. Safe to run again.")
+    help = (
+        "Re-encrypts every SIM PIN/PUK with the first key of FIELD_ENCRYPTION_KEYS. "
+        "Run after putting a new key first; then the old keys can be removed. Safe to run again."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--batch-size", type=int, default=1000)
@@ -19,7 +21,8 @@ class Command(BaseCommand):
         rotated, failed = 0, []
         rows = (
             Subscription.objects.exclude(pin_encrypted="", puk_encrypted="")
-            .order_by("pk").values_list("pk", "pin_encrypted", "puk_encrypted")
+            .order_by("pk")
+            .values_list("pk", "pin_encrypted", "puk_encrypted")
         )
         batch: list[Subscription] = []
         for pk, pin, puk in rows.iterator(chunk_size=size):
