@@ -34,7 +34,7 @@ PREFIX_LABELS: dict[str, str | Promise] = {
 def prefix_label(prefix: str) -> str | Promise:
     if prefix in PREFIX_LABELS:
         return PREFIX_LABELS[prefix]
-    from portal.areas import registry
+    from registry.areas import registry
 
     titles = dict(registry.choices())
     return titles.get(prefix) or titles.get(f"{prefix}s") or prefix

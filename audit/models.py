@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from companies.scoping import CompanyQuerySet
+from registry.scoping import CompanyQuerySet
 
 
 class AuditEvent(models.Model):

@@ -1,9 +1,12 @@
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
 
 from audit.models import AuditEvent
-from companies.models import Company
+
+if TYPE_CHECKING:
+    from companies.models import Company
 
 # Events of the company as a whole (sign-ins, admin access, company details): every admin sees these.
 SHELL_PREFIXES = ("account", "membership", "company")
@@ -23,7 +26,7 @@ def visible_prefixes(area_keys: Iterable[str]) -> set[str]:
 
 
 def company_events(
-    *, company: Company | None, action_prefix: str = "", area_keys: Iterable[str] | None = None
+    *, company: "Company | None", action_prefix: str = "", area_keys: Iterable[str] | None = None
 ) -> QuerySet[AuditEvent]:
     """The company's events; with ``area_keys``, only the shell's and those areas' (fails closed:
     an action of no known area is left out)."""

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from audit.actor import Actor
 from audit.events import record
 from companies.models import Company, Membership
-from portal.areas import registry
+from registry.areas import registry
 
 
 class MembershipForm(forms.ModelForm):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from companies.validators import validate_cvr, validate_ean
 
 if TYPE_CHECKING:
-    from portal.areas import Area
+    from registry.areas import Area
 
 
 class Company(models.Model):
@@ -71,7 +71,7 @@ class Membership(models.Model):
         Company, verbose_name=_("company"), on_delete=models.CASCADE, related_name="memberships"
     )
     access = models.CharField(_("access"), max_length=16, choices=Access.choices, default=Access.FULL)
-    # Keys of the areas this admin may use (see portal.areas); validated there.
+    # Keys of the areas this admin may use (see registry.areas); validated there.
     areas = models.JSONField(_("areas"), default=list, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -93,12 +93,12 @@ class Membership(models.Model):
         return key in self.areas
 
     def granted_areas(self) -> list["Area"]:
-        from portal.areas import registry
+        from registry.areas import registry
 
         return [area for area in registry.all() if area.key in self.areas]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from portal.areas import registry
+        from registry.areas import registry
 
         self.areas = registry.normalise(self.areas)
         super().save(*args, **kwargs)

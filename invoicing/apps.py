@@ -10,9 +10,9 @@ class InvoicingConfig(AppConfig):
         from audit.labels import register
         from invoicing.demo import seed_invoicing
         from invoicing.overview import latest_invoices
-        from portal.areas import Area, registry
-        from portal.demo import Seeder, register_seeder
-        from portal.overview import OverviewSection, register_section
+        from registry.areas import Area, registry
+        from registry.demo import Seeder, register_seeder
+        from registry.overview import OverviewSection, register_section
 
         registry.register(
             Area(

@@ -18,7 +18,7 @@ from invoicing.models import (
     UsageRecord,
 )
 from invoicing.money import parse_period, period_of
-from portal.demo import DemoContext
+from registry.demo import DemoContext
 from subscriptions.models import Product, Subscription
 
 # Per type: (records per month range, quantity range per record, øre per unit)

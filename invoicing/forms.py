@@ -5,11 +5,11 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.widgets import DateInput
 from invoicing.actions import parse_addresses
 from invoicing.models import EInvoiceSettings, Invoice, Payment
 from invoicing.money import parse_kr, parse_period
 from invoicing.periods import check_billable
-from portal.widgets import DateInput
 
 # Large files are imported as a stream in the background, so the limit only stops the absurd.
 MAX_IMPORT_FILE_BYTES = 1024 * 1024 * 1024

@@ -11,7 +11,7 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from companies.scoping import CompanyOwned
+from registry.scoping import CompanyOwned
 
 
 class ImmutableInvoiceError(Exception):

@@ -4,8 +4,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from companies.http import active_company
 from invoicing import selectors
-from portal.http import active_company
 
 
 def latest_invoices(request: HttpRequest) -> dict[str, Any]:

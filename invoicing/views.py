@@ -13,7 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.actor import Actor
-from companies.scoping import get_for_company
+from companies.http import require_company
+from companies.permissions import area_view, staff_view
 from invoicing import actions, imports, selectors
 from invoicing.chart import stacked_bar_chart
 from invoicing.forms import (
@@ -40,8 +41,7 @@ from invoicing.models import (
 )
 from invoicing.money import format_kr
 from invoicing.tasks import ensure_pdf
-from portal.http import require_company
-from portal.permissions import area_view, staff_view
+from registry.scoping import get_for_company
 
 INVOICES_PER_PAGE = 25
 USERS_PER_PAGE = 50

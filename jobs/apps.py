@@ -10,7 +10,7 @@ class JobsConfig(AppConfig):
 
     def ready(self) -> None:
         from audit.labels import PREFIX_LABELS, register
-        from portal.areas import StaffPage, register_staff_page
+        from registry.areas import StaffPage, register_staff_page
 
         register_staff_page(StaffPage("jobs", _("Background tasks"), "jobs:staff", icon="gears", order=900))
         register({"task.retried": _("Retried background task")})

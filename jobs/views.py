@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.actor import Actor
+from companies.permissions import staff_view
 from jobs import actions, selectors
-from portal.permissions import staff_view
 
 
 @staff_view

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.actor import Actor
 from audit.events import record
+from common.uploads import PDF, detect_kind, read_head
 from companies.models import Company
 from jobs.queue import enqueue
 from numbering import flows
@@ -32,7 +33,6 @@ from numbering.porting import (
     port_date_problem,
 )
 from numbering.tasks import notify_staff_of_port_request, send_port_request_update
-from portal.uploads import PDF, detect_kind, read_head
 from subscriptions.models import Subscription
 
 S = PortRequest.Status

@@ -10,9 +10,9 @@ class NumberingConfig(AppConfig):
         from audit.labels import register
         from numbering.demo import seed_numbers
         from numbering.overview import overview_context
-        from portal.areas import Area, registry
-        from portal.demo import Seeder, register_seeder
-        from portal.overview import OverviewSection, register_section
+        from registry.areas import Area, registry
+        from registry.demo import Seeder, register_seeder
+        from registry.overview import OverviewSection, register_section
 
         registry.register(
             Area(

@@ -8,7 +8,7 @@ from audit.actor import Actor
 from numbering import flows
 from numbering.models import CallFlowVersion, PhoneNumber, PortEvent, PortNumber, PortRequest
 from numbering.porting import earliest_porting_date, next_working_day
-from portal.demo import DemoContext
+from registry.demo import DemoContext
 from subscriptions.models import Subscription
 
 # company key → (main number, landlines)

@@ -9,10 +9,10 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.dk import cvr as stdnum_cvr
 from stdnum.exceptions import ValidationError as StdnumError
 
+from common.widgets import DateInput, TimeInput
 from numbering import flows
 from numbering.models import PortRequest
 from numbering.porting import OPERATORS, NumberError, earliest_porting_date, parse_numbers, port_date_problem
-from portal.widgets import DateInput, TimeInput
 
 
 class PortRequestForm(forms.Form):

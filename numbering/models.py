@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from companies.scoping import CompanyOwned
+from registry.scoping import CompanyOwned
 
 
 class PhoneNumber(CompanyOwned):

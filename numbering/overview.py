@@ -2,9 +2,9 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from companies.http import active_company
 from numbering import selectors
 from numbering.models import PortRequest
-from portal.http import active_company
 
 
 def overview_context(request: HttpRequest) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
-from companies.scoping import get_for_company
+from companies.http import PortalRequest, require_company
+from companies.permissions import area_view
 from numbering import actions, flows, selectors
 from numbering.forms import (
     CancelForm,
@@ -29,8 +30,7 @@ from numbering.forms import (
 )
 from numbering.models import PortRequest
 from numbering.porting import OPERATOR_LABELS, format_number
-from portal.http import PortalRequest, require_company
-from portal.permissions import area_view
+from registry.scoping import get_for_company
 
 PAGE_SIZE = 25
 

@@ -11,7 +11,7 @@ class OutboxConfig(AppConfig):
         from django.utils.translation import gettext_lazy as _
 
         from audit import labels
-        from portal.areas import StaffPage, register_staff_page
+        from registry.areas import StaffPage, register_staff_page
 
         register_staff_page(StaffPage("outbox", _("E-mail outbox"), "outbox:staff", icon="envelope", order=910))
         labels.register(

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.actor import Actor
+from companies.permissions import staff_view
 from outbox import actions, sender
 from outbox.models import OutboxMessage
-from portal.permissions import staff_view
 
 FILTERS = ("problems", *OutboxMessage.Status.values, "all")
 

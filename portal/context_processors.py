@@ -2,8 +2,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from portal.areas import registry, staff_pages
-from portal.permissions import AreaPolicy
+from companies.permissions import AreaPolicy
+from registry.areas import registry, staff_pages
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:

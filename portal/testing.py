@@ -47,7 +47,7 @@ def _walk(patterns: list[Any], namespace: str, converters: dict[str, Any]) -> It
 
 
 def portal_routes() -> list[Route]:
-    from portal.areas import registry
+    from registry.areas import registry
 
     # The shell's namespaces plus each area's, which is its key (not always its app label).
     namespaces = {"portal", "audit", "accounts", *registry.keys()}

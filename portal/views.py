@@ -9,9 +9,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from companies.middleware import SESSION_KEY
-from portal.areas import registry
-from portal.overview import sections
-from portal.permissions import AreaPolicy
+from companies.permissions import AreaPolicy
+from registry.areas import registry
+from registry.overview import sections
 
 
 @login_required

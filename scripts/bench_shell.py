@@ -29,8 +29,8 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from companies.models import Company, Membership  # noqa: E402
-from portal.areas import registry  # noqa: E402
-from portal.demo import cvr_with_check  # noqa: E402
+from registry.areas import registry  # noqa: E402
+from registry.demo import cvr_with_check  # noqa: E402
 
 
 def measure(client: Client, path: str, runs: int) -> tuple[float, float, int]:

@@ -18,7 +18,7 @@ urlpatterns = [
     re_path(r"^accounts/confirm-email/", closed_page),
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
-    path("audit/", include("audit.urls")),
+    path("audit/", include("portal.activity_urls")),
     path("tickets/", include("tickets.urls")),
     path("subscriptions/", include("subscriptions.urls")),
     path("numbers/", include("numbering.urls")),

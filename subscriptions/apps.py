@@ -8,8 +8,8 @@ class SubscriptionsConfig(AppConfig):
 
     def ready(self) -> None:
         from audit.labels import register
-        from portal.areas import Area, QuickAction, registry
-        from portal.demo import Seeder, register_seeder
+        from registry.areas import Area, QuickAction, registry
+        from registry.demo import Seeder, register_seeder
         from subscriptions import checks  # noqa: F401  (registers the encryption key check)
 
         registry.register(
@@ -25,7 +25,7 @@ class SubscriptionsConfig(AppConfig):
                 quick_actions=(QuickAction(_("Create new subscription"), "subscriptions:create_user"),),
             )
         )
-        from portal.overview import OverviewSection, register_section
+        from registry.overview import OverviewSection, register_section
         from subscriptions.demo import seed
         from subscriptions.overview import overview_context
 

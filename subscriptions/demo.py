@@ -4,7 +4,7 @@ import datetime
 
 from django.utils import timezone
 
-from portal.demo import DemoContext
+from registry.demo import DemoContext
 from subscriptions.catalogue import ensure_catalogue
 from subscriptions.identifiers import iccid_with_check
 from subscriptions.models import NumberPool, Subscription

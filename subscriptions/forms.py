@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from portal.widgets import DateInput
+from common.widgets import DateInput
 from subscriptions.actions import earliest_cancel_date
 from subscriptions.identifiers import is_operator_iccid, is_valid_iccid, operator_iccid_prefixes
 from subscriptions.models import BLOCK_FIELDS, AddOn, NumberPool, Product, SimOrder, Subscription

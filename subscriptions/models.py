@@ -9,7 +9,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from companies.scoping import CompanyOwned
+from registry.scoping import CompanyOwned
 from subscriptions import crypto
 from subscriptions.sorting import MAX_LENGTH as SORT_KEY_LENGTH
 from subscriptions.sorting import danish_sort_key

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from portal.http import active_company
+from companies.http import active_company
 from subscriptions.models import Subscription
 from subscriptions.selectors import status_counts
 

@@ -19,10 +19,10 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from audit.actor import Actor
 from audit.events import record
-from companies.scoping import get_for_company
+from companies.http import PortalRequest, require_company
+from companies.permissions import AreaPolicy, area_view
 from numbering.porting import OPERATOR_LABELS
-from portal.http import PortalRequest, require_company
-from portal.permissions import AreaPolicy, area_view
+from registry.scoping import get_for_company
 from subscriptions import actions, selectors
 from subscriptions.forms import (
     AddOnsForm,

@@ -8,9 +8,9 @@ class TicketsConfig(AppConfig):
 
     def ready(self) -> None:
         from audit.labels import register as register_labels
-        from portal.areas import Area, registry
-        from portal.demo import Seeder, register_seeder
-        from portal.overview import OverviewSection, register_section
+        from registry.areas import Area, registry
+        from registry.demo import Seeder, register_seeder
+        from registry.overview import OverviewSection, register_section
         from tickets.demo import seed_tickets
         from tickets.views import list_context
 

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from portal.demo import DemoContext
+from registry.demo import DemoContext
 
 # category, subject, description, staff answer
 CASES = [

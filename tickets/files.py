@@ -1,4 +1,4 @@
-"""Attachment checks: by content (magic bytes, see portal.uploads), never by the file's name."""
+"""Attachment checks: by content (magic bytes, see common.uploads), never by the file's name."""
 
 from pathlib import PurePosixPath
 
@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from portal.uploads import JPEG, PDF, PNG, TEXT, Kind, sniff
+from common.uploads import JPEG, PDF, PNG, TEXT, Kind, sniff
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 MAX_ATTACHMENTS_PER_POST = 5

@@ -21,7 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from companies.scoping import CompanyOwned
+from registry.scoping import CompanyOwned
 
 
 class Category(models.TextChoices):

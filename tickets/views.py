@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
-from companies.scoping import get_for_company
-from portal.areas import registry
-from portal.http import PortalRequest, require_company
-from portal.permissions import AreaPolicy, area_view, company_view, staff_view
+from companies.http import PortalRequest, require_company
+from companies.permissions import AreaPolicy, area_view, company_view, staff_view
+from registry.areas import registry
+from registry.scoping import get_for_company
 from tickets import actions, selectors
 from tickets.forms import (
     AccessRequestForm,

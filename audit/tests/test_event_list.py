@@ -63,7 +63,7 @@ AREA_EVENTS = {
 
 
 def test_every_area_has_a_sample_event():
-    from portal.areas import registry
+    from registry.areas import registry
 
     assert set(AREA_EVENTS) == set(registry.keys())
 

@@ -1,8 +1,8 @@
 import factory
 
 from companies.models import Company, Membership
-from portal.areas import registry
-from portal.demo import cvr_with_check
+from registry.areas import registry
+from registry.demo import cvr_with_check
 
 
 class CompanyFactory(factory.django.DjangoModelFactory):

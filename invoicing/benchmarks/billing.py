@@ -33,7 +33,7 @@ from audit.actor import Actor  # noqa: E402
 from invoicing.billing import run_billing  # noqa: E402
 from invoicing.models import Invoice, InvoiceLine, InvoiceSection  # noqa: E402
 from invoicing.pdf import render_invoice_pdf  # noqa: E402
-from portal.demo import cvr_with_check  # noqa: E402
+from registry.demo import cvr_with_check  # noqa: E402
 from subscriptions.models import AddOn, Product  # noqa: E402
 
 PERIOD = "2026-11"

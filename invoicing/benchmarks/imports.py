@@ -39,7 +39,7 @@ from audit.actor import Actor  # noqa: E402
 from companies.models import Company  # noqa: E402
 from invoicing.imports import USAGE_COLUMNS, Source, run_usage_import  # noqa: E402
 from invoicing.models import UsageImport  # noqa: E402
-from portal.demo import cvr_with_check  # noqa: E402
+from registry.demo import cvr_with_check  # noqa: E402
 from subscriptions.models import Product, Subscription  # noqa: E402
 
 TYPES = ["voice", "sms", "data", "roaming", "premium"]

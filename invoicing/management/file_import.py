@@ -7,8 +7,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import ngettext
 
 from audit.actor import Actor
+from common.progress import Progress
 from invoicing.imports import Report
-from portal.progress import Progress
 
 
 class FileImportCommand(BaseCommand):

@@ -1,6 +1,6 @@
 from django import template
 
-from portal.permissions import AreaPolicy
+from companies.permissions import AreaPolicy
 
 register = template.Library()
 

@@ -3,7 +3,7 @@ from io import StringIO
 from django.core.management.base import OutputWrapper
 from django.utils import translation
 
-from portal.progress import Progress
+from common.progress import Progress
 from portal.testing import FakeTerminal
 
 

@@ -37,8 +37,8 @@ from django.utils import timezone  # noqa: E402
 from accounts.models import User  # noqa: E402
 from audit.actor import Actor  # noqa: E402
 from companies.models import Company, Membership  # noqa: E402
-from portal.areas import registry  # noqa: E402
-from portal.demo import cvr_with_check  # noqa: E402
+from registry.areas import registry  # noqa: E402
+from registry.demo import cvr_with_check  # noqa: E402
 from subscriptions import actions  # noqa: E402
 from subscriptions.catalogue import ensure_catalogue  # noqa: E402
 from subscriptions.demo import build  # noqa: E402

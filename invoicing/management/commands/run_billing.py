@@ -7,10 +7,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
+from common.progress import Progress
 from invoicing.billing import run_billing
 from invoicing.money import parse_period
 from invoicing.periods import check_billable, record_forced_run
-from portal.progress import Progress
 
 
 class Command(BaseCommand):

@@ -7,10 +7,10 @@ from django.utils.translation import gettext as _
 
 from accounts import totp
 from accounts.models import User
+from common.progress import Progress
 from companies.models import Company, Membership
-from portal.areas import registry
-from portal.demo import DemoContext, cvr_with_check, seeders
-from portal.progress import Progress
+from registry.areas import registry
+from registry.demo import DemoContext, cvr_with_check, seeders
 
 DEMO_PASSWORD = "demo-password-2026"
 # Staff must sign in with a second factor; the demo's staff account has this authenticator secret

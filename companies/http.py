@@ -2,9 +2,7 @@ from typing import TYPE_CHECKING
 
 from django.http import Http404, HttpRequest
 
-from audit.client_ip import client_ip
-
-__all__ = ["PortalRequest", "active_company", "client_ip", "require_company"]
+__all__ = ["PortalRequest", "active_company", "require_company"]
 
 if TYPE_CHECKING:
     from accounts.models import User

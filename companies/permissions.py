@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from companies.models import Membership
-from portal.areas import registry
+from registry.areas import registry
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 

@@ -5,9 +5,9 @@ from django.shortcuts import render
 
 from audit.labels import ACTION_LABELS, prefix_label
 from audit.selectors import company_events, visible_prefixes
-from portal.areas import registry
-from portal.http import require_company
-from portal.permissions import AreaPolicy, company_view
+from companies.http import require_company
+from companies.permissions import AreaPolicy, company_view
+from registry.areas import registry
 
 
 @company_view
