@@ -32,7 +32,7 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "language", "password1", "password2")}),)
     inlines = [MembershipInline]
 
-    def get_readonly_fields(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # Only superusers make someone operator staff.
         readonly = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:

@@ -25,7 +25,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         language = form.cleaned_data["language"]
         if request.user.is_authenticated:
-            actions.change_language(request.user, language=language, by=Actor.from_request(request))  # type: ignore[arg-type]
+            actions.change_language(request.user, language=language, by=Actor.from_request(request))
         translation.activate(language)
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=365 * 24 * 3600, samesite="Lax")
     return response

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 class PortalRequest(HttpRequest):
     """What the middleware puts on every request (for type checking)."""
 
-    user: "User"  # type: ignore[assignment]
+    user: "User"
     membership: "Membership | None"
     memberships: "list[Membership]"
 

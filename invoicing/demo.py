@@ -6,6 +6,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from audit.actor import Actor
+from companies.models import Company
 from invoicing.billing import bill_company, billable_subscriptions, period_bounds
 from invoicing.models import (
     Charge,
@@ -49,7 +50,7 @@ def last_periods(today: dt.date, months: int = 12) -> list[str]:
     return list(reversed(periods))
 
 
-def _fallback_subscriptions(ctx: DemoContext, company, count: int) -> None:
+def _fallback_subscriptions(ctx: DemoContext, company: Company, count: int) -> None:
     """Only when no subscriptions seeder has run: a few users so invoices are not empty."""
     product = Product.objects.filter(kind=Product.Kind.MOBILE).order_by("monthly_price").first()
     if product is None:
@@ -166,7 +167,7 @@ def _paid(invoice: Invoice, amount: int, day: dt.date) -> None:
     invoice.paid_amount += amount
 
 
-def _usage(ctx: DemoContext, company, first: dt.date, last: dt.date) -> None:
+def _usage(ctx: DemoContext, company: Company, first: dt.date, last: dt.date) -> None:
     start, end = period_bounds(first, last)
     if UsageRecord.objects.filter(company=company, time__gte=start, time__lt=end).exists():
         return

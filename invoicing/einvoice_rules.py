@@ -11,6 +11,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
@@ -35,9 +36,9 @@ class Failure:
         return f"[{self.rule_set}] {self.flag} {self.rule} at {self.location}: {self.text}"
 
 
-def _saxonche():  # type: ignore[no-untyped-def]
+def _saxonche() -> Any:
     try:
-        import saxonche  # type: ignore[import-not-found]
+        import saxonche
     except ImportError:
         return None
     return saxonche

@@ -1,4 +1,4 @@
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -19,7 +19,7 @@ class InvoiceFilterForm(forms.Form):
     year = forms.TypedChoiceField(label=_("Year"), required=False, coerce=int, empty_value=None)
     status = forms.ChoiceField(label=_("Status"), required=False)
 
-    def __init__(self, *args, years: list[int], **kwargs) -> None:
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.TypedChoiceField, self.fields["year"]).choices = [
             ("", _("All years")),
@@ -83,7 +83,7 @@ class UsageUploadForm(forms.Form):
         label=_("Usage file (CSV)"), help_text=_("Columns: record_id,phone_number,time,type,quantity,charge_ore")
     )
 
-    def clean_file(self):
+    def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_IMPORT_FILE_BYTES:
             raise ValidationError(_("The file is too large (at most 1 GB)."))
@@ -106,7 +106,7 @@ class KronerField(forms.Field):
 
     widget = forms.TextInput(attrs={"inputmode": "decimal", "maxlength": 20, "autocomplete": "off"})
 
-    def to_python(self, value):
+    def to_python(self, value: Any) -> Any:
         value = str(value or "").strip()
         if value in self.empty_values:
             return None
@@ -132,7 +132,7 @@ class PaymentForm(forms.Form):
         label=_("Reference"), max_length=100, required=False, help_text=_("E.g. the bank's reference or the FI code.")
     )
 
-    def __init__(self, *args, invoice: Invoice | None = None, **kwargs) -> None:
+    def __init__(self, *args: Any, invoice: Invoice | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.invoice = invoice
         if invoice is not None:
@@ -145,13 +145,13 @@ class PaymentForm(forms.Form):
             raise ValidationError(_("There is no invoice with this number."))
         return invoice
 
-    def clean_paid_on(self):
+    def clean_paid_on(self) -> Any:
         day = self.cleaned_data["paid_on"]
         if day > timezone.localdate():
             raise ValidationError(_("The payment date cannot be in the future."))
         return day
 
-    def clean(self):
+    def clean(self) -> Any:
         super().clean()
         data = self.cleaned_data
         if self.invoice is not None:
@@ -164,7 +164,7 @@ class PaymentUploadForm(forms.Form):
         label=_("Bank file (CSV)"), help_text=_("One payment per line: invoice number;amount;date;reference")
     )
 
-    def clean_file(self):
+    def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_IMPORT_FILE_BYTES:
             raise ValidationError(_("The file is too large (at most 1 GB)."))

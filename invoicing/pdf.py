@@ -106,7 +106,7 @@ def _render(invoice: Invoice) -> bytes:
         pageCompression=1,
     )
 
-    def letterhead(canvas, document) -> None:
+    def letterhead(canvas: Any, document: Any) -> None:
         canvas.saveState()
         canvas.setFillColor(BRAND)
         canvas.rect(0, A4[1] - 20 * mm, A4[0], 20 * mm, stroke=0, fill=1)

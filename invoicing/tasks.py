@@ -18,6 +18,7 @@ from invoicing.models import EInvoiceDelivery, EInvoiceRecipient, EInvoiceSettin
 from jobs.queue import enqueue
 
 if TYPE_CHECKING:
+    from invoicing.access_point import Envelope
     from outbox.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
@@ -81,7 +82,7 @@ def _retry_later(delivery: EInvoiceDelivery) -> None:
     deliver_to_access_point.using(run_after=timezone.now() + delay).enqueue(delivery.pk)
 
 
-def _envelope(delivery: EInvoiceDelivery):  # type: ignore[no-untyped-def]
+def _envelope(delivery: EInvoiceDelivery) -> "Envelope":
     from invoicing.access_point import Envelope
     from invoicing.oioubl import oioubl_xml
     from invoicing.ubl import endpoint, invoice_xml

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from numbering.models import CallFlowVersion, PhoneNumber, PortComment, PortEvent, PortNumber, PortRequest
 
@@ -23,7 +26,7 @@ class PortEventInline(admin.TabularInline):
     readonly_fields = ("previous_status", "new_status", "reason", "user", "actor_label", "created_at")
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
 
 

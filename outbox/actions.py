@@ -1,5 +1,7 @@
 """Staff decisions on single messages; audited."""
 
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -9,9 +11,12 @@ from audit.events import record
 from outbox import sender
 from outbox.models import OutboxMessage
 
+if TYPE_CHECKING:
+    from companies.models import Company
+
 
 @transaction.atomic
-def resend_message(message: OutboxMessage, *, by: Actor, company=None) -> OutboxMessage:  # type: ignore[no-untyped-def]
+def resend_message(message: OutboxMessage, *, by: Actor, company: "Company | None" = None) -> OutboxMessage:
     """Queues a failed or unconfirmed message again with the same Message-ID."""
     locked = OutboxMessage.objects.select_for_update().get(pk=message.pk)
     if not locked.needs_decision:

@@ -108,7 +108,7 @@ def rebuild(row: OutboxMessage) -> EmailMultiAlternatives:
     for attachment in row.attachments:
         if "mime" in attachment:
             part = email.message_from_bytes(base64.b64decode(attachment["mime"]), policy=email.policy.default)
-            message.attach(part)  # type: ignore[arg-type]
+            message.attach(part)
             continue
         data = base64.b64decode(attachment["content_b64"])
         payload: str | bytes = data.decode() if attachment.get("text") else data

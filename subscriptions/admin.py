@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from subscriptions.models import AddOn, BulkJob, NumberPool, OneOffFee, Product, SimOrder, Subscription
@@ -77,8 +80,8 @@ class BulkJobAdmin(admin.ModelAdmin):
     search_fields = ["company__name", "created_by_label"]
     exclude = ["subscription_ids"]
 
-    def has_add_permission(self, request) -> bool:  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False

@@ -1,13 +1,15 @@
 """Demo subscriptions: Danish names (with Æ, Ø, Å), valid numbers and ICCIDs."""
 
 import datetime
+import random
 
 from django.utils import timezone
 
+from companies.models import Company
 from registry.demo import DemoContext
 from subscriptions.catalogue import ensure_catalogue
 from subscriptions.identifiers import iccid_with_check
-from subscriptions.models import NumberPool, Subscription
+from subscriptions.models import NumberPool, Product, Subscription
 
 FIRST = [
     "Anne",
@@ -129,7 +131,14 @@ def _number(index: int, company_index: int) -> str:
     return f"+45{prefix}{body:06d}"
 
 
-def build(company, count: int, company_index: int, rng, products, domain: str = "example.dk") -> list[Subscription]:  # type: ignore[no-untyped-def]
+def build(
+    company: Company,
+    count: int,
+    company_index: int,
+    rng: random.Random,
+    products: dict[str, Product],
+    domain: str = "example.dk",
+) -> list[Subscription]:
     mobile = [p for p in products.values() if p.kind == "mobile"]
     others = [p for p in products.values() if p.kind != "mobile"]
     today = timezone.localdate()

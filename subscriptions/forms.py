@@ -1,5 +1,5 @@
 import datetime
-from typing import cast
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -37,7 +37,7 @@ def _id(value: object) -> int:
 
 
 class IdsMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def _check_values(self, value):  # type: ignore[no-untyped-def]
+    def _check_values(self, value: Any) -> Any:
         for pk in value:
             if str(pk).strip().lstrip("+-").isdigit() and abs(int(pk)) > MAX_ID:
                 raise forms.ValidationError(
@@ -78,7 +78,7 @@ class ListForm(forms.Form):
     cost_centre = forms.ChoiceField(label=_("Cost centre"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_CHOICES)
 
-    def __init__(self, *args, cost_centres: list[str], **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, cost_centres: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["cost_centre"]).choices = [("", _("All cost centres"))] + [
             (c, c) for c in cost_centres
@@ -123,7 +123,7 @@ class ChangeProductForm(forms.Form):
         choices=[("now", _("Now")), ("next_period", _("From the next period (the 1st of next month)"))],
     )
 
-    def __init__(self, *args, subscription: Subscription, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, subscription: Subscription, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         target = cast(ProductChoiceField, self.fields["target"])
         target.queryset = subscription.product.allowed_changes.filter(is_active=True)
@@ -133,7 +133,7 @@ class CancelForm(forms.Form):
     end_date = forms.DateField(label=_("Last day"), widget=DateInput)
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
-    def __init__(self, *args, subscription: Subscription, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, subscription: Subscription, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.earliest = earliest_cancel_date(subscription)
         self.fields["end_date"].initial = self.earliest
@@ -247,7 +247,7 @@ class NumberStepForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, product_kind: str = "", **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, product_kind: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from numbering.porting import OPERATORS
         from subscriptions.identifiers import display_phone
@@ -392,7 +392,7 @@ class AddOnsForm(forms.Form):
         label=_("Add-ons"), required=False, queryset=AddOn.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 
-    def __init__(self, *args, subscription: Subscription, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, subscription: Subscription, **kwargs: Any) -> None:
         from subscriptions.actions import allowed_add_ons
 
         super().__init__(*args, **kwargs)

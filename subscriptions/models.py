@@ -5,6 +5,8 @@ a Subscription belongs to one company and names one employee (not a portal user)
 States follow TMF637 Product Inventory.
 """
 
+from typing import Any
+
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -182,7 +184,7 @@ class Subscription(CompanyOwned):
     def __str__(self) -> str:
         return f"{self.user_name} ({self.phone_number or self.product_id})"
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.refresh_search_fields()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and ("user_name" in update_fields or "email" in update_fields):

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.contrib import admin
+from django.http import HttpRequest
 
 from tickets.models import Ticket, TicketAttachment, TicketMessage, TicketStatusChange
 
@@ -17,7 +20,7 @@ class AttachmentInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Uploads go through the portal, where their content is checked.
         return False
 
@@ -29,7 +32,7 @@ class StatusChangeInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Status changes go through the staff queue, which checks the transitions.
         return False
 

@@ -5,6 +5,7 @@ server for 72 hours; what still fails here (e.g. a malformed address) is logged,
 """
 
 import logging
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -12,6 +13,10 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+
+if TYPE_CHECKING:
+    from accounts.models import User
+    from tickets.models import Ticket
 
 logger = logging.getLogger(__name__)
 
@@ -24,7 +29,7 @@ def _base_url() -> str:
     return getattr(settings, "PORTAL_BASE_URL", "").rstrip("/")
 
 
-def _admin_recipients(ticket):  # type: ignore[no-untyped-def]
+def _admin_recipients(ticket: "Ticket") -> list["User"]:
     from companies.models import Membership
 
     memberships = Membership.objects.filter(company_id=ticket.company_id).select_related("user")

@@ -240,7 +240,7 @@ def request_access(request: PortalRequest) -> HttpResponse:
 
     It can only create an Access ticket; nothing else of the area is reachable.
     """
-    policy = AreaPolicy(request.membership)  # type: ignore[attr-defined]
+    policy = AreaPolicy(request.membership)
     areas = [(a.key, a.title) for a in registry.all() if not policy.can_change(a.key)]
     if not areas:
         messages.info(request, _("You already have full access to every area."))
