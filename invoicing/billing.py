@@ -45,7 +45,8 @@ def billable_subscriptions(first: dt.date, last: dt.date) -> QuerySet[Subscripti
     activates it and moves its start date to the day the number moved.
     """
     return (
-        Subscription.objects.filter(start_date__lte=last)
+        Subscription.objects.unscoped()
+        .filter(start_date__lte=last)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
         .exclude(status=Subscription.Status.CANCELLED)
         .exclude(status=Subscription.Status.PENDING_ACTIVE, port_in_requested=True)
@@ -61,17 +62,22 @@ def period_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.dateti
 
 def late_usage(end: dt.datetime) -> QuerySet[UsageRecord]:
     """Usage before ``end`` that arrived after its month was invoiced and is on no invoice yet."""
-    return UsageRecord.objects.filter(late=True, late_invoice__isnull=True, time__lt=end)
+    return UsageRecord.objects.unscoped().filter(late=True, late_invoice__isnull=True, time__lt=end)
 
 
 def companies_to_bill(period: str) -> tuple[list[int], int]:
     first, last = parse_period(period)
     with_subscriptions = set(billable_subscriptions(first, last).values_list("company_id", flat=True).distinct())
     with_charges = set(
-        Charge.objects.filter(invoice__isnull=True, date__lte=last).values_list("company_id", flat=True).distinct()
+        Charge.objects.unscoped()
+        .filter(invoice__isnull=True, date__lte=last)
+        .values_list("company_id", flat=True)
+        .distinct()
     )
     done = set(
-        Invoice.objects.filter(period=period, category=Invoice.Category.NORMAL).values_list("company_id", flat=True)
+        Invoice.objects.unscoped()
+        .filter(period=period, category=Invoice.Category.NORMAL)
+        .values_list("company_id", flat=True)
     )
     # Late usage (imported after its month was invoiced) goes on the next invoice, even for a company
     # that has nothing else to bill.
@@ -257,7 +263,9 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
             | {c.subscription_id for c in charges}
             | {row["subscription_id"] for row in late_rows}
         )
-        for row in Subscription.objects.filter(pk__in=missing - sections.keys()).values(*SUBSCRIPTION_FIELDS):
+        for row in (
+            Subscription.objects.unscoped().filter(pk__in=missing - sections.keys()).values(*SUBSCRIPTION_FIELDS)
+        ):
             sections[row["id"]] = _section(row, language)
         labels = {value: usage_label(value) for value in UsageRecord.Type.values}
         for row in usage_rows:
@@ -314,7 +322,7 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
         )
         _store(invoice, sorted(sections.values(), key=lambda s: (s.user_name, s.subscription_id)))
         if charges:
-            Charge.objects.filter(pk__in=[c.pk for c in charges]).update(invoice=invoice)
+            Charge.objects.unscoped().filter(pk__in=[c.pk for c in charges]).update(invoice=invoice)
         if late_rows:
             late.update(late_invoice=invoice)
         record(

@@ -152,7 +152,7 @@ def seed_invoicing(ctx: DemoContext) -> None:
                         "sent_at": dt.datetime.combine(issue, dt.time(6, 30), tzinfo=dt.UTC),
                     },
                 )
-    ctx.log(f"{Invoice.objects.count()} invoices, {UsageRecord.objects.count()} usage records")
+    ctx.log(f"{Invoice.objects.unscoped().count()} invoices, {UsageRecord.objects.unscoped().count()} usage records")
 
 
 def _paid(invoice: Invoice, amount: int, day: dt.date) -> None:

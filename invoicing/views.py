@@ -466,7 +466,7 @@ def staff_index(request: HttpRequest) -> HttpResponse:
             marked = actions.mark_overdue(by=by)
             messages.success(request, _("%(count)s invoices were marked overdue.") % {"count": len(marked)})
             return redirect("invoice:staff")
-    recent = Invoice.objects.select_related("company").order_by("-number")[:20]
+    recent = Invoice.objects.unscoped().select_related("company").order_by("-number")[:20]
     return render(
         request,
         "invoicing/staff.html",
@@ -480,9 +480,11 @@ def staff_index(request: HttpRequest) -> HttpResponse:
             "payment_form": payment_form,
             "bank_form": bank_form,
             "bank_errors": bank_errors,
-            "payments": Payment.objects.select_related("invoice", "company").order_by("-created_at", "-id")[:20],
+            "payments": Payment.objects.unscoped()
+            .select_related("invoice", "company")
+            .order_by("-created_at", "-id")[:20],
             "payment_imports": PaymentImport.objects.all()[:10],
-            "overdue_count": Invoice.objects.filter(status=Invoice.Status.OVERDUE).count(),
+            "overdue_count": Invoice.objects.unscoped().filter(status=Invoice.Status.OVERDUE).count(),
         },
     )
 
@@ -519,7 +521,7 @@ def _register_payment(request: HttpRequest, form: PaymentForm, by: Actor) -> boo
 @staff_view
 def staff_invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
     """Staff: one invoice of any company, its payments, and a form to register one."""
-    queryset = selectors.with_credited(Invoice.objects.select_related("company", "credited_invoice"))
+    queryset = selectors.with_credited(Invoice.objects.unscoped().select_related("company", "credited_invoice"))
     invoice = queryset.filter(pk=invoice_id).first()
     if invoice is None:
         raise Http404

@@ -78,7 +78,7 @@ def _charge_fees(sub: Subscription, fees: Iterable[OneOffFee], *, by: Actor) -> 
 
 
 def _locked(sub: Subscription) -> Subscription:
-    return Subscription.objects.select_for_update().select_related("product", "company").get(pk=sub.pk)
+    return Subscription.objects.unscoped().select_for_update().select_related("product", "company").get(pk=sub.pk)
 
 
 @transaction.atomic
@@ -176,14 +176,18 @@ def cancel(sub: Subscription, *, on: datetime.date, reason: str, by: Actor) -> S
         from numbering.actions import cancel_port_request
         from numbering.models import PortRequest
 
-        for port_request in PortRequest.objects.select_for_update().filter(
-            subscription=sub,
-            status__in=[
-                PortRequest.Status.SUBMITTED,
-                PortRequest.Status.PENDING,
-                PortRequest.Status.REJECTED,
-                PortRequest.Status.DRAFT,
-            ],
+        for port_request in (
+            PortRequest.objects.unscoped()
+            .select_for_update()
+            .filter(
+                subscription=sub,
+                status__in=[
+                    PortRequest.Status.SUBMITTED,
+                    PortRequest.Status.PENDING,
+                    PortRequest.Status.REJECTED,
+                    PortRequest.Status.DRAFT,
+                ],
+            )
         ):
             cancel_port_request(port_request, reason=_("The subscription was cancelled"), by=by)
         if sub.port_requests.filter(status=PortRequest.Status.SCHEDULED).exists():
@@ -350,9 +354,9 @@ def reveal_secrets(sub: Subscription, *, by: Actor) -> dict[str, str]:
     since = timezone.now() - datetime.timedelta(seconds=settings.SECRET_REVEAL_WINDOW)
     with transaction.atomic():
         recent = (
-            AuditEvent.objects.filter(
-                actor=by.user, action="subscription.secret_revealed", created_at__gte=since
-            ).count()
+            AuditEvent.objects.unscoped()
+            .filter(actor=by.user, action="subscription.secret_revealed", created_at__gte=since)
+            .count()
             if by.user is not None
             else 0
         )
@@ -497,7 +501,8 @@ def create_subscription(*, company, data: NewSubscription, order_token: str, by:
                 _("The number %(number)s was just taken. Choose another.") % {"number": data.phone_number}
             )
     elif (
-        Subscription.objects.filter(phone_number=data.phone_number)
+        Subscription.objects.unscoped()
+        .filter(phone_number=data.phone_number)
         .exclude(status__in=[Subscription.Status.TERMINATED, Subscription.Status.CANCELLED])
         .exists()
     ):
@@ -645,10 +650,12 @@ def preview_bulk(
     sample_size: int = 20,
 ) -> BulkPreview:
     changeable, blocked, labels = _bulk_split(qs, action=action, target=target, on=on)
-    sample = list(Subscription.objects.filter(pk__in=changeable[:sample_size]).select_related("product"))
+    sample = list(Subscription.objects.unscoped().filter(pk__in=changeable[:sample_size]).select_related("product"))
     blocked_subs = {
         s.pk: s
-        for s in Subscription.objects.filter(pk__in=[pk for pk, _r in blocked[:sample_size]]).select_related("product")
+        for s in Subscription.objects.unscoped()
+        .filter(pk__in=[pk for pk, _r in blocked[:sample_size]])
+        .select_related("product")
     }
     return BulkPreview(
         action,
@@ -840,11 +847,13 @@ def run_bulk_job(job_id: int) -> BulkJob | None:
     """The task's body. Every row is checked again under lock and everything is written in one transaction,
     so the job is done or failed as a whole. A re-run (a worker died after committing) finds the job
     finished under its lock and writes nothing twice."""
-    BulkJob.objects.filter(pk=job_id, status=BulkJob.Status.QUEUED).update(
+    BulkJob.objects.unscoped().filter(pk=job_id, status=BulkJob.Status.QUEUED).update(
         status=BulkJob.Status.RUNNING, started_at=timezone.now()
     )
     with transaction.atomic():
-        jobs = BulkJob.objects.select_for_update(of=("self",)).select_related("company", "target", "created_by")
+        jobs = (
+            BulkJob.objects.unscoped().select_for_update(of=("self",)).select_related("company", "target", "created_by")
+        )
         job = jobs.filter(pk=job_id).first()
         if job is None or job.is_finished:
             return job
@@ -878,9 +887,9 @@ def run_bulk_job(job_id: int) -> BulkJob | None:
 
 def fail_bulk_job(job_id: int) -> None:
     """After an unexpected error (the task's transaction rolled back): the job page says so."""
-    BulkJob.objects.filter(pk=job_id).exclude(status__in=[BulkJob.Status.DONE, BulkJob.Status.FAILED]).update(
-        status=BulkJob.Status.FAILED, failure=BulkJob.Failure.ERROR, finished_at=timezone.now()
-    )
+    BulkJob.objects.unscoped().filter(pk=job_id).exclude(
+        status__in=[BulkJob.Status.DONE, BulkJob.Status.FAILED]
+    ).update(status=BulkJob.Status.FAILED, failure=BulkJob.Failure.ERROR, finished_at=timezone.now())
 
 
 def _locked_split(ids: list[int], *, company, action: str, target: Product | None, on: datetime.date | None):  # type: ignore[no-untyped-def]
@@ -901,7 +910,7 @@ def apply_due_changes(*, today: datetime.date | None = None, by: Actor) -> tuple
     date has come are applied, and cancelled subscriptions past their last day end. Returns (changed, ended)."""
     today = today or timezone.localdate()
     changed = ended = 0
-    due = Subscription.objects.filter(scheduled_product__isnull=False, scheduled_product_date__lte=today)
+    due = Subscription.objects.unscoped().filter(scheduled_product__isnull=False, scheduled_product_date__lte=today)
     for sub in due.select_related("company", "product", "scheduled_product").iterator(chunk_size=500):
         with transaction.atomic():
             old, new = sub.product, sub.scheduled_product
@@ -917,11 +926,13 @@ def apply_due_changes(*, today: datetime.date | None = None, by: Actor) -> tuple
                 details={"from": old.code, "to": new.code, "effective": today.isoformat(), "scheduled": True},
             )
             changed += 1
-    over = Subscription.objects.filter(status=Subscription.Status.PENDING_TERMINATE, end_date__lt=today)
+    over = Subscription.objects.unscoped().filter(status=Subscription.Status.PENDING_TERMINATE, end_date__lt=today)
     for sub in over.select_related("company").iterator(chunk_size=500):
         with transaction.atomic():
-            if Subscription.objects.filter(pk=sub.pk, status=Subscription.Status.PENDING_TERMINATE).update(
-                status=Subscription.Status.TERMINATED, updated_at=timezone.now()
+            if (
+                Subscription.objects.unscoped()
+                .filter(pk=sub.pk, status=Subscription.Status.PENDING_TERMINATE)
+                .update(status=Subscription.Status.TERMINATED, updated_at=timezone.now())
             ):
                 record(
                     "subscription.terminated",
