@@ -460,17 +460,18 @@ def resend_einvoice(*, delivery: EInvoiceDelivery, by: Actor) -> EInvoiceDeliver
     from outbox import sender
 
     locked = (
-        EInvoiceDelivery.objects.unscoped()
-        .select_for_update(of=("self",))
+        EInvoiceDelivery.objects.select_for_update(of=("self",))
         .select_related("outbox_message")
-        .get(pk=delivery.pk)
+        .get(pk=delivery.pk, company_id=delivery.company_id)
     )
     if locked.status != EInvoiceDelivery.Status.FAILED:
         raise ValidationError(_("Only a failed delivery can be sent again."))
     if locked.outbox_message is not None:
         sender.resend(locked.outbox_message)
     else:
-        EInvoiceDelivery.objects.unscoped().filter(pk=locked.pk).update(status=EInvoiceDelivery.Status.PENDING)
+        EInvoiceDelivery.objects.filter(pk=locked.pk, company_id=locked.company_id).update(
+            status=EInvoiceDelivery.Status.PENDING
+        )
         enqueue(send_einvoice, locked.pk)
     record(
         "invoice.einvoice_resent", by=by, company=locked.company, target=locked.invoice, details={"email": locked.email}

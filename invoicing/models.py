@@ -131,7 +131,7 @@ class Invoice(CompanyOwned):
     def is_issued(self) -> bool:
         if self._status_at_load is None:  # loaded without its status
             self._status_at_load = (
-                Invoice.objects.unscoped().filter(pk=self.pk).values_list("status", flat=True).first()
+                Invoice.objects.filter(pk=self.pk, company_id=self.company_id).values_list("status", flat=True).first()
             )
         return self._status_at_load not in (None, self.Status.NEW)
 

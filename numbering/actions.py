@@ -66,7 +66,7 @@ def _lock(port_request: PortRequest) -> None:
     second completion created the numbers again, and the unique constraint gave a 500).
     """
     seen = port_request.status
-    fresh = PortRequest.objects.unscoped().select_for_update().get(pk=port_request.pk)
+    fresh = PortRequest.objects.select_for_update().get(pk=port_request.pk, company_id=port_request.company_id)
     port_request.status, port_request.status_reason = fresh.status, fresh.status_reason
     port_request.scheduled_at = fresh.scheduled_at
     if fresh.status != seen:
@@ -281,7 +281,7 @@ def update_port_request(
     by: Actor,
 ) -> PortRequest:
     """The customer corrects a draft or a rejected request (and may submit it again)."""
-    port_request = PortRequest.objects.unscoped().select_for_update().get(pk=port_request.pk)
+    port_request = PortRequest.objects.select_for_update().get(pk=port_request.pk, company_id=port_request.company_id)
     if port_request.status not in CUSTOMER_EDITABLE:
         raise ValidationError(_("Only a draft or a rejected request can be changed."))
     _check_numbers_free(port_request.company, numbers, exclude=port_request)

@@ -78,7 +78,11 @@ def _charge_fees(sub: Subscription, fees: Iterable[OneOffFee], *, by: Actor) -> 
 
 
 def _locked(sub: Subscription) -> Subscription:
-    return Subscription.objects.unscoped().select_for_update().select_related("product", "company").get(pk=sub.pk)
+    return (
+        Subscription.objects.select_for_update()
+        .select_related("product", "company")
+        .get(pk=sub.pk, company_id=sub.company_id)
+    )
 
 
 @transaction.atomic

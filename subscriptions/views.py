@@ -120,7 +120,9 @@ def _detail_context(request: HttpRequest, sub: Subscription, **extra) -> dict:  
 def detail(request: HttpRequest, subscription_id: int) -> HttpResponse:
     sub = _subscription(request, subscription_id)
     if request.method == "POST":
-        form = DetailsForm(request.POST, instance=Subscription.objects.unscoped().get(pk=sub.pk), prefix="details")
+        form = DetailsForm(
+            request.POST, instance=Subscription.objects.get(pk=sub.pk, company_id=sub.company_id), prefix="details"
+        )
         if form.is_valid():
             actions.change_details(
                 sub, data={f: form.cleaned_data[f] for f in actions.DETAIL_FIELDS}, by=Actor.from_request(request)
@@ -268,7 +270,9 @@ def blocks(request: HttpRequest, subscription_id: int) -> HttpResponse:
     sub = _subscription(request, subscription_id)
     if request.method != "POST":
         return redirect("subscriptions:detail", subscription_id=sub.pk)
-    form = BlocksForm(request.POST, instance=Subscription.objects.unscoped().get(pk=sub.pk), prefix="blocks")
+    form = BlocksForm(
+        request.POST, instance=Subscription.objects.get(pk=sub.pk, company_id=sub.company_id), prefix="blocks"
+    )
     if form.is_valid():
         try:
             changes = actions.set_blocks(
@@ -507,7 +511,7 @@ def bulk(request: HttpRequest) -> HttpResponse:
 def bulk_job(request: HttpRequest, bulk_job_id: int) -> HttpResponse:
     """A queued bulk update: its progress (an htmx fragment polls while it runs) and its result."""
     # The id list can hold 50,000 ids; the page polled every 2 s does not need it.
-    jobs = BulkJob.objects.unscoped().select_related("target").defer("subscription_ids")
+    jobs = BulkJob.objects.select_related("target").defer("subscription_ids")
     job = get_for_company(jobs, require_company(request), pk=bulk_job_id)
     template = (
         "subscriptions/bulk_job.html#progress" if getattr(request, "htmx", False) else "subscriptions/bulk_job.html"
