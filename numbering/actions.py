@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.actor import Actor
 from audit.events import record
+from common.telecom import OPERATOR_LABELS, parse_landline, parse_mobile
 from common.uploads import PDF, detect_kind, read_head
 from companies.models import Company
 from jobs.queue import enqueue
@@ -25,13 +26,7 @@ from numbering.models import (
     PortRequest,
     authorisation_upload_name,
 )
-from numbering.porting import (
-    OPERATOR_LABELS,
-    earliest_porting_date,
-    parse_landline,
-    parse_mobile,
-    port_date_problem,
-)
+from numbering.porting import earliest_porting_date, port_date_problem
 from numbering.tasks import notify_staff_of_port_request, send_port_request_update
 from subscriptions.models import Subscription
 

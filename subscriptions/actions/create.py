@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 
 from audit.actor import Actor
 from audit.events import record
+from common.telecom import OPERATOR_LABELS
 from companies.models import Company
 from jobs.queue import enqueue
 from numbering.actions import create_subscription_port_request
-from numbering.porting import OPERATOR_LABELS
 from subscriptions.actions.fees import _charge_fees, guide_fees
 from subscriptions.actions.sim import _new_sim_secrets
 from subscriptions.models import AddOn, NumberPool, Product, SimOrder, Subscription
