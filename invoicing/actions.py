@@ -43,6 +43,7 @@ from invoicing.models import (
 from invoicing.money import due_date_for, format_kr, parse_period
 from invoicing.periods import check_billable, record_forced_run
 from jobs.queue import enqueue
+from subscriptions.events import ChargeDue
 from subscriptions.models import OneOffFee, Subscription
 
 CONFIRM_SALT = "invoicing.einvoice.confirm"
@@ -148,21 +149,29 @@ def create_credit_note(*, invoice: Invoice, reason: str, by: Actor) -> Invoice:
 @transaction.atomic
 def add_charge(
     *,
-    subscription: Subscription,
+    company: Company | None = None,
+    subscription: Subscription | None = None,
     fee: OneOffFee | None = None,
     description: str = "",
     amount: int | None = None,
     on: dt.date | None = None,
     by: Actor,
 ) -> Charge:
-    """Charges a one-off fee to a subscription; the next billing run invoices it.
+    """Charges a one-off amount to a company, optionally for one of its subscriptions; the next billing
+    run invoices it. A fee from the catalogue, or any billable line (a description and an amount).
 
     For the subscription creation guide: ``add_charge(subscription=s, fee=sim_fee, by=...)``.
     """
     if fee is None and (not description or amount is None):
         raise ValidationError(_("A charge needs a fee or a description and an amount."))
+    if subscription is not None:
+        if company is not None and subscription.company_id != company.pk:
+            raise ValueError("The subscription belongs to another company.")  # a caller's bug, never shown
+        company = subscription.company
+    if company is None:
+        raise TypeError("add_charge() needs a company or a subscription.")
     charge = Charge.objects.create(
-        company=subscription.company,
+        company=company,
         subscription=subscription,
         fee=fee,
         description=description or (fee.name if fee else ""),
@@ -172,11 +181,25 @@ def add_charge(
     record(
         "invoice.charge_added",
         by=by,
-        company=subscription.company,
+        company=company,
         target=charge,
-        details={"amount": charge.amount, "subscription": subscription.pk},
+        details={"amount": charge.amount, "subscription": subscription.pk if subscription else None},
     )
     return charge
+
+
+def on_charge_due(event: ChargeDue) -> dict[str, int]:
+    """A lower area's amount due (registry.events; subscribed in InvoicingConfig.ready): it becomes a charge."""
+    charge = add_charge(
+        company=event.company,
+        subscription=event.subscription,
+        fee=event.fee,
+        description=event.description,
+        amount=event.amount,
+        on=event.on,
+        by=event.by,
+    )
+    return {"charge": charge.pk}
 
 
 # File imports (usage, bank payments): see invoicing.imports ------------------------------

@@ -14,9 +14,10 @@ from audit.events import record
 from common.telecom import OPERATOR_LABELS
 from companies.models import Company
 from jobs.queue import enqueue
-from numbering.actions import create_subscription_port_request
+from registry.events import publish
 from subscriptions.actions.fees import _charge_fees, guide_fees
 from subscriptions.actions.sim import _new_sim_secrets
+from subscriptions.events import PortIn, SubscriptionCreated
 from subscriptions.models import AddOn, NumberPool, Product, SimOrder, Subscription
 from subscriptions.tasks import provision_subscription
 
@@ -98,18 +99,17 @@ def create_subscription(*, company: Company, data: NewSubscription, order_token:
     sub.add_ons.set(data.add_ons)
     if data.sim_choice == "ship":
         SimOrder.objects.create(company=company, subscription=sub, kind=SimOrder.Kind.NEW, ship_to=data.ship_to)
-    port_request = None
+    port_in = None
     if data.number_choice == "port":
-        # The number transfer: a port request in the Numbers area, submitted to the operator's staff.
-        port_request = create_subscription_port_request(
-            subscription=sub,
+        # The number transfer: the Numbers area creates the port request, submitted to the operator's staff.
+        port_in = PortIn(
             number=data.phone_number,
-            current_operator=data.port_operator,
+            operator=data.port_operator,
             signed_name=data.port_signed_name,
             signed_at=data.port_signed_at,
             signed_ip=data.port_signed_ip,
-            by=by,
         )
+    facts = publish(SubscriptionCreated(subscription=sub, port_in=port_in, by=by))
     # The one-off fees of the summary go on the company's next invoice (issue 5).
     charges = _charge_fees(sub, guide_fees(data.sim_choice), by=by)
     record(
@@ -123,7 +123,7 @@ def create_subscription(*, company: Company, data: NewSubscription, order_token:
             "number": data.number_choice,
             "sim": data.sim_choice,
             "port_in": data.number_choice == "port",
-            "port_request": port_request.reference if port_request else None,
+            "port_request": facts.get("port_request"),
             "charges": charges,
         },
     )

@@ -3,7 +3,8 @@
 from collections.abc import Iterable
 
 from audit.actor import Actor
-from invoicing.actions import add_charge
+from registry.events import publish
+from subscriptions.events import ChargeDue
 from subscriptions.models import OneOffFee, SimOrder, Subscription
 
 # One-off fees of the catalogue (codes as in subscriptions/catalogue.py).
@@ -25,5 +26,8 @@ def sim_order_fee(kind: str) -> OneOffFee | None:
 
 
 def _charge_fees(sub: Subscription, fees: Iterable[OneOffFee], *, by: Actor) -> list[int]:
-    """Records the fees as invoicing charges (same transaction); a fee of 0 kr has nothing to invoice."""
-    return [add_charge(subscription=sub, fee=fee, by=by).pk for fee in fees if fee.price > 0]
+    """Announces the fees as due (invoicing records the charges, same transaction); returns the charges' ids.
+
+    A fee of 0 kr has nothing to invoice."""
+    due = [publish(ChargeDue(company=sub.company, subscription=sub, fee=fee, by=by)) for fee in fees if fee.price > 0]
+    return [facts["charge"] for facts in due if "charge" in facts]

@@ -10,7 +10,9 @@ from django.utils.translation import gettext as _
 
 from audit.actor import Actor
 from audit.events import record
+from registry.events import publish
 from subscriptions.actions.base import DETAIL_FIELDS, earliest_cancel_date, first_of_next_month, locked
+from subscriptions.events import SubscriptionActivated, SubscriptionCancelled
 from subscriptions.models import BLOCK_FIELDS, AddOn, Product, Subscription
 
 
@@ -104,23 +106,8 @@ def cancel(sub: Subscription, *, on: datetime.date, reason: str, by: Actor) -> S
         target=sub,
         details={"end_date": on.isoformat(), "reason": sub.cancel_reason},
     )
-    if was_pending and sub.port_in_requested:
-        # Cancelled before start: the number transfer it waited for is cancelled too (refused once scheduled).
-        from numbering.actions import cancel_port_request
-        from numbering.models import PortRequest
-
-        for port_request in PortRequest.objects.select_for_update().filter(
-            subscription=sub,
-            status__in=[
-                PortRequest.Status.SUBMITTED,
-                PortRequest.Status.PENDING,
-                PortRequest.Status.REJECTED,
-                PortRequest.Status.DRAFT,
-            ],
-        ):
-            cancel_port_request(port_request, reason=_("The subscription was cancelled"), by=by)
-        if sub.port_requests.filter(status=PortRequest.Status.SCHEDULED).exists():
-            raise ValidationError(_("The number transfer is already scheduled. Contact us to stop it."))
+    # Cancelled before start, the Numbers area cancels the number transfer it waited for (or refuses: rolled back).
+    publish(SubscriptionCancelled(subscription=sub, before_start=was_pending, by=by))
     return sub
 
 
@@ -227,6 +214,7 @@ def activate_after_port(
         target=sub,
         details={"port_request": port_request, "start_date": sub.start_date.isoformat()},
     )
+    publish(SubscriptionActivated(subscription=sub, port_request=port_request, by=by))
     return sub
 
 
