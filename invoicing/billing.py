@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from audit.actor import Actor
 from audit.events import record
 from companies.models import Company
+from invoicing.events import InvoiceIssued
 from invoicing.models import Charge, EInvoiceSettings, Invoice, InvoiceCounter, InvoiceLine, InvoiceSection, UsageRecord
 from invoicing.money import days_active, due_date_for, parse_period, pro_rata, vat_of
-from jobs.queue import enqueue
+from registry.events import publish
 from subscriptions.models import Subscription
 
 Progress = Callable[[int, int], None]
@@ -333,7 +334,7 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
             details={"period": period, "total": invoice.total, "number": invoice.number},
         )
         # In the invoice's transaction: an issued invoice always gets its PDF and eInvoice, whatever crashes.
-        _after_issue(invoice.pk)
+        publish(InvoiceIssued(invoice_id=invoice.pk))
     return invoice
 
 
@@ -412,10 +413,3 @@ def _store(invoice: Invoice, sections: list[_Section]) -> None:
         ],
         batch_size=5000,
     )
-
-
-def _after_issue(invoice_id: int) -> None:
-    """Queues the PDF and eInvoice of an issued invoice; call it in the transaction that issues it."""
-    from invoicing.tasks import process_issued_invoice
-
-    enqueue(process_issued_invoice, invoice_id)

@@ -7,7 +7,8 @@
 - ``fees``: the catalogue's one-off fees and charging them
 - ``sim``: PIN/PUK reveal and SIM orders
 - ``create``: a new subscription from the guide
-- ``bulk``: bulk previews, bulk updates and bulk jobs
+- ``bulk``: bulk previews, bulk updates and the body of a bulk job's task
+- ``bulk_submit``: the page's "Apply changes": at once, or queued as a bulk job
 """
 
 from subscriptions.actions.add_ons import AddOnChange, allowed_add_ons, change_add_ons, preview_add_ons
@@ -19,9 +20,8 @@ from subscriptions.actions.bulk import (
     fail_bulk_job,
     preview_bulk,
     run_bulk_job,
-    start_bulk_job,
-    submit_bulk,
 )
+from subscriptions.actions.bulk_submit import start_bulk_job, submit_bulk
 from subscriptions.actions.create import NewSubscription, create_subscription
 from subscriptions.actions.fees import ESIM_FEE, REPLACEMENT_FEE, SETUP_FEE, SIM_FEE, guide_fees, sim_order_fee
 from subscriptions.actions.lifecycle import (
