@@ -362,12 +362,10 @@ def on_subscription_cancelled(event: SubscriptionCancelled) -> None:
     sub = event.subscription
     if not (event.before_start and sub.port_in_requested):
         return
-    open_requests = PortRequest.objects.select_for_update().filter(
-        subscription=sub, status__in=[S.SUBMITTED, S.PENDING, S.REJECTED, S.DRAFT]
-    )
-    for port_request in open_requests:
+    requests = PortRequest.objects.for_company(sub.company).filter(subscription=sub)
+    for port_request in requests.select_for_update().filter(status__in=[S.SUBMITTED, S.PENDING, S.REJECTED, S.DRAFT]):
         _cancel(port_request, reason=_("The subscription was cancelled"), by=event.by)
-    if PortRequest.objects.filter(subscription=sub, status=S.SCHEDULED).exists():
+    if requests.filter(status=S.SCHEDULED).exists():
         raise ValidationError(_("The number transfer is already scheduled. Contact us to stop it."))
 
 

@@ -103,9 +103,9 @@ def test_a_refusing_handler_rolls_the_new_subscription_back(personas, catalogue,
         actions.create_subscription(company=personas.company_a, data=_new(catalogue), order_token="t-1", by=by)
 
     # Nothing half done: no subscription, the number is free again, no SIM fee charged, nothing audited.
-    assert not Subscription.objects.exists()
+    assert not Subscription.objects.for_company(personas.company_a).exists()
     assert NumberPool.objects.get().reserved_for is None
-    assert not Charge.objects.exists()
+    assert not Charge.objects.for_company(personas.company_a).exists()
     assert not AuditEvent.objects.filter(action__startswith="subscription.").exists()
 
 
@@ -121,10 +121,14 @@ def test_creating_with_a_kept_number_reports_the_port_request_and_the_charges(pe
         company=personas.company_a, data=data, order_token="t-2", by=Actor(user=personas.admin_a)
     )
 
-    port = PortRequest.objects.get(subscription=sub)
+    port = PortRequest.objects.for_company(personas.company_a).get(subscription=sub)
     details = AuditEvent.objects.get(action="subscription.created").details
     assert details["port_request"] == port.reference
-    assert details["charges"] == [c.pk for c in Charge.objects.filter(subscription=sub)] != []
+    assert (
+        details["charges"]
+        == [c.pk for c in Charge.objects.for_company(personas.company_a).filter(subscription=sub)]
+        != []
+    )
 
 
 def test_cancelling_the_port_request_cancels_the_waiting_subscription_once(personas, catalogue):
@@ -133,7 +137,7 @@ def test_cancelling_the_port_request_cancels_the_waiting_subscription_once(perso
         catalogue, number_choice="port", phone_number="+4530123456", port_operator="telia", port_signed_name="A"
     )
     sub = actions.create_subscription(company=personas.company_a, data=data, order_token="t-3", by=by)
-    port = PortRequest.objects.get(subscription=sub)
+    port = PortRequest.objects.for_company(personas.company_a).get(subscription=sub)
 
     numbering_actions.cancel_port_request(port, reason="", by=by)
 
