@@ -15,8 +15,8 @@ from common.telecom import OPERATOR_LABELS
 from companies.models import Company
 from jobs.queue import enqueue
 from registry.events import publish
-from subscriptions.actions.fees import _charge_fees, guide_fees
-from subscriptions.actions.sim import _new_sim_secrets
+from subscriptions.actions.fees import charge_fees, guide_fees
+from subscriptions.actions.sim import new_sim_secrets
 from subscriptions.events import PortIn, SubscriptionCreated
 from subscriptions.models import AddOn, NumberPool, Product, SimOrder, Subscription
 from subscriptions.tasks import provision_subscription
@@ -89,7 +89,7 @@ def create_subscription(*, company: Company, data: NewSubscription, order_token:
 
         sub.sim_type = Subscription.SimType.ESIM if data.sim_choice == "esim" else Subscription.SimType.PHYSICAL
         sub.iccid = data.iccid or iccid_with_check("894503" + f"{secrets.randbelow(10**12):012d}")
-        _new_sim_secrets(sub)
+        new_sim_secrets(sub)
     try:
         with transaction.atomic():
             sub.save()
@@ -111,7 +111,7 @@ def create_subscription(*, company: Company, data: NewSubscription, order_token:
         )
     facts = publish(SubscriptionCreated(subscription=sub, port_in=port_in, by=by))
     # The one-off fees of the summary go on the company's next invoice (issue 5).
-    charges = _charge_fees(sub, guide_fees(data.sim_choice), by=by)
+    charges = charge_fees(sub, guide_fees(data.sim_choice), by=by)
     record(
         "subscription.created",
         by=by,

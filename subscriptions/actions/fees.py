@@ -25,7 +25,7 @@ def sim_order_fee(kind: str) -> OneOffFee | None:
     return OneOffFee.objects.filter(code=code).first()
 
 
-def _charge_fees(sub: Subscription, fees: Iterable[OneOffFee], *, by: Actor) -> list[int]:
+def charge_fees(sub: Subscription, fees: Iterable[OneOffFee], *, by: Actor) -> list[int]:
     """Announces the fees as due (invoicing records the charges, same transaction); returns the charges' ids.
 
     A fee of 0 kr has nothing to invoice."""

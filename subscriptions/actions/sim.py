@@ -15,7 +15,7 @@ from audit.events import record
 from audit.models import AuditEvent
 from subscriptions import crypto
 from subscriptions.actions.base import locked
-from subscriptions.actions.fees import _charge_fees, sim_order_fee
+from subscriptions.actions.fees import charge_fees, sim_order_fee
 from subscriptions.models import SimOrder, Subscription
 
 logger = logging.getLogger(__name__)
@@ -68,7 +68,7 @@ def reveal_secrets(sub: Subscription, *, by: Actor) -> dict[str, str]:
         }
 
 
-def _new_sim_secrets(sub: Subscription) -> None:
+def new_sim_secrets(sub: Subscription) -> None:
     sub.pin = f"{secrets.randbelow(10000):04d}"
     sub.puk = f"{secrets.randbelow(100000000):08d}"
 
@@ -98,10 +98,10 @@ def order_sim(sub: Subscription, *, kind: str, ship_to: str, reason: str, by: Ac
         sub.sim_type = Subscription.SimType.ESIM
         sub.iccid = iccid_with_check("894502" + f"{secrets.randbelow(10**12):012d}")
         sub.sim_blocked = False
-        _new_sim_secrets(sub)
+        new_sim_secrets(sub)
     sub.save()
     fee = sim_order_fee(kind)
-    charges = _charge_fees(sub, [fee] if fee else [], by=by)
+    charges = charge_fees(sub, [fee] if fee else [], by=by)
     action = "subscription.moved_to_esim" if kind == SimOrder.Kind.ESIM else "subscription.sim_replaced"
     record(
         action,
