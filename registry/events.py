@@ -48,6 +48,6 @@ def unsubscribe[E: Event](event_type: type[E], handler: Handler[E]) -> None:
 def publish(event: Event) -> dict[str, Any]:
     """Runs the event's handlers now, in the caller's transaction; returns the facts they report."""
     facts: dict[str, Any] = {}
-    for handler in list(_handlers[type(event)]):
+    for handler in list(_handlers.get(type(event), ())):
         facts |= handler(event) or {}
     return facts
