@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('invoicing', '0009_invoice_einvoice_references'),
+        ('invoicing', '0010_charge_generic_billable_line'),
     ]
 
     operations = [
