@@ -42,6 +42,9 @@ class User(AbstractUser):
         default="da",
         help_text=_("The language of the portal, e-mails and documents for this user."),
     )
+    # Bumped whenever one of the user's memberships or their companies change (companies.signals): the
+    # active-company middleware keeps the memberships in the session and reloads them when this moves.
+    access_version = models.PositiveIntegerField(_("access version"), default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
