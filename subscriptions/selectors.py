@@ -23,6 +23,15 @@ SORTS = {
 _PHONEISH = re.compile(r"^\+?[\d\s\-().]+$")
 
 
+def _next_prefix(digits: str) -> str:
+    """The smallest digit string above every string starting with ``digits`` (an ICCID starts with 89).
+
+    ``iccid >= prefix AND iccid < next`` is the prefix match as a range, which the (company, iccid) B-tree
+    serves on every backend and collation; ``LIKE 'prefix%'`` can use it only under the C collation.
+    """
+    return str(int(digits) + 1).zfill(len(digits))
+
+
 def products_in_order() -> list[Product]:
     # The catalogue's order, with a tie-break: types of equal kind, rank and price keep one order on PostgreSQL too.
     return list(Product.objects.order_by("kind", "sort_order", "monthly_price", "name", "pk"))
@@ -39,7 +48,7 @@ def search(qs: QuerySet[Subscription], q: str) -> QuerySet[Subscription]:
     if _PHONEISH.match(q):
         digits = re.sub(r"\D", "", q)
         if digits.startswith("89") and 18 <= len(digits) <= 20:
-            return qs.filter(iccid__startswith=digits)
+            return qs.filter(iccid__gte=digits, iccid__lt=_next_prefix(digits))
         if len(digits) >= 8:
             phone = search_phone(q)
             if phone:
