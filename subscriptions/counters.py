@@ -3,7 +3,8 @@
 ``SubscriptionCount`` holds one row per (company, type, status, cost centre) with how many subscriptions
 have it. Database triggers on ``subscriptions_subscription`` keep it up to date in the same transaction
 as every insert, delete and change of a subscription's company, type, status or cost centre — whichever
-code path makes it (``save()``, ``QuerySet.update()``, ``bulk_create``, raw SQL, COPY). So the overview's
+code path makes it (``save()``, ``QuerySet.update()``, ``bulk_create``, raw SQL, COPY; on PostgreSQL a
+TRUNCATE empties the counts too). So the overview's
 status counts, the list's page count and its cost-centre choices cost the same for 10 or 100,000
 subscriptions. On PostgreSQL the triggers are statement-level with transition tables (a bulk update of
 10,000 rows makes one grouped upsert), on SQLite row-level.
@@ -64,6 +65,15 @@ BEGIN
   RETURN NULL;
 END $$
 """,
+    f"""
+CREATE OR REPLACE FUNCTION subs_count_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  DELETE FROM {COUNTS};
+  RETURN NULL;
+END $$
+""",
+    f"CREATE OR REPLACE TRIGGER subs_count_truncate AFTER TRUNCATE ON {TABLE} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION subs_count_truncate()",
     f"CREATE OR REPLACE TRIGGER subs_count_insert AFTER INSERT ON {TABLE} "
     "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION subs_count_insert()",
     f"CREATE OR REPLACE TRIGGER subs_count_delete AFTER DELETE ON {TABLE} "
@@ -94,6 +104,8 @@ _DROP = {
         f"DROP TRIGGER IF EXISTS subs_count_insert ON {TABLE}",
         f"DROP TRIGGER IF EXISTS subs_count_delete ON {TABLE}",
         f"DROP TRIGGER IF EXISTS subs_count_update ON {TABLE}",
+        f"DROP TRIGGER IF EXISTS subs_count_truncate ON {TABLE}",
+        "DROP FUNCTION IF EXISTS subs_count_truncate()",
         "DROP FUNCTION IF EXISTS subs_count_insert()",
         "DROP FUNCTION IF EXISTS subs_count_delete()",
         "DROP FUNCTION IF EXISTS subs_count_update()",

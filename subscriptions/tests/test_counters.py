@@ -124,3 +124,16 @@ def test_reconcile_rebuilds_counts_that_were_off(personas, catalogue, capsys):
     assert_right(personas.company_a)
     call_command("reconcile_subscription_counts", "--check")
     assert "all counts were right" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_truncate_empties_the_counts_on_postgresql(personas, catalogue):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("TRUNCATE is PostgreSQL's (SQLite has none)")
+    SubscriptionFactory.create_batch(2, company=personas.company_a, product=catalogue["mobil-basis-5"])
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE subscriptions_subscription CASCADE")
+    assert selectors.status_counts(personas.company_a) == {}
+    assert not SubscriptionCount.objects.exists()
