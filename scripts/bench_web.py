@@ -224,6 +224,8 @@ def main() -> None:
     parser.add_argument("--load-duration", type=int, default=30, help="seconds of the 50-connection run")
     parser.add_argument("--configs", action="store_true", help="compare connection and worker settings")
     parser.add_argument("--flat", action="store_true", help="search and sort at 1,000 vs 100,000 subscriptions")
+    parser.add_argument("--cpu-only", action="store_true", help="only the in-process CPU comparison (no gunicorn)")
+    parser.add_argument("--cpu-requests", type=int, default=40, help="requests per page and round, in-process")
     parser.add_argument("--worker-class", default="gthread")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)
@@ -240,6 +242,9 @@ def main() -> None:
         f"Database {DATABASE_URL}, Redis {REDIS_URL}; load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
     info = seed(sizes)
+    cpu(info["main"], rounds=args.rounds, requests=args.cpu_requests)
+    if args.cpu_only:
+        return
     from django.db import connections
 
     connections.close_all()
@@ -277,6 +282,42 @@ def main() -> None:
     finally:
         for server in servers:
             server.stop()
+
+
+def cpu(info: dict[str, object], *, rounds: int, requests: int) -> None:
+    """The same pages in this process, one after the other: CPU time per request (the web process's share of
+    the machine; PostgreSQL's own work is not in it), interleaved. On a machine whose other jobs make wall
+    times and wrk's figures swing, the CPU ratio is the steadier estimate of the req/s ratio a server with
+    its cores to itself would reach."""
+    from django.test import RequestFactory
+
+    from subscriptions.benchmarks import wsgi
+
+    factory = RequestFactory()
+    targets = pages(info, 0)
+    per_target: dict[str, list[tuple[float, float]]] = {name: [] for name, _u, _c in targets}
+    for _round in range(rounds + 1):
+        for name, url, cookie in targets:
+            path = url.split(":0", 1)[1]
+            handler = wsgi.bare if path.startswith("/bench/bare/") else wsgi.portal
+            wall = process = 0.0
+            for _ in range(requests):
+                request = factory.get(path, HTTP_COOKIE=cookie, HTTP_HOST="127.0.0.1")
+                t, p = time.perf_counter(), time.process_time()
+                response = handler.get_response(request)
+                process += time.process_time() - p
+                wall += time.perf_counter() - t
+                assert response.status_code == 200, (name, response.status_code)
+            if _round:  # the first round warms caches and connections
+                per_target[name].append((process / requests * 1000, wall / requests * 1000))
+    base = statistics.median(c for c, _w in per_target["bare floor"])
+    print(f"\nIn-process, {requests} requests x {rounds} rounds per page: CPU ms per request (median of rounds)\n")
+    print("| page | CPU ms | wall ms | CPU share (bare floor's CPU ÷ the page's) |")
+    print("|---|---:|---:|---:|")
+    for name, values in per_target.items():
+        c = statistics.median(v for v, _w in values)
+        w = statistics.median(v for _c, v in values)
+        print(f"| {name} | {c:.2f} | {w:.2f} | {base / c * 100:.0f} % |", flush=True)
 
 
 def flat(info: dict[str, dict[str, object]], args: argparse.Namespace) -> None:
