@@ -3,6 +3,8 @@
 Every change to a membership (created, access or areas changed, deleted — also by a queryset delete or a
 company's cascade) and every change to a company bumps ``User.access_version`` of the users concerned, in
 the same transaction. The middleware compares it with the version it cached in the session and reloads.
+Code that changes memberships or companies with ``QuerySet.update()`` (which sends no signal) must call
+``bump_access_version`` itself.
 """
 
 from typing import Any

@@ -99,3 +99,15 @@ def test_the_cached_company_is_a_whole_company(login, personas):
     assert [getattr(company, f.attname) for f in fresh._meta.concrete_fields] == [
         getattr(fresh, f.attname) for f in fresh._meta.concrete_fields
     ]
+
+
+def test_a_full_save_of_a_user_loaded_before_a_grant_change_keeps_the_change(login, personas):
+    client = login(personas.admin_a)
+    assert client.get(reverse("subscriptions:index")).status_code == 200
+    stale = type(personas.admin_a).objects.get(pk=personas.admin_a.pk)  # e.g. a password change in progress
+    membership = Membership.objects.get(user=personas.admin_a)
+    membership.areas = ["tickets"]
+    membership.save()
+    stale.first_name = "Anna"
+    stale.save()
+    assert client.get(reverse("subscriptions:index")).status_code == 403
