@@ -15,7 +15,7 @@ from django.urls import reverse
 from audit.models import AuditEvent
 from companies.models import Company
 from registry.scoping import CompanyOwned, UnscopedQueryError, get_for_company
-from subscriptions.models import Subscription
+from subscriptions.models import Subscription, SubscriptionCount
 from subscriptions.tests.factories import SubscriptionFactory
 from tickets.models import Ticket, TicketMessage
 from tickets.tests.factories import TicketFactory, TicketMessageFactory
@@ -28,14 +28,14 @@ NOT_COMPANY_OWNED = {
     "companies.Membership",  # who may act for a company: read by the policy with the user at hand
     "subscriptions.NumberPool",  # `reserved_for`: the operator's pool of free numbers
 }
-# Scoped like CompanyOwned although its company may be empty (operator events).
-SCOPED_WITHOUT_COMPANY_OWNED = {"audit.AuditEvent"}
+# Scoped like CompanyOwned without inheriting it (an empty company for operator events; a key without constraint).
+SCOPED_WITHOUT_COMPANY_OWNED = {"audit.AuditEvent", "subscriptions.SubscriptionCount"}
 
 
 def company_owned_models() -> list[type]:
     found = [model for model in apps.get_models() if issubclass(model, CompanyOwned)]
     assert len(found) >= 16  # invoicing, numbering, tickets, subscriptions
-    return [*found, AuditEvent]
+    return [*found, AuditEvent, SubscriptionCount]
 
 
 @pytest.fixture
