@@ -1,0 +1,231 @@
+"""TMF637 Product Inventory: the company's subscriptions as ``product``. Never the SIM's PIN or PUK."""
+
+import datetime
+from collections.abc import Sequence
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils import timezone
+from ninja import Query, Router
+
+from api import schemas, tmf
+from api.auth import APIKey, actor_of, company_of
+from api.errors import ApiError
+from registry.scoping import get_for_company
+from subscriptions import actions, selectors
+from subscriptions.forms import DetailsForm
+from subscriptions.identifiers import search_phone
+from subscriptions.models import Subscription
+
+router = Router(auth=APIKey("subscriptions"), tags=["TMF637 Product Inventory"])
+PATH = "/tmf-api/productInventory/v4/product/"
+
+STATUS_TO_TMF: dict[str, str] = {
+    Subscription.Status.PENDING_ACTIVE: "pendingActive",
+    Subscription.Status.ACTIVE: "active",
+    Subscription.Status.SUSPENDED: "suspended",
+    Subscription.Status.PENDING_TERMINATE: "pendingTerminate",
+    Subscription.Status.TERMINATED: "terminated",
+    Subscription.Status.CANCELLED: "cancelled",
+}
+STATUS_FROM_TMF = {v: k for k, v in STATUS_TO_TMF.items()}
+
+SORTS: dict[str, tuple[str, ...]] = {
+    "name": selectors.SORTS["name"],
+    "-name": selectors.SORTS["-name"],
+    "email": selectors.SORTS["email"],
+    "-email": selectors.SORTS["-email"],
+    "phoneNumber": selectors.SORTS["phone"],
+    "-phoneNumber": selectors.SORTS["-phone"],
+    "lastUpdate": ("updated_at", "id"),
+    "-lastUpdate": ("-updated_at", "-id"),
+}
+FIELDS = (
+    "name",
+    "status",
+    "startDate",
+    "terminationDate",
+    "lastUpdate",
+    "isBundle",
+    "productOffering",
+    "productCharacteristic",
+    "productPrice",
+    "relatedParty",
+)
+# Characteristic name -> model field, for those a PATCH may change (as on the portal's profile).
+WRITABLE = {
+    "email": "email",
+    "costCentre": "cost_centre",
+    "salaryNumber": "salary_number",
+    "invoiceNote": "invoice_note",
+}
+FORM_FIELDS = {"user_name": "name", **{field: f"productCharacteristic.{name}" for name, field in WRITABLE.items()}}
+
+
+def render(request: HttpRequest, sub: Subscription) -> dict[str, Any]:
+    product = sub.product
+    company = sub.company
+    prices = [
+        {
+            "name": product.name,
+            "priceType": "recurring",
+            "recurringChargePeriod": "month",
+            "price": {"dutyFreeAmount": tmf.money(product.monthly_price)},
+        }
+    ]
+    prices += [
+        {
+            "name": add_on.name,
+            "priceType": "recurring",
+            "recurringChargePeriod": "month",
+            "price": {"dutyFreeAmount": tmf.money(add_on.monthly_price)},
+        }
+        for add_on in sub.add_ons.all()
+    ]
+    characteristics = [
+        ("phoneNumber", sub.phone_number),
+        ("email", sub.email),
+        ("costCentre", sub.cost_centre),
+        ("salaryNumber", sub.salary_number),
+        ("invoiceNote", sub.invoice_note),
+        ("simType", sub.sim_type),
+        ("iccid", sub.iccid),
+    ]
+    return {
+        "id": str(sub.pk),
+        "href": tmf.href(request, f"{PATH}{sub.pk}"),
+        "@type": "Product",
+        "name": sub.user_name,
+        "status": STATUS_TO_TMF.get(sub.status, sub.status),
+        "isBundle": False,
+        "startDate": tmf.iso(sub.start_date),
+        "terminationDate": tmf.iso(sub.end_date),
+        "lastUpdate": tmf.iso(sub.updated_at),
+        "productOffering": {
+            "id": product.code,
+            "name": product.name,
+            "@referredType": "ProductOffering",
+        },
+        "productCharacteristic": [
+            {"name": name, "valueType": "string", "value": value} for name, value in characteristics
+        ],
+        "productPrice": prices,
+        "relatedParty": [
+            {"id": str(company.pk), "name": company.name, "role": "customer", "@referredType": "Organization"}
+        ],
+    }
+
+
+def _one(request: HttpRequest, product_id: int) -> Subscription:
+    company = company_of(request)
+    return get_for_company(
+        selectors.company_subscriptions(company).select_related("product", "company").prefetch_related("add_ons"),
+        company,
+        pk=product_id,
+    )
+
+
+@router.get(
+    "/product",
+    response={200: list[schemas.Product], 422: schemas.Error},
+    summary="List products (subscriptions)",
+    operation_id="listProduct",
+)
+def list_products(
+    request: HttpRequest,
+    status: str | None = Query(
+        None, description="pendingActive, active, suspended, pendingTerminate, terminated, cancelled"
+    ),
+    offering: str | None = Query(None, alias="productOffering.id", description="The subscription type's code"),
+    cost_centre: str | None = Query(None, alias="costCentre", max_length=40),
+    phone: str | None = Query(None, alias="phoneNumber", max_length=40),
+    email: str | None = Query(None, max_length=254),
+    updated_since: datetime.datetime | None = Query(None, alias="lastUpdate.gte"),
+    offset: int = Query(0, ge=0, le=10_000_000),
+    limit: int = Query(tmf.DEFAULT_LIMIT, ge=1, le=tmf.MAX_LIMIT),
+    sort: str | None = Query(None, description=", ".join(SORTS)),
+    fields: str | None = Query(None, description="Comma-separated attributes to return"),
+) -> HttpResponse:
+    company = company_of(request)
+    order = tmf.ordering(sort, SORTS, "name")
+    wanted = tmf.projection(fields, FIELDS)
+    if status is not None and status not in STATUS_FROM_TMF:
+        raise ApiError(
+            422, "Unknown status.", errors=[{"field": "status", "message": f"one of {', '.join(STATUS_FROM_TMF)}"}]
+        )
+    qs = selectors.subscription_list(
+        company,
+        status=STATUS_FROM_TMF[status] if status else "",
+        cost_centre=cost_centre or "",
+    )
+    if offering:
+        qs = qs.filter(product__code=offering)
+    if phone:
+        e164 = search_phone(phone)
+        if e164 is None:
+            raise ApiError(
+                422, "Not a phone number.", errors=[{"field": "phoneNumber", "message": "not a phone number"}]
+            )
+        qs = qs.filter(phone_number=e164)
+    if email:
+        qs = qs.filter(email__iexact=email.strip())
+    if updated_since is not None:
+        if timezone.is_naive(updated_since):
+            updated_since = timezone.make_aware(updated_since)
+        qs = qs.filter(updated_at__gte=updated_since)
+    qs = qs.select_related("product", "company").prefetch_related("add_ons").order_by(*order)
+
+    def page(rows: Sequence[Subscription]) -> list[dict[str, Any]]:
+        return [render(request, sub) for sub in rows]
+
+    return tmf.list_response(request, qs, offset=offset, limit=limit, render=page, wanted=wanted)
+
+
+@router.get(
+    "/product/{product_id}",
+    response={200: schemas.Product, 404: schemas.Error},
+    summary="Read one product (subscription)",
+    operation_id="retrieveProduct",
+)
+def get_product(request: HttpRequest, product_id: int, fields: str | None = None) -> HttpResponse:
+    wanted = tmf.projection(fields, FIELDS)
+    return JsonResponse(tmf.project(render(request, _one(request, product_id)), wanted))
+
+
+@router.patch(
+    "/product/{product_id}",
+    response={200: schemas.Product, 404: schemas.Error, 422: schemas.Error},
+    summary="Change a product's user details or cost centre (as on the portal's profile)",
+    operation_id="patchProduct",
+)
+def patch_product(request: HttpRequest, product_id: int, patch: schemas.ProductPatch) -> HttpResponse:
+    sub = _one(request, product_id)
+    data = {field: getattr(sub, field) for field in actions.DETAIL_FIELDS}
+    if patch.name is not None:
+        data["user_name"] = patch.name
+    errors = []
+    for index, item in enumerate(patch.productCharacteristic or []):
+        if item.name not in WRITABLE:
+            errors.append(
+                {
+                    "field": f"productCharacteristic[{index}].name",
+                    "message": f"cannot be changed here; one of {', '.join(WRITABLE)}",
+                }
+            )
+        else:
+            data[WRITABLE[item.name]] = item.value
+    if errors:
+        raise ApiError(422, "The request is not valid.", errors=errors)
+    form = DetailsForm(data, instance=sub)
+    if not form.is_valid():
+        raise ApiError(
+            422,
+            "The request is not valid.",
+            errors=[
+                {"field": FORM_FIELDS.get(name, name), "message": " ".join(str(m) for m in messages)}
+                for name, messages in form.errors.items()
+            ],
+        )
+    # The form validated a copy of the fields; the action reloads the row, locks it and audits the change.
+    actions.change_details(sub, data={f: form.cleaned_data[f] for f in actions.DETAIL_FIELDS}, by=actor_of(request))
+    return JsonResponse(render(request, _one(request, product_id)))

@@ -1,0 +1,137 @@
+"""The shapes the OpenAPI document shows. Output is built as plain dicts (fast, and ``fields=`` can
+leave attributes out), so every output attribute but ``id`` is optional here, as in the TMF specs."""
+
+from typing import Any
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+
+class Money(Schema):
+    unit: str = "DKK"
+    value: float
+
+
+class Error(Schema):
+    type: str = Field("Error", alias="@type")
+    code: str
+    reason: str
+    message: str
+    status: str
+    errors: list[dict[str, str]] | None = None
+
+
+class Ref(Schema):
+    id: str
+    href: str | None = None
+    name: str | None = None
+    role: str | None = None
+    referredType: str | None = Field(None, alias="@referredType")
+
+
+class Characteristic(Schema):
+    name: str
+    value: Any = None
+    valueType: str | None = None
+
+
+class Price(Schema):
+    name: str | None = None
+    priceType: str
+    recurringChargePeriod: str | None = None
+    price: dict[str, Money]
+
+
+class Product(Schema):
+    id: str
+    href: str | None = None
+    type: str | None = Field(None, alias="@type")
+    name: str | None = None
+    status: str | None = None
+    startDate: str | None = None
+    terminationDate: str | None = None
+    lastUpdate: str | None = None
+    isBundle: bool | None = None
+    productOffering: Ref | None = None
+    productCharacteristic: list[Characteristic] | None = None
+    productPrice: list[Price] | None = None
+    relatedParty: list[Ref] | None = None
+
+
+class CharacteristicIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    value: str = Field(max_length=200)
+
+
+class ProductPatch(Schema):
+    """A merge patch: the user's name and the characteristics that may change."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    type: str | None = Field(None, alias="@type")
+    name: str | None = Field(None, max_length=200)
+    productCharacteristic: list[CharacteristicIn] | None = None
+
+
+class Note(Schema):
+    id: str
+    type: str | None = Field(None, alias="@type")
+    text: str | None = None
+    author: str | None = None
+    date: str | None = None
+
+
+class StatusChange(Schema):
+    status: str
+    changeDate: str | None = None
+    changeReason: str | None = None
+
+
+class TroubleTicket(Schema):
+    id: str
+    href: str | None = None
+    type: str | None = Field(None, alias="@type")
+    externalId: str | None = None
+    name: str | None = None
+    description: str | None = None
+    ticketType: str | None = None
+    priority: str | None = None
+    severity: str | None = None
+    status: str | None = None
+    statusChangeDate: str | None = None
+    statusChangeReason: str | None = None
+    creationDate: str | None = None
+    lastUpdate: str | None = None
+    channel: dict[str, str] | None = None
+    relatedEntity: list[Ref] | None = None
+    relatedParty: list[Ref] | None = None
+    note: list[Note] | None = None
+    statusChange: list[StatusChange] | None = None
+
+
+class RelatedEntityIn(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str = Field(max_length=40)
+    referredType: str = Field("Product", alias="@referredType")
+    role: str | None = Field(None, max_length=40)
+
+
+class TroubleTicketCreate(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    type: str | None = Field(None, alias="@type")
+    name: str = Field(min_length=1, max_length=150)
+    description: str = Field(min_length=1, max_length=10000)
+    ticketType: str
+    priority: str = "Medium"
+    relatedEntity: list[RelatedEntityIn] = Field(default_factory=list, max_length=1)
+
+
+class NoteCreate(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    type: str | None = Field(None, alias="@type")
+    text: str = Field(min_length=1, max_length=10000)
