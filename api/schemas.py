@@ -135,3 +135,42 @@ class NoteCreate(Schema):
 
     type: str | None = Field(None, alias="@type")
     text: str = Field(min_length=1, max_length=10000)
+
+
+class Attachment(Schema):
+    id: str
+    type: str | None = Field(None, alias="@type")
+    name: str | None = None
+    mimeType: str | None = None
+    url: str | None = None
+
+
+class TaxItem(Schema):
+    taxCategory: str
+    taxRate: float
+    taxAmount: Money
+
+
+class TimePeriod(Schema):
+    startDateTime: str | None = None
+    endDateTime: str | None = None
+
+
+class CustomerBill(Schema):
+    id: str
+    href: str | None = None
+    type: str | None = Field(None, alias="@type")
+    billNo: str | None = None
+    category: str | None = None
+    state: str | None = None
+    isOverdue: bool | None = None
+    billDate: str | None = None
+    paymentDueDate: str | None = None
+    billingPeriod: TimePeriod | None = None
+    amountDue: Money | None = None
+    remainingAmount: Money | None = None
+    taxExcludedAmount: Money | None = None
+    taxIncludedAmount: Money | None = None
+    taxItem: list[TaxItem] | None = None
+    billDocument: list[Attachment] | None = None
+    relatedParty: list[Ref] | None = None

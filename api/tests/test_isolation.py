@@ -10,6 +10,7 @@ import pytest
 from django.test import Client
 
 from api.routes import api
+from invoicing.tests.factories import InvoiceFactory
 from registry.areas import registry
 from subscriptions.tests.factories import SubscriptionFactory
 from tickets.tests.factories import TicketFactory
@@ -19,13 +20,18 @@ pytestmark = pytest.mark.django_db
 PATH_PARAMS = {
     "product_id": lambda company: SubscriptionFactory(company=company).pk,
     "ticket_id": lambda company: TicketFactory(company=company).pk,
+    "bill_id": lambda company: InvoiceFactory(company=company).pk,
 }
 BODIES = {
     "patchProduct": {"productCharacteristic": [{"name": "costCentre", "value": "Lager"}]},
     "createTroubleTicket": {"name": "Hjælp", "description": "Den virker ikke", "ticketType": "other"},
     "createTroubleTicketNote": {"text": "Tak"},
 }
-AREAS = {"/tmf-api/productInventory/": "subscriptions", "/tmf-api/troubleTicket/": "tickets"}
+AREAS = {
+    "/tmf-api/productInventory/": "subscriptions",
+    "/tmf-api/troubleTicket/": "tickets",
+    "/tmf-api/customerBillManagement/": "invoice",
+}
 DOCUMENT = api.get_openapi_schema(path_prefix="/tmf-api/")
 OPERATIONS = [
     (method, path, op["operationId"])
