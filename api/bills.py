@@ -161,7 +161,7 @@ def get_bill(request: HttpRequest, bill_id: int, fields: str | None = None) -> H
     operation_id="retrieveCustomerBillPdf",
     openapi_extra={"responses": DOCUMENT_RESPONSE},
 )
-def bill_pdf(request: HttpRequest, bill_id: int) -> HttpResponse:
+def bill_pdf(request: HttpRequest, bill_id: int) -> FileResponse:
     invoice = ensure_pdf(_one(request, bill_id))
     return FileResponse(
         invoice.pdf.open("rb"), as_attachment=True, filename=f"{invoice.file_name}.pdf", content_type="application/pdf"
