@@ -4,7 +4,7 @@ with their PDF, Peppol BIS 3 (UBL) and OIOUBL documents."""
 import calendar
 import datetime
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from ninja import Query, Router
@@ -113,18 +113,19 @@ def _one(request: HttpRequest, bill_id: int) -> Invoice:
 
 @router.get(
     "/customerBill",
-    response={200: list[schemas.CustomerBill], 422: schemas.Error},
+    response=schemas.responses({200: list[schemas.CustomerBill]}),
+    by_alias=True,
     summary="List invoices and credit notes",
     operation_id="listCustomerBill",
 )
 def list_bills(
     request: HttpRequest,
-    state: str | None = Query(None, description=", ".join(STATE_FROM_TMF)),
+    state: Literal["new", "sent", "partiallyPaid", "settled"] | None = None,
     year: int | None = Query(None, ge=2000, le=2100, description="Billing periods of this year"),
     offset: int = Query(0, ge=0, le=10_000_000),
     limit: int = Query(tmf.DEFAULT_LIMIT, ge=1, le=tmf.MAX_LIMIT),
-    sort: str | None = Query(None, description=", ".join(SORTS)),
-    fields: str | None = Query(None, description="Comma-separated attributes to return"),
+    sort: Literal["-billDate", "billDate", "-billNo", "billNo"] | None = None,
+    fields: str | None = Query(None, pattern=schemas.fields_pattern(FIELDS), description="Attributes to return"),
 ) -> HttpResponse:
     order = tmf.ordering(sort, SORTS, "-billDate")
     wanted = tmf.projection(fields, FIELDS)
@@ -145,18 +146,23 @@ def list_bills(
 
 @router.get(
     "/customerBill/{bill_id}",
-    response={200: schemas.CustomerBill, 404: schemas.Error},
+    response=schemas.responses({200: schemas.CustomerBill}, 404),
+    by_alias=True,
     summary="Read one invoice or credit note",
     operation_id="retrieveCustomerBill",
 )
-def get_bill(request: HttpRequest, bill_id: int, fields: str | None = None) -> HttpResponse:
+def get_bill(
+    request: HttpRequest,
+    bill_id: int,
+    fields: str | None = Query(None, pattern=schemas.fields_pattern(FIELDS), description="Attributes to return"),
+) -> HttpResponse:
     wanted = tmf.projection(fields, FIELDS)
     return JsonResponse(tmf.project(render(request, _one(request, bill_id)), wanted))
 
 
 @router.get(
     "/customerBill/{bill_id}/pdf",
-    response={404: schemas.Error},
+    response=schemas.responses({}, 404),
     summary="The invoice as PDF",
     operation_id="retrieveCustomerBillPdf",
     openapi_extra={"responses": DOCUMENT_RESPONSE},
@@ -176,7 +182,7 @@ def _xml(body: bytes, filename: str) -> HttpResponse:
 
 @router.get(
     "/customerBill/{bill_id}/ubl",
-    response={404: schemas.Error},
+    response=schemas.responses({}, 404),
     summary="The invoice as Peppol BIS 3 (UBL 2.1) XML",
     operation_id="retrieveCustomerBillUbl",
     openapi_extra={"responses": XML_RESPONSE},
@@ -188,7 +194,7 @@ def bill_ubl(request: HttpRequest, bill_id: int) -> HttpResponse:
 
 @router.get(
     "/customerBill/{bill_id}/oioubl",
-    response={404: schemas.Error},
+    response=schemas.responses({}, 404),
     summary="The invoice as OIOUBL 2.1 XML",
     operation_id="retrieveCustomerBillOioubl",
     openapi_extra={"responses": XML_RESPONSE},

@@ -2,11 +2,13 @@
 
 import datetime
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from ninja import Query, Router
+from pydantic import BeforeValidator
 
 from api import schemas, tmf
 from api.auth import APIKey, actor_of, company_of
@@ -52,6 +54,8 @@ FIELDS = (
     "productPrice",
     "relatedParty",
 )
+Status = Literal["pendingActive", "active", "suspended", "pendingTerminate", "terminated", "cancelled"]
+Sort = Literal["name", "-name", "email", "-email", "phoneNumber", "-phoneNumber", "lastUpdate", "-lastUpdate"]
 # Characteristic name -> model field, for those a PATCH may change (as on the portal's profile).
 WRITABLE = {
     "email": "email",
@@ -116,6 +120,16 @@ def render(request: HttpRequest, sub: Subscription) -> dict[str, Any]:
     }
 
 
+def _iso_only(value: Any) -> Any:
+    # Strictly ISO 8601: pydantic alone would also take a Unix timestamp such as "0.5".
+    if isinstance(value, str) and parse_datetime(value.strip()) is None:
+        raise ValueError("expected an ISO 8601 date and time")
+    return value
+
+
+IsoDatetime = Annotated[datetime.datetime, BeforeValidator(_iso_only)]
+
+
 def _one(request: HttpRequest, product_id: int) -> Subscription:
     company = company_of(request)
     return get_for_company(
@@ -127,24 +141,23 @@ def _one(request: HttpRequest, product_id: int) -> Subscription:
 
 @router.get(
     "/product",
-    response={200: list[schemas.Product], 422: schemas.Error},
+    response=schemas.responses({200: list[schemas.Product]}),
+    by_alias=True,
     summary="List products (subscriptions)",
     operation_id="listProduct",
 )
 def list_products(
     request: HttpRequest,
-    status: str | None = Query(
-        None, description="pendingActive, active, suspended, pendingTerminate, terminated, cancelled"
-    ),
+    status: Status | None = None,
     offering: str | None = Query(None, alias="productOffering.id", description="The subscription type's code"),
     cost_centre: str | None = Query(None, alias="costCentre", max_length=40),
     phone: str | None = Query(None, alias="phoneNumber", max_length=40),
     email: str | None = Query(None, max_length=254),
-    updated_since: datetime.datetime | None = Query(None, alias="lastUpdate.gte"),
+    updated_since: IsoDatetime | None = Query(None, alias="lastUpdate.gte", description="ISO 8601 date and time"),
     offset: int = Query(0, ge=0, le=10_000_000),
     limit: int = Query(tmf.DEFAULT_LIMIT, ge=1, le=tmf.MAX_LIMIT),
-    sort: str | None = Query(None, description=", ".join(SORTS)),
-    fields: str | None = Query(None, description="Comma-separated attributes to return"),
+    sort: Sort | None = None,
+    fields: str | None = Query(None, pattern=schemas.fields_pattern(FIELDS), description="Attributes to return"),
 ) -> HttpResponse:
     company = company_of(request)
     order = tmf.ordering(sort, SORTS, "name")
@@ -183,18 +196,24 @@ def list_products(
 
 @router.get(
     "/product/{product_id}",
-    response={200: schemas.Product, 404: schemas.Error},
+    response=schemas.responses({200: schemas.Product}, 404),
+    by_alias=True,
     summary="Read one product (subscription)",
     operation_id="retrieveProduct",
 )
-def get_product(request: HttpRequest, product_id: int, fields: str | None = None) -> HttpResponse:
+def get_product(
+    request: HttpRequest,
+    product_id: int,
+    fields: str | None = Query(None, pattern=schemas.fields_pattern(FIELDS), description="Attributes to return"),
+) -> HttpResponse:
     wanted = tmf.projection(fields, FIELDS)
     return JsonResponse(tmf.project(render(request, _one(request, product_id)), wanted))
 
 
 @router.patch(
     "/product/{product_id}",
-    response={200: schemas.Product, 404: schemas.Error, 422: schemas.Error},
+    response=schemas.responses({200: schemas.Product}, 404),
+    by_alias=True,
     summary="Change a product's user details or cost centre (as on the portal's profile)",
     operation_id="patchProduct",
 )

@@ -1,10 +1,16 @@
 """The shapes the OpenAPI document shows. Output is built as plain dicts (fast, and ``fields=`` can
 leave attributes out), so every output attribute but ``id`` is optional here, as in the TMF specs."""
 
-from typing import Any
+from typing import Any, Literal
 
 from ninja import Field, Schema
 from pydantic import ConfigDict
+
+
+def fields_pattern(names: tuple[str, ...]) -> str:
+    """``fields=``: a comma-separated list of the resource's attributes, as a regular expression."""
+    name = "|".join(names)
+    return rf"^({name})(,({name}))*$"
 
 
 class Money(Schema):
@@ -111,6 +117,11 @@ class TroubleTicket(Schema):
     statusChange: list[StatusChange] | None = None
 
 
+TicketStatus = Literal["acknowledged", "inProgress", "pending", "held", "resolved", "closed", "rejected", "cancelled"]
+TicketType = Literal["subscriptions", "numbers", "invoice", "technical_fault", "access", "other"]
+Priority = Literal["Low", "Medium", "High", "Critical"]
+
+
 class RelatedEntityIn(Schema):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -125,8 +136,8 @@ class TroubleTicketCreate(Schema):
     type: str | None = Field(None, alias="@type")
     name: str = Field(min_length=1, max_length=150)
     description: str = Field(min_length=1, max_length=10000)
-    ticketType: str
-    priority: str = "Medium"
+    ticketType: TicketType
+    priority: Priority = "Medium"
     relatedEntity: list[RelatedEntityIn] = Field(default_factory=list, max_length=1)
 
 
@@ -174,3 +185,8 @@ class CustomerBill(Schema):
     taxItem: list[TaxItem] | None = None
     billDocument: list[Attachment] | None = None
     relatedParty: list[Ref] | None = None
+
+
+def responses(ok: dict[int, Any], *more: int) -> dict[int, Any]:
+    """An operation's documented answers: its success, and the errors every call may meet."""
+    return {**ok, **{code: Error for code in sorted({400, 401, 403, 422, 429, *more})}}

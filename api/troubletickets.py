@@ -1,7 +1,7 @@
 """TMF621 Trouble Ticket: the company's support tickets, created and answered through the tickets actions."""
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -66,6 +66,8 @@ FIELDS = (
     "note",
     "statusChange",
 )
+# The list leaves out the conversation and the status history (one query per page, not per ticket).
+LIST_ATTRIBUTES = tuple(f for f in FIELDS if f not in ("note", "statusChange"))
 LIST_FIELDS = (
     "id",
     "company_id",
@@ -147,21 +149,24 @@ def _one(request: HttpRequest, ticket_id: int) -> Ticket:
 
 @router.get(
     "/troubleTicket",
-    response={200: list[schemas.TroubleTicket], 422: schemas.Error},
+    response=schemas.responses({200: list[schemas.TroubleTicket]}),
+    by_alias=True,
     summary="List support tickets",
     operation_id="listTroubleTicket",
 )
 def list_tickets(
     request: HttpRequest,
-    status: str | None = Query(None, description=", ".join(STATUS_FROM_TMF)),
-    ticket_type: str | None = Query(None, alias="ticketType", description=", ".join(Category.values)),
+    status: schemas.TicketStatus | None = None,
+    ticket_type: schemas.TicketType | None = Query(None, alias="ticketType"),
     offset: int = Query(0, ge=0, le=10_000_000),
     limit: int = Query(tmf.DEFAULT_LIMIT, ge=1, le=tmf.MAX_LIMIT),
-    sort: str | None = Query(None, description=", ".join(SORTS)),
-    fields: str | None = Query(None, description="Comma-separated attributes to return"),
+    sort: Literal["-lastUpdate", "lastUpdate", "-creationDate", "creationDate"] | None = None,
+    fields: str | None = Query(
+        None, pattern=schemas.fields_pattern(LIST_ATTRIBUTES), description="Attributes to return"
+    ),
 ) -> HttpResponse:
     order = tmf.ordering(sort, SORTS, "-lastUpdate")
-    wanted = tmf.projection(fields, [f for f in FIELDS if f not in ("note", "statusChange")])
+    wanted = tmf.projection(fields, LIST_ATTRIBUTES)
     qs = selectors.company_tickets(company=company_of(request), user=client_of(request).user)
     if status is not None:
         if status not in STATUS_FROM_TMF:
@@ -181,18 +186,24 @@ def list_tickets(
 
 @router.get(
     "/troubleTicket/{ticket_id}",
-    response={200: schemas.TroubleTicket, 404: schemas.Error},
+    response=schemas.responses({200: schemas.TroubleTicket}, 404),
+    by_alias=True,
     summary="Read one support ticket with its conversation",
     operation_id="retrieveTroubleTicket",
 )
-def get_ticket(request: HttpRequest, ticket_id: int, fields: str | None = None) -> HttpResponse:
+def get_ticket(
+    request: HttpRequest,
+    ticket_id: int,
+    fields: str | None = Query(None, pattern=schemas.fields_pattern(FIELDS), description="Attributes to return"),
+) -> HttpResponse:
     wanted = tmf.projection(fields, FIELDS)
     return JsonResponse(tmf.project(render(request, _one(request, ticket_id), full=True), wanted))
 
 
 @router.post(
     "/troubleTicket",
-    response={201: schemas.TroubleTicket, 409: schemas.Error, 422: schemas.Error},
+    response=schemas.responses({201: schemas.TroubleTicket}, 409),
+    by_alias=True,
     summary="Create a support ticket (send an Idempotency-Key to retry safely)",
     operation_id="createTroubleTicket",
 )
@@ -241,7 +252,8 @@ def create_ticket(request: HttpRequest, payload: schemas.TroubleTicketCreate) ->
 
 @router.post(
     "/troubleTicket/{ticket_id}/note",
-    response={201: schemas.Note, 404: schemas.Error, 409: schemas.Error, 422: schemas.Error},
+    response=schemas.responses({201: schemas.Note}, 404, 409),
+    by_alias=True,
     summary="Reply to a support ticket (send an Idempotency-Key to retry safely)",
     operation_id="createTroubleTicketNote",
 )

@@ -209,3 +209,13 @@ def test_it_refuses_bad_patches_with_field_paths(personas, api_a, body, field):
     assert response.status_code == 422
     assert field in [e["field"] for e in response.json()["errors"]]
     assert Subscription.objects.get(pk=sub.pk).user_name == "Anne"
+
+
+def test_the_documented_statuses_match_the_subscriptions_area():
+    from typing import get_args
+
+    from api import products
+
+    assert set(get_args(products.Status)) == set(products.STATUS_TO_TMF.values())
+    assert {products.STATUS_FROM_TMF[s] for s in get_args(products.Status)} == set(Subscription.Status.values)
+    assert set(get_args(products.Sort)) == set(products.SORTS)

@@ -138,3 +138,14 @@ def test_it_answers_404_for_another_companys_ticket(personas, api_a):
     assert api_a.get(f"{TICKETS}/{theirs.pk}").status_code == 404
     assert api_a.post(f"{TICKETS}/{theirs.pk}/note", {"text": "Hej"}).status_code == 404
     assert not TicketMessage.objects.filter(ticket=theirs).exists()
+
+
+def test_the_documented_values_match_the_tickets_area():
+    from typing import get_args
+
+    from api import schemas, troubletickets
+    from tickets.models import Category, Priority
+
+    assert set(get_args(schemas.TicketType)) == set(Category.values)
+    assert set(get_args(schemas.TicketStatus)) == set(troubletickets.STATUS_FROM_TMF)
+    assert set(get_args(schemas.Priority)) == {troubletickets.PRIORITY_TO_TMF[p] for p in Priority.values}
