@@ -13,6 +13,7 @@ from pydantic import BeforeValidator
 from api import schemas, tmf
 from api.auth import APIKey, actor_of, company_of
 from api.errors import ApiError
+from companies.models import Company
 from registry.scoping import get_for_company
 from subscriptions import actions, selectors
 from subscriptions.forms import DetailsForm
@@ -63,61 +64,80 @@ WRITABLE = {
     "salaryNumber": "salary_number",
     "invoiceNote": "invoice_note",
 }
+CHARACTERISTICS = (
+    ("phoneNumber", "phone_number"),
+    ("email", "email"),
+    ("costCentre", "cost_centre"),
+    ("salaryNumber", "salary_number"),
+    ("invoiceNote", "invoice_note"),
+    ("simType", "sim_type"),
+    ("iccid", "iccid"),
+)
 FORM_FIELDS = {"user_name": "name", **{field: f"productCharacteristic.{name}" for name, field in WRITABLE.items()}}
 
 
-def render(request: HttpRequest, sub: Subscription) -> dict[str, Any]:
-    product = sub.product
-    company = sub.company
-    prices = [
-        {
-            "name": product.name,
-            "priceType": "recurring",
-            "recurringChargePeriod": "month",
-            "price": {"dutyFreeAmount": tmf.money(product.monthly_price)},
-        }
-    ]
-    prices += [
-        {
-            "name": add_on.name,
-            "priceType": "recurring",
-            "recurringChargePeriod": "month",
-            "price": {"dutyFreeAmount": tmf.money(add_on.monthly_price)},
-        }
-        for add_on in sub.add_ons.all()
-    ]
-    characteristics = [
-        ("phoneNumber", sub.phone_number),
-        ("email", sub.email),
-        ("costCentre", sub.cost_centre),
-        ("salaryNumber", sub.salary_number),
-        ("invoiceNote", sub.invoice_note),
-        ("simType", sub.sim_type),
-        ("iccid", sub.iccid),
-    ]
+# What a product is made of: plain values, no model instances (a page of 100 costs a fraction of the time).
+ROW_FIELDS = (
+    "id",
+    "user_name",
+    "status",
+    "start_date",
+    "end_date",
+    "updated_at",
+    "phone_number",
+    "email",
+    "cost_centre",
+    "salary_number",
+    "invoice_note",
+    "sim_type",
+    "iccid",
+    "product_id",
+)
+
+
+def _price(name: str, ore: int) -> dict[str, Any]:
     return {
-        "id": str(sub.pk),
-        "href": tmf.href(request, f"{PATH}{sub.pk}"),
-        "@type": "Product",
-        "name": sub.user_name,
-        "status": STATUS_TO_TMF.get(sub.status, sub.status),
-        "isBundle": False,
-        "startDate": tmf.iso(sub.start_date),
-        "terminationDate": tmf.iso(sub.end_date),
-        "lastUpdate": tmf.iso(sub.updated_at),
-        "productOffering": {
-            "id": product.code,
-            "name": product.name,
-            "@referredType": "ProductOffering",
-        },
-        "productCharacteristic": [
-            {"name": name, "valueType": "string", "value": value} for name, value in characteristics
-        ],
-        "productPrice": prices,
-        "relatedParty": [
-            {"id": str(company.pk), "name": company.name, "role": "customer", "@referredType": "Organization"}
-        ],
+        "name": name,
+        "priceType": "recurring",
+        "recurringChargePeriod": "month",
+        "price": {"dutyFreeAmount": tmf.money(ore)},
     }
+
+
+def render_rows(request: HttpRequest, company: Company, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Products from ``ROW_FIELDS`` values: the catalogue and the add-ons in one query each, per page."""
+    offerings = {p.pk: p for p in selectors.products_in_order()}
+    add_ons = selectors.add_on_prices([row["id"] for row in rows])
+    party = [{"id": str(company.pk), "name": company.name, "role": "customer", "@referredType": "Organization"}]
+    link = tmf.href(request, PATH)
+    items = []
+    for row in rows:
+        product = offerings[row["product_id"]]
+        items.append(
+            {
+                "id": str(row["id"]),
+                "href": f"{link}{row['id']}",
+                "@type": "Product",
+                "name": row["user_name"],
+                "status": STATUS_TO_TMF.get(row["status"], row["status"]),
+                "isBundle": False,
+                "startDate": tmf.iso(row["start_date"]),
+                "terminationDate": tmf.iso(row["end_date"]),
+                "lastUpdate": tmf.iso(row["updated_at"]),
+                "productOffering": {"id": product.code, "name": product.name, "@referredType": "ProductOffering"},
+                "productCharacteristic": [
+                    {"name": name, "valueType": "string", "value": row[field]} for name, field in CHARACTERISTICS
+                ],
+                "productPrice": [_price(product.name, product.monthly_price)]
+                + [_price(name, price) for name, price in add_ons.get(row["id"], [])],
+                "relatedParty": party,
+            }
+        )
+    return items
+
+
+def render(request: HttpRequest, sub: Subscription) -> dict[str, Any]:
+    return render_rows(request, sub.company, [{field: getattr(sub, field) for field in ROW_FIELDS}])[0]
 
 
 def _iso_only(value: Any) -> Any:
@@ -132,11 +152,7 @@ IsoDatetime = Annotated[datetime.datetime, BeforeValidator(_iso_only)]
 
 def _one(request: HttpRequest, product_id: int) -> Subscription:
     company = company_of(request)
-    return get_for_company(
-        selectors.company_subscriptions(company).select_related("product", "company").prefetch_related("add_ons"),
-        company,
-        pk=product_id,
-    )
+    return get_for_company(selectors.company_subscriptions(company).select_related("company"), company, pk=product_id)
 
 
 @router.get(
@@ -186,12 +202,12 @@ def list_products(
         if timezone.is_naive(updated_since):
             updated_since = timezone.make_aware(updated_since)
         qs = qs.filter(updated_at__gte=updated_since)
-    qs = qs.select_related("product", "company").prefetch_related("add_ons").order_by(*order)
+    rows = qs.select_related(None).order_by(*order).values(*ROW_FIELDS)
 
-    def page(rows: Sequence[Subscription]) -> list[dict[str, Any]]:
-        return [render(request, sub) for sub in rows]
+    def page(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+        return render_rows(request, company, rows)
 
-    return tmf.list_response(request, qs, offset=offset, limit=limit, render=page, wanted=wanted)
+    return tmf.list_response(request, rows, offset=offset, limit=limit, render=page, wanted=wanted)
 
 
 @router.get(

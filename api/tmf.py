@@ -2,9 +2,9 @@
 
 import datetime
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest, JsonResponse
 
 from api.errors import ApiError
@@ -12,8 +12,6 @@ from api.errors import ApiError
 MAX_LIMIT = 100
 DEFAULT_LIMIT = 20
 CURRENCY = "DKK"
-
-M = TypeVar("M", bound=Model)
 
 
 def money(ore: int) -> dict[str, Any]:
@@ -64,14 +62,14 @@ def project(body: dict[str, Any], wanted: set[str] | None) -> dict[str, Any]:
 
 def list_response(
     request: HttpRequest,
-    queryset: QuerySet[M],
+    queryset: QuerySet[Any, Any],
     *,
     offset: int,
     limit: int,
-    render: Callable[[Sequence[M]], list[dict[str, Any]]],
+    render: Callable[[Sequence[Any]], list[dict[str, Any]]],
     wanted: set[str] | None,
 ) -> JsonResponse:
-    """One page: the count and the page rows (plus whatever ``render`` prefetched)."""
+    """One page: the count and the page's rows (models or values), then whatever ``render`` looks up per page."""
     total = queryset.count()
     rows = list(queryset[offset : offset + limit]) if offset < total else []
     items = [project(item, wanted) for item in render(rows)]

@@ -112,3 +112,14 @@ def test_a_client_has_only_the_areas_it_was_given(personas):
     client, _token = make_client(personas.company_a, access=Membership.Access.READ_ONLY, areas=["tickets"])
     assert client.areas == ["tickets"]
     assert client.is_read_only
+
+
+def test_writes_need_no_csrf_token_since_no_cookie_authenticates(personas, api_a):
+    response = Client(enforce_csrf_checks=True).post(
+        TICKETS, NEW_TICKET, content_type="application/json", **auth(api_a.token)
+    )
+    assert response.status_code == 201
+
+
+def test_a_signed_in_portal_session_is_not_an_api_key(personas, login):
+    assert login(personas.admin_a).get(PRODUCTS).status_code == 401
