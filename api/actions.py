@@ -67,7 +67,7 @@ def create_client(*, company: Company, name: str, access: str, areas: list[str],
 @transaction.atomic
 def rotate_secret(client: APIClient, *, by: Actor) -> str:
     """A new key (prefix and secret); the old one stops working at once."""
-    client = APIClient.objects.select_for_update().get(pk=client.pk)
+    client = APIClient.objects.for_company(client.company).select_for_update().get(pk=client.pk)
     if client.is_revoked:
         raise ValidationError(_("A revoked API client cannot get a new secret."))
     old_prefix = client.key_prefix
@@ -86,7 +86,7 @@ def rotate_secret(client: APIClient, *, by: Actor) -> str:
 
 @transaction.atomic
 def revoke_client(client: APIClient, *, by: Actor) -> APIClient:
-    client = APIClient.objects.select_for_update().get(pk=client.pk)
+    client = APIClient.objects.for_company(client.company).select_for_update().get(pk=client.pk)
     if client.is_revoked:
         return client
     client.revoked_at = timezone.now()

@@ -1,18 +1,11 @@
 """API clients (machine users of one company) and the stored results of retried writes."""
 
-from typing import Any, ClassVar
-
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Membership
-from registry.scoping import CompanyOwned, CompanyQuerySet
-
-
-class APIClientQuerySet(CompanyQuerySet["APIClient"]):
-    def usable(self) -> "APIClientQuerySet":
-        return self.filter(revoked_at__isnull=True)
+from registry.scoping import CompanyOwned
 
 
 class APIClient(CompanyOwned):
@@ -45,8 +38,6 @@ class APIClient(CompanyOwned):
     rotated_at = models.DateTimeField(_("secret rotated"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
-
-    objects: ClassVar[Any] = APIClientQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("API client")

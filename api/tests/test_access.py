@@ -41,7 +41,7 @@ def test_it_refuses_a_right_prefix_with_a_wrong_secret(personas, api_a):
 
 
 def test_it_stores_only_a_hash_of_the_secret(personas, api_a):
-    client = APIClient.objects.get(pk=api_a.client.pk)
+    client = APIClient.objects.for_company(personas.company_a).get(pk=api_a.client.pk)
     secret = api_a.token.split("_", 2)[2]
     assert secret not in client.secret_hash
     assert len(client.secret_hash) == 64
@@ -96,9 +96,9 @@ def test_it_limits_the_rate_per_client(personas, api_a, api_b, settings):
 
 
 def test_it_notes_when_a_client_was_last_used(personas, api_a):
-    assert APIClient.objects.get(pk=api_a.client.pk).last_used_at is None
+    assert APIClient.objects.for_company(personas.company_a).get(pk=api_a.client.pk).last_used_at is None
     api_a.get(PRODUCTS)
-    assert APIClient.objects.get(pk=api_a.client.pk).last_used_at is not None
+    assert APIClient.objects.for_company(personas.company_a).get(pk=api_a.client.pk).last_used_at is not None
 
 
 def test_the_machine_user_cannot_sign_in(personas, api_a):

@@ -32,7 +32,7 @@ def test_it_creates_a_client_and_shows_its_key_once(personas, login):
     assert response.status_code == 201
     assert response["Cache-Control"] == "no-store"
     key = _key(response)
-    client = APIClient.objects.get()
+    client = APIClient.objects.for_company(personas.company_a).get()
     assert (client.company, client.name, client.areas, client.is_read_only) == (
         personas.company_a,
         "Lønsystem",
@@ -44,7 +44,7 @@ def test_it_creates_a_client_and_shows_its_key_once(personas, login):
     assert "Lønsystem" in page.content.decode()
     assert key not in page.content.decode()
     assert client.key_prefix in page.content.decode()
-    event = AuditEvent.objects.get(action="api_client.created")
+    event = AuditEvent.objects.for_company(personas.company_a).get(action="api_client.created")
     assert event.actor == personas.admin_a and event.company == personas.company_a
 
 
@@ -59,7 +59,7 @@ def test_an_admin_cannot_grant_areas_they_do_not_have(personas, login):
     invoice_only = login(personas.invoice_only_a)
     response = _create(invoice_only, **{"client-areas": ["subscriptions"]})
     assert response.status_code == 400
-    assert not APIClient.objects.exists()
+    assert not APIClient.objects.for_company(personas.company_a).exists()
     assert _create(invoice_only, **{"client-areas": ["invoice"]}).status_code == 201
 
 
@@ -70,10 +70,10 @@ def test_a_read_only_admin_sees_the_clients_but_cannot_create_them(personas, log
     assert "Alfas system" in page.content.decode()
     assert "Create API client" not in page.content.decode()
     assert _create(readonly).status_code == 403
-    client = APIClient.objects.get()
+    client = APIClient.objects.for_company(personas.company_a).get()
     assert readonly.post(reverse("api_clients:revoke", args=[client.pk])).status_code == 403
     assert readonly.post(reverse("api_clients:rotate", args=[client.pk])).status_code == 403
-    assert APIClient.objects.get().revoked_at is None
+    assert APIClient.objects.for_company(personas.company_a).get().revoked_at is None
 
 
 def test_rotating_shows_a_new_key_and_the_old_one_stops(personas, login):
@@ -84,7 +84,11 @@ def test_rotating_shows_a_new_key_and_the_old_one_stops(personas, login):
     assert new != old
     assert Client().get(PRODUCTS, **auth(old)).status_code == 401
     assert Client().get(PRODUCTS, **auth(new)).status_code == 200
-    assert AuditEvent.objects.filter(action="api_client.rotated", actor=personas.admin_a).exists()
+    assert (
+        AuditEvent.objects.for_company(personas.company_a)
+        .filter(action="api_client.rotated", actor=personas.admin_a)
+        .exists()
+    )
 
 
 def test_revoking_stops_the_key(personas, login):
@@ -92,7 +96,11 @@ def test_revoking_stops_the_key(personas, login):
     response = login(personas.admin_a).post(reverse("api_clients:revoke", args=[client.pk]))
     assert response.status_code == 302
     assert Client().get(PRODUCTS, **auth(key)).status_code == 401
-    assert AuditEvent.objects.filter(action="api_client.revoked", actor=personas.admin_a).exists()
+    assert (
+        AuditEvent.objects.for_company(personas.company_a)
+        .filter(action="api_client.revoked", actor=personas.admin_a)
+        .exists()
+    )
 
 
 def test_another_companys_client_answers_404(personas, login):

@@ -109,7 +109,9 @@ def test_it_filters(personas, api_a, query, expected):
 def test_it_filters_on_last_update(personas, api_a):
     old = SubscriptionFactory(company=personas.company_a, user_name="Gammel")
     new = SubscriptionFactory(company=personas.company_a, user_name="Ny")
-    Subscription.objects.filter(pk=old.pk).update(updated_at=timezone.now() - datetime.timedelta(days=3))
+    Subscription.objects.for_company(personas.company_a).filter(pk=old.pk).update(
+        updated_at=timezone.now() - datetime.timedelta(days=3)
+    )
     since = (timezone.now() - datetime.timedelta(days=1)).isoformat()
     assert [p["id"] for p in api_a.get(PRODUCTS, {"lastUpdate.gte": since}).json()] == [str(new.pk)]
 
@@ -165,7 +167,7 @@ def test_it_answers_404_for_another_companys_product(personas, api_a):
     assert api_a.get(f"{PRODUCTS}/{theirs.pk}").status_code == 404
     assert api_a.get(f"{PRODUCTS}/999999").status_code == 404
     assert api_a.patch(f"{PRODUCTS}/{theirs.pk}", {"name": "Overtaget"}).status_code == 404
-    assert Subscription.objects.get(pk=theirs.pk).user_name != "Overtaget"
+    assert Subscription.objects.for_company(personas.company_b).get(pk=theirs.pk).user_name != "Overtaget"
 
 
 def test_it_changes_details_through_the_action_and_audits_the_client(personas, api_a):
@@ -183,7 +185,9 @@ def test_it_changes_details_through_the_action_and_audits_the_client(personas, a
     assert _characteristics(response.json())["costCentre"] == "Marketing"
     sub.refresh_from_db()
     assert (sub.user_name, sub.cost_centre, sub.salary_number) == ("Anne Larsen", "Marketing", "A-17")
-    event = AuditEvent.objects.get(action="subscription.details_changed", target_id=str(sub.pk))
+    event = AuditEvent.objects.for_company(personas.company_a).get(
+        action="subscription.details_changed", target_id=str(sub.pk)
+    )
     assert event.actor == api_a.client.user
     assert event.company == personas.company_a
     assert "hr" in event.actor_label
@@ -208,7 +212,7 @@ def test_it_refuses_bad_patches_with_field_paths(personas, api_a, body, field):
     response = api_a.patch(f"{PRODUCTS}/{sub.pk}", body)
     assert response.status_code == 422
     assert field in [e["field"] for e in response.json()["errors"]]
-    assert Subscription.objects.get(pk=sub.pk).user_name == "Anne"
+    assert Subscription.objects.for_company(personas.company_a).get(pk=sub.pk).user_name == "Anne"
 
 
 def test_the_documented_statuses_match_the_subscriptions_area():

@@ -67,7 +67,7 @@ def test_it_creates_a_ticket_through_the_action_audited_as_the_client(personas, 
     assert response.status_code == 201
     item = response.json()
     assert response["Location"] == item["href"]
-    ticket = Ticket.objects.get(pk=item["id"])
+    ticket = Ticket.objects.for_company(personas.company_a).get(pk=item["id"])
     assert (ticket.company, ticket.subject, ticket.priority, ticket.related_subscription) == (
         personas.company_a,
         "Ingen forbindelse",
@@ -77,7 +77,7 @@ def test_it_creates_a_ticket_through_the_action_audited_as_the_client(personas, 
     assert ticket.created_by == api_a.client.user
     assert item["status"] == "acknowledged"
     assert item["relatedEntity"][0]["id"] == str(sub.pk)
-    event = AuditEvent.objects.get(action="ticket.created", target_id=str(ticket.pk))
+    event = AuditEvent.objects.for_company(personas.company_a).get(action="ticket.created", target_id=str(ticket.pk))
     assert event.actor == api_a.client.user
 
 
@@ -87,7 +87,7 @@ def test_it_refuses_another_companys_product_as_related_entity(personas, api_a):
     response = api_a.post(TICKETS, body)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "relatedEntity[0].id"
-    assert not Ticket.objects.exists()
+    assert not Ticket.objects.for_company(personas.company_a).exists()
 
 
 @pytest.mark.parametrize(
@@ -106,7 +106,7 @@ def test_it_refuses_bad_tickets_with_field_paths(personas, api_a, body, field):
     response = api_a.post(TICKETS, body)
     assert response.status_code == 422
     assert field in [e["field"] for e in response.json()["errors"]]
-    assert not Ticket.objects.exists()
+    assert not Ticket.objects.for_company(personas.company_a).exists()
 
 
 def test_it_adds_a_note_as_the_customers_reply(personas, api_a):
@@ -114,11 +114,15 @@ def test_it_adds_a_note_as_the_customers_reply(personas, api_a):
     response = api_a.post(f"{TICKETS}/{ticket.pk}/note", {"text": "Her er oplysningerne"})
     assert response.status_code == 201
     assert response.json()["text"] == "Her er oplysningerne"
-    message = TicketMessage.objects.get(ticket=ticket)
+    message = TicketMessage.objects.for_company(personas.company_a).get(ticket=ticket)
     assert message.author == api_a.client.user and not message.from_staff
     ticket.refresh_from_db()
     assert ticket.status == Status.IN_PROGRESS  # the answer we were waiting for
-    assert AuditEvent.objects.filter(action="ticket.replied", actor=api_a.client.user).exists()
+    assert (
+        AuditEvent.objects.for_company(personas.company_a)
+        .filter(action="ticket.replied", actor=api_a.client.user)
+        .exists()
+    )
 
 
 def test_a_closed_ticket_answers_409(personas, api_a):
@@ -137,7 +141,7 @@ def test_it_answers_404_for_another_companys_ticket(personas, api_a):
     theirs = TicketFactory(company=personas.company_b)
     assert api_a.get(f"{TICKETS}/{theirs.pk}").status_code == 404
     assert api_a.post(f"{TICKETS}/{theirs.pk}/note", {"text": "Hej"}).status_code == 404
-    assert not TicketMessage.objects.filter(ticket=theirs).exists()
+    assert not TicketMessage.objects.for_company(personas.company_b).filter(ticket=theirs).exists()
 
 
 def test_the_documented_values_match_the_tickets_area():
