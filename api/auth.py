@@ -47,6 +47,19 @@ def check_rate(client: APIClient) -> None:
         )
 
 
+def _refuse_nul(request: HttpRequest) -> None:
+    # PostgreSQL's text columns cannot hold NUL, so a NUL anywhere would end as a 500 there.
+    fields = [name for name, values in request.GET.lists() if any("\x00" in v for v in [name, *values])]
+    if b"\x00" in request.body or b"\\u0000" in request.body:
+        fields.append("body")
+    if fields:
+        raise ApiError(
+            422,
+            "NUL characters are not allowed.",
+            errors=[{"field": name.replace("\x00", ""), "message": "contains a NUL character"} for name in fields],
+        )
+
+
 def _every_company() -> QuerySet[APIClient]:
     # Across companies on purpose: the key names its client and so its company. Once Model.objects
     # refuses unscoped queries, this is where it is said out loud (unscoped()).
@@ -83,6 +96,7 @@ class APIKey(HttpBearer):
             raise ApiError(403, f"This API client has no access to the area '{self.area}'.", code="no_grant")
         if request.method not in SAFE_METHODS and not policy.can_change(self.area):
             raise ApiError(403, "This API client has read-only access.", code="read_only")
+        _refuse_nul(request)
         now = timezone.now()
         if client.last_used_at is None or now - client.last_used_at > LAST_USED_EVERY:
             APIClient.objects.for_company(client.company).filter(pk=client.pk).update(last_used_at=now)

@@ -51,6 +51,8 @@ def test_bad_ids_answer_404_or_422(personas, api_a, value):
         b'{"productCharacteristic": "x"}',
         b'{"productCharacteristic": [{"name": null}]}',
         b"\xff\xfe",
+        b'{"name": "a\\u0000b", "description": "x", "ticketType": "other", "text": "\\u0000"}',
+        b'{"productCharacteristic": [{"name": "costCentre", "value": "\\u0000"}]}',
     ],
 )
 def test_bad_bodies_answer_422(personas, api_a, body):
