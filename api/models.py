@@ -81,3 +81,35 @@ class IdempotentResponse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client_id}: {self.key}"
+
+
+class ProductOrder(CompanyOwned):
+    """A TMF622 product order from an API client: cancel a subscription, or change its type.
+
+    Carried out at once through the subscriptions actions (the portal's rules); the order keeps what
+    was asked and done, so a client can read it back.
+    """
+
+    class Action(models.TextChoices):
+        DELETE = "delete", _("Cancel")
+        MODIFY = "modify", _("Change type")
+
+    client = models.ForeignKey(APIClient, verbose_name=_("API client"), on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    subscription = models.ForeignKey(
+        "subscriptions.Subscription", verbose_name=_("subscription"), on_delete=models.PROTECT, related_name="+"
+    )
+    target_code = models.CharField(_("new subscription type"), max_length=40, blank=True)
+    requested_date = models.DateField(_("requested date"), null=True, blank=True)
+    effective_date = models.DateField(_("effective date"))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("product order")
+        verbose_name_plural = _("product orders")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "-created_at", "-id"], name="api_order_company_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.subscription_id}"

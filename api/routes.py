@@ -3,13 +3,13 @@
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from api import bills, errors, products, troubletickets
+from api import bills, errors, orders, products, troubletickets
 
 api = NinjaAPI(
     title="Self-service customer API",
     version="4.0.0",
     description=(
-        "TM Forum Open API shaped access to a company's subscriptions (TMF637 product) and support tickets "
+        "TM Forum Open API shaped access to a company's subscriptions (TMF637 product; cancel or change type with TMF622 productOrder) and support tickets "
         "(TMF621 troubleTicket) and invoices (TMF678 customerBill, with PDF, Peppol BIS 3 and OIOUBL documents). Authenticate with `Authorization: Bearer sskey_…` (an API client made by the "
         "company's admin in the portal). Errors are `{code, reason, message, status}`; lists take `offset`, "
         "`limit` (at most 100), `sort` and `fields=`, and answer `X-Total-Count` and `X-Result-Count`."
@@ -22,5 +22,6 @@ api = NinjaAPI(
 )
 errors.install(api)
 api.add_router("/productInventory/v4/", products.router)
+api.add_router("/productOrdering/v4/", orders.router)
 api.add_router("/troubleTicket/v4/", troubletickets.router)
 api.add_router("/customerBillManagement/v4/", bills.router)

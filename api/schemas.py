@@ -1,6 +1,7 @@
 """The shapes the OpenAPI document shows. Output is built as plain dicts (fast, and ``fields=`` can
 leave attributes out), so every output attribute but ``id`` is optional here, as in the TMF specs."""
 
+import datetime
 from typing import Any, Literal
 
 from ninja import Field, Schema
@@ -190,3 +191,63 @@ class CustomerBill(Schema):
 def responses(ok: dict[int, Any], *more: int) -> dict[int, Any]:
     """An operation's documented answers: its success, and the errors every call may meet."""
     return {**ok, **{code: Error for code in sorted({400, 401, 403, 422, 429, *more})}}
+
+
+class OfferingRefIn(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str = Field(max_length=40)
+    referredType: str | None = Field(None, alias="@referredType")
+
+
+class ProductRefIn(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str = Field(max_length=20)
+    referredType: str | None = Field(None, alias="@referredType")
+    productOffering: OfferingRefIn | None = None
+
+
+class ProductOrderItemIn(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str = Field("1", max_length=20)
+    type: str | None = Field(None, alias="@type")
+    action: Literal["delete", "modify"]
+    product: ProductRefIn
+
+
+class ProductOrderCreate(Schema):
+    """One item: cancel (``delete``) a product, or change its type (``modify`` with a new productOffering)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    type: str | None = Field(None, alias="@type")
+    description: str | None = Field(None, max_length=200, description="For a cancellation: the reason")
+    requestedCompletionDate: datetime.date | None = Field(
+        None,
+        description="Cancel: the last day (default: the earliest allowed). Change: today (default) "
+        "or the 1st of next month.",
+    )
+    productOrderItem: list[ProductOrderItemIn] = Field(min_length=1, max_length=1)
+
+
+class ProductOrderItem(Schema):
+    id: str
+    action: str | None = None
+    state: str | None = None
+    product: Ref | None = None
+    productOffering: Ref | None = None
+
+
+class ProductOrder(Schema):
+    id: str
+    href: str | None = None
+    type: str | None = Field(None, alias="@type")
+    state: str | None = None
+    description: str | None = None
+    orderDate: str | None = None
+    completionDate: str | None = None
+    requestedCompletionDate: str | None = None
+    productOrderItem: list[ProductOrderItem] | None = None
+    relatedParty: list[Ref] | None = None

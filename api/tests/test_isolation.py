@@ -21,14 +21,20 @@ PATH_PARAMS = {
     "product_id": lambda company: SubscriptionFactory(company=company).pk,
     "ticket_id": lambda company: TicketFactory(company=company).pk,
     "bill_id": lambda company: InvoiceFactory(company=company).pk,
+    "order_id": lambda company: _order(company),
 }
 BODIES = {
     "patchProduct": {"productCharacteristic": [{"name": "costCentre", "value": "Lager"}]},
     "createTroubleTicket": {"name": "Hjælp", "description": "Den virker ikke", "ticketType": "other"},
     "createTroubleTicketNote": {"text": "Tak"},
+    "createProductOrder": {
+        "description": "Stoppet",
+        "productOrderItem": [{"action": "delete", "product": {"id": "OWN_PRODUCT"}}],
+    },
 }
 AREAS = {
     "/tmf-api/productInventory/": "subscriptions",
+    "/tmf-api/productOrdering/": "subscriptions",
     "/tmf-api/troubleTicket/": "tickets",
     "/tmf-api/customerBillManagement/": "invoice",
 }
@@ -41,6 +47,29 @@ OPERATIONS = [
 ]
 OBJECT_OPERATIONS = [o for o in OPERATIONS if "{" in o[1]]
 WRITES = [o for o in OPERATIONS if o[0] != "get"]
+
+
+def _order(company):
+    from api.models import ProductOrder
+    from api.tests.factories import make_client
+
+    sub = SubscriptionFactory(company=company)
+    return ProductOrder.objects.create(
+        company=company,
+        client=make_client(company)[0],
+        action="delete",
+        subscription=sub,
+        effective_date=sub.start_date,
+    ).pk
+
+
+def _body(operation_id, company):
+    # A body naming a product names one of the caller's company: the refusals tested are the policy's.
+    body = BODIES.get(operation_id)
+    if body and "OWN_PRODUCT" in str(body):
+        own = str(SubscriptionFactory(company=company).pk)
+        body = {**body, "productOrderItem": [{**body["productOrderItem"][0], "product": {"id": own}}]}
+    return body
 
 
 def _area(path):
@@ -59,7 +88,7 @@ def _url(path, company):
 def _call(caller, method, path, operation_id, company):
     if method != "get":
         assert operation_id in BODIES, f"{operation_id}: add a valid body to BODIES"
-    return caller.request(method, _url(path, company), BODIES.get(operation_id))
+    return caller.request(method, _url(path, company), _body(operation_id, caller.client.company))
 
 
 def _ids(operation):

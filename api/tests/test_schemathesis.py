@@ -8,7 +8,9 @@ response must match the document (status code, content type, headers, body schem
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import CHECKS
 
@@ -30,7 +32,18 @@ CHECKED = [check for check in CHECKS.get_all() if check.__name__ != "positive_da
 
 
 @pytest.fixture
-def keys(personas, settings):
+def wsgi_in_test_transaction():
+    # Django's WSGI handler closes the database connection after each request (as the test client
+    # avoids doing): on PostgreSQL that would end the test's transaction.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def keys(personas, settings, wsgi_in_test_transaction):
     settings.API_RATE_LIMIT = 100_000
     settings.ALLOWED_HOSTS = ["*"]
     tokens = {}
