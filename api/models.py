@@ -91,8 +91,8 @@ class ProductOrder(CompanyOwned):
     """
 
     class Action(models.TextChoices):
-        DELETE = "delete", _("Cancel")
-        MODIFY = "modify", _("Change type")
+        DELETE = "delete", _("Cancellation")
+        MODIFY = "modify", _("Type change")
 
     client = models.ForeignKey(APIClient, verbose_name=_("API client"), on_delete=models.PROTECT, related_name="+")
     action = models.CharField(_("action"), max_length=10, choices=Action.choices)
