@@ -1,10 +1,11 @@
 """TMF637 Product Inventory: the company's subscriptions as ``product``. Never the SIM's PIN or PUK."""
 
 import datetime
-from collections.abc import Sequence
+import json
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from ninja import Query, Router
@@ -18,7 +19,7 @@ from registry.scoping import get_for_company
 from subscriptions import actions, selectors
 from subscriptions.forms import DetailsForm
 from subscriptions.identifiers import search_phone
-from subscriptions.models import Subscription
+from subscriptions.models import Product, Subscription
 
 router = Router(auth=APIKey("subscriptions"), tags=["TMF637 Product Inventory"])
 PATH = "/tmf-api/productInventory/v4/product/"
@@ -104,9 +105,15 @@ def _price(name: str, ore: int) -> dict[str, Any]:
     }
 
 
-def render_rows(request: HttpRequest, company: Company, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def render_rows(
+    request: HttpRequest,
+    company: Company,
+    rows: Sequence[dict[str, Any]],
+    offerings: dict[int, Product] | None = None,
+) -> list[dict[str, Any]]:
     """Products from ``ROW_FIELDS`` values: the catalogue and the add-ons in one query each, per page."""
-    offerings = {p.pk: p for p in selectors.products_in_order()}
+    if offerings is None:
+        offerings = {p.pk: p for p in selectors.products_in_order()}
     add_ons = selectors.add_on_prices([row["id"] for row in rows])
     party = [{"id": str(company.pk), "name": company.name, "role": "customer", "@referredType": "Organization"}]
     link = tmf.href(request, PATH)
@@ -208,6 +215,54 @@ def list_products(
         return render_rows(request, company, rows)
 
     return tmf.list_response(request, rows, offset=offset, limit=limit, render=page, wanted=wanted)
+
+
+EXPORT_CHUNK = 2000
+
+
+@router.get(
+    "/product/export",
+    response=schemas.responses({}),
+    summary="Every product of the company, streamed as NDJSON (one product per line), no row cap",
+    operation_id="exportProduct",
+    openapi_extra={
+        "responses": {"200": {"description": "One product per line", "content": {"application/x-ndjson": {}}}}
+    },
+)
+def export_products(
+    request: HttpRequest,
+    status: Status | None = None,
+    offering: str | None = Query(None, alias="productOffering.id", max_length=40),
+    cost_centre: str | None = Query(None, alias="costCentre", max_length=40),
+    updated_since: IsoDatetime | None = Query(None, alias="lastUpdate.gte"),
+) -> StreamingHttpResponse:
+    company = company_of(request)
+    qs = selectors.subscription_list(
+        company, status=STATUS_FROM_TMF[status] if status else "", cost_centre=cost_centre or ""
+    )
+    if offering:
+        qs = qs.filter(product__code=offering)
+    if updated_since is not None:
+        if timezone.is_naive(updated_since):
+            updated_since = timezone.make_aware(updated_since)
+        qs = qs.filter(updated_at__gte=updated_since)
+    rows = qs.select_related(None).order_by("id").values(*ROW_FIELDS)
+    offerings = {p.pk: p for p in selectors.products_in_order()}
+
+    def lines() -> Iterator[bytes]:
+        # Keyset chunks by id: constant memory and no OFFSET, whatever the size.
+        last = 0
+        while True:
+            chunk = list(rows.filter(id__gt=last)[:EXPORT_CHUNK])
+            if not chunk:
+                return
+            items = render_rows(request, company, chunk, offerings)
+            yield b"".join(json.dumps(item, ensure_ascii=False).encode() + b"\n" for item in items)
+            last = chunk[-1]["id"]
+
+    response = StreamingHttpResponse(lines(), content_type="application/x-ndjson")
+    response["Content-Disposition"] = 'attachment; filename="products.ndjson"'
+    return response
 
 
 @router.get(

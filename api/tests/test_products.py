@@ -223,3 +223,35 @@ def test_the_documented_statuses_match_the_subscriptions_area():
     assert set(get_args(products.Status)) == set(products.STATUS_TO_TMF.values())
     assert {products.STATUS_FROM_TMF[s] for s in get_args(products.Status)} == set(Subscription.Status.values)
     assert set(get_args(products.Sort)) == set(products.SORTS)
+
+
+def _export(api, params=None):
+    response = api.get(f"{PRODUCTS}/export", params or {})
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/x-ndjson"
+    import json
+
+    return [json.loads(line) for line in b"".join(response.streaming_content).splitlines()]
+
+
+def test_the_export_streams_every_product_of_the_company_in_chunks(personas, api_a, settings, monkeypatch):
+    from api import products
+
+    monkeypatch.setattr(products, "EXPORT_CHUNK", 7)
+    mine = [SubscriptionFactory(company=personas.company_a) for _ in range(23)]
+    SubscriptionFactory(company=personas.company_b)
+    api_a.get(PRODUCTS)  # last_used_at is written on the first call only
+    with CaptureQueriesContext(connection) as queries:
+        items = _export(api_a)
+    assert [item["id"] for item in items] == [str(s.pk) for s in mine]
+    assert items[0]["@type"] == "Product" and "productCharacteristic" in items[0]
+    # key, catalogue, then per chunk of 7 its rows and add-ons (4 chunks and the empty one)
+    assert len(queries) == 2 + 2 * 4 + 1
+
+
+def test_the_export_takes_the_lists_filters(personas, api_a):
+    SubscriptionFactory(company=personas.company_a, cost_centre="Lager")
+    SubscriptionFactory(company=personas.company_a, cost_centre="Salg", status=Subscription.Status.TERMINATED)
+    assert [i["status"] for i in _export(api_a, {"costCentre": "Salg"})] == ["terminated"]
+    assert len(_export(api_a, {"status": "active"})) == 1
+    assert api_a.get(f"{PRODUCTS}/export", {"status": "sleeping"}).status_code == 422
