@@ -47,6 +47,25 @@ def check_rate(client: APIClient) -> None:
         )
 
 
+def _failure_key(request: HttpRequest) -> tuple[str, int]:
+    window = int(getattr(settings, "API_RATE_WINDOW", 60))
+    slot = int(time.time() // window)
+    return f"api-auth-failed:{client_ip(request) or '-'}:{slot}", window
+
+
+def _count_failure(request: HttpRequest) -> None:
+    """Wrong keys from one address: 401 up to the limit, then 429 (a valid key from there still works)."""
+    key, window = _failure_key(request)
+    cache.add(key, 0, timeout=window + 5)
+    try:
+        failures = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, timeout=window + 5)
+        failures = 1
+    if failures > int(getattr(settings, "API_FAILED_AUTH_LIMIT", 30)):
+        raise ApiError(429, "Too many requests with a wrong API key.", headers={"Retry-After": str(window)})
+
+
 def _refuse_nul(request: HttpRequest) -> None:
     # PostgreSQL's text columns cannot hold NUL, so a NUL anywhere would end as a 500 there.
     fields = [name for name, values in request.GET.lists() if any("\x00" in v for v in [name, *values])]
@@ -77,6 +96,13 @@ class APIKey(HttpBearer):
         super().__init__()
 
     def authenticate(self, request: HttpRequest, token: str) -> APIClient | None:
+        client = self._client(request, token)
+        if client is None:
+            _count_failure(request)
+            return None
+        return client
+
+    def _client(self, request: HttpRequest, token: str) -> APIClient | None:
         parsed = keys.parse(token)
         if parsed is None:
             return None

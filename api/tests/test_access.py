@@ -123,3 +123,15 @@ def test_writes_need_no_csrf_token_since_no_cookie_authenticates(personas, api_a
 
 def test_a_signed_in_portal_session_is_not_an_api_key(personas, login):
     assert login(personas.admin_a).get(PRODUCTS).status_code == 401
+
+
+def test_an_address_sending_wrong_keys_is_slowed_down(personas, api_a, settings):
+    settings.API_FAILED_AUTH_LIMIT = 3
+    wrong = f"sskey_{api_a.client.key_prefix}_{'x' * 43}"
+    assert [Client().get(PRODUCTS, **auth(wrong)).status_code for _ in range(3)] == [401, 401, 401]
+    response = Client().get(PRODUCTS, **auth(wrong))
+    assert response.status_code == 429
+    assert int(response["Retry-After"]) >= 1
+    # A valid key still works, from there and elsewhere.
+    assert Client().get(PRODUCTS, **auth(api_a.token)).status_code == 200
+    assert Client(REMOTE_ADDR="198.51.100.9").get(PRODUCTS, **auth(wrong)).status_code == 401
