@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('api', '0001_api_clients_and_idempotency'),
         ('companies', '0001_initial'),
-        ('subscriptions', '0007_subscription_updated_index'),
+        ('subscriptions', '0009_subscription_updated_index'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('companies', '0001_initial'),
-        ('subscriptions', '0006_bulk_jobs'),
+        ('subscriptions', '0008_search_trigram_indexes'),
     ]
 
     operations = [
