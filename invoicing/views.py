@@ -1,5 +1,5 @@
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.contrib import messages
@@ -75,7 +75,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "invoicing/index.html", context)
 
 
-def _user_rows(sections) -> list[dict[str, Any]]:
+def _user_rows(sections: Iterable[Any]) -> list[dict[str, Any]]:
     """Per user: fee, add-ons, and usage per type, ready for the table and the CSV."""
     rows = []
     for section in sections:
@@ -157,7 +157,7 @@ def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
     search = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL bytes
     writer = csv.writer(_Echo(), delimiter=";")
 
-    def rows():
+    def rows() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(
             [
                 _("User"),
@@ -191,7 +191,7 @@ def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
 
     language = translation.get_language()
 
-    def stream():  # type: ignore[no-untyped-def]
+    def stream() -> Iterator[str]:
         # The body is produced after the view has returned: keep the page's language for headers and kinds.
         with translation.override(language):
             yield from rows()

@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -46,7 +47,7 @@ def _filters(request: HttpRequest, data: QueryDict) -> tuple[ListForm, dict]:
     }
 
 
-def _filtered(request: HttpRequest, data: QueryDict):  # type: ignore[no-untyped-def]
+def _filtered(request: HttpRequest, data: QueryDict) -> tuple[ListForm, dict, QuerySet[Subscription]]:
     form, filters = _filters(request, data)
     return form, filters, selectors.subscription_list(require_company(request), **filters)
 
@@ -82,7 +83,7 @@ def _subscription(request: HttpRequest, subscription_id: int) -> Subscription:
     )
 
 
-def _detail_context(request: HttpRequest, sub: Subscription, **extra) -> dict:  # type: ignore[no-untyped-def]
+def _detail_context(request: HttpRequest, sub: Subscription, **extra: Any) -> dict:
     return {
         "sub": sub,
         "history": selectors.history(sub),
@@ -313,7 +314,7 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
 # Bulk update ----------------------------------------------------------------
 
 
-def _bulk_queryset(request: HttpRequest, form: BulkForm):  # type: ignore[no-untyped-def]
+def _bulk_queryset(request: HttpRequest, form: BulkForm) -> QuerySet[Subscription]:
     if form.cleaned_data.get("all"):
         _form, _filters, qs = _filtered(request, request.POST)
         return qs
