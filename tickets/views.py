@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
+from common.forms import errors_to
 from companies.http import PortalRequest, require_company
 from companies.permissions import AreaPolicy, area_view, company_view, staff_view
 from registry.areas import registry
 from registry.scoping import get_for_company
-from tickets import actions, selectors
+from tickets import access, actions, selectors
 from tickets.forms import (
     AccessRequestForm,
     AttachForm,
@@ -27,11 +28,6 @@ from tickets.forms import (
     TicketForm,
 )
 from tickets.models import Category, Status, Ticket, TicketAttachment
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
 
 
 def list_context(request: HttpRequest) -> dict[str, Any]:
@@ -60,7 +56,7 @@ def create(request: PortalRequest) -> HttpResponse:
         form = TicketForm(request.POST, request.FILES, company=company)
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with errors_to(form):
                 ticket, created = actions.create_ticket(
                     company=company,
                     subject=data["subject"],
@@ -75,9 +71,6 @@ def create(request: PortalRequest) -> HttpResponse:
                     submission_token=data["submission_token"],
                     by=Actor.from_request(request),
                 )
-            except ValidationError as error:
-                _form_errors(form, error)
-            else:
                 if created:
                     messages.success(request, _("Support ticket %(number)s was created.") % {"number": ticket.number})
                 return redirect("tickets:detail", ticket_id=ticket.pk)
@@ -137,16 +130,13 @@ def reply(request: PortalRequest, ticket_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
+        with errors_to(form):
             actions.reply_as_customer(
                 ticket,
                 body=form.cleaned_data["body"],
                 attachments=form.cleaned_data["attachments"],
                 by=Actor.from_request(request),
             )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
             messages.success(request, _("Your reply was sent."))
             return redirect("tickets:detail", ticket_id=ticket.pk)
     return render(request, "tickets/detail.html", _detail_context(request, ticket, reply_form=form), status=400)
@@ -159,13 +149,10 @@ def attach(request: PortalRequest, ticket_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     form = AttachForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
+        with errors_to(form):
             actions.add_attachments(
                 ticket, attachments=form.cleaned_data["attachments"], by=Actor.from_request(request)
             )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
             messages.success(request, _("The files were added."))
             return redirect("tickets:detail", ticket_id=ticket.pk)
     return render(request, "tickets/detail.html", _detail_context(request, ticket, attach_form=form), status=400)
@@ -241,38 +228,29 @@ def request_access(request: PortalRequest) -> HttpResponse:
     It can only create an Access ticket; nothing else of the area is reachable.
     """
     policy = AreaPolicy(request.membership)
-    areas = [(a.key, a.title) for a in registry.all() if not policy.can_change(a.key)]
+    areas = access.requestable_areas(policy)
     if not areas:
         messages.info(request, _("You already have full access to every area."))
         return redirect("portal:overview")
-    if request.method == "POST":
-        form = AccessRequestForm(request.POST, areas=areas)
-        if form.is_valid():
-            area = registry.get(form.cleaned_data["area"])
-            lines = [_("Please give me access to %(area)s.") % {"area": area.title}]
-            if policy.can_view(area.key):
-                lines = [_("Please give me full (not read-only) access to %(area)s.") % {"area": area.title}]
-            if form.cleaned_data["message"].strip():
-                lines += ["", form.cleaned_data["message"].strip()]
-            try:
-                ticket, _created = actions.create_ticket(
-                    company=require_company(request),
-                    category=Category.ACCESS,
-                    subject=_("Access to %(area)s") % {"area": area.title},
-                    description="\n".join(lines),
-                    submission_token=form.cleaned_data["submission_token"],
-                    by=Actor.from_request(request),
-                )
-            except ValidationError as error:
-                _form_errors(form, error)
-            else:
-                if policy.can_view("tickets"):
-                    messages.success(request, _("Support ticket %(number)s was created.") % {"number": ticket.number})
-                    return redirect("tickets:detail", ticket_id=ticket.pk)
-                return render(request, "tickets/request_access_done.html", {"ticket": ticket})
-    else:
+    if request.method != "POST":
         wanted = request.GET.get("area", "")
         form = AccessRequestForm(areas=areas, initial={"area": wanted} if wanted in dict(areas) else {})
+        return render(request, "tickets/request_access.html", {"form": form})
+    form = AccessRequestForm(request.POST, areas=areas)
+    if form.is_valid():
+        with errors_to(form):
+            ticket = access.request_access(
+                company=require_company(request),
+                policy=policy,
+                area_key=form.cleaned_data["area"],
+                message=form.cleaned_data["message"],
+                submission_token=form.cleaned_data["submission_token"],
+                by=Actor.from_request(request),
+            )
+            if policy.can_view("tickets"):
+                messages.success(request, _("Support ticket %(number)s was created.") % {"number": ticket.number})
+                return redirect("tickets:detail", ticket_id=ticket.pk)
+            return render(request, "tickets/request_access_done.html", {"ticket": ticket})
     return render(request, "tickets/request_access.html", {"form": form})
 
 
@@ -336,7 +314,7 @@ def staff_reply(request: PortalRequest, ticket_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     form = StaffReplyForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
+        with errors_to(form):
             actions.reply_as_staff(
                 ticket,
                 body=form.cleaned_data["body"],
@@ -344,9 +322,6 @@ def staff_reply(request: PortalRequest, ticket_id: int) -> HttpResponse:
                 attachments=form.cleaned_data["attachments"],
                 by=Actor.from_request(request),
             )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
             messages.success(
                 request,
                 _("The internal note was saved.")
@@ -364,7 +339,7 @@ def staff_status(request: PortalRequest, ticket_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     form = StatusForm(request.POST, ticket=ticket)
     if form.is_valid():
-        try:
+        with errors_to(form):
             actions.change_status(
                 ticket,
                 to_status=form.cleaned_data["status"],
@@ -372,9 +347,6 @@ def staff_status(request: PortalRequest, ticket_id: int) -> HttpResponse:
                 seen_status=form.cleaned_data["seen_status"],
                 by=Actor.from_request(request),
             )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
             messages.success(
                 request, _("The status is now %(status)s.") % {"status": Status(form.cleaned_data["status"]).label}
             )
