@@ -471,6 +471,47 @@ def run_usage_import(
     return batch
 
 
+def _usage_records(
+    pending: list[dict],
+    batch: UsageImport,
+    subscriptions: _Subscriptions,
+    errors: _Errors,
+    months: set[tuple[int, str]],
+) -> list[tuple]:
+    """The rows of ``pending`` to store, matched to the subscription that had the number that day; a row
+    without one is an error. Once any line is in error nothing will be stored, but every line is still checked.
+    Adds the (company, month) of each stored row to ``months``."""
+    bad = _duplicates(pending, batch, errors)
+    records: list[tuple] = []
+    for row in pending:
+        day = timezone.localtime(row["time"]).date()
+        match = subscriptions.on(row["phone"], day)
+        if match is None:
+            errors.add(
+                row["line"],
+                _("no active subscription has number %(phone)s on %(day)s")
+                % {"phone": row["phone"], "day": day.isoformat()},
+            )
+            continue
+        if errors or row["record_id"] in bad:
+            continue  # nothing will be stored: stop building records, keep checking lines
+        months.add((match[1], f"{day:%Y-%m}"))
+        records.append(
+            (
+                match[1],
+                match[0],
+                row["record_id"],
+                row["time"],
+                row["type"],
+                row["quantity"],
+                row["charge"],
+                batch.pk,
+                False,
+            )
+        )
+    return records
+
+
 def _stream_usage(source: Source, batch: UsageImport, progress: Callable[[int, int], None]) -> tuple[int, int]:
     errors = _Errors()
     subscriptions = _Subscriptions()
@@ -481,34 +522,7 @@ def _stream_usage(source: Source, batch: UsageImport, progress: Callable[[int, i
     def flush(position: int) -> None:
         nonlocal done
         subscriptions.load({r["phone"] for r in pending})
-        bad = _duplicates(pending, batch, errors)
-        records: list[tuple] = []
-        for row in pending:
-            day = timezone.localtime(row["time"]).date()
-            match = subscriptions.on(row["phone"], day)
-            if match is None:
-                errors.add(
-                    row["line"],
-                    _("no active subscription has number %(phone)s on %(day)s")
-                    % {"phone": row["phone"], "day": day.isoformat()},
-                )
-                continue
-            if errors or row["record_id"] in bad:
-                continue  # nothing will be stored: stop building records, keep checking lines
-            months.add((match[1], f"{day:%Y-%m}"))
-            records.append(
-                (
-                    match[1],
-                    match[0],
-                    row["record_id"],
-                    row["time"],
-                    row["type"],
-                    row["quantity"],
-                    row["charge"],
-                    batch.pk,
-                    False,
-                )
-            )
+        records = _usage_records(pending, batch, subscriptions, errors, months)
         if not errors:
             _insert(records)
         done += len(pending)
