@@ -10,9 +10,10 @@ only, and a re-run bills exactly the companies that are still missing.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Sum
@@ -183,6 +184,54 @@ def _section(row: dict, language: str) -> _Section:
     )
 
 
+def _add_on_lines(
+    sections: dict[Any, _Section],
+    days_of: dict[int, int],
+    company_id: int,
+    first: dt.date,
+    last: dt.date,
+    *,
+    language: str,
+) -> None:
+    """Each billable subscription's add-ons, for the days it was active in the period."""
+    month_days = (last - first).days + 1
+    add_ons = (
+        Subscription.add_ons.through.objects.filter(
+            subscription_id__in=billable_subscriptions(first, last).filter(company_id=company_id).values("id")
+        )
+        .values_list("subscription_id", "addon__name", "addon__name_da", "addon__monthly_price")
+        .order_by("subscription_id", "addon__name")
+    )
+    for subscription_id, name, name_da, price in add_ons:
+        days = days_of[subscription_id]
+        sections[subscription_id].lines.append(
+            _Line(
+                InvoiceLine.Kind.ADD_ON,
+                _name(name, name_da, language)[:200],
+                Decimal(days),
+                pro_rata(price, days, month_days),
+            )
+        )
+
+
+def _late_usage_lines(sections: dict[Any, _Section], late_rows: Iterable[Any], labels: dict[str, str]) -> None:
+    """Usage of earlier, already billed months, one line per month and type."""
+    for row in late_rows:
+        description = _("Late usage, %(month)s: %(type)s") % {
+            "month": formats.date_format(row["month"], "YEAR_MONTH_FORMAT"),
+            "type": labels.get(row["type"], row["type"]),
+        }
+        sections[row["subscription_id"]].lines.append(
+            _Line(
+                InvoiceLine.Kind.LATE_USAGE,
+                description[:200],
+                row["quantity"] or Decimal(0),
+                row["charge"] or 0,
+                usage_type=row["type"],
+            )
+        )
+
+
 def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date) -> Invoice | None:
     first, last = parse_period(period)
     month_days = (last - first).days + 1
@@ -215,23 +264,7 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
                     pro_rata(row["product__monthly_price"], days, month_days),
                 )
             )
-        add_ons = (
-            Subscription.add_ons.through.objects.filter(
-                subscription_id__in=billable_subscriptions(first, last).filter(company_id=company_id).values("id")
-            )
-            .values_list("subscription_id", "addon__name", "addon__name_da", "addon__monthly_price")
-            .order_by("subscription_id", "addon__name")
-        )
-        for subscription_id, name, name_da, price in add_ons:
-            days = days_of[subscription_id]
-            sections[subscription_id].lines.append(
-                _Line(
-                    InvoiceLine.Kind.ADD_ON,
-                    _name(name, name_da, language)[:200],
-                    Decimal(days),
-                    pro_rata(price, days, month_days),
-                )
-            )
+        _add_on_lines(sections, days_of, company_id, first, last, language=language)
 
         start, end = period_bounds(first, last)
         usage_rows = list(
@@ -270,20 +303,7 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
                     usage_type=row["type"],
                 )
             )
-        for row in late_rows:
-            description = _("Late usage, %(month)s: %(type)s") % {
-                "month": formats.date_format(row["month"], "YEAR_MONTH_FORMAT"),
-                "type": labels.get(row["type"], row["type"]),
-            }
-            sections[row["subscription_id"]].lines.append(
-                _Line(
-                    InvoiceLine.Kind.LATE_USAGE,
-                    description[:200],
-                    row["quantity"] or Decimal(0),
-                    row["charge"] or 0,
-                    usage_type=row["type"],
-                )
-            )
+        _late_usage_lines(sections, late_rows, labels)
         for charge in charges:
             description = _name(charge.fee.name, charge.fee.name_da, language) if charge.fee else charge.description
             sections[charge.subscription_id].lines.append(
