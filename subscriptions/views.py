@@ -387,6 +387,26 @@ def _urlencode(query: dict) -> str:
 @area_view("subscriptions")
 def create(request: HttpRequest, step: str = "user") -> HttpResponse:
     current = guide.Guide(request.session, require_company(request))
+    elsewhere = _guide_redirect(request, current, step)
+    if elsewhere is not None:
+        return elsewhere
+    context = _step_context(current, step)
+    if step == "summary":
+        return _summary(request, current, context)
+    if request.method != "POST":
+        context["form"] = current.form(step)
+        return render(request, "subscriptions/create.html", context)
+    form = current.form(step, request.POST)
+    if form.is_valid():
+        following = current.answer(step, form.cleaned_data, by=Actor.from_request(request))
+        return redirect("subscriptions:create_" + following)
+    context["form"] = form
+    return render(request, "subscriptions/create.html", context, status=400)
+
+
+def _guide_redirect(request: HttpRequest, current: guide.Guide, step: str) -> HttpResponse | None:
+    """Where the guide sends a request that is not for ``step`` as it stands: a restart, a repeated
+    confirmation, a step not yet reachable. None: show the step."""
     if request.GET.get("restart") == "1" and request.method == "GET":
         current.restart()
         return redirect("subscriptions:create_user")
@@ -398,26 +418,19 @@ def create(request: HttpRequest, step: str = "user") -> HttpResponse:
     allowed = current.step_to_show(step)
     if allowed != step:
         return redirect("subscriptions:create_" + allowed)
+    return None
+
+
+def _step_context(current: guide.Guide, step: str) -> dict[str, Any]:
     steps = current.steps()
     index = steps.index(step)
-    context: dict = {
+    return {
         "step": step,
         "steps": [(s, guide.STEP_TITLES[s]) for s in steps],
         "index": index,
         "previous": steps[index - 1] if index else None,
         "token": current.draft["token"],
     }
-    if step == "summary":
-        return _summary(request, current, context)
-    if request.method == "POST":
-        form = current.form(step, request.POST)
-        if form.is_valid():
-            following = current.answer(step, form.cleaned_data, by=Actor.from_request(request))
-            return redirect("subscriptions:create_" + following)
-        context["form"] = form
-        return render(request, "subscriptions/create.html", context, status=400)
-    context["form"] = current.form(step)
-    return render(request, "subscriptions/create.html", context)
 
 
 def _summary(request: HttpRequest, current: guide.Guide, context: dict[str, Any]) -> HttpResponse:
