@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from audit.actor import Actor
 from common.forms import errors_to
 from companies.http import PortalRequest, require_company
+from companies.models import Company
 from companies.permissions import AreaPolicy, area_view, company_view, staff_view
 from registry.areas import registry
 from registry.scoping import get_for_company
@@ -75,28 +76,34 @@ def create(request: PortalRequest) -> HttpResponse:
                     messages.success(request, _("Support ticket %(number)s was created.") % {"number": ticket.number})
                 return redirect("tickets:detail", ticket_id=ticket.pk)
     else:
-        initial: dict[str, Any] = {}
-        if request.GET.get("category") in Category.values:
-            initial["category"] = request.GET["category"]
-        area_key = request.GET.get("area", "")
-        if area_key in registry.keys():
-            area = registry.get(area_key)
-            initial["category"] = Category.ACCESS
-            initial["subject"] = _("Access to %(area)s") % {"area": area.title}
-            initial["description"] = _("Please give me access to %(area)s.") % {"area": area.title}
-        form = TicketForm(initial=initial, company=company)
-        # "Ask us about this": pre-select an invoice or port request, only from the active company's.
-        for param, field, category in (
-            ("invoice", "related_invoice", Category.INVOICE),
-            ("port_request", "related_port_request", Category.NUMBERS),
-        ):
-            value = request.GET.get(param, "")
-            if value.isdigit():
-                chosen = form.fields[field].queryset.filter(pk=int(value)).first()  # type: ignore[attr-defined]
-                if chosen is not None:
-                    form.initial[field] = chosen.pk
-                    form.initial.setdefault("category", category)
+        form = _prefilled_ticket_form(request.GET, company)
     return render(request, "tickets/create.html", {"form": form})
+
+
+def _prefilled_ticket_form(query: QueryDict, company: Company) -> TicketForm:
+    """A new ticket's form, filled in from links elsewhere: ``?category=``, ``?area=`` (asks for access),
+    ``?invoice=`` or ``?port_request=`` ("Ask us about this"; only the active company's are chosen)."""
+    initial: dict[str, Any] = {}
+    if query.get("category") in Category.values:
+        initial["category"] = query["category"]
+    area_key = query.get("area", "")
+    if area_key in registry.keys():
+        area = registry.get(area_key)
+        initial["category"] = Category.ACCESS
+        initial["subject"] = _("Access to %(area)s") % {"area": area.title}
+        initial["description"] = _("Please give me access to %(area)s.") % {"area": area.title}
+    form = TicketForm(initial=initial, company=company)
+    for param, field, category in (
+        ("invoice", "related_invoice", Category.INVOICE),
+        ("port_request", "related_port_request", Category.NUMBERS),
+    ):
+        value = query.get(param, "")
+        if value.isdigit():
+            chosen = form.fields[field].queryset.filter(pk=int(value)).first()  # type: ignore[attr-defined]
+            if chosen is not None:
+                form.initial[field] = chosen.pk
+                form.initial.setdefault("category", category)
+    return form
 
 
 def _detail_context(request: PortalRequest, ticket: Ticket, **forms: Any) -> dict[str, Any]:
