@@ -10,14 +10,17 @@ that refusal above its form. ``errors_to`` is the one way to do it::
     return render(request, "subscriptions/cancel.html", {"form": form}, status=400)
 
 When the action refuses, the rest of the block is skipped and its errors are on the form (with their codes);
-the view goes on after the block.
+the view goes on after the block. A button without a form (withdraw, resend, close) shows the refusal as a
+flash message instead: ``with errors_to_messages(request): ...``.
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import BaseForm
+from django.http import HttpRequest
 from django.utils.functional import Promise
 
 
@@ -44,3 +47,14 @@ def errors_to(form: BaseForm) -> Iterator[BaseForm]:
         yield form
     except ValidationError as error:
         add_errors(form, error)
+
+
+@contextmanager
+def errors_to_messages(request: HttpRequest) -> Iterator[None]:
+    """Runs the block; a ``ValidationError`` raised in it ends the block and each of its messages is shown as an
+    error message on the next page."""
+    try:
+        yield
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)

@@ -3,7 +3,6 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -13,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.actor import Actor
-from common.forms import errors_to
+from common.forms import errors_to, errors_to_messages
 from companies.http import require_company
 from companies.permissions import area_view, staff_view
 from invoicing import actions, selectors, staff_actions
@@ -327,11 +326,8 @@ def einvoice_delivery_resend(request: HttpRequest, delivery_id: int) -> HttpResp
     )
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    try:
+    with errors_to_messages(request):
         actions.resend_einvoice(delivery=delivery, by=Actor.from_request(request))
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
         messages.success(
             request,
             _("Invoice %(number)s is being sent to %(email)s again.")
@@ -346,11 +342,8 @@ def einvoice_delivery_resend(request: HttpRequest, delivery_id: int) -> HttpResp
 @area_view("invoice")
 @require_POST
 def einvoice_opt_out(request: HttpRequest) -> HttpResponse:
-    try:
+    with errors_to_messages(request):
         actions.opt_out_einvoice(company=require_company(request), by=Actor.from_request(request))
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
         messages.success(request, _("Your company no longer receives invoices by e-mail."))
     return redirect("invoice:einvoice")
 

@@ -4,7 +4,6 @@ from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -12,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
+from common.forms import errors_to_messages
 from companies.permissions import staff_view
 from numbering import actions, selectors
 from numbering.forms import CompleteForm, RejectForm, ScheduleForm, StaffCommentForm, StaffFilterForm
@@ -108,16 +108,12 @@ def port_detail(request: HttpRequest, port_id: int) -> HttpResponse:
     if handler is None:
         messages.error(request, _("Unknown action."))
         return redirect("numbers:staff_port", port_id=port_request.pk)
-    try:
+    with errors_to_messages(request):
         forms = handler(request, port_request, Actor.from_request(request))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("numbers:staff_port", port_id=port_request.pk)
-    if any(f.errors for f in forms.values()):
-        port_request.refresh_from_db()
-        return render(request, "numbering/staff/port_detail.html", _context(port_request, **forms), status=400)
-    messages.success(request, _("Saved."))
+        if any(f.errors for f in forms.values()):
+            port_request.refresh_from_db()
+            return render(request, "numbering/staff/port_detail.html", _context(port_request, **forms), status=400)
+        messages.success(request, _("Saved."))
     return redirect("numbers:staff_port", port_id=port_request.pk)
 
 

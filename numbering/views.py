@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
-from common.forms import errors_to
+from common.forms import errors_to, errors_to_messages
 from companies.http import PortalRequest, require_company
 from companies.permissions import area_view
 from numbering import actions, flow_document, flows, selectors
@@ -195,11 +195,8 @@ def _port_action(request: HttpRequest, port_id: int, run: Any) -> HttpResponse:
     port_request = get_for_company(PortRequest.objects.all(), company, pk=port_id)
     if request.method != "POST":
         return redirect("numbers:port_detail", port_id=port_request.pk)
-    try:
+    with errors_to_messages(request):
         run(port_request)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
     return redirect("numbers:port_detail", port_id=port_request.pk)
 
 
@@ -376,16 +373,14 @@ def flow_rollback(request: HttpRequest, version_id: int) -> HttpResponse:
     version = get_for_company(selectors.flow_versions(company=company), company, pk=version_id)
     if request.method != "POST":
         return redirect("numbers:flow_version", version_id=version.pk)
-    try:
+    with errors_to_messages(request):
         new = actions.rollback_call_flow(company=company, to=version, by=Actor.from_request(request))
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-        return redirect("numbers:flow_version", version_id=version.pk)
-    messages.success(
-        request, _("Version %(old)d is active again as version %(new)d.") % {"old": version.version, "new": new.version}
-    )
-    return redirect("numbers:flow")
+        messages.success(
+            request,
+            _("Version %(old)d is active again as version %(new)d.") % {"old": version.version, "new": new.version},
+        )
+        return redirect("numbers:flow")
+    return redirect("numbers:flow_version", version_id=version.pk)
 
 
 @area_view("numbers")

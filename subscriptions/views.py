@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from audit.actor import Actor
-from common.forms import add_errors, errors_to
+from common.forms import add_errors, errors_to, errors_to_messages
 from companies.http import PortalRequest, require_company
 from companies.permissions import AreaPolicy, area_view
 from numbering.porting import OPERATOR_LABELS
@@ -186,11 +186,8 @@ def withdraw(request: HttpRequest, subscription_id: int) -> HttpResponse:
     sub = _subscription(request, subscription_id)
     if request.method != "POST":
         return redirect("subscriptions:detail", subscription_id=sub.pk)
-    try:
+    with errors_to_messages(request):
         actions.withdraw_cancellation(sub, by=Actor.from_request(request))
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
         messages.success(request, _("The cancellation was withdrawn."))
     return redirect("subscriptions:detail", subscription_id=sub.pk)
 
@@ -241,13 +238,10 @@ def blocks(request: HttpRequest, subscription_id: int) -> HttpResponse:
         return redirect("subscriptions:detail", subscription_id=sub.pk)
     form = BlocksForm(request.POST, instance=Subscription.objects.get(pk=sub.pk), prefix="blocks")
     if form.is_valid():
-        try:
+        with errors_to_messages(request):
             changes = actions.set_blocks(
                 sub, blocks={f: form.cleaned_data[f] for f in BLOCK_FIELDS}, by=Actor.from_request(request)
             )
-        except ValidationError as error:
-            messages.error(request, error.messages[0])
-        else:
             if changes:
                 messages.success(request, _("The service blocks were saved."))
             else:
@@ -289,12 +283,9 @@ def resume(request: HttpRequest, subscription_id: int) -> HttpResponse:
     sub = _subscription(request, subscription_id)
     if request.method != "POST":
         return redirect("subscriptions:detail", subscription_id=sub.pk)
-    try:
+    with errors_to_messages(request):
         actions.resume(sub, by=Actor.from_request(request))
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-        return redirect("subscriptions:detail", subscription_id=sub.pk)
-    messages.success(request, _("The subscription is active again."))
+        messages.success(request, _("The subscription is active again."))
     return redirect("subscriptions:detail", subscription_id=sub.pk)
 
 

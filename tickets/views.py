@@ -2,7 +2,6 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.http.response import HttpResponseBase
@@ -11,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
-from common.forms import errors_to
+from common.forms import errors_to, errors_to_messages
 from companies.http import PortalRequest, require_company
 from companies.models import Company
 from companies.permissions import AreaPolicy, area_view, company_view, staff_view
@@ -170,11 +169,8 @@ def close(request: PortalRequest, ticket_id: int) -> HttpResponse:
     ticket = _customer_ticket(request, ticket_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    try:
+    with errors_to_messages(request):
         actions.close_ticket(ticket, by=Actor.from_request(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, _("The ticket was closed."))
     return redirect("tickets:detail", ticket_id=ticket.pk)
 
@@ -186,11 +182,8 @@ def reopen(request: PortalRequest, ticket_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     form = ReopenForm(request.POST)
     if form.is_valid():
-        try:
+        with errors_to_messages(request):
             actions.reopen_ticket(ticket, reason=form.cleaned_data["reason"], by=Actor.from_request(request))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
             messages.success(request, _("The ticket was reopened."))
         return redirect("tickets:detail", ticket_id=ticket.pk)
     return render(request, "tickets/detail.html", _detail_context(request, ticket, reopen_form=form), status=400)
