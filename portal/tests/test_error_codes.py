@@ -138,3 +138,20 @@ def test_an_unbound_form_takes_a_refusal_too():
     form = NoteForm()
     add_errors(form, "Only a running subscription can change its add-ons.")
     assert form.non_field_errors() == ["Only a running subscription can change its add-ons."]
+
+
+def test_errors_to_messages_shows_each_message_of_a_refusal_and_skips_the_rest(rf):
+    from django.contrib.messages import get_messages
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    from common.forms import errors_to_messages
+
+    request = rf.post("/")
+    request.session = SessionStore()
+    request._messages = FallbackStorage(request)
+    reached = []
+    with errors_to_messages(request):
+        raise ValidationError(["Give a reason.", "The port is already scheduled."])
+        reached.append(True)  # never runs
+    assert reached == []
+    assert [str(m) for m in get_messages(request)] == ["Give a reason.", "The port is already scheduled."]
