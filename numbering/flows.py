@@ -465,6 +465,22 @@ DESTINATION_STEPS: dict[str, Callable[[_Call, str, dict[str, Any], str], str | N
 }
 
 
+def _take_step(call: _Call, destinations: dict[str, Any], current: str) -> str | None:
+    """The call reaches ``current``: its steps are recorded; returns where it goes next (None: it ends there)."""
+    if len(call.path.steps) >= MAX_STEPS:
+        call.end(_("The call was stopped after %(n)d steps.") % {"n": MAX_STEPS})
+        return None
+    dest = destinations.get(current)
+    if dest is None:
+        call.end(_("“%(key)s” does not exist: the call is dropped.") % {"key": current})
+        return None
+    handle = DESTINATION_STEPS.get(str(dest.get("type")))
+    if handle is None:
+        call.end(_("“%(key)s” has no valid type: the call is dropped.") % {"key": current})
+        return None
+    return handle(call, current, dest, dest.get("name") or current)
+
+
 def simulate(
     document: dict[str, Any], when: datetime.datetime, digits: str = "", member_names: dict[int, str] | None = None
 ) -> CallPath:
@@ -474,18 +490,7 @@ def simulate(
     destinations = document.get("destinations") or {}
     current = (document.get("routes") or {}).get(period)
     while current is not None:
-        if len(call.path.steps) >= MAX_STEPS:
-            call.end(_("The call was stopped after %(n)d steps.") % {"n": MAX_STEPS})
-            break
-        dest = destinations.get(current)
-        if dest is None:
-            call.end(_("“%(key)s” does not exist: the call is dropped.") % {"key": current})
-            break
-        handle = DESTINATION_STEPS.get(str(dest.get("type")))
-        if handle is None:
-            call.end(_("“%(key)s” has no valid type: the call is dropped.") % {"key": current})
-            break
-        current = handle(call, current, dest, dest.get("name") or current)
+        current = _take_step(call, destinations, current)
     if not call.path.steps and not call.path.outcome:
         call.end(_("No destination is set: the call is dropped."))
     return call.path
