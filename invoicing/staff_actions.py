@@ -74,7 +74,7 @@ def import_usage(forms: StaffForms, data: Any, files: MultiValueDict, by: Actor)
         return None
     upload = form.cleaned_data["file"]
     if upload.size > imports.BACKGROUND_IMPORT_BYTES:
-        queued = imports.queue_import(UsageImport, file=upload, by=by)
+        queued = actions.queue_import(UsageImport, file=upload, by=by)
         return Done(reverse("invoice:staff_usage_import", kwargs={"usage_import_id": queued.pk}))
     try:
         batch = imports.run_usage_import(imports.Source.of(filename=upload.name, data=upload.read()), by=by)
@@ -133,7 +133,7 @@ def import_bank_file(forms: StaffForms, data: Any, files: MultiValueDict, by: Ac
         return None
     upload = form.cleaned_data["file"]
     if upload.size > imports.BACKGROUND_IMPORT_BYTES:
-        queued = imports.queue_import(PaymentImport, file=upload, by=by)
+        queued = actions.queue_import(PaymentImport, file=upload, by=by)
         return Done(reverse("invoice:staff_payment_import", kwargs={"payment_import_id": queued.pk}))
     try:
         batch = imports.run_payment_import(imports.Source.of(filename=upload.name, data=upload.read()), by=by)

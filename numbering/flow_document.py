@@ -13,10 +13,10 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.telecom import format_number
 from companies.models import Company
 from numbering import flows, selectors
 from numbering.forms import DestinationForm, DestinationFormSet, RoutesForm, ScheduleEditorForm, SpecialDayFormSet
-from numbering.porting import format_number
 
 
 def holiday_window() -> tuple[datetime.date, datetime.date]:

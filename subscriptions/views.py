@@ -12,9 +12,9 @@ from django.utils.translation import ngettext
 
 from audit.actor import Actor
 from common.forms import add_errors, errors_to, errors_to_messages
+from common.telecom import OPERATOR_LABELS
 from companies.http import PortalRequest, require_company
 from companies.permissions import AreaPolicy, area_view
-from numbering.porting import OPERATOR_LABELS
 from registry.scoping import get_for_company
 from subscriptions import actions, exports, guide, selectors
 from subscriptions.forms import (
