@@ -15,8 +15,10 @@ from invoicing.tests.factories import EInvoiceRecipientFactory
 from numbering import actions as numbering_actions
 from numbering.porting import earliest_porting_date
 from numbering.tests.factories import PhoneNumberFactory, flow_document
+from subscriptions import actions as subscription_actions
 from subscriptions.guide import Guide
-from subscriptions.tests.factories import SubscriptionFactory
+from subscriptions.models import Subscription
+from subscriptions.tests.factories import ProductFactory, SubscriptionFactory
 from tickets import actions as ticket_actions
 from tickets.models import Category
 
@@ -100,6 +102,34 @@ def test_it_refuses_a_guide_confirmed_from_a_stale_window_with_a_code(personas, 
     with pytest.raises(ValidationError) as refused:
         guide.confirm(None, token=uuid.uuid4().hex, by=actor)  # type: ignore[arg-type]
     assert codes(refused.value) == ["guide_changed"]
+
+
+def test_it_refuses_to_cancel_a_cancelled_subscription_with_a_code(personas, actor):
+    sub = SubscriptionFactory(company=personas.company_a, status=Subscription.Status.TERMINATED)
+    with pytest.raises(ValidationError) as refused:
+        subscription_actions.cancel(sub, on=sub.start_date, reason="Moved", by=actor)
+    assert codes(refused.value) == ["already_cancelled"]
+
+
+def test_it_refuses_a_type_change_the_catalogue_does_not_allow_with_a_code(personas):
+    sub = SubscriptionFactory(company=personas.company_a)
+    with pytest.raises(ValidationError) as refused:
+        subscription_actions.preview_product_change(sub, target=ProductFactory(code="other"), effective="now")
+    assert codes(refused.value) == ["change_not_allowed"]
+
+
+def test_it_refuses_a_bulk_cancellation_without_a_reason_with_a_code(personas, actor):
+    SubscriptionFactory(company=personas.company_a)
+    with pytest.raises(ValidationError) as refused:
+        subscription_actions.submit_bulk(
+            Subscription.objects.for_company(personas.company_a),
+            company=personas.company_a,
+            action="cancel",
+            token="",
+            by=actor,
+            reason=" ",
+        )
+    assert codes(refused.value) == ["reason_required"]
 
 
 class NoteForm(forms.Form):
