@@ -186,6 +186,62 @@ def _section(row: dict, language: str) -> _Section:
     )
 
 
+def _subscription_lines(
+    sections: dict[Any, _Section],
+    days_of: dict[int, int],
+    company_id: int,
+    first: dt.date,
+    last: dt.date,
+    *,
+    language: str,
+) -> None:
+    """A section per billable subscription with its fee for the days it was active (noted when not all month);
+    ``days_of`` gets those days."""
+    month_days = (last - first).days + 1
+    rows = billable_subscriptions(first, last).filter(company_id=company_id).values(*SUBSCRIPTION_FIELDS)
+    for row in rows:
+        days = days_of[row["id"]] = days_active(row["start_date"], row["end_date"], first, last)
+        section = sections[row["id"]] = _section(row, language)
+        description = section.product_name
+        if days < month_days:
+            description = _("%(name)s, %(days)s of %(month_days)s days") % {
+                "name": description,
+                "days": days,
+                "month_days": month_days,
+            }
+        section.lines.append(
+            _Line(
+                InvoiceLine.Kind.SUBSCRIPTION,
+                description[:200],
+                Decimal(days),
+                pro_rata(row["product__monthly_price"], days, month_days),
+            )
+        )
+
+
+def _usage_lines(sections: dict[Any, _Section], usage_rows: Iterable[Any], labels: dict[str, str]) -> None:
+    """The period's usage, one line per subscription and type."""
+    for row in usage_rows:
+        sections[row["subscription_id"]].lines.append(
+            _Line(
+                InvoiceLine.Kind.USAGE,
+                labels.get(row["type"], row["type"]),
+                row["quantity"] or Decimal(0),
+                row["charge"] or 0,
+                usage_type=row["type"],
+            )
+        )
+
+
+def _charge_lines(sections: dict[Any, _Section], charges: Iterable[Charge], *, language: str) -> None:
+    """One-off charges (a fee of the catalogue in the invoice's language, or their own description)."""
+    for charge in charges:
+        description = _name(charge.fee.name, charge.fee.name_da, language) if charge.fee else charge.description
+        sections[charge.subscription_id].lines.append(
+            _Line(InvoiceLine.Kind.ONE_OFF, description[:200], Decimal(1), charge.amount)
+        )
+
+
 def _add_on_lines(
     sections: dict[Any, _Section],
     days_of: dict[int, int],
@@ -240,7 +296,6 @@ def _section_order(section: _Section) -> tuple[bool, str, int]:
 
 def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date) -> Invoice | None:
     first, last = parse_period(period)
-    month_days = (last - first).days + 1
     company = Company.objects.get(pk=company_id)
     language = company.invoice_language
     with transaction.atomic(), translation.override(language):
@@ -251,25 +306,7 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
 
         sections: dict[int | None, _Section] = {}
         days_of: dict[int, int] = {}
-        rows = billable_subscriptions(first, last).filter(company_id=company_id).values(*SUBSCRIPTION_FIELDS)
-        for row in rows:
-            days = days_of[row["id"]] = days_active(row["start_date"], row["end_date"], first, last)
-            section = sections[row["id"]] = _section(row, language)
-            description = section.product_name
-            if days < month_days:
-                description = _("%(name)s, %(days)s of %(month_days)s days") % {
-                    "name": description,
-                    "days": days,
-                    "month_days": month_days,
-                }
-            section.lines.append(
-                _Line(
-                    InvoiceLine.Kind.SUBSCRIPTION,
-                    description[:200],
-                    Decimal(days),
-                    pro_rata(row["product__monthly_price"], days, month_days),
-                )
-            )
+        _subscription_lines(sections, days_of, company_id, first, last, language=language)
         _add_on_lines(sections, days_of, company_id, first, last, language=language)
 
         start, end = period_bounds(first, last)
@@ -302,22 +339,9 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
             # A charge of no subscription (hardware, a fee): the company's own section, after the users.
             sections[None] = _Section(None, str(_("Other charges"))[:200], "", "", "")
         labels = {value: usage_label(value) for value in UsageRecord.Type.values}
-        for row in usage_rows:
-            sections[row["subscription_id"]].lines.append(
-                _Line(
-                    InvoiceLine.Kind.USAGE,
-                    labels.get(row["type"], row["type"]),
-                    row["quantity"] or Decimal(0),
-                    row["charge"] or 0,
-                    usage_type=row["type"],
-                )
-            )
+        _usage_lines(sections, usage_rows, labels)
         _late_usage_lines(sections, late_rows, labels)
-        for charge in charges:
-            description = _name(charge.fee.name, charge.fee.name_da, language) if charge.fee else charge.description
-            sections[charge.subscription_id].lines.append(
-                _Line(InvoiceLine.Kind.ONE_OFF, description[:200], Decimal(1), charge.amount)
-            )
+        _charge_lines(sections, charges, language=language)
 
         totals: dict[str, int] = defaultdict(int)
         for section in sections.values():
