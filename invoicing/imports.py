@@ -593,6 +593,47 @@ def _parse_payments(stream: IO[bytes], errors: _Errors, report: Report | None = 
     return rows
 
 
+def _accept_payments(rows: list[dict], errors: _Errors) -> tuple[list[tuple[dict, Invoice]], dict[int, int]]:
+    """The bank file's rows that may be registered, with their (locked) invoices, and the total per invoice;
+    every other row is an error: no such invoice, a payment the invoice refuses, or one already registered."""
+    from invoicing.payments import payment_problem
+
+    numbers = {row["number"] for row in rows}
+    invoices = {i.number: i for i in Invoice.objects.select_for_update().filter(number__in=numbers)}
+    credited = set(
+        Invoice.objects.filter(credited_invoice__number__in=numbers).values_list("credited_invoice_id", flat=True)
+    )
+    existing = set(
+        Payment.objects.filter(invoice__number__in=numbers)
+        .exclude(reference="")
+        .values_list("invoice_id", "amount", "paid_on", "reference")
+    )
+    pending: dict[int, int] = {}
+    accepted = []
+    for row in rows:
+        invoice = invoices.get(row["number"])
+        if invoice is None:
+            errors.add(row["line"], _("there is no invoice with number %(number)s") % {"number": row["number"]})
+            continue
+        problem = payment_problem(
+            invoice,
+            amount=row["amount"],
+            paid_on=row["paid_on"],
+            credited=invoice.pk in credited,
+            pending=pending.get(invoice.pk, 0),
+        )
+        key = (invoice.pk, row["amount"], row["paid_on"], row["reference"])
+        if not problem and row["reference"] and key in existing:
+            problem = _("this payment is already registered (or appears twice in the file)")
+        if problem:
+            errors.add(row["line"], problem)
+            continue
+        existing.add(key)
+        pending[invoice.pk] = pending.get(invoice.pk, 0) + row["amount"]
+        accepted.append((row, invoice))
+    return accepted, pending
+
+
 def run_payment_import(
     source: Source, *, by: Actor, upload: PaymentImport | None = None, report: Report | None = None
 ) -> PaymentImport:
@@ -602,7 +643,7 @@ def run_payment_import(
     invoice's lines must add up before anything is registered (a bank file holds one line per
     payment received: thousands, not millions).
     """
-    from invoicing.payments import payment_details, payment_problem, status_after_payment
+    from invoicing.payments import payment_details, status_after_payment
 
     sha256 = source.sha256()
     earlier = _earlier_import(PaymentImport, sha256)
@@ -616,39 +657,7 @@ def run_payment_import(
     if not errors and not rows:
         errors.add(None, _("The file has no payment rows."))
     with transaction.atomic():
-        numbers = {row["number"] for row in rows}
-        invoices = {i.number: i for i in Invoice.objects.select_for_update().filter(number__in=numbers)}
-        credited = set(
-            Invoice.objects.filter(credited_invoice__number__in=numbers).values_list("credited_invoice_id", flat=True)
-        )
-        existing = set(
-            Payment.objects.filter(invoice__number__in=numbers)
-            .exclude(reference="")
-            .values_list("invoice_id", "amount", "paid_on", "reference")
-        )
-        pending: dict[int, int] = {}
-        accepted = []
-        for row in rows:
-            invoice = invoices.get(row["number"])
-            if invoice is None:
-                errors.add(row["line"], _("there is no invoice with number %(number)s") % {"number": row["number"]})
-                continue
-            problem = payment_problem(
-                invoice,
-                amount=row["amount"],
-                paid_on=row["paid_on"],
-                credited=invoice.pk in credited,
-                pending=pending.get(invoice.pk, 0),
-            )
-            key = (invoice.pk, row["amount"], row["paid_on"], row["reference"])
-            if not problem and row["reference"] and key in existing:
-                problem = _("this payment is already registered (or appears twice in the file)")
-            if problem:
-                errors.add(row["line"], problem)
-                continue
-            existing.add(key)
-            pending[invoice.pk] = pending.get(invoice.pk, 0) + row["amount"]
-            accepted.append((row, invoice))
+        accepted, pending = _accept_payments(rows, errors)
         if errors:
             errors.raise_(PaymentImportError)
         batch = _begin(PaymentImport, source, by, upload)
