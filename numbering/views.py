@@ -145,25 +145,30 @@ def port_edit(request: HttpRequest, port_id: int) -> HttpResponse:
                 )
                 return redirect("numbers:port_detail", port_id=port_request.pk)
     else:
-        initial = {
-            f: getattr(port_request, f)
-            for f in (
-                "current_operator",
-                "customer_number",
-                "holder_name",
-                "holder_street",
-                "holder_postcode",
-                "holder_city",
-                "cvr",
-                "desired_date",
-                "notification_emails",
-                "notification_language",
-                "authorisation_method",
-            )
-        }
-        initial["numbers"] = "\n".join(n.number for n in port_request.numbers.all())
-        form = PortRequestForm(initial=initial, instance=port_request)
+        form = PortRequestForm(initial=_port_form_initial_from(port_request), instance=port_request)
     return render(request, "numbering/port_form.html", {"form": form, "port_request": port_request})
+
+
+# The port request's own fields the form edits (the numbers are one text field, one per line).
+_PORT_FORM_FIELDS = (
+    "current_operator",
+    "customer_number",
+    "holder_name",
+    "holder_street",
+    "holder_postcode",
+    "holder_city",
+    "cvr",
+    "desired_date",
+    "notification_emails",
+    "notification_language",
+    "authorisation_method",
+)
+
+
+def _port_form_initial_from(port_request: PortRequest) -> dict[str, Any]:
+    initial = {f: getattr(port_request, f) for f in _PORT_FORM_FIELDS}
+    initial["numbers"] = "\n".join(n.number for n in port_request.numbers.all())
+    return initial
 
 
 @area_view("numbers")
