@@ -18,7 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from companies.models import Company
 
 # The shell's own apps with pages; the area apps come from the registry.
-SHELL_APPS = ["portal", "audit", "accounts"]
+SHELL_APPS = ["portal", "audit", "accounts", "api"]
+SHELL_NAMESPACES = {"portal", "audit", "accounts", "api_clients"}
 
 
 def portal_apps() -> list[str]:
@@ -63,7 +64,7 @@ def portal_routes() -> list[Route]:
     from registry.areas import registry
 
     # The shell's namespaces plus each area's, which is its key (not always its app label).
-    namespaces = {*SHELL_APPS, *registry.keys()}
+    namespaces = {*SHELL_NAMESPACES, *registry.keys()}
     return [r for r in _walk(get_resolver().url_patterns, "", {}) if r.namespace in namespaces]
 
 

@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.views import admin_login, closed_page
+from api.routes import api as customer_api
 from portal import views as portal_views
 from registry.areas import registry, staff_pages
 
@@ -24,6 +25,8 @@ urlpatterns = [
     *(path(area.url_prefix, include(area.urls)) for area in registry.with_urls() if area.urls),
     # The core's staff pages (e-mail outbox, background tasks) likewise.
     *(path(page.url_prefix, include(page.urls)) for page in staff_pages() if page.urls),
+    path("api-clients/", include("api.urls")),
+    path("tmf-api/", customer_api.urls),
     path("health/", portal_views.health, name="health"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]
