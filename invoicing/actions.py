@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from audit.actor import Actor
 from audit.events import bulk_record, record
 from audit.models import AuditEvent
+from common import formats
 from companies.models import Company
 from invoicing.imports import (  # noqa: F401 - the import API, re-exported for views, commands and tests
     PAYMENT_COLUMNS,
@@ -40,7 +41,7 @@ from invoicing.models import (
     PaymentImport,
     UsageImport,
 )
-from invoicing.money import due_date_for, format_kr, parse_period
+from invoicing.money import due_date_for, parse_period
 from invoicing.periods import check_billable, record_forced_run
 from jobs.queue import enqueue
 from subscriptions.models import OneOffFee, Subscription
@@ -312,11 +313,15 @@ def _payment_problem(invoice: Invoice, *, amount: int, paid_on: dt.date, credite
     outstanding = invoice.outstanding - pending
     if amount > outstanding:
         return _(
-            "%(amount)s kr. is more than the %(outstanding)s kr. outstanding on invoice %(number)s; "
+            "%(amount)s is more than the %(outstanding)s outstanding on invoice %(number)s; "
             "overpayments are not registered"
-        ) % {"amount": format_kr(amount), "outstanding": format_kr(max(outstanding, 0)), "number": invoice.number}
+        ) % {
+            "amount": formats.money(amount),
+            "outstanding": formats.money(max(outstanding, 0)),
+            "number": invoice.number,
+        }
     if paid_on > timezone.localdate():
-        return _("the payment date %(date)s is in the future") % {"date": paid_on.isoformat()}
+        return _("the payment date %(date)s is in the future") % {"date": formats.date(paid_on)}
     return ""
 
 

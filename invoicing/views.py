@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.actor import Actor
+from common import formats
 from companies.http import require_company
 from companies.permissions import area_view, staff_view
 from invoicing import actions, imports, selectors
@@ -39,7 +40,6 @@ from invoicing.models import (
     UsageImport,
     UsageRecord,
 )
-from invoicing.money import format_kr
 from invoicing.tasks import ensure_pdf
 from registry.scoping import get_for_company
 
@@ -150,10 +150,6 @@ def _text_cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def _kr_plain(ore: int) -> str:
-    return format_kr(ore).replace(".", "")
-
-
 @area_view("invoice")
 def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
     invoice = _invoice(request, invoice_id)
@@ -182,13 +178,13 @@ def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
                     yield writer.writerow(
                         [
                             _text_cell(section.user_name),
-                            section.phone_number,
+                            formats.phone(section.phone_number),
                             _text_cell(section.product_name),
                             _text_cell(section.cost_centre),
                             line.get_kind_display(),
                             _text_cell(line.description),
-                            str(line.quantity).replace(".", ","),
-                            _kr_plain(line.amount),
+                            formats.spreadsheet_quantity(line.quantity),
+                            formats.spreadsheet_amount(line.amount),
                         ]
                     )
 
@@ -454,10 +450,10 @@ def staff_index(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.success(
                         request,
-                        _("Registered %(rows)s payments (%(total)s kr.) from %(file)s.")
+                        _("Registered %(rows)s payments (%(total)s) from %(file)s.")
                         % {
                             "rows": payment_batch.rows,
-                            "total": format_kr(payment_batch.total),
+                            "total": formats.money(payment_batch.total),
                             "file": payment_batch.filename,
                         },
                     )
@@ -506,9 +502,9 @@ def _register_payment(request: HttpRequest, form: PaymentForm, by: Actor) -> boo
         return False
     messages.success(
         request,
-        _("Payment of %(amount)s kr. registered on invoice %(number)s (%(status)s).")
+        _("Payment of %(amount)s registered on invoice %(number)s (%(status)s).")
         % {
-            "amount": format_kr(form.cleaned_data["amount"]),
+            "amount": formats.money(form.cleaned_data["amount"]),
             "number": invoice.number,
             "status": invoice.get_status_display(),
         },

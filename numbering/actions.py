@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.actor import Actor
 from audit.events import record
+from common import formats
 from common.uploads import PDF, detect_kind, read_head
 from companies.models import Company
 from jobs.queue import enqueue
@@ -369,7 +370,7 @@ def schedule_port_request(port_request: PortRequest, *, at: datetime.datetime, b
     _transition(
         port_request,
         S.SCHEDULED,
-        reason=_("Scheduled for %(when)s") % {"when": local.strftime("%Y-%m-%d %H:%M")},
+        reason=_("Scheduled for %(when)s") % {"when": formats.datetime(local)},
         by=by,
     )
     port_request.numbers.filter(status=PortNumber.Status.REQUESTED).update(status=PortNumber.Status.SCHEDULED)

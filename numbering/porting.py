@@ -8,9 +8,10 @@ import holidays
 import phonenumbers
 from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from common import formats
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -78,7 +79,7 @@ def parse_landline(text: str) -> str:
                 "%(number)s is a mobile number. Landline and mobile numbers cannot be ported into each other; "
                 "port mobile numbers by ordering a subscription with number transfer."
             )
-            % {"number": format_number(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))}
+            % {"number": formats.phone(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))}
         )
     if national[:2] in PREMIUM_PREFIXES:
         raise NumberError(_("%(number)s is a premium-rate number, which we cannot port.") % {"number": raw})
@@ -101,7 +102,7 @@ def parse_mobile(text: str) -> str:
                 "%(number)s is not a mobile number. Landline and mobile numbers cannot be ported into each other; "
                 "port landline numbers under Numbers → Port numbers to us."
             )
-            % {"number": format_number(e164)}
+            % {"number": formats.phone(e164)}
         )
     return e164
 
@@ -140,17 +141,6 @@ def parse_numbers(text: str) -> list[str]:
     return sorted(numbers)
 
 
-def format_number(e164: str) -> str:
-    """+4533123456 → 33 12 34 56 (Danish numbers); other numbers in international format."""
-    if e164.startswith("+45") and len(e164) == 11:
-        digits = e164[3:]
-        return " ".join(digits[i : i + 2] for i in range(0, 8, 2))
-    try:
-        return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    except phonenumbers.NumberParseException:
-        return e164
-
-
 def is_working_day(day: datetime.date) -> bool:
     return day.weekday() < 5 and day not in holidays.DK(years=day.year)
 
@@ -178,18 +168,14 @@ def port_date_problem(
 ) -> str | None:
     """Why ``day`` cannot be a port date (not a working day, too early), or None."""
     if day.weekday() >= 5:
-        return _("%(date)s is a Saturday or Sunday: numbers are ported on working days.") % {
-            "date": date_format(day, "SHORT_DATE_FORMAT")
-        }
+        return _("%(date)s is a Saturday or Sunday: numbers are ported on working days.") % {"date": formats.date(day)}
     holiday = holidays.DK(years=day.year).get(day)
     if holiday:
         return _("%(date)s is a public holiday (%(name)s): numbers are ported on working days.") % {
-            "date": date_format(day, "SHORT_DATE_FORMAT"),
+            "date": formats.date(day),
             "name": holiday,
         }
     earliest = earliest_porting_date(today, current_operator=current_operator)
     if day < earliest:
-        return _("The earliest possible porting date is %(date)s.") % {
-            "date": date_format(earliest, "SHORT_DATE_FORMAT")
-        }
+        return _("The earliest possible porting date is %(date)s.") % {"date": formats.date(earliest)}
     return None

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
+from common import formats
 from companies.http import PortalRequest, require_company
 from companies.permissions import area_view
 from numbering import actions, flows, selectors
@@ -29,7 +30,7 @@ from numbering.forms import (
     TestCallForm,
 )
 from numbering.models import PortRequest
-from numbering.porting import OPERATOR_LABELS, format_number
+from numbering.porting import OPERATOR_LABELS
 from registry.scoping import get_for_company
 
 PAGE_SIZE = 25
@@ -297,7 +298,7 @@ def port_authorisation(request: HttpRequest, port_id: int) -> HttpResponseBase:
 
 def _member_choices(company: Any) -> list[tuple[str, str]]:
     return [
-        (str(s.pk), f"{s.user_name} ({format_number(s.phone_number)})" if s.phone_number else s.user_name)
+        (str(s.pk), f"{s.user_name} ({formats.phone(s.phone_number)})" if s.phone_number else s.user_name)
         for s in selectors.subscription_choices(company=company)
     ]
 
@@ -373,8 +374,8 @@ def flow_edit(request: HttpRequest) -> HttpResponse:
     optional = flows.optional_holidays_between(start, end)
     optional_dates = [d.isoformat() for d, _name in optional]
     holiday_choices = sorted(
-        [(d.isoformat(), f"{d.strftime('%d-%m-%Y')} · {name}") for d, name in flows.holidays_between(start, end)]
-        + [(d.isoformat(), f"{d.strftime('%d-%m-%Y')} · {name} ({_('not a public holiday')})") for d, name in optional]
+        [(d.isoformat(), f"{formats.date(d)} · {name}") for d, name in flows.holidays_between(start, end)]
+        + [(d.isoformat(), f"{formats.date(d)} · {name} ({_('not a public holiday')})") for d, name in optional]
     )
     member_choices = _member_choices(company)
     off = (document.get("holidays") or {}).get("off", [])

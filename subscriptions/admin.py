@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from common import formats
 from subscriptions.models import AddOn, BulkJob, NumberPool, OneOffFee, Product, SimOrder, Subscription
 
 
-def _kr(ore: int) -> str:
-    return f"{ore / 100:.2f} kr.".replace(".", ",", 1) if ore is not None else ""
+def _kr(ore: int | None) -> str:
+    return formats.money(ore) if ore is not None else ""
 
 
 @admin.register(Product)

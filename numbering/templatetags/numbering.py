@@ -1,14 +1,8 @@
 from django import template
 
-from numbering.porting import OPERATOR_LABELS, format_number
+from numbering.porting import OPERATOR_LABELS
 
 register = template.Library()
-
-
-@register.filter
-def phone(value: str) -> str:
-    """+4533123456 → 33 12 34 56."""
-    return format_number(value) if value else ""
 
 
 @register.filter
