@@ -178,7 +178,7 @@ def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
                     yield writer.writerow(
                         [
                             _text_cell(section.user_name),
-                            formats.phone(section.phone_number),
+                            section.phone_number,
                             _text_cell(section.product_name),
                             _text_cell(section.cost_centre),
                             line.get_kind_display(),

@@ -341,13 +341,14 @@ def flow(request: HttpRequest) -> HttpResponse:
 
 def _describe_destinations(document: dict[str, Any], member_names: dict[int, str]) -> list[dict[str, Any]]:
     types = dict(flows.DESTINATION_TYPES)
+    names = flows.destination_names(document)
     rows = []
     for key, dest in (document.get("destinations") or {}).items():
         detail = ""
         if dest.get("type") == "ring_group":
             detail = ", ".join(member_names.get(m, f"#{m}") for m in dest.get("members", []))
         elif dest.get("type") == "ivr":
-            detail = ", ".join(f"{d} → {t}" for d, t in (dest.get("options") or {}).items())
+            detail = ", ".join(f"{d} → {names.get(t, t)}" for d, t in (dest.get("options") or {}).items())
         elif dest.get("type") == "voicemail":
             detail = dest.get("email", "")
         elif dest.get("type") == "announcement":
