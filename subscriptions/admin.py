@@ -18,6 +18,14 @@ class ProductAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "name_da", "code"]
     filter_horizontal = ["allowed_changes"]
+    fieldsets = [
+        (None, {"fields": ["code", "kind", "is_active", "sort_order"]}),
+        (_("Name and description"), {"fields": ["name", "name_da", "description", "description_da"]}),
+        (
+            _("Price and terms"),
+            {"fields": ["data_gb", "monthly_price", "binding_months", "notice_days", "allowed_changes"]},
+        ),
+    ]
     prepopulated_fields = {"code": ["name"]}
 
     @admin.display(description=_("monthly price"), ordering="monthly_price")
