@@ -53,6 +53,7 @@ SYSTEM_ACTOR_LABELS: dict[str, str | Promise] = {
     "import_payments command": _("payment import"),
     "demo": _("demo data"),
     "demo data": _("demo data"),
+    "billing run": _("billing run"),
 }
 
 # A target's label is stored when the event is written, in the writer's language (a fee's English name,
