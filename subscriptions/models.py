@@ -191,7 +191,9 @@ class Subscription(CompanyOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_name} ({self.phone_number or self.product_id})"
+        from common.formats import phone
+
+        return f"{self.user_name} ({phone(self.phone_number) if self.phone_number else self.product_id})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.refresh_search_fields()
