@@ -40,6 +40,7 @@ from invoicing.models import (
     UsageImport,
     UsageRecord,
 )
+from invoicing.reader_text import localise_section
 from invoicing.tasks import ensure_pdf
 from registry.scoping import get_for_company
 
@@ -78,10 +79,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "invoicing/index.html", context)
 
 
-def _user_rows(sections) -> list[dict[str, Any]]:
+def _user_rows(sections, *, invoice: Invoice) -> list[dict[str, Any]]:
     """Per user: fee, add-ons, and usage per type, ready for the table and the CSV."""
     rows = []
     for section in sections:
+        localise_section(section, invoice.language)  # the product in the reader's language
         row: dict[str, Any] = {
             "section": section,
             "fee": 0,
@@ -123,7 +125,7 @@ def detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     context = {
         "invoice": invoice,
         "page": page,
-        "rows": _user_rows(page.object_list),
+        "rows": _user_rows(page.object_list, invoice=invoice),
         "search": search,
         "deliveries": list(invoice.deliveries.order_by("created_at", "id")),
     }

@@ -90,3 +90,25 @@ def test_a_phone_number_looks_the_same_on_the_list_the_invoice_and_the_activity_
     for where, text in pages.items():
         assert "20 12 34 56" in text, where
         assert PHONE not in text, where
+
+
+@pytest.mark.parametrize(
+    ("reader", "shown", "hidden"), [("en", "Mobile 30 GB", "Mobil 30 GB"), ("da", "Mobil 30 GB", "Mobile 30 GB")]
+)
+def test_a_danish_invoice_names_its_products_in_the_readers_language_on_the_page(
+    billed, personas, login, system, reader, shown, hidden
+):
+    billed.invoice_language = "da"
+    billed.save()
+    Subscription.objects.filter(company=billed).update(start_date=dt.date(2026, 11, 21))  # pro rata: 10 of 30 days
+    run_billing("2026-11", by=system, issue_date=dt.date(2026, 12, 1))
+    invoice = Invoice.objects.get(company=billed)
+    personas.admin_a.language = reader
+    personas.admin_a.save()
+
+    page = login(personas.admin_a).get(reverse("invoice:detail", args=[invoice.pk])).content.decode()
+    users = page.split('data-testid="user-row"')[1]
+    assert shown in users and hidden not in users
+    assert ("10 of 30 days" if reader == "en" else "10 af 30 dage") in users
+    # The document itself stays as issued, in Danish.
+    assert "Mobil 30 GB, 10 af 30 dage" in _pdf_text(invoice)
