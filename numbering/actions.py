@@ -117,7 +117,7 @@ def _save_details(
         setattr(port_request, field_name, value)
     if port_request.desired_date < earliest_porting_date():
         raise ValidationError(
-            _("The earliest possible porting date is %(date)s.") % {"date": earliest_porting_date().isoformat()}
+            _("The earliest possible porting date is %(date)s.") % {"date": formats.date(earliest_porting_date())}
         )
     problem = port_date_problem(port_request.desired_date, current_operator=port_request.current_operator)
     if problem:
@@ -303,7 +303,8 @@ def submit_port_request(port_request: PortRequest, *, by: Actor) -> PortRequest:
         raise ValidationError(_("The porting authorisation is missing: upload a signed PDF or sign in the portal."))
     if port_request.desired_date < earliest_porting_date():
         raise ValidationError(
-            _("The desired date has passed. Choose %(date)s or later.") % {"date": earliest_porting_date().isoformat()}
+            _("The desired date has passed. Choose %(date)s or later.")
+            % {"date": formats.date(earliest_porting_date())}
         )
     problem = port_date_problem(port_request.desired_date, current_operator=port_request.current_operator)
     if problem:

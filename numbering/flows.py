@@ -37,6 +37,8 @@ from django.core.validators import validate_email
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from common import formats
+
 TIMEZONE = "Europe/Copenhagen"
 WEEKDAYS = [
     gettext_lazy("Monday"),
@@ -190,7 +192,7 @@ def validate(document: Any, *, subscription_ids: set[int]) -> list[str]:
             errors.append(_("A special day is not valid."))
             continue
         if day.isoformat() in seen_dates:
-            errors.append(_("%(date)s is listed twice as a special day.") % {"date": day.isoformat()})
+            errors.append(_("%(date)s is listed twice as a special day.") % {"date": formats.date(day)})
         seen_dates.add(day.isoformat())
 
     destinations = document.get("destinations")
@@ -499,7 +501,7 @@ def _describe_path(path: str, names: dict[str, str] | None = None) -> str:
             "field": FIELD_LABELS.get(parts[2], parts[2]),
         }
     if parts[0].startswith("special_days[") and len(parts) == 2:
-        day = parts[0][len("special_days[") : -1]
+        day = _iso_day(parts[0][len("special_days[") : -1])
         return _("Special day %(date)s: %(field)s") % {"date": day, "field": FIELD_LABELS.get(parts[1], parts[1])}
     return path
 
@@ -523,9 +525,20 @@ def _show(value: Any, path: str = "", names: dict[str, str] | None = None) -> st
         return format_periods(value or []) or _("closed")
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if path.startswith("holidays.") or path.endswith(".date"):
+        days = value if isinstance(value, list) else [value]
+        return ", ".join(_iso_day(str(v)) for v in days) or "\u2013"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "\u2013"
     return "\u2013" if value in (None, "") else str(value)
+
+
+def _iso_day(text: str) -> str:
+    """'2026-12-24' as the language writes a date; anything else as it is."""
+    try:
+        return formats.date(datetime.date.fromisoformat(text))
+    except ValueError:
+        return text
 
 
 def destination_names(document: dict[str, Any]) -> dict[str, str]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from audit.actor import Actor
 from audit.events import bulk_record, record
 from audit.models import AuditEvent
+from common import formats
 from invoicing.actions import add_charge
 from jobs.queue import enqueue
 from numbering.actions import create_subscription_port_request
@@ -152,7 +153,7 @@ def cancel(sub: Subscription, *, on: datetime.date, reason: str, by: Actor) -> S
         raise ValidationError(_("This subscription is already cancelled."))
     earliest = earliest_cancel_date(sub)
     if on < earliest:
-        raise ValidationError(_("The earliest possible date is %(date)s.") % {"date": earliest.isoformat()})
+        raise ValidationError(_("The earliest possible date is %(date)s.") % {"date": formats.date(earliest)})
     if not reason.strip():
         raise ValidationError(_("Give a reason for the cancellation."))
     sub.end_date = on
@@ -621,7 +622,7 @@ def _bulk_split(qs, *, action: str, target: Product | None, on: datetime.date | 
                 if binding_end and binding_end > earliest:
                     earliest = binding_end
             if on is None or on < earliest:
-                blocked.append((pk, _("earliest possible date is %(date)s") % {"date": earliest.isoformat()}))
+                blocked.append((pk, _("earliest possible date is %(date)s") % {"date": formats.date(earliest)}))
             else:
                 changeable.append(pk)
         elif action == "change_product":
