@@ -33,11 +33,39 @@ def _language() -> str:
     return (get_language() or "en").split("-")[0]
 
 
-def _group(whole: int) -> str:
+# The separators per language, read once from Django's format files: formatting runs per invoice line
+# (60,000 lines in a large PDF), and ``get_format`` on every call costs more than the formatting.
+_SEPARATORS: dict[str, tuple[str, str]] = {}
+
+
+def _separators() -> tuple[str, str]:
+    """(decimal separator, thousand separator) of the active language."""
+    language = get_language() or "en"
+    found = _SEPARATORS.get(language)
+    if found is None:
+        found = _SEPARATORS[language] = (
+            str(formats.get_format("DECIMAL_SEPARATOR")),
+            str(formats.get_format("THOUSAND_SEPARATOR")),
+        )
+    return found
+
+
+def _group(whole: int, thousands: str) -> str:
     """12345 → '12.345' (Danish) / '12,345' (English); whole is not negative."""
     if whole < 1000:
         return str(whole)
-    return f"{whole:,}".replace(",", str(formats.get_format("THOUSAND_SEPARATOR")))
+    return f"{whole:,}".replace(",", thousands)
+
+
+def _decimal(value: Decimal, decimals: int) -> str:
+    """A Decimal already rounded to ``decimals`` places, with the language's separators and grouping."""
+    decimal_sep, thousands = _separators()
+    sign = "-" if value < 0 else ""
+    whole, _dot, fraction = f"{abs(value):f}".partition(".")
+    text = sign + _group(int(whole), thousands)
+    if decimals > 0:
+        text += decimal_sep + fraction.ljust(decimals, "0")[:decimals]
+    return text
 
 
 def amount(ore: int | None) -> str:
@@ -46,9 +74,10 @@ def amount(ore: int | None) -> str:
     For table columns whose heading names the currency; everywhere else use :func:`money`.
     """
     value = int(ore or 0)
+    decimal_sep, thousands = _separators()
     sign = "-" if value < 0 else ""
     kroner, rest = divmod(abs(value), 100)
-    return f"{sign}{_group(kroner)}{formats.get_format('DECIMAL_SEPARATOR')}{rest:02d}"
+    return f"{sign}{_group(kroner, thousands)}{decimal_sep}{rest:02d}"
 
 
 def money(ore: int | None) -> str:
@@ -76,14 +105,15 @@ def spreadsheet_quantity(value: Decimal | int | None) -> str:
 def number(value: int | float | Decimal | None, decimals: int = 0) -> str:
     """A count or quantity with the language's separators: 1234 → '1.234' / '1,234'."""
     rounded = Decimal(str(value or 0)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    return formats.number_format(rounded, decimals, use_l10n=True, force_grouping=True)
+    return _decimal(rounded, decimals)
 
 
 def quantity(value: Decimal | int | None) -> str:
     """A measured quantity with as many decimals as it has (12.50 → '12,5' / '12.5'; 3 → '3')."""
-    normal = Decimal(str(value or 0)).normalize()
-    decimals = max(0, -int(normal.as_tuple().exponent))
-    return number(normal, decimals)
+    normal = (value if isinstance(value, Decimal) else Decimal(str(value or 0))).normalize()
+    exponent = normal.as_tuple().exponent
+    decimals = max(0, -exponent) if isinstance(exponent, int) else 0
+    return _decimal(normal, decimals)
 
 
 def gigabytes(megabytes: Decimal | int | None) -> str:
