@@ -10,10 +10,11 @@ from stdnum.dk import cvr as stdnum_cvr
 from stdnum.exceptions import ValidationError as StdnumError
 
 from common import formats
+from common.telecom import OPERATORS, NumberError
 from common.widgets import DateInput, TimeInput
 from numbering import flows
 from numbering.models import PortRequest
-from numbering.porting import OPERATORS, NumberError, earliest_porting_date, parse_numbers, port_date_problem
+from numbering.porting import earliest_porting_date, parse_numbers, port_date_problem
 
 
 class PortRequestForm(forms.Form):

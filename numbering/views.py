@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from audit.actor import Actor
 from common import formats
+from common.telecom import OPERATOR_LABELS
 from companies.http import PortalRequest, require_company
 from companies.permissions import area_view
 from numbering import actions, flows, selectors
@@ -30,7 +31,6 @@ from numbering.forms import (
     TestCallForm,
 )
 from numbering.models import PortRequest
-from numbering.porting import OPERATOR_LABELS
 from registry.scoping import get_for_company
 
 PAGE_SIZE = 25

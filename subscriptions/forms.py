@@ -145,7 +145,7 @@ class CancelForm(forms.Form):
         value = self.cleaned_data["end_date"]
         if value < self.earliest:
             raise forms.ValidationError(
-                _("The earliest possible date is %(date)s.") % {"date": self.earliest.isoformat()}
+                _("The earliest possible date is %(date)s.") % {"date": formats.date(self.earliest)}
             )
         return value
 
@@ -249,7 +249,7 @@ class NumberStepForm(forms.Form):
 
     def __init__(self, *args: Any, product_kind: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from numbering.porting import OPERATORS
+        from common.telecom import OPERATORS
 
         self.product_kind = product_kind
         free = NumberPool.objects.filter(reserved_for__isnull=True).values_list("phone_number", flat=True)[:12]
@@ -263,7 +263,7 @@ class NumberStepForm(forms.Form):
             self.fields["port_number"].help_text = _("A Danish mobile number.")
 
     def clean(self) -> dict:
-        from numbering.porting import NumberError, parse_landline, parse_mobile
+        from common.telecom import NumberError, parse_landline, parse_mobile
 
         super().clean()
 

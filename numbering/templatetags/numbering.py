@@ -2,7 +2,7 @@ from typing import Any
 
 from django import template
 
-from numbering.porting import OPERATOR_LABELS
+from common.telecom import OPERATOR_LABELS
 from numbering.reasons import localise_reason
 
 register = template.Library()

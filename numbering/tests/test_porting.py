@@ -3,7 +3,8 @@ import datetime
 import pytest
 
 from common.formats import phone as format_number
-from numbering.porting import NumberError, earliest_porting_date, next_working_day, parse_numbers
+from common.telecom import NumberError
+from numbering.porting import earliest_porting_date, next_working_day, parse_numbers
 
 
 def test_it_skips_the_weekend():
