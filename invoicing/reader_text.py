@@ -16,6 +16,13 @@ from django.utils.translation import gettext as _
 from invoicing.models import InvoiceLine, InvoiceSection
 
 PRO_RATA = "%(name)s, %(days)s of %(month_days)s days"
+OTHER_CHARGES = "Other charges"
+
+
+@lru_cache(maxsize=8)
+def _in(language: str, message: str) -> str:
+    with translation.override(language):
+        return _(message)
 
 
 @lru_cache(maxsize=8)
@@ -34,6 +41,8 @@ def localise_section(section: InvoiceSection, language: str) -> None:
     known = product is not None and section.product_name in (product.name, product.name_da)
     name = product.display_name if known and product is not None else section.product_name
     section.product_display = name  # type: ignore[attr-defined]
+    if section.subscription_id is None and section.user_name == _in(language, OTHER_CHARGES):
+        section.user_name = _(OTHER_CHARGES)  # the company's own section, named by the billing run
     pattern = _pro_rata_pattern(language)
     for line in section.lines.all():
         description = line.description

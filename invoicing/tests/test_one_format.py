@@ -112,3 +112,16 @@ def test_a_danish_invoice_names_its_products_in_the_readers_language_on_the_page
     assert ("10 of 30 days" if reader == "en" else "10 af 30 dage") in users
     # The document itself stays as issued, in Danish.
     assert "Mobil 30 GB, 10 af 30 dage" in _pdf_text(invoice)
+
+
+def test_the_companys_own_section_is_named_in_the_readers_language(personas, login, system):
+    from invoicing.actions import add_charge
+
+    company = personas.company_a
+    company.invoice_language = "da"
+    company.save()
+    add_charge(company=company, description="Headset", amount=89900, on=dt.date(2026, 11, 12), by=system)
+    run_billing("2026-11", by=system, issue_date=dt.date(2026, 12, 1))
+    invoice = Invoice.objects.get(company=company)
+    page = login(personas.admin_a).get(reverse("invoice:detail", args=[invoice.pk])).content.decode()
+    assert "Other charges" in page and "Øvrige ydelser" not in page
