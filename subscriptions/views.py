@@ -76,7 +76,9 @@ def _filtered(request: HttpRequest, data: QueryDict):  # type: ignore[no-untyped
 def index(request: PortalRequest) -> HttpResponse:
     form, filters, qs = _filtered(request, request.GET)
     products = selectors.products_in_order()
-    page = Paginator(selectors.page_source(qs, filters["sort"], products), PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.type_counts(require_company(request), **{k: v for k, v in filters.items() if k != "sort"})
+    source = selectors.page_source(qs, filters["sort"], products, counts=counts)
+    page = Paginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     selectors.label_rows(page.object_list, products)
     sort = filters["sort"]
