@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscriptions', '0006_bulk_jobs'),
+        ('subscriptions', '0008_search_trigram_indexes'),
     ]
 
     operations = [
