@@ -113,15 +113,25 @@ def holiday_language() -> str:
     return "da" if (get_language() or "").startswith("da") else "en_US"
 
 
+def danish_holidays(years: int | range, categories: tuple[str, ...] = ()) -> holidays.HolidayBase:
+    """Denmark's holidays named in the reader's language; Danish names if the package's translation
+    files cannot be read (they are looked up on disk at every call)."""
+    extra = {"categories": categories} if categories else {}
+    try:
+        return holidays.DK(years=years, language=holiday_language(), **extra)
+    except FileNotFoundError:
+        return holidays.DK(years=years, **extra)
+
+
 def holidays_between(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, str]]:
-    calendar = holidays.DK(years=range(start.year, end.year + 1), language=holiday_language())
+    calendar = danish_holidays(range(start.year, end.year + 1))
     return sorted((d, name) for d, name in calendar.items() if start <= d <= end)
 
 
 def optional_holidays_between(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, str]]:
     """Days many Danish companies close that are not public holidays (Christmas Eve, New Year's Eve,
     Constitution Day, 1 May): holidays only when the company switches them on (``holidays.on``)."""
-    calendar = holidays.DK(years=range(start.year, end.year + 1), categories=("optional",), language=holiday_language())
+    calendar = danish_holidays(range(start.year, end.year + 1), ("optional",))
     return sorted((d, name) for d, name in calendar.items() if start <= d <= end)
 
 
@@ -129,14 +139,11 @@ def holiday_name(document: dict[str, Any], day: datetime.date) -> str | None:
     """The holiday the call flow keeps on ``day``, or None: observed public holidays less the ones switched
     off, and the optional days switched on."""
     conf = document.get("holidays") or {}
-    name = holidays.DK(years=day.year, language=holiday_language()).get(day)
+    name = danish_holidays(day.year).get(day)
     if name:
         return name if conf.get("observe", True) and day.isoformat() not in (conf.get("off") or []) else None
     if day.isoformat() in (conf.get("on") or []):
-        return (
-            holidays.DK(years=day.year, categories=("optional",), language=holiday_language()).get(day)
-            or day.isoformat()
-        )
+        return danish_holidays(day.year, ("optional",)).get(day) or day.isoformat()
     return None
 
 

@@ -77,9 +77,9 @@ def port_date_problem(
     """Why ``day`` cannot be a port date (not a working day, too early), or None."""
     if day.weekday() >= 5:
         return _("%(date)s is a Saturday or Sunday: numbers are ported on working days.") % {"date": formats.date(day)}
-    from numbering.flows import holiday_language
+    from numbering.flows import danish_holidays
 
-    holiday = holidays.DK(years=day.year, language=holiday_language()).get(day)
+    holiday = danish_holidays(day.year).get(day)
     if holiday:
         return _("%(date)s is a public holiday (%(name)s): numbers are ported on working days.") % {
             "date": formats.date(day),
