@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscriptions', '0008_search_trigram_indexes'),
+        ('subscriptions', '0009_subscription_updated_index'),
     ]
 
     operations = [
