@@ -34,13 +34,6 @@ def vat_of(net: int) -> int:
     return round_half_up(net * VAT_RATE_PERCENT, 100)
 
 
-def format_kr(ore: int) -> str:
-    """1234567 → '12.345,67' (Danish grouping; the currency is shown by the caller)."""
-    sign = "-" if ore < 0 else ""
-    kroner, rest = divmod(abs(ore), 100)
-    return f"{sign}{kroner:,}".replace(",", ".") + f",{rest:02d}"
-
-
 def parse_period(value: str) -> tuple[dt.date, dt.date]:
     """'2026-11' → (first day, last day); ValueError for anything else."""
     if len(value) != 7 or value[4] != "-":
