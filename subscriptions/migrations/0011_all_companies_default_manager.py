@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscriptions', '0009_subscription_updated_index'),
+        ('subscriptions', '0010_product_descriptions_da'),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('subscriptions', '0010_all_companies_default_manager'),
+        ('subscriptions', '0011_all_companies_default_manager'),
     ]
 
     operations = [
