@@ -60,6 +60,25 @@ class AddOnsChoiceField(IdsMultipleChoiceField):
         return _priced_label(obj)
 
 
+class GuideAddOnsChoiceField(IdsMultipleChoiceField):
+    """The guide's add-ons: the monthly price excl. VAT, and incl. VAT (moms) beside it."""
+
+    def label_from_instance(self, obj: AddOn) -> str:
+        from subscriptions.pricing import Price
+
+        return _("%(name)s — %(price)s per month excl. VAT (%(gross)s incl. VAT)") % {
+            "name": obj.display_name,
+            "price": kr(obj.monthly_price),
+            "gross": kr(Price(obj.monthly_price).gross),
+        }
+
+
+class ProductCardsSelect(forms.RadioSelect):
+    """Each type as a card: price excl. and incl. VAT, binding period and what is included."""
+
+    option_template_name = "subscriptions/widgets/product_option.html"
+
+
 class AnyIdsField(forms.TypedMultipleChoiceField):
     """Ids are not offered as choices; the view checks them against the company."""
 
@@ -199,14 +218,16 @@ class ProductStepForm(forms.Form):
     product = ProductChoiceField(
         label=_("Subscription type"),
         queryset=Product.objects.filter(is_active=True),
-        widget=forms.RadioSelect,
+        widget=ProductCardsSelect(attrs={"class": "product-options"}),
         empty_label=None,
+        help_text=_("Prices are per month and exclude VAT (25 %); the price incl. VAT is shown below each."),
     )
-    add_ons = AddOnsChoiceField(
+    add_ons = GuideAddOnsChoiceField(
         label=_("Add-ons"),
         required=False,
         queryset=AddOn.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
+        help_text=_("Not every add-on is available on every type."),
     )
 
     def clean(self) -> dict:

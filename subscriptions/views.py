@@ -23,7 +23,7 @@ from companies.http import PortalRequest, require_company
 from companies.permissions import AreaPolicy, area_view
 from numbering.porting import OPERATOR_LABELS
 from registry.scoping import get_for_company
-from subscriptions import actions, selectors
+from subscriptions import actions, pricing, selectors
 from subscriptions.forms import (
     AddOnsForm,
     BlocksForm,
@@ -647,6 +647,15 @@ def create(request: HttpRequest, step: str = "user") -> HttpResponse:
             "fees_total": sum(f.price for f in fees),
             "port_operator": OPERATOR_LABELS.get(new.port_operator, new.port_operator),
             "monthly": new.product.monthly_price + sum(a.monthly_price for a in new.add_ons),
+            "monthly_price": pricing.monthly_price(new.product, new.add_ons),
+            # As the billing run will charge it: a transferred number starts (and is billed) when it has moved.
+            "first_invoice": pricing.first_invoice(
+                product=new.product,
+                add_ons=new.add_ons,
+                fees=fees,
+                ordered=timezone.localdate(),
+                start=None if new.number_choice == "port" else timezone.localdate(),
+            ),
         }
         if request.method == "POST":
             if request.POST.get("token") != draft["token"]:
