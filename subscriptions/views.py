@@ -23,7 +23,7 @@ from companies.http import PortalRequest, require_company
 from companies.permissions import AreaPolicy, area_view
 from numbering.porting import OPERATOR_LABELS
 from registry.scoping import get_for_company
-from subscriptions import actions, pricing, selectors
+from subscriptions import actions, bulk_bar, pricing, selectors
 from subscriptions.forms import (
     AddOnsForm,
     BlocksForm,
@@ -72,11 +72,12 @@ def _filtered(request: HttpRequest, data: QueryDict):  # type: ignore[no-untyped
     return form, filters, selectors.subscription_list(require_company(request), **filters)
 
 
-@area_view("subscriptions")
-def index(request: PortalRequest) -> HttpResponse:
-    form, filters, qs = _filtered(request, request.GET)
+def _list_context(request: PortalRequest, data: QueryDict, bulk_form: BulkForm | None = None) -> dict:
+    """The list page's context; ``data`` is the query string, or a bulk update's POST (whose hidden fields
+    carry the list's search, filters, sort and page) when the list comes back with the bulk form's errors."""
+    form, filters, qs = _filtered(request, data)
     products = selectors.products_in_order()
-    page = Paginator(selectors.page_source(qs, filters["sort"], products), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.page_source(qs, filters["sort"], products), PAGE_SIZE).get_page(data.get("page"))
     page.object_list = list(page.object_list)
     selectors.label_rows(page.object_list, products)
     sort = filters["sort"]
@@ -90,7 +91,14 @@ def index(request: PortalRequest) -> HttpResponse:
         "products": products,
         "can_change": AreaPolicy(request.membership).can_change("subscriptions"),
         "searching": any(filters[k] for k in ("q", "status", "product", "cost_centre")),
+        "bulk": bulk_bar.bar_context(bulk_form, page.object_list),
     }
+    return context
+
+
+@area_view("subscriptions")
+def index(request: PortalRequest) -> HttpResponse:
+    context = _list_context(request, request.GET)
     htmx = getattr(request, "htmx", None)  # django-htmx's middleware
     if htmx and not htmx.boosted:
         return render(request, "subscriptions/list.html#rows", context)
@@ -464,14 +472,15 @@ def _bulk_queryset(request: HttpRequest, form: BulkForm):  # type: ignore[no-unt
 
 
 @area_view("subscriptions")
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: PortalRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("subscriptions:index")
     company = require_company(request)
     form = BulkForm(request.POST)
     context: dict = {"form": form, "params": {k: request.POST.get(k, "") for k in LIST_PARAMS}}
     if not form.is_valid():
-        return render(request, "subscriptions/bulk.html", context, status=400)
+        # Back to the list, with the errors in the bulk-update bar and the ticked rows still ticked.
+        return render(request, "subscriptions/list.html", _list_context(request, request.POST, form), status=400)
     data = form.cleaned_data
     qs = _bulk_queryset(request, form)
     kwargs = {"action": data["action"], "target": data.get("target"), "on": data.get("end_date")}
