@@ -53,6 +53,7 @@ def sign_in(
         toggler = page.locator(".navbar-toggler")
         if toggler.is_visible():  # narrow screens: the menu is collapsed
             toggler.click()
+            page.locator("#topmenu.show").wait_for()  # the menu has finished opening
         page.click("[data-testid=settings-menu]")
         page.click(f"[data-testid=language-{lang}]")
         page.wait_for_load_state()

@@ -2,6 +2,7 @@ import datetime
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -217,7 +218,12 @@ class UserStepForm(forms.Form):
 class ProductStepForm(forms.Form):
     product = ProductChoiceField(
         label=_("Subscription type"),
-        queryset=Product.objects.filter(is_active=True),
+        # Mobile first, as most new subscriptions are, then mobile broadband and landlines.
+        queryset=Product.objects.filter(is_active=True).order_by(
+            Case(When(kind=Product.Kind.MOBILE, then=0), When(kind=Product.Kind.BROADBAND, then=1), default=2),
+            "sort_order",
+            "monthly_price",
+        ),
         widget=ProductCardsSelect(attrs={"class": "product-options"}),
         empty_label=None,
         help_text=_("Prices are per month and exclude VAT (25 %); the price incl. VAT is shown below each."),
