@@ -1,21 +1,22 @@
 """Writes of the Invoice area: atomic, validated, audited; side effects on commit."""
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
-from audit.events import bulk_record, record
-from audit.models import AuditEvent
+from audit.events import record
 from companies.models import Company
+from invoicing.events import InvoiceIssued
 from invoicing.imports import (  # noqa: F401 - the import API, re-exported for views, commands and tests
     PAYMENT_COLUMNS,
     USAGE_COLUMNS,
@@ -32,6 +33,7 @@ from invoicing.models import (
     EInvoiceDelivery,
     EInvoiceRecipient,
     EInvoiceSettings,
+    FileImport,
     Invoice,
     InvoiceCounter,
     InvoiceLine,
@@ -40,9 +42,17 @@ from invoicing.models import (
     PaymentImport,
     UsageImport,
 )
-from invoicing.money import due_date_for, format_kr, parse_period
+from invoicing.money import due_date_for, parse_period
+from invoicing.payments import (
+    mark_overdue,  # noqa: F401 - re-exported for views, commands and tests
+    payment_details,
+    payment_problem,
+    status_after_payment,
+)
 from invoicing.periods import check_billable, record_forced_run
 from jobs.queue import enqueue
+from registry.events import publish
+from subscriptions.events import ChargeDue
 from subscriptions.models import OneOffFee, Subscription
 
 CONFIRM_SALT = "invoicing.einvoice.confirm"
@@ -139,30 +149,36 @@ def create_credit_note(*, invoice: Invoice, reason: str, by: Actor) -> Invoice:
         target=credit,
         details={"invoice": invoice.number, "credit_note": credit.number, "reason": reason},
     )
-    from invoicing.billing import _after_issue
-
-    _after_issue(credit.pk)
+    publish(InvoiceIssued(invoice_id=credit.pk))  # its PDF and eInvoice are queued in this transaction
     return credit
 
 
 @transaction.atomic
 def add_charge(
     *,
-    subscription: Subscription,
+    company: Company | None = None,
+    subscription: Subscription | None = None,
     fee: OneOffFee | None = None,
     description: str = "",
     amount: int | None = None,
     on: dt.date | None = None,
     by: Actor,
 ) -> Charge:
-    """Charges a one-off fee to a subscription; the next billing run invoices it.
+    """Charges a one-off amount to a company, optionally for one of its subscriptions; the next billing
+    run invoices it. A fee from the catalogue, or any billable line (a description and an amount).
 
     For the subscription creation guide: ``add_charge(subscription=s, fee=sim_fee, by=...)``.
     """
     if fee is None and (not description or amount is None):
         raise ValidationError(_("A charge needs a fee or a description and an amount."))
+    if subscription is not None:
+        if company is not None and subscription.company_id != company.pk:
+            raise ValueError("The subscription belongs to another company.")  # a caller's bug, never shown
+        company = subscription.company
+    if company is None:
+        raise TypeError("add_charge() needs a company or a subscription.")
     charge = Charge.objects.create(
-        company=subscription.company,
+        company=company,
         subscription=subscription,
         fee=fee,
         description=description or (fee.name if fee else ""),
@@ -172,11 +188,25 @@ def add_charge(
     record(
         "invoice.charge_added",
         by=by,
-        company=subscription.company,
+        company=company,
         target=charge,
-        details={"amount": charge.amount, "subscription": subscription.pk},
+        details={"amount": charge.amount, "subscription": subscription.pk if subscription else None},
     )
     return charge
+
+
+def on_charge_due(event: ChargeDue) -> dict[str, int]:
+    """A lower area's amount due (registry.events; subscribed in InvoicingConfig.ready): it becomes a charge."""
+    charge = add_charge(
+        company=event.company,
+        subscription=event.subscription,
+        fee=event.fee,
+        description=event.description,
+        amount=event.amount,
+        on=event.on,
+        by=event.by,
+    )
+    return {"charge": charge.pk}
 
 
 # File imports (usage, bank payments): see invoicing.imports ------------------------------
@@ -294,47 +324,6 @@ def update_einvoice_settings(
 
 # Payments --------------------------------------------------------------------------------
 
-PAYABLE_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID, Invoice.Status.OVERDUE)
-
-
-def _payment_problem(invoice: Invoice, *, amount: int, paid_on: dt.date, credited: bool, pending: int = 0) -> str:
-    """Why a payment cannot be registered on an invoice ('' if it can). ``pending``: earlier rows of a file."""
-    if invoice.is_credit_note:
-        return _("payments cannot be registered on a credit note")
-    if credited:
-        return _("invoice %(number)s has been credited") % {"number": invoice.number}
-    if invoice.status not in PAYABLE_STATUSES:
-        if invoice.status == Invoice.Status.PAID:
-            return _("invoice %(number)s is already paid in full") % {"number": invoice.number}
-        return _("invoice %(number)s has not been issued") % {"number": invoice.number}
-    if amount <= 0:
-        return _("the amount must be more than 0")
-    outstanding = invoice.outstanding - pending
-    if amount > outstanding:
-        return _(
-            "%(amount)s kr. is more than the %(outstanding)s kr. outstanding on invoice %(number)s; "
-            "overpayments are not registered"
-        ) % {"amount": format_kr(amount), "outstanding": format_kr(max(outstanding, 0)), "number": invoice.number}
-    if paid_on > timezone.localdate():
-        return _("the payment date %(date)s is in the future") % {"date": paid_on.isoformat()}
-    return ""
-
-
-def _status_after_payment(invoice: Invoice) -> str:
-    return Invoice.Status.PAID if invoice.paid_amount >= invoice.total else Invoice.Status.PARTIALLY_PAID
-
-
-def _payment_details(payment: Payment, invoice: Invoice) -> dict:
-    return {
-        "invoice": invoice.number,
-        "amount": payment.amount,
-        "paid_on": payment.paid_on.isoformat(),
-        "reference": payment.reference,
-        "method": payment.method,
-        "status": invoice.status,
-        "outstanding": invoice.outstanding,
-    }
-
 
 @transaction.atomic
 def register_payment(
@@ -355,7 +344,7 @@ def register_payment(
     locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
     reference = reference.strip()[:100]
     credited = Invoice.objects.filter(credited_invoice=locked).exists()
-    problem = _payment_problem(locked, amount=amount, paid_on=paid_on, credited=credited)
+    problem = payment_problem(locked, amount=amount, paid_on=paid_on, credited=credited)
     if (
         not problem
         and reference
@@ -376,7 +365,7 @@ def register_payment(
         created_by_label=by.display,
     )
     locked.paid_amount += amount
-    locked.status = _status_after_payment(locked)
+    locked.status = status_after_payment(locked)
     locked.save(update_fields=["paid_amount", "status"])
     invoice.paid_amount, invoice.status = locked.paid_amount, locked.status
     invoice._status_at_load = locked.status
@@ -385,7 +374,7 @@ def register_payment(
         by=by,
         company=invoice.company,
         target=payment,
-        details=_payment_details(payment, locked),
+        details=payment_details(payment, locked),
     )
     return payment
 
@@ -397,51 +386,18 @@ def import_payments(
     return run_payment_import(Source.of(filename=filename, text=text, path=path), by=by, report=report)
 
 
-# Overdue ---------------------------------------------------------------------------------
-
-
 @transaction.atomic
-def mark_overdue(*, by: Actor, today: dt.date | None = None) -> list[int]:
-    """Marks issued and partially paid invoices whose due date has passed as overdue.
+def queue_import(model: type[FileImport], *, file: Any, by: Actor) -> FileImport:
+    """Stores a staff upload and queues its import (in this transaction: a crash cannot lose it)."""
+    from invoicing.tasks import import_file_task
 
-    Due dates already fall on Danish business days, so an invoice is overdue from the day
-    after its due date. Idempotent: an invoice already overdue is not touched again, so each
-    invoice gets one audit event when it becomes overdue. Returns the ids it marked.
-    """
-    today = today or timezone.localdate()
-    credited = Invoice.objects.filter(credited_invoice=OuterRef("pk"))
-    candidates = list(
-        Invoice.objects.select_for_update()
-        .filter(
-            category=Invoice.Category.NORMAL,
-            status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID],
-            due_date__lt=today,
-        )
-        .exclude(Exists(credited))
-        .order_by("pk")
-        .values_list("pk", "company_id", "number", "due_date", "total", "paid_amount")
-    )
-    ids = [row[0] for row in candidates]
-    for start in range(0, len(ids), 1000):
-        Invoice.objects.filter(pk__in=ids[start : start + 1000]).update(status=Invoice.Status.OVERDUE)
-    user = by.user if by.user is not None and by.user.is_authenticated else None
-    bulk_record(
-        [
-            AuditEvent(
-                company_id=company_id,
-                actor=user,
-                actor_label=by.display,
-                ip_address=by.ip_address,
-                action="invoice.overdue",
-                target_type=Invoice._meta.label_lower,
-                target_id=str(pk),
-                target_label=f"{Invoice.Category.NORMAL.label} {number}",
-                details={"invoice": number, "due_date": due.isoformat(), "outstanding": total - paid},
-            )
-            for pk, company_id, number, due, total, paid in candidates
-        ]
-    )
-    return ids
+    upload = model(filename=str(file.name)[:200], imported_by=by.display, status=FileImport.Status.QUEUED)
+    upload.upload.save(f"{uuid.uuid4().hex}.csv", file, save=False)
+    upload.save()
+    kind = "usage" if model is UsageImport else "payments"
+    user_id = by.user.pk if by.user is not None and by.user.is_authenticated else None
+    enqueue(import_file_task, kind, upload.pk, user_id)
+    return upload
 
 
 @transaction.atomic

@@ -23,9 +23,10 @@ from django.utils.translation import gettext as _
 from audit.actor import Actor
 from audit.events import record
 from companies.models import Company
+from invoicing.events import InvoiceIssued
 from invoicing.models import Charge, EInvoiceSettings, Invoice, InvoiceCounter, InvoiceLine, InvoiceSection, UsageRecord
 from invoicing.money import days_active, due_date_for, parse_period, pro_rata, vat_of
-from jobs.queue import enqueue
+from registry.events import publish
 from subscriptions.models import Subscription
 
 Progress = Callable[[int, int], None]
@@ -138,9 +139,10 @@ class _Line:
 
 @dataclass
 class _Section:
-    """One subscription on the invoice, as plain values (the run handles 100,000 of these)."""
+    """One subscription on the invoice, as plain values (the run handles 100,000 of these); or, without
+    a subscription, the company's other charges (generic billable lines)."""
 
-    subscription_id: int
+    subscription_id: int | None
     user_name: str
     phone_number: str
     product_name: str
@@ -183,6 +185,10 @@ def _section(row: dict, language: str) -> _Section:
     )
 
 
+def _section_order(section: _Section) -> tuple[bool, str, int]:
+    return (section.subscription_id is None, section.user_name, section.subscription_id or 0)
+
+
 def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date) -> Invoice | None:
     first, last = parse_period(period)
     month_days = (last - first).days + 1
@@ -194,7 +200,7 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
         if Invoice.objects.filter(company_id=company_id, period=period, category=Invoice.Category.NORMAL).exists():
             return None
 
-        sections: dict[int, _Section] = {}
+        sections: dict[int | None, _Section] = {}
         days_of: dict[int, int] = {}
         rows = billable_subscriptions(first, last).filter(company_id=company_id).values(*SUBSCRIPTION_FIELDS)
         for row in rows:
@@ -254,11 +260,14 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
         # Usage or a charge on a subscription no longer active in the period still gets its own section.
         missing = (
             {row["subscription_id"] for row in usage_rows}
-            | {c.subscription_id for c in charges}
+            | {c.subscription_id for c in charges if c.subscription_id is not None}
             | {row["subscription_id"] for row in late_rows}
         )
         for row in Subscription.objects.filter(pk__in=missing - sections.keys()).values(*SUBSCRIPTION_FIELDS):
             sections[row["id"]] = _section(row, language)
+        if any(c.subscription_id is None for c in charges):
+            # A charge of no subscription (hardware, a fee): the company's own section, after the users.
+            sections[None] = _Section(None, str(_("Other charges"))[:200], "", "", "")
         labels = {value: usage_label(value) for value in UsageRecord.Type.values}
         for row in usage_rows:
             sections[row["subscription_id"]].lines.append(
@@ -312,7 +321,7 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
             one_off_net=totals[InvoiceLine.Kind.ONE_OFF],
             language=language,
         )
-        _store(invoice, sorted(sections.values(), key=lambda s: (s.user_name, s.subscription_id)))
+        _store(invoice, sorted(sections.values(), key=_section_order))
         if charges:
             Charge.objects.filter(pk__in=[c.pk for c in charges]).update(invoice=invoice)
         if late_rows:
@@ -325,7 +334,7 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
             details={"period": period, "total": invoice.total, "number": invoice.number},
         )
         # In the invoice's transaction: an issued invoice always gets its PDF and eInvoice, whatever crashes.
-        _after_issue(invoice.pk)
+        publish(InvoiceIssued(invoice_id=invoice.pk))
     return invoice
 
 
@@ -404,10 +413,3 @@ def _store(invoice: Invoice, sections: list[_Section]) -> None:
         ],
         batch_size=5000,
     )
-
-
-def _after_issue(invoice_id: int) -> None:
-    """Queues the PDF and eInvoice of an issued invoice; call it in the transaction that issues it."""
-    from invoicing.tasks import process_issued_invoice
-
-    enqueue(process_issued_invoice, invoice_id)

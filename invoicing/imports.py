@@ -7,7 +7,8 @@ Every import:
 - reports every bad line by number (encoding, unclosed quotes, short rows, bad values) and then
   imports nothing.
 
-A staff upload of a large file runs as a task (``invoicing.tasks.import_file_task``) and writes
+A staff upload of a large file runs as a task (``invoicing.tasks.import_file_task``, queued by
+``invoicing.actions.queue_import``) and writes
 its progress to the import row; the page polls it.
 """
 
@@ -16,7 +17,6 @@ import datetime as dt
 import functools
 import hashlib
 import io
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -588,7 +588,7 @@ def run_payment_import(
     invoice's lines must add up before anything is registered (a bank file holds one line per
     payment received: thousands, not millions).
     """
-    from invoicing.actions import _payment_details, _payment_problem, _status_after_payment
+    from invoicing.payments import payment_details, payment_problem, status_after_payment
 
     sha256 = source.sha256()
     earlier = _earlier_import(PaymentImport, sha256)
@@ -619,7 +619,7 @@ def run_payment_import(
             if invoice is None:
                 errors.add(row["line"], _("there is no invoice with number %(number)s") % {"number": row["number"]})
                 continue
-            problem = _payment_problem(
+            problem = payment_problem(
                 invoice,
                 amount=row["amount"],
                 paid_on=row["paid_on"],
@@ -659,7 +659,7 @@ def run_payment_import(
         touched = {invoice.pk: invoice for _row, invoice in accepted}
         for invoice in touched.values():
             invoice.paid_amount += pending[invoice.pk]
-            invoice.status = _status_after_payment(invoice)
+            invoice.status = status_after_payment(invoice)
             invoice.save(update_fields=["paid_amount", "status"])
         try:
             _finish(batch, len(accepted), total=sum(pending.values()), sha256=sha256)
@@ -676,7 +676,7 @@ def run_payment_import(
                     target_type=payment._meta.label_lower,
                     target_id=str(payment.pk),
                     target_label=str(payment)[:255],
-                    details={**_payment_details(payment, invoice), "file": batch.filename},
+                    details={**payment_details(payment, invoice), "file": batch.filename},
                 )
                 for payment, (_row, invoice) in zip(payments, accepted, strict=True)
             ]
@@ -696,18 +696,4 @@ def fail(upload: FileImport, errors: list[str]) -> None:
 
 
 BACKGROUND_IMPORT_BYTES = 1024 * 1024  # staff uploads above this run as a task (the page shows progress)
-
-
-@transaction.atomic
-def queue_import(model: type[FileImport], *, file: Any, by: Actor) -> FileImport:
-    """Stores a staff upload and queues its import (in this transaction: a crash cannot lose it)."""
-    from invoicing.tasks import import_file_task
-    from jobs.queue import enqueue
-
-    upload = model(filename=str(file.name)[:200], imported_by=by.display, status=FileImport.Status.QUEUED)
-    upload.upload.save(f"{uuid.uuid4().hex}.csv", file, save=False)
-    upload.save()
-    kind = "usage" if model is UsageImport else "payments"
-    user_id = by.user.pk if by.user is not None and by.user.is_authenticated else None
-    enqueue(import_file_task, kind, upload.pk, user_id)
-    return upload
+# (queued by ``invoicing.actions.queue_import``)

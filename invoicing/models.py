@@ -309,14 +309,17 @@ class UsageImport(FileImport):
 
 
 class Charge(CompanyOwned):
-    """A one-off fee charged to a subscription (e.g. a SIM card), billed on the next invoice.
+    """A generic billable line: a one-off amount charged to the company (a SIM card, hardware, a fee),
+    billed on the next invoice; ``subscription`` when it belongs to one (optional).
 
-    The subscription creation guide creates these (``invoicing.actions.add_charge``);
+    ``invoicing.actions.add_charge`` creates these (for other areas: publish ``subscriptions.events.ChargeDue``);
     the billing run puts every uninvoiced charge dated in or before the period on the
     invoice and sets ``invoice``.
     """
 
-    subscription = models.ForeignKey("subscriptions.Subscription", on_delete=models.CASCADE, related_name="+")
+    subscription = models.ForeignKey(
+        "subscriptions.Subscription", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     fee = models.ForeignKey("subscriptions.OneOffFee", null=True, blank=True, on_delete=models.PROTECT)
     description = models.CharField(_("description"), max_length=200)
     amount = models.BigIntegerField(_("amount (øre, excl. VAT)"))

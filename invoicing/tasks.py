@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from invoicing.events import InvoiceIssued
 from invoicing.models import EInvoiceDelivery, EInvoiceRecipient, EInvoiceSettings, Invoice
 from jobs.queue import enqueue
 
@@ -40,6 +41,11 @@ def ensure_pdf(invoice: Invoice) -> Invoice:
             locked.pdf.save(f"{locked.file_name}.pdf", ContentFile(render_invoice_pdf(locked)), save=False)
             locked.save(update_fields=["pdf"])
     return locked
+
+
+def queue_documents(event: InvoiceIssued) -> None:
+    """An issued invoice's PDF and eInvoice, queued in the transaction that issued it (subscribed in ready())."""
+    enqueue(process_issued_invoice, event.invoice_id)
 
 
 @task
@@ -243,7 +249,7 @@ def run_billing_task(period: str, user_id: int | None) -> dict[str, int]:
 def mark_overdue_task() -> int:
     """The daily overdue run as a task (e.g. enqueued by a scheduler); returns how many were marked."""
     from audit.actor import Actor
-    from invoicing.actions import mark_overdue
+    from invoicing.payments import mark_overdue
 
     return len(mark_overdue(by=Actor.system("overdue run")))
 

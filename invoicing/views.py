@@ -407,7 +407,7 @@ def staff_index(request: HttpRequest) -> HttpResponse:
             if upload_form.is_valid():
                 upload = upload_form.cleaned_data["file"]
                 if upload.size > imports.BACKGROUND_IMPORT_BYTES:
-                    queued = imports.queue_import(UsageImport, file=upload, by=by)
+                    queued = actions.queue_import(UsageImport, file=upload, by=by)
                     return redirect("invoice:staff_usage_import", usage_import_id=queued.pk)
                 try:
                     usage_batch = imports.run_usage_import(
@@ -443,7 +443,7 @@ def staff_index(request: HttpRequest) -> HttpResponse:
             if bank_form.is_valid():
                 upload = bank_form.cleaned_data["file"]
                 if upload.size > imports.BACKGROUND_IMPORT_BYTES:
-                    queued = imports.queue_import(PaymentImport, file=upload, by=by)
+                    queued = actions.queue_import(PaymentImport, file=upload, by=by)
                     return redirect("invoice:staff_payment_import", payment_import_id=queued.pk)
                 try:
                     payment_batch = imports.run_payment_import(

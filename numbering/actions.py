@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.actor import Actor
 from audit.events import record
+from common.telecom import OPERATOR_LABELS, parse_landline, parse_mobile
 from common.uploads import PDF, detect_kind, read_head
 from companies.models import Company
 from jobs.queue import enqueue
@@ -25,14 +26,11 @@ from numbering.models import (
     PortRequest,
     authorisation_upload_name,
 )
-from numbering.porting import (
-    OPERATOR_LABELS,
-    earliest_porting_date,
-    parse_landline,
-    parse_mobile,
-    port_date_problem,
-)
+from numbering.porting import earliest_porting_date, port_date_problem
 from numbering.tasks import notify_staff_of_port_request, send_port_request_update
+from subscriptions.actions import activate_after_port
+from subscriptions.actions import cancel as cancel_subscription
+from subscriptions.events import SubscriptionCancelled, SubscriptionCreated
 from subscriptions.models import Subscription
 
 S = PortRequest.Status
@@ -315,16 +313,10 @@ def submit_port_request(port_request: PortRequest, *, by: Actor) -> PortRequest:
 
 @transaction.atomic
 def cancel_port_request(port_request: PortRequest, *, reason: str, by: Actor) -> PortRequest:
-    _lock(port_request)
-    if port_request.status == S.SCHEDULED:
-        raise ValidationError(_("The port is already scheduled. Contact us to stop it."))
-    _transition(port_request, S.CANCELLED, reason=reason or _("Cancelled by the customer"), by=by)
-    port_request.numbers.update(status=PortNumber.Status.CANCELLED)
+    _cancel(port_request, reason=reason, by=by)
     sub = port_request.subscription
     if sub is not None and sub.status == Subscription.Status.PENDING_ACTIVE:
         # Without its number the new subscription cannot start: it is cancelled before start.
-        from subscriptions.actions import cancel as cancel_subscription
-
         cancel_subscription(
             sub,
             on=timezone.localdate(),
@@ -332,6 +324,49 @@ def cancel_port_request(port_request: PortRequest, *, reason: str, by: Actor) ->
             reason=_("Number transfer %(ref)s cancelled") % {"ref": port_request.reference},
         )
     return port_request
+
+
+def _cancel(port_request: PortRequest, *, reason: str, by: Actor) -> None:
+    """Cancels the request alone (its subscription is the caller's business)."""
+    _lock(port_request)
+    if port_request.status == S.SCHEDULED:
+        raise ValidationError(_("The port is already scheduled. Contact us to stop it."))
+    _transition(port_request, S.CANCELLED, reason=reason or _("Cancelled by the customer"), by=by)
+    port_request.numbers.update(status=PortNumber.Status.CANCELLED)
+
+
+# -- what the Subscriptions area tells us (registry.events; subscribed in NumberingConfig.ready) ------------
+
+
+def on_subscription_created(event: SubscriptionCreated) -> dict[str, str] | None:
+    """A new subscription that keeps its number from another operator gets its port request, submitted."""
+    if event.port_in is None:
+        return None
+    port_in = event.port_in
+    port_request = create_subscription_port_request(
+        subscription=event.subscription,
+        number=port_in.number,
+        current_operator=port_in.operator,
+        signed_name=port_in.signed_name,
+        signed_at=port_in.signed_at,
+        signed_ip=port_in.signed_ip,
+        by=event.by,
+    )
+    return {"port_request": port_request.reference}
+
+
+def on_subscription_cancelled(event: SubscriptionCancelled) -> None:
+    """Cancelled before start: the number transfer it waited for is cancelled too, refused once scheduled
+    (the refusal rolls the cancellation back). Only the requests change here: the subscription is cancelled
+    already, so nothing calls back into Subscriptions."""
+    sub = event.subscription
+    if not (event.before_start and sub.port_in_requested):
+        return
+    requests = PortRequest.objects.for_company(sub.company).filter(subscription=sub)
+    for port_request in requests.select_for_update().filter(status__in=[S.SUBMITTED, S.PENDING, S.REJECTED, S.DRAFT]):
+        _cancel(port_request, reason=_("The subscription was cancelled"), by=event.by)
+    if requests.filter(status=S.SCHEDULED).exists():
+        raise ValidationError(_("The number transfer is already scheduled. Contact us to stop it."))
 
 
 @transaction.atomic
@@ -420,8 +455,6 @@ def complete_port_request(port_request: PortRequest, *, ported: list[str], note:
     _transition(port_request, S.COMPLETED, reason=reason, by=by)
     sub = port_request.subscription
     if sub is not None and sub.status == Subscription.Status.PENDING_ACTIVE:
-        from subscriptions.actions import activate_after_port
-
         activate_after_port(sub, port_request=port_request.reference, by=by)
     return port_request
 

@@ -47,3 +47,9 @@ class NumberingConfig(AppConfig):
                 "numbers.flow_rolled_back": _("Rolled back the call flow"),
             }
         )
+        from numbering.actions import on_subscription_cancelled, on_subscription_created
+        from registry.events import subscribe
+        from subscriptions.events import SubscriptionCancelled, SubscriptionCreated
+
+        subscribe(SubscriptionCreated, on_subscription_created)
+        subscribe(SubscriptionCancelled, on_subscription_cancelled)

@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.dk import cvr as stdnum_cvr
 from stdnum.exceptions import ValidationError as StdnumError
 
+from common.telecom import OPERATORS, NumberError
 from common.widgets import DateInput, TimeInput
 from numbering import flows
 from numbering.models import PortRequest
-from numbering.porting import OPERATORS, NumberError, earliest_porting_date, parse_numbers, port_date_problem
+from numbering.porting import earliest_porting_date, parse_numbers, port_date_problem
 
 
 class PortRequestForm(forms.Form):

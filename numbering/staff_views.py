@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
+from common.telecom import OPERATOR_LABELS
 from companies.permissions import staff_view
 from numbering import actions, selectors
 from numbering.forms import CompleteForm, RejectForm, ScheduleForm, StaffCommentForm, StaffFilterForm
 from numbering.models import PortRequest
-from numbering.porting import OPERATOR_LABELS
 from numbering.views import PAGE_SIZE, authorisation_response
 
 

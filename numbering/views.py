@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
+from common.telecom import OPERATOR_LABELS, format_number
 from companies.http import PortalRequest, require_company
 from companies.permissions import area_view
 from numbering import actions, flows, selectors
@@ -29,7 +30,6 @@ from numbering.forms import (
     TestCallForm,
 )
 from numbering.models import PortRequest
-from numbering.porting import OPERATOR_LABELS, format_number
 from registry.scoping import get_for_company
 
 PAGE_SIZE = 25

@@ -276,7 +276,7 @@ class NumberStepForm(forms.Form):
 
     def __init__(self, *args: Any, product_kind: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from numbering.porting import OPERATORS
+        from common.telecom import OPERATORS
         from subscriptions.identifiers import display_phone
 
         self.product_kind = product_kind
@@ -291,7 +291,7 @@ class NumberStepForm(forms.Form):
             self.fields["port_number"].help_text = _("A Danish mobile number.")
 
     def clean(self) -> dict:
-        from numbering.porting import NumberError, parse_landline, parse_mobile
+        from common.telecom import NumberError, parse_landline, parse_mobile
 
         super().clean()
 

@@ -26,8 +26,8 @@ def provision_subscription(subscription_id: int) -> None:
 
 @task
 def apply_bulk_job(job_id: int) -> None:
-    """Applies a large bulk update (subscriptions.actions.run_bulk_job); safe to run again after a crash."""
-    from subscriptions.actions import fail_bulk_job, run_bulk_job
+    """Applies a large bulk update (subscriptions.actions.bulk.run_bulk_job); safe to run again after a crash."""
+    from subscriptions.actions.bulk import fail_bulk_job, run_bulk_job
 
     try:
         run_bulk_job(job_id)

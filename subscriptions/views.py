@@ -19,9 +19,9 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from audit.actor import Actor
 from audit.events import record
+from common.telecom import OPERATOR_LABELS
 from companies.http import PortalRequest, require_company
 from companies.permissions import AreaPolicy, area_view
-from numbering.porting import OPERATOR_LABELS
 from registry.scoping import get_for_company
 from subscriptions import actions, bulk_bar, pricing, selectors
 from subscriptions.forms import (

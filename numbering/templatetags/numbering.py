@@ -1,6 +1,6 @@
 from django import template
 
-from numbering.porting import OPERATOR_LABELS, format_number
+from common.telecom import OPERATOR_LABELS, format_number
 
 register = template.Library()
 

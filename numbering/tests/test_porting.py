@@ -2,7 +2,8 @@ import datetime
 
 import pytest
 
-from numbering.porting import NumberError, earliest_porting_date, format_number, next_working_day, parse_numbers
+from common.telecom import NumberError, format_number
+from numbering.porting import earliest_porting_date, next_working_day, parse_numbers
 
 
 def test_it_skips_the_weekend():

@@ -13,10 +13,10 @@ from django.utils import timezone
 
 from audit.actor import Actor
 from audit.models import AuditEvent
+from common.telecom import NumberError, parse_landline, parse_mobile
 from invoicing.billing import billable_subscriptions
 from numbering import actions
 from numbering.models import PhoneNumber, PortRequest
-from numbering.porting import NumberError, parse_landline, parse_mobile
 from subscriptions.catalogue import ensure_catalogue
 from subscriptions.identifiers import iccid_with_check
 from subscriptions.models import NumberPool, Subscription

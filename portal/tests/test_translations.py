@@ -16,7 +16,19 @@ import pytest
 from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
-SHELL = ["accounts", "companies", "audit", "jobs", "outbox", "portal", "selfservice", "templates", "locale"]
+SHELL = [
+    "accounts",
+    "companies",
+    "audit",
+    "jobs",
+    "outbox",
+    "common",
+    "registry",
+    "portal",
+    "selfservice",
+    "templates",
+    "locale",
+]
 AREA_APPS = ["tickets", "subscriptions", "numbering", "invoicing"]
 
 

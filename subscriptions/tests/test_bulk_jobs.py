@@ -172,7 +172,7 @@ def test_it_marks_the_job_failed_on_an_unexpected_error(subs, personas, monkeypa
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(actions, "_write_bulk", broken)
+    monkeypatch.setattr(actions.bulk, "_write_bulk", broken)
     with pytest.raises(RuntimeError):
         apply_bulk_job.call(job.pk)
     job.refresh_from_db()

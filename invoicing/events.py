@@ -1,0 +1,18 @@
+"""What happens to invoices (``registry.events``), so the modules that issue them need not import the tasks.
+
+``invoicing.billing`` (the billing run) and ``invoicing.actions`` (credit notes) publish ``InvoiceIssued``
+in the transaction that issues the invoice; ``invoicing.tasks.queue_documents`` (subscribed in
+``InvoicingConfig.ready``) queues its PDF and eInvoice in that same transaction, so an issued
+invoice always gets them, whatever crashes after the commit.
+"""
+
+from dataclasses import dataclass
+
+from registry.events import Event
+
+
+@dataclass(frozen=True, kw_only=True)
+class InvoiceIssued(Event):
+    """An invoice or a credit note got its number: it is final."""
+
+    invoice_id: int
