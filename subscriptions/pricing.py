@@ -90,7 +90,7 @@ def first_invoice(
     """The first invoice of a subscription ordered on ``ordered`` (when its one-off fees are charged)
     that starts on ``start`` (``None`` while it waits for its number to move: only the fees then).
 
-    Fees of 0 kr. are not charged (``subscriptions.actions._charge_fees``), so they are left out."""
+    Fees of 0 kr. are not charged (``subscriptions.actions.fees.charge_fees``), so they are left out."""
     first, last = month_of(start or ordered)
     month_days = (last - first).days + 1
     days = days_active(start, None, first, last) if start else 0
