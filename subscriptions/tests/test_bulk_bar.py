@@ -103,3 +103,12 @@ def test_the_count_texts_for_javascript_are_translated(subs, login, personas):
     html = login(personas.admin_a).get(reverse("subscriptions:index")).content.decode()
     assert 'data-many="%(count)s abonnementer valgt"' in html
     assert 'data-one="1 abonnement valgt"' in html
+
+
+def test_all_matching_stays_chosen_after_an_error(subs, login, personas):
+    response = login(personas.admin_a).post(URL, {"action": "cost_centre", "all": "on", "cost_centre_value": " "})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'id="bulk-all" checked' in html
+    assert "All 3 subscriptions matching the search selected" in html
+    assert 'data-testid="bulk-error-cost_centre_value">Enter the new cost centre.</div>' in html
