@@ -42,6 +42,9 @@ class User(AbstractUser):
         default="da",
         help_text=_("The language of the portal, e-mails and documents for this user."),
     )
+    # Bumped whenever one of the user's memberships or their companies change (companies.signals): the
+    # active-company middleware keeps the memberships in the session and reloads them when this moves.
+    access_version = models.PositiveIntegerField(_("access version"), default=0, editable=False)
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS: ClassVar[list[str]] = []
@@ -55,3 +58,12 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A full save of a user loaded earlier (a password change, the admin form) must not write back the
+        # access_version it read: a grant changed in between would stay cached in the session.
+        if not self._state.adding and kwargs.get("update_fields") is None and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.attname for f in self._meta.concrete_fields if not f.primary_key and f.attname != "access_version"
+            ]
+        super().save(*args, **kwargs)

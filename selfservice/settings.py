@@ -105,7 +105,10 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # Persistent connections in production: a new PostgreSQL connection per request cost about a third
+        # of the list page's throughput (docs/benchmarks.md). Each gunicorn thread keeps one. The dev server
+        # starts a thread per request, so there (DEBUG) connections are closed after each request.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0 if DEBUG else 600),
         # A persistent connection that died (database restart) is replaced before use, not on the error.
         conn_health_checks=True,
     )

@@ -7,10 +7,15 @@ class SubscriptionsConfig(AppConfig):
     verbose_name = _("Subscriptions")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from audit.labels import register
         from registry.areas import Area, QuickAction, registry
         from registry.demo import Seeder, register_seeder
         from subscriptions import checks  # noqa: F401  (registers the encryption key check)
+        from subscriptions.counters import ensure_after_migrate
+
+        post_migrate.connect(ensure_after_migrate, sender=self, dispatch_uid="subscriptions.counter_triggers")
 
         registry.register(
             Area(

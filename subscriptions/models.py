@@ -235,6 +235,35 @@ class Subscription(CompanyOwned):
 BLOCK_FIELDS = ["block_roaming", "block_data", "block_premium"]
 
 
+class SubscriptionCount(models.Model):
+    """How many of a company's subscriptions have this type, status and cost centre.
+
+    Written only by database triggers (subscriptions.counters), in the transaction of every change;
+    read by the overview and the list so their cost does not grow with the company.
+    No foreign key constraints: the triggers must never be the reason a company cannot be deleted.
+    """
+
+    company = models.ForeignKey(
+        "companies.Company", on_delete=models.CASCADE, db_constraint=False, related_name="+", verbose_name=_("company")
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+", verbose_name=_("subscription type")
+    )
+    status = models.CharField(_("status"), max_length=20, choices=Subscription.Status.choices)
+    cost_centre = models.CharField(_("cost centre"), max_length=40, blank=True)
+    count = models.IntegerField(_("count"), default=0)
+
+    class Meta:
+        verbose_name = _("subscription count")
+        verbose_name_plural = _("subscription counts")
+        constraints = [
+            models.UniqueConstraint(fields=["company", "product", "status", "cost_centre"], name="subs_count_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id}/{self.product_id}/{self.status}/{self.cost_centre}: {self.count}"
+
+
 class NumberPool(models.Model):
     """The operator's free mobile numbers a new subscription can take."""
 

@@ -1,12 +1,13 @@
 """Reads: the overview's search, filters and sorts, all index-backed."""
 
 import re
+from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, QuerySet, Sum
 
 from companies.models import Company
 from subscriptions.identifiers import search_phone
-from subscriptions.models import Product, Subscription
+from subscriptions.models import Product, Subscription, SubscriptionCount
 
 SORTS = {
     "name": ("sort_name", "id"),
@@ -20,6 +21,15 @@ SORTS = {
     "-phone": ("-phone_number", "-id"),
 }
 _PHONEISH = re.compile(r"^\+?[\d\s\-().]+$")
+
+
+def _next_prefix(digits: str) -> str:
+    """The smallest digit string above every string starting with ``digits`` (an ICCID starts with 89).
+
+    ``iccid >= prefix AND iccid < next`` is the prefix match as a range, which the (company, iccid) B-tree
+    serves on every backend and collation; ``LIKE 'prefix%'`` can use it only under the C collation.
+    """
+    return str(int(digits) + 1).zfill(len(digits))
 
 
 def products_in_order() -> list[Product]:
@@ -38,7 +48,7 @@ def search(qs: QuerySet[Subscription], q: str) -> QuerySet[Subscription]:
     if _PHONEISH.match(q):
         digits = re.sub(r"\D", "", q)
         if digits.startswith("89") and 18 <= len(digits) <= 20:
-            return qs.filter(iccid__startswith=digits)
+            return qs.filter(iccid__gte=digits, iccid__lt=_next_prefix(digits))
         if len(digits) >= 8:
             phone = search_phone(q)
             if phone:
@@ -91,11 +101,19 @@ class TypeOrderedList:
 
     ordered = True
 
-    def __init__(self, qs: QuerySet[Subscription], products: list[Product], *, descending: bool) -> None:
+    def __init__(
+        self,
+        qs: QuerySet[Subscription],
+        products: list[Product],
+        *,
+        descending: bool,
+        counts: dict[int, int] | None = None,
+    ) -> None:
         self.qs = qs.order_by()
         self.products = products[::-1] if descending else products
         self.descending = descending
-        self._counts: dict[int, int] | None = None
+        # From the maintained counters when the filters allow (type_counts), else one grouped count.
+        self._counts: dict[int, int] | None = counts
 
     def counts(self) -> dict[int, int]:
         if self._counts is None:
@@ -125,10 +143,51 @@ class TypeOrderedList:
         return rows
 
 
-def page_source(qs: QuerySet[Subscription], sort: str, products: list[Product]):  # type: ignore[no-untyped-def]
+class CountedList:
+    """A queryset whose length is known already (from the counters): the Paginator does not count the rows."""
+
+    ordered = True
+
+    def __init__(self, qs: QuerySet[Subscription], total: int) -> None:
+        self.qs = qs
+        self.total = total
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index: slice) -> list[Subscription]:
+        return list(self.qs[index])
+
+
+def type_counts(
+    company: Company | None, *, q: str = "", status: str = "", product: Product | None = None, cost_centre: str = ""
+) -> dict[int, int] | None:
+    """Subscriptions per type under these filters, from the maintained counters (subscriptions.counters):
+    one query over a handful of rows, whatever the company's size. None for a search (it must count)."""
+    if (q or "").strip() or company is None:
+        return None
+    rows = SubscriptionCount.objects.filter(company=company, count__gt=0)
+    if status:
+        rows = rows.filter(status=status)
+    if product is not None:
+        rows = rows.filter(product=product)
+    if cost_centre:
+        rows = rows.filter(cost_centre=cost_centre)
+    return dict(rows.order_by().values_list("product_id").annotate(n=Sum("count")))
+
+
+def page_source(  # type: ignore[no-untyped-def]
+    qs: QuerySet[Subscription], sort: str, products: list[Product], *, counts: dict[int, int] | None = None
+):
     if sort in ("type", "-type"):
-        return TypeOrderedList(qs, products, descending=sort == "-type")
-    return qs.select_related(None).only(*LIST_FIELDS)
+        return TypeOrderedList(qs, products, descending=sort == "-type", counts=counts)
+    rows = qs.select_related(None).only(*LIST_FIELDS)
+    if counts is not None:
+        return CountedList(rows, sum(counts.values()))
+    return rows
 
 
 def label_rows(rows: list[Subscription], products: list[Product]) -> None:
@@ -145,8 +204,11 @@ def label_rows(rows: list[Subscription], products: list[Product]) -> None:
 
 
 def cost_centres(company: Company | None) -> list[str]:
+    """The company's cost centres in use, from the maintained counters (not a scan of its subscriptions)."""
+    if company is None:
+        return []
     return list(
-        company_subscriptions(company)
+        SubscriptionCount.objects.filter(company=company, count__gt=0)
         .exclude(cost_centre="")
         .order_by("cost_centre")
         .values_list("cost_centre", flat=True)
@@ -173,5 +235,18 @@ def history(sub: Subscription):  # type: ignore[no-untyped-def]
 
 
 def status_counts(company: Company | None) -> dict[str, int]:
-    rows = company_subscriptions(company).order_by().values_list("status").annotate(n=Count("id"))
+    """Subscriptions per status, from the counters the database keeps (subscriptions.counters)."""
+    if company is None:
+        return {}
+    rows = (
+        SubscriptionCount.objects.filter(company=company, count__gt=0)
+        .order_by()
+        .values_list("status")
+        .annotate(n=Sum("count"))
+    )
     return dict(rows)
+
+
+def counted_status_counts(company: Company | None) -> dict[str, Any]:
+    """The same counted from the subscriptions themselves (what the counters must equal)."""
+    return dict(company_subscriptions(company).order_by().values_list("status").annotate(n=Count("id")))

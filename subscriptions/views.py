@@ -77,7 +77,9 @@ def _list_context(request: PortalRequest, data: QueryDict, bulk_form: BulkForm |
     carry the list's search, filters, sort and page) when the list comes back with the bulk form's errors."""
     form, filters, qs = _filtered(request, data)
     products = selectors.products_in_order()
-    page = Paginator(selectors.page_source(qs, filters["sort"], products), PAGE_SIZE).get_page(data.get("page"))
+    counts = selectors.type_counts(require_company(request), **{k: v for k, v in filters.items() if k != "sort"})
+    source = selectors.page_source(qs, filters["sort"], products, counts=counts)
+    page = Paginator(source, PAGE_SIZE).get_page(data.get("page"))
     page.object_list = list(page.object_list)
     selectors.label_rows(page.object_list, products)
     sort = filters["sort"]

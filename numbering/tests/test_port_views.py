@@ -186,8 +186,8 @@ def test_it_lists_port_requests_in_fixed_queries(personas, login, django_assert_
     PortRequestFactory(company=personas.company_b)
     client = login(personas.admin_a)
     client.get(reverse("numbers:port_list"))  # warm the session
-    # The same at both sizes: the shell's session/user/membership queries, then count and page.
-    with django_assert_num_queries(8):
+    # The same at both sizes: the shell's session/user queries (memberships from the session), then count and page.
+    with django_assert_num_queries(7):
         response = client.get(reverse("numbers:port_list"))
     assert len(response.context["page"]) == min(size, 25)
 

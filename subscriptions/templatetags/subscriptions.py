@@ -1,8 +1,11 @@
 from decimal import Decimal
+from collections.abc import Collection
 from typing import Any
 
 from django import template
 from django.utils.formats import number_format
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 
 from subscriptions.identifiers import display_phone
 
@@ -37,6 +40,40 @@ def phone(value: str) -> str:
 @register.filter
 def status_badge(status: str) -> str:
     return BADGES.get(status, "text-bg-light")
+
+
+@register.simple_tag
+def subscription_rows(
+    rows: Any, can_change: bool, select_label: str, ticked: Collection[int] = frozenset()
+) -> SafeString:
+    """The list's table rows (the rows of ``selectors.label_rows``), built in one pass; the ``ticked`` ones
+    (when a bulk update comes back with an error) keep their tick.
+
+    The same markup the template loop gave; written out here because 50 rows of about ten template variables
+    each were a third of the list page's time (docs/benchmarks.md).
+    """
+    out = []
+    label = escape(select_label)
+    for sub in rows:
+        name = escape(sub.user_name)
+        checked = " checked" if sub.pk in ticked else ""
+        check = (
+            f'<td class="text-center"><input type="checkbox" class="form-check-input" name="ids" value="{sub.pk}" '
+            f'aria-label="{label} {name}"{checked}></td>'
+            if can_change
+            else ""
+        )
+        out.append(
+            f'<tr data-testid="subscription-row">{check}'
+            f'<td><a href="{escape(sub.url)}" class="fw-medium">{name}</a></td>'
+            f'<td class="text-nowrap">{escape(phone(sub.phone_number))}</td>'
+            f"<td>{escape(sub.email)}</td>"
+            f"<td>{escape(sub.type_label)}</td>"
+            f"<td>{escape(sub.cost_centre)}</td>"
+            f'<td><span class="badge status-badge {status_badge(sub.status)}">{escape(sub.status_label)}</span></td>'
+            "</tr>"
+        )
+    return mark_safe("\n".join(out))  # every value above is escaped
 
 
 @register.simple_tag

@@ -74,5 +74,5 @@ def test_it_costs_a_fixed_number_of_queries(personas, login, ticket_a, django_as
     client.get(url)
     # session, user, memberships; ticket, messages, their files, ticket files, status history;
     # the read marker (savepoint, select, update, release) and the shell's session save (3).
-    with django_assert_num_queries(15):
+    with django_assert_num_queries(14):
         assert client.get(url).status_code == 200

@@ -133,7 +133,7 @@ def test_the_queue_costs_a_fixed_number_of_queries(personas, login, django_asser
         TicketFactory(company=personas.company_a if index % 2 else personas.company_b, assignee=personas.staff)
     client = login(personas.staff)
     client.get(reverse("tickets:staff_queue"))
-    # session, user, memberships, companies for the filter, count, page (with company and assignee joined),
+    # session, user (memberships from the session), companies for the filter, count, page (with company and assignee joined),
     # and the shell's session save (savepoint, update, release).
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         assert client.get(reverse("tickets:staff_queue")).status_code == 200
