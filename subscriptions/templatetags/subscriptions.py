@@ -1,5 +1,5 @@
-from decimal import Decimal
 from collections.abc import Collection
+from decimal import Decimal
 from typing import Any
 
 from django import template
