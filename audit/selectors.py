@@ -9,7 +9,7 @@ if TYPE_CHECKING:
     from companies.models import Company
 
 # Events of the company as a whole (sign-ins, admin access, company details): every admin sees these.
-SHELL_PREFIXES = ("account", "membership", "company")
+SHELL_PREFIXES = ("account", "membership", "company", "api_client")
 
 
 def area_prefixes(area_key: str) -> set[str]:

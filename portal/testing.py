@@ -16,7 +16,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from companies.models import Company
 
-PORTAL_APPS = ["portal", "audit", "accounts", "tickets", "subscriptions", "numbering", "invoicing"]
+PORTAL_APPS = ["portal", "audit", "accounts", "tickets", "subscriptions", "numbering", "invoicing", "api"]
 
 
 @dataclass(frozen=True)
@@ -50,7 +50,7 @@ def portal_routes() -> list[Route]:
     from registry.areas import registry
 
     # The shell's namespaces plus each area's, which is its key (not always its app label).
-    namespaces = {"portal", "audit", "accounts", *registry.keys()}
+    namespaces = {"portal", "audit", "accounts", "api_clients", *registry.keys()}
     return [r for r in _walk(get_resolver().url_patterns, "", {}) if r.namespace in namespaces]
 
 

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "subscriptions",
     "numbering",  # "numbers" would shadow the standard library module
     "invoicing",
+    "api",  # the customer API (TMF Open API lines), before ninja so its docs page template wins
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -166,6 +168,11 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Self-service"
 
 # Sessions expire after 8 hours of inactivity and when the browser closes.
+# The customer API's rate limit: requests per client per window (seconds); over it, 429 with Retry-After.
+API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)
+API_RATE_WINDOW = env_int("API_RATE_WINDOW", 60)
+# Requests with a wrong key per client address and window; past it, wrong keys answer 429.
+API_FAILED_AUTH_LIMIT = env_int("API_FAILED_AUTH_LIMIT", 30)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True

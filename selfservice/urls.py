@@ -4,6 +4,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from accounts.views import admin_login, closed_page
+from api.routes import api as customer_api
 from portal import views as portal_views
 
 admin.site.site_header = _("Self-service — operator staff")
@@ -25,6 +26,8 @@ urlpatterns = [
     path("invoices/", include("invoicing.urls")),
     path("staff/mail/", include("outbox.urls")),
     path("jobs/", include("jobs.urls")),
+    path("api-clients/", include("api.urls")),
+    path("tmf-api/", customer_api.urls),
     path("health/", portal_views.health, name="health"),
     path(settings.ADMIN_URL, admin.site.urls),
 ]

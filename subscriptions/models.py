@@ -177,6 +177,8 @@ class Subscription(CompanyOwned):
             models.Index(fields=["company", "status", "sort_name"], name="subs_company_status"),
             models.Index(fields=["company", "cost_centre", "status"], name="subs_company_cc_status"),
             models.Index(fields=["company", "iccid"], name="subs_company_iccid"),
+            # The customer API's sync: lastUpdate.gte and sort=lastUpdate.
+            models.Index(fields=["company", "updated_at", "id"], name="subs_company_updated"),
             # Covering index for the search's LIKE: the count scans this narrow index, not the table.
             models.Index(fields=["company", "search_text"], name="subs_company_search"),
         ]

@@ -203,6 +203,20 @@ def label_rows(rows: list[Subscription], products: list[Product]) -> None:
         row.url = f"{link}{row.pk}/"
 
 
+def add_on_prices(subscription_ids: list[int]) -> dict[int, list[tuple[str, int]]]:
+    """Each subscription's add-ons as (name, monthly price in øre), in one query and without model instances."""
+    through = Subscription.add_ons.through
+    rows = (
+        through.objects.filter(subscription_id__in=subscription_ids)
+        .order_by("addon__name", "addon_id")
+        .values_list("subscription_id", "addon__name", "addon__monthly_price")
+    )
+    prices: dict[int, list[tuple[str, int]]] = {}
+    for subscription_id, name, price in rows:
+        prices.setdefault(subscription_id, []).append((name, price))
+    return prices
+
+
 def cost_centres(company: Company | None) -> list[str]:
     """The company's cost centres in use, from the maintained counters (not a scan of its subscriptions)."""
     if company is None:

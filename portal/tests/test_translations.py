@@ -25,6 +25,7 @@ SHELL = [
     "common",
     "registry",
     "portal",
+    "api",
     "selfservice",
     "templates",
     "locale",

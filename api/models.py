@@ -1,0 +1,115 @@
+"""API clients (machine users of one company) and the stored results of retried writes."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from companies.models import Membership
+from registry.scoping import CompanyOwned
+
+
+class APIClient(CompanyOwned):
+    """A machine user of one company: area grants and an access level exactly like a person's membership.
+
+    Its secret is shown once and stored as a SHA-256 hash; the key's prefix finds the row.
+    Actions run as ``user``, a machine user that cannot sign in to the portal (inactive, no password),
+    so every write and audit event names the client.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("machine user"), on_delete=models.PROTECT, related_name="api_client"
+    )
+    access = models.CharField(
+        _("access"), max_length=16, choices=Membership.Access.choices, default=Membership.Access.READ_ONLY
+    )
+    areas = models.JSONField(_("areas"), default=list, blank=True)
+    key_prefix = models.CharField(_("key prefix"), max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    rotated_at = models.DateTimeField(_("secret rotated"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API client")
+        verbose_name_plural = _("API clients")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.key_prefix})"
+
+    @property
+    def is_read_only(self) -> bool:
+        return self.access == Membership.Access.READ_ONLY
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+    def has_area(self, key: str) -> bool:
+        return key in self.areas
+
+    def granted_areas(self) -> list[object]:
+        from registry.areas import registry
+
+        return [area for area in registry.all() if area.key in self.areas]
+
+
+class IdempotentResponse(models.Model):
+    """The first response to a POST with an ``Idempotency-Key``, written in the write's transaction."""
+
+    client = models.ForeignKey(APIClient, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=255)
+    # SHA-256 of method, path and body: the same key with another request is refused.
+    fingerprint = models.CharField(max_length=64)
+    status_code = models.PositiveSmallIntegerField()
+    body = models.JSONField()
+    location = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["client", "key"], name="api_one_response_per_key")]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.key}"
+
+
+class ProductOrder(CompanyOwned):
+    """A TMF622 product order from an API client: cancel a subscription, or change its type.
+
+    Carried out at once through the subscriptions actions (the portal's rules); the order keeps what
+    was asked and done, so a client can read it back.
+    """
+
+    class Action(models.TextChoices):
+        DELETE = "delete", _("Cancellation")
+        MODIFY = "modify", _("Type change")
+
+    client = models.ForeignKey(APIClient, verbose_name=_("API client"), on_delete=models.PROTECT, related_name="+")
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    subscription = models.ForeignKey(
+        "subscriptions.Subscription", verbose_name=_("subscription"), on_delete=models.PROTECT, related_name="+"
+    )
+    target_code = models.CharField(_("new subscription type"), max_length=40, blank=True)
+    requested_date = models.DateField(_("requested date"), null=True, blank=True)
+    effective_date = models.DateField(_("effective date"))
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("product order")
+        verbose_name_plural = _("product orders")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["company", "-created_at", "-id"], name="api_order_company_created")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.subscription_id}"

@@ -1,0 +1,27 @@
+"""The customer API: one NinjaAPI under /tmf-api/, one router per TMF API."""
+
+from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+
+from api import bills, errors, orders, products, troubletickets
+
+api = NinjaAPI(
+    title="Self-service customer API",
+    version="4.0.0",
+    description=(
+        "TM Forum Open API shaped access to a company's subscriptions (TMF637 product; cancel or change type with TMF622 productOrder) and support tickets "
+        "(TMF621 troubleTicket) and invoices (TMF678 customerBill, with PDF, Peppol BIS 3 and OIOUBL documents). Authenticate with `Authorization: Bearer sskey_…` (an API client made by the "
+        "company's admin in the portal). Errors are `{code, reason, message, status}`; lists take `offset`, "
+        "`limit` (at most 100), `sort` and `fields=`, and answer `X-Total-Count` and `X-Result-Count`."
+    ),
+    urls_namespace="tmf-api",
+    openapi_url="/openapi.json",
+    # Swagger UI from the app's own static files (ninja's bundle), never a CDN: the CSP allows only 'self'.
+    docs=Swagger(settings={"persistAuthorization": False}),
+    docs_url="/docs",
+)
+errors.install(api)
+api.add_router("/productInventory/v4/", products.router)
+api.add_router("/productOrdering/v4/", orders.router)
+api.add_router("/troubleTicket/v4/", troubletickets.router)
+api.add_router("/customerBillManagement/v4/", bills.router)

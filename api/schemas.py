@@ -1,0 +1,253 @@
+"""The shapes the OpenAPI document shows. Output is built as plain dicts (fast, and ``fields=`` can
+leave attributes out), so every output attribute but ``id`` is optional here, as in the TMF specs."""
+
+import datetime
+from typing import Any, Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+
+def fields_pattern(names: tuple[str, ...]) -> str:
+    """``fields=``: a comma-separated list of the resource's attributes, as a regular expression."""
+    name = "|".join(names)
+    return rf"^({name})(,({name}))*$"
+
+
+class Money(Schema):
+    unit: str = "DKK"
+    value: float
+
+
+class Error(Schema):
+    type: str = Field("Error", alias="@type")
+    code: str
+    reason: str
+    message: str
+    status: str
+    errors: list[dict[str, str]] | None = None
+
+
+class Ref(Schema):
+    id: str
+    href: str | None = None
+    name: str | None = None
+    role: str | None = None
+    referredType: str | None = Field(None, alias="@referredType")
+
+
+class Characteristic(Schema):
+    name: str
+    value: Any = None
+    valueType: str | None = None
+
+
+class Price(Schema):
+    name: str | None = None
+    priceType: str
+    recurringChargePeriod: str | None = None
+    price: dict[str, Money]
+
+
+class Product(Schema):
+    id: str
+    href: str | None = None
+    type: str | None = Field(None, alias="@type")
+    name: str | None = None
+    status: str | None = None
+    startDate: str | None = None
+    terminationDate: str | None = None
+    lastUpdate: str | None = None
+    isBundle: bool | None = None
+    productOffering: Ref | None = None
+    productCharacteristic: list[Characteristic] | None = None
+    productPrice: list[Price] | None = None
+    relatedParty: list[Ref] | None = None
+
+
+class CharacteristicIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str
+    value: str = Field(max_length=200)
+
+
+class ProductPatch(Schema):
+    """A merge patch: the user's name and the characteristics that may change."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    type: str | None = Field(None, alias="@type")
+    name: str | None = Field(None, max_length=200)
+    productCharacteristic: list[CharacteristicIn] | None = None
+
+
+class Note(Schema):
+    id: str
+    type: str | None = Field(None, alias="@type")
+    text: str | None = None
+    author: str | None = None
+    date: str | None = None
+
+
+class StatusChange(Schema):
+    status: str
+    changeDate: str | None = None
+    changeReason: str | None = None
+
+
+class TroubleTicket(Schema):
+    id: str
+    href: str | None = None
+    type: str | None = Field(None, alias="@type")
+    externalId: str | None = None
+    name: str | None = None
+    description: str | None = None
+    ticketType: str | None = None
+    priority: str | None = None
+    severity: str | None = None
+    status: str | None = None
+    statusChangeDate: str | None = None
+    statusChangeReason: str | None = None
+    creationDate: str | None = None
+    lastUpdate: str | None = None
+    channel: dict[str, str] | None = None
+    relatedEntity: list[Ref] | None = None
+    relatedParty: list[Ref] | None = None
+    note: list[Note] | None = None
+    statusChange: list[StatusChange] | None = None
+
+
+TicketStatus = Literal["acknowledged", "inProgress", "pending", "held", "resolved", "closed", "rejected", "cancelled"]
+TicketType = Literal["subscriptions", "numbers", "invoice", "technical_fault", "access", "other"]
+Priority = Literal["Low", "Medium", "High", "Critical"]
+
+
+class RelatedEntityIn(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str = Field(max_length=40)
+    referredType: str = Field("Product", alias="@referredType")
+    role: str | None = Field(None, max_length=40)
+
+
+class TroubleTicketCreate(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    type: str | None = Field(None, alias="@type")
+    name: str = Field(min_length=1, max_length=150)
+    description: str = Field(min_length=1, max_length=10000)
+    ticketType: TicketType
+    priority: Priority = "Medium"
+    relatedEntity: list[RelatedEntityIn] = Field(default_factory=list, max_length=1)
+
+
+class NoteCreate(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    type: str | None = Field(None, alias="@type")
+    text: str = Field(min_length=1, max_length=10000)
+
+
+class Attachment(Schema):
+    id: str
+    type: str | None = Field(None, alias="@type")
+    name: str | None = None
+    mimeType: str | None = None
+    url: str | None = None
+
+
+class TaxItem(Schema):
+    taxCategory: str
+    taxRate: float
+    taxAmount: Money
+
+
+class TimePeriod(Schema):
+    startDateTime: str | None = None
+    endDateTime: str | None = None
+
+
+class CustomerBill(Schema):
+    id: str
+    href: str | None = None
+    type: str | None = Field(None, alias="@type")
+    billNo: str | None = None
+    category: str | None = None
+    state: str | None = None
+    isOverdue: bool | None = None
+    billDate: str | None = None
+    paymentDueDate: str | None = None
+    billingPeriod: TimePeriod | None = None
+    amountDue: Money | None = None
+    remainingAmount: Money | None = None
+    taxExcludedAmount: Money | None = None
+    taxIncludedAmount: Money | None = None
+    taxItem: list[TaxItem] | None = None
+    billDocument: list[Attachment] | None = None
+    relatedParty: list[Ref] | None = None
+
+
+def responses(ok: dict[int, Any], *more: int) -> dict[int, Any]:
+    """An operation's documented answers: its success, and the errors every call may meet."""
+    return {**ok, **{code: Error for code in sorted({400, 401, 403, 422, 429, *more})}}
+
+
+class OfferingRefIn(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str = Field(max_length=40)
+    referredType: str | None = Field(None, alias="@referredType")
+
+
+class ProductRefIn(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str = Field(max_length=20)
+    referredType: str | None = Field(None, alias="@referredType")
+    productOffering: OfferingRefIn | None = None
+
+
+class ProductOrderItemIn(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str = Field("1", max_length=20)
+    type: str | None = Field(None, alias="@type")
+    action: Literal["delete", "modify"]
+    product: ProductRefIn
+
+
+class ProductOrderCreate(Schema):
+    """One item: cancel (``delete``) a product, or change its type (``modify`` with a new productOffering)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    type: str | None = Field(None, alias="@type")
+    description: str | None = Field(None, max_length=200, description="For a cancellation: the reason")
+    requestedCompletionDate: datetime.date | None = Field(
+        None,
+        description="Cancel: the last day (default: the earliest allowed). Change: today (default) "
+        "or the 1st of next month.",
+    )
+    productOrderItem: list[ProductOrderItemIn] = Field(min_length=1, max_length=1)
+
+
+class ProductOrderItem(Schema):
+    id: str
+    action: str | None = None
+    state: str | None = None
+    product: Ref | None = None
+    productOffering: Ref | None = None
+
+
+class ProductOrder(Schema):
+    id: str
+    href: str | None = None
+    type: str | None = Field(None, alias="@type")
+    state: str | None = None
+    description: str | None = None
+    orderDate: str | None = None
+    completionDate: str | None = None
+    requestedCompletionDate: str | None = None
+    productOrderItem: list[ProductOrderItem] | None = None
+    relatedParty: list[Ref] | None = None

@@ -1,0 +1,137 @@
+"""Walks every operation of the OpenAPI document, as the portal's walker walks its URLs.
+
+A new operation is covered without editing the tests; it only needs its path parameters in
+PATH_PARAMS, a valid body in BODIES (for writes) and its API's area in AREAS.
+"""
+
+import re
+
+import pytest
+from django.test import Client
+
+from api.routes import api
+from invoicing.tests.factories import InvoiceFactory
+from registry.areas import registry
+from subscriptions.tests.factories import SubscriptionFactory
+from tickets.tests.factories import TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+PATH_PARAMS = {
+    "product_id": lambda company: SubscriptionFactory(company=company).pk,
+    "ticket_id": lambda company: TicketFactory(company=company).pk,
+    "bill_id": lambda company: InvoiceFactory(company=company).pk,
+    "order_id": lambda company: _order(company),
+}
+BODIES = {
+    "patchProduct": {"productCharacteristic": [{"name": "costCentre", "value": "Lager"}]},
+    "createTroubleTicket": {"name": "Hjælp", "description": "Den virker ikke", "ticketType": "other"},
+    "createTroubleTicketNote": {"text": "Tak"},
+    "createProductOrder": {
+        "description": "Stoppet",
+        "productOrderItem": [{"action": "delete", "product": {"id": "OWN_PRODUCT"}}],
+    },
+}
+AREAS = {
+    "/tmf-api/productInventory/": "subscriptions",
+    "/tmf-api/productOrdering/": "subscriptions",
+    "/tmf-api/troubleTicket/": "tickets",
+    "/tmf-api/customerBillManagement/": "invoice",
+}
+DOCUMENT = api.get_openapi_schema(path_prefix="/tmf-api/")
+OPERATIONS = [
+    (method, path, op["operationId"])
+    for path, item in DOCUMENT["paths"].items()
+    for method, op in item.items()
+    if method in ("get", "post", "patch", "put", "delete")
+]
+OBJECT_OPERATIONS = [o for o in OPERATIONS if "{" in o[1]]
+WRITES = [o for o in OPERATIONS if o[0] != "get"]
+
+
+def _order(company):
+    from api.models import ProductOrder
+    from api.tests.factories import make_client
+
+    sub = SubscriptionFactory(company=company)
+    return ProductOrder.objects.create(
+        company=company,
+        client=make_client(company)[0],
+        action="delete",
+        subscription=sub,
+        effective_date=sub.start_date,
+    ).pk
+
+
+def _body(operation_id, company):
+    # A body naming a product names one of the caller's company: the refusals tested are the policy's.
+    body = BODIES.get(operation_id)
+    if body and "OWN_PRODUCT" in str(body):
+        own = str(SubscriptionFactory(company=company).pk)
+        body = {**body, "productOrderItem": [{**body["productOrderItem"][0], "product": {"id": own}}]}
+    return body
+
+
+def _area(path):
+    areas = [area for prefix, area in AREAS.items() if path.startswith(prefix)]
+    assert len(areas) == 1, f"{path}: add its API's area to AREAS"
+    return areas[0]
+
+
+def _url(path, company):
+    names = re.findall(r"{(\w+)}", path)
+    missing = [n for n in names if n not in PATH_PARAMS]
+    assert not missing, f"{path}: add PATH_PARAMS for {missing}"
+    return re.sub(r"{(\w+)}", lambda m: str(PATH_PARAMS[m.group(1)](company)), path)
+
+
+def _call(caller, method, path, operation_id, company):
+    if method != "get":
+        assert operation_id in BODIES, f"{operation_id}: add a valid body to BODIES"
+    return caller.request(method, _url(path, company), _body(operation_id, caller.client.company))
+
+
+def _ids(operation):
+    return f"{operation[0].upper()} {operation[1]}"
+
+
+def test_it_finds_the_operations():
+    assert {"listProduct", "retrieveProduct", "patchProduct", "listTroubleTicket", "createTroubleTicket"} <= {
+        o[2] for o in OPERATIONS
+    }
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=_ids)
+def test_the_bodies_are_valid_so_the_refusals_below_mean_something(operation, personas, api_a):
+    response = _call(api_a, *operation, personas.company_a)
+    assert response.status_code in (200, 201), response.content
+
+
+@pytest.mark.parametrize("operation", OBJECT_OPERATIONS, ids=_ids)
+def test_it_answers_404_for_another_companys_ids(operation, personas, api_a):
+    response = _call(api_a, *operation, personas.company_b)
+    assert response.status_code == 404
+    assert response.json()["status"] == "404"
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=_ids)
+def test_it_answers_403_without_the_area_grant(operation, personas, caller):
+    others = [key for key in registry.keys() if key != _area(operation[1])]
+    client = caller(personas.company_a, areas=others)
+    response = _call(client, *operation, personas.company_a)
+    assert response.status_code == 403
+    assert response.json()["code"] == "no_grant"
+
+
+@pytest.mark.parametrize("operation", WRITES, ids=_ids)
+def test_it_refuses_writes_from_read_only_clients(operation, personas, readonly_api_a):
+    response = _call(readonly_api_a, *operation, personas.company_a)
+    assert response.status_code == 403
+    assert response.json()["code"] == "read_only"
+
+
+@pytest.mark.parametrize("operation", OPERATIONS, ids=_ids)
+def test_it_answers_401_without_a_key(operation, personas):
+    method, path, _operation_id = operation
+    response = getattr(Client(), method)(_url(path, personas.company_a), content_type="application/json")
+    assert response.status_code == 401

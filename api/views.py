@@ -1,0 +1,91 @@
+"""The company's API clients in the portal: list, create (the key is shown once), rotate, revoke."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from api import actions, selectors
+from api.forms import APIClientForm
+from api.models import APIClient
+from audit.actor import Actor
+from companies.http import require_company
+from companies.models import Membership
+from companies.permissions import company_view, forbidden
+from registry.scoping import get_for_company
+
+
+def _membership(request: HttpRequest) -> Membership:
+    return request.membership  # type: ignore[attr-defined]
+
+
+def _client(request: HttpRequest, client_id: int) -> APIClient:
+    company = require_company(request)
+    return get_for_company(selectors.company_clients(company=company), company, pk=client_id)
+
+
+def _show_key(request: HttpRequest, client: APIClient, token: str, *, status: int = 200) -> HttpResponse:
+    response = render(request, "api/key.html", {"client": client, "token": token}, status=status)
+    # The key is on this page only: never kept by a browser or a proxy.
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@company_view
+def client_list(request: HttpRequest) -> HttpResponse:
+    membership = _membership(request)
+    may_manage = not membership.is_read_only
+    form = APIClientForm(membership=membership, prefix="client")
+    if request.method == "POST":
+        if not may_manage:
+            return forbidden(request, area_key=None, reason="read_only")
+        form = APIClientForm(request.POST, membership=membership, prefix="client")
+        if form.is_valid():
+            try:
+                client, token = actions.create_client(
+                    company=require_company(request),
+                    name=form.cleaned_data["name"],
+                    access=form.cleaned_data["access"],
+                    areas=form.cleaned_data["areas"],
+                    by=Actor.from_request(request),
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return _show_key(request, client, token, status=201)
+    clients = selectors.company_clients(company=require_company(request))
+    status = 400 if form.is_bound else 200
+    return render(
+        request, "api/clients.html", {"clients": clients, "form": form, "may_manage": may_manage}, status=status
+    )
+
+
+@company_view
+def rotate(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = _client(request, client_id)
+    if request.method != "POST":
+        return redirect("api_clients:list")
+    if _membership(request).is_read_only:
+        return forbidden(request, area_key=None, reason="read_only")
+    try:
+        token = actions.rotate_secret(client, by=Actor.from_request(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("api_clients:list")
+    client.refresh_from_db()
+    return _show_key(request, client, token)
+
+
+@company_view
+def revoke(request: HttpRequest, client_id: int) -> HttpResponse:
+    client = _client(request, client_id)
+    if request.method != "POST":
+        return redirect("api_clients:list")
+    if _membership(request).is_read_only:
+        return forbidden(request, area_key=None, reason="read_only")
+    actions.revoke_client(client, by=Actor.from_request(request))
+    messages.success(
+        request, _("The API client %(name)s was revoked: its key no longer works.") % {"name": client.name}
+    )
+    return redirect("api_clients:list")
