@@ -239,7 +239,7 @@ def parse_addresses(value: str) -> list[str]:
     raw = [part.strip() for part in value.replace(";", ",").replace("\n", ",").split(",")]
     addresses = [a.lower() for a in raw if a]
     if not addresses:
-        raise ValidationError(_("Enter at least one e-mail address."))
+        raise ValidationError(_("Enter at least one e-mail address."), code="no_addresses")
     bad = []
     for address in addresses:
         try:
@@ -247,7 +247,9 @@ def parse_addresses(value: str) -> list[str]:
         except ValidationError:
             bad.append(address)
     if bad:
-        raise ValidationError(_("Not valid e-mail addresses: %(list)s") % {"list": ", ".join(bad)})
+        raise ValidationError(
+            _("Not valid e-mail addresses: %(list)s") % {"list": ", ".join(bad)}, code="invalid_addresses"
+        )
     return list(dict.fromkeys(addresses))
 
 
@@ -263,7 +265,7 @@ def sign_up_einvoice(
         EInvoiceRecipient.objects.create(company=company, email=email) for email in addresses if email not in existing
     ]
     if not added:
-        raise ValidationError(_("These addresses already receive or await confirmation."))
+        raise ValidationError(_("These addresses already receive or await confirmation."), code="already_signed_up")
     for recipient in added:
         url = confirm_url(confirmation_token(recipient))
         enqueue(send_einvoice_confirmation, recipient.pk, url, language)
@@ -291,7 +293,7 @@ def opt_out_einvoice(*, company: Company, by: Actor) -> int:
     recipients = EInvoiceRecipient.objects.for_company(company)
     emails = list(recipients.values_list("email", flat=True))
     if not emails:
-        raise ValidationError(_("The company is not signed up for eInvoice."))
+        raise ValidationError(_("The company is not signed up for eInvoice."), code="not_signed_up")
     recipients.delete()
     record("invoice.einvoice_opted_out", by=by, company=company, details={"emails": emails})
     return len(emails)

@@ -10,9 +10,10 @@ only, and a re-run bills exactly the companies that are still missing.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Sum
@@ -185,13 +186,116 @@ def _section(row: dict, language: str) -> _Section:
     )
 
 
+def _subscription_lines(
+    sections: dict[Any, _Section],
+    days_of: dict[int, int],
+    company_id: int,
+    first: dt.date,
+    last: dt.date,
+    *,
+    language: str,
+) -> None:
+    """A section per billable subscription with its fee for the days it was active (noted when not all month);
+    ``days_of`` gets those days."""
+    month_days = (last - first).days + 1
+    rows = billable_subscriptions(first, last).filter(company_id=company_id).values(*SUBSCRIPTION_FIELDS)
+    for row in rows:
+        days = days_of[row["id"]] = days_active(row["start_date"], row["end_date"], first, last)
+        section = sections[row["id"]] = _section(row, language)
+        description = section.product_name
+        if days < month_days:
+            description = _("%(name)s, %(days)s of %(month_days)s days") % {
+                "name": description,
+                "days": days,
+                "month_days": month_days,
+            }
+        section.lines.append(
+            _Line(
+                InvoiceLine.Kind.SUBSCRIPTION,
+                description[:200],
+                Decimal(days),
+                pro_rata(row["product__monthly_price"], days, month_days),
+            )
+        )
+
+
+def _usage_lines(sections: dict[Any, _Section], usage_rows: Iterable[Any], labels: dict[str, str]) -> None:
+    """The period's usage, one line per subscription and type."""
+    for row in usage_rows:
+        sections[row["subscription_id"]].lines.append(
+            _Line(
+                InvoiceLine.Kind.USAGE,
+                labels.get(row["type"], row["type"]),
+                row["quantity"] or Decimal(0),
+                row["charge"] or 0,
+                usage_type=row["type"],
+            )
+        )
+
+
+def _charge_lines(sections: dict[Any, _Section], charges: Iterable[Charge], *, language: str) -> None:
+    """One-off charges (a fee of the catalogue in the invoice's language, or their own description)."""
+    for charge in charges:
+        description = _name(charge.fee.name, charge.fee.name_da, language) if charge.fee else charge.description
+        sections[charge.subscription_id].lines.append(
+            _Line(InvoiceLine.Kind.ONE_OFF, description[:200], Decimal(1), charge.amount)
+        )
+
+
+def _add_on_lines(
+    sections: dict[Any, _Section],
+    days_of: dict[int, int],
+    company_id: int,
+    first: dt.date,
+    last: dt.date,
+    *,
+    language: str,
+) -> None:
+    """Each billable subscription's add-ons, for the days it was active in the period."""
+    month_days = (last - first).days + 1
+    add_ons = (
+        Subscription.add_ons.through.objects.filter(
+            subscription_id__in=billable_subscriptions(first, last).filter(company_id=company_id).values("id")
+        )
+        .values_list("subscription_id", "addon__name", "addon__name_da", "addon__monthly_price")
+        .order_by("subscription_id", "addon__name")
+    )
+    for subscription_id, name, name_da, price in add_ons:
+        days = days_of[subscription_id]
+        sections[subscription_id].lines.append(
+            _Line(
+                InvoiceLine.Kind.ADD_ON,
+                _name(name, name_da, language)[:200],
+                Decimal(days),
+                pro_rata(price, days, month_days),
+            )
+        )
+
+
+def _late_usage_lines(sections: dict[Any, _Section], late_rows: Iterable[Any], labels: dict[str, str]) -> None:
+    """Usage of earlier, already billed months, one line per month and type."""
+    for row in late_rows:
+        description = _("Late usage, %(month)s: %(type)s") % {
+            "month": formats.date_format(row["month"], "YEAR_MONTH_FORMAT"),
+            "type": labels.get(row["type"], row["type"]),
+        }
+        sections[row["subscription_id"]].lines.append(
+            _Line(
+                InvoiceLine.Kind.LATE_USAGE,
+                description[:200],
+                row["quantity"] or Decimal(0),
+                row["charge"] or 0,
+                usage_type=row["type"],
+            )
+        )
+
+
 def _section_order(section: _Section) -> tuple[bool, str, int]:
     return (section.subscription_id is None, section.user_name, section.subscription_id or 0)
 
 
 def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date) -> Invoice | None:
     first, last = parse_period(period)
-    month_days = (last - first).days + 1
     company = Company.objects.get(pk=company_id)
     language = company.invoice_language
     with transaction.atomic(), translation.override(language):
@@ -202,42 +306,8 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
 
         sections: dict[int | None, _Section] = {}
         days_of: dict[int, int] = {}
-        rows = billable_subscriptions(first, last).filter(company_id=company_id).values(*SUBSCRIPTION_FIELDS)
-        for row in rows:
-            days = days_of[row["id"]] = days_active(row["start_date"], row["end_date"], first, last)
-            section = sections[row["id"]] = _section(row, language)
-            description = section.product_name
-            if days < month_days:
-                description = _("%(name)s, %(days)s of %(month_days)s days") % {
-                    "name": description,
-                    "days": days,
-                    "month_days": month_days,
-                }
-            section.lines.append(
-                _Line(
-                    InvoiceLine.Kind.SUBSCRIPTION,
-                    description[:200],
-                    Decimal(days),
-                    pro_rata(row["product__monthly_price"], days, month_days),
-                )
-            )
-        add_ons = (
-            Subscription.add_ons.through.objects.filter(
-                subscription_id__in=billable_subscriptions(first, last).filter(company_id=company_id).values("id")
-            )
-            .values_list("subscription_id", "addon__name", "addon__name_da", "addon__monthly_price")
-            .order_by("subscription_id", "addon__name")
-        )
-        for subscription_id, name, name_da, price in add_ons:
-            days = days_of[subscription_id]
-            sections[subscription_id].lines.append(
-                _Line(
-                    InvoiceLine.Kind.ADD_ON,
-                    _name(name, name_da, language)[:200],
-                    Decimal(days),
-                    pro_rata(price, days, month_days),
-                )
-            )
+        _subscription_lines(sections, days_of, company_id, first, last, language=language)
+        _add_on_lines(sections, days_of, company_id, first, last, language=language)
 
         start, end = period_bounds(first, last)
         usage_rows = list(
@@ -269,35 +339,9 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
             # A charge of no subscription (hardware, a fee): the company's own section, after the users.
             sections[None] = _Section(None, str(_("Other charges"))[:200], "", "", "")
         labels = {value: usage_label(value) for value in UsageRecord.Type.values}
-        for row in usage_rows:
-            sections[row["subscription_id"]].lines.append(
-                _Line(
-                    InvoiceLine.Kind.USAGE,
-                    labels.get(row["type"], row["type"]),
-                    row["quantity"] or Decimal(0),
-                    row["charge"] or 0,
-                    usage_type=row["type"],
-                )
-            )
-        for row in late_rows:
-            description = _("Late usage, %(month)s: %(type)s") % {
-                "month": formats.date_format(row["month"], "YEAR_MONTH_FORMAT"),
-                "type": labels.get(row["type"], row["type"]),
-            }
-            sections[row["subscription_id"]].lines.append(
-                _Line(
-                    InvoiceLine.Kind.LATE_USAGE,
-                    description[:200],
-                    row["quantity"] or Decimal(0),
-                    row["charge"] or 0,
-                    usage_type=row["type"],
-                )
-            )
-        for charge in charges:
-            description = _name(charge.fee.name, charge.fee.name_da, language) if charge.fee else charge.description
-            sections[charge.subscription_id].lines.append(
-                _Line(InvoiceLine.Kind.ONE_OFF, description[:200], Decimal(1), charge.amount)
-            )
+        _usage_lines(sections, usage_rows, labels)
+        _late_usage_lines(sections, late_rows, labels)
+        _charge_lines(sections, charges, language=language)
 
         totals: dict[str, int] = defaultdict(int)
         for section in sections.values():

@@ -78,81 +78,97 @@ def _fallback_subscriptions(ctx: DemoContext, company: Company, count: int) -> N
 
 def seed_invoicing(ctx: DemoContext) -> None:
     InvoiceCounter.objects.get_or_create(name="invoice")
-    today = timezone.localdate()
-    periods = last_periods(today)
+    periods = last_periods(timezone.localdate())
     by = Actor.system("demo data")
     for key, company in ctx.companies.items():
         if not Subscription.objects.filter(company=company).exists():
             _fallback_subscriptions(ctx, company, 8 if key != "nordlys" else 24)
-        recipient = None
-        channel = EInvoiceSettings.Channel.PEPPOL if company.ean else None
-        if channel is not None:  # EAN companies take Peppol through the (fake) access point, with their references
-            EInvoiceSettings.objects.get_or_create(
-                company=company,
-                defaults={
-                    "channel": channel,
-                    "order_reference": f"RAMME-{company.cvr[:4]}",
-                    "contact_reference": "Bogholderiet",
-                    "accounting_cost": "4410",
-                },
-            )
-        if company.ean or key == "bager":
-            recipient, _ = EInvoiceRecipient.objects.get_or_create(
-                company=company, email=f"faktura@{key}.example", defaults={"confirmed_at": timezone.now()}
-            )
+        channel, recipient = _einvoice_setup(company, key)
         for index, period in enumerate(periods):
             if Invoice.objects.filter(company=company, period=period).exists():
                 continue
             first, last = parse_period(period)
             _usage(ctx, company, first, last)
             if index == 3:
-                sub = billable_subscriptions(first, last).filter(company=company).first()
-                if sub is not None:
-                    Charge.objects.create(
-                        company=company,
-                        subscription=sub,
-                        description="SIM card / SIM-kort",
-                        amount=9900,
-                        date=first + dt.timedelta(days=4),
-                    )
+                _sim_card_charge(company, first, last)
             issue = last + dt.timedelta(days=1)
             invoice = bill_company(company.pk, period, by=by, issue_date=issue)
             if invoice is None:
                 continue
-            if index == len(periods) - 2 and key in ("bager", "nordlys", "energi"):
-                if key != "bager":  # paid half, the rest is overdue
-                    _paid(invoice, invoice.total // 2, invoice.due_date - dt.timedelta(days=1))
-                invoice.status = Invoice.Status.OVERDUE
-            elif index < len(periods) - 1:
-                _paid(invoice, invoice.total, invoice.due_date - dt.timedelta(days=2))
-                invoice.status = Invoice.Status.PAID
-            invoice.save(update_fields=["status", "paid_amount"])
-            if channel is not None:
-                EInvoiceDelivery.objects.get_or_create(
-                    company=company,
-                    invoice=invoice,
-                    email="",
-                    defaults={
-                        "channel": channel,
-                        "status": EInvoiceDelivery.Status.ACKNOWLEDGED,
-                        "attempts": 1,
-                        "message_id": f"demo-{invoice.number}",
-                        "sent_at": dt.datetime.combine(issue, dt.time(6, 30), tzinfo=dt.UTC),
-                    },
-                )
-            if recipient is not None:
-                # History: these were e-mailed when issued (the task skips rows already sent).
-                EInvoiceDelivery.objects.get_or_create(
-                    company=company,
-                    invoice=invoice,
-                    email=recipient.email,
-                    defaults={
-                        "status": EInvoiceDelivery.Status.SENT,
-                        "attempts": 1,
-                        "sent_at": dt.datetime.combine(issue, dt.time(6, 30), tzinfo=dt.UTC),
-                    },
-                )
+            _settle(invoice, key, months_ago=len(periods) - 1 - index)
+            _deliveries(invoice, issue, channel, recipient)
     ctx.log(f"{Invoice.objects.count()} invoices, {UsageRecord.objects.count()} usage records")
+
+
+def _einvoice_setup(company: Company, key: str) -> tuple[str | None, EInvoiceRecipient | None]:
+    """EAN companies take Peppol through the (fake) access point, with their references; they and the
+    bakery also have a confirmed e-mail recipient. Returns (channel, recipient)."""
+    channel = EInvoiceSettings.Channel.PEPPOL if company.ean else None
+    if channel is not None:
+        EInvoiceSettings.objects.get_or_create(
+            company=company,
+            defaults={
+                "channel": channel,
+                "order_reference": f"RAMME-{company.cvr[:4]}",
+                "contact_reference": "Bogholderiet",
+                "accounting_cost": "4410",
+            },
+        )
+    recipient = None
+    if company.ean or key == "bager":
+        recipient, _ = EInvoiceRecipient.objects.get_or_create(
+            company=company, email=f"faktura@{key}.example", defaults={"confirmed_at": timezone.now()}
+        )
+    return channel, recipient
+
+
+def _sim_card_charge(company: Company, first: dt.date, last: dt.date) -> None:
+    sub = billable_subscriptions(first, last).filter(company=company).first()
+    if sub is not None:
+        Charge.objects.create(
+            company=company,
+            subscription=sub,
+            description="SIM card / SIM-kort",
+            amount=9900,
+            date=first + dt.timedelta(days=4),
+        )
+
+
+def _settle(invoice: Invoice, key: str, *, months_ago: int) -> None:
+    """Older invoices are paid; last month's is overdue for three companies (half paid for two of them)."""
+    if months_ago == 1 and key in ("bager", "nordlys", "energi"):
+        if key != "bager":  # paid half, the rest is overdue
+            _paid(invoice, invoice.total // 2, invoice.due_date - dt.timedelta(days=1))
+        invoice.status = Invoice.Status.OVERDUE
+    elif months_ago > 0:
+        _paid(invoice, invoice.total, invoice.due_date - dt.timedelta(days=2))
+        invoice.status = Invoice.Status.PAID
+    invoice.save(update_fields=["status", "paid_amount"])
+
+
+def _deliveries(invoice: Invoice, issue: dt.date, channel: str | None, recipient: EInvoiceRecipient | None) -> None:
+    sent_at = dt.datetime.combine(issue, dt.time(6, 30), tzinfo=dt.UTC)
+    if channel is not None:
+        EInvoiceDelivery.objects.get_or_create(
+            company_id=invoice.company_id,
+            invoice=invoice,
+            email="",
+            defaults={
+                "channel": channel,
+                "status": EInvoiceDelivery.Status.ACKNOWLEDGED,
+                "attempts": 1,
+                "message_id": f"demo-{invoice.number}",
+                "sent_at": sent_at,
+            },
+        )
+    if recipient is not None:
+        # History: these were e-mailed when issued (the task skips rows already sent).
+        EInvoiceDelivery.objects.get_or_create(
+            company_id=invoice.company_id,
+            invoice=invoice,
+            email=recipient.email,
+            defaults={"status": EInvoiceDelivery.Status.SENT, "attempts": 1, "sent_at": sent_at},
+        )
 
 
 def _paid(invoice: Invoice, amount: int, day: dt.date) -> None:

@@ -471,6 +471,47 @@ def run_usage_import(
     return batch
 
 
+def _usage_records(
+    pending: list[dict],
+    batch: UsageImport,
+    subscriptions: _Subscriptions,
+    errors: _Errors,
+    months: set[tuple[int, str]],
+) -> list[tuple]:
+    """The rows of ``pending`` to store, matched to the subscription that had the number that day; a row
+    without one is an error. Once any line is in error nothing will be stored, but every line is still checked.
+    Adds the (company, month) of each stored row to ``months``."""
+    bad = _duplicates(pending, batch, errors)
+    records: list[tuple] = []
+    for row in pending:
+        day = timezone.localtime(row["time"]).date()
+        match = subscriptions.on(row["phone"], day)
+        if match is None:
+            errors.add(
+                row["line"],
+                _("no active subscription has number %(phone)s on %(day)s")
+                % {"phone": row["phone"], "day": day.isoformat()},
+            )
+            continue
+        if errors or row["record_id"] in bad:
+            continue  # nothing will be stored: stop building records, keep checking lines
+        months.add((match[1], f"{day:%Y-%m}"))
+        records.append(
+            (
+                match[1],
+                match[0],
+                row["record_id"],
+                row["time"],
+                row["type"],
+                row["quantity"],
+                row["charge"],
+                batch.pk,
+                False,
+            )
+        )
+    return records
+
+
 def _stream_usage(source: Source, batch: UsageImport, progress: Callable[[int, int], None]) -> tuple[int, int]:
     errors = _Errors()
     subscriptions = _Subscriptions()
@@ -481,34 +522,7 @@ def _stream_usage(source: Source, batch: UsageImport, progress: Callable[[int, i
     def flush(position: int) -> None:
         nonlocal done
         subscriptions.load({r["phone"] for r in pending})
-        bad = _duplicates(pending, batch, errors)
-        records: list[tuple] = []
-        for row in pending:
-            day = timezone.localtime(row["time"]).date()
-            match = subscriptions.on(row["phone"], day)
-            if match is None:
-                errors.add(
-                    row["line"],
-                    _("no active subscription has number %(phone)s on %(day)s")
-                    % {"phone": row["phone"], "day": day.isoformat()},
-                )
-                continue
-            if errors or row["record_id"] in bad:
-                continue  # nothing will be stored: stop building records, keep checking lines
-            months.add((match[1], f"{day:%Y-%m}"))
-            records.append(
-                (
-                    match[1],
-                    match[0],
-                    row["record_id"],
-                    row["time"],
-                    row["type"],
-                    row["quantity"],
-                    row["charge"],
-                    batch.pk,
-                    False,
-                )
-            )
+        records = _usage_records(pending, batch, subscriptions, errors, months)
         if not errors:
             _insert(records)
         done += len(pending)
@@ -579,6 +593,47 @@ def _parse_payments(stream: IO[bytes], errors: _Errors, report: Report | None = 
     return rows
 
 
+def _accept_payments(rows: list[dict], errors: _Errors) -> tuple[list[tuple[dict, Invoice]], dict[int, int]]:
+    """The bank file's rows that may be registered, with their (locked) invoices, and the total per invoice;
+    every other row is an error: no such invoice, a payment the invoice refuses, or one already registered."""
+    from invoicing.payments import payment_problem
+
+    numbers = {row["number"] for row in rows}
+    invoices = {i.number: i for i in Invoice.objects.select_for_update().filter(number__in=numbers)}
+    credited = set(
+        Invoice.objects.filter(credited_invoice__number__in=numbers).values_list("credited_invoice_id", flat=True)
+    )
+    existing = set(
+        Payment.objects.filter(invoice__number__in=numbers)
+        .exclude(reference="")
+        .values_list("invoice_id", "amount", "paid_on", "reference")
+    )
+    pending: dict[int, int] = {}
+    accepted = []
+    for row in rows:
+        invoice = invoices.get(row["number"])
+        if invoice is None:
+            errors.add(row["line"], _("there is no invoice with number %(number)s") % {"number": row["number"]})
+            continue
+        problem = payment_problem(
+            invoice,
+            amount=row["amount"],
+            paid_on=row["paid_on"],
+            credited=invoice.pk in credited,
+            pending=pending.get(invoice.pk, 0),
+        )
+        key = (invoice.pk, row["amount"], row["paid_on"], row["reference"])
+        if not problem and row["reference"] and key in existing:
+            problem = _("this payment is already registered (or appears twice in the file)")
+        if problem:
+            errors.add(row["line"], problem)
+            continue
+        existing.add(key)
+        pending[invoice.pk] = pending.get(invoice.pk, 0) + row["amount"]
+        accepted.append((row, invoice))
+    return accepted, pending
+
+
 def run_payment_import(
     source: Source, *, by: Actor, upload: PaymentImport | None = None, report: Report | None = None
 ) -> PaymentImport:
@@ -588,7 +643,7 @@ def run_payment_import(
     invoice's lines must add up before anything is registered (a bank file holds one line per
     payment received: thousands, not millions).
     """
-    from invoicing.payments import payment_details, payment_problem, status_after_payment
+    from invoicing.payments import payment_details, status_after_payment
 
     sha256 = source.sha256()
     earlier = _earlier_import(PaymentImport, sha256)
@@ -602,39 +657,7 @@ def run_payment_import(
     if not errors and not rows:
         errors.add(None, _("The file has no payment rows."))
     with transaction.atomic():
-        numbers = {row["number"] for row in rows}
-        invoices = {i.number: i for i in Invoice.objects.select_for_update().filter(number__in=numbers)}
-        credited = set(
-            Invoice.objects.filter(credited_invoice__number__in=numbers).values_list("credited_invoice_id", flat=True)
-        )
-        existing = set(
-            Payment.objects.filter(invoice__number__in=numbers)
-            .exclude(reference="")
-            .values_list("invoice_id", "amount", "paid_on", "reference")
-        )
-        pending: dict[int, int] = {}
-        accepted = []
-        for row in rows:
-            invoice = invoices.get(row["number"])
-            if invoice is None:
-                errors.add(row["line"], _("there is no invoice with number %(number)s") % {"number": row["number"]})
-                continue
-            problem = payment_problem(
-                invoice,
-                amount=row["amount"],
-                paid_on=row["paid_on"],
-                credited=invoice.pk in credited,
-                pending=pending.get(invoice.pk, 0),
-            )
-            key = (invoice.pk, row["amount"], row["paid_on"], row["reference"])
-            if not problem and row["reference"] and key in existing:
-                problem = _("this payment is already registered (or appears twice in the file)")
-            if problem:
-                errors.add(row["line"], problem)
-                continue
-            existing.add(key)
-            pending[invoice.pk] = pending.get(invoice.pk, 0) + row["amount"]
-            accepted.append((row, invoice))
+        accepted, pending = _accept_payments(rows, errors)
         if errors:
             errors.raise_(PaymentImportError)
         batch = _begin(PaymentImport, source, by, upload)

@@ -1,9 +1,8 @@
 import csv
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, StreamingHttpResponse
 from django.shortcuts import redirect, render
@@ -13,19 +12,16 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.actor import Actor
+from common.forms import errors_to, errors_to_messages
 from companies.http import require_company
 from companies.permissions import area_view, staff_view
-from invoicing import actions, imports, selectors
+from invoicing import actions, selectors, staff_actions
 from invoicing.chart import stacked_bar_chart
 from invoicing.forms import (
-    BillingRunForm,
-    CreditNoteForm,
     EInvoiceSettingsForm,
     EInvoiceSignUpForm,
     InvoiceFilterForm,
     PaymentForm,
-    PaymentUploadForm,
-    UsageUploadForm,
 )
 from invoicing.models import (
     EInvoiceDelivery,
@@ -78,7 +74,7 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "invoicing/index.html", context)
 
 
-def _user_rows(sections) -> list[dict[str, Any]]:
+def _user_rows(sections: Iterable[Any]) -> list[dict[str, Any]]:
     """Per user: fee, add-ons, and usage per type, ready for the table and the CSV."""
     rows = []
     for section in sections:
@@ -160,7 +156,7 @@ def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
     search = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL bytes
     writer = csv.writer(_Echo(), delimiter=";")
 
-    def rows():
+    def rows() -> Iterator[str]:
         yield "\ufeff" + writer.writerow(
             [
                 _("User"),
@@ -194,7 +190,7 @@ def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
 
     language = translation.get_language()
 
-    def stream():  # type: ignore[no-untyped-def]
+    def stream() -> Iterator[str]:
         # The body is produced after the view has returned: keep the page's language for headers and kinds.
         with translation.override(language):
             yield from rows()
@@ -242,7 +238,7 @@ def einvoice(request: HttpRequest) -> HttpResponse:
     company = require_company(request)
     form = EInvoiceSignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        try:
+        with errors_to(form):
             added = actions.sign_up_einvoice(
                 company=company,
                 addresses=form.cleaned_data["addresses"],
@@ -250,9 +246,6 @@ def einvoice(request: HttpRequest) -> HttpResponse:
                 language=request.LANGUAGE_CODE,
                 by=Actor.from_request(request),
             )
-        except ValidationError as error:
-            form.add_error(None, error)
-        else:
             messages.success(
                 request, _("We sent a confirmation link to %(emails)s.") % {"emails": ", ".join(r.email for r in added)}
             )
@@ -333,11 +326,8 @@ def einvoice_delivery_resend(request: HttpRequest, delivery_id: int) -> HttpResp
     )
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    try:
+    with errors_to_messages(request):
         actions.resend_einvoice(delivery=delivery, by=Actor.from_request(request))
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
         messages.success(
             request,
             _("Invoice %(number)s is being sent to %(email)s again.")
@@ -352,11 +342,8 @@ def einvoice_delivery_resend(request: HttpRequest, delivery_id: int) -> HttpResp
 @area_view("invoice")
 @require_POST
 def einvoice_opt_out(request: HttpRequest) -> HttpResponse:
-    try:
+    with errors_to_messages(request):
         actions.opt_out_einvoice(company=require_company(request), by=Actor.from_request(request))
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
         messages.success(request, _("Your company no longer receives invoices by e-mail."))
     return redirect("invoice:einvoice")
 
@@ -378,142 +365,33 @@ einvoice_confirm.public = True  # type: ignore[attr-defined]
 
 @staff_view
 def staff_index(request: HttpRequest) -> HttpResponse:
-    by = Actor.from_request(request)
-    billing_form = BillingRunForm(prefix="billing")
-    upload_form = UsageUploadForm(prefix="usage")
-    credit_form = CreditNoteForm(prefix="credit")
-    payment_form = PaymentForm(prefix="payment")
-    bank_form = PaymentUploadForm(prefix="bank")
-    import_errors: list[str] = []
-    bank_errors: list[str] = []
-    if request.method == "POST":
-        action = request.POST.get("action")
-        if action == "billing":
-            billing_form = BillingRunForm(request.POST, prefix="billing")
-            if billing_form.is_valid():
-                actions.start_billing_run(
-                    period=billing_form.cleaned_data["period"],
-                    by=by,
-                    force=billing_form.cleaned_data["force"],
-                    reason=billing_form.cleaned_data["reason"],
-                )
-                messages.success(
-                    request,
-                    _("The billing run for %(period)s has started.") % {"period": billing_form.cleaned_data["period"]},
-                )
-                return redirect("invoice:staff")
-        elif action == "usage":
-            upload_form = UsageUploadForm(request.POST, request.FILES, prefix="usage")
-            if upload_form.is_valid():
-                upload = upload_form.cleaned_data["file"]
-                if upload.size > imports.BACKGROUND_IMPORT_BYTES:
-                    queued = actions.queue_import(UsageImport, file=upload, by=by)
-                    return redirect("invoice:staff_usage_import", usage_import_id=queued.pk)
-                try:
-                    usage_batch = imports.run_usage_import(
-                        imports.Source.of(filename=upload.name, data=upload.read()), by=by
-                    )
-                except imports.UsageImportError as error:
-                    import_errors = error.messages[:200]
-                else:
-                    messages.success(
-                        request,
-                        _("Imported %(rows)s usage records from %(file)s.")
-                        % {"rows": usage_batch.rows, "file": usage_batch.filename},
-                    )
-                    return redirect("invoice:staff")
-        elif action == "credit":
-            credit_form = CreditNoteForm(request.POST, prefix="credit")
-            if credit_form.is_valid():
-                try:
-                    credit = actions.create_credit_note(
-                        invoice=credit_form.cleaned_data["number"], reason=credit_form.cleaned_data["reason"], by=by
-                    )
-                except ValidationError as error:
-                    credit_form.add_error(None, error)
-                else:
-                    messages.success(request, _("Credit note %(number)s was issued.") % {"number": credit.number})
-                    return redirect("invoice:staff")
-        elif action == "payment":
-            payment_form = PaymentForm(request.POST, prefix="payment")
-            if _register_payment(request, payment_form, by):
-                return redirect("invoice:staff")
-        elif action == "bank":
-            bank_form = PaymentUploadForm(request.POST, request.FILES, prefix="bank")
-            if bank_form.is_valid():
-                upload = bank_form.cleaned_data["file"]
-                if upload.size > imports.BACKGROUND_IMPORT_BYTES:
-                    queued = actions.queue_import(PaymentImport, file=upload, by=by)
-                    return redirect("invoice:staff_payment_import", payment_import_id=queued.pk)
-                try:
-                    payment_batch = imports.run_payment_import(
-                        imports.Source.of(filename=upload.name, data=upload.read()), by=by
-                    )
-                except imports.PaymentImportError as error:
-                    bank_errors = error.messages[:200]
-                else:
-                    messages.success(
-                        request,
-                        _("Registered %(rows)s payments (%(total)s kr.) from %(file)s.")
-                        % {
-                            "rows": payment_batch.rows,
-                            "total": format_kr(payment_batch.total),
-                            "file": payment_batch.filename,
-                        },
-                    )
-                    return redirect("invoice:staff")
-        elif action == "overdue":
-            marked = actions.mark_overdue(by=by)
-            messages.success(request, _("%(count)s invoices were marked overdue.") % {"count": len(marked)})
-            return redirect("invoice:staff")
+    forms = staff_actions.StaffForms()
+    handler = staff_actions.HANDLERS.get(request.POST.get("action", "")) if request.method == "POST" else None
+    if handler is not None:
+        done = handler(forms, request.POST, request.FILES, Actor.from_request(request))
+        if done is not None:
+            if done.message:
+                messages.success(request, done.message)
+            return redirect(done.url)
     recent = Invoice.objects.select_related("company").order_by("-number")[:20]
     return render(
         request,
         "invoicing/staff.html",
         {
-            "billing_form": billing_form,
-            "upload_form": upload_form,
-            "credit_form": credit_form,
-            "import_errors": import_errors,
+            "billing_form": forms.billing,
+            "upload_form": forms.usage,
+            "credit_form": forms.credit,
+            "import_errors": forms.import_errors,
             "recent": recent,
             "imports": UsageImport.objects.all()[:10],
-            "payment_form": payment_form,
-            "bank_form": bank_form,
-            "bank_errors": bank_errors,
+            "payment_form": forms.payment,
+            "bank_form": forms.bank,
+            "bank_errors": forms.bank_errors,
             "payments": Payment.objects.select_related("invoice", "company").order_by("-created_at", "-id")[:20],
             "payment_imports": PaymentImport.objects.all()[:10],
             "overdue_count": Invoice.objects.filter(status=Invoice.Status.OVERDUE).count(),
         },
     )
-
-
-def _register_payment(request: HttpRequest, form: PaymentForm, by: Actor) -> bool:
-    """Registers the form's payment; False (with the error on the form) when it is refused."""
-    if not form.is_valid():
-        return False
-    invoice = form.cleaned_data["number"]
-    try:
-        actions.register_payment(
-            invoice,
-            amount=form.cleaned_data["amount"],
-            paid_on=form.cleaned_data["paid_on"],
-            reference=form.cleaned_data["reference"],
-            method=form.cleaned_data["method"],
-            by=by,
-        )
-    except ValidationError as error:
-        form.add_error(None, error)
-        return False
-    messages.success(
-        request,
-        _("Payment of %(amount)s kr. registered on invoice %(number)s (%(status)s).")
-        % {
-            "amount": format_kr(form.cleaned_data["amount"]),
-            "number": invoice.number,
-            "status": invoice.get_status_display(),
-        },
-    )
-    return True
 
 
 @staff_view
@@ -526,7 +404,9 @@ def staff_invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
     form = PaymentForm(invoice=invoice, prefix="payment")
     if request.method == "POST":
         form = PaymentForm(request.POST, invoice=invoice, prefix="payment")
-        if _register_payment(request, form, Actor.from_request(request)):
+        done = staff_actions.register_payment(form, Actor.from_request(request))
+        if done is not None:
+            messages.success(request, done)
             return redirect("invoice:staff_invoice", invoice_id=invoice.pk)
     return render(
         request,

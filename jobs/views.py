@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,6 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.actor import Actor
+from common.forms import errors_to_messages
 from companies.permissions import staff_view
 from jobs import actions, selectors
 
@@ -36,11 +36,8 @@ def staff_tasks(request: HttpRequest) -> HttpResponse:
 @staff_view
 @require_POST
 def staff_retry(request: HttpRequest, task_id: str) -> HttpResponse:
-    try:
+    with errors_to_messages(request):
         row = actions.retry_task(task_id=task_id, by=Actor.from_request(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, _("The task %(name)s is queued again.") % {"name": row.task_name})
     back = request.POST.get("next", "")
     if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):

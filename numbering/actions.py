@@ -52,7 +52,8 @@ def _refuse(port_request: PortRequest, new: str) -> None:
     if new not in TRANSITIONS[port_request.status]:
         raise ValidationError(
             _("A request that is “%(current)s” cannot become “%(new)s”.")
-            % {"current": port_request.get_status_display(), "new": S(new).label}
+            % {"current": port_request.get_status_display(), "new": S(new).label},
+            code="invalid_transition",
         )
 
 
@@ -71,7 +72,8 @@ def _lock(port_request: PortRequest) -> None:
         last = fresh.events.order_by("-created_at", "-id").first()
         raise ValidationError(
             _("This request was just changed to “%(status)s” by %(who)s; nothing was done. The page shows it now.")
-            % {"status": fresh.get_status_display(), "who": last.actor_label if last else _("someone else")}
+            % {"status": fresh.get_status_display(), "who": last.actor_label if last else _("someone else")},
+            code="changed_meanwhile",
         )
 
 
@@ -102,9 +104,9 @@ def _transition(port_request: PortRequest, new: str, *, reason: str, by: Actor) 
 
 def validate_pdf(upload: UploadedFile) -> None:
     if upload.size is not None and upload.size > MAX_PDF_BYTES:
-        raise ValidationError(_("The file is larger than 10 MB."))
+        raise ValidationError(_("The file is larger than 10 MB."), code="file_too_large")
     if detect_kind(read_head(upload)) is not PDF:
-        raise ValidationError(_("The file is not a PDF document."))
+        raise ValidationError(_("The file is not a PDF document."), code="not_pdf")
 
 
 def _save_details(
@@ -114,11 +116,12 @@ def _save_details(
         setattr(port_request, field_name, value)
     if port_request.desired_date < earliest_porting_date():
         raise ValidationError(
-            _("The earliest possible porting date is %(date)s.") % {"date": earliest_porting_date().isoformat()}
+            _("The earliest possible porting date is %(date)s.") % {"date": earliest_porting_date().isoformat()},
+            code="date_too_early",
         )
     problem = port_date_problem(port_request.desired_date, current_operator=port_request.current_operator)
     if problem:
-        raise ValidationError(problem)
+        raise ValidationError(problem, code="date_not_possible")
     method = authorisation.get("method")
     if method == PortRequest.Authorisation.UPLOAD and authorisation.get("file") is not None:
         upload = authorisation["file"]
@@ -134,7 +137,9 @@ def _save_details(
         )
     elif method == PortRequest.Authorisation.SIGNED:
         if not authorisation.get("consent") or not str(authorisation.get("name", "")).strip():
-            raise ValidationError(_("Type your full name and give your consent to sign the authorisation."))
+            raise ValidationError(
+                _("Type your full name and give your consent to sign the authorisation."), code="not_signed"
+            )
         port_request.authorisation_method = method
         port_request.signed_name = authorisation["name"].strip()
         port_request.signed_at = timezone.now()
@@ -162,7 +167,8 @@ def _check_numbers_free(company: Company, numbers: list[str], exclude: PortReque
     if taken:
         raise ValidationError(
             _("These numbers are already ours or in another port request: %(numbers)s.")
-            % {"numbers": ", ".join(sorted(taken))}
+            % {"numbers": ", ".join(sorted(taken))},
+            code="numbers_taken",
         )
 
 
@@ -220,11 +226,13 @@ def create_subscription_port_request(
     try:
         number = parse_mobile(number) if mobile else parse_landline(number)
     except ValueError as exc:
-        raise ValidationError(str(exc)) from None
+        raise ValidationError(str(exc), code="invalid_number") from None
     if current_operator not in OPERATOR_LABELS:
-        raise ValidationError(_("Choose the current operator."))
+        raise ValidationError(_("Choose the current operator."), code="invalid_operator")
     if not signed_name.strip():
-        raise ValidationError(_("Type your full name and give your consent to sign the authorisation."))
+        raise ValidationError(
+            _("Type your full name and give your consent to sign the authorisation."), code="not_signed"
+        )
     company = subscription.company
     _check_numbers_free(company, [number])
     user = by.user
@@ -281,7 +289,7 @@ def update_port_request(
     """The customer corrects a draft or a rejected request (and may submit it again)."""
     port_request = PortRequest.objects.select_for_update().get(pk=port_request.pk)
     if port_request.status not in CUSTOMER_EDITABLE:
-        raise ValidationError(_("Only a draft or a rejected request can be changed."))
+        raise ValidationError(_("Only a draft or a rejected request can be changed."), code="not_editable")
     _check_numbers_free(port_request.company, numbers, exclude=port_request)
     _save_details(port_request, details=details, numbers=numbers, authorisation=authorisation, by=by)
     record(
@@ -297,14 +305,18 @@ def submit_port_request(port_request: PortRequest, *, by: Actor) -> PortRequest:
     _lock(port_request)
     _refuse(port_request, S.SUBMITTED)
     if not port_request.has_authorisation:
-        raise ValidationError(_("The porting authorisation is missing: upload a signed PDF or sign in the portal."))
+        raise ValidationError(
+            _("The porting authorisation is missing: upload a signed PDF or sign in the portal."),
+            code="authorisation_missing",
+        )
     if port_request.desired_date < earliest_porting_date():
         raise ValidationError(
-            _("The desired date has passed. Choose %(date)s or later.") % {"date": earliest_porting_date().isoformat()}
+            _("The desired date has passed. Choose %(date)s or later.") % {"date": earliest_porting_date().isoformat()},
+            code="date_too_early",
         )
     problem = port_date_problem(port_request.desired_date, current_operator=port_request.current_operator)
     if problem:
-        raise ValidationError(problem)
+        raise ValidationError(problem, code="date_not_possible")
     reason = _("Resubmitted after correction") if port_request.status == S.REJECTED else _("Submitted")
     _transition(port_request, S.SUBMITTED, reason=reason, by=by)
     enqueue(notify_staff_of_port_request, port_request.pk)
@@ -500,7 +512,7 @@ def save_call_flow(
 ) -> CallFlowVersion:
     errors = flows.validate(document, subscription_ids=company_subscription_ids(company))
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError([ValidationError(e, code="invalid_call_flow") for e in errors])
     # Lock the company's versions so two saves cannot take the same number.
     list(CallFlowVersion.objects.for_company(company).select_for_update().values_list("id", flat=True))
     latest = CallFlowVersion.objects.for_company(company).aggregate(m=Max("version"))["m"] or 0
@@ -526,7 +538,7 @@ def save_call_flow(
 
 def rollback_call_flow(*, company: Company, to: CallFlowVersion, by: Actor) -> CallFlowVersion:
     if to.company_id != company.pk:
-        raise ValidationError(_("This version is not your company's."))
+        raise ValidationError(_("This version is not your company's."), code="foreign_version")
     return save_call_flow(
         company=company,
         document=to.document,

@@ -27,6 +27,7 @@ import datetime
 import itertools
 import re
 import zoneinfo
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -159,22 +160,43 @@ def validate(document: Any, *, subscription_ids: set[int]) -> list[str]:
     errors: list[str] = []
     if document.get("timezone") != TIMEZONE:
         errors.append(_("The time zone must be Europe/Copenhagen."))
-    hours = document.get("hours")
+    errors.extend(_validate_hours(document.get("hours")))
+    errors.extend(_validate_holidays(document.get("holidays")))
+    errors.extend(_validate_special_days(document.get("special_days") or []))
+
+    destinations = document.get("destinations")
+    if not isinstance(destinations, dict):
+        return [*errors, _("The destinations are not valid.")]
+    for key, dest in destinations.items():
+        errors.extend(_validate_destination(key, dest, destinations, subscription_ids))
+    errors.extend(_validate_routes(document.get("routes") or {}, destinations))
+    if not errors:
+        errors.extend(_find_loops(destinations))
+    return errors
+
+
+def _validate_hours(hours: Any) -> list[str]:
     if not isinstance(hours, dict) or set(hours) != {str(d) for d in range(7)}:
-        errors.append(_("Opening hours must be given for all seven weekdays."))
-    else:
-        for day, periods in hours.items():
-            try:
-                parse_periods(format_periods(periods))
-            except (ValueError, TypeError):
-                errors.append(_("The opening hours for %(day)s are not valid.") % {"day": WEEKDAYS[int(day)]})
-    holiday_conf = document.get("holidays")
-    if not isinstance(holiday_conf, dict) or not all(
-        isinstance(holiday_conf.get(key, []), list) for key in ("off", "on")
-    ):
-        errors.append(_("The holiday settings are not valid."))
+        return [_("Opening hours must be given for all seven weekdays.")]
+    errors: list[str] = []
+    for day, periods in hours.items():
+        try:
+            parse_periods(format_periods(periods))
+        except (ValueError, TypeError):
+            errors.append(_("The opening hours for %(day)s are not valid.") % {"day": WEEKDAYS[int(day)]})
+    return errors
+
+
+def _validate_holidays(conf: Any) -> list[str]:
+    if not isinstance(conf, dict) or not all(isinstance(conf.get(key, []), list) for key in ("off", "on")):
+        return [_("The holiday settings are not valid.")]
+    return []
+
+
+def _validate_special_days(special_days: list[Any]) -> list[str]:
+    errors: list[str] = []
     seen_dates: set[str] = set()
-    for special in document.get("special_days") or []:
+    for special in special_days:
         try:
             day = datetime.date.fromisoformat(special["date"])
             parse_periods(format_periods(special.get("periods", [])))
@@ -184,14 +206,11 @@ def validate(document: Any, *, subscription_ids: set[int]) -> list[str]:
         if day.isoformat() in seen_dates:
             errors.append(_("%(date)s is listed twice as a special day.") % {"date": day.isoformat()})
         seen_dates.add(day.isoformat())
+    return errors
 
-    destinations = document.get("destinations")
-    if not isinstance(destinations, dict):
-        return [*errors, _("The destinations are not valid.")]
-    for key, dest in destinations.items():
-        errors.extend(_validate_destination(key, dest, destinations, subscription_ids))
 
-    routes = document.get("routes") or {}
+def _validate_routes(routes: dict[str, Any], destinations: dict[str, Any]) -> list[str]:
+    errors: list[str] = []
     for route, label in ROUTES:
         target = routes.get(route)
         if not target:
@@ -201,9 +220,79 @@ def validate(document: Any, *, subscription_ids: set[int]) -> list[str]:
                 _("Calls %(route)s go to “%(key)s”, which does not exist.")
                 % {"route": str(label).lower(), "key": target}
             )
-    if not errors:
-        errors.extend(_find_loops(destinations))
     return errors
+
+
+def _int_between(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and low <= value <= high
+
+
+def _check_ring_group(dest: dict[str, Any], name: dict[str, str], subscription_ids: set[int]) -> list[str]:
+    errors: list[str] = []
+    members = dest.get("members")
+    if not isinstance(members, list) or not members:
+        errors.append(_("Ring group “%(key)s” has no members.") % name)
+    elif any(not isinstance(m, int) or m not in subscription_ids for m in members):
+        errors.append(_("Ring group “%(key)s” rings a subscription that is not your company's.") % name)
+    elif len(set(members)) != len(members):
+        errors.append(_("Ring group “%(key)s” lists a member twice.") % name)
+    if dest.get("strategy") not in dict(STRATEGIES):
+        errors.append(_("Ring group “%(key)s” has no valid strategy.") % name)
+    if not _int_between(dest.get("ring_time"), 5, 300):
+        errors.append(_("Ring group “%(key)s” must ring for 5 to 300 seconds.") % name)
+    return errors
+
+
+def _check_ivr(dest: dict[str, Any], name: dict[str, str], subscription_ids: set[int]) -> list[str]:
+    errors: list[str] = []
+    if not str(dest.get("greeting", "")).strip():
+        errors.append(_("IVR menu “%(key)s” needs a greeting.") % name)
+    options = dest.get("options")
+    if not isinstance(options, dict) or not options:
+        errors.append(_("IVR menu “%(key)s” has no choices.") % name)
+    elif any(d not in DIGITS or len(d) != 1 for d in options):
+        errors.append(_("IVR menu “%(key)s” has a choice that is not a key on the phone.") % name)
+    if not _int_between(dest.get("timeout"), 1, 60):
+        errors.append(_("IVR menu “%(key)s” must wait 1 to 60 seconds for a choice.") % name)
+    if not _int_between(dest.get("max_tries", 1), 1, 5):
+        errors.append(_("IVR menu “%(key)s” must play 1 to 5 times.") % name)
+    if not dest.get("timeout_dest"):
+        errors.append(_("IVR menu “%(key)s” needs a destination when the caller chooses nothing.") % name)
+    return errors
+
+
+def _check_voicemail(dest: dict[str, Any], name: dict[str, str], subscription_ids: set[int]) -> list[str]:
+    try:
+        validate_email(dest.get("email", ""))
+    except ValidationError:
+        return [_("Voicemail box “%(key)s” needs a valid e-mail address.") % name]
+    return []
+
+
+def _check_announcement(dest: dict[str, Any], name: dict[str, str], subscription_ids: set[int]) -> list[str]:
+    if not str(dest.get("text", "")).strip():
+        return [_("Announcement “%(key)s” needs a text.") % name]
+    return []
+
+
+def _check_forward(dest: dict[str, Any], name: dict[str, str], subscription_ids: set[int]) -> list[str]:
+    try:
+        valid = phonenumbers.is_valid_number(phonenumbers.parse(str(dest.get("number", "")), "DK"))
+    except phonenumbers.NumberParseException:
+        valid = False
+    if not valid:
+        return [_("Forward “%(key)s” needs a valid phone number.") % name]
+    return []
+
+
+# One check per destination type: (destination, {"key": its key}, the company's subscription ids) → problems.
+DESTINATION_CHECKS: dict[str, Callable[[dict[str, Any], dict[str, str], set[int]], list[str]]] = {
+    "ring_group": _check_ring_group,
+    "ivr": _check_ivr,
+    "voicemail": _check_voicemail,
+    "announcement": _check_announcement,
+    "forward": _check_forward,
+}
 
 
 def _validate_destination(key: str, dest: Any, destinations: dict[str, Any], subscription_ids: set[int]) -> list[str]:
@@ -212,55 +301,9 @@ def _validate_destination(key: str, dest: Any, destinations: dict[str, Any], sub
         errors.append(
             _("“%(key)s” is not a valid destination key (lower-case letters, digits, - and _).") % {"key": key}
         )
-    if not isinstance(dest, dict) or dest.get("type") not in dict(DESTINATION_TYPES):
+    if not isinstance(dest, dict) or dest.get("type") not in DESTINATION_CHECKS:
         return [*errors, _("Destination “%(key)s” has no valid type.") % {"key": key}]
-    kind = dest["type"]
-    name = {"key": key}
-    if kind == "ring_group":
-        members = dest.get("members")
-        if not isinstance(members, list) or not members:
-            errors.append(_("Ring group “%(key)s” has no members.") % name)
-        elif any(not isinstance(m, int) or m not in subscription_ids for m in members):
-            errors.append(_("Ring group “%(key)s” rings a subscription that is not your company's.") % name)
-        elif len(set(members)) != len(members):
-            errors.append(_("Ring group “%(key)s” lists a member twice.") % name)
-        if dest.get("strategy") not in dict(STRATEGIES):
-            errors.append(_("Ring group “%(key)s” has no valid strategy.") % name)
-        ring_time = dest.get("ring_time")
-        if not isinstance(ring_time, int) or not 5 <= ring_time <= 300:
-            errors.append(_("Ring group “%(key)s” must ring for 5 to 300 seconds.") % name)
-    elif kind == "ivr":
-        if not str(dest.get("greeting", "")).strip():
-            errors.append(_("IVR menu “%(key)s” needs a greeting.") % name)
-        options = dest.get("options")
-        if not isinstance(options, dict) or not options:
-            errors.append(_("IVR menu “%(key)s” has no choices.") % name)
-        elif any(d not in DIGITS or len(d) != 1 for d in options):
-            errors.append(_("IVR menu “%(key)s” has a choice that is not a key on the phone.") % name)
-        timeout = dest.get("timeout")
-        if not isinstance(timeout, int) or not 1 <= timeout <= 60:
-            errors.append(_("IVR menu “%(key)s” must wait 1 to 60 seconds for a choice.") % name)
-        max_tries = dest.get("max_tries", 1)
-        if not isinstance(max_tries, int) or not 1 <= max_tries <= 5:
-            errors.append(_("IVR menu “%(key)s” must play 1 to 5 times.") % name)
-        if not dest.get("timeout_dest"):
-            errors.append(_("IVR menu “%(key)s” needs a destination when the caller chooses nothing.") % name)
-    elif kind == "voicemail":
-        try:
-            validate_email(dest.get("email", ""))
-        except ValidationError:
-            errors.append(_("Voicemail box “%(key)s” needs a valid e-mail address.") % name)
-    elif kind == "announcement":
-        if not str(dest.get("text", "")).strip():
-            errors.append(_("Announcement “%(key)s” needs a text.") % name)
-    elif kind == "forward":
-        try:
-            parsed = phonenumbers.parse(str(dest.get("number", "")), "DK")
-            valid = phonenumbers.is_valid_number(parsed)
-        except phonenumbers.NumberParseException:
-            valid = False
-        if not valid:
-            errors.append(_("Forward “%(key)s” needs a valid phone number.") % name)
+    errors.extend(DESTINATION_CHECKS[dest["type"]](dest, {"key": key}, subscription_ids))
     for field_name, target, _choice in _targets(dest):
         if target not in destinations:
             errors.append(
@@ -338,95 +381,119 @@ def classify(document: dict[str, Any], when: datetime.datetime) -> tuple[str, st
     return "closed", _("%(day)s, outside opening hours %(hours)s") % {"day": weekday, "hours": format_periods(periods)}
 
 
+@dataclass
+class _Call:
+    """A simulated call on its way: the path so far, the keys the caller has still to press, each menu's plays."""
+
+    path: CallPath
+    pressed: list[str]
+    member_names: dict[int, str]
+    tries: dict[str, int] = field(default_factory=dict)
+
+    def step(self, destination: str, text: str) -> None:
+        self.path.steps.append(Step(destination, text))
+
+    def end(self, outcome: str) -> None:
+        self.path.outcome = outcome
+
+
+def _ring_group(call: _Call, current: str, dest: dict[str, Any], name: str) -> str | None:
+    members = ", ".join(call.member_names.get(m, f"#{m}") for m in dest.get("members", []))
+    call.step(
+        current,
+        _("Ring group %(name)s rings %(members)s (%(strategy)s) for %(s)d seconds.")
+        % {
+            "name": name,
+            "members": members,
+            "strategy": str(dict(STRATEGIES).get(str(dest.get("strategy")), "")).lower(),
+            "s": dest.get("ring_time", 0),
+        },
+    )
+    overflow = dest.get("overflow") or None
+    if overflow is None:
+        call.end(_("If no one answers, the call ends."))
+    else:
+        call.step(overflow, _("If no one answers, the call overflows."))
+    return overflow
+
+
+def _ivr(call: _Call, current: str, dest: dict[str, Any], name: str) -> str | None:
+    call.tries[current] = call.tries.get(current, 0) + 1
+    call.step(
+        current, _("IVR menu %(name)s plays: “%(greeting)s”") % {"name": name, "greeting": dest.get("greeting", "")}
+    )
+    if not call.pressed:
+        call.step(
+            current,
+            _("The caller presses nothing for %(s)d seconds (played %(n)d times).")
+            % {"s": dest.get("timeout", 0), "n": dest.get("max_tries", 1)},
+        )
+        return dest.get("timeout_dest")
+    digit = call.pressed.pop(0)
+    if digit in (dest.get("options") or {}):
+        call.step(current, _("The caller presses %(d)s.") % {"d": digit})
+        return dest["options"][digit]
+    call.step(current, _("The caller presses %(d)s, which is not on the menu.") % {"d": digit})
+    return dest.get("invalid_dest") or current
+
+
+def _voicemail(call: _Call, current: str, dest: dict[str, Any], name: str) -> str | None:
+    call.step(current, _("Voicemail box %(name)s records a message.") % {"name": name})
+    call.end(_("The message is e-mailed to %(email)s.") % {"email": dest.get("email", "")})
+    return None
+
+
+def _announcement(call: _Call, current: str, dest: dict[str, Any], name: str) -> str | None:
+    call.step(current, _("Announcement %(name)s plays: “%(text)s”") % {"name": name, "text": dest.get("text", "")})
+    call.end(_("The call ends."))
+    return None
+
+
+def _forward(call: _Call, current: str, dest: dict[str, Any], name: str) -> str | None:
+    call.step(current, _("The call is forwarded to %(number)s.") % {"number": dest.get("number")})
+    call.end(_("The call continues at the external number."))
+    return None
+
+
+# What each destination type does with a call: records its steps and returns where the call goes next (None: it ends).
+DESTINATION_STEPS: dict[str, Callable[[_Call, str, dict[str, Any], str], str | None]] = {
+    "ring_group": _ring_group,
+    "ivr": _ivr,
+    "voicemail": _voicemail,
+    "announcement": _announcement,
+    "forward": _forward,
+}
+
+
+def _take_step(call: _Call, destinations: dict[str, Any], current: str) -> str | None:
+    """The call reaches ``current``: its steps are recorded; returns where it goes next (None: it ends there)."""
+    if len(call.path.steps) >= MAX_STEPS:
+        call.end(_("The call was stopped after %(n)d steps.") % {"n": MAX_STEPS})
+        return None
+    dest = destinations.get(current)
+    if dest is None:
+        call.end(_("“%(key)s” does not exist: the call is dropped.") % {"key": current})
+        return None
+    handle = DESTINATION_STEPS.get(str(dest.get("type")))
+    if handle is None:
+        call.end(_("“%(key)s” has no valid type: the call is dropped.") % {"key": current})
+        return None
+    return handle(call, current, dest, dest.get("name") or current)
+
+
 def simulate(
     document: dict[str, Any], when: datetime.datetime, digits: str = "", member_names: dict[int, str] | None = None
 ) -> CallPath:
     """The path a call takes. Ring groups are assumed unanswered, so the whole path shows."""
-    member_names = member_names or {}
     period, reason = classify(document, when)
-    path = CallPath(period=period, reason=reason)
+    call = _Call(path=CallPath(period=period, reason=reason), pressed=list(digits), member_names=member_names or {})
     destinations = document.get("destinations") or {}
     current = (document.get("routes") or {}).get(period)
-    pressed = list(digits)
-    tries: dict[str, int] = {}
     while current is not None:
-        if len(path.steps) >= MAX_STEPS:
-            path.outcome = _("The call was stopped after %(n)d steps.") % {"n": MAX_STEPS}
-            break
-        dest = destinations.get(current)
-        if dest is None:
-            path.outcome = _("“%(key)s” does not exist: the call is dropped.") % {"key": current}
-            break
-        name = dest.get("name") or current
-        kind = dest.get("type")
-        if kind == "ring_group":
-            members = ", ".join(member_names.get(m, f"#{m}") for m in dest.get("members", []))
-            path.steps.append(
-                Step(
-                    current,
-                    _("Ring group %(name)s rings %(members)s (%(strategy)s) for %(s)d seconds.")
-                    % {
-                        "name": name,
-                        "members": members,
-                        "strategy": str(dict(STRATEGIES).get(dest.get("strategy"), "")).lower(),
-                        "s": dest.get("ring_time", 0),
-                    },
-                )
-            )
-            current = dest.get("overflow") or None
-            if current is None:
-                path.outcome = _("If no one answers, the call ends.")
-            else:
-                path.steps.append(Step(current, _("If no one answers, the call overflows.")))
-        elif kind == "ivr":
-            tries[current] = tries.get(current, 0) + 1
-            path.steps.append(
-                Step(
-                    current,
-                    _("IVR menu %(name)s plays: “%(greeting)s”") % {"name": name, "greeting": dest.get("greeting", "")},
-                )
-            )
-            if pressed:
-                digit = pressed.pop(0)
-                if digit in (dest.get("options") or {}):
-                    path.steps.append(Step(current, _("The caller presses %(d)s.") % {"d": digit}))
-                    current = dest["options"][digit]
-                else:
-                    path.steps.append(
-                        Step(current, _("The caller presses %(d)s, which is not on the menu.") % {"d": digit})
-                    )
-                    current = dest.get("invalid_dest") or current
-            else:
-                path.steps.append(
-                    Step(
-                        current,
-                        _("The caller presses nothing for %(s)d seconds (played %(n)d times).")
-                        % {"s": dest.get("timeout", 0), "n": dest.get("max_tries", 1)},
-                    )
-                )
-                current = dest.get("timeout_dest")
-        elif kind == "voicemail":
-            path.steps.append(Step(current, _("Voicemail box %(name)s records a message.") % {"name": name}))
-            path.outcome = _("The message is e-mailed to %(email)s.") % {"email": dest.get("email", "")}
-            current = None
-        elif kind == "announcement":
-            path.steps.append(
-                Step(
-                    current, _("Announcement %(name)s plays: “%(text)s”") % {"name": name, "text": dest.get("text", "")}
-                )
-            )
-            path.outcome = _("The call ends.")
-            current = None
-        elif kind == "forward":
-            path.steps.append(Step(current, _("The call is forwarded to %(number)s.") % {"number": dest.get("number")}))
-            path.outcome = _("The call continues at the external number.")
-            current = None
-        else:
-            path.outcome = _("“%(key)s” has no valid type: the call is dropped.") % {"key": current}
-            current = None
-    if not path.steps and not path.outcome:
-        path.outcome = _("No destination is set: the call is dropped.")
-    return path
+        current = _take_step(call, destinations, current)
+    if not call.path.steps and not call.path.outcome:
+        call.end(_("No destination is set: the call is dropped."))
+    return call.path
 
 
 # -- difference -------------------------------------------------------------------------------------------

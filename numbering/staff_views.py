@@ -1,9 +1,9 @@
 """The operator's staff pages: the port request queue and processing. Cross-company on purpose."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
+from common.forms import errors_to_messages
 from common.telecom import OPERATOR_LABELS
 from companies.permissions import staff_view
 from numbering import actions, selectors
@@ -43,56 +44,76 @@ def _context(port_request: PortRequest, **forms: Any) -> dict[str, Any]:
     }
 
 
+# Each staff action on a port request: binds its form (if it has one) and, when valid, runs the action.
+# It returns {context name: form} for the page to show again with the form's errors.
+_Handler = Callable[[HttpRequest, PortRequest, Actor], dict[str, Any]]
+
+
+def _accept(request: HttpRequest, port_request: PortRequest, by: Actor) -> dict[str, Any]:
+    actions.accept_port_request(port_request, by=by)
+    return {}
+
+
+def _reject(request: HttpRequest, port_request: PortRequest, by: Actor) -> dict[str, Any]:
+    form = RejectForm(request.POST)
+    if form.is_valid():
+        actions.reject_port_request(port_request, reason=form.cleaned_data["reason"], by=by)
+    return {"reject_form": form}
+
+
+def _schedule(request: HttpRequest, port_request: PortRequest, by: Actor) -> dict[str, Any]:
+    form = ScheduleForm(request.POST)
+    if form.is_valid():
+        actions.schedule_port_request(port_request, at=form.scheduled_at(), by=by)
+    return {"schedule_form": form}
+
+
+def _complete(request: HttpRequest, port_request: PortRequest, by: Actor) -> dict[str, Any]:
+    form = CompleteForm(request.POST, numbers=[n.number for n in port_request.numbers.all()])
+    if form.is_valid():
+        actions.complete_port_request(
+            port_request, ported=form.cleaned_data["ported"], note=form.cleaned_data["note"], by=by
+        )
+    return {"complete_form": form}
+
+
+def _comment(request: HttpRequest, port_request: PortRequest, by: Actor) -> dict[str, Any]:
+    form = StaffCommentForm(request.POST)
+    if form.is_valid():
+        actions.add_port_comment(
+            port_request,
+            body=form.cleaned_data["body"],
+            internal=form.cleaned_data["internal"],
+            from_staff=True,
+            by=by,
+        )
+    return {"comment_form": form}
+
+
+STAFF_ACTIONS: dict[str, _Handler] = {
+    "accept": _accept,
+    "reject": _reject,
+    "schedule": _schedule,
+    "complete": _complete,
+    "comment": _comment,
+}
+
+
 @staff_view
 def port_detail(request: HttpRequest, port_id: int) -> HttpResponse:
     port_request = get_object_or_404(selectors.port_request_detail(company=None, staff=True), pk=port_id)
     if request.method != "POST":
         return render(request, "numbering/staff/port_detail.html", _context(port_request))
-    by = Actor.from_request(request)
-    action = request.POST.get("action")
-    forms: dict[str, Any] = {}
-    try:
-        if action == "accept":
-            actions.accept_port_request(port_request, by=by)
-        elif action == "reject":
-            forms["reject_form"] = reject_form = RejectForm(request.POST)
-            if reject_form.is_valid():
-                actions.reject_port_request(port_request, reason=reject_form.cleaned_data["reason"], by=by)
-        elif action == "schedule":
-            forms["schedule_form"] = schedule_form = ScheduleForm(request.POST)
-            if schedule_form.is_valid():
-                actions.schedule_port_request(port_request, at=schedule_form.scheduled_at(), by=by)
-        elif action == "complete":
-            numbers = [n.number for n in port_request.numbers.all()]
-            forms["complete_form"] = complete_form = CompleteForm(request.POST, numbers=numbers)
-            if complete_form.is_valid():
-                actions.complete_port_request(
-                    port_request,
-                    ported=complete_form.cleaned_data["ported"],
-                    note=complete_form.cleaned_data["note"],
-                    by=by,
-                )
-        elif action == "comment":
-            forms["comment_form"] = comment_form = StaffCommentForm(request.POST)
-            if comment_form.is_valid():
-                actions.add_port_comment(
-                    port_request,
-                    body=comment_form.cleaned_data["body"],
-                    internal=comment_form.cleaned_data["internal"],
-                    from_staff=True,
-                    by=by,
-                )
-        else:
-            messages.error(request, _("Unknown action."))
-            return redirect("numbers:staff_port", port_id=port_request.pk)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+    handler = STAFF_ACTIONS.get(request.POST.get("action", ""))
+    if handler is None:
+        messages.error(request, _("Unknown action."))
         return redirect("numbers:staff_port", port_id=port_request.pk)
-    if any(f is not None and f.errors for f in forms.values()):
-        port_request.refresh_from_db()
-        return render(request, "numbering/staff/port_detail.html", _context(port_request, **forms), status=400)
-    messages.success(request, _("Saved."))
+    with errors_to_messages(request):
+        forms = handler(request, port_request, Actor.from_request(request))
+        if any(f.errors for f in forms.values()):
+            port_request.refresh_from_db()
+            return render(request, "numbering/staff/port_detail.html", _context(port_request, **forms), status=400)
+        messages.success(request, _("Saved."))
     return redirect("numbers:staff_port", port_id=port_request.pk)
 
 

@@ -1,4 +1,3 @@
-import datetime
 import json
 import zoneinfo
 from typing import Any, cast
@@ -14,29 +13,21 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
-from common.telecom import OPERATOR_LABELS, format_number
+from common.forms import errors_to, errors_to_messages
+from common.telecom import OPERATOR_LABELS
 from companies.http import PortalRequest, require_company
 from companies.permissions import area_view
-from numbering import actions, flows, selectors
+from numbering import actions, flow_document, flows, selectors
 from numbering.forms import (
     CancelForm,
     CommentForm,
-    DestinationForm,
-    DestinationFormSet,
     PortRequestForm,
-    RoutesForm,
-    ScheduleEditorForm,
-    SpecialDayFormSet,
     TestCallForm,
 )
 from numbering.models import PortRequest
 from registry.scoping import get_for_company
 
 PAGE_SIZE = 25
-
-
-def _errors(exc: ValidationError) -> list[str]:
-    return list(exc.messages)
 
 
 def order_by_ticket_url(subject: str) -> str:
@@ -63,7 +54,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "porting": list(selectors.numbers_porting_in(company=company)) if landlines.number == 1 else [],
             "mobile_count": selectors.mobile_subscriptions(company=company).count(),
             "flow": flow,
-            "route_summary": _route_summary(flow.document) if flow else None,
+            "route_summary": flow_document.route_summary(flow.document) if flow else None,
             "open_ports": selectors.port_requests(company=company)
             .exclude(status__in=[PortRequest.Status.COMPLETED, PortRequest.Status.CANCELLED])
             .count(),
@@ -78,16 +69,6 @@ def mobile_numbers(request: HttpRequest) -> HttpResponse:
     company = require_company(request)
     page = Paginator(selectors.mobile_subscriptions(company=company), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "numbering/mobile_numbers.html", {"page": page})
-
-
-def _route_summary(document: dict[str, Any]) -> list[tuple[str, str]]:
-    destinations = document.get("destinations") or {}
-    rows = []
-    for route, label in flows.ROUTES:
-        key = (document.get("routes") or {}).get(route, "")
-        dest = destinations.get(key) or {}
-        rows.append((str(label), dest.get("name") or key))
-    return rows
 
 
 # -- port requests ----------------------------------------------------------------------------------------
@@ -122,7 +103,7 @@ def port_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = PortRequestForm(request.POST, request.FILES)
         if form.is_valid():
-            try:
+            with errors_to(form):
                 port_request = actions.create_port_request(
                     company=company,
                     details=form.details(),
@@ -131,10 +112,6 @@ def port_new(request: HttpRequest) -> HttpResponse:
                     submit="save_draft" not in request.POST,
                     by=Actor.from_request(request),
                 )
-            except ValidationError as exc:
-                for message in _errors(exc):
-                    form.add_error(None, message)
-            else:
                 messages.success(
                     request, _("Your port request %(ref)s has been saved.") % {"ref": port_request.reference}
                 )
@@ -154,7 +131,7 @@ def port_edit(request: HttpRequest, port_id: int) -> HttpResponse:
     if request.method == "POST":
         form = PortRequestForm(request.POST, request.FILES, instance=port_request)
         if form.is_valid():
-            try:
+            with errors_to(form):
                 actions.update_port_request(
                     port_request,
                     details=form.details(),
@@ -163,34 +140,35 @@ def port_edit(request: HttpRequest, port_id: int) -> HttpResponse:
                     submit="save_draft" not in request.POST,
                     by=Actor.from_request(request),
                 )
-            except ValidationError as exc:
-                for message in _errors(exc):
-                    form.add_error(None, message)
-            else:
                 messages.success(
                     request, _("Your port request %(ref)s has been saved.") % {"ref": port_request.reference}
                 )
                 return redirect("numbers:port_detail", port_id=port_request.pk)
     else:
-        initial = {
-            f: getattr(port_request, f)
-            for f in (
-                "current_operator",
-                "customer_number",
-                "holder_name",
-                "holder_street",
-                "holder_postcode",
-                "holder_city",
-                "cvr",
-                "desired_date",
-                "notification_emails",
-                "notification_language",
-                "authorisation_method",
-            )
-        }
-        initial["numbers"] = "\n".join(n.number for n in port_request.numbers.all())
-        form = PortRequestForm(initial=initial, instance=port_request)
+        form = PortRequestForm(initial=_port_form_initial_from(port_request), instance=port_request)
     return render(request, "numbering/port_form.html", {"form": form, "port_request": port_request})
+
+
+# The port request's own fields the form edits (the numbers are one text field, one per line).
+_PORT_FORM_FIELDS = (
+    "current_operator",
+    "customer_number",
+    "holder_name",
+    "holder_street",
+    "holder_postcode",
+    "holder_city",
+    "cvr",
+    "desired_date",
+    "notification_emails",
+    "notification_language",
+    "authorisation_method",
+)
+
+
+def _port_form_initial_from(port_request: PortRequest) -> dict[str, Any]:
+    initial = {f: getattr(port_request, f) for f in _PORT_FORM_FIELDS}
+    initial["numbers"] = "\n".join(n.number for n in port_request.numbers.all())
+    return initial
 
 
 @area_view("numbers")
@@ -222,11 +200,8 @@ def _port_action(request: HttpRequest, port_id: int, run: Any) -> HttpResponse:
     port_request = get_for_company(PortRequest.objects.all(), company, pk=port_id)
     if request.method != "POST":
         return redirect("numbers:port_detail", port_id=port_request.pk)
-    try:
+    with errors_to_messages(request):
         run(port_request)
-    except ValidationError as exc:
-        for message in _errors(exc):
-            messages.error(request, message)
     return redirect("numbers:port_detail", port_id=port_request.pk)
 
 
@@ -295,27 +270,15 @@ def port_authorisation(request: HttpRequest, port_id: int) -> HttpResponseBase:
 # -- call flow --------------------------------------------------------------------------------------------
 
 
-def _member_choices(company: Any) -> list[tuple[str, str]]:
-    return [
-        (str(s.pk), f"{s.user_name} ({format_number(s.phone_number)})" if s.phone_number else s.user_name)
-        for s in selectors.subscription_choices(company=company)
-    ]
-
-
-def _member_names(company: Any) -> dict[int, str]:
-    return {int(k): v for k, v in _member_choices(company)}
-
-
 @area_view("numbers")
 def flow(request: HttpRequest) -> HttpResponse:
     company = require_company(request)
     active = selectors.active_flow(company=company)
     form = TestCallForm(request.GET or None, initial={"date": timezone.localdate(), "time": "10:00"})
+    names = flow_document.member_names(company)
     path = None
     if active is not None and request.GET and form.is_valid():
-        path = flows.simulate(
-            active.document, form.when(), form.cleaned_data["digits"], member_names=_member_names(company)
-        )
+        path = flows.simulate(active.document, form.when(), form.cleaned_data["digits"], member_names=names)
     document = active.document if active else None
     return render(
         request,
@@ -325,43 +288,12 @@ def flow(request: HttpRequest) -> HttpResponse:
             "document": document,
             "test_form": form,
             "path": path,
-            "hours": [
-                (flows.WEEKDAYS[d], flows.format_periods((document or {}).get("hours", {}).get(str(d), [])))
-                for d in range(7)
-            ]
-            if document
-            else [],
-            "destinations": _describe_destinations(document, _member_names(company)) if document else [],
-            "route_summary": _route_summary(document) if document else [],
+            "hours": flow_document.opening_hours(document) if document else [],
+            "destinations": flow_document.describe_destinations(document, names) if document else [],
+            "route_summary": flow_document.route_summary(document) if document else [],
             "ticket_flow_url": order_by_ticket_url(_("Set up the call flow on our main number")),
         },
     )
-
-
-def _describe_destinations(document: dict[str, Any], member_names: dict[int, str]) -> list[dict[str, Any]]:
-    types = dict(flows.DESTINATION_TYPES)
-    rows = []
-    for key, dest in (document.get("destinations") or {}).items():
-        detail = ""
-        if dest.get("type") == "ring_group":
-            detail = ", ".join(member_names.get(m, f"#{m}") for m in dest.get("members", []))
-        elif dest.get("type") == "ivr":
-            detail = ", ".join(f"{d} → {t}" for d, t in (dest.get("options") or {}).items())
-        elif dest.get("type") == "voicemail":
-            detail = dest.get("email", "")
-        elif dest.get("type") == "announcement":
-            detail = dest.get("text", "")
-        elif dest.get("type") == "forward":
-            detail = dest.get("number", "")
-        rows.append(
-            {"key": key, "name": dest.get("name") or key, "type": types.get(dest.get("type"), "?"), "detail": detail}
-        )
-    return rows
-
-
-def _holiday_window() -> tuple[datetime.date, datetime.date]:
-    today = timezone.localdate()
-    return today, today + datetime.timedelta(days=365)
 
 
 @area_view("numbers")
@@ -369,102 +301,41 @@ def flow_edit(request: HttpRequest) -> HttpResponse:
     company = require_company(request)
     active = selectors.active_flow(company=company)
     document = active.document if active else flows.default_document()
-    start, end = _holiday_window()
-    optional = flows.optional_holidays_between(start, end)
-    optional_dates = [d.isoformat() for d, _name in optional]
-    holiday_choices = sorted(
-        [(d.isoformat(), f"{d.strftime('%d-%m-%Y')} · {name}") for d, name in flows.holidays_between(start, end)]
-        + [(d.isoformat(), f"{d.strftime('%d-%m-%Y')} · {name} ({_('not a public holiday')})") for d, name in optional]
-    )
-    member_choices = _member_choices(company)
-    off = (document.get("holidays") or {}).get("off", [])
-    on = (document.get("holidays") or {}).get("on", [])
+    start, end = flow_document.holiday_window()
+    editor = flow_document.FlowEditor.between(start, end, member_choices=flow_document.member_choices(company))
     errors: list[str] = []
     if request.method == "POST":
-        schedule_form = ScheduleEditorForm(
-            request.POST, prefix="schedule", holiday_choices=holiday_choices, optional_dates=optional_dates
-        )
-        special_formset = SpecialDayFormSet(request.POST, prefix="special")
-        destination_formset = DestinationFormSet(
-            request.POST, prefix="dest", form_kwargs={"member_choices": member_choices}
-        )
-        routes_form = RoutesForm(request.POST, prefix="routes")
-        forms_valid = all(f.is_valid() for f in (schedule_form, special_formset, destination_formset, routes_form))
-        if forms_valid:
-            new_document = {
-                "timezone": flows.TIMEZONE,
-                "hours": schedule_form.cleaned_data["hours"],
-                "holidays": schedule_form.holidays_conf(off, on),
-                "special_days": sorted(
-                    (
-                        {
-                            "date": f.cleaned_data["date"].isoformat(),
-                            "label": f.cleaned_data.get("label", ""),
-                            "periods": f.cleaned_data["periods"],
-                        }
-                        for f in special_formset.forms
-                        if f.cleaned_data and not f.cleaned_data.get("DELETE")
-                    ),
-                    key=lambda s: s["date"],
-                ),
-                "routes": {k: routes_form.cleaned_data[k] for k in ("open", "closed", "holiday")},
-                "destinations": {
-                    f.cleaned_data["key"]: f.destination()
-                    for f in destination_formset.forms
-                    if f.cleaned_data and not f.cleaned_data.get("DELETE")
-                },
-            }
+        forms = editor.bind(request.POST)
+        if not forms.is_valid():
+            errors = [_("Please correct the marked fields.")]
+        else:
             try:
                 version = actions.save_call_flow(
                     company=company,
-                    document=new_document,
-                    comment=routes_form.cleaned_data.get("comment", ""),
+                    document=forms.document(document),
+                    comment=forms.comment,
                     by=Actor.from_request(request),
                 )
             except ValidationError as exc:
-                errors = _errors(exc)
+                errors = list(exc.messages)
             else:
                 messages.success(
                     request, _("Version %(v)d of the call flow is saved and active.") % {"v": version.version}
                 )
                 return redirect("numbers:flow")
-        else:
-            errors = [_("Please correct the marked fields.")]
     else:
-        schedule_initial: dict[str, Any] = {
-            f"day_{d}": flows.format_periods(document["hours"].get(str(d), [])) for d in range(7)
-        }
-        schedule_initial["observe_holidays"] = (document.get("holidays") or {}).get("observe", True)
-        schedule_initial["observed"] = [
-            d for d, _n in holiday_choices if (d in on if d in optional_dates else d not in off)
-        ]
-        schedule_form = ScheduleEditorForm(
-            initial=schedule_initial, prefix="schedule", holiday_choices=holiday_choices, optional_dates=optional_dates
-        )
-        special_formset = SpecialDayFormSet(
-            prefix="special",
-            initial=[
-                {"date": s["date"], "label": s.get("label", ""), "periods": flows.format_periods(s.get("periods", []))}
-                for s in document.get("special_days", [])
-            ],
-        )
-        destination_formset = DestinationFormSet(
-            prefix="dest",
-            form_kwargs={"member_choices": member_choices},
-            initial=[DestinationForm.initial_for(k, d) for k, d in document.get("destinations", {}).items()],
-        )
-        routes_form = RoutesForm(prefix="routes", initial=document.get("routes", {}))
+        forms = editor.unbound(document)
     return render(
         request,
         "numbering/flow_edit.html",
         {
-            "schedule_form": schedule_form,
-            "special_formset": special_formset,
-            "destination_formset": destination_formset,
-            "routes_form": routes_form,
+            "schedule_form": forms.schedule,
+            "special_formset": forms.special_days,
+            "destination_formset": forms.destinations,
+            "routes_form": forms.routes,
             "errors": errors,
             "active": active,
-            "day_fields": [schedule_form[f"day_{d}"] for d in range(7)],
+            "day_fields": [forms.schedule[f"day_{d}"] for d in range(7)],
             "destination_keys": sorted((document.get("destinations") or {}).items()),
         },
         status=400 if errors else 200,
@@ -507,16 +378,14 @@ def flow_rollback(request: HttpRequest, version_id: int) -> HttpResponse:
     version = get_for_company(selectors.flow_versions(company=company), company, pk=version_id)
     if request.method != "POST":
         return redirect("numbers:flow_version", version_id=version.pk)
-    try:
+    with errors_to_messages(request):
         new = actions.rollback_call_flow(company=company, to=version, by=Actor.from_request(request))
-    except ValidationError as exc:
-        for message in _errors(exc):
-            messages.error(request, message)
-        return redirect("numbers:flow_version", version_id=version.pk)
-    messages.success(
-        request, _("Version %(old)d is active again as version %(new)d.") % {"old": version.version, "new": new.version}
-    )
-    return redirect("numbers:flow")
+        messages.success(
+            request,
+            _("Version %(old)d is active again as version %(new)d.") % {"old": version.version, "new": new.version},
+        )
+        return redirect("numbers:flow")
+    return redirect("numbers:flow_version", version_id=version.pk)
 
 
 @area_view("numbers")

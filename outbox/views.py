@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -11,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.actor import Actor
+from common.forms import errors_to_messages
 from companies.permissions import staff_view
 from outbox import actions, sender
 from outbox.models import OutboxMessage
@@ -46,11 +46,8 @@ def staff_index(request: HttpRequest) -> HttpResponse:
 @require_POST
 def staff_resend(request: HttpRequest, message_id: int) -> HttpResponse:
     message = get_object_or_404(OutboxMessage, pk=message_id)
-    try:
+    with errors_to_messages(request):
         actions.resend_message(message, by=Actor.from_request(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, _("The e-mail is queued again."))
     return redirect("outbox:staff")
 
@@ -59,10 +56,7 @@ def staff_resend(request: HttpRequest, message_id: int) -> HttpResponse:
 @require_POST
 def staff_mark_sent(request: HttpRequest, message_id: int) -> HttpResponse:
     message = get_object_or_404(OutboxMessage, pk=message_id)
-    try:
+    with errors_to_messages(request):
         actions.mark_message_sent(message, by=Actor.from_request(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, _("The e-mail is marked as sent."))
     return redirect("outbox:staff")

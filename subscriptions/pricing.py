@@ -11,6 +11,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils import timezone
+
 from common.money import VAT_RATE_PERCENT, days_active, pro_rata, vat_of
 from subscriptions.models import AddOn, OneOffFee, Product
 
@@ -109,3 +111,12 @@ def first_invoice(
     if ordered <= last:
         lines += [FirstInvoiceLine("one_off", fee.display_name, fee.price) for fee in fees if fee.price > 0]
     return FirstInvoice(first=first, last=last, start=start, days=days, lines=lines)
+
+
+def first_invoice_of_order(
+    *, product: Product, add_ons: Iterable[AddOn], fees: Iterable[OneOffFee], number_choice: str
+) -> FirstInvoice:
+    """The guide's summary: ordered today, starting today, or (a number transfer) when the number has moved."""
+    today = timezone.localdate()
+    start = None if number_choice == "port" else today
+    return first_invoice(product=product, add_ons=add_ons, fees=fees, ordered=today, start=start)

@@ -94,6 +94,29 @@ def _set_status(ticket: Ticket, to_status: str, *, reason: str, by: Actor, by_st
     return change
 
 
+def _earlier_submission(by: Actor, submission_token: uuid.UUID | None) -> Ticket | None:
+    """The ticket a first submission of the same form (same user, same token) created, if any."""
+    if submission_token is None or by.user is None:
+        return None
+    return Ticket.objects.filter(created_by=by.user, submission_token=submission_token).first()
+
+
+def _check_related(
+    company: Company,
+    subscription: Subscription | None,
+    invoice: Invoice | None,
+    port_request: PortRequest | None,
+) -> None:
+    """A ticket refers only to its own company's subscription, invoice and port request."""
+    for related, message, code in (
+        (subscription, _("The subscription does not belong to this company."), "foreign_subscription"),
+        (invoice, _("The invoice does not belong to this company."), "foreign_invoice"),
+        (port_request, _("The port request does not belong to this company."), "foreign_port_request"),
+    ):
+        if related is not None and related.company_id != company.pk:
+            raise ValidationError(message, code=code)
+
+
 @transaction.atomic
 def create_ticket(
     *,
@@ -112,18 +135,12 @@ def create_ticket(
 ) -> tuple[Ticket, bool]:
     """Creates a ticket; returns (ticket, created). A repeated submission token
     returns the ticket the first submission made instead of a second one."""
-    if submission_token is not None and by.user is not None:
-        existing = Ticket.objects.filter(created_by=by.user, submission_token=submission_token).first()
-        if existing is not None:
-            return existing, False
-    if related_subscription is not None and related_subscription.company_id != company.pk:
-        raise ValidationError(_("The subscription does not belong to this company."))
-    if related_invoice is not None and related_invoice.company_id != company.pk:
-        raise ValidationError(_("The invoice does not belong to this company."))
-    if related_port_request is not None and related_port_request.company_id != company.pk:
-        raise ValidationError(_("The port request does not belong to this company."))
+    earlier = _earlier_submission(by, submission_token)
+    if earlier is not None:
+        return earlier, False
+    _check_related(company, related_subscription, related_invoice, related_port_request)
     if category not in Category.values:
-        raise ValidationError(_("Choose a category."))
+        raise ValidationError(_("Choose a category."), code="invalid_category")
     now = timezone.now()
     ticket = Ticket(
         company=company,
@@ -150,7 +167,7 @@ def create_ticket(
             ticket.save()
     except IntegrityError:
         # Two identical submissions raced; the first one won.
-        existing = Ticket.objects.filter(created_by=by.user, submission_token=submission_token).first()
+        existing = _earlier_submission(by, submission_token)
         if existing is None:
             raise
         return existing, False

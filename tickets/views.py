@@ -2,20 +2,21 @@ from typing import Any, cast
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
+from common.forms import errors_to, errors_to_messages
 from companies.http import PortalRequest, require_company
+from companies.models import Company
 from companies.permissions import AreaPolicy, area_view, company_view, staff_view
 from registry.areas import registry
 from registry.scoping import get_for_company
-from tickets import actions, selectors
+from tickets import access, actions, selectors
 from tickets.forms import (
     AccessRequestForm,
     AttachForm,
@@ -27,11 +28,6 @@ from tickets.forms import (
     TicketForm,
 )
 from tickets.models import Category, Status, Ticket, TicketAttachment
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    for message in error.messages:
-        form.add_error(None, message)
 
 
 def list_context(request: HttpRequest) -> dict[str, Any]:
@@ -60,7 +56,7 @@ def create(request: PortalRequest) -> HttpResponse:
         form = TicketForm(request.POST, request.FILES, company=company)
         if form.is_valid():
             data = form.cleaned_data
-            try:
+            with errors_to(form):
                 ticket, created = actions.create_ticket(
                     company=company,
                     subject=data["subject"],
@@ -75,35 +71,38 @@ def create(request: PortalRequest) -> HttpResponse:
                     submission_token=data["submission_token"],
                     by=Actor.from_request(request),
                 )
-            except ValidationError as error:
-                _form_errors(form, error)
-            else:
                 if created:
                     messages.success(request, _("Support ticket %(number)s was created.") % {"number": ticket.number})
                 return redirect("tickets:detail", ticket_id=ticket.pk)
     else:
-        initial: dict[str, Any] = {}
-        if request.GET.get("category") in Category.values:
-            initial["category"] = request.GET["category"]
-        area_key = request.GET.get("area", "")
-        if area_key in registry.keys():
-            area = registry.get(area_key)
-            initial["category"] = Category.ACCESS
-            initial["subject"] = _("Access to %(area)s") % {"area": area.title}
-            initial["description"] = _("Please give me access to %(area)s.") % {"area": area.title}
-        form = TicketForm(initial=initial, company=company)
-        # "Ask us about this": pre-select an invoice or port request, only from the active company's.
-        for param, field, category in (
-            ("invoice", "related_invoice", Category.INVOICE),
-            ("port_request", "related_port_request", Category.NUMBERS),
-        ):
-            value = request.GET.get(param, "")
-            if value.isdigit():
-                chosen = form.fields[field].queryset.filter(pk=int(value)).first()  # type: ignore[attr-defined]
-                if chosen is not None:
-                    form.initial[field] = chosen.pk
-                    form.initial.setdefault("category", category)
+        form = _prefilled_ticket_form(request.GET, company)
     return render(request, "tickets/create.html", {"form": form})
+
+
+def _prefilled_ticket_form(query: QueryDict, company: Company) -> TicketForm:
+    """A new ticket's form, filled in from links elsewhere: ``?category=``, ``?area=`` (asks for access),
+    ``?invoice=`` or ``?port_request=`` ("Ask us about this"; only the active company's are chosen)."""
+    initial: dict[str, Any] = {}
+    if query.get("category") in Category.values:
+        initial["category"] = query["category"]
+    area_key = query.get("area", "")
+    if area_key in registry.keys():
+        area = registry.get(area_key)
+        initial["category"] = Category.ACCESS
+        initial["subject"] = _("Access to %(area)s") % {"area": area.title}
+        initial["description"] = _("Please give me access to %(area)s.") % {"area": area.title}
+    form = TicketForm(initial=initial, company=company)
+    for param, field, category in (
+        ("invoice", "related_invoice", Category.INVOICE),
+        ("port_request", "related_port_request", Category.NUMBERS),
+    ):
+        value = query.get(param, "")
+        if value.isdigit():
+            chosen = form.fields[field].queryset.filter(pk=int(value)).first()  # type: ignore[attr-defined]
+            if chosen is not None:
+                form.initial[field] = chosen.pk
+                form.initial.setdefault("category", category)
+    return form
 
 
 def _detail_context(request: PortalRequest, ticket: Ticket, **forms: Any) -> dict[str, Any]:
@@ -137,16 +136,13 @@ def reply(request: PortalRequest, ticket_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
+        with errors_to(form):
             actions.reply_as_customer(
                 ticket,
                 body=form.cleaned_data["body"],
                 attachments=form.cleaned_data["attachments"],
                 by=Actor.from_request(request),
             )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
             messages.success(request, _("Your reply was sent."))
             return redirect("tickets:detail", ticket_id=ticket.pk)
     return render(request, "tickets/detail.html", _detail_context(request, ticket, reply_form=form), status=400)
@@ -159,13 +155,10 @@ def attach(request: PortalRequest, ticket_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     form = AttachForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
+        with errors_to(form):
             actions.add_attachments(
                 ticket, attachments=form.cleaned_data["attachments"], by=Actor.from_request(request)
             )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
             messages.success(request, _("The files were added."))
             return redirect("tickets:detail", ticket_id=ticket.pk)
     return render(request, "tickets/detail.html", _detail_context(request, ticket, attach_form=form), status=400)
@@ -176,11 +169,8 @@ def close(request: PortalRequest, ticket_id: int) -> HttpResponse:
     ticket = _customer_ticket(request, ticket_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
-    try:
+    with errors_to_messages(request):
         actions.close_ticket(ticket, by=Actor.from_request(request))
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-    else:
         messages.success(request, _("The ticket was closed."))
     return redirect("tickets:detail", ticket_id=ticket.pk)
 
@@ -192,11 +182,8 @@ def reopen(request: PortalRequest, ticket_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     form = ReopenForm(request.POST)
     if form.is_valid():
-        try:
+        with errors_to_messages(request):
             actions.reopen_ticket(ticket, reason=form.cleaned_data["reason"], by=Actor.from_request(request))
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        else:
             messages.success(request, _("The ticket was reopened."))
         return redirect("tickets:detail", ticket_id=ticket.pk)
     return render(request, "tickets/detail.html", _detail_context(request, ticket, reopen_form=form), status=400)
@@ -241,38 +228,29 @@ def request_access(request: PortalRequest) -> HttpResponse:
     It can only create an Access ticket; nothing else of the area is reachable.
     """
     policy = AreaPolicy(request.membership)
-    areas = [(a.key, a.title) for a in registry.all() if not policy.can_change(a.key)]
+    areas = access.requestable_areas(policy)
     if not areas:
         messages.info(request, _("You already have full access to every area."))
         return redirect("portal:overview")
-    if request.method == "POST":
-        form = AccessRequestForm(request.POST, areas=areas)
-        if form.is_valid():
-            area = registry.get(form.cleaned_data["area"])
-            lines = [_("Please give me access to %(area)s.") % {"area": area.title}]
-            if policy.can_view(area.key):
-                lines = [_("Please give me full (not read-only) access to %(area)s.") % {"area": area.title}]
-            if form.cleaned_data["message"].strip():
-                lines += ["", form.cleaned_data["message"].strip()]
-            try:
-                ticket, _created = actions.create_ticket(
-                    company=require_company(request),
-                    category=Category.ACCESS,
-                    subject=_("Access to %(area)s") % {"area": area.title},
-                    description="\n".join(lines),
-                    submission_token=form.cleaned_data["submission_token"],
-                    by=Actor.from_request(request),
-                )
-            except ValidationError as error:
-                _form_errors(form, error)
-            else:
-                if policy.can_view("tickets"):
-                    messages.success(request, _("Support ticket %(number)s was created.") % {"number": ticket.number})
-                    return redirect("tickets:detail", ticket_id=ticket.pk)
-                return render(request, "tickets/request_access_done.html", {"ticket": ticket})
-    else:
+    if request.method != "POST":
         wanted = request.GET.get("area", "")
         form = AccessRequestForm(areas=areas, initial={"area": wanted} if wanted in dict(areas) else {})
+        return render(request, "tickets/request_access.html", {"form": form})
+    form = AccessRequestForm(request.POST, areas=areas)
+    if form.is_valid():
+        with errors_to(form):
+            ticket = access.request_access(
+                company=require_company(request),
+                policy=policy,
+                area_key=form.cleaned_data["area"],
+                message=form.cleaned_data["message"],
+                submission_token=form.cleaned_data["submission_token"],
+                by=Actor.from_request(request),
+            )
+            if policy.can_view("tickets"):
+                messages.success(request, _("Support ticket %(number)s was created.") % {"number": ticket.number})
+                return redirect("tickets:detail", ticket_id=ticket.pk)
+            return render(request, "tickets/request_access_done.html", {"ticket": ticket})
     return render(request, "tickets/request_access.html", {"form": form})
 
 
@@ -336,7 +314,7 @@ def staff_reply(request: PortalRequest, ticket_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     form = StaffReplyForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
+        with errors_to(form):
             actions.reply_as_staff(
                 ticket,
                 body=form.cleaned_data["body"],
@@ -344,9 +322,6 @@ def staff_reply(request: PortalRequest, ticket_id: int) -> HttpResponse:
                 attachments=form.cleaned_data["attachments"],
                 by=Actor.from_request(request),
             )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
             messages.success(
                 request,
                 _("The internal note was saved.")
@@ -364,7 +339,7 @@ def staff_status(request: PortalRequest, ticket_id: int) -> HttpResponse:
         return HttpResponseNotAllowed(["POST"])
     form = StatusForm(request.POST, ticket=ticket)
     if form.is_valid():
-        try:
+        with errors_to(form):
             actions.change_status(
                 ticket,
                 to_status=form.cleaned_data["status"],
@@ -372,9 +347,6 @@ def staff_status(request: PortalRequest, ticket_id: int) -> HttpResponse:
                 seen_status=form.cleaned_data["seen_status"],
                 by=Actor.from_request(request),
             )
-        except ValidationError as error:
-            _form_errors(form, error)
-        else:
             messages.success(
                 request, _("The status is now %(status)s.") % {"status": Status(form.cleaned_data["status"]).label}
             )

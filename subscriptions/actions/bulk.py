@@ -138,14 +138,16 @@ def apply_bulk(
 ) -> int:
     """All or nothing: the set must be what the admin previewed, and every row must still allow the change."""
     if action == "cancel" and not reason.strip():
-        raise ValidationError(_("Give a reason for the cancellation."))
+        raise ValidationError(_("Give a reason for the cancellation."), code="reason_required")
     # Lock the rows first (PostgreSQL) so a concurrent bulk update waits and then sees our changes.
     list(qs.select_for_update().order_by("pk").values_list("pk", flat=True))
     preview = preview_bulk(qs, action=action, target=target, on=on, sample_size=0)
     if preview.token != token:
-        raise BulkConflict(_("The subscriptions changed since the preview. Review the changes again."))
+        raise BulkConflict(
+            _("The subscriptions changed since the preview. Review the changes again."), code="preview_outdated"
+        )
     if not preview.changeable:
-        raise ValidationError(_("Nothing to change."))
+        raise ValidationError(_("Nothing to change."), code="nothing_to_change")
     return _write_bulk(
         preview.changeable,
         preview.labels,
@@ -189,7 +191,9 @@ def _write_bulk(
             changed += rows.update(cost_centre=cost_centre, updated_at=now)
     if changed != len(ids):
         # Conditional updates touched fewer rows than previewed: someone else got there first.
-        raise BulkConflict(_("The subscriptions changed since the preview. Review the changes again."))
+        raise BulkConflict(
+            _("The subscriptions changed since the preview. Review the changes again."), code="preview_outdated"
+        )
     verb = {
         "cancel": "subscription.cancelled",
         "change_product": "subscription.product_changed",

@@ -59,11 +59,13 @@ def start_bulk_job(
 ) -> BulkJob:
     """Records the previewed set and queues its task in the same transaction (neither exists without the other)."""
     if preview.action == "cancel" and not reason.strip():
-        raise ValidationError(_("Give a reason for the cancellation."))
+        raise ValidationError(_("Give a reason for the cancellation."), code="reason_required")
     if preview.token != token:
-        raise BulkConflict(_("The subscriptions changed since the preview. Review the changes again."))
+        raise BulkConflict(
+            _("The subscriptions changed since the preview. Review the changes again."), code="preview_outdated"
+        )
     if not preview.changeable:
-        raise ValidationError(_("Nothing to change."))
+        raise ValidationError(_("Nothing to change."), code="nothing_to_change")
     job = BulkJob.objects.create(
         company=company,
         action=preview.action,

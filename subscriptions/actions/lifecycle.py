@@ -40,11 +40,12 @@ class ProductChange:
 
 def preview_product_change(sub: Subscription, *, target: Product, effective: str) -> ProductChange:
     if not sub.is_open:
-        raise ValidationError(_("Only a running subscription can change type."))
+        raise ValidationError(_("Only a running subscription can change type."), code="not_running")
     if not sub.product.allowed_changes.filter(pk=target.pk).exists():
         raise ValidationError(
             _("%(target)s is not an allowed change from %(current)s.")
-            % {"target": target.display_name, "current": sub.product.display_name}
+            % {"target": target.display_name, "current": sub.product.display_name},
+            code="change_not_allowed",
         )
     today = timezone.localdate()
     when = today if effective == "now" else first_of_next_month(today)
@@ -84,12 +85,14 @@ def change_product(sub: Subscription, *, target: Product, effective: str, by: Ac
 def cancel(sub: Subscription, *, on: datetime.date, reason: str, by: Actor) -> Subscription:
     sub = locked(sub)
     if not sub.is_open:
-        raise ValidationError(_("This subscription is already cancelled."))
+        raise ValidationError(_("This subscription is already cancelled."), code="already_cancelled")
     earliest = earliest_cancel_date(sub)
     if on < earliest:
-        raise ValidationError(_("The earliest possible date is %(date)s.") % {"date": earliest.isoformat()})
+        raise ValidationError(
+            _("The earliest possible date is %(date)s.") % {"date": earliest.isoformat()}, code="date_too_early"
+        )
     if not reason.strip():
-        raise ValidationError(_("Give a reason for the cancellation."))
+        raise ValidationError(_("Give a reason for the cancellation."), code="reason_required")
     sub.end_date = on
     sub.cancel_reason = reason.strip()
     sub.status = (
@@ -115,7 +118,7 @@ def cancel(sub: Subscription, *, on: datetime.date, reason: str, by: Actor) -> S
 def withdraw_cancellation(sub: Subscription, *, by: Actor) -> Subscription:
     sub = locked(sub)
     if sub.status != Subscription.Status.PENDING_TERMINATE or (sub.end_date and sub.end_date < timezone.localdate()):
-        raise ValidationError(_("There is no pending cancellation to withdraw."))
+        raise ValidationError(_("There is no pending cancellation to withdraw."), code="not_cancelled")
     old_date = sub.end_date
     # A subscription cancelled while suspended goes back to suspended (its reason and date are kept).
     sub.status = Subscription.Status.SUSPENDED if sub.suspended_on else Subscription.Status.ACTIVE

@@ -42,8 +42,8 @@ from registry.demo import cvr_with_check  # noqa: E402
 from subscriptions import actions  # noqa: E402
 from subscriptions.catalogue import ensure_catalogue  # noqa: E402
 from subscriptions.demo import build  # noqa: E402
+from subscriptions.exports import csv_rows  # noqa: E402
 from subscriptions.models import BulkJob, Subscription  # noqa: E402
-from subscriptions.views import csv_rows  # noqa: E402
 
 RUNS = 25
 
