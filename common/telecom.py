@@ -8,6 +8,8 @@ import phonenumbers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from common import formats
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
@@ -68,7 +70,7 @@ def parse_landline(text: str) -> str:
                 "%(number)s is a mobile number. Landline and mobile numbers cannot be ported into each other; "
                 "port mobile numbers by ordering a subscription with number transfer."
             )
-            % {"number": format_number(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))}
+            % {"number": formats.phone(phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164))}
         )
     if national[:2] in PREMIUM_PREFIXES:
         raise NumberError(_("%(number)s is a premium-rate number, which we cannot port.") % {"number": raw})
@@ -91,17 +93,6 @@ def parse_mobile(text: str) -> str:
                 "%(number)s is not a mobile number. Landline and mobile numbers cannot be ported into each other; "
                 "port landline numbers under Numbers → Port numbers to us."
             )
-            % {"number": format_number(e164)}
+            % {"number": formats.phone(e164)}
         )
     return e164
-
-
-def format_number(e164: str) -> str:
-    """+4533123456 → 33 12 34 56 (Danish numbers); other numbers in international format."""
-    if e164.startswith("+45") and len(e164) == 11:
-        digits = e164[3:]
-        return " ".join(digits[i : i + 2] for i in range(0, 8, 2))
-    try:
-        return phonenumbers.format_number(phonenumbers.parse(e164), phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    except phonenumbers.NumberParseException:
-        return e164

@@ -7,7 +7,8 @@ class InvoicingConfig(AppConfig):
     verbose_name = _("Invoice")
 
     def ready(self) -> None:
-        from audit.labels import register
+        from audit.labels import register, register_target_labeller
+        from invoicing.audit_labels import charge_labels, invoice_labels
         from invoicing.demo import seed_invoicing
         from invoicing.overview import latest_invoices
         from registry.areas import Area, registry
@@ -43,6 +44,8 @@ class InvoicingConfig(AppConfig):
                 "invoice.overdue": _("Invoice became overdue"),
             }
         )
+        register_target_labeller("invoicing.invoice", invoice_labels)
+        register_target_labeller("invoicing.charge", charge_labels)
         from invoicing.tasks import follow_outbox_message
         from outbox.sender import message_changed
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from invoicing.money import format_kr
+from common import formats
 from invoicing.selectors import ChartBar
 
 WIDTH, HEIGHT = 720, 240
@@ -59,12 +59,12 @@ def stacked_bar_chart(bars: list[ChartBar]) -> dict:
                         round(bar_w, 1),
                         round(h, 1),
                         css,
-                        f"{bar.period} · {label}: {format_kr(value)} kr.",
+                        f"{bar.period} · {label}: {formats.money(value)}",
                     )
                 )
         labels.append({"x": round(x + bar_w / 2, 1), "text": bar.period[2:].replace("-", "/")})
     ticks = [
-        {"y": round(TOP + plot_h - plot_h * f, 1), "label": format_kr(int(peak * f)).split(",")[0]}
+        {"y": round(TOP + plot_h - plot_h * f, 1), "label": formats.number(int(peak * f) // 100)}
         for f in (0, 0.25, 0.5, 0.75, 1)
     ]
     return {

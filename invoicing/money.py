@@ -24,13 +24,6 @@ from common.money import vat_of as vat_of
 PAYMENT_TERMS_DAYS = 14
 
 
-def format_kr(ore: int) -> str:
-    """1234567 → '12.345,67' (Danish grouping; the currency is shown by the caller)."""
-    sign = "-" if ore < 0 else ""
-    kroner, rest = divmod(abs(ore), 100)
-    return f"{sign}{kroner:,}".replace(",", ".") + f",{rest:02d}"
-
-
 def parse_period(value: str) -> tuple[dt.date, dt.date]:
     """'2026-11' → (first day, last day); ValueError for anything else."""
     if len(value) != 7 or value[4] != "-":

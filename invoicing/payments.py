@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from audit.actor import Actor
 from audit.events import bulk_record
 from audit.models import AuditEvent
+from common import formats
 from invoicing.models import Invoice, Payment
-from invoicing.money import format_kr
 
 PAYABLE_STATUSES = (Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID, Invoice.Status.OVERDUE)
 
@@ -31,11 +31,15 @@ def payment_problem(invoice: Invoice, *, amount: int, paid_on: dt.date, credited
     outstanding = invoice.outstanding - pending
     if amount > outstanding:
         return _(
-            "%(amount)s kr. is more than the %(outstanding)s kr. outstanding on invoice %(number)s; "
+            "%(amount)s is more than the %(outstanding)s outstanding on invoice %(number)s; "
             "overpayments are not registered"
-        ) % {"amount": format_kr(amount), "outstanding": format_kr(max(outstanding, 0)), "number": invoice.number}
+        ) % {
+            "amount": formats.money(amount),
+            "outstanding": formats.money(max(outstanding, 0)),
+            "number": invoice.number,
+        }
     if paid_on > timezone.localdate():
-        return _("the payment date %(date)s is in the future") % {"date": paid_on.isoformat()}
+        return _("the payment date %(date)s is in the future") % {"date": formats.date(paid_on)}
     return ""
 
 

@@ -11,7 +11,6 @@ from typing import Any
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from reportlab.lib import colors
@@ -24,9 +23,9 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from common import formats
 from invoicing.models import Invoice, InvoiceLine
-from invoicing.money import fi_payment_line, format_kr
-from invoicing.templatetags.invoicing import phone
+from invoicing.money import fi_payment_line
 
 # The operator's letterhead and bank account; settings.INVOICE_OPERATOR overrides any key. The defaults
 # are placeholders (a valid-format CVR, GLN and IBAN) whose reg./account number is the IBAN's own account.
@@ -78,7 +77,7 @@ def _money_table(rows: list[list[str]], widths: list[float], *, bold_last: bool 
 
 def _quantity(kind: str, quantity: Decimal) -> str:
     if kind in (InvoiceLine.Kind.USAGE, InvoiceLine.Kind.LATE_USAGE):
-        return f"{quantity.normalize():f}".replace(".", ",")
+        return formats.quantity(quantity)
     if kind in (InvoiceLine.Kind.SUBSCRIPTION, InvoiceLine.Kind.ADD_ON):
         return _("%(days)s days") % {"days": int(quantity)}
     return str(int(quantity))
@@ -130,10 +129,10 @@ def _render(invoice: Invoice) -> bytes:
     facts = [
         [_("Credit note number") if invoice.is_credit_note else _("Invoice number"), str(invoice.number)],
         [_("Billing period"), invoice.period],
-        [_("Issue date"), date_format(invoice.issue_date, "SHORT_DATE_FORMAT")],
+        [_("Issue date"), formats.date(invoice.issue_date)],
     ]
     if not invoice.is_credit_note:  # a credit note is not paid: no due date
-        facts.append([_("Due date"), date_format(invoice.due_date, "SHORT_DATE_FORMAT")])
+        facts.append([_("Due date"), formats.date(invoice.due_date)])
     credited = invoice.credited_invoice if invoice.credited_invoice_id else None
     if credited is not None:
         facts.append([_("Credits invoice"), str(credited.number)])
@@ -146,24 +145,24 @@ def _render(invoice: Invoice) -> bytes:
 
     summary = [
         [_("Summary"), _("Amount (DKK)")],
-        [_("Subscriptions and add-ons"), format_kr(invoice.subscriptions_net)],
-        [pgettext("telephone usage", "Usage"), format_kr(invoice.usage_net)],
-        [_("One-off fees"), format_kr(invoice.one_off_net)],
-        [_("Total excl. VAT"), format_kr(invoice.net)],
-        [_("VAT 25%"), format_kr(invoice.vat)],
-        [_("Total incl. VAT"), format_kr(invoice.total)],
+        [_("Subscriptions and add-ons"), formats.amount(invoice.subscriptions_net)],
+        [pgettext("telephone usage", "Usage"), formats.amount(invoice.usage_net)],
+        [_("One-off fees"), formats.amount(invoice.one_off_net)],
+        [_("Total excl. VAT"), formats.amount(invoice.net)],
+        [_("VAT 25%"), formats.amount(invoice.vat)],
+        [_("Total incl. VAT"), formats.amount(invoice.total)],
     ]
     story += [_money_table(summary, [120 * mm, 54 * mm], bold_last=True), Spacer(1, 4 * mm)]
     if not invoice.is_credit_note and invoice.total > 0:
         story.append(
             Paragraph(
                 _(
-                    "Please pay %(total)s DKK by %(due)s to %(bank)s (IBAN %(iban)s, BIC %(bic)s), quoting invoice "
+                    "Please pay %(total)s by %(due)s to %(bank)s (IBAN %(iban)s, BIC %(bic)s), quoting invoice "
                     "number %(number)s, or with the FI payment line below."
                 )
                 % {
-                    "total": format_kr(invoice.total),
-                    "due": date_format(invoice.due_date, "SHORT_DATE_FORMAT"),
+                    "total": formats.money(invoice.total),
+                    "due": formats.date(invoice.due_date),
                     "bank": OPERATOR["bank"],
                     "iban": OPERATOR["iban"],
                     "bic": OPERATOR["bic"],
@@ -196,17 +195,17 @@ def _render(invoice: Invoice) -> bytes:
         .values_list("section_id", "kind", "description", "quantity", "amount")
     )
     for section_id, kind, description, quantity, amount in line_rows.iterator(chunk_size=5000):
-        lines[section_id].append(("line", (description, _quantity(kind, quantity), format_kr(amount))))
+        lines[section_id].append(("line", (description, _quantity(kind, quantity), formats.amount(amount))))
     blocks = []
     for section_id, user_name, phone_number, total in invoice.sections.values_list(
         "id", "user_name", "phone_number", "total"
     ):  # ordered by user name, as the model says
-        title_line = user_name + (f" · {phone(phone_number)}" if phone_number else "")
+        title_line = user_name + (f" · {formats.phone(phone_number)}" if phone_number else "")
         blocks.append(
             [
                 ("user", (title_line, "", "")),
                 *lines.pop(section_id, ()),
-                ("total", (_("Total for %(user)s") % {"user": user_name}, "", format_kr(total))),
+                ("total", (_("Total for %(user)s") % {"user": user_name}, "", formats.amount(total))),
             ]
         )
     story.append(Specification(header, blocks))

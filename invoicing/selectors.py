@@ -41,7 +41,7 @@ def sections(*, invoice: Invoice, search: str = "") -> QuerySet[InvoiceSection]:
         if len(digits) >= 3:
             condition |= Q(phone_number__contains=digits)
         qs = qs.filter(condition)
-    return qs.prefetch_related("lines").order_by("user_name", "id")
+    return qs.select_related("subscription__product").prefetch_related("lines").order_by("user_name", "id")
 
 
 def recipients(*, company: Company | None) -> QuerySet[EInvoiceRecipient]:

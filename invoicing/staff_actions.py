@@ -15,6 +15,7 @@ from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
+from common import formats
 from common.forms import errors_to
 from invoicing import actions, imports
 from invoicing.forms import (
@@ -25,7 +26,6 @@ from invoicing.forms import (
     UsageUploadForm,
 )
 from invoicing.models import PaymentImport, UsageImport
-from invoicing.money import format_kr
 
 # Rows of an import's errors the page lists.
 ERRORS_SHOWN = 200
@@ -113,8 +113,8 @@ def register_payment(form: PaymentForm, by: Actor) -> str | None:
             method=form.cleaned_data["method"],
             by=by,
         )
-        return _("Payment of %(amount)s kr. registered on invoice %(number)s (%(status)s).") % {
-            "amount": format_kr(form.cleaned_data["amount"]),
+        return _("Payment of %(amount)s registered on invoice %(number)s (%(status)s).") % {
+            "amount": formats.money(form.cleaned_data["amount"]),
             "number": invoice.number,
             "status": invoice.get_status_display(),
         }
@@ -142,8 +142,8 @@ def import_bank_file(forms: StaffForms, data: Any, files: MultiValueDict, by: Ac
         return None
     return Done(
         reverse(_STAFF),
-        _("Registered %(rows)s payments (%(total)s kr.) from %(file)s.")
-        % {"rows": batch.rows, "total": format_kr(batch.total), "file": batch.filename},
+        _("Registered %(rows)s payments (%(total)s) from %(file)s.")
+        % {"rows": batch.rows, "total": formats.money(batch.total), "file": batch.filename},
     )
 
 

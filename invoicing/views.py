@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.actor import Actor
+from common import formats
 from common.forms import errors_to, errors_to_messages
 from companies.http import require_company
 from companies.permissions import area_view, staff_view
@@ -35,7 +36,7 @@ from invoicing.models import (
     UsageImport,
     UsageRecord,
 )
-from invoicing.money import format_kr
+from invoicing.reader_text import localise_section
 from invoicing.tasks import ensure_pdf
 from registry.scoping import get_for_company
 
@@ -74,10 +75,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "invoicing/index.html", context)
 
 
-def _user_rows(sections: Iterable[Any]) -> list[dict[str, Any]]:
+def _user_rows(sections: Iterable[Any], *, invoice: Invoice) -> list[dict[str, Any]]:
     """Per user: fee, add-ons, and usage per type, ready for the table and the CSV."""
     rows = []
     for section in sections:
+        localise_section(section, invoice.language)  # the product in the reader's language
         row: dict[str, Any] = {
             "section": section,
             "fee": 0,
@@ -119,7 +121,7 @@ def detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     context = {
         "invoice": invoice,
         "page": page,
-        "rows": _user_rows(page.object_list),
+        "rows": _user_rows(page.object_list, invoice=invoice),
         "search": search,
         "deliveries": list(invoice.deliveries.order_by("created_at", "id")),
     }
@@ -144,10 +146,6 @@ _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def _text_cell(value: object) -> str:
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
-def _kr_plain(ore: int) -> str:
-    return format_kr(ore).replace(".", "")
 
 
 @area_view("invoice")
@@ -183,8 +181,8 @@ def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
                             _text_cell(section.cost_centre),
                             line.get_kind_display(),
                             _text_cell(line.description),
-                            str(line.quantity).replace(".", ","),
-                            _kr_plain(line.amount),
+                            formats.spreadsheet_quantity(line.quantity),
+                            formats.spreadsheet_amount(line.amount),
                         ]
                     )
 

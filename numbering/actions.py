@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from audit.actor import Actor
 from audit.events import record
+from common import formats
 from common.telecom import OPERATOR_LABELS, parse_landline, parse_mobile
 from common.uploads import PDF, detect_kind, read_head
 from companies.models import Company
@@ -116,7 +117,7 @@ def _save_details(
         setattr(port_request, field_name, value)
     if port_request.desired_date < earliest_porting_date():
         raise ValidationError(
-            _("The earliest possible porting date is %(date)s.") % {"date": earliest_porting_date().isoformat()},
+            _("The earliest possible porting date is %(date)s.") % {"date": formats.date(earliest_porting_date())},
             code="date_too_early",
         )
     problem = port_date_problem(port_request.desired_date, current_operator=port_request.current_operator)
@@ -311,7 +312,8 @@ def submit_port_request(port_request: PortRequest, *, by: Actor) -> PortRequest:
         )
     if port_request.desired_date < earliest_porting_date():
         raise ValidationError(
-            _("The desired date has passed. Choose %(date)s or later.") % {"date": earliest_porting_date().isoformat()},
+            _("The desired date has passed. Choose %(date)s or later.")
+            % {"date": formats.date(earliest_porting_date())},
             code="date_too_early",
         )
     problem = port_date_problem(port_request.desired_date, current_operator=port_request.current_operator)
@@ -416,7 +418,7 @@ def schedule_port_request(port_request: PortRequest, *, at: datetime.datetime, b
     _transition(
         port_request,
         S.SCHEDULED,
-        reason=_("Scheduled for %(when)s") % {"when": local.strftime("%Y-%m-%d %H:%M")},
+        reason=_("Scheduled for %(when)s") % {"when": formats.datetime(local)},
         by=by,
     )
     port_request.numbers.filter(status=PortNumber.Status.REQUESTED).update(status=PortNumber.Status.SCHEDULED)

@@ -13,7 +13,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from common.telecom import format_number
+from common import formats
 from companies.models import Company
 from numbering import flows, selectors
 from numbering.forms import DestinationForm, DestinationFormSet, RoutesForm, ScheduleEditorForm, SpecialDayFormSet
@@ -26,7 +26,7 @@ def holiday_window() -> tuple[datetime.date, datetime.date]:
 
 
 def _day(d: datetime.date) -> str:
-    return d.strftime("%d-%m-%Y")
+    return formats.date(d)
 
 
 @dataclass
@@ -159,9 +159,13 @@ _DETAILS: dict[str, Any] = {
 def describe_destinations(document: dict[str, Any], member_names: dict[int, str]) -> list[dict[str, Any]]:
     """One row per destination: its key, name, type in words and what it does (members, choices, address...)."""
     types = dict(flows.DESTINATION_TYPES)
+    destination_names = flows.destination_names(document)
     rows = []
     for key, dest in (document.get("destinations") or {}).items():
         detail = _DETAILS.get(dest.get("type"), lambda dest, names: "")(dest, member_names)
+        if dest.get("type") == "ivr":  # the menu's choices lead to destinations: by their names, not their keys
+            options = (dest.get("options") or {}).items()
+            detail = ", ".join(f"{d} → {destination_names.get(t, t)}" for d, t in options)
         rows.append(
             {"key": key, "name": dest.get("name") or key, "type": types.get(dest.get("type"), "?"), "detail": detail}
         )
@@ -188,7 +192,7 @@ def opening_hours(document: dict[str, Any]) -> list[tuple[Any, str]]:
 def member_choices(company: Company) -> list[tuple[str, str]]:
     """The company's subscriptions a ring group can ring: (id, "name (number)")."""
     return [
-        (str(s.pk), f"{s.user_name} ({format_number(s.phone_number)})" if s.phone_number else s.user_name)
+        (str(s.pk), f"{s.user_name} ({formats.phone(s.phone_number)})" if s.phone_number else s.user_name)
         for s in selectors.subscription_choices(company=company)
     ]
 

@@ -35,8 +35,10 @@ import holidays
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+
+from common import formats
 
 TIMEZONE = "Europe/Copenhagen"
 WEEKDAYS = [
@@ -107,15 +109,30 @@ def format_periods(periods: list[list[str]]) -> str:
     return ", ".join(f"{s}-{e}" for s, e in periods)
 
 
+def holiday_language() -> str:
+    """The language holiday names are given in: the reader's ("Christmas Day" / "Juledag")."""
+    return "da" if (get_language() or "").startswith("da") else "en_US"
+
+
+def danish_holidays(years: int | range, categories: tuple[str, ...] = ()) -> holidays.HolidayBase:
+    """Denmark's holidays named in the reader's language; Danish names if the package's translation
+    files cannot be read (they are looked up on disk at every call)."""
+    extra = {"categories": categories} if categories else {}
+    try:
+        return holidays.DK(years=years, language=holiday_language(), **extra)
+    except FileNotFoundError:
+        return holidays.DK(years=years, **extra)
+
+
 def holidays_between(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, str]]:
-    calendar = holidays.DK(years=range(start.year, end.year + 1))
+    calendar = danish_holidays(range(start.year, end.year + 1))
     return sorted((d, name) for d, name in calendar.items() if start <= d <= end)
 
 
 def optional_holidays_between(start: datetime.date, end: datetime.date) -> list[tuple[datetime.date, str]]:
     """Days many Danish companies close that are not public holidays (Christmas Eve, New Year's Eve,
     Constitution Day, 1 May): holidays only when the company switches them on (``holidays.on``)."""
-    calendar = holidays.DK(years=range(start.year, end.year + 1), categories=("optional",))
+    calendar = danish_holidays(range(start.year, end.year + 1), ("optional",))
     return sorted((d, name) for d, name in calendar.items() if start <= d <= end)
 
 
@@ -123,11 +140,11 @@ def holiday_name(document: dict[str, Any], day: datetime.date) -> str | None:
     """The holiday the call flow keeps on ``day``, or None: observed public holidays less the ones switched
     off, and the optional days switched on."""
     conf = document.get("holidays") or {}
-    name = holidays.DK(years=day.year).get(day)
+    name = danish_holidays(day.year).get(day)
     if name:
         return name if conf.get("observe", True) and day.isoformat() not in (conf.get("off") or []) else None
     if day.isoformat() in (conf.get("on") or []):
-        return holidays.DK(years=day.year, categories=("optional",)).get(day) or day.isoformat()
+        return danish_holidays(day.year, ("optional",)).get(day) or day.isoformat()
     return None
 
 
@@ -204,7 +221,7 @@ def _validate_special_days(special_days: list[Any]) -> list[str]:
             errors.append(_("A special day is not valid."))
             continue
         if day.isoformat() in seen_dates:
-            errors.append(_("%(date)s is listed twice as a special day.") % {"date": day.isoformat()})
+            errors.append(_("%(date)s is listed twice as a special day.") % {"date": formats.date(day)})
         seen_dates.add(day.isoformat())
     return errors
 
@@ -534,8 +551,9 @@ FIELD_LABELS = {
 }
 
 
-def _describe_path(path: str) -> str:
-    """A flattened path (``destinations.menu.greeting``) in words."""
+def _describe_path(path: str, names: dict[str, str] | None = None) -> str:
+    """A flattened path (``destinations.menu.greeting``) in words; ``names``: destination key → its name."""
+    names = names or {}
     parts = path.split(".")
     if parts[0] == "hours" and len(parts) == 2 and parts[1].isdigit() and int(parts[1]) < 7:
         return _("Opening hours, %(day)s") % {"day": WEEKDAYS[int(parts[1])]}
@@ -551,32 +569,65 @@ def _describe_path(path: str) -> str:
         return _("Time zone")
     if parts[0] == "destinations" and len(parts) >= 3:
         if parts[2] == "options" and len(parts) == 4:
-            return _("Destination “%(key)s”: key %(digit)s") % {"key": parts[1], "digit": parts[3]}
-        return _("Destination “%(key)s”: %(field)s") % {"key": parts[1], "field": FIELD_LABELS.get(parts[2], parts[2])}
+            return _("Destination “%(key)s”: key %(digit)s") % {"key": names.get(parts[1], parts[1]), "digit": parts[3]}
+        return _("Destination “%(key)s”: %(field)s") % {
+            "key": names.get(parts[1], parts[1]),
+            "field": FIELD_LABELS.get(parts[2], parts[2]),
+        }
     if parts[0].startswith("special_days[") and len(parts) == 2:
-        day = parts[0][len("special_days[") : -1]
+        day = _iso_day(parts[0][len("special_days[") : -1])
         return _("Special day %(date)s: %(field)s") % {"date": day, "field": FIELD_LABELS.get(parts[1], parts[1])}
     return path
 
 
-def _show(value: Any, path: str = "") -> str:
+# Fields whose value is another destination's key: shown by that destination's name.
+_REFERENCES = (".overflow", ".timeout_dest", ".invalid_dest")
+# Fields whose value is one of a fixed set of keys: shown by its translated label.
+_CHOICES = {".type": DESTINATION_TYPES, ".strategy": STRATEGIES}
+
+
+def _show(value: Any, path: str = "", names: dict[str, str] | None = None) -> str:
     if value is None:
         return "\u2013"
+    for suffix, choices in _CHOICES.items():
+        if path.startswith("destinations.") and path.endswith(suffix) and isinstance(value, str):
+            return str(dict(choices).get(value, value))
+    is_reference = path.startswith("routes.") or path.endswith(_REFERENCES) or ".options." in path
+    if names and is_reference and isinstance(value, str) and value:
+        return names.get(value, value)
     if path.startswith("hours.") or path.endswith(".periods"):
         return format_periods(value or []) or _("closed")
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if path.startswith("holidays.") or path.endswith(".date"):
+        days = value if isinstance(value, list) else [value]
+        return ", ".join(_iso_day(str(v)) for v in days) or "\u2013"
     if isinstance(value, list):
         return ", ".join(str(v) for v in value) or "\u2013"
     return "\u2013" if value in (None, "") else str(value)
 
 
+def _iso_day(text: str) -> str:
+    """'2026-12-24' as the language writes a date; anything else as it is."""
+    try:
+        return formats.date(datetime.date.fromisoformat(text))
+    except ValueError:
+        return text
+
+
+def destination_names(document: dict[str, Any]) -> dict[str, str]:
+    """Destination key → the name its admin gave it (the key itself when it has none)."""
+    destinations = document.get("destinations") or {}
+    return {key: str(dest.get("name") or key) for key, dest in destinations.items() if isinstance(dest, dict)}
+
+
 def diff(old: dict[str, Any], new: dict[str, Any]) -> list[tuple[str, str, str]]:
     """(what, before, after) for every value that differs between two documents."""
     a, b = _flatten(old), _flatten(new)
+    names = {**destination_names(old), **destination_names(new)}
     rows = []
     for path in sorted(set(a) | set(b)):
-        before, after = _show(a.get(path), path), _show(b.get(path), path)
+        before, after = _show(a.get(path), path, names), _show(b.get(path), path, names)
         if a.get(path) != b.get(path) and before != after:
-            rows.append((_describe_path(path), before, after))
+            rows.append((_describe_path(path, names), before, after))
     return rows

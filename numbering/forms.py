@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from stdnum.dk import cvr as stdnum_cvr
 from stdnum.exceptions import ValidationError as StdnumError
 
+from common import formats
 from common.telecom import OPERATORS, NumberError
 from common.widgets import DateInput, TimeInput
 from numbering import flows
@@ -75,7 +76,7 @@ class PortRequestForm(forms.Form):
         self.fields["desired_date"].initial = self.earliest
         self.fields["desired_date"].widget.attrs["min"] = self.earliest.isoformat()
         self.fields["desired_date"].help_text = _("The earliest possible date is the next working day, %(date)s.") % {
-            "date": self.earliest.strftime("%d-%m-%Y")
+            "date": formats.date(self.earliest)
         }
         if instance is not None and instance.has_authorisation:
             self.fields["authorisation_method"].help_text = _(
@@ -108,9 +109,7 @@ class PortRequestForm(forms.Form):
     def clean_desired_date(self) -> datetime.date:
         value = self.cleaned_data["desired_date"]
         if value < self.earliest:
-            raise ValidationError(
-                _("The earliest possible date is %(date)s.") % {"date": self.earliest.strftime("%d-%m-%Y")}
-            )
+            raise ValidationError(_("The earliest possible date is %(date)s.") % {"date": formats.date(self.earliest)})
         if value > timezone.localdate() + datetime.timedelta(days=365):
             raise ValidationError(_("Choose a date within a year."))
         problem = port_date_problem(value)

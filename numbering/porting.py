@@ -7,9 +7,9 @@ import datetime
 import holidays
 from django.conf import settings
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from common import formats
 from common.telecom import NumberError, parse_landline
 
 MAX_NUMBERS_PER_REQUEST = 100
@@ -76,18 +76,16 @@ def port_date_problem(
 ) -> str | None:
     """Why ``day`` cannot be a port date (not a working day, too early), or None."""
     if day.weekday() >= 5:
-        return _("%(date)s is a Saturday or Sunday: numbers are ported on working days.") % {
-            "date": date_format(day, "SHORT_DATE_FORMAT")
-        }
-    holiday = holidays.DK(years=day.year).get(day)
+        return _("%(date)s is a Saturday or Sunday: numbers are ported on working days.") % {"date": formats.date(day)}
+    from numbering.flows import danish_holidays
+
+    holiday = danish_holidays(day.year).get(day)
     if holiday:
         return _("%(date)s is a public holiday (%(name)s): numbers are ported on working days.") % {
-            "date": date_format(day, "SHORT_DATE_FORMAT"),
+            "date": formats.date(day),
             "name": holiday,
         }
     earliest = earliest_porting_date(today, current_operator=current_operator)
     if day < earliest:
-        return _("The earliest possible porting date is %(date)s.") % {
-            "date": date_format(earliest, "SHORT_DATE_FORMAT")
-        }
+        return _("The earliest possible porting date is %(date)s.") % {"date": formats.date(earliest)}
     return None

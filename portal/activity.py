@@ -3,7 +3,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from audit.labels import ACTION_LABELS, prefix_label
+from audit.labels import ACTION_LABELS, label_targets, prefix_label
 from audit.selectors import company_events, visible_prefixes
 from companies.http import require_company
 from companies.permissions import AreaPolicy, company_view
@@ -22,5 +22,6 @@ def event_list(request: HttpRequest) -> HttpResponse:
         area = ""
     events = company_events(company=require_company(request), action_prefix=area, area_keys=area_keys)
     page = Paginator(events, settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    label_targets(page.object_list)
     choices = [(prefix, prefix_label(prefix)) for prefix in prefixes]
     return render(request, "audit/list.html", {"page": page, "prefixes": choices, "area": area})

@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "common",  # the formatting layer's template filters ({% load formats %})
     "allauth",
     "allauth.account",
     "allauth.mfa",

@@ -4,11 +4,12 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from common import formats
 from subscriptions.models import AddOn, BulkJob, NumberPool, OneOffFee, Product, SimOrder, Subscription
 
 
-def _kr(ore: int) -> str:
-    return f"{ore / 100:.2f} kr.".replace(".", ",", 1) if ore is not None else ""
+def _kr(ore: int | None) -> str:
+    return formats.money(ore) if ore is not None else ""
 
 
 @admin.register(Product)
@@ -17,6 +18,14 @@ class ProductAdmin(admin.ModelAdmin):
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "name_da", "code"]
     filter_horizontal = ["allowed_changes"]
+    fieldsets = [
+        (None, {"fields": ["code", "kind", "is_active", "sort_order"]}),
+        (_("Name and description"), {"fields": ["name", "name_da", "description", "description_da"]}),
+        (
+            _("Price and terms"),
+            {"fields": ["data_gb", "monthly_price", "binding_months", "notice_days", "allowed_changes"]},
+        ),
+    ]
     prepopulated_fields = {"code": ["name"]}
 
     @admin.display(description=_("monthly price"), ordering="monthly_price")

@@ -66,6 +66,52 @@ ADD_ONS = [
         ["mobil-basis-5", "mobil-plus-30", "mobil-pro-100", "mobil-fri", "fastnet-ip", "fastnet-omstilling"],
     ),
 ]
+# code: (description, description in Danish), for the subscription types and add-ons above.
+DESCRIPTIONS = {
+    "mobil-basis-5": (
+        "Free calls and texts in Denmark, 5 GB of data a month.",
+        "Fri tale og sms i Danmark, 5 GB data om måneden.",
+    ),
+    "mobil-plus-30": (
+        "Free calls and texts in Denmark, 30 GB of data a month, EU roaming included.",
+        "Fri tale og sms i Danmark, 30 GB data om måneden, roaming i EU inkluderet.",
+    ),
+    "mobil-pro-100": (
+        "Free calls and texts, 100 GB of data a month, EU roaming and 5G; 6 months' binding.",
+        "Fri tale og sms, 100 GB data om måneden, roaming i EU og 5G; 6 måneders binding.",
+    ),
+    "mobil-fri": (
+        "Unlimited calls, texts and data in Denmark; 6 months' binding.",
+        "Fri tale, sms og data i Danmark; 6 måneders binding.",
+    ),
+    "mbb-50": (
+        "Mobile broadband for a router or laptop, 50 GB a month.",
+        "Mobilt bredbånd til router eller bærbar, 50 GB om måneden.",
+    ),
+    "mbb-fri": ("Mobile broadband with unlimited data in Denmark.", "Mobilt bredbånd med fri data i Danmark."),
+    "fastnet-ip": (
+        "A landline number on an IP phone or softphone.",
+        "Et fastnetnummer på en IP-telefon eller softphone.",
+    ),
+    "fastnet-omstilling": (
+        "IP phone with a switchboard: queues, opening hours and menus; 12 months' binding.",
+        "IP-telefoni med omstilling: kø, åbningstider og menuer; 12 måneders binding.",
+    ),
+    "eu-roaming-plus": ("10 GB of data a month outside the EU.", "10 GB data om måneden uden for EU."),
+    "ekstra-data-20": ("20 GB more data every month.", "20 GB ekstra data hver måned."),
+    "voicemail-pro": (
+        "Voicemail messages sent to your e-mail as sound files.",
+        "Beskeder på telefonsvareren sendes til din e-mail som lydfiler.",
+    ),
+    "dobbelt-sim": (
+        "A second SIM with the same number, e.g. for a smartwatch.",
+        "Et ekstra SIM-kort med samme nummer, f.eks. til et smartwatch.",
+    ),
+    "nummervisning-skjult": (
+        "Your number is not shown to the people you call.",
+        "Dit nummer vises ikke for dem, du ringer til.",
+    ),
+}
 FEES = [
     ("sim-kort", "SIM card", "SIM-kort", 9900),
     ("esim", "eSIM profile", "eSIM-profil", 4900),
@@ -82,6 +128,8 @@ def ensure_catalogue() -> dict[str, Product]:
             defaults={
                 "name": name,
                 "name_da": name_da,
+                "description": DESCRIPTIONS.get(code, ("", ""))[0],
+                "description_da": DESCRIPTIONS.get(code, ("", ""))[1],
                 "kind": kind,
                 "data_gb": data_gb,
                 "monthly_price": price,
@@ -94,7 +142,14 @@ def ensure_catalogue() -> dict[str, Product]:
         products[code].allowed_changes.set([products[t] for t in targets])
     for code, name, name_da, price, on in ADD_ONS:
         add_on, _ = AddOn.objects.update_or_create(
-            code=code, defaults={"name": name, "name_da": name_da, "monthly_price": price}
+            code=code,
+            defaults={
+                "name": name,
+                "name_da": name_da,
+                "description": DESCRIPTIONS.get(code, ("", ""))[0],
+                "description_da": DESCRIPTIONS.get(code, ("", ""))[1],
+                "monthly_price": price,
+            },
         )
         add_on.products.set([products[c] for c in on])
     for code, name, name_da, price in FEES:

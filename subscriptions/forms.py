@@ -7,11 +7,11 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from common import formats
 from common.widgets import DateInput
 from subscriptions.actions import earliest_cancel_date
 from subscriptions.identifiers import is_operator_iccid, is_valid_iccid, operator_iccid_prefixes
 from subscriptions.models import BLOCK_FIELDS, AddOn, NumberPool, Product, SimOrder, Subscription
-from subscriptions.templatetags.subscriptions import kr
 
 SORT_CHOICES = [
     ("name", _("Name A–Å")),  # noqa: RUF001
@@ -48,7 +48,7 @@ class IdsMultipleChoiceField(forms.ModelMultipleChoiceField):
 
 
 def _priced_label(obj: Product | AddOn) -> str:
-    return f"{obj.display_name} — {kr(obj.monthly_price)}"
+    return f"{obj.display_name} — {formats.money(obj.monthly_price)}"
 
 
 class ProductChoiceField(forms.ModelChoiceField):
@@ -69,8 +69,8 @@ class GuideAddOnsChoiceField(IdsMultipleChoiceField):
 
         return _("%(name)s — %(price)s per month excl. VAT (%(gross)s incl. VAT)") % {
             "name": obj.display_name,
-            "price": kr(obj.monthly_price),
-            "gross": kr(Price(obj.monthly_price).gross),
+            "price": formats.money(obj.monthly_price),
+            "gross": formats.money(Price(obj.monthly_price).gross),
         }
 
 
@@ -165,7 +165,7 @@ class CancelForm(forms.Form):
         value = self.cleaned_data["end_date"]
         if value < self.earliest:
             raise forms.ValidationError(
-                _("The earliest possible date is %(date)s.") % {"date": self.earliest.isoformat()}
+                _("The earliest possible date is %(date)s.") % {"date": formats.date(self.earliest)}
             )
         return value
 
@@ -277,12 +277,11 @@ class NumberStepForm(forms.Form):
     def __init__(self, *args: Any, product_kind: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         from common.telecom import OPERATORS
-        from subscriptions.identifiers import display_phone
 
         self.product_kind = product_kind
         free = NumberPool.objects.filter(reserved_for__isnull=True).values_list("phone_number", flat=True)[:12]
         cast(forms.ChoiceField, self.fields["pool_number"]).choices = [("", "—")] + [
-            (n, display_phone(n)) for n in free
+            (n, formats.phone(n)) for n in free
         ]
         cast(forms.ChoiceField, self.fields["port_operator"]).choices = [("", "—"), *OPERATORS]
         if product_kind == Product.Kind.LANDLINE:

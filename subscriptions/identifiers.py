@@ -37,18 +37,6 @@ def search_phone(value: str) -> str | None:
     return None
 
 
-def display_phone(e164: str) -> str:
-    if not e164:
-        return ""
-    try:
-        parsed = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    if parsed.country_code == 45:
-        return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-
-
 def is_valid_iccid(value: str) -> bool:
     return value.isdigit() and 19 <= len(value) <= 20 and value.startswith("89") and luhn.is_valid(value)
 

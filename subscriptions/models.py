@@ -18,6 +18,9 @@ from subscriptions.sorting import danish_sort_key
 
 
 class LocalisedNameMixin:
+    """Catalogue entries are named (and described) in English and Danish: shown in the active language,
+    falling back to English where the Danish text is missing."""
+
     name: str
     name_da: str
 
@@ -26,6 +29,17 @@ class LocalisedNameMixin:
         if (get_language() or "").startswith("da") and self.name_da:
             return self.name_da
         return self.name
+
+    @property
+    def display_description(self) -> str:
+        description: str = getattr(self, "description", "")
+        description_da: str = getattr(self, "description_da", "")
+        if (get_language() or "").startswith("da") and description_da:
+            return description_da
+        return description
+
+    def __str__(self) -> str:
+        return self.display_name
 
 
 class Product(LocalisedNameMixin, models.Model):
@@ -37,6 +51,8 @@ class Product(LocalisedNameMixin, models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
     name_da = models.CharField(_("name in Danish"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    description_da = models.TextField(_("description in Danish"), blank=True)
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     data_gb = models.PositiveIntegerField(_("data allowance (GB)"), null=True, blank=True)
     # Monthly price in øre, excluding VAT.
@@ -54,14 +70,13 @@ class Product(LocalisedNameMixin, models.Model):
         verbose_name_plural = _("subscription types")
         ordering = ["kind", "sort_order", "monthly_price"]
 
-    def __str__(self) -> str:
-        return self.name
-
 
 class AddOn(LocalisedNameMixin, models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
     name_da = models.CharField(_("name in Danish"), max_length=120, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    description_da = models.TextField(_("description in Danish"), blank=True)
     monthly_price = models.PositiveIntegerField(_("monthly price (øre, excl. VAT)"))
     products = models.ManyToManyField(Product, verbose_name=_("available on"), related_name="add_ons", blank=True)
     is_active = models.BooleanField(_("available"), default=True)
@@ -70,9 +85,6 @@ class AddOn(LocalisedNameMixin, models.Model):
         verbose_name = _("add-on")
         verbose_name_plural = _("add-ons")
         ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class OneOffFee(LocalisedNameMixin, models.Model):
@@ -85,9 +97,6 @@ class OneOffFee(LocalisedNameMixin, models.Model):
         verbose_name = _("one-off fee")
         verbose_name_plural = _("one-off fees")
         ordering = ["name"]
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Subscription(CompanyOwned):
@@ -154,7 +163,7 @@ class Subscription(CompanyOwned):
     block_premium = models.BooleanField(
         _("block premium-rate and content services"),
         default=False,
-        help_text=_("Overtakserede tjenester: 90-numbers, premium texts and content charged to the bill."),
+        help_text=_("Premium-rate services: 90-numbers, premium texts and content charged to the bill."),
     )
     # A temporary suspension (e.g. an employee on leave); the subscription keeps its number.
     suspend_reason = models.CharField(_("suspension reason"), max_length=200, blank=True)
@@ -184,7 +193,9 @@ class Subscription(CompanyOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_name} ({self.phone_number or self.product_id})"
+        from common.formats import phone
+
+        return f"{self.user_name} ({phone(self.phone_number) if self.phone_number else self.product_id})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self.refresh_search_fields()

@@ -34,7 +34,7 @@ def test_the_list_shows_what_is_outstanding_and_an_overdue_badge(personas, login
     page = login(personas.admin_a).get(INDEX).content.decode()
 
     assert "Outstanding" in page
-    assert "87,50 kr." in page and "200,00 kr." in page
+    assert "DKK 87.50" in page and "DKK 200.00" in page
     assert page.count('data-testid="overdue-badge"') == 1 and "fa-triangle-exclamation" in page
     assert 'data-testid="credited-badge"' in page
     assert str(overdue.number) in page
@@ -49,8 +49,8 @@ def test_the_details_show_payments_and_the_outstanding_amount(personas, login, s
 
     page = login(personas.admin_a).get(reverse("invoice:detail", args=[invoice.pk])).content.decode()
 
-    assert page.count('data-testid="payment-row"') == 1 and "50,00 kr." in page
-    assert 'data-testid="invoice-outstanding"' in page and "137,50 kr." in page
+    assert page.count('data-testid="payment-row"') == 1 and "DKK 50.00" in page
+    assert 'data-testid="invoice-outstanding"' in page and "DKK 137.50" in page
     assert 'data-testid="overdue-alert"' in page
     assert "secret-ref" not in page  # the bank reference is for staff
     assert "Register payment" not in page

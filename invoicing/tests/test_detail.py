@@ -23,7 +23,7 @@ def test_it_shows_fee_and_use_per_user(personas, login):
     invoice = InvoiceFactory(company=personas.company_a, lines=2)
     page = login(personas.admin_a).get(reverse("invoice:detail", args=[invoice.pk])).content.decode()
     assert "Bruger 00000" in page and "Bruger 00001" in page
-    assert "150,00" in page
+    assert "150.00" in page
     assert "2.00" in page or "2,00" in page  # 2048 MB = 2,00 GB
 
 

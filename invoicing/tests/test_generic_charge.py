@@ -48,14 +48,14 @@ def test_it_bills_a_charge_without_a_subscription_in_the_companys_own_section(in
 def test_it_shows_on_the_invoice_page_the_csv_the_oioubl_and_the_pdf(invoice, personas, login):
     client = login(personas.admin_a)
     page = client.get(reverse("invoice:detail", args=[invoice.pk])).content.decode()
-    assert "Headset Jabra Evolve2" in page and "899,00" in page
+    assert "Headset Jabra Evolve2" in page and "899.00" in page  # English page: common.formats
     csv = b"".join(client.get(reverse("invoice:details_csv", args=[invoice.pk])).streaming_content).decode()
     assert "Headset Jabra Evolve2" in csv
 
     assert b">899.00<" in oioubl_xml(invoice)
 
     pdf = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(render_invoice_pdf(invoice))).pages)
-    assert "Other charges" in pdf and "Headset Jabra Evolve2" in pdf and "899,00" in pdf
+    assert "Other charges" in pdf and "Headset Jabra Evolve2" in pdf and "899.00" in pdf  # an English invoice
 
 
 @pytest.mark.skipif(einvoice_rules.runtime() is None, reason="no XSLT 2.0 runtime")

@@ -28,7 +28,7 @@ def test_it_imports_a_good_file(invoices, system):
     with pytest.raises(PaymentImportError) as error:
         import_payments(text=text, filename="bank.csv", by=system)
     assert error.value.messages == [
-        "Line 4: 1.000,00 kr. is more than the 600,00 kr. outstanding on invoice 500002; overpayments are not registered"
+        "Line 4: DKK 1,000.00 is more than the DKK 600.00 outstanding on invoice 500002; overpayments are not registered"
     ]
 
     text = f"500001;187,50;{DAY};FIK 71 1\n500002;400;{DAY};FIK 71 2\n500002;250.5;{DAY}\n"
@@ -114,7 +114,7 @@ def test_it_names_broken_lines_instead_of_failing(invoices, system, tmp_path, ca
 def test_it_counts_payments_registered_by_hand(invoices, system):
     first, _second = invoices
     register_payment(first, amount=18000, paid_on=timezone.localdate(), reference="", by=system)
-    with pytest.raises(PaymentImportError, match=r"7,50 kr\. outstanding"):
+    with pytest.raises(PaymentImportError, match=r"DKK 7\.50 outstanding"):
         import_payments(text=f"500001;10,00;{DAY};x\n", filename="bank.csv", by=system)
 
 
@@ -134,6 +134,6 @@ def test_the_command_imports_files_and_fails_on_bad_ones(invoices, system, tmp_p
         call_command("import_payments", str(good), str(bad))
 
     output = capsys.readouterr()
-    assert "1 payments imported (187,50 kr.)" in output.out
+    assert "1 payments imported (DKK 187.50)" in output.out
     assert "Line 1" in output.err
     assert Payment.objects.count() == 1

@@ -14,7 +14,7 @@ def test_it_lists_the_companys_invoices_only(personas, login):
 
     page = login(personas.admin_a).get(URL).content.decode()
 
-    assert str(own.number) in page and "1.234,56" in page
+    assert str(own.number) in page and "DKK 1,234.56" in page
     assert str(other.number) not in page
 
 
@@ -87,8 +87,8 @@ def test_the_chart_has_its_figures_as_a_table(personas, login):
     assert table.count("<tr>") == 13  # the header and twelve months
     row = table.split(f">{period}</th>")[1].split("</tr>")[0]
     assert [cell.split("<")[0] for cell in row.split('class="text-end')[1:]] == [
-        '">100,00',
-        '">50,00',
-        '">25,00',
-        ' fw-semibold">175,00',
+        '">100.00',
+        '">50.00',
+        '">25.00',
+        ' fw-semibold">175.00',
     ]

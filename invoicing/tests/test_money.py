@@ -1,11 +1,12 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
+from common import formats
 from invoicing.money import (
     days_active,
     due_date_for,
-    format_kr,
     parse_period,
     pro_rata,
     round_half_up,
@@ -69,8 +70,9 @@ def test_it_moves_due_dates_off_weekends_and_holidays():
 
 
 def test_it_formats_kroner_the_danish_way():
-    assert format_kr(123456789) == "1.234.567,89"
-    assert format_kr(-5) == "-0,05"
+    with translation.override("da"):
+        assert formats.amount(123456789) == "1.234.567,89"
+        assert formats.amount(-5) == "-0,05"
 
 
 @pytest.mark.parametrize(

@@ -54,7 +54,7 @@ def test_it_refuses_an_overpayment_and_changes_nothing(system):
     invoice = InvoiceFactory(total=18750)
     _pay(invoice, 10000, system)
 
-    with pytest.raises(ValidationError, match=r"more than the 87,50 kr\. outstanding"):
+    with pytest.raises(ValidationError, match=r"more than the DKK 87\.50 outstanding"):
         _pay(invoice, 8751, system)
 
     invoice.refresh_from_db()

@@ -57,6 +57,6 @@ def test_staff_register_a_payment_and_the_admin_sees_it(personas, live_server, n
     admin = new_page()
     _sign_in(admin, live_server, personas.admin_a)
     admin.goto(f"{live_server.url}/invoices/{invoice.pk}/")
-    assert admin.get_by_test_id("invoice-outstanding").inner_text() == "87,50 kr."
+    assert admin.get_by_test_id("invoice-outstanding").inner_text() == "DKK 87.50"
     assert admin.get_by_test_id("payment-row").count() == 1
     assert admin.get_by_test_id("payment-form").count() == 0

@@ -41,11 +41,11 @@ def test_it_prints_number_customer_totals_and_a_users_lines(invoice):
     assert f"Invoice number\n{invoice.number}" in text
     assert f"CVR number: {invoice.company.cvr}" in text
     assert "EAN number: 5790001330583" in text
-    # 149,00 + 150,00 * 10/30 = 199,00 net; VAT 49,75; total 248,75
+    # 149.00 + 150.00 * 10/30 = 199.00 net; VAT 49.75; total 248.75 (English invoice)
     assert invoice.total == 24875
-    assert "Total incl. VAT\n248,75" in text
+    assert "Total incl. VAT\n248.75" in text
     assert "Mette Nielsen · 20 12 34 56" in text
-    assert "Mobile 30 GB\n30 days\n149,00" in text
+    assert "Mobile 30 GB\n30 days\n149.00" in text
 
 
 def test_it_speaks_the_companys_invoice_language(invoice):

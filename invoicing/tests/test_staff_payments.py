@@ -35,7 +35,7 @@ def test_staff_register_a_payment_and_see_it(personas, login):
     response = client.post(URL, _form(invoice.number, "100"), follow=True)
 
     page = response.content.decode()
-    assert "Payment of 100,00 kr. registered on invoice" in page and "Partially paid" in page
+    assert "Payment of DKK 100.00 registered on invoice" in page and "Partially paid" in page
     assert 'data-testid="staff-payments"' in page and "FIK 71 1" in page
     invoice.refresh_from_db()
     assert invoice.paid_amount == 10000 and invoice.status == Invoice.Status.PARTIALLY_PAID
@@ -70,7 +70,7 @@ def test_staff_import_a_bank_file(personas, login):
 
     good = SimpleUploadedFile("bank.csv", f"\ufeff700001;187,50;{DAY};a\n".encode())
     response = client.post(URL, {"action": "bank", "bank-file": good}, follow=True)
-    assert "Registered 1 payments (187,50 kr.) from bank.csv." in response.content.decode()
+    assert "Registered 1 payments (DKK 187.50) from bank.csv." in response.content.decode()
     invoice.refresh_from_db()
     assert invoice.status == Invoice.Status.PAID
 

@@ -3,6 +3,7 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.utils import translation
 
 from numbering import flows
 from numbering.tests.factories import flow_document
@@ -125,10 +126,14 @@ def test_it_is_closed_on_a_saturday(document):
 
 
 def test_it_uses_the_holiday_destination_on_a_public_holiday(document):
-    path = flows.simulate(document, at(2026, 12, 25, 10, 0))  # Juledag, a Friday
+    with translation.override("da"):
+        path = flows.simulate(document, at(2026, 12, 25, 10, 0))  # Juledag, a Friday
     assert path.period == "holiday"
     assert "Juledag" in path.reason
     assert path.steps[0].destination == "closed"
+    # The holiday is named in the reader's language.
+    with translation.override("en"):
+        assert "Christmas Day" in flows.simulate(document, at(2026, 12, 25, 10, 0)).reason
 
 
 def test_it_treats_a_switched_off_holiday_as_a_normal_day(document):
@@ -175,7 +180,9 @@ def test_it_describes_the_difference_between_versions(document):
     new["routes"]["closed"] = "closed"
     rows = flows.diff(document, new)
     assert ("Opening hours, Monday", "08:00-12:00, 12:30-16:00", "09:00-15:00") in rows
-    assert ("When closed", "voicemail", "closed") in rows
+    # Destinations by the names their admin gave them, not by their keys ("voicemail", "closed").
+    names = flows.destination_names(new)
+    assert ("When closed", names["voicemail"], names["closed"]) in rows
     assert flows.diff(document, document) == []
 
 
@@ -186,11 +193,13 @@ def test_it_names_every_changed_setting_in_words(document):
     new["holidays"] = {"observe": False, "off": ["2026-12-24"]}
     new["special_days"] = [{"date": "2026-12-23", "label": "", "periods": []}]
     rows = flows.diff(document, new)
-    assert ("Destination “sales”: ring time", "20", "30") in rows
-    assert ("Destination “menu”: key 3", "\u2013", "voicemail") in rows
+    names = flows.destination_names(new)
+    assert (f"Destination “{names['sales']}”: ring time", "20", "30") in rows
+    assert (f"Destination “{names['menu']}”: key 3", "\u2013", names["voicemail"]) in rows
     assert ("Danish public holidays observed", "yes", "no") in rows
-    assert ("Holidays treated as normal days", "\u2013", "2026-12-24") in rows
-    assert ("Special day 2026-12-23: open", "\u2013", "closed") in rows
+    # Dates as the language writes them (the test runs in English: day first).
+    assert ("Holidays treated as normal days", "\u2013", "24/12/2026") in rows
+    assert ("Special day 23/12/2026: open", "\u2013", "closed") in rows
 
 
 def test_it_parses_periods():
@@ -203,7 +212,8 @@ def test_christmas_eve_and_new_years_eve_are_open_until_the_company_switches_the
     # Christmas Eve 2026 is a Thursday: only "optional" in the Danish calendar.
     assert flows.simulate(document, at(2026, 12, 24, 10, 0)).period == "open"
     document["holidays"]["on"] = ["2026-12-24", "2026-12-31"]
-    path = flows.simulate(document, at(2026, 12, 24, 10, 0))
+    with translation.override("da"):
+        path = flows.simulate(document, at(2026, 12, 24, 10, 0))
     assert path.period == "holiday" and "Juleaften" in path.reason
     assert flows.simulate(document, at(2026, 12, 31, 10, 0)).period == "holiday"
     assert flows.validate(document, subscription_ids=set(MEMBERS)) == []

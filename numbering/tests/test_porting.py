@@ -2,7 +2,8 @@ import datetime
 
 import pytest
 
-from common.telecom import NumberError, format_number
+from common.formats import phone as format_number
+from common.telecom import NumberError
 from numbering.porting import earliest_porting_date, next_working_day, parse_numbers
 
 

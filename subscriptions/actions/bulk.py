@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from audit.actor import Actor
 from audit.events import bulk_record
 from audit.models import AuditEvent
+from common import formats
 from companies.models import Company
 from subscriptions.actions.base import OPEN
 from subscriptions.models import BulkJob, Product, Subscription
@@ -75,7 +76,7 @@ def _bulk_split(
                 if binding_end and binding_end > earliest:
                     earliest = binding_end
             if on is None or on < earliest:
-                blocked.append((pk, _("earliest possible date is %(date)s") % {"date": earliest.isoformat()}))
+                blocked.append((pk, _("earliest possible date is %(date)s") % {"date": formats.date(earliest)}))
             else:
                 changeable.append(pk)
         elif action == "change_product":

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from audit.actor import Actor
 from audit.events import record
+from common import formats
 from registry.events import publish
 from subscriptions.actions.base import DETAIL_FIELDS, earliest_cancel_date, first_of_next_month, locked
 from subscriptions.events import SubscriptionActivated, SubscriptionCancelled
@@ -89,7 +90,7 @@ def cancel(sub: Subscription, *, on: datetime.date, reason: str, by: Actor) -> S
     earliest = earliest_cancel_date(sub)
     if on < earliest:
         raise ValidationError(
-            _("The earliest possible date is %(date)s.") % {"date": earliest.isoformat()}, code="date_too_early"
+            _("The earliest possible date is %(date)s.") % {"date": formats.date(earliest)}, code="date_too_early"
         )
     if not reason.strip():
         raise ValidationError(_("Give a reason for the cancellation."), code="reason_required")

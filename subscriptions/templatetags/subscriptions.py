@@ -1,13 +1,11 @@
 from collections.abc import Collection
-from decimal import Decimal
 from typing import Any
 
 from django import template
-from django.utils.formats import number_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from subscriptions.identifiers import display_phone
+from common.formats import phone
 
 register = template.Library()
 
@@ -19,22 +17,6 @@ BADGES = {
     "terminated": "text-bg-secondary",
     "cancelled": "text-bg-secondary",
 }
-
-
-@register.filter
-def kr(ore: int | None) -> str:
-    """Øre as kroner with two decimals in the active language's format."""
-    if ore is None:
-        return ""
-    return f"{number_format(Decimal(ore) / 100, 2, use_l10n=True, force_grouping=True)} kr."
-
-
-@register.filter
-def phone(value: str) -> str:
-    # Danish numbers are the common case on every list row: format them without a parse.
-    if value and len(value) == 11 and value.startswith("+45") and value[3:].isdigit():
-        return " ".join(value[i : i + 2] for i in range(3, 11, 2))
-    return display_phone(value or "")
 
 
 @register.filter

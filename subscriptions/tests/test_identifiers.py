@@ -1,6 +1,7 @@
 import pytest
 
-from subscriptions.identifiers import display_phone, iccid_with_check, is_valid_iccid, normalise_phone, search_phone
+from common.formats import phone as display_phone
+from subscriptions.identifiers import iccid_with_check, is_valid_iccid, normalise_phone, search_phone
 
 
 @pytest.mark.parametrize(

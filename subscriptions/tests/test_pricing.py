@@ -73,7 +73,7 @@ def test_the_summary_shows_the_first_invoice_the_billing_run_charges(
     days = invoice.lines.get(kind=InvoiceLine.Kind.SUBSCRIPTION).quantity
     assert shown.days == days == (shown.last - start).days + 1
     # What the admin reads: the amounts incl. and excl. VAT, and the days charged.
-    from subscriptions.templatetags.subscriptions import kr
+    from common.formats import money as kr
 
     assert kr(invoice.total) in html and kr(invoice.net) in html and kr(invoice.vat) in html
     if shown.is_pro_rata:

@@ -58,7 +58,7 @@ def test_it_shows_the_price_change_before_confirming_and_changes_nothing_yet(sub
     preview = response.context["preview"]
     assert (preview.old_total, preview.new_total, preview.difference) == (14900 + 1900, 14900 + 9900 + 2900, 10900)
     assert b'data-testid="price-difference"' in response.content
-    assert "109.00 kr." in response.content.decode()
+    assert "DKK 109.00" in response.content.decode()
     assert codes(sub) == ["voicemail-pro"]
     assert not AuditEvent.objects.filter(action="subscription.add_ons_changed").exists()
 

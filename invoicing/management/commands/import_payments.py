@@ -2,10 +2,10 @@ from pathlib import Path
 from typing import Any
 
 from audit.actor import Actor
+from common import formats
 from invoicing.actions import PAYMENT_COLUMNS, PaymentImportError, import_payments
 from invoicing.imports import Report
 from invoicing.management.file_import import FileImportCommand
-from invoicing.money import format_kr
 
 
 class Command(FileImportCommand):
@@ -18,4 +18,4 @@ class Command(FileImportCommand):
         return import_payments(path=path, filename=filename, by=by, report=report)
 
     def describe(self, batch: Any) -> str:
-        return f"{batch.rows} payments imported ({format_kr(batch.total)} kr.)"
+        return f"{batch.rows} payments imported ({formats.money(batch.total)})"
