@@ -110,8 +110,8 @@ def test_the_type_step_shows_price_binding_and_what_is_included_with_vat(persona
     client = login(personas.admin_a)
     client.post(u("user"), {"user_name": "Åse Ørsted"})
     html = client.get(u("product")).content.decode()
-    assert '199.00 kr.</strong> <span class="d-block small">per month excl. VAT</span>' in html  # Mobile Pro 100 GB
-    assert "248.75 kr. incl. VAT" in html
+    assert 'DKK 199.00</strong> <span class="d-block small">per month excl. VAT</span>' in html  # Mobile Pro 100 GB
+    assert "DKK 248.75 incl. VAT" in html
     assert "Binding period 6 months" in html and "100 GB data per month" in html
     assert "exclude VAT (25 %)" in html
     assert '<h2 class="h5 mb-3" data-testid="step-heading">Step 2 of 5: Subscription type</h2>' in html
