@@ -14,24 +14,14 @@ from functools import lru_cache
 import holidays
 from stdnum import luhn
 
-VAT_RATE_PERCENT = 25
+# The arithmetic lives in the core, so that the subscriptions area prices new subscriptions the same way.
+from common.money import VAT_RATE_PERCENT as VAT_RATE_PERCENT
+from common.money import days_active as days_active
+from common.money import pro_rata as pro_rata
+from common.money import round_half_up as round_half_up
+from common.money import vat_of as vat_of
+
 PAYMENT_TERMS_DAYS = 14
-
-
-def round_half_up(numerator: int, denominator: int) -> int:
-    """numerator / denominator rounded half up (away from zero for negatives)."""
-    if denominator <= 0:
-        raise ValueError("denominator must be positive")
-    sign = -1 if numerator < 0 else 1
-    return sign * ((2 * abs(numerator) + denominator) // (2 * denominator))
-
-
-def pro_rata(monthly_price: int, days_active: int, days_in_month: int) -> int:
-    return round_half_up(monthly_price * days_active, days_in_month)
-
-
-def vat_of(net: int) -> int:
-    return round_half_up(net * VAT_RATE_PERCENT, 100)
 
 
 def parse_period(value: str) -> tuple[dt.date, dt.date]:
@@ -52,13 +42,6 @@ def period_of(day: dt.date) -> str:
 def previous_period(day: dt.date) -> str:
     first = day.replace(day=1) - dt.timedelta(days=1)
     return period_of(first)
-
-
-def days_active(start: dt.date, end: dt.date | None, first: dt.date, last: dt.date) -> int:
-    """Days of [first, last] on which a subscription from start to end (inclusive) is active."""
-    begin = max(start, first)
-    finish = min(end, last) if end else last
-    return max(0, (finish - begin).days + 1)
 
 
 @lru_cache(maxsize=16)

@@ -1,4 +1,3 @@
-import csv
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
@@ -12,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.actor import Actor
-from common import formats
+from common import formats, spreadsheet
 from common.forms import errors_to, errors_to_messages
 from companies.http import require_company
 from companies.permissions import area_view, staff_view
@@ -134,28 +133,14 @@ def detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     return render(request, "invoicing/detail.html", context)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-# A cell a spreadsheet would read as a formula (a user name like "=HYPERLINK(...)") is prefixed with '.
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _text_cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_STARTS) else text
-
-
 @area_view("invoice")
 def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
     invoice = _invoice(request, invoice_id)
     search = request.GET.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL refuses NUL bytes
-    writer = csv.writer(_Echo(), delimiter=";")
+    writer = spreadsheet.row_writer()
 
     def rows() -> Iterator[str]:
-        yield "\ufeff" + writer.writerow(
+        yield spreadsheet.BOM + writer.writerow(
             [
                 _("User"),
                 _("Phone number"),
@@ -175,12 +160,12 @@ def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
                 for line in section.lines.all():
                     yield writer.writerow(
                         [
-                            _text_cell(section.user_name),
+                            spreadsheet.safe_cell(section.user_name),
                             section.phone_number,
-                            _text_cell(section.product_name),
-                            _text_cell(section.cost_centre),
+                            spreadsheet.safe_cell(section.product_name),
+                            spreadsheet.safe_cell(section.cost_centre),
                             line.get_kind_display(),
-                            _text_cell(line.description),
+                            spreadsheet.safe_cell(line.description),
                             formats.spreadsheet_quantity(line.quantity),
                             formats.spreadsheet_amount(line.amount),
                         ]

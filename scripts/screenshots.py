@@ -12,7 +12,7 @@ import struct
 import time
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import Page, sync_playwright
 
 ARGS = [
     "--no-sandbox",
@@ -34,6 +34,29 @@ def totp(secret: str) -> str:
     digest = hmac.new(base64.b32decode(secret), struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
     return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+def sign_in(
+    page: Page, base: str, user: str, password: str, lang: str | None, totp_secret: str = DEMO_STAFF_TOTP_SECRET
+) -> None:
+    """Signs in through the form (and the second factor, for staff), then picks the language with the cogwheel."""
+    page.goto(f"{base}/accounts/login/")
+    page.fill("input[name=login]", user)
+    page.fill("input[name=password]", password)
+    page.click("[data-testid=login-submit]")
+    page.wait_for_load_state()
+    if "/accounts/2fa/authenticate/" in page.url:
+        page.fill("input[name=code]", totp(totp_secret))
+        page.locator("form[action$='/accounts/2fa/authenticate/'] button[type=submit]").first.click()
+        page.wait_for_load_state()
+    if lang:
+        toggler = page.locator(".navbar-toggler")
+        if toggler.is_visible():  # narrow screens: the menu is collapsed
+            toggler.click()
+            page.locator("#topmenu.show").wait_for()  # the menu has finished opening
+        page.click("[data-testid=settings-menu]")
+        page.click(f"[data-testid=language-{lang}]")
+        page.wait_for_load_state()
 
 
 def main() -> None:
@@ -61,22 +84,7 @@ def main() -> None:
             viewport={"width": args.width, "height": args.height}, locale="da-DK" if args.lang == "da" else "en-GB"
         )
         if args.user:
-            page.goto(f"{args.base}/accounts/login/")
-            page.fill("input[name=login]", args.user)
-            page.fill("input[name=password]", args.password)
-            page.click("[data-testid=login-submit]")
-            page.wait_for_load_state()
-            if "/accounts/2fa/authenticate/" in page.url:
-                page.fill("input[name=code]", totp(args.totp_secret))
-                page.locator("form[action$='/accounts/2fa/authenticate/'] button[type=submit]").first.click()
-                page.wait_for_load_state()
-            if args.lang:
-                toggler = page.locator(".navbar-toggler")
-                if toggler.is_visible():  # narrow screens: the menu is collapsed
-                    toggler.click()
-                page.click("[data-testid=settings-menu]")
-                page.click(f"[data-testid=language-{args.lang}]")
-                page.wait_for_load_state()
+            sign_in(page, args.base, args.user, args.password, args.lang, args.totp_secret)
         for path in args.paths:
             page.goto(f"{args.base}{path}")
             name = args.prefix + (path.strip("/").replace("/", "_") or "root")

@@ -1,7 +1,6 @@
 """The subscription overview as CSV ("Subscription overview (CSV)"): its rows, streamed, and the audit record of
 who exported what."""
 
-import csv
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.actor import Actor
 from audit.events import record
+from common import spreadsheet
 from companies.models import Company
 from subscriptions import selectors
 from subscriptions.models import Product, Subscription
@@ -34,19 +34,8 @@ CSV_HEADER = [
     gettext_lazy("SIM type"),
     gettext_lazy("ICCID"),
 ]
-_DANGEROUS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> str:
-    text = "" if value is None else str(value)
-    if text.startswith(_DANGEROUS):
-        return "'" + text
-    return text
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
+neutralise = spreadsheet.safe_cell
+_DANGEROUS = spreadsheet.FORMULA_STARTS
 
 
 def _export_values(qs: QuerySet[Subscription]) -> QuerySet[Subscription, tuple[Any, ...]]:
@@ -84,8 +73,8 @@ def csv_rows(qs: QuerySet[Subscription]) -> Iterator[str]:
     sims = {value: str(label) for value, label in Subscription.SimType.choices}
     sims[""] = ""
     # Semicolons, as Excel expects with Danish regional settings (the invoice-details CSV does the same).
-    writer = csv.writer(_Echo(), delimiter=";")
-    yield "\ufeff" + writer.writerow([str(h) for h in CSV_HEADER])
+    writer = spreadsheet.row_writer()
+    yield spreadsheet.BOM + writer.writerow([str(h) for h in CSV_HEADER])
     rows = _export_values(qs)
     danger = _DANGEROUS
     buffer: list[str] = []

@@ -2,6 +2,7 @@ import datetime
 from typing import Any, cast
 
 from django import forms
+from django.db.models import Case, When
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -58,6 +59,25 @@ class ProductChoiceField(forms.ModelChoiceField):
 class AddOnsChoiceField(IdsMultipleChoiceField):
     def label_from_instance(self, obj: AddOn) -> str:
         return _priced_label(obj)
+
+
+class GuideAddOnsChoiceField(IdsMultipleChoiceField):
+    """The guide's add-ons: the monthly price excl. VAT, and incl. VAT (moms) beside it."""
+
+    def label_from_instance(self, obj: AddOn) -> str:
+        from subscriptions.pricing import Price
+
+        return _("%(name)s — %(price)s per month excl. VAT (%(gross)s incl. VAT)") % {
+            "name": obj.display_name,
+            "price": formats.money(obj.monthly_price),
+            "gross": formats.money(Price(obj.monthly_price).gross),
+        }
+
+
+class ProductCardsSelect(forms.RadioSelect):
+    """Each type as a card: price excl. and incl. VAT, binding period and what is included."""
+
+    option_template_name = "subscriptions/widgets/product_option.html"
 
 
 class AnyIdsField(forms.TypedMultipleChoiceField):
@@ -198,15 +218,22 @@ class UserStepForm(forms.Form):
 class ProductStepForm(forms.Form):
     product = ProductChoiceField(
         label=_("Subscription type"),
-        queryset=Product.objects.filter(is_active=True),
-        widget=forms.RadioSelect,
+        # Mobile first, as most new subscriptions are, then mobile broadband and landlines.
+        queryset=Product.objects.filter(is_active=True).order_by(
+            Case(When(kind=Product.Kind.MOBILE, then=0), When(kind=Product.Kind.BROADBAND, then=1), default=2),
+            "sort_order",
+            "monthly_price",
+        ),
+        widget=ProductCardsSelect(attrs={"class": "product-options"}),
         empty_label=None,
+        help_text=_("Prices are per month and exclude VAT (25 %); the price incl. VAT is shown below each."),
     )
-    add_ons = AddOnsChoiceField(
+    add_ons = GuideAddOnsChoiceField(
         label=_("Add-ons"),
         required=False,
         queryset=AddOn.objects.filter(is_active=True),
         widget=forms.CheckboxSelectMultiple,
+        help_text=_("Not every add-on is available on every type."),
     )
 
     def clean(self) -> dict:

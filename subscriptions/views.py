@@ -16,7 +16,7 @@ from common.telecom import OPERATOR_LABELS
 from companies.http import PortalRequest, require_company
 from companies.permissions import AreaPolicy, area_view
 from registry.scoping import get_for_company
-from subscriptions import actions, exports, guide, selectors
+from subscriptions import actions, bulk_bar, exports, guide, pricing, selectors
 from subscriptions.forms import (
     AddOnsForm,
     BlocksForm,
@@ -52,13 +52,14 @@ def _filtered(request: HttpRequest, data: QueryDict) -> tuple[ListForm, dict, Qu
     return form, filters, selectors.subscription_list(require_company(request), **filters)
 
 
-@area_view("subscriptions")
-def index(request: PortalRequest) -> HttpResponse:
-    form, filters, qs = _filtered(request, request.GET)
+def _list_context(request: PortalRequest, data: QueryDict, bulk_form: BulkForm | None = None) -> dict:
+    """The list page's context; ``data`` is the query string, or a bulk update's POST (whose hidden fields
+    carry the list's search, filters, sort and page) when the list comes back with the bulk form's errors."""
+    form, filters, qs = _filtered(request, data)
     products = selectors.products_in_order()
     counts = selectors.type_counts(require_company(request), **{k: v for k, v in filters.items() if k != "sort"})
     source = selectors.page_source(qs, filters["sort"], products, counts=counts)
-    page = Paginator(source, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(source, PAGE_SIZE).get_page(data.get("page"))
     page.object_list = list(page.object_list)
     selectors.label_rows(page.object_list, products)
     sort = filters["sort"]
@@ -72,7 +73,14 @@ def index(request: PortalRequest) -> HttpResponse:
         "products": products,
         "can_change": AreaPolicy(request.membership).can_change("subscriptions"),
         "searching": any(filters[k] for k in ("q", "status", "product", "cost_centre")),
+        "bulk": bulk_bar.bar_context(bulk_form, page.object_list),
     }
+    return context
+
+
+@area_view("subscriptions")
+def index(request: PortalRequest) -> HttpResponse:
+    context = _list_context(request, request.GET)
     htmx = getattr(request, "htmx", None)  # django-htmx's middleware
     if htmx and not htmx.boosted:
         return render(request, "subscriptions/list.html#rows", context)
@@ -319,14 +327,15 @@ def _bulk_queryset(request: HttpRequest, form: BulkForm) -> QuerySet[Subscriptio
 
 
 @area_view("subscriptions")
-def bulk(request: HttpRequest) -> HttpResponse:
+def bulk(request: PortalRequest) -> HttpResponse:
     if request.method != "POST":
         return redirect("subscriptions:index")
     company = require_company(request)
     form = BulkForm(request.POST)
     context: dict = {"form": form, "params": {k: request.POST.get(k, "") for k in LIST_PARAMS}}
     if not form.is_valid():
-        return render(request, "subscriptions/bulk.html", context, status=400)
+        # Back to the list, with the errors in the bulk-update bar and the ticked rows still ticked.
+        return render(request, "subscriptions/list.html", _list_context(request, request.POST, form), status=400)
     data = form.cleaned_data
     qs = _bulk_queryset(request, form)
     kwargs = {"action": data["action"], "target": data.get("target"), "on": data.get("end_date")}
@@ -439,6 +448,11 @@ def _summary(request: HttpRequest, current: guide.Guide, context: dict[str, Any]
         "fees_total": sum(f.price for f in fees),
         "port_operator": OPERATOR_LABELS.get(new.port_operator, new.port_operator),
         "monthly": new.product.monthly_price + sum(a.monthly_price for a in new.add_ons),
+        "monthly_price": pricing.monthly_price(new.product, new.add_ons),
+        # As the billing run will charge it: a transferred number starts (and is billed) when it has moved.
+        "first_invoice": pricing.first_invoice_of_order(
+            product=new.product, add_ons=new.add_ons, fees=fees, number_choice=new.number_choice
+        ),
     }
     if request.method != "POST":
         return render(request, "subscriptions/create.html", context)

@@ -12,7 +12,7 @@ class TicketsConfig(AppConfig):
         from registry.demo import Seeder, register_seeder
         from registry.overview import OverviewSection, register_section
         from tickets.demo import seed_tickets
-        from tickets.views import list_context
+        from tickets.overview import overview_context
 
         registry.register(
             Area(
@@ -32,7 +32,7 @@ class TicketsConfig(AppConfig):
         registry.provide_access_request("tickets:request_access")
         register_section(
             OverviewSection(
-                area_key="tickets", template="tickets/overview_section.html", context=list_context, order=10
+                area_key="tickets", template="tickets/overview_section.html", context=overview_context, order=10
             )
         )
         register_seeder(Seeder(name="support tickets", run=seed_tickets, order=50))

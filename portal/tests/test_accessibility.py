@@ -121,6 +121,45 @@ def scan_guide(page, base: str) -> tuple[dict[str, list[dict]], int]:
     return found, scanned + 1
 
 
+def scan_bulk_bar(page, base: str) -> tuple[dict[str, list[dict]], int]:
+    """The subscriptions list's bulk-update bar, shown once rows are ticked, and as an error brings it back
+    (errors beside the fields, rows still ticked); at both widths, as the bar stays in view on phones too."""
+    source = AXE.read_text()
+    found: dict[str, list[dict]] = {}
+    scanned = 0
+    for viewport in (DESKTOP, PHONE):
+        page.set_viewport_size(viewport)
+        page.goto(base + reverse("subscriptions:index"))
+        boxes = page.locator("input[name=ids]")
+        boxes.nth(0).check()
+        boxes.nth(1).check()
+        page.locator("[data-testid=bulk-panel]").wait_for(state="visible")
+        _axe(page, source, found, f"bulk bar, 2 ticked, {viewport['width']} px")
+        page.click("[data-testid=bulk-preview]")  # no last day, no reason
+        page.locator("[data-testid=bulk-error-end_date]").wait_for()
+        _axe(page, source, found, f"bulk bar with errors, {viewport['width']} px")
+        scanned += 2
+    page.set_viewport_size(DESKTOP)
+    return found, scanned
+
+
+def scan_limited_overview(browser, base: str, company: Company) -> tuple[dict[str, list[dict]], int]:
+    """The overview of an admin without every area: the card that explains the missing ones."""
+    source = AXE.read_text()
+    found: dict[str, list[dict]] = {}
+    user = User.objects.get(email="erik@nordlys.dk")
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    browser_sign_in(page, base, user, company)
+    page.goto(base + reverse("portal:overview"))
+    assert page.locator("[data-testid=missing-areas]").count() == 1
+    _axe(page, source, found, "overview with areas missing")
+    page.set_viewport_size(PHONE)
+    _axe(page, source, found, "overview with areas missing at 390 px")
+    context.close()
+    return found, 2
+
+
 @pytest.fixture
 def demo(db):
     from subscriptions.catalogue import ensure_catalogue
@@ -153,10 +192,15 @@ def test_every_page_passes_axe_at_wcag_2_2_aa(browser, live_server, demo, langua
         found |= violations
         scanned += count
         if not is_staff:
-            violations, count = scan_guide(page, live_server.url)
-            found |= violations
-            scanned += count
+            for extra in (scan_guide, scan_bulk_bar):
+                violations, count = extra(page, live_server.url)
+                found |= violations
+                scanned += count
         context.close()
+    User.objects.filter(email="erik@nordlys.dk").update(language=language)
+    violations, count = scan_limited_overview(browser, live_server.url, company)
+    found |= violations
+    scanned += count
     # Signed out: the browser's language picks the page's.
     context = browser.new_context(viewport=DESKTOP, locale={"en": "en-GB", "da": "da-DK"}[language])
     violations, count = scan(context.new_page(), live_server.url, [reverse(n) for n in SIGNED_OUT], language)

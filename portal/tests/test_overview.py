@@ -61,3 +61,19 @@ def test_the_top_menu_offers_create_new_subscription_to_admins_who_may_change(lo
     assert b"Create new subscription" in full.content
     read_only = login(personas.readonly_a).get(reverse("portal:overview"))
     assert b'data-testid="quick-action"' not in read_only.content
+
+
+def test_it_explains_the_missing_areas_in_one_card_with_a_request_access_link_each(login, personas):
+    content = login(personas.invoice_only_a).get(reverse("portal:overview")).content.decode()
+    assert content.count('data-testid="missing-areas"') == 1
+    assert content.count('data-testid="missing-area"') == 3  # support tickets, Subscriptions, Numbers
+    assert "Port landline numbers to us" in content  # what the area is
+    for area in ("tickets", "subscriptions", "numbers"):
+        assert f'href="{reverse("tickets:request_access")}?area={area}" data-testid="request-access"' in content
+    # The area it has is a card of its own, not in the missing ones.
+    assert f'href="{reverse("tickets:request_access")}?area=invoice"' not in content
+
+
+def test_it_shows_no_missing_areas_card_to_an_admin_of_every_area(login, personas):
+    content = login(personas.admin_a).get(reverse("portal:overview")).content.decode()
+    assert 'data-testid="missing-areas"' not in content

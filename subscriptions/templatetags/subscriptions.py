@@ -1,3 +1,4 @@
+from collections.abc import Collection
 from typing import Any
 
 from django import template
@@ -24,8 +25,11 @@ def status_badge(status: str) -> str:
 
 
 @register.simple_tag
-def subscription_rows(rows: Any, can_change: bool, select_label: str) -> SafeString:
-    """The list's table rows (the rows of ``selectors.label_rows``), built in one pass.
+def subscription_rows(
+    rows: Any, can_change: bool, select_label: str, ticked: Collection[int] = frozenset()
+) -> SafeString:
+    """The list's table rows (the rows of ``selectors.label_rows``), built in one pass; the ``ticked`` ones
+    (when a bulk update comes back with an error) keep their tick.
 
     The same markup the template loop gave; written out here because 50 rows of about ten template variables
     each were a third of the list page's time (docs/benchmarks.md).
@@ -34,9 +38,10 @@ def subscription_rows(rows: Any, can_change: bool, select_label: str) -> SafeStr
     label = escape(select_label)
     for sub in rows:
         name = escape(sub.user_name)
+        checked = " checked" if sub.pk in ticked else ""
         check = (
             f'<td class="text-center"><input type="checkbox" class="form-check-input" name="ids" value="{sub.pk}" '
-            f'aria-label="{label} {name}"></td>'
+            f'aria-label="{label} {name}"{checked}></td>'
             if can_change
             else ""
         )

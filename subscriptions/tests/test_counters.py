@@ -101,7 +101,7 @@ def test_the_overview_costs_the_same_queries_for_3_or_300_subscriptions(
     )
     with django_assert_num_queries(12):
         response = client.get(reverse("portal:overview"))
-    assert "300 active" in response.content.decode()
+    assert 'data-testid="count-active"><span class="overview-count-number">300</span>' in response.content.decode()
 
 
 def test_the_list_counts_its_pages_from_the_counters(personas, login, catalogue, django_assert_num_queries):

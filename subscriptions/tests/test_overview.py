@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -11,7 +13,13 @@ def test_it_counts_the_companys_subscriptions_on_the_overview(personas, login):
     SubscriptionFactory(company=personas.company_a, status="pending_active")
     SubscriptionFactory(company=personas.company_b)
     content = login(personas.admin_a).get(reverse("portal:overview")).content.decode()
-    assert "2 active · 1 awaiting activation · 0 cancelled" in content
+    # Each count is a number over its label, linking to the list filtered by that status.
+    assert re.search(
+        r'data-testid="count-active"><span class="overview-count-number">2</span> <span[^>]*>active<', content
+    )
+    assert re.search(r'data-testid="count-pending"><span[^>]*>1</span> <span[^>]*>awaiting activation<', content)
+    assert re.search(r'data-testid="count-ending"><span[^>]*>0</span> <span[^>]*>ending \(cancelled', content)
+    assert '/subscriptions/?status=pending_active" data-testid="count-pending"' in content
 
 
 def test_it_leaves_the_section_out_without_the_grant(personas, login):

@@ -121,3 +121,18 @@ def test_it_searches_with_a_nul_byte_without_a_server_error(personas, login):
     TicketFactory(company=personas.company_a, subject="Router")
     response = login(personas.admin_a).get(reverse("tickets:index"), {"tq": "Rou\x00ter"})
     assert response.status_code == 200
+
+
+def test_the_overview_shows_the_latest_five_and_links_to_all_tickets(personas, login):
+    _bulk(personas.company_a, 8)
+    TicketFactory(company=personas.company_a, status=Status.CLOSED, subject="Lukket sag")
+    response = login(personas.admin_a).get(reverse("portal:overview"))
+    content = response.content.decode()
+    # Newest activity first: "Sag 0" is the latest of the bulk ones, the closed one (now) is newer still.
+    subjects = [t.subject for t in response.context["sections"][0]["latest"]]
+    assert subjects == ["Lukket sag", "Sag 0", "Sag 1", "Sag 2", "Sag 3"]
+    assert content.count('data-testid="ticket-row"') == 5
+    assert f'href="{reverse("tickets:index")}" data-testid="all-tickets"' in content
+    assert "8 open tickets" in content
+    # Filter and search live on the tickets page, not on the overview.
+    assert 'name="tq"' not in content
