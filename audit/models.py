@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from registry.scoping import CompanyQuerySet
+from registry.scoping import CompanyManager, ScopedCompanyManager
 
 
 class AuditEvent(models.Model):
@@ -34,7 +34,9 @@ class AuditEvent(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
 
-    objects = CompanyQuerySet.as_manager()
+    # Fails closed like CompanyOwned (see registry.scoping); the plain manager first is Django's default.
+    all_companies = CompanyManager()
+    objects = ScopedCompanyManager()
 
     class Meta:
         verbose_name = _("audit event")

@@ -8,8 +8,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
-from django.urls import reverse
-from django.utils.http import urlencode
 
 from companies.models import Membership
 from registry.areas import registry
@@ -32,8 +30,9 @@ def forbidden(request: HttpRequest, *, area_key: str | None, reason: str) -> Htt
     area = registry.get(area_key) if area_key else None
     context = {"area": area, "reason": reason}
     if area is not None and reason in ("no_grant", "read_only"):
-        # A pre-filled access request, which any admin of the company may send (tickets app).
-        context["access_request_url"] = reverse("tickets:request_access") + "?" + urlencode({"area": area.key})
+        # A pre-filled access request, which any admin of the company may send (the app that takes them
+        # registers its page; without one the page says to contact us).
+        context["access_request_url"] = registry.access_request_url(area)
     return render(request, "portal/forbidden.html", context, status=403)
 
 

@@ -231,7 +231,12 @@ def recipient_for_token(token: str) -> EInvoiceRecipient | None:
         data = signing.loads(token, salt=CONFIRM_SALT, max_age=CONFIRM_MAX_AGE)
     except signing.BadSignature:
         return None
-    return EInvoiceRecipient.objects.filter(pk=data.get("r"), email=data.get("e")).select_related("company").first()
+    return (
+        EInvoiceRecipient.objects.unscoped()
+        .filter(pk=data.get("r"), email=data.get("e"))
+        .select_related("company")
+        .first()
+    )
 
 
 def parse_addresses(value: str) -> list[str]:
@@ -343,14 +348,16 @@ def register_payment(
     amount. Overpayments, credit notes and credited invoices are refused. The stored PDF
     is not touched: it is the document as issued.
     """
-    locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
+    locked = Invoice.objects.unscoped().select_for_update().get(pk=invoice.pk)
     reference = reference.strip()[:100]
-    credited = Invoice.objects.filter(credited_invoice=locked).exists()
+    credited = Invoice.objects.unscoped().filter(credited_invoice=locked).exists()
     problem = payment_problem(locked, amount=amount, paid_on=paid_on, credited=credited)
     if (
         not problem
         and reference
-        and Payment.objects.filter(invoice=locked, amount=amount, paid_on=paid_on, reference=reference).exists()
+        and Payment.objects.unscoped()
+        .filter(invoice=locked, amount=amount, paid_on=paid_on, reference=reference)
+        .exists()
     ):
         problem = _("this payment is already registered")
     if problem:
@@ -410,14 +417,18 @@ def resend_einvoice(*, delivery: EInvoiceDelivery, by: Actor) -> EInvoiceDeliver
     from outbox import sender
 
     locked = (
-        EInvoiceDelivery.objects.select_for_update(of=("self",)).select_related("outbox_message").get(pk=delivery.pk)
+        EInvoiceDelivery.objects.select_for_update(of=("self",))
+        .select_related("outbox_message")
+        .get(pk=delivery.pk, company_id=delivery.company_id)
     )
     if locked.status != EInvoiceDelivery.Status.FAILED:
         raise ValidationError(_("Only a failed delivery can be sent again."))
     if locked.outbox_message is not None:
         sender.resend(locked.outbox_message)
     else:
-        EInvoiceDelivery.objects.filter(pk=locked.pk).update(status=EInvoiceDelivery.Status.PENDING)
+        EInvoiceDelivery.objects.filter(pk=locked.pk, company_id=locked.company_id).update(
+            status=EInvoiceDelivery.Status.PENDING
+        )
         enqueue(send_einvoice, locked.pk)
     record(
         "invoice.einvoice_resent", by=by, company=locked.company, target=locked.invoice, details={"email": locked.email}

@@ -25,6 +25,8 @@ class InvoicingConfig(AppConfig):
                 order=40,
                 staff_url_name="invoice:staff",
                 staff_title=_("Invoicing"),
+                urls="invoicing.urls",
+                url_prefix="invoices/",
             )
         )
         register(

@@ -47,7 +47,8 @@ def billable_subscriptions(first: dt.date, last: dt.date) -> QuerySet[Subscripti
     activates it and moves its start date to the day the number moved.
     """
     return (
-        Subscription.objects.filter(start_date__lte=last)
+        Subscription.objects.unscoped()
+        .filter(start_date__lte=last)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
         .exclude(status=Subscription.Status.CANCELLED)
         .exclude(status=Subscription.Status.PENDING_ACTIVE, port_in_requested=True)
@@ -63,17 +64,22 @@ def period_bounds(first: dt.date, last: dt.date) -> tuple[dt.datetime, dt.dateti
 
 def late_usage(end: dt.datetime) -> QuerySet[UsageRecord]:
     """Usage before ``end`` that arrived after its month was invoiced and is on no invoice yet."""
-    return UsageRecord.objects.filter(late=True, late_invoice__isnull=True, time__lt=end)
+    return UsageRecord.objects.unscoped().filter(late=True, late_invoice__isnull=True, time__lt=end)
 
 
 def companies_to_bill(period: str) -> tuple[list[int], int]:
     first, last = parse_period(period)
     with_subscriptions = set(billable_subscriptions(first, last).values_list("company_id", flat=True).distinct())
     with_charges = set(
-        Charge.objects.filter(invoice__isnull=True, date__lte=last).values_list("company_id", flat=True).distinct()
+        Charge.objects.unscoped()
+        .filter(invoice__isnull=True, date__lte=last)
+        .values_list("company_id", flat=True)
+        .distinct()
     )
     done = set(
-        Invoice.objects.filter(period=period, category=Invoice.Category.NORMAL).values_list("company_id", flat=True)
+        Invoice.objects.unscoped()
+        .filter(period=period, category=Invoice.Category.NORMAL)
+        .values_list("company_id", flat=True)
     )
     # Late usage (imported after its month was invoiced) goes on the next invoice, even for a company
     # that has nothing else to bill.
@@ -333,7 +339,9 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
             | {c.subscription_id for c in charges if c.subscription_id is not None}
             | {row["subscription_id"] for row in late_rows}
         )
-        for row in Subscription.objects.filter(pk__in=missing - sections.keys()).values(*SUBSCRIPTION_FIELDS):
+        for row in (
+            Subscription.objects.unscoped().filter(pk__in=missing - sections.keys()).values(*SUBSCRIPTION_FIELDS)
+        ):
             sections[row["id"]] = _section(row, language)
         if any(c.subscription_id is None for c in charges):
             # A charge of no subscription (hardware, a fee): the company's own section, after the users.
@@ -367,7 +375,7 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
         )
         _store(invoice, sorted(sections.values(), key=_section_order))
         if charges:
-            Charge.objects.filter(pk__in=[c.pk for c in charges]).update(invoice=invoice)
+            Charge.objects.unscoped().filter(pk__in=[c.pk for c in charges]).update(invoice=invoice)
         if late_rows:
             late.update(late_invoice=invoice)
         record(

@@ -97,7 +97,7 @@ def seed_invoicing(ctx: DemoContext) -> None:
                 continue
             _settle(invoice, key, months_ago=len(periods) - 1 - index)
             _deliveries(invoice, issue, channel, recipient)
-    ctx.log(f"{Invoice.objects.count()} invoices, {UsageRecord.objects.count()} usage records")
+    ctx.log(f"{Invoice.objects.unscoped().count()} invoices, {UsageRecord.objects.unscoped().count()} usage records")
 
 
 def _einvoice_setup(company: Company, key: str) -> tuple[str | None, EInvoiceRecipient | None]:

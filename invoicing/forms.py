@@ -95,7 +95,9 @@ class CreditNoteForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=200)
 
     def clean_number(self) -> Invoice:
-        invoice = Invoice.objects.select_related("company").filter(number=self.cleaned_data["number"]).first()
+        invoice = (
+            Invoice.objects.unscoped().select_related("company").filter(number=self.cleaned_data["number"]).first()
+        )
         if invoice is None:
             raise ValidationError(_("There is no invoice with this number."))
         return invoice
@@ -140,7 +142,9 @@ class PaymentForm(forms.Form):
         self.fields["paid_on"].initial = timezone.localdate
 
     def clean_number(self) -> Invoice:
-        invoice = Invoice.objects.select_related("company").filter(number=self.cleaned_data["number"]).first()
+        invoice = (
+            Invoice.objects.unscoped().select_related("company").filter(number=self.cleaned_data["number"]).first()
+        )
         if invoice is None:
             raise ValidationError(_("There is no invoice with this number."))
         return invoice

@@ -328,7 +328,8 @@ class _Subscriptions:
         for phone in missing:
             self.by_phone[phone] = []
         rows = (
-            Subscription.objects.filter(phone_number__in=missing)
+            Subscription.objects.unscoped()
+            .filter(phone_number__in=missing)
             .exclude(status=Subscription.Status.CANCELLED)
             .values_list("pk", "company_id", "phone_number", "start_date", "end_date")
         )
@@ -356,7 +357,7 @@ def _duplicates(rows: list[dict], batch: UsageImport, errors: _Errors) -> set[st
             bad.add(row["record_id"])
         else:
             seen[row["record_id"]] = row["line"]
-    stored = dict(UsageRecord.objects.filter(record_id__in=seen.keys()).values_list("record_id", "batch_id"))
+    stored = dict(UsageRecord.objects.unscoped().filter(record_id__in=seen.keys()).values_list("record_id", "batch_id"))
     earlier = {b.pk: b for b in UsageImport.objects.filter(pk__in=set(stored.values()) - {batch.pk})}
     for record_id, batch_id in stored.items():
         if record_id is None:
@@ -599,12 +600,15 @@ def _accept_payments(rows: list[dict], errors: _Errors) -> tuple[list[tuple[dict
     from invoicing.payments import payment_problem
 
     numbers = {row["number"] for row in rows}
-    invoices = {i.number: i for i in Invoice.objects.select_for_update().filter(number__in=numbers)}
+    invoices = {i.number: i for i in Invoice.objects.unscoped().select_for_update().filter(number__in=numbers)}
     credited = set(
-        Invoice.objects.filter(credited_invoice__number__in=numbers).values_list("credited_invoice_id", flat=True)
+        Invoice.objects.unscoped()
+        .filter(credited_invoice__number__in=numbers)
+        .values_list("credited_invoice_id", flat=True)
     )
     existing = set(
-        Payment.objects.filter(invoice__number__in=numbers)
+        Payment.objects.unscoped()
+        .filter(invoice__number__in=numbers)
         .exclude(reference="")
         .values_list("invoice_id", "amount", "paid_on", "reference")
     )

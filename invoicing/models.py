@@ -130,7 +130,9 @@ class Invoice(CompanyOwned):
     @property
     def is_issued(self) -> bool:
         if self._status_at_load is None:  # loaded without its status
-            self._status_at_load = Invoice.objects.filter(pk=self.pk).values_list("status", flat=True).first()
+            self._status_at_load = (
+                Invoice.objects.filter(pk=self.pk, company_id=self.company_id).values_list("status", flat=True).first()
+            )
         return self._status_at_load not in (None, self.Status.NEW)
 
     @property

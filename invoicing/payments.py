@@ -73,7 +73,8 @@ def mark_overdue(*, by: Actor, today: dt.date | None = None) -> list[int]:
     today = today or timezone.localdate()
     credited = Invoice.objects.filter(credited_invoice=OuterRef("pk"))
     candidates = list(
-        Invoice.objects.select_for_update()
+        Invoice.objects.unscoped()
+        .select_for_update()
         .filter(
             category=Invoice.Category.NORMAL,
             status__in=[Invoice.Status.ISSUED, Invoice.Status.PARTIALLY_PAID],
@@ -85,7 +86,7 @@ def mark_overdue(*, by: Actor, today: dt.date | None = None) -> list[int]:
     )
     ids = [row[0] for row in candidates]
     for start in range(0, len(ids), 1000):
-        Invoice.objects.filter(pk__in=ids[start : start + 1000]).update(status=Invoice.Status.OVERDUE)
+        Invoice.objects.unscoped().filter(pk__in=ids[start : start + 1000]).update(status=Invoice.Status.OVERDUE)
     user = by.user if by.user is not None and by.user.is_authenticated else None
     bulk_record(
         [

@@ -16,7 +16,7 @@ def with_credited(qs: QuerySet[Invoice]) -> QuerySet[Invoice]:
 
 
 def payments(*, invoice: Invoice) -> QuerySet[Payment]:
-    return Payment.objects.filter(invoice=invoice).order_by("paid_on", "id")
+    return Payment.objects.filter(company_id=invoice.company_id, invoice=invoice).order_by("paid_on", "id")
 
 
 def invoices(*, company: Company | None, year: int | None = None, status: str = "") -> QuerySet[Invoice]:

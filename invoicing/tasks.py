@@ -33,7 +33,8 @@ def ensure_pdf(invoice: Invoice) -> Invoice:
 
     with transaction.atomic():
         locked = (
-            Invoice.objects.select_for_update(of=("self",))
+            Invoice.objects.unscoped()
+            .select_for_update(of=("self",))
             .select_related("company", "credited_invoice")
             .get(pk=invoice.pk)
         )
@@ -55,16 +56,16 @@ def process_issued_invoice(invoice_id: int) -> None:
     A stored PDF is kept; deliveries that exist already were queued with them (same transaction), so a
     re-run (e.g. after the worker died) only adds and queues what is missing.
     """
-    invoice = ensure_pdf(Invoice.objects.select_related("company").get(pk=invoice_id))
+    invoice = ensure_pdf(Invoice.objects.unscoped().select_related("company").get(pk=invoice_id))
     with transaction.atomic():
         # Serialises two runs of this task (a reclaimed one and a slow original).
-        Invoice.objects.select_for_update().filter(pk=invoice.pk).first()
+        Invoice.objects.unscoped().select_for_update().filter(pk=invoice.pk).first()
         addresses = set(
             EInvoiceRecipient.objects.for_company(invoice.company)
             .filter(confirmed_at__isnull=False)
             .values_list("email", flat=True)
         )
-        existing = set(EInvoiceDelivery.objects.filter(invoice=invoice).values_list("email", flat=True))
+        existing = set(EInvoiceDelivery.objects.unscoped().filter(invoice=invoice).values_list("email", flat=True))
         for email in sorted(addresses - existing):
             delivery = EInvoiceDelivery.objects.create(company=invoice.company, invoice=invoice, email=email)
             enqueue(send_einvoice, delivery.pk)
@@ -114,7 +115,8 @@ def deliver_to_access_point(delivery_id: int) -> None:
     retry = None
     with transaction.atomic():
         delivery = (
-            EInvoiceDelivery.objects.select_for_update(of=("self",))
+            EInvoiceDelivery.objects.unscoped()
+            .select_for_update(of=("self",))
             .select_related("invoice", "invoice__company", "invoice__credited_invoice")
             .get(pk=delivery_id)
         )
@@ -148,7 +150,7 @@ def refresh_access_point_status(delivery_id: int) -> str:
     from invoicing.access_point import REJECTED, AccessPointError, get_access_point
 
     with transaction.atomic():
-        delivery = EInvoiceDelivery.objects.select_for_update().get(pk=delivery_id)
+        delivery = EInvoiceDelivery.objects.unscoped().select_for_update().get(pk=delivery_id)
         if delivery.status != EInvoiceDelivery.Status.SENT or not delivery.message_id:
             return delivery.status
         try:
@@ -176,7 +178,8 @@ def send_einvoice(delivery_id: int) -> None:
 
     with transaction.atomic():
         delivery = (
-            EInvoiceDelivery.objects.select_for_update()
+            EInvoiceDelivery.objects.unscoped()
+            .select_for_update()
             .select_related("invoice", "invoice__company")
             .get(pk=delivery_id)
         )
@@ -195,7 +198,7 @@ def follow_outbox_message(sender: object, message: "OutboxMessage", **kwargs: ob
         "sent": EInvoiceDelivery.Status.SENT,
         "failed": EInvoiceDelivery.Status.FAILED,
     }.get(str(message.status), EInvoiceDelivery.Status.PENDING)
-    EInvoiceDelivery.objects.filter(outbox_message=message).update(
+    EInvoiceDelivery.objects.unscoped().filter(outbox_message=message).update(
         status=status,
         attempts=min(message.attempts, 32767),
         last_error=message.last_error[:300],
@@ -223,7 +226,7 @@ def _message(invoice: Invoice, email: str) -> EmailMessage:
 
 @task
 def send_einvoice_confirmation(recipient_id: int, confirm_url: str, language: str) -> None:
-    recipient = EInvoiceRecipient.objects.select_related("company").filter(pk=recipient_id).first()
+    recipient = EInvoiceRecipient.objects.unscoped().select_related("company").filter(pk=recipient_id).first()
     if recipient is None:
         # Removed between the request and this task: nobody to ask any more, and not an error to retry.
         logger.info("eInvoice recipient %s was removed before its confirmation was sent", recipient_id)

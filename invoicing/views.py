@@ -356,7 +356,7 @@ def staff_index(request: HttpRequest) -> HttpResponse:
             if done.message:
                 messages.success(request, done.message)
             return redirect(done.url)
-    recent = Invoice.objects.select_related("company").order_by("-number")[:20]
+    recent = Invoice.objects.unscoped().select_related("company").order_by("-number")[:20]
     return render(
         request,
         "invoicing/staff.html",
@@ -370,9 +370,11 @@ def staff_index(request: HttpRequest) -> HttpResponse:
             "payment_form": forms.payment,
             "bank_form": forms.bank,
             "bank_errors": forms.bank_errors,
-            "payments": Payment.objects.select_related("invoice", "company").order_by("-created_at", "-id")[:20],
+            "payments": Payment.objects.unscoped()
+            .select_related("invoice", "company")
+            .order_by("-created_at", "-id")[:20],
             "payment_imports": PaymentImport.objects.all()[:10],
-            "overdue_count": Invoice.objects.filter(status=Invoice.Status.OVERDUE).count(),
+            "overdue_count": Invoice.objects.unscoped().filter(status=Invoice.Status.OVERDUE).count(),
         },
     )
 
@@ -380,7 +382,7 @@ def staff_index(request: HttpRequest) -> HttpResponse:
 @staff_view
 def staff_invoice(request: HttpRequest, invoice_id: int) -> HttpResponse:
     """Staff: one invoice of any company, its payments, and a form to register one."""
-    queryset = selectors.with_credited(Invoice.objects.select_related("company", "credited_invoice"))
+    queryset = selectors.with_credited(Invoice.objects.unscoped().select_related("company", "credited_invoice"))
     invoice = queryset.filter(pk=invoice_id).first()
     if invoice is None:
         raise Http404

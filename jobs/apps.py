@@ -12,6 +12,16 @@ class JobsConfig(AppConfig):
         from audit.labels import PREFIX_LABELS, register
         from registry.areas import StaffPage, register_staff_page
 
-        register_staff_page(StaffPage("jobs", _("Background tasks"), "jobs:staff", icon="gears", order=900))
+        register_staff_page(
+            StaffPage(
+                "jobs",
+                _("Background tasks"),
+                "jobs:staff",
+                icon="gears",
+                order=900,
+                urls="jobs.urls",
+                url_prefix="jobs/",
+            )
+        )
         register({"task.retried": _("Retried background task")})
         PREFIX_LABELS.setdefault("task", _("Background tasks"))

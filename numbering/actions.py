@@ -66,7 +66,7 @@ def _lock(port_request: PortRequest) -> None:
     second completion created the numbers again, and the unique constraint gave a 500).
     """
     seen = port_request.status
-    fresh = PortRequest.objects.select_for_update().get(pk=port_request.pk)
+    fresh = PortRequest.objects.select_for_update().get(pk=port_request.pk, company_id=port_request.company_id)
     port_request.status, port_request.status_reason = fresh.status, fresh.status_reason
     port_request.scheduled_at = fresh.scheduled_at
     if fresh.status != seen:
@@ -157,7 +157,7 @@ def _save_details(
 
 
 def _check_numbers_free(company: Company, numbers: list[str], exclude: PortRequest | None = None) -> None:
-    taken = set(PhoneNumber.objects.filter(number__in=numbers).values_list("number", flat=True))
+    taken = set(PhoneNumber.objects.unscoped().filter(number__in=numbers).values_list("number", flat=True))
     open_ports = PortNumber.objects.filter(
         number__in=numbers,
         port_request__status__in=[S.SUBMITTED, S.PENDING, S.SCHEDULED, S.REJECTED],
@@ -288,7 +288,7 @@ def update_port_request(
     by: Actor,
 ) -> PortRequest:
     """The customer corrects a draft or a rejected request (and may submit it again)."""
-    port_request = PortRequest.objects.select_for_update().get(pk=port_request.pk)
+    port_request = PortRequest.objects.select_for_update().get(pk=port_request.pk, company_id=port_request.company_id)
     if port_request.status not in CUSTOMER_EDITABLE:
         raise ValidationError(_("Only a draft or a rejected request can be changed."), code="not_editable")
     _check_numbers_free(port_request.company, numbers, exclude=port_request)
@@ -435,7 +435,7 @@ def complete_port_request(port_request: PortRequest, *, ported: list[str], note:
     if not ported or not set(ported) <= known:
         raise ValidationError(_("Choose the numbers that were ported."))
     if not port_request.is_mobile and set(
-        PhoneNumber.objects.filter(number__in=ported).values_list("number", flat=True)
+        PhoneNumber.objects.unscoped().filter(number__in=ported).values_list("number", flat=True)
     ):
         raise ValidationError(_("Some of these numbers already belong to a company."))
     for number in numbers:

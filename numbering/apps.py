@@ -24,6 +24,8 @@ class NumberingConfig(AppConfig):
                 order=30,
                 staff_url_name="numbers:staff_queue",
                 staff_title=_("Port requests"),
+                urls="numbering.urls",
+                url_prefix="numbers/",
             )
         )
         register_section(

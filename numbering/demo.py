@@ -24,15 +24,15 @@ NUMBERS = {
 def seed_numbers(ctx: DemoContext) -> None:
     for key, (main, landlines) in NUMBERS.items():
         company = ctx.companies[key]
-        PhoneNumber.objects.get_or_create(
+        PhoneNumber.objects.unscoped().get_or_create(
             number=main, defaults={"company": company, "kind": PhoneNumber.Kind.MAIN, "label": "Hovednummer"}
         )
         for number in landlines:
-            PhoneNumber.objects.get_or_create(
+            PhoneNumber.objects.unscoped().get_or_create(
                 number=number,
                 defaults={"company": company, "kind": PhoneNumber.Kind.LANDLINE, "routing": "Receptionen"},
             )
-    PhoneNumber.objects.get_or_create(
+    PhoneNumber.objects.unscoped().get_or_create(
         number="+4533150100",
         defaults={
             "company": ctx.companies["nordlys"],

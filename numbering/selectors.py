@@ -54,7 +54,7 @@ def port_request_detail(*, company: Company | None, staff: bool = False) -> Quer
     comments = PortComment.objects.select_related("author")
     if not staff:
         comments = comments.filter(is_internal=False)
-    queryset = PortRequest.objects.all() if staff else PortRequest.objects.for_company(company)
+    queryset = PortRequest.objects.unscoped() if staff else PortRequest.objects.for_company(company)
     return queryset.select_related("company", "created_by", "signed_by", "subscription").prefetch_related(
         "numbers",
         Prefetch("events", queryset=PortEvent.objects.select_related("user")),
@@ -64,7 +64,7 @@ def port_request_detail(*, company: Company | None, staff: bool = False) -> Quer
 
 def staff_queue(*, status: str | None = None) -> QuerySet[PortRequest]:
     """Cross-company on purpose: the operator's staff process every company's requests."""
-    queryset = PortRequest.objects.select_related("company").annotate(number_count=Count("numbers"))
+    queryset = PortRequest.objects.unscoped().select_related("company").annotate(number_count=Count("numbers"))
     if status:
         queryset = queryset.filter(status=status)
     else:

@@ -10,7 +10,7 @@ def send_port_request_update(port_request_id: int, event_id: int | None = None, 
     """E-mails the company's chosen addresses about a change, in the language they chose."""
     from numbering.models import PortComment, PortEvent, PortRequest
 
-    port_request = PortRequest.objects.select_related("company").get(pk=port_request_id)
+    port_request = PortRequest.objects.unscoped().select_related("company").get(pk=port_request_id)
     recipients = port_request.notification_list
     if not recipients:
         return 0
@@ -33,7 +33,7 @@ def notify_staff_of_port_request(port_request_id: int) -> int:
     """Tells the operator's staff that a port request waits in their queue."""
     from numbering.models import PortRequest
 
-    port_request = PortRequest.objects.select_related("company").get(pk=port_request_id)
+    port_request = PortRequest.objects.unscoped().select_related("company").get(pk=port_request_id)
     recipients = list(settings.STAFF_NOTIFICATION_EMAILS)
     if not recipients:
         return 0

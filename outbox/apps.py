@@ -13,7 +13,17 @@ class OutboxConfig(AppConfig):
         from audit import labels
         from registry.areas import StaffPage, register_staff_page
 
-        register_staff_page(StaffPage("outbox", _("E-mail outbox"), "outbox:staff", icon="envelope", order=910))
+        register_staff_page(
+            StaffPage(
+                "outbox",
+                _("E-mail outbox"),
+                "outbox:staff",
+                icon="envelope",
+                order=910,
+                urls="outbox.urls",
+                url_prefix="staff/mail/",
+            )
+        )
         labels.register(
             {
                 "outbox.resend": _("Resent an e-mail"),

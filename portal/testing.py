@@ -12,11 +12,25 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from companies.models import Company
 
-PORTAL_APPS = ["portal", "audit", "accounts", "tickets", "subscriptions", "numbering", "invoicing", "api"]
+# The shell's own apps with pages; the area apps come from the registry.
+SHELL_APPS = ["portal", "audit", "accounts", "api"]
+SHELL_NAMESPACES = {"portal", "audit", "accounts", "api_clients"}
+
+
+def portal_apps() -> list[str]:
+    """The apps whose URLs the route walkers cover: the shell's and every registered area's."""
+    from registry.areas import registry
+
+    apps.check_apps_ready()  # the areas register in AppConfig.ready()
+    return [*SHELL_APPS, *registry.apps()]
+
+
+PORTAL_APPS = portal_apps()
 
 
 @dataclass(frozen=True)
@@ -50,7 +64,7 @@ def portal_routes() -> list[Route]:
     from registry.areas import registry
 
     # The shell's namespaces plus each area's, which is its key (not always its app label).
-    namespaces = {"portal", "audit", "accounts", "api_clients", *registry.keys()}
+    namespaces = {*SHELL_NAMESPACES, *registry.keys()}
     return [r for r in _walk(get_resolver().url_patterns, "", {}) if r.namespace in namespaces]
 
 

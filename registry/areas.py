@@ -1,7 +1,8 @@
-"""The registry of portal areas that the top menu, overview and policy read.
+"""The registry of portal areas that the root URLs, top menu, staff menu, overview and policy read.
 
-An area app registers itself in its AppConfig.ready(); adding an area is
-adding an app. The key is also the app's URL namespace.
+An area app registers itself in its AppConfig.ready(); adding an area is adding an app (and its
+entry in INSTALLED_APPS): the root URLconf mounts the area's URL module at its prefix, the route
+walkers test it, the menus and the overview show it. The key is also the app's URL namespace.
 """
 
 from collections.abc import Iterable
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.http import urlencode
 
 
 @dataclass(frozen=True)
@@ -36,10 +38,19 @@ class Area:
     staff_url_name: str | None = None
     staff_title: str | Promise | None = None
     quick_actions: tuple[QuickAction, ...] = ()
+    # The app's URL module (whose app_name is the key) and the path the root URLconf mounts it at,
+    # e.g. urls="numbering.urls", url_prefix="numbers/". The app is the URL module's package.
+    urls: str | None = None
+    url_prefix: str = ""
 
     @property
     def url(self) -> str:
         return reverse(self.url_name)
+
+    @property
+    def app(self) -> str | None:
+        """The Django app that provides the area (``numbering`` for the key ``numbers``)."""
+        return self.urls.rpartition(".")[0] if self.urls else None
 
     @property
     def staff_url(self) -> str | None:
@@ -49,9 +60,36 @@ class Area:
 class AreaRegistry:
     def __init__(self) -> None:
         self._areas: dict[str, Area] = {}
+        self._access_request_url_name: str | None = None
 
     def register(self, area: Area) -> None:
+        if area.urls and not area.url_prefix.endswith("/"):
+            raise ValueError(f"Area {area.key}: url_prefix must end with a slash, got {area.url_prefix!r}")
+        taken = {a.url_prefix: a.key for a in self._areas.values() if a.urls and a.key != area.key}
+        if area.urls and area.url_prefix in taken:
+            raise ValueError(f"Area {area.key}: url_prefix {area.url_prefix!r} is already {taken[area.url_prefix]}'s")
         self._areas[area.key] = area
+
+    def with_urls(self) -> list[Area]:
+        """The areas whose URL module the root URLconf includes, in menu order."""
+        return [area for area in self.all() if area.urls]
+
+    def apps(self) -> list[str]:
+        """The apps that provide areas (for the route walkers)."""
+        return [area.app for area in self.all() if area.app]
+
+    # -- "ask us for access" ---------------------------------------------------------------------
+
+    def provide_access_request(self, url_name: str) -> None:
+        """An app that takes access requests (tickets) names its page; it is opened with ``?area=<key>``."""
+        self._access_request_url_name = url_name
+
+    def access_request_url(self, area: Area) -> str | None:
+        """Where an admin without (full) access to ``area`` asks for it; None when no app takes requests
+        (the 403 page then says to contact the operator)."""
+        if self._access_request_url_name is None:
+            return None
+        return reverse(self._access_request_url_name) + "?" + urlencode({"area": area.key})
 
     def all(self) -> list[Area]:
         return sorted(self._areas.values(), key=lambda a: (a.order, a.key))
@@ -85,6 +123,9 @@ class StaffPage:
     url_name: str
     icon: str
     order: int = 100
+    # The app's URL module and the path the root URLconf mounts it at, as for an Area.
+    urls: str | None = None
+    url_prefix: str = ""
 
     @property
     def url(self) -> str:

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.views import admin_login, closed_page
 from api.routes import api as customer_api
 from portal import views as portal_views
+from registry.areas import registry, staff_pages
 
 admin.site.site_header = _("Self-service — operator staff")
 admin.site.site_title = _("Self-service staff")
@@ -20,12 +21,10 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("me/", include("accounts.urls")),
     path("audit/", include("portal.activity_urls")),
-    path("tickets/", include("tickets.urls")),
-    path("subscriptions/", include("subscriptions.urls")),
-    path("numbers/", include("numbering.urls")),
-    path("invoices/", include("invoicing.urls")),
-    path("staff/mail/", include("outbox.urls")),
-    path("jobs/", include("jobs.urls")),
+    # Each area's URL module at its prefix, from the registry: adding an area is adding an app.
+    *(path(area.url_prefix, include(area.urls)) for area in registry.with_urls() if area.urls),
+    # The core's staff pages (e-mail outbox, background tasks) likewise.
+    *(path(page.url_prefix, include(page.urls)) for page in staff_pages() if page.urls),
     path("api-clients/", include("api.urls")),
     path("tmf-api/", customer_api.urls),
     path("health/", portal_views.health, name="health"),

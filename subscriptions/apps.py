@@ -28,6 +28,8 @@ class SubscriptionsConfig(AppConfig):
                 icon="sim-card",
                 order=20,
                 quick_actions=(QuickAction(_("Create new subscription"), "subscriptions:create_user"),),
+                urls="subscriptions.urls",
+                url_prefix="subscriptions/",
             )
         )
         from registry.overview import OverviewSection, register_section

@@ -311,7 +311,8 @@ class NumberStepForm(forms.Form):
             except NumberError as error:
                 self.add_error("port_number", str(error))
             if phone and (
-                Subscription.objects.filter(phone_number=phone)
+                Subscription.objects.unscoped()
+                .filter(phone_number=phone)
                 .exclude(status__in=[Subscription.Status.TERMINATED, Subscription.Status.CANCELLED])
                 .exists()
             ):
@@ -363,7 +364,7 @@ class SimStepForm(forms.Form):
                     )
                     % {"prefixes": ", ".join(operator_iccid_prefixes())},
                 )
-            elif Subscription.objects.filter(iccid=iccid).exists():
+            elif Subscription.objects.unscoped().filter(iccid=iccid).exists():
                 self.add_error("iccid", _("This SIM card is already in use."))
             data["iccid"] = iccid
         else:

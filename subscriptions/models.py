@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from registry.scoping import CompanyOwned
+from registry.scoping import CompanyManager, CompanyOwned, ScopedCompanyManager
 from subscriptions import crypto
 from subscriptions.sorting import MAX_LENGTH as SORT_KEY_LENGTH
 from subscriptions.sorting import danish_sort_key
@@ -265,6 +265,10 @@ class SubscriptionCount(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Subscription.Status.choices)
     cost_centre = models.CharField(_("cost centre"), max_length=40, blank=True)
     count = models.IntegerField(_("count"), default=0)
+
+    # Fails closed like CompanyOwned (its company key has no constraint, so it cannot inherit it).
+    all_companies = CompanyManager()
+    objects = ScopedCompanyManager()
 
     class Meta:
         verbose_name = _("subscription count")

@@ -11,7 +11,8 @@ def provision_subscription(subscription_id: int) -> None:
     """Activates a new subscription once the network has it (simulated here)."""
     with transaction.atomic():
         sub = (
-            Subscription.objects.select_for_update()
+            Subscription.objects.unscoped()
+            .select_for_update()
             .filter(pk=subscription_id, status=Subscription.Status.PENDING_ACTIVE)
             .first()
         )

@@ -110,7 +110,9 @@ def _detail_context(request: HttpRequest, sub: Subscription, **extra: Any) -> di
 def detail(request: HttpRequest, subscription_id: int) -> HttpResponse:
     sub = _subscription(request, subscription_id)
     if request.method == "POST":
-        form = DetailsForm(request.POST, instance=Subscription.objects.get(pk=sub.pk), prefix="details")
+        form = DetailsForm(
+            request.POST, instance=Subscription.objects.get(pk=sub.pk, company_id=sub.company_id), prefix="details"
+        )
         if form.is_valid():
             actions.change_details(
                 sub, data={f: form.cleaned_data[f] for f in actions.DETAIL_FIELDS}, by=Actor.from_request(request)
@@ -246,7 +248,9 @@ def blocks(request: HttpRequest, subscription_id: int) -> HttpResponse:
     sub = _subscription(request, subscription_id)
     if request.method != "POST":
         return redirect("subscriptions:detail", subscription_id=sub.pk)
-    form = BlocksForm(request.POST, instance=Subscription.objects.get(pk=sub.pk), prefix="blocks")
+    form = BlocksForm(
+        request.POST, instance=Subscription.objects.get(pk=sub.pk, company_id=sub.company_id), prefix="blocks"
+    )
     if form.is_valid():
         with errors_to_messages(request):
             changes = actions.set_blocks(

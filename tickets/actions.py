@@ -98,7 +98,7 @@ def _earlier_submission(by: Actor, submission_token: uuid.UUID | None) -> Ticket
     """The ticket a first submission of the same form (same user, same token) created, if any."""
     if submission_token is None or by.user is None:
         return None
-    return Ticket.objects.filter(created_by=by.user, submission_token=submission_token).first()
+    return Ticket.objects.unscoped().filter(created_by=by.user, submission_token=submission_token).first()
 
 
 def _check_related(
@@ -193,7 +193,7 @@ def create_ticket(
 
 @transaction.atomic
 def reply_as_customer(ticket: Ticket, *, body: str, attachments: Sequence[Upload] = (), by: Actor) -> TicketMessage:
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, company_id=ticket.company_id)
     if not ticket.customer_may_reply:
         raise ValidationError(
             _("This ticket is %(status)s and cannot get new replies. Please create a new ticket.")
@@ -222,7 +222,7 @@ def reply_as_customer(ticket: Ticket, *, body: str, attachments: Sequence[Upload
 
 @transaction.atomic
 def add_attachments(ticket: Ticket, *, attachments: Sequence[Upload], by: Actor) -> list[TicketAttachment]:
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, company_id=ticket.company_id)
     if ticket.is_final:
         raise ValidationError(_("Files cannot be added to a closed ticket."))
     if not attachments:
@@ -242,7 +242,7 @@ def add_attachments(ticket: Ticket, *, attachments: Sequence[Upload], by: Actor)
 
 @transaction.atomic
 def close_ticket(ticket: Ticket, *, by: Actor) -> Ticket:
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, company_id=ticket.company_id)
     if not ticket.customer_may_close:
         raise ValidationError(_("This ticket is already %(status)s.") % {"status": ticket.get_status_display().lower()})
     change = _set_status(ticket, Status.CLOSED, reason=_("Closed by the customer"), by=by, by_staff=False)
@@ -254,7 +254,7 @@ def close_ticket(ticket: Ticket, *, by: Actor) -> Ticket:
 
 @transaction.atomic
 def reopen_ticket(ticket: Ticket, *, reason: str = "", by: Actor) -> Ticket:
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, company_id=ticket.company_id)
     if not ticket.customer_may_reopen:
         raise ValidationError(
             _("Only a resolved ticket can be reopened; this one is %(status)s.")
@@ -280,7 +280,7 @@ def mark_read(ticket: Ticket, *, user: "User") -> None:
 def reply_as_staff(
     ticket: Ticket, *, body: str, internal: bool = False, attachments: Sequence[Upload] = (), by: Actor
 ) -> TicketMessage:
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, company_id=ticket.company_id)
     body = body.strip()
     if not body:
         raise ValidationError(_("Write a message."))
@@ -322,7 +322,7 @@ def reply_as_staff(
 
 @transaction.atomic
 def assign_ticket(ticket: Ticket, *, assignee: "User | None", by: Actor) -> Ticket:
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, company_id=ticket.company_id)
     if assignee is not None and not assignee.is_staff:
         raise ValidationError(_("Tickets can only be assigned to operator staff."))
     ticket.assignee = assignee
@@ -365,7 +365,7 @@ def change_status(ticket: Ticket, *, to_status: str, reason: str = "", seen_stat
     The row lock serialises two staff changing one ticket; the second finds the status changed
     and is told by whom, instead of silently overwriting the first change.
     """
-    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk)
+    ticket = Ticket.objects.select_for_update().get(pk=ticket.pk, company_id=ticket.company_id)
     if seen_status and ticket.status != seen_status:
         last = ticket.status_changes.select_related("changed_by").order_by("-created_at", "-id").first()
         who = last.changed_by.email if last is not None and last.changed_by is not None else _("someone else")

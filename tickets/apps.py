@@ -24,8 +24,12 @@ class TicketsConfig(AppConfig):
                 order=10,
                 staff_url_name="tickets:staff_queue",
                 staff_title=_("Ticket queue"),
+                urls="tickets.urls",
+                url_prefix="tickets/",
             )
         )
+        # Admins without (full) access to an area ask for it with a pre-filled ticket.
+        registry.provide_access_request("tickets:request_access")
         register_section(
             OverviewSection(
                 area_key="tickets", template="tickets/overview_section.html", context=overview_context, order=10

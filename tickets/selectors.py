@@ -97,7 +97,7 @@ def staff_queue(
     query: str = "",
     staff_user: "User | None" = None,
 ) -> QuerySet[Ticket]:
-    tickets: QuerySet[Ticket] = Ticket.objects.all()
+    tickets: QuerySet[Ticket] = Ticket.objects.unscoped()
     if status == "open":
         tickets = tickets.filter(status__in=OPEN_STATUSES)
     elif status:
@@ -117,7 +117,7 @@ def staff_queue(
 
 
 def staff_ticket_detail() -> Any:
-    tickets = Ticket.objects.select_related(
+    tickets = Ticket.objects.unscoped().select_related(
         "company", "related_subscription", "related_invoice", "related_port_request", "created_by", "assignee"
     )
     return tickets.prefetch_related(  # type: ignore[type-var]

@@ -51,12 +51,12 @@ def send_ticket_email(*, ticket_id: int, event: str, message_id: int | None = No
     """Sends the e-mails for one ticket event; returns how many were sent."""
     from tickets.models import Ticket, TicketMessage
 
-    ticket = Ticket.objects.select_related("company").filter(pk=ticket_id).first()
+    ticket = Ticket.objects.unscoped().select_related("company").filter(pk=ticket_id).first()
     if ticket is None:
         return 0
     message = None
     if message_id is not None:
-        message = TicketMessage.objects.filter(pk=message_id, ticket=ticket, is_internal=False).first()
+        message = TicketMessage.objects.unscoped().filter(pk=message_id, ticket=ticket, is_internal=False).first()
     sent = 0
     if event in CUSTOMER_EVENTS:
         url = _base_url() + reverse("tickets:detail", kwargs={"ticket_id": ticket.pk})

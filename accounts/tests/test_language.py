@@ -16,7 +16,7 @@ def test_it_stores_the_language_on_the_user_and_applies_it_everywhere(login, per
     page = client.get(reverse("portal:overview"))
     assert page["Content-Language"] == "da"
     assert b"Oversigt" in page.content
-    assert AuditEvent.objects.filter(action="account.language_changed").exists()
+    assert AuditEvent.all_companies.filter(action="account.language_changed").exists()
 
 
 def test_the_users_language_wins_over_the_browsers(login, personas):

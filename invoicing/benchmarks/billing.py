@@ -257,7 +257,7 @@ def pdf_invoice(users: int) -> Invoice:
             ),
         ]
     InvoiceLine.objects.bulk_create(lines, batch_size=5000)
-    return Invoice.objects.select_related("company").get(pk=invoice.pk)
+    return Invoice.objects.unscoped().select_related("company").get(pk=invoice.pk)
 
 
 def bench_pdf(users: int, repeat: int) -> tuple[list[float], int]:

@@ -60,7 +60,7 @@ def seed(subscriptions: int) -> None:
             )
     else:
         UsageImport.objects.all().delete()
-        Subscription.objects.all().delete()
+        Subscription.objects.unscoped().delete()
         Company.objects.all().delete()
     product, _ = Product.objects.get_or_create(
         code="bench-30gb",

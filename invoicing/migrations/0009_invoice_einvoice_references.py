@@ -11,7 +11,8 @@ def fill_from_current_references(apps, schema_editor):
     Invoice = apps.get_model("invoicing", "Invoice")
     EInvoiceSettings = apps.get_model("invoicing", "EInvoiceSettings")
     anything_set = ~Q(order_reference="") | ~Q(contact_reference="") | ~Q(accounting_cost="")
-    for settings in EInvoiceSettings.objects.filter(anything_set).values("company_id", *REFERENCES):
+    # _default_manager: the historical models have `objects`, the live ones (tests) the plain `all_companies`.
+    for settings in EInvoiceSettings._default_manager.filter(anything_set).values("company_id", *REFERENCES):
         company_id = settings.pop("company_id")
         Invoice.objects.filter(company_id=company_id).update(**settings)
 

@@ -38,7 +38,7 @@ def bill(system, django_capture_on_commit_callbacks):
         SubscriptionFactory(company=company)
         with django_capture_on_commit_callbacks(execute=True):
             run_billing("2026-11", by=system, issue_date=dt.date(2026, 12, 1))
-        return Invoice.objects.get(company=company)
+        return Invoice.all_companies.get(company=company)
 
     return run
 
@@ -47,7 +47,7 @@ def bill(system, django_capture_on_commit_callbacks):
 def test_an_issued_invoice_goes_to_the_access_point_in_the_chosen_format(personas, bill, channel, customization):
     invoice = bill(personas.company_a, channel)
 
-    delivery = EInvoiceDelivery.objects.get(invoice=invoice)
+    delivery = EInvoiceDelivery.all_companies.get(invoice=invoice)
     assert (delivery.channel, delivery.status, delivery.email) == (channel, "sent", "")
     [envelope] = FakeAccessPoint.outbox
     assert (envelope.receiver, envelope.scheme, envelope.document_format) == (personas.company_a.cvr, "0184", channel)
@@ -58,10 +58,10 @@ def test_an_issued_invoice_goes_to_the_access_point_in_the_chosen_format(persona
 
 def test_a_delivery_re_run_after_its_worker_died_is_not_handed_over_twice(personas, bill):
     invoice = bill(personas.company_a, "peppol")
-    delivery = EInvoiceDelivery.objects.get(invoice=invoice)
+    delivery = EInvoiceDelivery.all_companies.get(invoice=invoice)
     # The worker was killed after the access point took the document but before its commit: the row says
     # pending again, and the task re-runs.
-    EInvoiceDelivery.objects.filter(pk=delivery.pk).update(status="pending", attempts=0, message_id="")
+    EInvoiceDelivery.all_companies.filter(pk=delivery.pk).update(status="pending", attempts=0, message_id="")
 
     deliver_to_access_point.call(delivery.pk)
 
@@ -72,7 +72,7 @@ def test_a_delivery_re_run_after_its_worker_died_is_not_handed_over_twice(person
 
 def test_no_access_point_delivery_without_the_choice(personas, bill):
     invoice = bill(personas.company_a, "none")
-    assert not EInvoiceDelivery.objects.filter(invoice=invoice).exists()
+    assert not EInvoiceDelivery.all_companies.filter(invoice=invoice).exists()
     assert FakeAccessPoint.outbox == []
 
 
@@ -82,7 +82,7 @@ def test_a_rejection_shows_the_receivers_reason_on_the_invoice_and_in_the_log(pe
         "OPTIONS": {"REJECT": {personas.company_a.cvr: "Ukendt ordrenummer"}},
     }
     invoice = bill(personas.company_a, "peppol")
-    delivery = EInvoiceDelivery.objects.get(invoice=invoice)
+    delivery = EInvoiceDelivery.all_companies.get(invoice=invoice)
     call_command("retry_einvoices")  # queues the status check (run at once by the test task backend)
     delivery.refresh_from_db()
     assert (delivery.status, delivery.receiver_reason) == ("rejected", "Ukendt ordrenummer")
@@ -97,7 +97,7 @@ def test_a_rejection_shows_the_receivers_reason_on_the_invoice_and_in_the_log(pe
 def test_an_unavailable_access_point_is_retried_and_then_fails(personas, bill, settings):
     settings.EINVOICE_ACCESS_POINT = {"BACKEND": "invoicing.access_point.FakeAccessPoint", "OPTIONS": {"FAIL": True}}
     invoice = bill(personas.company_a, "oioubl")
-    delivery = EInvoiceDelivery.objects.get(invoice=invoice)
+    delivery = EInvoiceDelivery.all_companies.get(invoice=invoice)
     assert delivery.status == "pending" and delivery.last_error
     for _ in range(6):
         deliver_to_access_point.call(delivery.pk)

@@ -45,7 +45,7 @@ def test_it_bills_a_full_month_with_add_ons_usage_and_vat(system):
 
     result = run_billing("2026-11", by=system, issue_date=ISSUE)
 
-    invoice = Invoice.objects.get(pk=result.created[0])
+    invoice = Invoice.all_companies.get(pk=result.created[0])
     assert [line.amount for line in _lines(invoice, InvoiceLine.Kind.SUBSCRIPTION)] == [14900]
     assert [line.amount for line in _lines(invoice, InvoiceLine.Kind.ADD_ON)] == [4900]
     roaming = invoice.lines.get(usage_type=UsageRecord.Type.ROAMING)
@@ -71,13 +71,13 @@ def test_it_charges_a_mid_month_start_for_its_days(system):
 
     run_billing("2026-11", by=system, issue_date=ISSUE)
 
-    invoice = Invoice.objects.get(company=company, period="2026-11")
+    invoice = Invoice.all_companies.get(company=company, period="2026-11")
     fee = invoice.lines.get(kind=InvoiceLine.Kind.SUBSCRIPTION)
     assert (fee.quantity, fee.amount) == (Decimal(10), 4967)
     assert invoice.lines.get(kind=InvoiceLine.Kind.ONE_OFF).amount == 9900
     assert invoice.net == 4967 + 9900
     assert invoice.vat == 3717  # 3716,75 → 3717
-    assert Charge.objects.get().invoice == invoice
+    assert Charge.all_companies.get().invoice == invoice
 
 
 def test_it_charges_a_cancellation_up_to_its_end_date(system):
@@ -85,7 +85,7 @@ def test_it_charges_a_cancellation_up_to_its_end_date(system):
 
     run_billing("2026-02", by=system, issue_date=dt.date(2026, 3, 1))
 
-    fee = Invoice.objects.get(company=sub.company).lines.get(kind=InvoiceLine.Kind.SUBSCRIPTION)
+    fee = Invoice.all_companies.get(company=sub.company).lines.get(kind=InvoiceLine.Kind.SUBSCRIPTION)
     assert (fee.quantity, fee.amount) == (Decimal(10), 10000)  # 280 kr. * 10/28
 
 
@@ -116,7 +116,7 @@ def test_it_numbers_invoices_without_gaps(system):
 
     run_billing("2026-11", by=system, issue_date=ISSUE)
 
-    numbers = sorted(Invoice.objects.values_list("number", flat=True))
+    numbers = sorted(Invoice.all_companies.values_list("number", flat=True))
     assert numbers == list(range(start + 1, start + 5))
     assert InvoiceCounter.objects.get().last_number == start + 4
 
@@ -129,8 +129,8 @@ def test_it_creates_nothing_twice_on_a_re_run(system):
 
     assert len(first.created) == 2
     assert (second.created, second.skipped) == ([], 2)
-    assert Invoice.objects.count() == 2
-    assert AuditEvent.objects.filter(action="invoice.issued").count() == 2
+    assert Invoice.all_companies.count() == 2
+    assert AuditEvent.all_companies.filter(action="invoice.issued").count() == 2
 
 
 def test_it_finishes_a_run_killed_half_way_with_each_invoice_once(system, monkeypatch):
@@ -147,14 +147,14 @@ def test_it_finishes_a_run_killed_half_way_with_each_invoice_once(system, monkey
     monkeypatch.setattr(billing, "bill_company", dies_on_the_second)
     with pytest.raises(KeyboardInterrupt):
         run_billing("2026-11", by=system, issue_date=ISSUE)
-    assert Invoice.objects.count() == 1
+    assert Invoice.all_companies.count() == 1
     monkeypatch.setattr(billing, "bill_company", real)
 
     result = run_billing("2026-11", by=system, issue_date=ISSUE)
 
     assert len(result.created) == 2
-    assert sorted(Invoice.objects.values_list("company_id", flat=True)) == sorted(s.company_id for s in subs)
-    numbers = sorted(Invoice.objects.values_list("number", flat=True))
+    assert sorted(Invoice.all_companies.values_list("company_id", flat=True)) == sorted(s.company_id for s in subs)
+    numbers = sorted(Invoice.all_companies.values_list("number", flat=True))
     assert numbers == list(range(numbers[0], numbers[0] + 3))
 
 
@@ -167,20 +167,20 @@ def test_it_has_a_database_guard_against_a_second_invoice_for_a_period(system):
 
 def test_it_keeps_issued_invoices_immutable(system):
     SubscriptionFactory()
-    invoice = Invoice.objects.get(pk=run_billing("2026-11", by=system, issue_date=ISSUE).created[0])
+    invoice = Invoice.all_companies.get(pk=run_billing("2026-11", by=system, issue_date=ISSUE).created[0])
     invoice.total = 1
     with pytest.raises(ImmutableInvoiceError):
         invoice.save()
     with pytest.raises(ImmutableInvoiceError):
         invoice.delete()
-    invoice = Invoice.objects.get(pk=invoice.pk)
+    invoice = Invoice.all_companies.get(pk=invoice.pk)
     invoice.status = Invoice.Status.PAID
     invoice.save(update_fields=["status"])
 
 
 def test_it_credits_an_invoice_in_full_with_the_next_number(system):
     SubscriptionFactory()
-    invoice = Invoice.objects.get(pk=run_billing("2026-11", by=system, issue_date=ISSUE).created[0])
+    invoice = Invoice.all_companies.get(pk=run_billing("2026-11", by=system, issue_date=ISSUE).created[0])
 
     credit = create_credit_note(invoice=invoice, reason="Wrong product", by=system)
 
@@ -188,20 +188,20 @@ def test_it_credits_an_invoice_in_full_with_the_next_number(system):
     assert credit.category == Invoice.Category.CREDIT_NOTE
     assert (credit.net, credit.vat, credit.total) == (-invoice.net, -invoice.vat, -invoice.total)
     assert sum(credit.lines.values_list("amount", flat=True)) == -invoice.net
-    assert AuditEvent.objects.filter(action="invoice.credited").count() == 1
+    assert AuditEvent.all_companies.filter(action="invoice.credited").count() == 1
 
 
 def test_it_refuses_to_credit_twice_or_without_a_reason(system):
     from django.core.exceptions import ValidationError
 
     SubscriptionFactory()
-    invoice = Invoice.objects.get(pk=run_billing("2026-11", by=system, issue_date=ISSUE).created[0])
+    invoice = Invoice.all_companies.get(pk=run_billing("2026-11", by=system, issue_date=ISSUE).created[0])
     with pytest.raises(ValidationError):
         create_credit_note(invoice=invoice, reason="  ", by=system)
     create_credit_note(invoice=invoice, reason="Wrong", by=system)
     with pytest.raises(ValidationError):
         create_credit_note(invoice=invoice, reason="Again", by=system)
-    assert Invoice.objects.count() == 2
+    assert Invoice.all_companies.count() == 2
 
 
 def test_it_runs_from_the_management_command(capsys):
@@ -215,7 +215,7 @@ def test_it_runs_from_the_management_command(capsys):
     assert "1 invoices created" in out.out and "1 companies already billed" in out.out
     # Not a terminal (captured, as in cron): plain progress lines, no bar redrawn with \r.
     assert "Billing 2026-11: 100%, 1/1 companies" in out.err and "\r" not in out.err
-    assert Invoice.objects.count() == 1
+    assert Invoice.all_companies.count() == 1
 
 
 def test_the_command_draws_a_progress_bar_on_a_terminal():

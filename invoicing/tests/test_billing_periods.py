@@ -35,29 +35,29 @@ def test_the_command_refuses_an_unfinished_or_future_month(today, period, messag
     with pytest.raises(CommandError) as raised:
         call_command("run_billing", period, "--no-progress")
     assert message in str(raised.value) and "--force" in str(raised.value)
-    assert not Invoice.objects.exists()
-    assert not AuditEvent.objects.filter(action="invoice.billing_forced").exists()
+    assert not Invoice.all_companies.exists()
+    assert not AuditEvent.all_companies.filter(action="invoice.billing_forced").exists()
 
 
 def test_the_command_bills_the_month_that_just_ended(today, capsys):
     SubscriptionFactory()
     call_command("run_billing", "2026-11", "--no-progress")
-    assert Invoice.objects.filter(period="2026-11").count() == 1
-    assert not AuditEvent.objects.filter(action="invoice.billing_forced").exists()
+    assert Invoice.all_companies.filter(period="2026-11").count() == 1
+    assert not AuditEvent.all_companies.filter(action="invoice.billing_forced").exists()
 
 
 def test_the_command_needs_a_reason_to_force(today):
     SubscriptionFactory()
     with pytest.raises(CommandError, match="Give a reason"):
         call_command("run_billing", "2026-12", "--force", "--no-progress")
-    assert not Invoice.objects.exists()
+    assert not Invoice.all_companies.exists()
 
 
 def test_the_command_bills_a_forced_month_and_audits_the_reason(today):
     SubscriptionFactory()
     call_command("run_billing", "2026-12", "--force", "--reason", "Kunden lukker", "--no-progress")
-    assert Invoice.objects.filter(period="2026-12").count() == 1
-    event = AuditEvent.objects.get(action="invoice.billing_forced")
+    assert Invoice.all_companies.filter(period="2026-12").count() == 1
+    event = AuditEvent.all_companies.get(action="invoice.billing_forced")
     assert event.details == {"period": "2026-12", "reason": "Kunden lukker", "today": "2026-12-02"}
     assert event.actor_label == "run_billing command"
 
@@ -70,8 +70,8 @@ def test_the_staff_button_refuses_the_running_month_in_danish(today, personas, l
     response = client.post(URL, {"action": "billing", "billing-period": "2026-12"})
     assert response.status_code == 200
     assert "2026-12 er ikke slut endnu" in response.content.decode()
-    assert not Invoice.objects.exists()
-    assert not AuditEvent.objects.filter(action__startswith="invoice.billing").exists()
+    assert not Invoice.all_companies.exists()
+    assert not AuditEvent.all_companies.filter(action__startswith="invoice.billing").exists()
 
 
 def test_the_staff_button_refuses_a_future_month(today, personas, login):
@@ -86,7 +86,7 @@ def test_the_staff_button_needs_a_reason_to_force(today, personas, login):
     )
     assert response.status_code == 200
     assert "Give a reason for billing a month that is not over." in response.content.decode()
-    assert not AuditEvent.objects.filter(action__startswith="invoice.billing").exists()
+    assert not AuditEvent.all_companies.filter(action__startswith="invoice.billing").exists()
 
 
 def test_the_staff_button_forces_with_a_reason_and_audits_it(
@@ -104,8 +104,8 @@ def test_the_staff_button_forces_with_a_reason_and_audits_it(
             },
         )
     assert response.status_code == 302
-    assert Invoice.objects.filter(period="2026-12").count() == 1
-    event = AuditEvent.objects.get(action="invoice.billing_forced")
+    assert Invoice.all_companies.filter(period="2026-12").count() == 1
+    event = AuditEvent.all_companies.get(action="invoice.billing_forced")
     assert event.actor == personas.staff
     assert event.details["reason"] == "Konkurs: sidste faktura nu"
 
@@ -117,5 +117,5 @@ def test_the_staff_button_bills_a_finished_month_without_force(
     with django_capture_on_commit_callbacks(execute=True):
         response = login(personas.staff).post(URL, {"action": "billing", "billing-period": "2026-11"})
     assert response.status_code == 302
-    assert Invoice.objects.filter(period="2026-11").count() == 1
-    assert not AuditEvent.objects.filter(action="invoice.billing_forced").exists()
+    assert Invoice.all_companies.filter(period="2026-11").count() == 1
+    assert not AuditEvent.all_companies.filter(action="invoice.billing_forced").exists()

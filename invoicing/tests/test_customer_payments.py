@@ -45,7 +45,7 @@ def test_the_details_show_payments_and_the_outstanding_amount(personas, login, s
         company=personas.company_a, total=18750, status=Invoice.Status.OVERDUE, due_date=dt.date(2026, 11, 16)
     )
     _pay(invoice, 5000, system, days_ago=3)
-    Invoice.objects.filter(pk=invoice.pk).update(status=Invoice.Status.OVERDUE)
+    Invoice.all_companies.filter(pk=invoice.pk).update(status=Invoice.Status.OVERDUE)
 
     page = login(personas.admin_a).get(reverse("invoice:detail", args=[invoice.pk])).content.decode()
 
@@ -98,7 +98,7 @@ def test_the_list_uses_a_fixed_number_of_queries_with_paid_and_overdue_invoices(
         if i % 2:
             _pay(invoice, 1000, system)
         else:
-            Invoice.objects.filter(pk=invoice.pk).update(status=Invoice.Status.OVERDUE)
+            Invoice.all_companies.filter(pk=invoice.pk).update(status=Invoice.Status.OVERDUE)
     client = login(personas.admin_a)
     client.get(INDEX)
     # as test_index: session, user (memberships from the session), years, count, page, chart + the session save (3)

@@ -27,10 +27,13 @@ def test_it_signs_up_addresses_and_sends_each_a_confirmation_link(personas, logi
         response = client.post(URL, {"addresses": "Bogholderi@Alfa.dk, chef@alfa.dk\nbogholderi@alfa.dk"})
 
     assert response.status_code == 302
-    assert sorted(EInvoiceRecipient.objects.values_list("email", flat=True)) == ["bogholderi@alfa.dk", "chef@alfa.dk"]
-    assert not EInvoiceRecipient.objects.filter(confirmed_at__isnull=False).exists()
+    assert sorted(EInvoiceRecipient.all_companies.values_list("email", flat=True)) == [
+        "bogholderi@alfa.dk",
+        "chef@alfa.dk",
+    ]
+    assert not EInvoiceRecipient.all_companies.filter(confirmed_at__isnull=False).exists()
     assert sorted(m.to[0] for m in mail.outbox) == ["bogholderi@alfa.dk", "chef@alfa.dk"]
-    assert AuditEvent.objects.filter(action="invoice.einvoice_added").count() == 1
+    assert AuditEvent.all_companies.filter(action="invoice.einvoice_added").count() == 1
 
 
 def test_it_confirms_an_address_by_its_signed_link(personas, login, client, django_capture_on_commit_callbacks):
@@ -39,11 +42,11 @@ def test_it_confirms_an_address_by_its_signed_link(personas, login, client, djan
     path = _confirm_path(mail.outbox[0])
 
     shown = client.get(path)
-    assert shown.status_code == 200 and not EInvoiceRecipient.objects.get().is_confirmed
+    assert shown.status_code == 200 and not EInvoiceRecipient.all_companies.get().is_confirmed
     confirmed = client.post(path)
 
     assert confirmed.status_code == 200
-    assert EInvoiceRecipient.objects.get().is_confirmed
+    assert EInvoiceRecipient.all_companies.get().is_confirmed
 
 
 def test_it_refuses_a_tampered_link(client):
@@ -56,7 +59,7 @@ def test_it_rejects_bad_addresses_and_changes_nothing(personas, login):
 
     assert response.status_code == 200
     assert "not-an-address" in response.content.decode()
-    assert EInvoiceRecipient.objects.count() == 0
+    assert EInvoiceRecipient.all_companies.count() == 0
 
 
 def test_it_removes_an_address_and_opts_out(personas, login):
@@ -64,9 +67,9 @@ def test_it_removes_an_address_and_opts_out(personas, login):
     client = login(personas.admin_a)
 
     client.post(reverse("invoice:einvoice_remove", args=[remove.pk]))
-    assert list(EInvoiceRecipient.objects.all()) == [keep]
+    assert list(EInvoiceRecipient.all_companies.all()) == [keep]
     client.post(reverse("invoice:einvoice_opt_out"))
-    assert EInvoiceRecipient.objects.count() == 0
+    assert EInvoiceRecipient.all_companies.count() == 0
 
 
 def test_it_shows_read_only_admins_no_buttons_and_refuses_their_changes(personas, login):
@@ -77,7 +80,7 @@ def test_it_shows_read_only_admins_no_buttons_and_refuses_their_changes(personas
     assert "einvoice-submit" not in page and "Remove" not in page
     assert client.post(URL, {"addresses": "x@alfa.dk"}).status_code == 403
     assert client.post(reverse("invoice:einvoice_remove", args=[recipient.pk])).status_code == 403
-    assert EInvoiceRecipient.objects.count() == 1
+    assert EInvoiceRecipient.all_companies.count() == 1
 
 
 def test_it_lets_invoice_only_admins_use_just_this_area(personas, login):
@@ -89,7 +92,7 @@ def test_it_lets_invoice_only_admins_use_just_this_area(personas, login):
 def _issue(company, system) -> Invoice:
     SubscriptionFactory(company=company)
     run_billing("2026-11", by=system, issue_date=dt.date(2026, 12, 1))
-    return Invoice.objects.get(company=company)
+    return Invoice.all_companies.get(company=company)
 
 
 def test_it_emails_the_pdf_to_confirmed_addresses_once(personas, system, django_capture_on_commit_callbacks):
@@ -101,7 +104,7 @@ def test_it_emails_the_pdf_to_confirmed_addresses_once(personas, system, django_
     assert [m.to for m in mail.outbox] == [["ok@alfa.dk"]]
     attachment = mail.outbox[0].attachments[0]
     assert attachment.filename == f"invoice-{invoice.number}.pdf" and attachment.content.startswith(b"%PDF")
-    delivery = EInvoiceDelivery.objects.get()
+    delivery = EInvoiceDelivery.all_companies.get()
     assert (delivery.status, delivery.attempts) == (EInvoiceDelivery.Status.SENT, 1)
 
     process_issued_invoice.call(invoice.pk)
@@ -116,7 +119,7 @@ def test_it_records_a_failing_mail_server_and_retries_until_sent(
     with django_capture_on_commit_callbacks(execute=True):
         _issue(personas.company_a, system)
 
-    delivery = EInvoiceDelivery.objects.get()
+    delivery = EInvoiceDelivery.all_companies.get()
     assert (delivery.status, delivery.attempts) == (EInvoiceDelivery.Status.PENDING, 1)
     assert "SMTP server unavailable" in delivery.last_error
 
@@ -143,9 +146,9 @@ def test_it_keeps_an_einvoice_waiting_through_a_long_outage_and_fails_only_after
     start = timezone.now()
     for hours in (1, 6, 24, 48, 71):
         send_due(now=start + dt.timedelta(hours=hours))
-        assert EInvoiceDelivery.objects.get().status == EInvoiceDelivery.Status.PENDING
+        assert EInvoiceDelivery.all_companies.get().status == EInvoiceDelivery.Status.PENDING
     send_due(now=start + dt.timedelta(hours=settings.OUTBOX_RETRY_HOURS, minutes=1))
-    delivery = EInvoiceDelivery.objects.get()
+    delivery = EInvoiceDelivery.all_companies.get()
     assert (delivery.status, delivery.attempts) == (EInvoiceDelivery.Status.FAILED, 7)
 
 

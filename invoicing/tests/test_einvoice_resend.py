@@ -20,14 +20,14 @@ def _issue_with_rejected_address(personas, system, django_capture_on_commit_call
     SubscriptionFactory(company=personas.company_a)
     with django_capture_on_commit_callbacks(execute=True):
         run_billing("2026-11", by=system, issue_date=dt.date(2026, 12, 1))
-    return Invoice.objects.get(company=personas.company_a)
+    return Invoice.all_companies.get(company=personas.company_a)
 
 
 def test_a_permanent_failure_marks_the_delivery_failed_at_once(
     personas, system, rejecting_smtp, django_capture_on_commit_callbacks
 ):
     _issue_with_rejected_address(personas, system, django_capture_on_commit_callbacks)
-    delivery = EInvoiceDelivery.objects.select_related("outbox_message").get()
+    delivery = EInvoiceDelivery.all_companies.select_related("outbox_message").get()
     assert (delivery.status, delivery.attempts) == (EInvoiceDelivery.Status.FAILED, 1)
     assert delivery.outbox_message.permanent and "550" in delivery.last_error
 
@@ -36,7 +36,7 @@ def test_the_customer_admin_sees_the_failure_and_resends(
     personas, login, system, rejecting_smtp, settings, django_capture_on_commit_callbacks
 ):
     invoice = _issue_with_rejected_address(personas, system, django_capture_on_commit_callbacks)
-    delivery = EInvoiceDelivery.objects.get()
+    delivery = EInvoiceDelivery.all_companies.get()
     client = login(personas.admin_a)
     assert 'data-testid="einvoice-failed"' in client.get(reverse("invoice:detail", args=[invoice.pk])).content.decode()
     assert 'data-testid="einvoice-resend"' in client.get(reverse("invoice:einvoice")).content.decode()
@@ -49,7 +49,7 @@ def test_the_customer_admin_sees_the_failure_and_resends(
     assert response.status_code == 302 and response["Location"] == reverse("invoice:detail", args=[invoice.pk])
     delivery.refresh_from_db()
     assert delivery.status == EInvoiceDelivery.Status.PENDING
-    assert AuditEvent.objects.filter(action="invoice.einvoice_resent", company=personas.company_a).exists()
+    assert AuditEvent.all_companies.filter(action="invoice.einvoice_resent", company=personas.company_a).exists()
 
     send_due()
     delivery.refresh_from_db()
@@ -60,15 +60,15 @@ def test_the_customer_admin_sees_the_failure_and_resends(
 
 def test_another_company_cannot_resend(personas, login, system, rejecting_smtp, django_capture_on_commit_callbacks):
     _issue_with_rejected_address(personas, system, django_capture_on_commit_callbacks)
-    delivery = EInvoiceDelivery.objects.get()
+    delivery = EInvoiceDelivery.all_companies.get()
     response = login(personas.outsider).post(reverse("invoice:einvoice_delivery_resend", args=[delivery.pk]))
     assert response.status_code == 404
-    assert EInvoiceDelivery.objects.get().status == EInvoiceDelivery.Status.FAILED
+    assert EInvoiceDelivery.all_companies.get().status == EInvoiceDelivery.Status.FAILED
 
 
 def test_read_only_admins_cannot_resend(personas, login, system, rejecting_smtp, django_capture_on_commit_callbacks):
     invoice = _issue_with_rejected_address(personas, system, django_capture_on_commit_callbacks)
-    delivery = EInvoiceDelivery.objects.get()
+    delivery = EInvoiceDelivery.all_companies.get()
     client = login(personas.readonly_a)
     assert (
         'data-testid="einvoice-resend"' not in client.get(reverse("invoice:detail", args=[invoice.pk])).content.decode()
@@ -78,8 +78,8 @@ def test_read_only_admins_cannot_resend(personas, login, system, rejecting_smtp,
 
 def test_a_delivery_that_did_not_fail_is_not_resent(personas, login, system, django_capture_on_commit_callbacks):
     invoice = _issue_with_rejected_address(personas, system, django_capture_on_commit_callbacks)
-    delivery = EInvoiceDelivery.objects.get()
+    delivery = EInvoiceDelivery.all_companies.get()
     assert delivery.status == EInvoiceDelivery.Status.SENT
     login(personas.admin_a).post(reverse("invoice:einvoice_delivery_resend", args=[delivery.pk]))
-    assert not AuditEvent.objects.filter(action="invoice.einvoice_resent").exists()
+    assert not AuditEvent.all_companies.filter(action="invoice.einvoice_resent").exists()
     assert OutboxMessage.objects.get().status == "sent" and invoice.pk

@@ -40,7 +40,7 @@ def _usage(sub, day, usage_type, quantity, charge):
 
 def _bill(company):
     run_billing(PERIOD, by=einvoice_rules_actor(), issue_date=ISSUE)
-    return Invoice.objects.select_related("company").get(company=company, category="normal")
+    return Invoice.all_companies.select_related("company").get(company=company, category="normal")
 
 
 def einvoice_rules_actor():
@@ -88,12 +88,14 @@ def _cases(personas) -> dict[str, Invoice]:
 
     run_billing(PERIOD, by=actor, issue_date=ISSUE)
     for name, company in (("ean", ean), ("cvr-discount", cvr_only), ("negative-total", credit_heavy)):
-        invoice = Invoice.objects.select_related("company").get(company=company, category="normal")
+        invoice = Invoice.all_companies.select_related("company").get(company=company, category="normal")
         cases[name] = invoice
         credit = create_credit_note(invoice=invoice, reason="Forkert pris", by=actor)
-        cases[f"{name}-credit-note"] = Invoice.objects.select_related("company", "credited_invoice").get(pk=credit.pk)
+        cases[f"{name}-credit-note"] = Invoice.all_companies.select_related("company", "credited_invoice").get(
+            pk=credit.pk
+        )
     empty = InvoiceFactory(lines=0, net=0, vat=0, total=0, subscriptions_net=0, company=SubscriptionFactory().company)
-    cases["no-lines"] = Invoice.objects.select_related("company").get(pk=empty.pk)
+    cases["no-lines"] = Invoice.all_companies.select_related("company").get(pk=empty.pk)
     return cases
 
 

@@ -39,8 +39,8 @@ def test_it_imports_a_good_file(invoices, system):
     second.refresh_from_db()
     assert (first.status, first.paid_amount) == (Invoice.Status.PAID, 18750)
     assert (second.status, second.paid_amount) == (Invoice.Status.PARTIALLY_PAID, 65050)
-    assert Payment.objects.filter(batch=batch).count() == 3
-    events = AuditEvent.objects.filter(action="invoice.payment_registered")
+    assert Payment.all_companies.filter(batch=batch).count() == 3
+    events = AuditEvent.all_companies.filter(action="invoice.payment_registered")
     assert events.count() == 3 and {e.company_id for e in events} == {first.company_id, second.company_id}
 
 
@@ -84,7 +84,7 @@ def test_it_reports_every_bad_row_by_line_and_imports_nothing(invoices, system):
     assert "has been credited" in messages[7]
     assert "in the future" in messages[8]
     assert "appears twice" in messages[9]
-    assert not Payment.objects.exists() and not PaymentImport.objects.exists()
+    assert not Payment.all_companies.exists() and not PaymentImport.objects.exists()
     first.refresh_from_db()
     assert first.paid_amount == 0 and first.status == Invoice.Status.ISSUED
 
@@ -97,7 +97,7 @@ def test_it_refuses_a_file_imported_twice(invoices, system):
     # Other content holding the same payment: the line is recognised as a duplicate.
     with pytest.raises(PaymentImportError, match="Line 2: this payment is already registered"):
         import_payments(text="invoice_number;amount;date;reference\n" + text, filename="bank-2.csv", by=system)
-    assert Payment.objects.count() == 1
+    assert Payment.all_companies.count() == 1
 
 
 def test_it_names_broken_lines_instead_of_failing(invoices, system, tmp_path, capsys):
@@ -108,7 +108,7 @@ def test_it_names_broken_lines_instead_of_failing(invoices, system, tmp_path, ca
     err = capsys.readouterr().err
     assert "Line 2: the line is not UTF-8 text" in err
     assert "Line 3: the line cannot be read as CSV" in err
-    assert not Payment.objects.exists()
+    assert not Payment.all_companies.exists()
 
 
 def test_it_counts_payments_registered_by_hand(invoices, system):
@@ -136,4 +136,4 @@ def test_the_command_imports_files_and_fails_on_bad_ones(invoices, system, tmp_p
     output = capsys.readouterr()
     assert "1 payments imported (DKK 187.50)" in output.out
     assert "Line 1" in output.err
-    assert Payment.objects.count() == 1
+    assert Payment.all_companies.count() == 1

@@ -39,7 +39,7 @@ def test_it_refuses_the_same_content_under_another_name_naming_the_earlier_impor
 
     message = caught.value.messages[0]
     assert "already imported" in message and "usage-nov.csv" in message and "by test" in message
-    assert UsageRecord.objects.count() == 2
+    assert UsageRecord.all_companies.count() == 2
 
 
 def test_an_overlapping_file_is_refused_naming_the_duplicate_lines(subscription, system):
@@ -51,7 +51,7 @@ def test_an_overlapping_file_is_refused_naming_the_duplicate_lines(subscription,
     assert [e.line for e in caught.value.row_errors] == [2, 4]
     assert "a2 was already imported from “first.csv”" in caught.value.messages[0]
     assert "a3 appears twice in this file (also line 3)" in caught.value.messages[1]
-    assert UsageRecord.objects.count() == 2  # nothing of the second file
+    assert UsageRecord.all_companies.count() == 2  # nothing of the second file
 
 
 def test_duplicates_across_batches_of_one_file_are_found(subscription, system, monkeypatch):
@@ -59,7 +59,7 @@ def test_duplicates_across_batches_of_one_file_are_found(subscription, system, m
     with pytest.raises(UsageImportError) as caught:
         import_usage(text=HEADER + _rows("a1", "a2", "a3", "a1"), filename="x.csv", by=system)
     assert [e.line for e in caught.value.row_errors] == [5]
-    assert not UsageRecord.objects.exists() and not UsageImport.objects.exists()
+    assert not UsageRecord.all_companies.exists() and not UsageImport.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -85,7 +85,7 @@ def test_malformed_lines_are_named_on_the_command_line_without_a_traceback(
 
     err = capsys.readouterr().err
     assert f"Line {line}:" in err and words in err and "Traceback" not in err
-    assert not UsageRecord.objects.exists()
+    assert not UsageRecord.all_companies.exists()
 
 
 def test_a_staff_upload_with_an_unclosed_quote_shows_the_line(subscription, personas, login):
@@ -101,18 +101,20 @@ def test_usage_for_a_month_already_billed_goes_on_the_next_invoice_as_late_usage
 
     batch = import_usage(text=HEADER + _rows("late-1", "late-2"), filename="late.csv", by=system)
 
-    assert batch.rows == 2 and UsageRecord.objects.filter(late=True).count() == 2
-    assert not Invoice.objects.get(pk=november[0]).lines.filter(kind=InvoiceLine.Kind.LATE_USAGE).exists()
-    december = Invoice.objects.get(pk=run_billing("2026-12", by=system, issue_date=dt.date(2027, 1, 1)).created[0])
+    assert batch.rows == 2 and UsageRecord.all_companies.filter(late=True).count() == 2
+    assert not Invoice.all_companies.get(pk=november[0]).lines.filter(kind=InvoiceLine.Kind.LATE_USAGE).exists()
+    december = Invoice.all_companies.get(
+        pk=run_billing("2026-12", by=system, issue_date=dt.date(2027, 1, 1)).created[0]
+    )
     line = december.lines.get(kind=InvoiceLine.Kind.LATE_USAGE)
     assert (line.amount, line.quantity, line.usage_type) == (300, 4, "roaming")
     assert "november 2026" in line.description.lower()  # the invoice names the month the usage belongs to
     assert december.usage_net >= 300
     pdf_text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(render_invoice_pdf(december))).pages)
     assert "november 2026" in pdf_text.lower() and ("Late usage" in pdf_text or "for sent" in pdf_text)
-    assert set(UsageRecord.objects.values_list("late_invoice", flat=True)) == {december.pk}
+    assert set(UsageRecord.all_companies.values_list("late_invoice", flat=True)) == {december.pk}
     # Once only: a later invoice does not bill it again.
-    january = Invoice.objects.get(pk=run_billing("2027-01", by=system, issue_date=dt.date(2027, 2, 1)).created[0])
+    january = Invoice.all_companies.get(pk=run_billing("2027-01", by=system, issue_date=dt.date(2027, 2, 1)).created[0])
     assert not january.lines.filter(kind=InvoiceLine.Kind.LATE_USAGE).exists()
 
 
@@ -125,15 +127,15 @@ def test_late_usage_bills_a_company_with_nothing_else_to_bill(system):
 
     created = run_billing("2026-12", by=system, issue_date=dt.date(2027, 1, 1)).created
 
-    invoice = Invoice.objects.get(pk=created[0])
+    invoice = Invoice.all_companies.get(pk=created[0])
     assert invoice.company_id == ended.company_id
     assert [line.kind for line in invoice.lines.all()] == [InvoiceLine.Kind.LATE_USAGE]
 
 
 def test_usage_of_a_month_not_yet_billed_is_ordinary_usage(subscription, system):
     import_usage(text=HEADER + _rows("n-1"), filename="nov.csv", by=system)
-    assert not UsageRecord.objects.filter(late=True).exists()
-    invoice = Invoice.objects.get(pk=run_billing("2026-11", by=system, issue_date=ISSUED).created[0])
+    assert not UsageRecord.all_companies.filter(late=True).exists()
+    invoice = Invoice.all_companies.get(pk=run_billing("2026-11", by=system, issue_date=ISSUED).created[0])
     assert invoice.lines.filter(kind=InvoiceLine.Kind.USAGE).count() == 1
 
 
@@ -152,7 +154,7 @@ def test_a_large_staff_upload_runs_in_the_background_with_progress(
     assert response["Location"] == reverse("invoice:staff_usage_import", kwargs={"usage_import_id": batch.pk})
     assert (batch.status, batch.rows, batch.rows_done) == ("done", 3, 3)
     assert not batch.upload  # the stored upload is removed once imported
-    assert UsageRecord.objects.filter(batch=batch).count() == 3
+    assert UsageRecord.all_companies.filter(batch=batch).count() == 3
     page = staff.get(response["Location"], HTTP_HX_REQUEST="true")
     assert 'data-status="done"' in page.content.decode() and "hx-trigger" not in page.content.decode()
 
@@ -169,7 +171,7 @@ def test_a_background_import_that_fails_shows_its_errors_and_imports_nothing(
 
     batch = UsageImport.objects.get()
     assert batch.status == "failed" and "Line 3:" in batch.errors[0]
-    assert not UsageRecord.objects.exists()
+    assert not UsageRecord.all_companies.exists()
     page = staff.get(response["Location"]).content.decode()
     assert 'data-testid="import-errors"' in page and "Line 3:" in page
 

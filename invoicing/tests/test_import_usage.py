@@ -26,7 +26,7 @@ def test_it_imports_a_good_file(subscription, system):
     batch = import_usage(text=text, filename="usage.csv", by=system)
 
     assert batch.rows == 2
-    records = UsageRecord.objects.order_by("time")
+    records = UsageRecord.all_companies.order_by("time")
     assert [(r.type, r.charge, r.subscription_id) for r in records] == [
         ("voice", 0, subscription.pk),
         ("roaming", 4500, subscription.pk),
@@ -50,7 +50,7 @@ def test_it_reports_bad_rows_by_line_and_imports_nothing(subscription, system):
     assert [e.line for e in caught.value.row_errors] == [3, 4, 5, 6, 7, 8]
     assert "Line 3:" in caught.value.messages[0]
     assert "fax" in str(caught.value.row_errors[2])
-    assert UsageRecord.objects.count() == 0
+    assert UsageRecord.all_companies.count() == 0
     assert UsageImport.objects.count() == 0
 
 
@@ -74,7 +74,7 @@ def test_it_imports_from_the_command_and_reports_bad_files(subscription, tmp_pat
     with pytest.raises(CommandError):
         call_command("import_usage", str(good), str(bad))
 
-    assert UsageRecord.objects.count() == 1
+    assert UsageRecord.all_companies.count() == 1
     assert "Line 2:" in capsys.readouterr().err
 
 
@@ -115,7 +115,7 @@ def test_it_imports_from_the_staff_upload(subscription, personas, login):
     response = login(personas.staff).post(reverse("invoice:staff"), {"action": "usage", "usage-file": upload})
 
     assert response.status_code == 302
-    assert UsageRecord.objects.count() == 1
+    assert UsageRecord.all_companies.count() == 1
 
 
 def test_it_shows_the_line_errors_of_a_bad_upload(subscription, personas, login):
@@ -127,7 +127,7 @@ def test_it_shows_the_line_errors_of_a_bad_upload(subscription, personas, login)
 
     assert response.status_code == 200
     assert "Line 3:" in response.content.decode()
-    assert UsageRecord.objects.count() == 0
+    assert UsageRecord.all_companies.count() == 0
 
 
 def test_it_refuses_a_file_that_is_not_utf8(personas, login):

@@ -17,7 +17,7 @@ def test_it_walks_an_admin_through_invoices_details_pdf_and_einvoice(personas, l
     SubscriptionFactory(company=personas.company_a, user_name="Mette Nielsen", phone_number="+4520123456")
     SubscriptionFactory(company=personas.company_a, user_name="Lars Poulsen", phone_number="+4520654321")
     run_billing("2026-11", by=system, issue_date=dt.date(2026, 12, 1))
-    invoice = Invoice.objects.get(company=personas.company_a)
+    invoice = Invoice.all_companies.get(company=personas.company_a)
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("input[name=login]", personas.admin_a.email)
@@ -50,4 +50,4 @@ def test_it_walks_an_admin_through_invoices_details_pdf_and_einvoice(personas, l
     page.goto(link)
     page.get_by_test_id("einvoice-confirm").click()
     page.get_by_test_id("einvoice-confirmed").wait_for()
-    assert EInvoiceRecipient.objects.get().is_confirmed
+    assert EInvoiceRecipient.all_companies.get().is_confirmed

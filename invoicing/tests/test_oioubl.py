@@ -34,7 +34,7 @@ def invoice(personas, system):
     sub = SubscriptionFactory(company=personas.company_a)
     add_charge(subscription=sub, description="Rabat", amount=-1500, on=dt.date(2026, 11, 2), by=system)
     run_billing("2026-11", by=system, issue_date=dt.date(2026, 12, 1))
-    return Invoice.objects.select_related("company").get(company=personas.company_a)
+    return Invoice.all_companies.select_related("company").get(company=personas.company_a)
 
 
 def _valid(schemas, content):
@@ -58,7 +58,7 @@ def test_an_oioubl_invoice_and_credit_note_validate_against_ubl_21(invoice, sche
     assert min(float(p) for p in root.xpath("//cbc:PriceAmount/text()", namespaces=NS)) >= 0
 
     credit = create_credit_note(invoice=invoice, reason="Fejl", by=system)
-    credit_root = _valid(schemas, oioubl_xml(Invoice.objects.select_related("company").get(pk=credit.pk)))
+    credit_root = _valid(schemas, oioubl_xml(Invoice.all_companies.select_related("company").get(pk=credit.pk)))
     assert credit_root.findtext("cac:BillingReference/cac:InvoiceDocumentReference/cbc:ID", namespaces=NS) == str(
         invoice.number
     )
@@ -100,7 +100,7 @@ def test_the_customers_references_go_into_both_formats(personas, schemas, system
     _set_references(personas.company_a, system, order="PO-4711", contact="Mette Holm", cost="CC-300")
     SubscriptionFactory(company=personas.company_a)
     run_billing("2026-11", by=system, issue_date=dt.date(2026, 12, 1))
-    invoice = Invoice.objects.select_related("company").get(company=personas.company_a)
+    invoice = Invoice.all_companies.select_related("company").get(company=personas.company_a)
 
     peppol_root = etree.fromstring(invoice_xml(invoice))
     assert peppol_root.findtext("cbc:BuyerReference", namespaces=NS) == "Mette Holm"
@@ -110,7 +110,7 @@ def test_the_customers_references_go_into_both_formats(personas, schemas, system
     assert oio.findtext("cac:OrderReference/cbc:ID", namespaces=NS) == "PO-4711"
     assert oio.findtext("cac:AccountingCustomerParty/cac:Party/cac:Contact/cbc:ID", namespaces=NS) == "Mette Holm"
     assert oio.findtext("cbc:AccountingCost", namespaces=NS) == "CC-300"
-    assert AuditEvent.objects.filter(action="invoice.einvoice_settings_changed").count() == 1
+    assert AuditEvent.all_companies.filter(action="invoice.einvoice_settings_changed").count() == 1
 
 
 def test_an_issued_invoice_keeps_the_references_it_was_issued_with(personas, schemas, system):
@@ -118,7 +118,7 @@ def test_an_issued_invoice_keeps_the_references_it_was_issued_with(personas, sch
     _set_references(company, system, order="PO-OLD", contact="Old Person", cost="CC-OLD")
     SubscriptionFactory(company=company)
     run_billing("2026-10", by=system, issue_date=dt.date(2026, 11, 1))
-    old = Invoice.objects.select_related("company").get(company=company, period="2026-10")
+    old = Invoice.all_companies.select_related("company").get(company=company, period="2026-10")
     old_before = (invoice_xml(old), oioubl_xml(old))
 
     _set_references(company, system, order="PO-NEW", contact="New Person", cost="CC-NEW")
@@ -126,13 +126,13 @@ def test_an_issued_invoice_keeps_the_references_it_was_issued_with(personas, sch
     run_billing("2026-11", by=system, issue_date=dt.date(2026, 12, 1))
     _set_references(company, system, order="", contact="", cost="")
 
-    old = Invoice.objects.select_related("company").get(pk=old.pk)
+    old = Invoice.all_companies.select_related("company").get(pk=old.pk)
     assert (invoice_xml(old), oioubl_xml(old)) == old_before
     assert _references(invoice_xml(old)) == ("PO-OLD", "Old Person", "CC-OLD")
     assert _references(oioubl_xml(old)) == ("PO-OLD", "Old Person", "CC-OLD")
     _valid(schemas, oioubl_xml(old))
-    new = Invoice.objects.select_related("company").get(company=company, period="2026-11")
-    credit = Invoice.objects.select_related("company", "credited_invoice").get(pk=credit.pk)
+    new = Invoice.all_companies.select_related("company").get(company=company, period="2026-11")
+    credit = Invoice.all_companies.select_related("company", "credited_invoice").get(pk=credit.pk)
     for document in (new, credit):
         assert _references(invoice_xml(document)) == ("PO-NEW", "New Person", "CC-NEW")
         assert _references(oioubl_xml(document)) == ("PO-NEW", "New Person", "CC-NEW")
@@ -144,8 +144,8 @@ def test_the_references_are_stored_on_the_invoice_at_issue(personas, system):
     SubscriptionFactory(company=personas.company_b)  # set no references
     run_billing("2026-11", by=system, issue_date=dt.date(2026, 12, 1))
 
-    stored = dict(Invoice.objects.values_list("company_id", "order_reference").order_by())
-    invoice = Invoice.objects.get(company=personas.company_a)
+    stored = dict(Invoice.all_companies.values_list("company_id", "order_reference").order_by())
+    invoice = Invoice.all_companies.get(company=personas.company_a)
     assert (invoice.order_reference, invoice.contact_reference, invoice.accounting_cost) == (
         "PO-1",
         "Bogholderiet",
@@ -162,9 +162,9 @@ def test_the_migration_gives_earlier_invoices_the_current_references(personas):
 
     migration.fill_from_current_references(django_apps, None)
 
-    earlier = Invoice.objects.get(pk=earlier.pk)
+    earlier = Invoice.all_companies.get(pk=earlier.pk)
     assert (earlier.order_reference, earlier.contact_reference, earlier.accounting_cost) == ("PO-9", "", "CC-9")
-    assert Invoice.objects.filter(pk=untouched.pk, order_reference="", accounting_cost="").exists()
+    assert Invoice.all_companies.filter(pk=untouched.pk, order_reference="", accounting_cost="").exists()
 
 
 def test_the_admin_sets_references_on_the_einvoice_page(invoice, personas, login):
@@ -185,7 +185,7 @@ def test_a_read_only_admin_cannot_change_references(invoice, personas, login):
         {"order_reference": "PO-1", "contact_reference": "", "accounting_cost": "", "channel": "none"},
     )
     assert response.status_code == 403
-    assert EInvoiceSettings.objects.count() == 0
+    assert EInvoiceSettings.all_companies.count() == 0
 
 
 def test_downloads_are_named_by_document_kind(invoice, personas, login, system):

@@ -51,7 +51,7 @@ def test_it_is_idempotent_and_audits_each_invoice_once(system):
     again = mark_overdue(by=system, today=dt.date(2026, 12, 1))
 
     assert sorted(marked) == sorted([first.pk, second.pk]) and again == []
-    events = AuditEvent.objects.filter(action="invoice.overdue")
+    events = AuditEvent.all_companies.filter(action="invoice.overdue")
     assert sorted(int(e.target_id) for e in events) == sorted([first.pk, second.pk])
     assert {e.company_id for e in events} == {first.company_id, second.company_id}
     assert events.get(target_id=str(second.pk)).details["outstanding"] == second.total - 100
@@ -62,7 +62,7 @@ def test_it_leaves_paid_new_credited_and_credit_notes_alone(system):
     new = _invoice(dt.date(2026, 10, 1), status=Invoice.Status.NEW)
     credited = _invoice(dt.date(2026, 10, 1))
     credit = create_credit_note(invoice=credited, reason="Fejl", by=system)
-    Invoice.objects.filter(pk=credit.pk).update(due_date=dt.date(2026, 10, 15))
+    Invoice.all_companies.filter(pk=credit.pk).update(due_date=dt.date(2026, 10, 15))
 
     assert mark_overdue(by=system, today=dt.date(2026, 12, 31)) == []
     assert [_status(i) for i in (paid, new, credited, credit)] == [
@@ -84,7 +84,7 @@ def test_a_payment_on_an_overdue_invoice_and_the_next_run(system):
     register_payment(invoice, amount=15000, paid_on=dt.date(2025, 11, 3), reference="", by=system)
     assert _status(invoice) == Invoice.Status.PAID
     assert mark_overdue(by=system, today=dt.date(2025, 11, 4)) == []
-    assert AuditEvent.objects.filter(action="invoice.overdue").count() == 2
+    assert AuditEvent.all_companies.filter(action="invoice.overdue").count() == 2
 
 
 def test_the_command_and_the_task(system, capsys):

@@ -32,7 +32,7 @@ def test_it_registers_a_partial_then_a_full_payment(system):
     invoice.refresh_from_db()
     assert (invoice.status, invoice.paid_amount, invoice.outstanding) == (Invoice.Status.PAID, 18750, 0)
     assert first.company_id == invoice.company_id and first.created_by_label == "test"
-    assert list(Payment.objects.filter(invoice=invoice).values_list("amount", flat=True)) == [10000, 8750]
+    assert list(Payment.all_companies.filter(invoice=invoice).values_list("amount", flat=True)) == [10000, 8750]
 
 
 def test_it_updates_the_callers_invoice_object(system):
@@ -44,7 +44,7 @@ def test_it_updates_the_callers_invoice_object(system):
 def test_it_writes_one_audit_event_per_payment(system):
     invoice = InvoiceFactory(total=18750)
     payment = _pay(invoice, 5000, system, reference="abc")
-    event = AuditEvent.objects.get(action="invoice.payment_registered")
+    event = AuditEvent.all_companies.get(action="invoice.payment_registered")
     assert event.company_id == invoice.company_id and event.target_id == str(payment.pk)
     assert event.details["amount"] == 5000 and event.details["outstanding"] == 13750
     assert event.details["status"] == Invoice.Status.PARTIALLY_PAID
@@ -59,7 +59,10 @@ def test_it_refuses_an_overpayment_and_changes_nothing(system):
 
     invoice.refresh_from_db()
     assert invoice.paid_amount == 10000 and invoice.status == Invoice.Status.PARTIALLY_PAID
-    assert Payment.objects.count() == 1 and AuditEvent.objects.filter(action="invoice.payment_registered").count() == 1
+    assert (
+        Payment.all_companies.count() == 1
+        and AuditEvent.all_companies.filter(action="invoice.payment_registered").count() == 1
+    )
 
 
 def test_it_refuses_a_payment_on_a_paid_invoice(system):
@@ -74,7 +77,7 @@ def test_it_refuses_amounts_that_are_not_positive(system, amount):
     invoice = InvoiceFactory()
     with pytest.raises(ValidationError, match="more than 0"):
         _pay(invoice, amount, system)
-    assert not Payment.objects.exists()
+    assert not Payment.all_companies.exists()
 
 
 def test_it_refuses_a_credit_note_and_a_credited_invoice(system):
@@ -85,7 +88,7 @@ def test_it_refuses_a_credit_note_and_a_credited_invoice(system):
         _pay(credit, 100, system)
     with pytest.raises(ValidationError, match="has been credited"):
         _pay(invoice, 100, system)
-    assert not Payment.objects.exists()
+    assert not Payment.all_companies.exists()
 
 
 def test_it_refuses_an_invoice_that_is_not_issued(system):
@@ -106,7 +109,7 @@ def test_it_refuses_the_same_payment_twice(system):
     with pytest.raises(ValidationError, match="already registered"):
         _pay(invoice, 5000, system, reference="FIK 71 9")
     _pay(invoice, 5000, system, reference="FIK 71 10")  # another payment of the same amount is fine
-    assert Payment.objects.count() == 2
+    assert Payment.all_companies.count() == 2
 
 
 @pytest.mark.parametrize("amount, status", [(5000, Invoice.Status.PARTIALLY_PAID), (18750, Invoice.Status.PAID)])

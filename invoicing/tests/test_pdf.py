@@ -32,7 +32,7 @@ def invoice(personas, system):
     )
     SubscriptionFactory(company=company, user_name="Lars Poulsen", start_date=dt.date(2026, 11, 21))
     run_billing("2026-11", by=system, issue_date=dt.date(2026, 12, 1))
-    return Invoice.objects.select_related("company").get(company=company)
+    return Invoice.all_companies.select_related("company").get(company=company)
 
 
 def test_it_prints_number_customer_totals_and_a_users_lines(invoice):
@@ -64,14 +64,16 @@ def test_it_renders_once_and_serves_from_storage(invoice, personas, login):
 
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     assert b"".join(response.streaming_content).startswith(b"%PDF")
-    assert Invoice.objects.get(pk=invoice.pk).pdf.name == name
+    assert Invoice.all_companies.get(pk=invoice.pk).pdf.name == name
     assert again.status_code == 200
 
 
 def test_a_1000_user_pdf_prints_every_user_on_numbered_pages():
     # Its speed is measured by invoicing/benchmarks/billing.py (a test must not time things).
     invoice = InvoiceFactory(lines=1000)
-    reader = PdfReader(io.BytesIO(render_invoice_pdf(Invoice.objects.select_related("company").get(pk=invoice.pk))))
+    reader = PdfReader(
+        io.BytesIO(render_invoice_pdf(Invoice.all_companies.select_related("company").get(pk=invoice.pk)))
+    )
     pages = len(reader.pages)
     text = "\n".join(page.extract_text() for page in reader.pages)
 
@@ -85,7 +87,9 @@ def test_a_credit_note_says_credit_note_and_has_no_due_date(invoice, system):
     from invoicing.actions import create_credit_note
 
     credit = create_credit_note(invoice=invoice, reason="Wrong price", by=system)
-    text = _text(render_invoice_pdf(Invoice.objects.select_related("company", "credited_invoice").get(pk=credit.pk)))
+    text = _text(
+        render_invoice_pdf(Invoice.all_companies.select_related("company", "credited_invoice").get(pk=credit.pk))
+    )
     assert f"Credit note number\n{credit.number}" in text
     assert "Invoice number" not in text and "Due date" not in text and "+71<" not in text
     assert f"Credits invoice\n{invoice.number}" in text
@@ -123,7 +127,7 @@ def test_the_credit_note_reason_is_printed_as_typed_not_as_markup(invoice, syste
     from invoicing.actions import create_credit_note
 
     credit = create_credit_note(invoice=invoice, reason=reason, by=system)
-    text = _text(render_invoice_pdf(Invoice.objects.select_related("company").get(pk=credit.pk)))
+    text = _text(render_invoice_pdf(Invoice.all_companies.select_related("company").get(pk=credit.pk)))
     assert reason in text
 
 
@@ -131,7 +135,7 @@ def test_the_specification_prints_names_with_pdf_special_characters():
     # The cells' text operators are cached (invoicing.pdf._Cells): escaping must survive it.
     invoice = InvoiceFactory(lines=3)
     invoice.sections.filter(user_name="Bruger 00001").update(user_name="Søren (IT) \\ Åberg")
-    text = _text(render_invoice_pdf(Invoice.objects.select_related("company").get(pk=invoice.pk)))
+    text = _text(render_invoice_pdf(Invoice.all_companies.select_related("company").get(pk=invoice.pk)))
     assert "Søren (IT) \\ Åberg · 30 10 00 01" in text
     assert "Total for Søren (IT) \\ Åberg" in text or "I alt for Søren (IT) \\ Åberg" in text
     assert text.count("Mobil 30 GB") == 3

@@ -23,7 +23,7 @@ def test_it_starts_the_billing_run_in_the_background(personas, login, django_cap
     with django_capture_on_commit_callbacks(execute=True):
         response = login(personas.staff).post(URL, {"action": "billing", "billing-period": "2026-11"})
     assert response.status_code == 302
-    assert Invoice.objects.filter(period="2026-11").count() == 1
+    assert Invoice.all_companies.filter(period="2026-11").count() == 1
 
 
 def test_it_rejects_a_bad_period(personas, login):
@@ -34,7 +34,9 @@ def test_it_rejects_a_bad_period(personas, login):
 
 def test_it_issues_a_credit_note(personas, login, system):
     SubscriptionFactory()
-    invoice = Invoice.objects.get(pk=run_billing("2026-11", by=system, issue_date=dt.date(2026, 12, 1)).created[0])
+    invoice = Invoice.all_companies.get(
+        pk=run_billing("2026-11", by=system, issue_date=dt.date(2026, 12, 1)).created[0]
+    )
     client = login(personas.staff)
 
     response = client.post(URL, {"action": "credit", "credit-number": invoice.number, "credit-reason": "Fejl"})
@@ -44,4 +46,4 @@ def test_it_issues_a_credit_note(personas, login, system):
     assert response.status_code == 302
     assert again.status_code == 200 and "already been credited" in again.content.decode()
     assert unknown.status_code == 200
-    assert Invoice.objects.filter(category=Invoice.Category.CREDIT_NOTE).count() == 1
+    assert Invoice.all_companies.filter(category=Invoice.Category.CREDIT_NOTE).count() == 1

@@ -39,7 +39,7 @@ def test_staff_register_a_payment_and_see_it(personas, login):
     assert 'data-testid="staff-payments"' in page and "FIK 71 1" in page
     invoice.refresh_from_db()
     assert invoice.paid_amount == 10000 and invoice.status == Invoice.Status.PARTIALLY_PAID
-    assert Payment.objects.get().created_by == personas.staff
+    assert Payment.all_companies.get().created_by == personas.staff
 
 
 def test_a_refused_payment_re_renders_the_form_with_the_reason(personas, login):
@@ -55,7 +55,7 @@ def test_a_refused_payment_re_renders_the_form_with_the_reason(personas, login):
     assert over.status_code == 200 and "overpayments are not registered" in over.content.decode()
     assert unknown.status_code == 200 and "There is no invoice with this number" in unknown.content.decode()
     assert future.status_code == 200 and "cannot be in the future" in future.content.decode()
-    assert not Payment.objects.exists()
+    assert not Payment.all_companies.exists()
 
 
 def test_staff_import_a_bank_file(personas, login):
@@ -66,7 +66,7 @@ def test_staff_import_a_bank_file(personas, login):
     response = client.post(URL, {"action": "bank", "bank-file": bad})
     page = response.content.decode()
     assert response.status_code == 200 and 'data-testid="bank-errors"' in page and "Line 2:" in page
-    assert not Payment.objects.exists()
+    assert not Payment.all_companies.exists()
 
     good = SimpleUploadedFile("bank.csv", f"\ufeff700001;187,50;{DAY};a\n".encode())
     response = client.post(URL, {"action": "bank", "bank-file": good}, follow=True)
@@ -121,7 +121,7 @@ def test_customers_cannot_register_payments(personas, login, who):
         ).status_code
         == 404
     )
-    assert not Payment.objects.exists()
+    assert not Payment.all_companies.exists()
 
 
 def test_visitors_are_sent_to_sign_in(client):

@@ -35,7 +35,7 @@ def test_an_issued_invoice_and_its_pdf_task_are_one_transaction():
     with pytest.raises(Crash), transaction.atomic():
         bill_company(company_id, "2026-11", by=by, issue_date=dt.date(2026, 12, 1))
         raise Crash  # anything after the invoice, before the commit
-    assert not Invoice.objects.exists() and not DBTaskResult.objects.exists()
+    assert not Invoice.all_companies.exists() and not DBTaskResult.objects.exists()
 
     with transaction.atomic():
         invoice = bill_company(company_id, "2026-11", by=by, issue_date=dt.date(2026, 12, 1))

@@ -155,24 +155,24 @@ def customers(count: int) -> dict[int, str]:
 
 
 def everything_done(count: int) -> bool:
-    invoices = Invoice.objects.filter(period=PERIOD)
+    invoices = Invoice.all_companies.filter(period=PERIOD)
     return (
         invoices.count() == count
         and not invoices.filter(pdf="").exists()
-        and EInvoiceDelivery.objects.filter(invoice__period=PERIOD, status=EInvoiceDelivery.Status.SENT).count()
+        and EInvoiceDelivery.all_companies.filter(invoice__period=PERIOD, status=EInvoiceDelivery.Status.SENT).count()
         == count
     )
 
 
 def assert_exactly_once(addresses: dict[int, str], workers: Workers) -> None:
-    invoices = list(Invoice.objects.filter(period=PERIOD).order_by("number"))
+    invoices = list(Invoice.all_companies.filter(period=PERIOD).order_by("number"))
     assert sorted(i.company_id for i in invoices) == sorted(addresses), "each company invoiced exactly once"
     numbers = [i.number for i in invoices]
     assert numbers == list(range(numbers[0], numbers[0] + len(addresses))), "numbers without gaps"
     for invoice in invoices:
         assert invoice.pdf and Path(invoice.pdf.path).stat().st_size > 1000, f"PDF of {invoice.number}"
     deliveries = collections.Counter(
-        EInvoiceDelivery.objects.filter(invoice__period=PERIOD).values_list("invoice_id", "email", "status")
+        EInvoiceDelivery.all_companies.filter(invoice__period=PERIOD).values_list("invoice_id", "email", "status")
     )
     assert deliveries == collections.Counter(
         {(i.pk, addresses[i.company_id], EInvoiceDelivery.Status.SENT): 1 for i in invoices}
@@ -188,13 +188,13 @@ def test_a_billing_run_killed_half_way_finishes_with_each_invoice_once(database_
     start_billing_run(period=PERIOD, by=Actor.system("fault test"))
     billing = DBTaskResult.objects.get(task_path="invoicing.tasks.run_billing_task")
 
-    wait_for(lambda: Invoice.objects.filter(period=PERIOD).count() >= 5, "the first invoices", process=first)
+    wait_for(lambda: Invoice.all_companies.filter(period=PERIOD).count() >= 5, "the first invoices", process=first)
     with transaction.atomic():
         # The worker now waits for the invoice counter inside its next invoice's transaction: kill it there.
         InvoiceCounter.objects.select_for_update().get(name="invoice")
         time.sleep(0.3)
         killed_at = kill(first)
-        made_before = Invoice.objects.filter(period=PERIOD).count()
+        made_before = Invoice.all_companies.filter(period=PERIOD).count()
     assert 5 <= made_before < count, "killed in the middle of the run"
     billing.refresh_from_db()
     assert billing.status == TaskResultStatus.RUNNING, "the killed worker left its task running"
@@ -206,7 +206,7 @@ def test_a_billing_run_killed_half_way_finishes_with_each_invoice_once(database_
         process=second,
     )
     billed_at = wait_for(
-        lambda: Invoice.objects.filter(period=PERIOD).count() == count, "every invoice", process=second
+        lambda: Invoice.all_companies.filter(period=PERIOD).count() == count, "every invoice", process=second
     )
     done_at = wait_for(lambda: everything_done(count), "every PDF and eInvoice", process=second)
     wait_for(
@@ -231,12 +231,12 @@ def test_a_worker_killed_during_a_pdf_leaves_no_invoice_without_pdf_or_einvoice(
     addresses = customers(count)
     # Billed here, in the test: each invoice commits together with its PDF/eInvoice task.
     run_billing(PERIOD, by=Actor.system("fault test"))
-    victim = Invoice.objects.filter(period=PERIOD).order_by("number")[4]
+    victim = Invoice.all_companies.filter(period=PERIOD).order_by("number")[4]
     task = DBTaskResult.objects.get(task_path="invoicing.tasks.process_issued_invoice", args_kwargs__args=[victim.pk])
 
     with transaction.atomic():
         # ensure_pdf locks the invoice to make its PDF: holding the lock stops the worker inside that step.
-        Invoice.objects.select_for_update().get(pk=victim.pk)
+        Invoice.all_companies.select_for_update().get(pk=victim.pk)
         first = workers.start("A")
         wait_for(
             lambda: DBTaskResult.objects.filter(pk=task.pk, status=TaskResultStatus.RUNNING).exists(),
@@ -247,7 +247,7 @@ def test_a_worker_killed_during_a_pdf_leaves_no_invoice_without_pdf_or_einvoice(
         killed_at = kill(first)
     victim.refresh_from_db()
     assert not victim.pdf, "killed before the PDF was stored"
-    assert Invoice.objects.filter(period=PERIOD).exclude(pdf="").count() == 4
+    assert Invoice.all_companies.filter(period=PERIOD).exclude(pdf="").count() == 4
 
     second = workers.start("B")
     reclaimed_at = wait_for(

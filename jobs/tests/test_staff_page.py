@@ -46,7 +46,7 @@ def test_staff_retry_a_failed_task_audited(personas, login):
     row.refresh_from_db()
     assert (row.status, row.exception_class_path) == (TaskResultStatus.READY, "")
     assert TaskLease.objects.get(task=row).retried == 1
-    event = AuditEvent.objects.get(action="task.retried")
+    event = AuditEvent.all_companies.get(action="task.retried")
     assert event.actor == personas.staff and event.details["error"] == "jobs.leases.WorkerLost"
 
 

@@ -58,7 +58,7 @@ def test_it_saves_a_flow_as_a_new_version(personas, login):
     members = [SubscriptionFactory(company=personas.company_a).pk for _ in range(2)]
     response = login(personas.admin_a).post(reverse("numbers:flow_edit"), editor_data(members))
     assert response.status_code == 302
-    version = CallFlowVersion.objects.get()
+    version = CallFlowVersion.all_companies.get()
     assert version.version == 1 and version.created_by == personas.admin_a and version.comment == "Første"
     assert version.document["hours"]["0"] == [["08:00", "12:00"], ["12:30", "16:00"]]
     assert version.document["destinations"]["sales"]["members"] == members
@@ -69,7 +69,7 @@ def test_it_refuses_another_companys_subscription_in_a_ring_group(personas, logi
     foreign = SubscriptionFactory(company=personas.company_b).pk
     response = login(personas.admin_a).post(reverse("numbers:flow_edit"), editor_data([foreign]))
     assert response.status_code == 400
-    assert not CallFlowVersion.objects.exists()
+    assert not CallFlowVersion.all_companies.exists()
 
 
 @pytest.mark.parametrize(
@@ -88,7 +88,7 @@ def test_it_re_renders_a_bad_flow_and_saves_nothing(personas, login, overrides):
     members = [SubscriptionFactory(company=personas.company_a).pk]
     response = login(personas.admin_a).post(reverse("numbers:flow_edit"), editor_data(members, **overrides))
     assert response.status_code in (400, 200)
-    assert not CallFlowVersion.objects.exists()
+    assert not CallFlowVersion.all_companies.exists()
 
 
 def test_it_loads_the_active_flow_into_the_editor(personas, login):
@@ -131,7 +131,7 @@ def test_it_rolls_back_to_an_old_version(personas, login):
     assert latest.version == 3
     assert latest.document == old_doc
     assert "version 1" in latest.comment
-    assert CallFlowVersion.objects.count() == 3  # history kept
+    assert CallFlowVersion.all_companies.count() == 3  # history kept
 
 
 def test_it_exports_the_active_flow_as_json(personas, login):
@@ -182,7 +182,7 @@ def test_it_refuses_a_forged_form_count_without_building_a_thousand_forms(prefix
 
     response = login(personas.admin_a).post(reverse("numbers:flow_edit"), data)
     assert response.status_code == 400
-    assert not CallFlowVersion.objects.exists()
+    assert not CallFlowVersion.all_companies.exists()
 
 
 def test_the_editor_offers_christmas_eve_as_a_holiday_the_company_can_switch_on(personas, login):
@@ -202,6 +202,6 @@ def test_the_editor_offers_christmas_eve_as_a_holiday_the_company_can_switch_on(
         reverse("numbers:flow_edit"), editor_data(members, **{"schedule-observed": [eve.isoformat()]})
     )
     assert response.status_code == 302
-    assert CallFlowVersion.objects.get().document["holidays"]["on"] == [eve.isoformat()]
+    assert CallFlowVersion.all_companies.get().document["holidays"]["on"] == [eve.isoformat()]
     page = client.get(reverse("numbers:flow_edit")).content.decode()
     assert re.search(rf'<input[^>]*value="{eve.isoformat()}"[^>]*checked', page)

@@ -49,7 +49,7 @@ def test_it_ports_numbers_and_builds_a_call_flow(page: Page, live_server):
     page.check("#id_consent")
     page.click("[data-testid=port-submit]")
     expect(page.locator("[data-testid=port-status]")).to_contain_text("Submitted")
-    port = PortRequest.objects.get()
+    port = PortRequest.all_companies.get()
     assert port.signed_by == admin
 
     # Staff reject it.

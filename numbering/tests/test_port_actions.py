@@ -57,7 +57,7 @@ def test_it_creates_and_submits_a_request_and_records_the_signature(
     assert port.signed_at is not None
     assert [(e.previous_status, e.new_status) for e in port.events.all()] == [("", S.DRAFT), (S.DRAFT, S.SUBMITTED)]
     assert sorted(port.numbers.values_list("number", flat=True)) == ["+4533123456", "+4533123457"]
-    assert AuditEvent.objects.filter(action="numbers.port_submitted", company=personas.company_a).exists()
+    assert AuditEvent.all_companies.filter(action="numbers.port_submitted", company=personas.company_a).exists()
     customer_mail, staff_mail = mail.outbox
     assert customer_mail.to == ["it@alfa.dk", "cfo@alfa.dk"]
     assert "Indsendt" in customer_mail.subject  # rendered in the recipients' language (da)
@@ -100,7 +100,7 @@ def test_it_refuses_a_file_that_is_not_a_pdf(personas, actor):
             submit=True,
             by=actor,
         )
-    assert not PortRequest.objects.exists()
+    assert not PortRequest.all_companies.exists()
 
 
 def test_it_refuses_to_submit_without_authorisation(personas, actor):
@@ -113,7 +113,7 @@ def test_it_refuses_to_submit_without_authorisation(personas, actor):
             submit=True,
             by=actor,
         )
-    assert not PortRequest.objects.exists()
+    assert not PortRequest.all_companies.exists()
 
 
 def test_it_refuses_a_date_before_the_next_working_day(personas, actor):
@@ -185,7 +185,7 @@ def test_it_shows_a_partial_port_per_number(personas, staff_actor):
     statuses = dict(port.numbers.values_list("number", "status"))
     assert statuses == {"+4533123456": "ported", "+4533123457": "not_ported"}
     assert "1 of 2" in port.events.last().reason
-    assert list(PhoneNumber.objects.values_list("number", flat=True)) == ["+4533123456"]
+    assert list(PhoneNumber.all_companies.values_list("number", flat=True)) == ["+4533123456"]
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ def form_data(**overrides):
 
 def test_it_submits_a_port_request_signed_in_the_portal(personas, login):
     response = login(personas.admin_a).post(reverse("numbers:port_new"), form_data(), REMOTE_ADDR="203.0.113.5")
-    port = PortRequest.objects.get()
+    port = PortRequest.all_companies.get()
     assert response.status_code == 302
     assert port.company == personas.company_a
     assert port.status == "submitted"
@@ -43,7 +43,7 @@ def test_it_submits_a_port_request_signed_in_the_portal(personas, login):
 
 def test_it_saves_a_draft(personas, login):
     login(personas.admin_a).post(reverse("numbers:port_new"), form_data(submit="", save_draft="1"))
-    assert PortRequest.objects.get().status == "draft"
+    assert PortRequest.all_companies.get().status == "draft"
 
 
 def test_it_uploads_a_pdf_authorisation_and_serves_it_to_the_company_only(personas, login):
@@ -54,7 +54,7 @@ def test_it_uploads_a_pdf_authorisation_and_serves_it_to_the_company_only(person
         authorisation_file=SimpleUploadedFile("fuldmagt.pdf", PDF, content_type="application/pdf"),
     )
     login(personas.admin_a).post(reverse("numbers:port_new"), data)
-    port = PortRequest.objects.get()
+    port = PortRequest.all_companies.get()
     url = reverse("numbers:port_authorisation", kwargs={"port_id": port.pk})
     response = login(personas.admin_a).get(url)
     assert response.status_code == 200
@@ -86,7 +86,7 @@ def test_it_re_renders_bad_input_and_changes_nothing(personas, login, overrides,
     response = login(personas.admin_a).post(reverse("numbers:port_new"), form_data(**overrides))
     assert response.status_code == 200
     assert message in response.content.decode()
-    assert not PortRequest.objects.exists()
+    assert not PortRequest.all_companies.exists()
 
 
 def test_it_refuses_a_pdf_over_10_mb(personas, login):
@@ -95,7 +95,7 @@ def test_it_refuses_a_pdf_over_10_mb(personas, login):
         reverse("numbers:port_new"), form_data(authorisation_method="upload", authorisation_file=big)
     )
     assert "larger than 10 MB" in response.content.decode()
-    assert not PortRequest.objects.exists()
+    assert not PortRequest.all_companies.exists()
 
 
 def test_it_defaults_to_the_next_working_day_after_maundy_thursday(personas, login, on_day):
@@ -177,7 +177,7 @@ def test_it_shows_no_action_buttons_to_read_only_admins(personas, login):
 def test_it_refuses_a_read_only_admins_submission(personas, login):
     response = login(personas.readonly_a).post(reverse("numbers:port_new"), form_data())
     assert response.status_code == 403
-    assert not PortRequest.objects.exists()
+    assert not PortRequest.all_companies.exists()
 
 
 @pytest.mark.parametrize("size", [1, 30])

@@ -60,7 +60,7 @@ def _create(client, catalogue, capture, **kwargs):
     with capture(execute=True):
         response = client.post(u("summary"), {"token": summary.context["token"]}, REMOTE_ADDR="203.0.113.5")
     assert response.status_code == 302
-    return Subscription.objects.get(), summary
+    return Subscription.all_companies.get(), summary
 
 
 def test_it_creates_a_submitted_mobile_port_request_and_keeps_the_subscription_pending(
@@ -74,7 +74,7 @@ def test_it_creates_a_submitted_mobile_port_request_and_keeps_the_subscription_p
     # Provisioning ran on commit (Immediate backend) and left it pending: it waits for the number.
     assert sub.status == Subscription.Status.PENDING_ACTIVE
     assert (sub.phone_number, sub.port_in_requested, sub.port_in_operator) == ("+4530123456", True, "Telia")
-    port = PortRequest.objects.get()
+    port = PortRequest.all_companies.get()
     assert (port.kind, port.status, port.subscription, port.company) == ("mobile", "submitted", sub, personas.company_a)
     assert [n.number for n in port.numbers.all()] == ["+4530123456"]
     assert (port.current_operator, port.holder_name, port.cvr) == (
@@ -89,7 +89,7 @@ def test_it_creates_a_submitted_mobile_port_request_and_keeps_the_subscription_p
     actions_seen = set(AuditEvent.objects.filter(company=personas.company_a).values_list("action", flat=True))
     assert {"subscription.created", "numbers.port_created", "numbers.port_submitted"} <= actions_seen
     assert "subscription.activated" not in actions_seen
-    assert AuditEvent.objects.get(action="subscription.created").details["port_request"] == port.reference
+    assert AuditEvent.all_companies.get(action="subscription.created").details["port_request"] == port.reference
 
     # Staff see it in their queue, marked as mobile; the customer sees it under Numbers with a link back.
     queue = login(personas.staff).get(reverse("numbers:staff_queue"))
@@ -100,7 +100,7 @@ def test_it_creates_a_submitted_mobile_port_request_and_keeps_the_subscription_p
     detail = client.get(reverse("subscriptions:detail", kwargs={"subscription_id": sub.pk}))
     assert reverse("numbers:port_detail", kwargs={"port_id": port.pk}) in detail.content.decode()
     # A mobile port is not a landline number "porting in" on the Numbers overview.
-    assert not PhoneNumber.objects.exists()
+    assert not PhoneNumber.all_companies.exists()
 
 
 def test_it_does_not_activate_a_subscription_waiting_for_its_port(personas):
@@ -120,7 +120,7 @@ def test_it_activates_the_subscription_when_staff_complete_the_port(
     personas, login, catalogue, django_capture_on_commit_callbacks
 ):
     sub, _summary = _create(login(personas.admin_a), catalogue, django_capture_on_commit_callbacks)
-    port = PortRequest.objects.get()
+    port = PortRequest.all_companies.get()
     staff = login(personas.staff)
     url = reverse("numbers:staff_port", kwargs={"port_id": port.pk})
     # Completing before the port is scheduled is refused and changes nothing.
@@ -140,11 +140,11 @@ def test_it_activates_the_subscription_when_staff_complete_the_port(
     assert port.status == "completed"
     assert sub.status == Subscription.Status.ACTIVE
     assert sub.start_date == timezone.localdate()
-    event = AuditEvent.objects.get(action="subscription.activated", target_id=str(sub.pk))
+    event = AuditEvent.all_companies.get(action="subscription.activated", target_id=str(sub.pk))
     assert event.details["port_request"] == port.reference
     assert event.actor == personas.staff
     # Mobile numbers live on the subscription, not among the company's landline numbers.
-    assert not PhoneNumber.objects.exists()
+    assert not PhoneNumber.all_companies.exists()
 
 
 def test_it_does_not_bill_a_subscription_waiting_for_its_port(personas):
@@ -199,13 +199,13 @@ def test_it_makes_a_landline_port_request_for_a_landline_subscription(
         number="33 12 34 56",
         operator="tdc",
     )
-    port = PortRequest.objects.get()
+    port = PortRequest.all_companies.get()
     assert (port.kind, port.subscription, sub.status) == ("landline", sub, Subscription.Status.PENDING_ACTIVE)
     actions.schedule_port_request(port, at=timezone.now() + datetime.timedelta(days=2), by=staff_actor)
     actions.complete_port_request(port, ported=["+4533123456"], note="", by=staff_actor)
     sub.refresh_from_db()
     assert sub.status == Subscription.Status.ACTIVE
-    assert PhoneNumber.objects.get().number == "+4533123456"
+    assert PhoneNumber.all_companies.get().number == "+4533123456"
 
 
 def test_the_port_action_refuses_the_wrong_kind_of_number(personas, staff_actor, catalogue):
@@ -227,7 +227,7 @@ def test_the_port_action_refuses_the_wrong_kind_of_number(personas, staff_actor,
         actions.create_subscription_port_request(
             subscription=mobile, number="+4530123456", current_operator="nobody", signed_name="A", by=staff_actor
         )
-    assert not PortRequest.objects.exists()
+    assert not PortRequest.all_companies.exists()
 
 
 def test_parsers_keep_landline_and_mobile_apart():
@@ -245,7 +245,7 @@ def test_cancelling_the_port_cancels_the_waiting_subscription(
 ):
     client = login(personas.admin_a)
     sub, _summary = _create(client, catalogue, django_capture_on_commit_callbacks)
-    port = PortRequest.objects.get()
+    port = PortRequest.all_companies.get()
     page = client.get(reverse("numbers:port_detail", kwargs={"port_id": port.pk})).content.decode()
     assert 'data-testid="cancel-subscription-warning"' in page
     client.post(reverse("numbers:port_cancel", kwargs={"port_id": port.pk}), {"reason": "Fortrudt"})
@@ -253,7 +253,7 @@ def test_cancelling_the_port_cancels_the_waiting_subscription(
     sub.refresh_from_db()
     assert port.status == "cancelled"
     assert sub.status == Subscription.Status.CANCELLED
-    assert AuditEvent.objects.filter(action="subscription.cancelled", target_id=str(sub.pk)).exists()
+    assert AuditEvent.all_companies.filter(action="subscription.cancelled", target_id=str(sub.pk)).exists()
 
 
 def test_cancelling_the_waiting_subscription_cancels_its_port(
@@ -264,7 +264,7 @@ def test_cancelling_the_waiting_subscription_cancels_its_port(
     from subscriptions.actions import cancel
 
     cancel(sub, on=timezone.localdate(), reason="Medarbejderen stoppede", by=Actor(user=personas.admin_a))
-    port = PortRequest.objects.get()
+    port = PortRequest.all_companies.get()
     assert port.status == "cancelled"
     sub.refresh_from_db()
     assert sub.status == Subscription.Status.CANCELLED
@@ -274,7 +274,7 @@ def test_a_scheduled_port_stops_the_cancellation_of_its_subscription(
     personas, login, catalogue, django_capture_on_commit_callbacks, staff_actor
 ):
     sub, _summary = _create(login(personas.admin_a), catalogue, django_capture_on_commit_callbacks)
-    port = PortRequest.objects.get()
+    port = PortRequest.all_companies.get()
     actions.schedule_port_request(port, at=timezone.now() + datetime.timedelta(days=2), by=staff_actor)
     from subscriptions.actions import cancel
 
@@ -290,7 +290,7 @@ def test_a_rejected_mobile_request_is_corrected_without_changing_its_number(
 ):
     client = login(personas.admin_a)
     _create(client, catalogue, django_capture_on_commit_callbacks)
-    port = PortRequest.objects.get()
+    port = PortRequest.all_companies.get()
     actions.reject_port_request(port, reason="Nummeret er ikke hos Telia", by=staff_actor)
     url = reverse("numbers:port_edit", kwargs={"port_id": port.pk})
     assert client.get(url).status_code == 200

@@ -88,7 +88,7 @@ def test_it_resends_a_failed_message_and_audits_it(personas, login):
     assert response.status_code == 302
     row.refresh_from_db()
     assert (row.status, row.permanent) == ("queued", False)
-    event = AuditEvent.objects.get(action="outbox.resend")
+    event = AuditEvent.all_companies.get(action="outbox.resend")
     assert (event.actor, event.details["message_id"]) == (personas.staff, row.message_id)
 
 
@@ -102,7 +102,7 @@ def test_it_refuses_to_resend_a_sent_message(personas, login):
     login(personas.staff).post(reverse("outbox:staff_resend", args=[row.pk]))
     row.refresh_from_db()
     assert row.status == "sent"
-    assert not AuditEvent.objects.filter(action="outbox.resend").exists()
+    assert not AuditEvent.all_companies.filter(action="outbox.resend").exists()
 
 
 def test_it_lets_staff_mark_an_unconfirmed_message_as_sent(personas, login):
@@ -110,7 +110,7 @@ def test_it_lets_staff_mark_an_unconfirmed_message_as_sent(personas, login):
     login(personas.staff).post(reverse("outbox:staff_mark_sent", args=[row.pk]))
     row.refresh_from_db()
     assert row.status == "sent" and row.sent_at is not None
-    assert AuditEvent.objects.filter(action="outbox.mark_sent").exists()
+    assert AuditEvent.all_companies.filter(action="outbox.mark_sent").exists()
 
 
 def test_it_is_linked_from_the_staff_menu(personas, login):

@@ -39,7 +39,7 @@ def test_the_porting_authorisation_is_not_cached_for_the_company_or_staff(person
         authorisation_file=SimpleUploadedFile("fuldmagt.pdf", PDF, content_type="application/pdf"),
     )
     login(personas.admin_a).post(reverse("numbers:port_new"), data)
-    port = PortRequest.objects.get()
+    port = PortRequest.all_companies.get()
     response = login(personas.admin_a).get(reverse("numbers:port_authorisation", kwargs={"port_id": port.pk}))
     assert response["Cache-Control"] == NO_STORE
     response = login(personas.staff).get(reverse("numbers:staff_port_authorisation", kwargs={"port_id": port.pk}))

@@ -25,4 +25,8 @@ def earliest_cancel_date(sub: Subscription, today: datetime.date | None = None) 
 
 
 def locked(sub: Subscription) -> Subscription:
-    return Subscription.objects.select_for_update().select_related("product", "company").get(pk=sub.pk)
+    return (
+        Subscription.objects.select_for_update()
+        .select_related("product", "company")
+        .get(pk=sub.pk, company_id=sub.company_id)
+    )

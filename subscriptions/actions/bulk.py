@@ -100,10 +100,12 @@ def preview_bulk(
     sample_size: int = 20,
 ) -> BulkPreview:
     changeable, blocked, labels = _bulk_split(qs, action=action, target=target, on=on)
-    sample = list(Subscription.objects.filter(pk__in=changeable[:sample_size]).select_related("product"))
+    sample = list(Subscription.objects.unscoped().filter(pk__in=changeable[:sample_size]).select_related("product"))
     blocked_subs = {
         s.pk: s
-        for s in Subscription.objects.filter(pk__in=[pk for pk, _r in blocked[:sample_size]]).select_related("product")
+        for s in Subscription.objects.unscoped()
+        .filter(pk__in=[pk for pk, _r in blocked[:sample_size]])
+        .select_related("product")
     }
     return BulkPreview(
         action,
@@ -233,11 +235,13 @@ def run_bulk_job(job_id: int) -> BulkJob | None:
     """The task's body. Every row is checked again under lock and everything is written in one transaction,
     so the job is done or failed as a whole. A re-run (a worker died after committing) finds the job
     finished under its lock and writes nothing twice."""
-    BulkJob.objects.filter(pk=job_id, status=BulkJob.Status.QUEUED).update(
+    BulkJob.objects.unscoped().filter(pk=job_id, status=BulkJob.Status.QUEUED).update(
         status=BulkJob.Status.RUNNING, started_at=timezone.now()
     )
     with transaction.atomic():
-        jobs = BulkJob.objects.select_for_update(of=("self",)).select_related("company", "target", "created_by")
+        jobs = (
+            BulkJob.objects.unscoped().select_for_update(of=("self",)).select_related("company", "target", "created_by")
+        )
         job = jobs.filter(pk=job_id).first()
         if job is None or job.is_finished:
             return job
@@ -271,9 +275,9 @@ def run_bulk_job(job_id: int) -> BulkJob | None:
 
 def fail_bulk_job(job_id: int) -> None:
     """After an unexpected error (the task's transaction rolled back): the job page says so."""
-    BulkJob.objects.filter(pk=job_id).exclude(status__in=[BulkJob.Status.DONE, BulkJob.Status.FAILED]).update(
-        status=BulkJob.Status.FAILED, failure=BulkJob.Failure.ERROR, finished_at=timezone.now()
-    )
+    BulkJob.objects.unscoped().filter(pk=job_id).exclude(
+        status__in=[BulkJob.Status.DONE, BulkJob.Status.FAILED]
+    ).update(status=BulkJob.Status.FAILED, failure=BulkJob.Failure.ERROR, finished_at=timezone.now())
 
 
 def _locked_split(

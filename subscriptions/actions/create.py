@@ -62,7 +62,8 @@ def create_subscription(*, company: Company, data: NewSubscription, order_token:
                 _("The number %(number)s was just taken. Choose another.") % {"number": data.phone_number}
             )
     elif (
-        Subscription.objects.filter(phone_number=data.phone_number)
+        Subscription.objects.unscoped()
+        .filter(phone_number=data.phone_number)
         .exclude(status__in=[Subscription.Status.TERMINATED, Subscription.Status.CANCELLED])
         .exists()
     ):

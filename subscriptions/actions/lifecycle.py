@@ -227,7 +227,7 @@ def apply_due_changes(*, today: datetime.date | None = None, by: Actor) -> tuple
     date has come are applied, and cancelled subscriptions past their last day end. Returns (changed, ended)."""
     today = today or timezone.localdate()
     changed = ended = 0
-    due = Subscription.objects.filter(scheduled_product__isnull=False, scheduled_product_date__lte=today)
+    due = Subscription.objects.unscoped().filter(scheduled_product__isnull=False, scheduled_product_date__lte=today)
     for sub in due.select_related("company", "product", "scheduled_product").iterator(chunk_size=500):
         with transaction.atomic():
             old, new = sub.product, sub.scheduled_product
@@ -243,11 +243,13 @@ def apply_due_changes(*, today: datetime.date | None = None, by: Actor) -> tuple
                 details={"from": old.code, "to": new.code, "effective": today.isoformat(), "scheduled": True},
             )
             changed += 1
-    over = Subscription.objects.filter(status=Subscription.Status.PENDING_TERMINATE, end_date__lt=today)
+    over = Subscription.objects.unscoped().filter(status=Subscription.Status.PENDING_TERMINATE, end_date__lt=today)
     for sub in over.select_related("company").iterator(chunk_size=500):
         with transaction.atomic():
-            if Subscription.objects.filter(pk=sub.pk, status=Subscription.Status.PENDING_TERMINATE).update(
-                status=Subscription.Status.TERMINATED, updated_at=timezone.now()
+            if (
+                Subscription.objects.unscoped()
+                .filter(pk=sub.pk, status=Subscription.Status.PENDING_TERMINATE)
+                .update(status=Subscription.Status.TERMINATED, updated_at=timezone.now())
             ):
                 record(
                     "subscription.terminated",

@@ -31,11 +31,11 @@ def test_it_previews_then_cancels_all_or_nothing_with_one_event_each(subs, login
     assert preview.status_code == 200
     assert b"already cancelled" in preview.content
     token = preview.context["preview"].token
-    assert Subscription.objects.filter(status="pending_terminate").count() == 0
+    assert Subscription.all_companies.filter(status="pending_terminate").count() == 0
     response = client.post(URL, {**data, "token": token, "apply": "1"})
     assert response.status_code == 302
-    assert Subscription.objects.filter(status="pending_terminate").count() == 3
-    assert AuditEvent.objects.filter(action="subscription.cancelled").count() == 3
+    assert Subscription.all_companies.filter(status="pending_terminate").count() == 3
+    assert AuditEvent.all_companies.filter(action="subscription.cancelled").count() == 3
 
 
 def test_it_changes_the_type_only_where_allowed(subs, login, personas, catalogue):
@@ -49,7 +49,7 @@ def test_it_changes_the_type_only_where_allowed(subs, login, personas, catalogue
     preview = client.post(URL, data)
     assert b"not an allowed upgrade or downgrade" in preview.content
     client.post(URL, {**data, "token": preview.context["preview"].token, "apply": "1"})
-    assert Subscription.objects.filter(product=catalogue["mobil-plus-30"]).count() == 3
+    assert Subscription.all_companies.filter(product=catalogue["mobil-plus-30"]).count() == 3
     other.refresh_from_db()
     assert other.product.code == "mbb-50"
 
@@ -83,7 +83,7 @@ def test_it_changes_the_cost_centre_of_all_matching(subs, login, personas):
 def test_it_refuses_bad_input_and_changes_nothing(subs, login, personas, data):
     response = login(personas.admin_a).post(URL, {**data, "apply": "1", "token": "x"})
     assert response.status_code == 400
-    assert not Subscription.objects.exclude(status="active").exists()
+    assert not Subscription.all_companies.exclude(status="active").exists()
 
 
 def test_it_ignores_ids_of_another_company(subs, login, personas):
@@ -111,8 +111,8 @@ def test_it_refuses_to_apply_when_the_selection_changed_since_the_preview(subs, 
             token=preview.token,
             by=Actor.system(),
         )
-    assert Subscription.objects.get(pk=subs[0].pk).cancel_reason == "first"
-    assert Subscription.objects.filter(status="active").count() == 2
+    assert Subscription.all_companies.get(pk=subs[0].pk).cancel_reason == "first"
+    assert Subscription.all_companies.filter(status="active").count() == 2
 
 
 # Real concurrency needs a server database: SQLite's in-memory test database uses shared-cache
@@ -150,7 +150,9 @@ def test_it_does_not_lose_changes_when_two_bulk_updates_race(personas, catalogue
     for t in threads:
         t.join()
     assert not errors
-    rows = set(Subscription.objects.filter(pk__in=[s.pk for s in subs]).values_list("cost_centre", "product__code"))
+    rows = set(
+        Subscription.all_companies.filter(pk__in=[s.pk for s in subs]).values_list("cost_centre", "product__code")
+    )
     assert rows == {("IT", "mobil-plus-30")}
 
 
@@ -188,9 +190,10 @@ def test_it_lets_only_one_of_two_racing_bulk_cancels_win(personas, catalogue):
         t.join()
     assert sorted(results, key=str) == [10, "conflict"]
     assert (
-        len(set(Subscription.objects.filter(pk__in=[s.pk for s in subs]).values_list("cancel_reason", flat=True))) == 1
+        len(set(Subscription.all_companies.filter(pk__in=[s.pk for s in subs]).values_list("cancel_reason", flat=True)))
+        == 1
     )
-    assert AuditEvent.objects.filter(action="subscription.cancelled").count() == 10
+    assert AuditEvent.all_companies.filter(action="subscription.cancelled").count() == 10
 
 
 def test_it_leaves_a_subscription_waiting_for_its_number_to_its_own_page(subs, login, personas):
@@ -204,4 +207,4 @@ def test_it_leaves_a_subscription_waiting_for_its_number_to_its_own_page(subs, l
     client.post(URL, {**data, "token": preview.context["preview"].token, "apply": "1"})
     waiting.refresh_from_db()
     assert waiting.status == Subscription.Status.PENDING_ACTIVE
-    assert Subscription.objects.filter(status="pending_terminate").count() == 3
+    assert Subscription.all_companies.filter(status="pending_terminate").count() == 3

@@ -52,7 +52,7 @@ def test_an_error_comes_back_on_the_list_with_the_rows_still_ticked(subs, login,
     assert 'aria-invalid="true" aria-describedby="bulk-date-error"' in html
     assert 'value="Omstrukturering"' in html
     assert 'data-testid="bulk-error-reason"' not in html
-    assert not Subscription.objects.exclude(status="active").exists()
+    assert not Subscription.all_companies.exclude(status="active").exists()
 
 
 def test_it_keeps_the_chosen_action_and_its_value(subs, login, personas):

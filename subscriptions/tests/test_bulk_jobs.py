@@ -44,8 +44,8 @@ def test_it_applies_a_set_within_the_threshold_in_the_request(subs, limit, login
     response = _apply(login(personas.admin_a), _cancel_data(subs[:limit]))
     assert response.status_code == 302
     assert response["Location"] == reverse("subscriptions:index")
-    assert not BulkJob.objects.exists()
-    assert Subscription.objects.filter(status="pending_terminate").count() == limit
+    assert not BulkJob.all_companies.exists()
+    assert Subscription.all_companies.filter(status="pending_terminate").count() == limit
 
 
 def test_it_queues_a_set_above_the_threshold_and_shows_its_progress(
@@ -54,14 +54,14 @@ def test_it_queues_a_set_above_the_threshold_and_shows_its_progress(
     client = login(personas.admin_a)
     with django_capture_on_commit_callbacks(execute=False) as queued:
         response = _apply(client, _cancel_data(subs))
-    job = BulkJob.objects.get()
+    job = BulkJob.all_companies.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("subscriptions:bulk_job", args=[job.pk])
     assert (job.company, job.status, job.total, job.created_by) == (personas.company_a, "queued", 4, personas.admin_a)
     assert sorted(job.subscription_ids) == sorted(s.pk for s in subs)
-    assert AuditEvent.objects.filter(action="subscription.bulk_queued", target_id=str(job.pk)).exists()
+    assert AuditEvent.all_companies.filter(action="subscription.bulk_queued", target_id=str(job.pk)).exists()
     # Nothing has changed yet: the page polls (htmx) and has a refresh link for browsers without JavaScript.
-    assert not Subscription.objects.filter(status="pending_terminate").exists()
+    assert not Subscription.all_companies.filter(status="pending_terminate").exists()
     page = client.get(response["Location"]).content.decode()
     assert 'hx-trigger="every 2s"' in page and 'data-testid="bulk-job-refresh"' in page
     assert "Cancel 4 subscriptions with effect from" in page
@@ -71,8 +71,8 @@ def test_it_queues_a_set_above_the_threshold_and_shows_its_progress(
 
     job.refresh_from_db()
     assert (job.status, job.changed, job.failure) == ("done", 4, "")
-    assert Subscription.objects.filter(status="pending_terminate", cancel_reason="Flytter").count() == 4
-    events = AuditEvent.objects.filter(action="subscription.cancelled")
+    assert Subscription.all_companies.filter(status="pending_terminate", cancel_reason="Flytter").count() == 4
+    events = AuditEvent.all_companies.filter(action="subscription.cancelled")
     assert events.count() == 4 and {e.actor for e in events} == {personas.admin_a}
     fragment = client.get(response["Location"], headers={"HX-Request": "true"}).content.decode()
     assert "Done: 4 subscriptions were changed." in fragment
@@ -115,18 +115,18 @@ def test_it_changes_nothing_when_one_row_became_invalid_before_the_task_ran(subs
 
     job.refresh_from_db()
     assert (job.status, job.failure, job.conflicts, job.changed) == ("failed", "conflict", 1, 0)
-    assert Subscription.objects.filter(status="active").count() == 3
-    assert Subscription.objects.get(pk=subs[0].pk).cancel_reason == "Stopper selv"
-    assert not AuditEvent.objects.filter(action="subscription.cancelled", details__bulk=True).exists()
+    assert Subscription.all_companies.filter(status="active").count() == 3
+    assert Subscription.all_companies.get(pk=subs[0].pk).cancel_reason == "Stopper selv"
+    assert not AuditEvent.all_companies.filter(action="subscription.cancelled", details__bulk=True).exists()
 
 
 def test_it_says_so_on_the_job_page_when_it_changed_nothing(subs, personas, login):
     job = _start(personas, action="cost_centre", cost_centre="IT")
-    Subscription.objects.filter(pk=subs[1].pk).update(status=Subscription.Status.TERMINATED)
+    Subscription.all_companies.filter(pk=subs[1].pk).update(status=Subscription.Status.TERMINATED)
     apply_bulk_job.call(job.pk)
     page = login(personas.admin_a).get(reverse("subscriptions:bulk_job", args=[job.pk])).content.decode()
     assert "1 of the 4 subscriptions changed after the preview and no longer allows this change" in page
-    assert set(Subscription.objects.values_list("cost_centre", flat=True)) == {"Salg"}
+    assert set(Subscription.all_companies.values_list("cost_centre", flat=True)) == {"Salg"}
 
 
 def test_it_does_not_apply_twice_when_the_task_runs_again(subs, personas, catalogue):
@@ -134,36 +134,36 @@ def test_it_does_not_apply_twice_when_the_task_runs_again(subs, personas, catalo
     job = _start(personas, action="change_product", target=target)
     apply_bulk_job.call(job.pk)
     # A worker that died after committing leaves the task to be run again; by then a row has moved on.
-    Subscription.objects.filter(pk=subs[0].pk).update(product=catalogue["mobil-basis-5"])
+    Subscription.all_companies.filter(pk=subs[0].pk).update(product=catalogue["mobil-basis-5"])
     apply_bulk_job.call(job.pk)
 
     job.refresh_from_db()
     assert (job.status, job.changed) == ("done", 4)
-    assert AuditEvent.objects.filter(action="subscription.product_changed").count() == 4
-    assert Subscription.objects.get(pk=subs[0].pk).product == catalogue["mobil-basis-5"]
+    assert AuditEvent.all_companies.filter(action="subscription.product_changed").count() == 4
+    assert Subscription.all_companies.get(pk=subs[0].pk).product == catalogue["mobil-basis-5"]
 
 
 def test_it_applies_once_after_a_worker_died_while_running(subs, personas):
     job = _start(personas, action="cost_centre", cost_centre="IT")
     # The first attempt marked it running, then its process died: its transaction rolled back.
-    BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.RUNNING, started_at=timezone.now())
+    BulkJob.all_companies.filter(pk=job.pk).update(status=BulkJob.Status.RUNNING, started_at=timezone.now())
     apply_bulk_job.call(job.pk)
     apply_bulk_job.call(job.pk)
     job.refresh_from_db()
     assert (job.status, job.changed) == ("done", 4)
-    assert AuditEvent.objects.filter(action="subscription.cost_centre_changed").count() == 4
+    assert AuditEvent.all_companies.filter(action="subscription.cost_centre_changed").count() == 4
 
 
 def test_it_never_touches_another_companys_subscription_named_in_a_job(subs, personas):
     foreign = SubscriptionFactory(company=personas.company_b)
     job = _start(personas, action="cost_centre", cost_centre="Hacked")
-    BulkJob.objects.filter(pk=job.pk).update(subscription_ids=[*job.subscription_ids, foreign.pk], total=5)
+    BulkJob.all_companies.filter(pk=job.pk).update(subscription_ids=[*job.subscription_ids, foreign.pk], total=5)
     apply_bulk_job.call(job.pk)
     job.refresh_from_db()
     foreign.refresh_from_db()
     assert (job.status, job.failure) == ("failed", "conflict")
     assert foreign.cost_centre != "Hacked"
-    assert not Subscription.objects.filter(cost_centre="Hacked").exists()
+    assert not Subscription.all_companies.filter(cost_centre="Hacked").exists()
 
 
 def test_it_marks_the_job_failed_on_an_unexpected_error(subs, personas, monkeypatch):
@@ -177,7 +177,7 @@ def test_it_marks_the_job_failed_on_an_unexpected_error(subs, personas, monkeypa
         apply_bulk_job.call(job.pk)
     job.refresh_from_db()
     assert (job.status, job.failure) == ("failed", "error")
-    assert set(Subscription.objects.values_list("cost_centre", flat=True)) == {"Salg"}
+    assert set(Subscription.all_companies.values_list("cost_centre", flat=True)) == {"Salg"}
 
 
 def test_it_refuses_to_queue_when_the_selection_changed_since_the_preview(subs, limit, login, personas):
@@ -185,17 +185,17 @@ def test_it_refuses_to_queue_when_the_selection_changed_since_the_preview(subs, 
     data = _cancel_data(subs)
     preview = client.post(URL, data)
     SubscriptionFactory(company=personas.company_a)  # not in the ids: the ticked set is unchanged
-    Subscription.objects.filter(pk=subs[0].pk).update(status=Subscription.Status.TERMINATED)
+    Subscription.all_companies.filter(pk=subs[0].pk).update(status=Subscription.Status.TERMINATED)
     response = client.post(URL, {**data, "token": preview.context["preview"].token, "apply": "1"})
     assert response.status_code == 400
     assert b"changed since the preview" in response.content
-    assert not BulkJob.objects.exists()
+    assert not BulkJob.all_companies.exists()
 
 
 def test_read_only_admins_cannot_start_one(subs, limit, login, personas):
     response = login(personas.readonly_a).post(URL, {**_cancel_data(subs), "apply": "1", "token": "x"})
     assert response.status_code == 403
-    assert not BulkJob.objects.exists()
+    assert not BulkJob.all_companies.exists()
 
 
 def test_another_companys_job_answers_404(subs, personas, login):
@@ -245,7 +245,7 @@ def test_it_applies_once_when_two_workers_run_the_same_job_at_once(personas, cat
     job.refresh_from_db()
     assert not errors
     assert (job.status, job.changed) == ("done", 20)
-    assert AuditEvent.objects.filter(action="subscription.cost_centre_changed").count() == 20
+    assert AuditEvent.all_companies.filter(action="subscription.cost_centre_changed").count() == 20
 
 
 def test_staff_can_look_at_jobs_in_django_admin(subs, personas, login):

@@ -39,13 +39,13 @@ def test_it_creates_a_subscription_through_every_step(personas, login, catalogue
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(u("summary"), {"token": token})
     assert len(callbacks) == 1
-    sub = Subscription.objects.get(company=personas.company_a)
+    sub = Subscription.all_companies.get(company=personas.company_a)
     assert response["Location"] == reverse("subscriptions:detail", kwargs={"subscription_id": sub.pk})
     # The provisioning task ran on commit (Immediate backend in tests).
     assert sub.status == Subscription.Status.ACTIVE
     assert (sub.phone_number, sub.sim_type) == ("+4542100003", "esim")
     assert NumberPool.objects.get(phone_number="+4542100003").reserved_for == personas.company_a
-    assert AuditEvent.objects.filter(action="subscription.created").count() == 1
+    assert AuditEvent.all_companies.filter(action="subscription.created").count() == 1
 
 
 def test_it_creates_one_subscription_on_a_double_submit(personas, login, catalogue):
@@ -53,7 +53,7 @@ def test_it_creates_one_subscription_on_a_double_submit(personas, login, catalog
     token = walk(client, catalogue).context["token"]
     first = client.post(u("summary"), {"token": token})
     second = client.post(u("summary"), {"token": token})
-    assert Subscription.objects.count() == 1
+    assert Subscription.all_companies.count() == 1
     assert second["Location"] == first["Location"]
 
 
@@ -85,7 +85,7 @@ def test_it_records_a_port_in_for_an_existing_number(personas, login, catalogue)
         sim={"choice": "physical", "iccid": iccid_with_check("894501999999999999")},
     ).context["token"]
     client.post(u("summary"), {"token": token})
-    sub = Subscription.objects.get()
+    sub = Subscription.all_companies.get()
     assert (sub.phone_number, sub.port_in_requested, sub.port_in_operator) == ("+4530123456", True, "Telia")
 
 

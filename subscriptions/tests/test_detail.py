@@ -39,7 +39,7 @@ def test_it_saves_valid_details_with_an_audit_event(sub, login, personas):
     assert response.status_code == 302
     sub.refresh_from_db()
     assert (sub.user_name, sub.cost_centre, sub.salary_number) == ("Åse Holm-Ørsted", "IT", "A-12")
-    assert AuditEvent.objects.get(action="subscription.details_changed").details["changes"]["cost_centre"] == [
+    assert AuditEvent.all_companies.get(action="subscription.details_changed").details["changes"]["cost_centre"] == [
         "Salg",
         "IT",
     ]
@@ -61,7 +61,7 @@ def test_it_rejects_bad_details_and_changes_nothing(sub, login, personas, field,
     response = login(personas.admin_a).post(url("detail", sub), data)
     assert response.status_code == 400
     assert b"errorlist" in response.content
-    assert not AuditEvent.objects.filter(action="subscription.details_changed").exists()
+    assert not AuditEvent.all_companies.filter(action="subscription.details_changed").exists()
 
 
 def test_it_reveals_pin_and_puk_only_on_post_and_audits_each_reveal(sub, login, personas):
@@ -70,11 +70,13 @@ def test_it_reveals_pin_and_puk_only_on_post_and_audits_each_reveal(sub, login, 
     response = client.post(url("reveal", sub))
     assert b"87654321" in response.content and b"1234" in response.content
     client.post(url("reveal", sub))
-    assert AuditEvent.objects.filter(action="subscription.secret_revealed", actor=personas.readonly_a).count() == 2
+    assert (
+        AuditEvent.all_companies.filter(action="subscription.secret_revealed", actor=personas.readonly_a).count() == 2
+    )
 
 
 def test_it_stores_pin_and_puk_encrypted(sub):
-    raw = Subscription.objects.values_list("pin_encrypted", "puk_encrypted").get(pk=sub.pk)
+    raw = Subscription.all_companies.values_list("pin_encrypted", "puk_encrypted").get(pk=sub.pk)
     assert "1234" not in raw[0] and "87654321" not in raw[1]
     assert sub.puk == "87654321"
 
@@ -161,7 +163,7 @@ def test_it_blocks_a_lost_sim_at_once_and_orders_a_new_one(sub, login, personas)
     )
     sub.refresh_from_db()
     assert sub.sim_blocked
-    assert SimOrder.objects.get(subscription=sub).blocked_iccid == old
+    assert SimOrder.all_companies.get(subscription=sub).blocked_iccid == old
 
 
 def test_it_moves_to_esim_with_a_new_iccid(sub, login, personas):

@@ -106,7 +106,7 @@ def test_a_refusing_handler_rolls_the_new_subscription_back(personas, catalogue,
     assert not Subscription.objects.for_company(personas.company_a).exists()
     assert NumberPool.objects.get().reserved_for is None
     assert not Charge.objects.for_company(personas.company_a).exists()
-    assert not AuditEvent.objects.filter(action__startswith="subscription.").exists()
+    assert not AuditEvent.all_companies.filter(action__startswith="subscription.").exists()
 
 
 def test_creating_with_a_kept_number_reports_the_port_request_and_the_charges(personas, catalogue):
@@ -122,7 +122,7 @@ def test_creating_with_a_kept_number_reports_the_port_request_and_the_charges(pe
     )
 
     port = PortRequest.objects.for_company(personas.company_a).get(subscription=sub)
-    details = AuditEvent.objects.get(action="subscription.created").details
+    details = AuditEvent.all_companies.get(action="subscription.created").details
     assert details["port_request"] == port.reference
     assert (
         details["charges"]
@@ -145,6 +145,7 @@ def test_cancelling_the_port_request_cancels_the_waiting_subscription_once(perso
     port.refresh_from_db()
     assert (sub.status, sub.end_date, port.status) == (Subscription.Status.CANCELLED, timezone.localdate(), "cancelled")
     counts = {
-        a: AuditEvent.objects.filter(action=a).count() for a in ("subscription.cancelled", "numbers.port_cancelled")
+        a: AuditEvent.all_companies.filter(action=a).count()
+        for a in ("subscription.cancelled", "numbers.port_cancelled")
     }
     assert counts == {"subscription.cancelled": 1, "numbers.port_cancelled": 1}

@@ -58,16 +58,16 @@ def test_it_puts_a_guide_subscription_started_mid_month_on_the_next_invoice(pers
     assert shown == {"oprettelse": 0, "sim-kort": 9900}
     response = client.post(u("summary"), {"token": summary.context["token"]})
     assert response.status_code == 302
-    sub = Subscription.objects.get(company=personas.company_a)
+    sub = Subscription.all_companies.get(company=personas.company_a)
     assert sub.start_date == START
 
     # The SIM fee is recorded as a charge in the same transaction; the 0 kr set-up fee has nothing to invoice.
-    charge = Charge.objects.get(subscription=sub)
+    charge = Charge.all_companies.get(subscription=sub)
     assert (charge.fee.code, charge.amount, charge.date, charge.invoice) == ("sim-kort", 9900, START, None)
-    assert AuditEvent.objects.filter(action="invoice.charge_added", company=personas.company_a).count() == 1
+    assert AuditEvent.all_companies.filter(action="invoice.charge_added", company=personas.company_a).count() == 1
 
     result = run_billing("2026-11", by=Actor.system("test"), issue_date=dt.date(2026, 12, 1))
-    invoice = Invoice.objects.get(pk__in=result.created, company=personas.company_a)
+    invoice = Invoice.all_companies.get(pk__in=result.created, company=personas.company_a)
     section = invoice.sections.get(subscription=sub)
     assert section.user_name == "Åse Ørsted"
     lines = {line.kind: line for line in section.lines.all()}
@@ -87,7 +87,7 @@ def test_it_puts_a_guide_subscription_started_mid_month_on_the_next_invoice(pers
 
     # The charge is billed once: the next month's invoice has the full fee and no SIM card.
     run_billing("2026-12", by=Actor.system("test"), issue_date=dt.date(2027, 1, 1))
-    december = Invoice.objects.get(company=personas.company_a, period="2026-12")
+    december = Invoice.all_companies.get(company=personas.company_a, period="2026-12")
     assert not december.lines.filter(kind=InvoiceLine.Kind.ONE_OFF).exists()
     assert december.net == 14900 + 1900
 
@@ -96,8 +96,8 @@ def test_it_charges_the_esim_profile_for_an_esim_subscription(personas, login, c
     client = login(personas.admin_a)
     summary = _walk(client, catalogue, sim={"choice": "esim"})
     client.post(u("summary"), {"token": summary.context["token"]})
-    sub = Subscription.objects.get(company=personas.company_a)
-    assert list(Charge.objects.filter(subscription=sub).values_list("fee__code", "amount")) == [("esim", 4900)]
+    sub = Subscription.all_companies.get(company=personas.company_a)
+    assert list(Charge.all_companies.filter(subscription=sub).values_list("fee__code", "amount")) == [("esim", 4900)]
 
 
 def test_it_charges_nothing_for_a_sim_the_company_already_has(personas, login, catalogue):
@@ -107,7 +107,7 @@ def test_it_charges_nothing_for_a_sim_the_company_already_has(personas, login, c
     summary = _walk(client, catalogue, sim={"choice": "physical", "iccid": iccid_with_check("894501777777777777")})
     assert summary.context["fees_total"] == 0
     client.post(u("summary"), {"token": summary.context["token"]})
-    assert not Charge.objects.exists()
+    assert not Charge.all_companies.exists()
 
 
 def test_it_charges_nothing_when_the_double_submit_finds_the_first_subscription(personas, login, catalogue):
@@ -115,7 +115,7 @@ def test_it_charges_nothing_when_the_double_submit_finds_the_first_subscription(
     summary = _walk(client, catalogue, sim={"choice": "esim"})
     client.post(u("summary"), {"token": summary.context["token"]})
     client.post(u("summary"), {"token": summary.context["token"]})
-    assert Charge.objects.count() == 1
+    assert Charge.all_companies.count() == 1
 
 
 def test_it_charges_nothing_when_creation_fails(personas, login, catalogue):
@@ -126,7 +126,7 @@ def test_it_charges_nothing_when_creation_fails(personas, login, catalogue):
     NumberPool.objects.filter(phone_number="+4542100004").update(reserved_for=personas.company_b)
     response = client.post(u("summary"), {"token": summary.context["token"]})
     assert response.status_code == 400
-    assert not Subscription.objects.exists() and not Charge.objects.exists()
+    assert not Subscription.all_companies.exists() and not Charge.all_companies.exists()
 
 
 @pytest.mark.parametrize(
@@ -143,7 +143,7 @@ def test_it_charges_the_catalogue_fee_for_a_lost_sim(personas, login, catalogue,
         {"kind": kind, "ship_to": "Vej 1, 8000 Aarhus C", "reason": "Tabt"},
     )
     assert response.status_code == 302
-    charge = Charge.objects.get(subscription=sub)
+    charge = Charge.all_companies.get(subscription=sub)
     assert (charge.fee.code, charge.amount, charge.company) == (code, amount, personas.company_a)
 
 
@@ -153,7 +153,7 @@ def test_it_charges_nothing_for_a_lost_sim_when_the_catalogue_has_no_fee(persona
     OneOffFee.objects.filter(code="sim-erstatning").delete()
     sub = SubscriptionFactory(company=personas.company_a, product=catalogue["mobil-plus-30"])
     actions.order_sim(sub, kind=SimOrder.Kind.REPLACEMENT, ship_to="Vej 1", reason="", by=Actor.system("test"))
-    assert not Charge.objects.exists()
+    assert not Charge.all_companies.exists()
     assert sub.sim_orders.count() == 1
 
 
@@ -164,4 +164,4 @@ def test_it_refuses_a_lost_sim_order_without_charging(personas, login, catalogue
         {"kind": SimOrder.Kind.REPLACEMENT, "ship_to": " ", "reason": ""},
     )
     assert response.status_code == 400
-    assert not Charge.objects.exists()
+    assert not Charge.all_companies.exists()

@@ -61,7 +61,7 @@ def test_it_walks_through_the_subscriptions_area(page: Page, live_server, admin,
     page.click("text=Søren Sørensen")
     page.click("[data-testid=reveal]")
     expect(page.locator("[data-testid=puk]")).to_have_text("87654321")
-    assert AuditEvent.objects.filter(action="subscription.secret_revealed").count() == 1
+    assert AuditEvent.all_companies.filter(action="subscription.secret_revealed").count() == 1
 
     # Upgrade with the price difference shown first.
     page.click("[data-testid=change-product]")
@@ -96,7 +96,7 @@ def test_it_walks_through_the_subscriptions_area(page: Page, live_server, admin,
     expect(page.locator("[data-testid=monthly]")).to_contain_text("199.00")
     page.click("[data-testid=create-confirm]")
     expect(page.locator("h1")).to_contain_text("Øjvind Åberg")
-    assert Subscription.objects.filter(user_name="Øjvind Åberg", phone_number="+4542100002").count() == 1
+    assert Subscription.all_companies.filter(user_name="Øjvind Åberg", phone_number="+4542100002").count() == 1
 
     # Bulk-cancel three.
     page.goto(f"{live_server.url}/subscriptions/")
@@ -109,7 +109,7 @@ def test_it_walks_through_the_subscriptions_area(page: Page, live_server, admin,
     expect(page.locator("[data-testid=bulk-preview-summary]")).to_contain_text("3 subscriptions will be cancelled")
     page.click("[data-testid=bulk-apply]")
     expect(page.locator(".alert-success")).to_contain_text("3 subscriptions were changed")
-    assert Subscription.objects.filter(cancel_reason="Omstrukturering").count() == 3
+    assert Subscription.all_companies.filter(cancel_reason="Omstrukturering").count() == 3
 
     # Download the CSV.
     with page.expect_download() as download_info:

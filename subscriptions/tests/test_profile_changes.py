@@ -60,7 +60,7 @@ def test_it_shows_the_price_change_before_confirming_and_changes_nothing_yet(sub
     assert b'data-testid="price-difference"' in response.content
     assert "DKK 109.00" in response.content.decode()
     assert codes(sub) == ["voicemail-pro"]
-    assert not AuditEvent.objects.filter(action="subscription.add_ons_changed").exists()
+    assert not AuditEvent.all_companies.filter(action="subscription.add_ons_changed").exists()
 
 
 def test_it_adds_and_removes_add_ons_on_confirm_with_one_audit_event(sub, login, personas):
@@ -69,7 +69,7 @@ def test_it_adds_and_removes_add_ons_on_confirm_with_one_audit_event(sub, login,
     response = client.post(url("add_ons", sub), data)
     assert response.status_code == 302
     assert codes(sub) == ["dobbelt-sim", "eu-roaming-plus"]
-    event = AuditEvent.objects.get(action="subscription.add_ons_changed")
+    event = AuditEvent.all_companies.get(action="subscription.add_ons_changed")
     # Listed by name: Roaming World 10 GB, Twin SIM (smartwatch).
     assert event.details == {
         "added": ["eu-roaming-plus", "dobbelt-sim"],
@@ -104,7 +104,7 @@ def test_it_refuses_bad_add_on_input_and_changes_nothing(sub, login, personas, b
     assert response.status_code == 400
     assert b"errorlist" in response.content or b"alert" in response.content
     assert codes(sub) == ["voicemail-pro"]
-    assert not AuditEvent.objects.filter(action="subscription.add_ons_changed").exists()
+    assert not AuditEvent.all_companies.filter(action="subscription.add_ons_changed").exists()
 
 
 def test_it_keeps_an_add_on_no_longer_sold_until_it_is_removed(sub, login, personas):
@@ -116,7 +116,7 @@ def test_it_keeps_an_add_on_no_longer_sold_until_it_is_removed(sub, login, perso
 
 
 def test_it_refuses_add_on_changes_on_a_terminated_subscription(sub, login, personas):
-    Subscription.objects.filter(pk=sub.pk).update(status=Subscription.Status.TERMINATED)
+    Subscription.all_companies.filter(pk=sub.pk).update(status=Subscription.Status.TERMINATED)
     client = login(personas.admin_a)
     assert b"change-add-ons" not in client.get(url("detail", sub)).content
     response = client.post(url("add_ons", sub), {"add_ons": [addon("ekstra-data-20").pk], "confirm": "1"})
@@ -132,7 +132,7 @@ def test_a_new_add_on_is_on_the_next_invoice(sub, personas):
     sub.save()
     actions.change_add_ons(sub, add_ons=[addon("voicemail-pro"), addon("ekstra-data-20")], by=Actor.system("test"))
     result = run_billing("2026-11", by=Actor.system("test"), issue_date=dt.date(2026, 12, 1))
-    invoice = Invoice.objects.get(pk__in=result.created, company=personas.company_a)
+    invoice = Invoice.all_companies.get(pk__in=result.created, company=personas.company_a)
     lines = invoice.sections.get(subscription=sub).lines.filter(kind=InvoiceLine.Kind.ADD_ON)
     amounts = {line.description: line.amount for line in lines}
     # The company's invoices are in Danish.
@@ -150,14 +150,14 @@ def test_it_shows_the_blocks_under_mobile_and_saves_them_with_an_audit_event(sub
     assert response.status_code == 302
     sub.refresh_from_db()
     assert (sub.block_roaming, sub.block_data, sub.block_premium) == (True, False, True)
-    event = AuditEvent.objects.get(action="subscription.blocks_changed")
+    event = AuditEvent.all_companies.get(action="subscription.blocks_changed")
     assert event.details == {"changes": {"block_roaming": [False, True], "block_premium": [False, True]}}
     # Turning one off is its own audited change; saving without a change records nothing.
     client.post(url("blocks", sub), {"blocks-block_premium": "on"})
     client.post(url("blocks", sub), {"blocks-block_premium": "on"})
     history = client.get(url("detail", sub)).content.decode()
     assert "Changed service blocks: block calls and data abroad (roaming): off" in history
-    events = AuditEvent.objects.filter(action="subscription.blocks_changed").order_by("pk")
+    events = AuditEvent.all_companies.filter(action="subscription.blocks_changed").order_by("pk")
     assert [e.details["changes"] for e in events] == [
         {"block_roaming": [False, True], "block_premium": [False, True]},
         {"block_roaming": [True, False]},
@@ -181,7 +181,7 @@ def test_it_refuses_blocks_on_a_landline_or_closed_subscription(personas, catalo
 
 
 def test_read_only_admins_see_blocks_and_add_ons_but_no_buttons(sub, login, personas):
-    Subscription.objects.filter(pk=sub.pk).update(block_data=True)
+    Subscription.all_companies.filter(pk=sub.pk).update(block_data=True)
     page = login(personas.readonly_a).get(url("detail", sub)).content.decode()
     assert 'data-testid="blocks"' in page and 'data-testid="blocks-form"' not in page
     assert "change-add-ons" not in page and 'data-testid="suspend"' not in page
@@ -190,7 +190,7 @@ def test_read_only_admins_see_blocks_and_add_ons_but_no_buttons(sub, login, pers
 
 @pytest.mark.parametrize("name", ["add_ons", "blocks", "suspend", "resume"])
 def test_read_only_admins_are_refused_by_the_server(sub, login, personas, name):
-    Subscription.objects.filter(pk=sub.pk).update(status=Subscription.Status.SUSPENDED)
+    Subscription.all_companies.filter(pk=sub.pk).update(status=Subscription.Status.SUSPENDED)
     data = {"add_ons": [addon("ekstra-data-20").pk], "confirm": "1", "blocks-block_data": "on", "reason": "Orlov"}
     response = login(personas.readonly_a).post(url(name, sub), data)
     assert response.status_code == 403
@@ -220,7 +220,9 @@ def test_it_suspends_an_active_subscription_keeping_its_number_and_resumes_it(su
     number = sub.phone_number
     assert (sub.status, sub.suspend_reason, sub.phone_number) == ("suspended", "Barselsorlov til 1. marts", number)
     assert sub.suspended_on is not None
-    assert AuditEvent.objects.get(action="subscription.suspended").details == {"reason": "Barselsorlov til 1. marts"}
+    assert AuditEvent.all_companies.get(action="subscription.suspended").details == {
+        "reason": "Barselsorlov til 1. marts"
+    }
     page = client.get(url("detail", sub)).content.decode()
     assert 'data-testid="suspended"' in page and 'data-testid="resume"' in page and "Barselsorlov" in page
 
@@ -228,7 +230,8 @@ def test_it_suspends_an_active_subscription_keeping_its_number_and_resumes_it(su
     sub.refresh_from_db()
     assert (sub.status, sub.suspend_reason, sub.suspended_on, sub.phone_number) == ("active", "", None, number)
     assert (
-        AuditEvent.objects.get(action="subscription.resumed").details["suspend_reason"] == "Barselsorlov til 1. marts"
+        AuditEvent.all_companies.get(action="subscription.resumed").details["suspend_reason"]
+        == "Barselsorlov til 1. marts"
     )
 
 
@@ -239,12 +242,12 @@ def test_it_refuses_a_suspension_without_a_good_reason(sub, login, personas, rea
     assert b"errorlist" in response.content
     sub.refresh_from_db()
     assert sub.status == Subscription.Status.ACTIVE
-    assert not AuditEvent.objects.filter(action="subscription.suspended").exists()
+    assert not AuditEvent.all_companies.filter(action="subscription.suspended").exists()
 
 
 @pytest.mark.parametrize("status", ["pending_active", "suspended", "pending_terminate", "terminated", "cancelled"])
 def test_it_refuses_suspending_anything_not_active_with_a_clear_message(sub, login, personas, status):
-    Subscription.objects.filter(pk=sub.pk).update(status=status)
+    Subscription.all_companies.filter(pk=sub.pk).update(status=status)
     client = login(personas.admin_a)
     assert b'data-testid="suspend"' not in client.get(url("detail", sub)).content
     response = client.post(url("suspend", sub), {"reason": "Orlov"})
@@ -256,12 +259,12 @@ def test_it_refuses_suspending_anything_not_active_with_a_clear_message(sub, log
 
 @pytest.mark.parametrize("status", ["pending_active", "active", "pending_terminate", "terminated", "cancelled"])
 def test_it_refuses_resuming_anything_not_suspended(sub, login, personas, status):
-    Subscription.objects.filter(pk=sub.pk).update(status=status)
+    Subscription.all_companies.filter(pk=sub.pk).update(status=status)
     response = login(personas.admin_a).post(url("resume", sub), follow=True)
     assert "Only a suspended subscription can be resumed." in response.content.decode()
     sub.refresh_from_db()
     assert sub.status == status
-    assert not AuditEvent.objects.filter(action="subscription.resumed").exists()
+    assert not AuditEvent.all_companies.filter(action="subscription.resumed").exists()
 
 
 def test_a_suspended_subscription_can_still_be_cancelled(sub, personas):
@@ -283,7 +286,7 @@ def test_withdrawing_the_cancellation_of_a_suspended_subscription_leaves_it_susp
 
 @pytest.mark.parametrize("status", ["suspended", "cancelled", "pending_active", "pending_terminate", "terminated"])
 def test_suspending_a_subscription_that_is_not_active_says_why_instead_of_failing(sub, login, personas, status):
-    Subscription.objects.filter(pk=sub.pk).update(status=status)
+    Subscription.all_companies.filter(pk=sub.pk).update(status=status)
     client = login(personas.admin_a)
     response = client.get(url("suspend", sub))
     assert response.status_code == 200

@@ -61,7 +61,7 @@ def test_it_changes_add_ons_blocks_and_suspends_from_the_profile(page: Page, liv
     sub.refresh_from_db()
     assert (sub.status, sub.block_data) == (Subscription.Status.ACTIVE, True)
     assert list(
-        AuditEvent.objects.filter(target_type="subscriptions.subscription", target_id=str(sub.pk))
+        AuditEvent.all_companies.filter(target_type="subscriptions.subscription", target_id=str(sub.pk))
         .order_by("pk")
         .values_list("action", flat=True)
     ) == [

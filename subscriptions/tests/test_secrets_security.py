@@ -65,17 +65,17 @@ def test_generate_encryption_key_prints_a_usable_key():
 
 @pytest.mark.django_db
 def test_rotation_re_encrypts_every_pin_and_puk_with_the_first_key(sub, settings):
-    before = Subscription.objects.values_list("pin_encrypted", flat=True).get(pk=sub.pk)
+    before = Subscription.all_companies.values_list("pin_encrypted", flat=True).get(pk=sub.pk)
     settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY, OLD_KEY]
     out = StringIO()
     call_command("rotate_encryption_keys", stdout=out)
     assert "1 subscriptions" in out.getvalue()
-    pin_token, _puk_token = Subscription.objects.values_list("pin_encrypted", "puk_encrypted").get(pk=sub.pk)
+    pin_token, _puk_token = Subscription.all_companies.values_list("pin_encrypted", "puk_encrypted").get(pk=sub.pk)
     assert pin_token != before
     # The old key can go now.
     settings.FIELD_ENCRYPTION_KEYS = [NEW_KEY]
     assert crypto.decrypt_strict(pin_token) == "1234"
-    assert Subscription.objects.get(pk=sub.pk).puk == "87654321"
+    assert Subscription.all_companies.get(pk=sub.pk).puk == "87654321"
 
 
 @pytest.mark.django_db
@@ -107,8 +107,11 @@ def test_reveals_are_limited_per_admin_and_refusals_are_audited(sub, login, pers
     response = _reveal(client, sub, HTTP_HX_REQUEST="true")
     assert b"87654321" not in response.content
     assert b"try again later" in response.content
-    assert AuditEvent.objects.filter(action="subscription.secret_revealed").count() == 3
-    assert AuditEvent.objects.filter(action="subscription.secret_reveal_refused", actor=personas.admin_a).count() == 1
+    assert AuditEvent.all_companies.filter(action="subscription.secret_revealed").count() == 3
+    assert (
+        AuditEvent.all_companies.filter(action="subscription.secret_reveal_refused", actor=personas.admin_a).count()
+        == 1
+    )
     # Another admin has a limit of their own.
     assert b"87654321" in _reveal(login(personas.admin_ab), sub).content
 

@@ -25,7 +25,7 @@ def _attach(client, ticket, *files):
 def test_it_accepts_the_allowed_kinds(personas, login, ticket_a, name, content, content_type):
     response = _attach(login(personas.admin_a), ticket_a, SimpleUploadedFile(name, content))
     assert response.status_code == 302
-    attachment = TicketAttachment.objects.get()
+    attachment = TicketAttachment.all_companies.get()
     assert attachment.content_type == content_type
     assert attachment.original_name == name
     assert attachment.file.read() == content
@@ -46,7 +46,7 @@ def test_it_refuses_spoofed_or_unsupported_files(personas, login, ticket_a, name
     response = _attach(login(personas.admin_a), ticket_a, SimpleUploadedFile(name, content))
     assert response.status_code == 400
     assert response.context["attach_form"].errors
-    assert not TicketAttachment.objects.exists()
+    assert not TicketAttachment.all_companies.exists()
 
 
 def test_it_refuses_files_over_10_mb(personas, login, ticket_a):
@@ -54,7 +54,7 @@ def test_it_refuses_files_over_10_mb(personas, login, ticket_a):
     response = _attach(login(personas.admin_a), ticket_a, big)
     assert response.status_code == 400
     assert b"at most 10" in response.content
-    assert not TicketAttachment.objects.exists()
+    assert not TicketAttachment.all_companies.exists()
 
 
 def test_it_refuses_all_files_when_one_is_bad(personas, login, ticket_a):
@@ -65,7 +65,7 @@ def test_it_refuses_all_files_when_one_is_bad(personas, login, ticket_a):
         SimpleUploadedFile("bad.pdf", EXE_BYTES),
     )
     assert response.status_code == 400
-    assert not TicketAttachment.objects.exists()
+    assert not TicketAttachment.all_companies.exists()
 
 
 def test_it_refuses_an_empty_upload(personas, login, ticket_a):
@@ -74,7 +74,7 @@ def test_it_refuses_an_empty_upload(personas, login, ticket_a):
 
 def test_it_stores_files_outside_the_static_path_under_a_random_name(personas, login, ticket_a, settings):
     _attach(login(personas.admin_a), ticket_a, SimpleUploadedFile("../../etc/passwd.pdf", PDF_BYTES))
-    attachment = TicketAttachment.objects.get()
+    attachment = TicketAttachment.all_companies.get()
     assert attachment.original_name == "passwd.pdf"
     assert attachment.file.path.startswith(str(settings.MEDIA_ROOT))
     assert "passwd" not in attachment.file.name
@@ -111,5 +111,5 @@ def test_it_adds_files_with_a_reply(personas, login, ticket_a, pdf_upload):
         reverse("tickets:reply", kwargs={"ticket_id": ticket_a.pk}),
         {"body": "Se vedhæftet", "attachments": [pdf_upload()]},
     )
-    attachment = TicketAttachment.objects.get()
+    attachment = TicketAttachment.all_companies.get()
     assert attachment.message.body == "Se vedhæftet"

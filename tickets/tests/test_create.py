@@ -41,7 +41,7 @@ def test_it_shows_the_form_with_a_fresh_token(personas, login):
 
 def test_it_creates_a_ticket_with_a_human_number(personas, login):
     response = login(personas.admin_a).post(reverse("tickets:create"), _data())
-    ticket = Ticket.objects.get()
+    ticket = Ticket.all_companies.get()
     assert response.status_code == 302
     assert response["Location"] == reverse("tickets:detail", kwargs={"ticket_id": ticket.pk})
     assert ticket.company == personas.company_a
@@ -49,14 +49,14 @@ def test_it_creates_a_ticket_with_a_human_number(personas, login):
     assert ticket.created_by == personas.admin_a
     assert ticket.number.startswith("T-20") and len(ticket.number) == len("T-2026-000001")
     assert ticket.status_changes.get().to_status == Status.NEW
-    assert AuditEvent.objects.filter(action="ticket.created", company=personas.company_a).count() == 1
+    assert AuditEvent.all_companies.filter(action="ticket.created", company=personas.company_a).count() == 1
 
 
 def test_it_numbers_tickets_one_after_another(personas, login):
     client = login(personas.admin_a)
     client.post(reverse("tickets:create"), _data())
     client.post(reverse("tickets:create"), _data())
-    first, second = Ticket.objects.order_by("id").values_list("number", flat=True)
+    first, second = Ticket.all_companies.order_by("id").values_list("number", flat=True)
     assert int(second[-6:]) == int(first[-6:]) + 1
     assert first[:7] == second[:7]
 
@@ -66,7 +66,7 @@ def test_it_creates_one_ticket_for_a_double_submit(personas, login):
     data = _data()
     first = client.post(reverse("tickets:create"), data)
     second = client.post(reverse("tickets:create"), data)
-    assert Ticket.objects.count() == 1
+    assert Ticket.all_companies.count() == 1
     assert first["Location"] == second["Location"]
 
 
@@ -82,7 +82,7 @@ def test_it_links_a_subscription_of_the_company(personas, login):
     login(personas.admin_a).post(
         reverse("tickets:create"), _data(related_subscription=subscription.pk, related_reference="Faktura 2026-10-123")
     )
-    ticket = Ticket.objects.get()
+    ticket = Ticket.all_companies.get()
     assert ticket.related_subscription == subscription
     assert ticket.related_reference == "Faktura 2026-10-123"
 
@@ -92,7 +92,7 @@ def test_it_refuses_another_companys_subscription(personas, login):
     response = login(personas.admin_a).post(reverse("tickets:create"), _data(related_subscription=foreign.pk))
     assert response.status_code == 200
     assert "related_subscription" in response.context["form"].errors
-    assert not Ticket.objects.exists()
+    assert not Ticket.all_companies.exists()
 
 
 @pytest.mark.parametrize(
@@ -110,17 +110,17 @@ def test_it_rerenders_bad_input_with_a_message(personas, login, overrides, field
     response = login(personas.admin_a).post(reverse("tickets:create"), _data(**overrides))
     assert response.status_code == 200
     assert field in response.context["form"].errors
-    assert not Ticket.objects.exists()
+    assert not Ticket.all_companies.exists()
 
 
 def test_it_refuses_read_only_admins(personas, login):
     response = login(personas.readonly_a).post(reverse("tickets:create"), _data())
     assert response.status_code == 403
-    assert not Ticket.objects.exists()
+    assert not Ticket.all_companies.exists()
 
 
 def test_it_stores_attachments(personas, login, pdf_upload):
     data = {**_data(), "attachments": [pdf_upload(), pdf_upload("b.pdf")]}
     login(personas.admin_a).post(reverse("tickets:create"), data)
-    ticket = Ticket.objects.get()
+    ticket = Ticket.all_companies.get()
     assert sorted(a.original_name for a in ticket.attachments.all()) == ["b.pdf", "faktura.pdf"]

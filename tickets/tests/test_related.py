@@ -47,10 +47,10 @@ def test_it_relates_a_ticket_to_an_invoice_and_a_port_request_and_links_them(per
     port = PortRequestFactory(company=personas.company_a, status="submitted")
     client = login(personas.admin_a)
     response = client.post(reverse("tickets:create"), _data(related_invoice=invoice.pk, related_port_request=port.pk))
-    ticket = Ticket.objects.get()
+    ticket = Ticket.all_companies.get()
     assert response.status_code == 302
     assert (ticket.related_invoice, ticket.related_port_request) == (invoice, port)
-    event = AuditEvent.objects.get(action="ticket.created")
+    event = AuditEvent.all_companies.get(action="ticket.created")
     assert (event.details["invoice"], event.details["port_request"]) == (invoice.number, port.reference)
     page = client.get(reverse("tickets:detail", kwargs={"ticket_id": ticket.pk})).content.decode()
     assert reverse("invoice:detail", kwargs={"invoice_id": invoice.pk}) in page
@@ -67,8 +67,8 @@ def test_it_refuses_another_companys_id_with_a_form_error(personas, login, field
     response = login(personas.admin_a).post(reverse("tickets:create"), _data(**{field: foreign.pk}))
     assert response.status_code == 200
     assert field in response.context["form"].errors
-    assert not Ticket.objects.exists()
-    assert not AuditEvent.objects.filter(action="ticket.created").exists()
+    assert not Ticket.all_companies.exists()
+    assert not AuditEvent.all_companies.filter(action="ticket.created").exists()
 
 
 @pytest.mark.parametrize("value", ["999999", "abc", "-1"])
@@ -78,7 +78,7 @@ def test_it_refuses_unknown_ids(personas, login, value):
     )
     form = response.context["form"]
     assert "related_invoice" in form.errors and "related_port_request" in form.errors
-    assert not Ticket.objects.exists()
+    assert not Ticket.all_companies.exists()
 
 
 def test_the_action_refuses_foreign_relations(personas):
@@ -101,7 +101,7 @@ def test_the_action_refuses_foreign_relations(personas):
             related_port_request=PortRequestFactory(company=personas.company_b),
             by=by,
         )
-    assert not Ticket.objects.exists()
+    assert not Ticket.all_companies.exists()
 
 
 def test_it_preselects_an_invoice_or_port_request_from_the_link(personas, login):

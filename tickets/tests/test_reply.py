@@ -14,7 +14,7 @@ def _url(ticket, name="tickets:reply"):
 def test_it_adds_a_reply(personas, login, ticket_a):
     response = login(personas.admin_a).post(_url(ticket_a), {"body": "Det virker stadig ikke."})
     assert response.status_code == 302
-    message = TicketMessage.objects.get(ticket=ticket_a)
+    message = TicketMessage.all_companies.get(ticket=ticket_a)
     assert message.body == "Det virker stadig ikke."
     assert message.author == personas.admin_a
     assert not message.from_staff
@@ -33,7 +33,7 @@ def test_it_refuses_bad_replies(personas, login, ticket_a, body):
     response = login(personas.admin_a).post(_url(ticket_a), {"body": body})
     assert response.status_code == 400
     assert response.context["reply_form"].errors
-    assert not TicketMessage.objects.exists()
+    assert not TicketMessage.all_companies.exists()
 
 
 def test_it_refuses_replies_on_a_closed_ticket(personas, login):
@@ -41,18 +41,18 @@ def test_it_refuses_replies_on_a_closed_ticket(personas, login):
     response = login(personas.admin_a).post(_url(ticket), {"body": "Hallo?"})
     assert response.status_code == 400
     assert b"create a new ticket" in response.content
-    assert not TicketMessage.objects.exists()
+    assert not TicketMessage.all_companies.exists()
 
 
 def test_it_refuses_read_only_admins(personas, login, ticket_a):
     response = login(personas.readonly_a).post(_url(ticket_a), {"body": "Hej"})
     assert response.status_code == 403
-    assert not TicketMessage.objects.exists()
+    assert not TicketMessage.all_companies.exists()
 
 
 def test_it_answers_404_for_another_companys_ticket(personas, login, ticket_b):
     assert login(personas.admin_a).post(_url(ticket_b), {"body": "Hej"}).status_code == 404
-    assert not TicketMessage.objects.exists()
+    assert not TicketMessage.all_companies.exists()
 
 
 def test_it_closes_an_open_ticket(personas, login, ticket_a):

@@ -30,7 +30,7 @@ def test_an_admin_without_the_tickets_area_can_ask_for_access(personas, login):
         reverse("tickets:request_access"),
         {"area": "subscriptions", "message": "Jeg skal bestille SIM-kort", "submission_token": str(uuid.uuid4())},
     )
-    ticket = Ticket.objects.get()
+    ticket = Ticket.all_companies.get()
     assert response.status_code == 200
     assert ticket.number.encode() in response.content
     assert ticket.category == Category.ACCESS
@@ -46,14 +46,14 @@ def test_a_double_submitted_access_request_makes_one_ticket(personas, login):
     client = login(personas.invoice_only_a)
     client.post(reverse("tickets:request_access"), data)
     client.post(reverse("tickets:request_access"), data)
-    assert Ticket.objects.count() == 1
+    assert Ticket.all_companies.count() == 1
 
 
 def test_a_read_only_admin_can_ask_for_full_access(personas, login):
     response = login(personas.readonly_a).post(
         reverse("tickets:request_access"), {"area": "tickets", "submission_token": str(uuid.uuid4())}
     )
-    ticket = Ticket.objects.get()
+    ticket = Ticket.all_companies.get()
     assert response.status_code == 302
     assert "full (not read-only) access" in ticket.description
 
@@ -69,7 +69,7 @@ def test_it_refuses_an_unknown_area(personas, login):
     response = login(personas.invoice_only_a).post(reverse("tickets:request_access"), {"area": "invoice"})
     assert response.status_code == 200
     assert "area" in response.context["form"].errors
-    assert not Ticket.objects.exists()
+    assert not Ticket.all_companies.exists()
 
 
 def test_an_admin_with_full_access_everywhere_is_sent_back(personas, login):

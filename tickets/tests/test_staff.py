@@ -56,7 +56,7 @@ def test_it_assigns_to_self(personas, login, ticket_a):
 def test_it_replies_and_moves_a_new_ticket_in_progress(personas, login, ticket_a):
     login(personas.staff).post(_url("tickets:staff_reply", ticket_a), {"body": "Vi kigger på det."})
     ticket_a.refresh_from_db()
-    message = TicketMessage.objects.get()
+    message = TicketMessage.all_companies.get()
     assert message.from_staff and not message.is_internal
     assert ticket_a.status == Status.IN_PROGRESS
     assert ticket_a.last_staff_reply_at == message.created_at
@@ -65,7 +65,7 @@ def test_it_replies_and_moves_a_new_ticket_in_progress(personas, login, ticket_a
 def test_it_keeps_internal_notes_from_customers(personas, login, ticket_a):
     login(personas.staff).post(_url("tickets:staff_reply", ticket_a), {"body": "Ring til CRM", "internal": "on"})
     ticket_a.refresh_from_db()
-    assert TicketMessage.objects.get().is_internal
+    assert TicketMessage.all_companies.get().is_internal
     assert ticket_a.last_staff_reply_at is None
     staff_page = login(personas.staff).get(_url("tickets:staff_detail", ticket_a))
     customer_page = login(personas.admin_a).get(_url("tickets:detail", ticket_a))
@@ -76,7 +76,7 @@ def test_it_keeps_internal_notes_from_customers(personas, login, ticket_a):
 def test_it_refuses_an_empty_staff_reply(personas, login, ticket_a):
     response = login(personas.staff).post(_url("tickets:staff_reply", ticket_a), {"body": "  "})
     assert response.status_code == 400
-    assert not TicketMessage.objects.exists()
+    assert not TicketMessage.all_companies.exists()
 
 
 ALLOWED = [(a, b) for a, targets in TRANSITIONS.items() for b in targets]
@@ -124,7 +124,7 @@ def test_it_refuses_a_staff_reply_to_the_customer_on_a_closed_ticket(personas, l
     ticket = TicketFactory(company=personas.company_a, status=Status.CLOSED)
     response = login(personas.staff).post(_url("tickets:staff_reply", ticket), {"body": "Hej"})
     assert response.status_code == 400
-    assert not TicketMessage.objects.exists()
+    assert not TicketMessage.all_companies.exists()
 
 
 @pytest.mark.parametrize("size", [3, 60])

@@ -22,7 +22,9 @@ class Command(BaseCommand):
         if einvoice_rules.runtime() is None:
             raise CommandError("No XSLT 2.0 runtime: pip install saxonche, or apt-get install libsaxonhe-java.")
         invoices = list(
-            Invoice.objects.select_related("company", "credited_invoice").order_by("-number")[: options["limit"]]
+            Invoice.objects.unscoped()
+            .select_related("company", "credited_invoice")
+            .order_by("-number")[: options["limit"]]
         )
         documents = {str(invoice.number): invoice_xml(invoice) for invoice in invoices}
         kinds = Counter(document_kind(invoice) for invoice in invoices)

@@ -23,7 +23,7 @@ class Command(BaseCommand):
         OutboxMessage.objects.filter(kind="einvoice", status=OutboxMessage.Status.QUEUED).update(
             next_attempt_at=timezone.now()
         )
-        waiting = EInvoiceDelivery.objects.filter(
+        waiting = EInvoiceDelivery.objects.unscoped().filter(
             status=EInvoiceDelivery.Status.PENDING, outbox_message__isnull=True, attempts__lt=MAX_ATTEMPTS
         )
         count = 0
@@ -34,8 +34,10 @@ class Command(BaseCommand):
             count += 1
         run = send_due()
         self.stdout.write(f"{count} e-mail(s) queued; sent {run.sent}, retrying {run.retried}, failed {run.failed}.")
-        sent = EInvoiceDelivery.objects.filter(status=EInvoiceDelivery.Status.SENT).exclude(
-            channel=EInvoiceDelivery.Channel.EMAIL
+        sent = (
+            EInvoiceDelivery.objects.unscoped()
+            .filter(status=EInvoiceDelivery.Status.SENT)
+            .exclude(channel=EInvoiceDelivery.Channel.EMAIL)
         )
         checks = 0
         for delivery_id in sent.values_list("pk", flat=True):

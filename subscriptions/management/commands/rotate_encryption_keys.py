@@ -20,7 +20,8 @@ class Command(BaseCommand):
         size = options["batch_size"]
         rotated, failed = 0, []
         rows = (
-            Subscription.objects.exclude(pin_encrypted="", puk_encrypted="")
+            Subscription.objects.unscoped()
+            .exclude(pin_encrypted="", puk_encrypted="")
             .order_by("pk")
             .values_list("pk", "pin_encrypted", "puk_encrypted")
         )
@@ -48,6 +49,6 @@ class Command(BaseCommand):
         if batch:
             # Only the two columns: the rows are not loaded whole, and nothing else changes.
             with transaction.atomic():
-                Subscription.objects.bulk_update(batch, ["pin_encrypted", "puk_encrypted"])
+                Subscription.objects.unscoped().bulk_update(batch, ["pin_encrypted", "puk_encrypted"])
             batch.clear()
         return count
