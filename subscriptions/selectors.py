@@ -1,7 +1,7 @@
 """Reads: the overview's search, filters and sorts, all index-backed."""
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, QuerySet, Sum
 
@@ -21,6 +21,9 @@ SORTS = {
     "-phone": ("-phone_number", "-id"),
 }
 _PHONEISH = re.compile(r"^\+?[\d\s\-().]+$")
+
+if TYPE_CHECKING:
+    from audit.models import AuditEvent
 
 
 def _next_prefix(digits: str) -> str:
@@ -179,9 +182,9 @@ def type_counts(
     return dict(rows.order_by().values_list("product_id").annotate(n=Sum("count")))
 
 
-def page_source(  # type: ignore[no-untyped-def]
+def page_source(
     qs: QuerySet[Subscription], sort: str, products: list[Product], *, counts: dict[int, int] | None = None
-):
+) -> Any:  # a TypeOrderedList, CountedList or queryset: what Paginator takes
     if sort in ("type", "-type"):
         return TypeOrderedList(qs, products, descending=sort == "-type", counts=counts)
     rows = qs.select_related(None).only(*LIST_FIELDS)
@@ -238,7 +241,7 @@ def subscription_detail(company: Company | None) -> QuerySet[Subscription]:
     )
 
 
-def history(sub: Subscription):  # type: ignore[no-untyped-def]
+def history(sub: Subscription) -> "QuerySet[AuditEvent]":
     from audit.models import AuditEvent
 
     return (

@@ -17,6 +17,7 @@ import random
 import statistics
 import sys
 import time
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -58,7 +59,7 @@ def reset() -> None:
         cursor.execute("UPDATE invoicing_invoicecounter SET last_number = 100000")
 
 
-def _copy(table: str, columns: str, rows) -> None:
+def _copy(table: str, columns: str, rows: Iterable[Sequence[object]]) -> None:
     with connection.cursor() as cursor, cursor.connection.cursor().copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
