@@ -152,7 +152,7 @@ _DETAILS: dict[str, Any] = {
     "ivr": lambda dest, names: ", ".join(f"{d} → {t}" for d, t in (dest.get("options") or {}).items()),
     "voicemail": lambda dest, names: dest.get("email", ""),
     "announcement": lambda dest, names: dest.get("text", ""),
-    "forward": lambda dest, names: dest.get("number", ""),
+    "forward": lambda dest, names: formats.phone(dest.get("number", "")),
 }
 
 

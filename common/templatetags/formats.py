@@ -50,6 +50,15 @@ def day(value: dt.date | dt.datetime | None) -> str:
 
 
 @register.filter
+def iso_day(value: str | None) -> str:
+    """A day stored as ISO text (e.g. in the call-flow document) in the language's format; other text as it is."""
+    try:
+        return formats.date(dt.date.fromisoformat(value or ""))
+    except ValueError:
+        return value or ""
+
+
+@register.filter
 def moment(value: dt.datetime | None) -> str:
     return formats.datetime(value)
 
