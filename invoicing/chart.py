@@ -59,7 +59,7 @@ def stacked_bar_chart(bars: list[ChartBar]) -> dict:
                         round(bar_w, 1),
                         round(h, 1),
                         css,
-                        f"{bar.period} · {label}: {formats.money(value)}",
+                        f"{formats.period(bar.period)} · {label}: {formats.money(value)}",
                     )
                 )
         labels.append({"x": round(x + bar_w / 2, 1), "text": bar.period[2:].replace("-", "/")})

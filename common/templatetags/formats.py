@@ -1,7 +1,7 @@
 """Template filters of the formatting layer (``common.formats``): ``{% load formats %}``.
 
 ``{{ invoice.total|money }}`` · ``{{ line.amount|amount }}`` · ``{{ mb|data_volume }}`` · ``{{ mb|gigabytes }}``
-· ``{{ day|day }}`` · ``{{ moment|moment }}`` · ``{{ number|phone }}`` · ``{{ quantity|quantity }}``
+· ``{{ day|day }}`` · ``{{ moment|moment }}`` · ``{{ number|phone }}`` · ``{{ quantity|quantity }}`` · ``{{ invoice.period|period }}``
 """
 
 import datetime as dt
@@ -66,3 +66,8 @@ def moment(value: dt.datetime | None) -> str:
 @register.filter
 def phone(value: str | None) -> str:
     return formats.phone(value)
+
+
+@register.filter
+def period(value: str | None) -> str:
+    return formats.period(value)
