@@ -91,7 +91,10 @@ def csv_rows(qs: QuerySet[Subscription]) -> Iterator[str]:
                 (
                     "'" + name if name.startswith(danger) else name,
                     "'" + email if email.startswith(danger) else email,
-                    phone_cell(phone),
+                    # Danish numbers, the common case, formatted here as formats.phone does (no call per row).
+                    f"{phone[3:5]} {phone[5:7]} {phone[7:9]} {phone[9:]}"
+                    if len(phone) == 11 and phone[:3] == "+45" and phone[3:].isdigit()
+                    else phone_cell(phone),
                     products.get(product_id, ""),
                     statuses.get(status, status),
                     days[start],
