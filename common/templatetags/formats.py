@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django import template
 
-from common import formats
+from common import formats, widgets
 
 register = template.Library()
 
@@ -71,3 +71,9 @@ def phone(value: str | None) -> str:
 @register.filter
 def period(value: str | None) -> str:
     return formats.period(value)
+
+
+@register.simple_tag
+def date_format_hint() -> str:
+    """The hint under a hand-written ``<input type=date>`` (form fields get it from ``common.widgets.DateInput``)."""
+    return widgets.date_format_hint()
