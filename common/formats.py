@@ -9,7 +9,7 @@ these functions (templates through ``{% load formats %}``), in the active langua
 | amount in a column headed "(DKK)" | ``1.234,50`` | ``1,234.50`` |
 | data volume | ``5,14 GB`` | ``5.14 GB`` |
 | date / date and time | ``02.12.2026`` / ``02.12.2026 14:05`` | ``02/12/2026`` / ``02/12/2026 14:05`` |
-| billing period (``2026-11``) | ``november 2026`` | ``November 2026`` |
+| billing period (``2026-11``) | ``november 2026``; chart axis ``nov 26`` (``maj 26``) | ``November 2026``; ``Nov 26`` (``May 26``) |
 | phone | ``21 10 47 29`` (Danish), ``+46 70 123 45 67`` (foreign) | the same |
 
 Separators and date patterns come from Django's localisation (``django.utils.formats`` with the
@@ -163,6 +163,17 @@ def period(value: str | None) -> str:
         return month(dt.date(int(text[:4]), int(text[5:]), 1))
     except ValueError:
         return text
+
+
+def period_short(value: str) -> str:
+    """A billing period for a narrow chart axis: 'maj 26' / 'May 26' (never '26/05', which reads as a day).
+
+    Danish writes month names in lower case (Django's 'M' would give 'Maj', 'Sept').
+    """
+    try:
+        return formats.date_format(dt.date(int(value[:4]), int(value[5:7]), 1), "b y" if _language() == "da" else "M y")
+    except ValueError:
+        return value
 
 
 def phone(value: str | None) -> str:

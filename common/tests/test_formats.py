@@ -113,3 +113,9 @@ def test_a_date_field_shows_the_pages_date_format_under_it(language, hint):
     assert 'value="2027-01-01"' in html  # the browser only takes ISO
     assert 'aria-describedby="id_day_helptext id_day-format"' in html
     assert f'id="id_day-format" data-testid="date-format-hint">{hint}' in html
+
+
+@pytest.mark.parametrize(("language", "label"), [("da", "maj 26"), ("en", "May 26")])
+def test_the_chart_axis_names_the_month_short(language, label):
+    with translation.override(language):
+        assert formats.period_short("2026-05") == label

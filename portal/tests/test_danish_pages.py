@@ -58,6 +58,18 @@ def date_inputs_without_a_danish_hint(page: str) -> list[str]:
     return bad
 
 
+ISO_IN_TEXT = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b")
+
+
+def iso_dates_in_text(page: str) -> list[str]:
+    """Visible text with a date or billing period written as ISO ('2027-01-02', '2026-11'): Danish pages write
+    '02.01.2027' and 'november 2026' (common.formats)."""
+    page = re.sub(r"<(script|style|pre|code)\b.*?</\1>", "", page, flags=re.S)
+    texts = [t.strip() for t in re.findall(r">([^<>]+)<", page)]
+    # Staff forms and file imports give an example of what to type or upload ("ÅÅÅÅ-MM, f.eks. 2026-11").
+    return sorted({t for t in texts if ISO_IN_TEXT.search(t) and "f.eks." not in t})
+
+
 def english_leftovers(page: str) -> list[str]:
     page = re.sub(r"<(script|style|pre|code)\b.*?</\1>", "", page, flags=re.S)
     texts = re.findall(r">([^<>]+)<", page)
@@ -91,6 +103,8 @@ def test_it_renders_every_page_in_danish(route, personas, login):
             leftovers[method.upper()] = found
         bad_inputs = non_iso_date_inputs(response.content.decode())
         assert not bad_inputs, f"{url}: date/time inputs the browser shows empty: {bad_inputs}"
+        iso = iso_dates_in_text(response.content.decode())
+        assert not iso, f"{url}: ISO dates or periods in the text: {iso}"
         unexplained = date_inputs_without_a_danish_hint(response.content.decode())
         assert not unexplained, f"{url}: date inputs without a hint of the Danish date format: {unexplained}"
     assert not leftovers, f"{url}: English left in {leftovers}"
