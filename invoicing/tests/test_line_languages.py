@@ -15,6 +15,7 @@ from django.utils import timezone
 from invoicing.actions import add_charge
 from invoicing.billing import run_billing
 from invoicing.models import Invoice, InvoiceLine, UsageRecord
+from invoicing.tasks import _message, ensure_pdf
 from invoicing.tests.factories import AddOnFactory, OneOffFeeFactory, ProductFactory, SubscriptionFactory
 from invoicing.tests.test_one_format import _pdf_text
 
@@ -87,6 +88,8 @@ def test_the_pdf_and_the_amounts_stay_as_issued(danish_invoice):
     for text in DANISH:
         assert text in pdf, text
     assert "november 2026" in pdf and "2026-11" not in pdf
+    mail = _message(ensure_pdf(danish_invoice), "bogholderi@alfa.dk").body
+    assert "for november 2026." in mail and "2026-11" not in mail
     lines = danish_invoice.lines.all()
     assert sum(line.amount for line in lines) == danish_invoice.net == 19900 + 4900 + 9900 + 1500 + 1500
     assert {line.description for line in lines} == {
