@@ -37,10 +37,9 @@ def _usage(sub, when: dt.date, *, late: bool = False) -> None:
     )
 
 
-@pytest.fixture
-def danish_invoice(personas, system) -> Invoice:
+def _bill(personas, system, language: str) -> Invoice:
     company = personas.company_a
-    company.invoice_language = "da"
+    company.invoice_language = language
     company.save()
     sub = SubscriptionFactory(
         company=company,
@@ -53,6 +52,11 @@ def danish_invoice(personas, system) -> Invoice:
     _usage(sub, dt.date(2026, 10, 20), late=True)  # October, already invoiced: late usage on November's
     run_billing("2026-11", by=system, issue_date=dt.date(2026, 12, 1))
     return Invoice.objects.for_company(company).get()
+
+
+@pytest.fixture
+def danish_invoice(personas, system) -> Invoice:
+    return _bill(personas, system, "da")
 
 
 def _read(personas, login, invoice: Invoice, language: str) -> tuple[str, list[list[str]]]:
@@ -81,6 +85,19 @@ def test_every_line_of_a_danish_invoice_reads_in_the_readers_language(
     assert {row[2] for row in rows[1:]} == {"Mobile 30 GB" if reader == "en" else "Mobil 30 GB"}
     assert ("Billing period" if reader == "en" else "Faktureringsperiode") in page
     assert ("November 2026" if reader == "en" else "november 2026") in page and "2026-11" not in page
+
+
+def test_an_english_invoice_reads_in_danish_for_a_danish_reader(personas, login, system):
+    invoice = _bill(personas, system, "en")
+    page, rows = _read(personas, login, invoice, "da")
+    lines = page.split('data-testid="user-row"')[1]
+    for text in DANISH:
+        assert text in lines, text
+    for text in ENGLISH:
+        assert text not in lines, text
+    assert {row[2] for row in rows[1:]} == {"Mobil 30 GB"}
+    assert "SIM-kort" in [row[5] for row in rows[1:]]
+    assert "Mobile 30 GB" in _pdf_text(invoice)  # the document as issued, in English
 
 
 def test_the_pdf_and_the_amounts_stay_as_issued(danish_invoice):
