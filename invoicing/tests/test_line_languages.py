@@ -12,6 +12,7 @@ from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
+from common import formats
 from invoicing.actions import add_charge
 from invoicing.billing import run_billing
 from invoicing.models import Invoice, InvoiceLine, UsageRecord
@@ -21,6 +22,7 @@ from invoicing.tests.test_one_format import _pdf_text
 
 pytestmark = pytest.mark.django_db
 
+PHONE = "+4520123456"
 DANISH = ["Mobil 30 GB", "EU-data Roaming", "SIM-kort", "Tale (minutter)", "Forbrug indberettet for sent, oktober 2026"]
 ENGLISH = ["Mobile 30 GB", "EU data Roaming", "SIM card", "Voice (minutes)", "Late usage, October 2026"]
 
@@ -44,6 +46,7 @@ def _bill(personas, system, language: str) -> Invoice:
     sub = SubscriptionFactory(
         company=company,
         user_name="Mette Nielsen",
+        phone_number=PHONE,
         product=ProductFactory(name="Mobile 30 GB", name_da="Mobil 30 GB", monthly_price=19900),
     )
     sub.add_ons.add(AddOnFactory(name="EU data Roaming", name_da="EU-data Roaming", monthly_price=4900))
@@ -65,7 +68,13 @@ def _read(personas, login, invoice: Invoice, language: str) -> tuple[str, list[l
     client = login(personas.admin_a)
     page = client.get(reverse("invoice:detail", args=[invoice.pk])).content.decode()
     body = b"".join(client.get(reverse("invoice:details_csv", args=[invoice.pk])).streaming_content)
-    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"))
+    # As Excel with Danish settings opens it: the BOM, then the list separator sniffed from the first lines.
+    assert body.startswith(b"\xef\xbb\xbf")
+    text = body.decode("utf-8-sig")
+    assert csv.Sniffer().sniff(text[:4096], delimiters=";,").delimiter == ";"
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:2] == (["User", "Phone number"] if language == "en" else ["Bruger", "Telefonnummer"])
+    assert {row[1] for row in rows[1:]} == {formats.phone(PHONE)}  # '20 12 34 56', not '+4520123456'
     return page, rows
 
 
