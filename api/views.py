@@ -1,17 +1,16 @@
-"""The company's API clients in the portal: list, create (the key is shown once), rotate, revoke."""
+"""The company's API clients in the portal: list, create (the key is shown once), rotate, revoke; webhook history."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from api import actions, selectors
+from api import actions, selectors, webhooks
 from api.forms import APIClientForm
 from api.models import APIClient
-from api import webhooks
 from audit.actor import Actor
 from common.forms import errors_to_messages
 from companies.http import require_company

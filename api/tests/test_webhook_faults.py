@@ -52,7 +52,7 @@ def receiver():
 
 def test_a_worker_killed_mid_delivery_the_event_arrives_once(workers, receiver):
     sub = SubscriptionFactory()
-    hub, secret = make_hub(sub.company, callback=receiver.url, query="eventType=ProductStateChangeEvent")
+    _hub, secret = make_hub(sub.company, callback=receiver.url, query="eventType=ProductStateChangeEvent")
     actions.suspend(sub, reason="On leave", by=Actor.system("fault test"))  # commits the event and its task
     delivery = WebhookDelivery.all_companies.get()
 

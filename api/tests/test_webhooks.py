@@ -220,7 +220,7 @@ def test_it_posts_the_event_signed_and_retries_until_it_is_delivered_once(
     personas, receiver, django_capture_on_commit_callbacks
 ):
     receiver.statuses = [503, 500]  # fails twice, then answers 200
-    hub, secret = make_hub(personas.company_a, callback=receiver.url)
+    _hub, secret = make_hub(personas.company_a, callback=receiver.url)
     sub = SubscriptionFactory(company=personas.company_a)
     with django_capture_on_commit_callbacks(execute=True):
         _suspend(sub)
