@@ -335,3 +335,37 @@ def test_the_payload_is_plain_json(personas):
     make_hub(personas.company_a)
     _suspend(SubscriptionFactory(company=personas.company_a))
     assert json.loads(json.dumps(WebhookEvent.all_companies.get().payload))["eventType"] == "ProductStateChangeEvent"
+
+
+def test_a_new_subscription_and_its_activation_are_product_events(personas):
+    from subscriptions.events import SubscriptionCreated
+    from subscriptions.tasks import provision_subscription
+
+    make_hub(personas.company_a)
+    sub = SubscriptionFactory(company=personas.company_a, status=Subscription.Status.PENDING_ACTIVE)
+    publish(SubscriptionCreated(subscription=sub, port_in=None, by=BY))
+    provision_subscription.call(sub.pk)
+    events = {e.event_type: e.payload["event"] for e in WebhookEvent.all_companies.all()}
+    assert events["ProductCreateEvent"]["product"]["id"] == str(sub.pk)
+    assert (
+        events["ProductStateChangeEvent"]["previousStatus"],
+        events["ProductStateChangeEvent"]["product"]["status"],
+    ) == (
+        "pendingActive",
+        "active",
+    )
+
+
+def test_the_end_of_a_cancelled_subscription_is_a_state_change(personas):
+    make_hub(personas.company_a)
+    sub = SubscriptionFactory(
+        company=personas.company_a,
+        status=Subscription.Status.PENDING_TERMINATE,
+        end_date=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    subscription_actions.apply_due_changes(by=BY)
+    event = WebhookEvent.all_companies.get()
+    assert (event.payload["event"]["product"]["id"], event.payload["event"]["product"]["status"]) == (
+        str(sub.pk),
+        "terminated",
+    )
