@@ -369,3 +369,18 @@ def test_the_end_of_a_cancelled_subscription_is_a_state_change(personas):
         str(sub.pk),
         "terminated",
     )
+
+
+def test_the_signing_secrets_follow_a_key_rotation(personas, settings):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    from api.webhooks import hub_secret
+
+    hub, secret = make_hub(personas.company_a)
+    new_key = Fernet.generate_key().decode()
+    settings.FIELD_ENCRYPTION_KEYS = [new_key, *settings.FIELD_ENCRYPTION_KEYS]
+    call_command("rotate_webhook_secrets")
+    settings.FIELD_ENCRYPTION_KEYS = [new_key]  # the old key removed
+    hub.refresh_from_db()
+    assert hub_secret(hub) == secret
