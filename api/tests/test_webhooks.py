@@ -384,3 +384,31 @@ def test_the_signing_secrets_follow_a_key_rotation(personas, settings):
     settings.FIELD_ENCRYPTION_KEYS = [new_key]  # the old key removed
     hub.refresh_from_db()
     assert hub_secret(hub) == secret
+
+
+def test_the_pages_cost_the_same_queries_whatever_the_number_of_hubs(personas, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from api.tests.factories import make_client
+
+    admin = login(personas.admin_a)
+    hub, _secret = make_hub(personas.company_a)
+    make_delivery(personas.company_a, hub=hub)
+
+    def queries(url):
+        with CaptureQueriesContext(connection) as captured:
+            assert admin.get(url).status_code == 200
+        return len(captured)
+
+    admin.get(reverse("api_clients:list"))  # the first page of a session also remembers the company
+    few = (queries(reverse("api_clients:list")), queries(reverse("api_clients:hub", args=[hub.pk])))
+    for _ in range(3):
+        client = make_client(personas.company_a)[0]
+        make_hub(personas.company_a, client=client)
+        make_hub(personas.company_a, client=client, api=WebhookHub.Api.CUSTOMER_BILL)
+    for _ in range(6):
+        delivery = make_delivery(personas.company_a, hub=hub)
+        WebhookAttempt.objects.create(delivery=delivery, number=1, status_code=500)
+    many = (queries(reverse("api_clients:list")), queries(reverse("api_clients:hub", args=[hub.pk])))
+    assert few == many, (few, many)
