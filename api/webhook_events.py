@@ -117,17 +117,16 @@ def _constant(body: dict[str, Any]) -> Callable[[], dict[str, Any]]:
 
 
 def on_invoice_issued(event: InvoiceIssued) -> Facts | None:
-    invoice = Invoice.objects.unscoped().only("company_id").get(pk=event.invoice_id)
+    company_id = event.company_id
+    if company_id is None:
+        company_id = Invoice.objects.unscoped().values_list("company_id", flat=True).get(pk=event.invoice_id)
 
     def build() -> dict[str, Any]:
-        bill = with_credited(Invoice.objects.filter(company_id=invoice.company_id)).get(pk=event.invoice_id)
+        bill = with_credited(Invoice.objects.filter(company_id=company_id)).get(pk=event.invoice_id)
         return {"customerBill": bills.render(_site(), bill)}
 
     record_event(
-        company_id=invoice.company_id,
-        api=WebhookHub.Api.CUSTOMER_BILL,
-        event_type="CustomerBillCreateEvent",
-        build=build,
+        company_id=company_id, api=WebhookHub.Api.CUSTOMER_BILL, event_type="CustomerBillCreateEvent", build=build
     )
     return None
 

@@ -196,12 +196,31 @@ def test_an_internal_note_is_no_event(personas):
 def test_an_issued_invoice_is_a_bill_event(personas):
     make_hub(personas.company_a, api=WebhookHub.Api.CUSTOMER_BILL)
     invoice = InvoiceFactory(company=personas.company_a)
-    publish(InvoiceIssued(invoice_id=invoice.pk))
+    publish(InvoiceIssued(invoice_id=invoice.pk, company_id=invoice.company_id))
     event = WebhookEvent.all_companies.get()
     assert (event.event_type, event.payload["event"]["customerBill"]["id"]) == (
         "CustomerBillCreateEvent",
         str(invoice.pk),
     )
+
+
+def test_a_billing_run_and_a_credit_note_are_bill_events(personas):
+    from invoicing.actions import create_credit_note
+    from invoicing.billing import run_billing
+    from invoicing.models import Invoice
+    from invoicing.tests.factories import SubscriptionFactory as BilledSubscriptionFactory
+
+    billed = BilledSubscriptionFactory(company=personas.company_a, start_date=datetime.date(2026, 10, 1))
+    BilledSubscriptionFactory(company=personas.company_b, start_date=datetime.date(2026, 10, 1))  # nobody listens
+    make_hub(billed.company, api=WebhookHub.Api.CUSTOMER_BILL)
+    run_billing("2026-11", by=BY, issue_date=datetime.date(2026, 12, 1))
+    invoice = Invoice.all_companies.get(company=billed.company)
+    credit = create_credit_note(invoice=invoice, reason="Wrong price", by=BY)
+    bills = [e.payload["event"]["customerBill"] for e in WebhookEvent.all_companies.order_by("created_at", "id")]
+    assert [(b["billNo"], b["category"]) for b in bills] == [
+        (str(invoice.number), "normal"),
+        (str(credit.number), "creditNote"),
+    ]
 
 
 def test_a_revoked_client_hears_nothing_more(personas):
