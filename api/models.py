@@ -195,6 +195,12 @@ class WebhookDelivery(CompanyOwned):
     def __str__(self) -> str:
         return f"{self.event_id} → {self.hub_id}"
 
+    @property
+    def is_stuck(self) -> bool:
+        from api.webhooks import is_stuck
+
+        return is_stuck(self)
+
 
 class WebhookAttempt(models.Model):
     """One POST to a callback: when, the answer's status code or the error. Reached through its delivery."""

@@ -5,6 +5,7 @@ on one API; ``api.webhook_events`` records matching events in the transaction of
 ``api.delivery`` posts them, signed, from the durable task queue.
 """
 
+import datetime
 import hashlib
 import hmac
 import ipaddress
@@ -37,6 +38,8 @@ AREA_OF_API: dict[str, str] = {
     WebhookHub.Api.CUSTOMER_BILL: "invoice",
 }
 MAX_HUBS_PER_CLIENT = 20
+# A waiting delivery whose try was due this long (plus a task lease) ago has lost its task.
+STUCK_AFTER = datetime.timedelta(minutes=15)
 SIGNATURE_HEADER = "X-Signature"
 TIMESTAMP_HEADER = "X-Timestamp"
 EVENT_ID_HEADER = "X-Event-Id"
@@ -176,6 +179,14 @@ def unregister_hub(hub: WebhookHub, *, by: Actor) -> None:
     record("api_hub.unregistered", by=by, company=hub.company, target=hub, details={"callback": hub.callback})
 
 
+def is_stuck(delivery: WebhookDelivery) -> bool:
+    """A delivery still waiting long after its try was due: its task is lost (e.g. failed after its worker
+    died at every run). Redeliver may queue it again; were the task only late, the row lock decides."""
+    due = delivery.next_attempt_at or delivery.created_at
+    grace = datetime.timedelta(seconds=int(getattr(settings, "TASK_LEASE_SECONDS", 300))) + STUCK_AFTER
+    return delivery.status == WebhookDelivery.Status.PENDING and due < timezone.now() - grace
+
+
 @transaction.atomic
 def redeliver(delivery: WebhookDelivery, *, by: Actor) -> WebhookDelivery:
     """Queues a delivered or given-up event once more (a fresh round of tries); refused while one waits."""
@@ -187,7 +198,7 @@ def redeliver(delivery: WebhookDelivery, *, by: Actor) -> WebhookDelivery:
         .select_related("hub", "event")
         .get(pk=delivery.pk)
     )
-    if delivery.status == WebhookDelivery.Status.PENDING:
+    if delivery.status == WebhookDelivery.Status.PENDING and not is_stuck(delivery):
         raise ValidationError(_("This event is already waiting to be delivered."), code="already_queued")
     if delivery.hub.deleted_at is not None:
         raise ValidationError(_("This webhook was removed; its events cannot be sent again."), code="hub_removed")

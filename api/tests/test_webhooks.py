@@ -431,3 +431,17 @@ def test_the_pages_cost_the_same_queries_whatever_the_number_of_hubs(personas, l
         WebhookAttempt.objects.create(delivery=delivery, number=1, status_code=500)
     many = (queries(reverse("api_clients:list")), queries(reverse("api_clients:hub", args=[hub.pk])))
     assert few == many, (few, many)
+
+
+def test_a_delivery_whose_task_was_lost_can_be_redelivered(personas, login):
+    delivery = make_delivery(personas.company_a, status="pending")
+    admin = login(personas.admin_a)
+    url = reverse("api_clients:redeliver", args=[delivery.pk])
+    assert "already waiting" in admin.post(url, follow=True).content.decode()  # just queued: it waits
+    WebhookDelivery.all_companies.filter(pk=delivery.pk).update(
+        next_attempt_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    page = admin.get(reverse("api_clients:hub", args=[delivery.hub_id])).content.decode()
+    assert "Redeliver" in page
+    admin.post(url)
+    assert AuditEvent.objects.for_company(personas.company_a).filter(action="api_hub.redelivered").count() == 1
