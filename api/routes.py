@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from api import bills, errors, orders, products, troubletickets
+from api import billingrates, bills, errors, orders, products, troubletickets
 
 api = NinjaAPI(
     title="Self-service customer API",
@@ -25,3 +25,4 @@ api.add_router("/productInventory/v4/", products.router)
 api.add_router("/productOrdering/v4/", orders.router)
 api.add_router("/troubleTicket/v4/", troubletickets.router)
 api.add_router("/customerBillManagement/v4/", bills.router)
+api.add_router("/customerBillManagement/v4/", billingrates.router)

@@ -274,3 +274,25 @@ class ProductOrder(Schema):
     orderTotalPrice: list[OrderPrice] | None = None
     relatedEntity: list[Ref] | None = None
     relatedParty: list[Ref] | None = None
+
+
+class AppliedTax(Schema):
+    taxCategory: str
+    taxRate: float
+
+
+class AppliedCustomerBillingRate(Schema):
+    id: str
+    href: str | None = None
+    type_: str | None = Field(None, alias="@type")
+    name: str | None = None
+    description: str | None = None
+    type: str | None = None
+    date: str | None = None
+    isBilled: bool | None = None
+    bill: Ref | None = None
+    product: Ref | None = None
+    taxExcludedAmount: Money | None = None
+    appliedTax: list[AppliedTax] | None = None
+    characteristic: list[Characteristic] | None = None
+    periodCoverage: TimePeriod | None = None

@@ -22,6 +22,7 @@ PATH_PARAMS = {
     "ticket_id": lambda company: TicketFactory(company=company).pk,
     "bill_id": lambda company: InvoiceFactory(company=company).pk,
     "order_id": lambda company: _order(company),
+    "rate_id": lambda company: InvoiceFactory(company=company).lines.first().pk,
 }
 BODIES = {
     "patchProduct": {"productCharacteristic": [{"name": "costCentre", "value": "Lager"}]},
