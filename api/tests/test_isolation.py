@@ -4,6 +4,7 @@ A new operation is covered without editing the tests; it only needs its path par
 PATH_PARAMS, a valid body in BODIES (for writes) and its API's area in AREAS.
 """
 
+import datetime
 import re
 
 import pytest
@@ -11,6 +12,8 @@ from django.test import Client
 
 from api.routes import api
 from invoicing.tests.factories import InvoiceFactory
+from numbering.porting import earliest_porting_date, next_working_day
+from numbering.tests.factories import PhoneNumberFactory, PortRequestFactory, flow_document
 from registry.areas import registry
 from subscriptions.tests.factories import SubscriptionFactory
 from tickets.tests.factories import TicketFactory
@@ -23,11 +26,23 @@ PATH_PARAMS = {
     "bill_id": lambda company: InvoiceFactory(company=company).pk,
     "order_id": lambda company: _order(company),
     "rate_id": lambda company: InvoiceFactory(company=company).lines.first().pk,
+    "number_id": lambda company: PhoneNumberFactory(company=company).pk,
+    "port_id": lambda company: PortRequestFactory(company=company).pk,
 }
 BODIES = {
     "patchProduct": {"productCharacteristic": [{"name": "costCentre", "value": "Lager"}]},
     "createTroubleTicket": {"name": "Hjælp", "description": "Den virker ikke", "ticketType": "other"},
     "createTroubleTicketNote": {"text": "Tak"},
+    "createPortRequest": {
+        "numbers": ["33 12 34 56"],
+        "currentOperator": "telia",
+        "customerNumber": "TL-1",
+        "desiredDate": "NEXT_PORTING_DATE",
+        "notificationEmails": ["it@alfa.dk"],
+        "signedName": "Anne Admin",
+        "consent": True,
+    },
+    "createCallFlow": {"comment": "Fra API", "document": "VALID_FLOW"},
     "createProductOrder": {
         "description": "Stoppet",
         "productOrderItem": [{"action": "delete", "product": {"id": "OWN_PRODUCT"}}],
@@ -38,6 +53,7 @@ AREAS = {
     "/tmf-api/productOrdering/": "subscriptions",
     "/tmf-api/troubleTicket/": "tickets",
     "/tmf-api/customerBillManagement/": "invoice",
+    "/tmf-api/numbering/": "numbers",
 }
 DOCUMENT = api.get_openapi_schema(path_prefix="/tmf-api/")
 OPERATIONS = [
@@ -70,6 +86,11 @@ def _body(operation_id, company):
     if body and "OWN_PRODUCT" in str(body):
         own = str(SubscriptionFactory(company=company).pk)
         body = {**body, "productOrderItem": [{**body["productOrderItem"][0], "product": {"id": own}}]}
+    if body and body.get("desiredDate") == "NEXT_PORTING_DATE":
+        day = next_working_day(earliest_porting_date() + datetime.timedelta(days=6))
+        body = {**body, "desiredDate": day.isoformat()}
+    if body and body.get("document") == "VALID_FLOW":
+        body = {**body, "document": flow_document([SubscriptionFactory(company=company).pk])}
     return body
 
 

@@ -18,6 +18,7 @@ from schemathesis.checks import CHECKS
 from api.routes import api
 from api.tests.factories import make_client
 from invoicing.tests.factories import InvoiceFactory
+from numbering.tests.factories import CallFlowVersionFactory, PhoneNumberFactory, PortRequestFactory
 from subscriptions.tests.factories import SubscriptionFactory
 from tickets.tests.factories import TicketFactory, TicketMessageFactory
 
@@ -56,6 +57,9 @@ def keys(personas, settings, wsgi_in_test_transaction):
             SubscriptionFactory(company=company)
             TicketMessageFactory(ticket=TicketFactory(company=company))
             InvoiceFactory(company=company)
+            PhoneNumberFactory(company=company)
+            PortRequestFactory(company=company)
+        CallFlowVersionFactory(company=company)
         tokens[label] = make_client(company)[1]
     return tokens
 
