@@ -3,7 +3,7 @@
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from api import billingrates, bills, errors, numbers, orders, products, troubletickets
+from api import billingrates, bills, errors, numbers, orders, products, ticketattachments, troubletickets
 
 api = NinjaAPI(
     title="Self-service customer API",
@@ -24,6 +24,7 @@ errors.install(api)
 api.add_router("/productInventory/v4/", products.router)
 api.add_router("/productOrdering/v4/", orders.router)
 api.add_router("/troubleTicket/v4/", troubletickets.router)
+api.add_router("/troubleTicket/v4/", ticketattachments.router)
 api.add_router("/customerBillManagement/v4/", bills.router)
 api.add_router("/customerBillManagement/v4/", billingrates.router)
 api.add_router("/numbering/v4/", numbers.router)

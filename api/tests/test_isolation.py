@@ -8,6 +8,7 @@ import datetime
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from api.routes import api
@@ -16,7 +17,7 @@ from numbering.porting import earliest_porting_date, next_working_day
 from numbering.tests.factories import PhoneNumberFactory, PortRequestFactory, flow_document
 from registry.areas import registry
 from subscriptions.tests.factories import SubscriptionFactory
-from tickets.tests.factories import TicketFactory
+from tickets.tests.factories import PDF_BYTES, TicketAttachmentFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +29,7 @@ PATH_PARAMS = {
     "rate_id": lambda company: InvoiceFactory(company=company).lines.first().pk,
     "number_id": lambda company: PhoneNumberFactory(company=company).pk,
     "port_id": lambda company: PortRequestFactory(company=company).pk,
+    "attachment_id": lambda company: TicketAttachmentFactory(ticket=TicketFactory(company=company)).pk,
 }
 BODIES = {
     "patchProduct": {"productCharacteristic": [{"name": "costCentre", "value": "Lager"}]},
@@ -42,6 +44,7 @@ BODIES = {
         "signedName": "Anne Admin",
         "consent": True,
     },
+    "createTroubleTicketAttachment": "A_PDF",
     "createCallFlow": {"comment": "Fra API", "document": "VALID_FLOW"},
     "createProductOrder": {
         "description": "Stoppet",
@@ -86,6 +89,8 @@ def _body(operation_id, company):
     if body and "OWN_PRODUCT" in str(body):
         own = str(SubscriptionFactory(company=company).pk)
         body = {**body, "productOrderItem": [{**body["productOrderItem"][0], "product": {"id": own}}]}
+    if body == "A_PDF":
+        return {"file": SimpleUploadedFile("faktura.pdf", PDF_BYTES, content_type="application/pdf")}
     if body and body.get("desiredDate") == "NEXT_PORTING_DATE":
         day = next_working_day(earliest_porting_date() + datetime.timedelta(days=6))
         body = {**body, "desiredDate": day.isoformat()}
