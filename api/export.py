@@ -43,10 +43,6 @@ def _dumps(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def _text(value: str | None) -> str:
-    return "null" if value is None else encode_basestring(value)
-
-
 def _when(value: datetime.date | None) -> str:
     return "null" if value is None else f'"{value.isoformat()}"'
 
@@ -65,6 +61,7 @@ class Encoder:
         price: Any,
     ) -> None:
         self.price = price
+        self.company = company
         self.link = encode_basestring(link)[:-1]  # the opening quote and the escaped address, no closing quote
         self.status = {ours: encode_basestring(theirs) for ours, theirs in status_to_tmf.items()}
         self.party = _dumps(
@@ -77,25 +74,40 @@ class Encoder:
             )
             for pk, p in offerings.items()
         }
-        self.characteristic = [
-            f'{{"name":{encode_basestring(name)},"valueType":"string","value":' for name, _f in characteristics
-        ]
+        # One %-template per company: the row's own values go into the gaps (constants have their % doubled).
+        heads = ",".join(
+            f'{{"name":{encode_basestring(name)},"valueType":"string","value":%s}}' for name, _f in characteristics
+        )
+        link_text = self.link.replace("%", "%%")
+        self.template = (
+            f'{{"id":"%d","href":{link_text}%d","@type":"Product","name":%s,"status":%s,"isBundle":false,'
+            f'"startDate":%s,"terminationDate":%s,"lastUpdate":%s,"productOffering":%s,'
+            f'"productCharacteristic":[{heads}],"productPrice":[%s],"relatedParty":{self.party.replace("%", "%%")}}}\n'
+        )
 
     def line(self, row: tuple[Any, ...], add_ons: list[tuple[str, int]] | None) -> str:
-        pk, name, status, start, end, updated, product_id, *values = row
-        offering, base_price = self.offering[product_id]
-        prices = base_price
+        # The text columns are NOT NULL (blank is ""); only the end date may be null.
+        pk, name, status, start, end, updated, product_id, phone, email, centre, salary, note, sim, iccid = row
+        offering, prices = self.offering[product_id]
         if add_ons:
             prices += "," + ",".join(_dumps(self.price(n, p)) for n, p in add_ons)
-        characteristics = ",".join(
-            f"{head}{_text(value)}}}" for head, value in zip(self.characteristic, values, strict=True)
-        )
-        status_text = self.status.get(status) or encode_basestring(status)
-        return (
-            f'{{"id":"{pk}","href":{self.link}{pk}","@type":"Product","name":{_text(name)},'
-            f'"status":{status_text},"isBundle":false,"startDate":{_when(start)},'
-            f'"terminationDate":{_when(end)},"lastUpdate":{_when(updated)},"productOffering":{offering},'
-            f'"productCharacteristic":[{characteristics}],"productPrice":[{prices}],"relatedParty":{self.party}}}\n'
+        return self.template % (
+            pk,
+            pk,
+            encode_basestring(name),
+            self.status.get(status) or encode_basestring(status),
+            f'"{start.isoformat()}"',
+            _when(end),
+            f'"{updated.isoformat()}"',
+            offering,
+            encode_basestring(phone),
+            encode_basestring(email),
+            encode_basestring(centre),
+            encode_basestring(salary),
+            encode_basestring(note),
+            encode_basestring(sim),
+            encode_basestring(iccid),
+            prices,
         )
 
     def stream(self, rows: QuerySet[Any, Any], *, chunk: int) -> Iterator[bytes]:
@@ -106,7 +118,7 @@ class Encoder:
             batch = list(tuples.filter(id__gt=last)[:chunk])
             if not batch:
                 return
-            add_ons = selectors.add_on_prices([row[0] for row in batch])
+            add_ons = selectors.add_on_prices_between(self.company, last, batch[-1][0])
             line = self.line
             yield "".join([line(row, add_ons.get(row[0])) for row in batch]).encode()
             last = batch[-1][0]

@@ -271,3 +271,33 @@ def test_the_export_writes_the_same_documents_as_the_list(personas, api_a):
     SubscriptionFactory(company=personas.company_a)
     listed = sorted(api_a.get(PRODUCTS, {"limit": 100}).json(), key=lambda p: int(p["id"]))
     assert _export(api_a) == listed
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"status": "active"},
+        {"costCentre": "Salg"},
+        {"productOffering.id": "mobil-50"},
+        {"status": "terminated", "costCentre": "Salg", "productOffering.id": "mobil-50"},
+        {"email": "a@firma.dk"},
+    ],
+)
+def test_the_total_from_the_counters_is_the_number_of_matches(personas, api_a, query):
+    big = ProductFactory(code="mobil-50")
+    for cost_centre, status, product in [
+        ("Salg", Subscription.Status.ACTIVE, big),
+        ("Salg", Subscription.Status.TERMINATED, big),
+        ("Lager", Subscription.Status.ACTIVE, None),
+        ("Salg", Subscription.Status.ACTIVE, None),
+    ]:
+        extra = {"product": product} if product else {}
+        SubscriptionFactory(
+            company=personas.company_a, cost_centre=cost_centre, status=status, email="a@firma.dk", **extra
+        )
+    SubscriptionFactory(company=personas.company_b, cost_centre="Salg", product=big)
+    response = api_a.get(PRODUCTS, {**query, "limit": 1})
+    counted = len(api_a.get(PRODUCTS, {**query, "limit": 100}).json())
+    assert response["X-Total-Count"] == str(counted)
+    assert response["X-Result-Count"] == "1"
