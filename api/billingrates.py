@@ -15,6 +15,7 @@ from ninja import Query, Router
 from api import schemas, tmf
 from api.auth import APIKey, company_of
 from api.bills import PATH as BILL_PATH
+from api.bills import _period as period
 from api.errors import ApiError
 from api.products import PATH as PRODUCT_PATH
 from companies.models import Company
@@ -71,8 +72,6 @@ def company_lines(company: Company) -> QuerySet[InvoiceLine]:
 
 
 def render_rows(request: HttpRequest, rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    from api.bills import _period
-
     link, bills, products = tmf.href(request, PATH), tmf.href(request, BILL_PATH), tmf.href(request, PRODUCT_PATH)
     items = []
     for row in rows:
@@ -110,7 +109,7 @@ def render_rows(request: HttpRequest, rows: Sequence[dict[str, Any]]) -> list[di
                 "taxExcludedAmount": tmf.money(row["amount"]),
                 "appliedTax": [{"taxCategory": "VAT", "taxRate": VAT_RATE_PERCENT / 100}],
                 "characteristic": characteristic,
-                "periodCoverage": _period(row["invoice__period"]),
+                "periodCoverage": period(row["invoice__period"]),
             }
         )
     return items

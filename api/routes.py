@@ -9,8 +9,9 @@ api = NinjaAPI(
     title="Self-service customer API",
     version="4.0.0",
     description=(
-        "TM Forum Open API shaped access to a company's subscriptions (TMF637 product; cancel or change type with TMF622 productOrder) and support tickets "
-        "(TMF621 troubleTicket) and invoices (TMF678 customerBill, with PDF, Peppol BIS 3 and OIOUBL documents). Authenticate with `Authorization: Bearer sskey_…` (an API client made by the "
+        "TM Forum Open API shaped access to a company's subscriptions (TMF637 product; new subscriptions, cancel or change type with TMF622 productOrder) and support tickets "
+        "(TMF621 troubleTicket, with notes and attachments), invoices (TMF678 customerBill with PDF, Peppol BIS 3 and OIOUBL documents, and their lines per user as appliedCustomerBillingRate) "
+        "and numbers (phoneNumber, portRequest, callFlow). Authenticate with `Authorization: Bearer sskey_…` (an API client made by the "
         "company's admin in the portal). Errors are `{code, reason, message, status}`; lists take `offset`, "
         "`limit` (at most 100), `sort` and `fields=`, and answer `X-Total-Count` and `X-Result-Count`."
     ),

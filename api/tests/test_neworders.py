@@ -187,3 +187,25 @@ def test_another_companys_new_subscription_order_is_not_found(personas, api_a, a
     order = api_b.post(ORDERS, new()).json()
     assert api_a.get(f"{ORDERS}/{order['id']}").status_code == 404
     assert api_a.get(ORDERS).json() == []
+
+
+def test_the_order_list_costs_the_same_queries_for_1_and_8_new_subscriptions(personas, api_a, catalogue):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    port = {"numberChoice": "port", "portOperator": "telia", "portSignedName": "A", "portConsent": True}
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert api_a.get(ORDERS, {"limit": 100}).status_code == 200
+        return len(captured)
+
+    assert api_a.post(ORDERS, new(phoneNumber="30 12 34 50", **port)).status_code == 201
+    small = queries()
+    for n in range(1, 8):
+        body = new(phoneNumber=f"30 12 34 5{n}", **port) if n % 2 else new()
+        assert api_a.post(ORDERS, body).status_code == 201
+    assert len(api_a.get(ORDERS).json()) == 8
+    assert queries() == small
+    # key, count, page (with the subscriptions), their port requests
+    assert small == 4
