@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -123,6 +124,10 @@ def install(api: Any) -> None:
         if isinstance(exc, RequestDataTooBig):
             return error_response(ApiError(413, "The request body is too large."))
         return error_response(ApiError(400, "The request could not be read."))
+
+    @api.exception_handler(MultiPartParserError)
+    def unreadable_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        return error_response(ApiError(400, "The multipart/form-data body could not be read."))
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -90,3 +90,14 @@ def test_too_many_files_in_one_upload_is_a_400_not_a_500(personas, api_a, settin
     response = api_a.upload(f"{TICKETS}/{ticket.pk}/attachment", {"file": [pdf(name=f"{n}.pdf") for n in range(3)]})
     assert response.status_code == 400
     assert response.json()["status"] == "400"
+
+
+def test_a_multipart_body_without_a_boundary_is_a_400_not_a_500(personas, api_a):
+    ticket = TicketFactory(company=personas.company_a)
+    response = api_a.http.post(
+        f"{TICKETS}/{ticket.pk}/attachment",
+        b"file=x",
+        content_type="multipart/form-data",
+        HTTP_AUTHORIZATION=f"Bearer {api_a.token}",
+    )
+    assert response.status_code == 400
