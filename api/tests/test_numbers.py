@@ -139,3 +139,23 @@ def test_a_call_flow_is_validated_as_in_the_editor(personas, api_a):
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "document.hours"
     assert not CallFlowVersion.objects.for_company(personas.company_a).exists()
+
+
+def test_the_port_request_list_costs_the_same_queries_for_1_and_6_requests(personas, api_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert api_a.get(f"{BASE}/portRequest", {"limit": 100}).status_code == 200
+        return len(captured)
+
+    PortRequestFactory(company=personas.company_a)
+    api_a.get(f"{BASE}/portRequest")  # the client's first call also records when it was last used
+    small = queries()
+    for n in range(5):
+        PortRequestFactory(company=personas.company_a, numbers=[f"+458611{n:04d}", f"+458622{n:04d}"])
+    assert len(api_a.get(f"{BASE}/portRequest").json()) == 6
+    assert queries() == small
+    # key, count, page, the pages' numbers
+    assert small == 4
