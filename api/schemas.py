@@ -116,6 +116,7 @@ class TroubleTicket(Schema):
     relatedParty: list[Ref] | None = None
     note: list[Note] | None = None
     statusChange: list[StatusChange] | None = None
+    attachment: list["Attachment"] | None = None
 
 
 TicketStatus = Literal["acknowledged", "inProgress", "pending", "held", "resolved", "closed", "rejected", "cancelled"]

@@ -101,3 +101,13 @@ def test_a_multipart_body_without_a_boundary_is_a_400_not_a_500(personas, api_a)
         HTTP_AUTHORIZATION=f"Bearer {api_a.token}",
     )
     assert response.status_code == 400
+
+
+def test_the_ticket_lists_its_files_but_not_our_internal_ones(personas, api_a):
+    ticket = TicketFactory(company=personas.company_a)
+    TicketAttachmentFactory(ticket=ticket, is_internal=True)
+    api_a.upload(f"{TICKETS}/{ticket.pk}/attachment", {"file": [pdf()]})
+    files = api_a.get(f"{TICKETS}/{ticket.pk}").json()["attachment"]
+    assert [f["name"] for f in files] == ["faktura.pdf"]
+    assert b"".join(api_a.get(files[0]["url"]).streaming_content) == PDF_BYTES
+    assert "attachment" not in api_a.get(TICKETS).json()[0]
