@@ -41,10 +41,13 @@ def products_in_order() -> list[Product]:
 
 
 CATALOGUE_VERSION_KEY = "subscriptions.catalogue.version"
-_catalogue: tuple[str, list[Product]] | None = None  # (version, products) as this process last read them
+# Read again after this many seconds whatever the version says: bounds what a change made where the cache is not
+# shared (development's per-process memory cache, a write that bypasses the signals) can leave behind.
+CATALOGUE_MAX_AGE = 300.0
+_catalogue: tuple[str, float, list[Product]] | None = None  # (version, when read, products) in this process
 
 
-def catalogue_in_order() -> list[Product]:
+def catalogue_in_order(*, reload: bool = False) -> list[Product]:
     """``products_in_order()``, kept in this process while the catalogue is unchanged.
 
     The catalogue changes a few times a year (staff, in the admin); the list page read it on every request.
@@ -53,12 +56,16 @@ def catalogue_in_order() -> list[Product]:
     again on its next request. A cache read costs less than the query's compile and round trip.
     """
     global _catalogue  # one immutable tuple, replaced whole (safe across threads)
+    import time
+
     from django.core.cache import cache
 
     version = cache.get(CATALOGUE_VERSION_KEY)
     held = _catalogue
-    if version is not None and held is not None and held[0] == version:
-        return list(held[1])
+    now = time.monotonic()
+    if not reload and version is not None and held is not None and held[0] == version:
+        if now - held[1] < CATALOGUE_MAX_AGE:
+            return list(held[2])
     if version is None:
         import uuid
 
@@ -66,7 +73,7 @@ def catalogue_in_order() -> list[Product]:
         version = cache.get(CATALOGUE_VERSION_KEY)
     products = products_in_order()
     if version is not None:
-        _catalogue = (str(version), products)
+        _catalogue = (str(version), now, products)
     return list(products)
 
 

@@ -68,6 +68,9 @@ def _list_context(request: PortalRequest, data: QueryDict, bulk_form: BulkForm |
     source = selectors.page_source(qs, filters["sort"], products, counts=counts)
     page = Paginator(source, PAGE_SIZE).get_page(data.get("page"))
     page.object_list = list(page.object_list)
+    known = {p.pk for p in products}
+    if any(row.product_id not in known for row in page.object_list):  # a type this process has not seen yet
+        products = selectors.catalogue_in_order(reload=True)
     selectors.label_rows(page.object_list, products)
     sort = filters["sort"]
     sort_next = {k: (f"-{k}" if sort == k else k) for k in ("name", "phone", "email", "type")}

@@ -168,3 +168,23 @@ def test_a_renamed_or_new_subscription_type_shows_on_the_next_page(personas, log
     page = client.get(URL).content.decode()
     assert "Mobile Unlimited Max" in page
     assert "Brand New Plan" in page  # in the type filter and the bulk bar's new type
+
+
+def test_a_type_added_where_the_cache_did_not_see_it_still_gets_its_name(personas, login, catalogue):
+    # E.g. a seed run in another process on development's per-process cache: the signal's invalidation never
+    # reaches this process, but a row of a type it does not know makes it read the catalogue again.
+    from django.db.models.signals import post_save
+
+    from subscriptions.models import Product
+    from subscriptions.selectors import catalogue_changed
+
+    client = login(personas.admin_a)
+    client.get(URL)  # the catalogue is now kept in the process
+    post_save.disconnect(catalogue_changed, sender=Product, dispatch_uid="subscriptions.catalogue")
+    try:
+        unseen = ProductFactory(code="z-unseen", name="Unseen Plan")
+    finally:
+        post_save.connect(catalogue_changed, sender=Product, dispatch_uid="subscriptions.catalogue")
+    SubscriptionFactory(company=personas.company_a, product=unseen, user_name="Aase Unseen")
+    row = next(line for line in client.get(URL).content.decode().splitlines() if "Aase Unseen" in line)
+    assert "<td>Unseen Plan</td>" in row
