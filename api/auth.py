@@ -69,7 +69,12 @@ def _count_failure(request: HttpRequest) -> None:
 def _refuse_nul(request: HttpRequest) -> None:
     # PostgreSQL's text columns cannot hold NUL, so a NUL anywhere would end as a 500 there.
     fields = [name for name, values in request.GET.lists() if any("\x00" in v for v in [name, *values])]
-    if b"\x00" in request.body or b"\\u0000" in request.body:
+    if request.content_type == "multipart/form-data":
+        # File uploads: the files' bytes may hold NUL (a PDF does), their names and the fields may not.
+        names = [(name, [f.name or "" for f in files]) for name, files in request.FILES.lists()]
+        texts = [*names, *request.POST.lists()]
+        fields += [name for name, values in texts if any("\x00" in v for v in [name, *values])]
+    elif b"\x00" in request.body or b"\\u0000" in request.body:
         fields.append("body")
     if fields:
         raise ApiError(

@@ -3,8 +3,10 @@
 import logging
 from typing import Any
 
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -17,6 +19,7 @@ REASONS = {
     404: "Not found",
     405: "Method not allowed",
     409: "Conflict",
+    413: "Content too large",
     422: "Unprocessable entity",
     429: "Too many requests",
     500: "Internal error",
@@ -114,6 +117,17 @@ def install(api: Any) -> None:
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         return error_response(ApiError(exc.status_code, str(exc)))
+
+    @api.exception_handler(SuspiciousOperation)
+    def suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        # Too large a body (DATA_UPLOAD_MAX_MEMORY_SIZE), too many fields or files in an upload.
+        if isinstance(exc, RequestDataTooBig):
+            return error_response(ApiError(413, "The request body is too large."))
+        return error_response(ApiError(400, "The request could not be read."))
+
+    @api.exception_handler(MultiPartParserError)
+    def unreadable_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+        return error_response(ApiError(400, "The multipart/form-data body could not be read."))
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -23,10 +23,25 @@ HEADER = "Idempotency-Key"
 
 def _fingerprint(request: HttpRequest) -> str:
     digest = hashlib.sha256()
-    for part in (request.method or "", request.path, request.body):
+    for part in (request.method or "", request.path, *_body_parts(request)):
         digest.update(part if isinstance(part, bytes) else part.encode())
         digest.update(b"\0")
     return digest.hexdigest()
+
+
+def _body_parts(request: HttpRequest) -> list[bytes | str]:
+    # A file upload's body is read as files (its raw bytes are gone): the fields, then each file's name and content.
+    if request.content_type != "multipart/form-data":
+        return [request.body]
+    parts: list[bytes | str] = []
+    for name, values in sorted(request.POST.lists()):
+        parts += [name, *values]
+    for name, files in sorted(request.FILES.lists()):
+        for upload in files:
+            upload.seek(0)
+            parts += [name, upload.name or "", b"".join(upload.chunks())]
+            upload.seek(0)
+    return parts
 
 
 def _replay(stored: IdempotentResponse, fingerprint: str) -> HttpResponse:

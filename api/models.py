@@ -87,13 +87,15 @@ class IdempotentResponse(models.Model):
 
 
 class ProductOrder(CompanyOwned):
-    """A TMF622 product order from an API client: cancel a subscription, or change its type.
+    """A TMF622 product order from an API client: a new subscription, cancel one, or change its type.
 
     Carried out at once through the subscriptions actions (the portal's rules); the order keeps what
-    was asked and done, so a client can read it back.
+    was asked and done, so a client can read it back. A new subscription's order follows the
+    subscription (and its port request) to completion: its state is read from them.
     """
 
     class Action(models.TextChoices):
+        ADD = "add", _("New subscription")
         DELETE = "delete", _("Cancellation")
         MODIFY = "modify", _("Type change")
 
@@ -106,6 +108,8 @@ class ProductOrder(CompanyOwned):
     requested_date = models.DateField(_("requested date"), null=True, blank=True)
     effective_date = models.DateField(_("effective date"))
     description = models.CharField(_("description"), max_length=200, blank=True)
+    # A new subscription's prices as the guide's summary showed them: one-off fees and the monthly price (øre).
+    prices = models.JSONField(_("prices"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     class Meta:

@@ -116,6 +116,7 @@ class TroubleTicket(Schema):
     relatedParty: list[Ref] | None = None
     note: list[Note] | None = None
     statusChange: list[StatusChange] | None = None
+    attachment: list["Attachment"] | None = None
 
 
 TicketStatus = Literal["acknowledged", "inProgress", "pending", "held", "resolved", "closed", "rejected", "cancelled"]
@@ -200,12 +201,24 @@ class OfferingRefIn(Schema):
     referredType: str | None = Field(None, alias="@referredType")
 
 
+class OrderCharacteristicIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=40)
+    value: str | bool | list[str] = Field(description="A text; portConsent true/false; addOns a list of codes")
+    valueType: str | None = Field(None, max_length=20)
+
+
 class ProductRefIn(Schema):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    id: str = Field(max_length=20)
+    id: str | None = Field(None, max_length=20, description="delete/modify: the product; not for add")
     referredType: str | None = Field(None, alias="@referredType")
     productOffering: OfferingRefIn | None = None
+    name: str | None = Field(None, max_length=200, description="add: the user's name")
+    productCharacteristic: list[OrderCharacteristicIn] | None = Field(
+        None, max_length=20, description="add: the guide's answers (see the API guide)"
+    )
 
 
 class ProductOrderItemIn(Schema):
@@ -213,12 +226,13 @@ class ProductOrderItemIn(Schema):
 
     id: str = Field("1", max_length=20)
     type: str | None = Field(None, alias="@type")
-    action: Literal["delete", "modify"]
+    action: Literal["add", "delete", "modify"]
     product: ProductRefIn
 
 
 class ProductOrderCreate(Schema):
-    """One item: cancel (``delete``) a product, or change its type (``modify`` with a new productOffering)."""
+    """One item: a new subscription (``add``, the guide's rules), cancel (``delete``) a product, or change its
+    type (``modify`` with a new productOffering)."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -232,12 +246,20 @@ class ProductOrderCreate(Schema):
     productOrderItem: list[ProductOrderItemIn] = Field(min_length=1, max_length=1)
 
 
+class OrderPrice(Schema):
+    name: str | None = None
+    priceType: str
+    recurringChargePeriod: str | None = None
+    price: dict[str, Money]
+
+
 class ProductOrderItem(Schema):
     id: str
     action: str | None = None
     state: str | None = None
     product: Ref | None = None
     productOffering: Ref | None = None
+    itemPrice: list[OrderPrice] | None = None
 
 
 class ProductOrder(Schema):
@@ -250,6 +272,8 @@ class ProductOrder(Schema):
     completionDate: str | None = None
     requestedCompletionDate: str | None = None
     productOrderItem: list[ProductOrderItem] | None = None
+    orderTotalPrice: list[OrderPrice] | None = None
+    relatedEntity: list[Ref] | None = None
     relatedParty: list[Ref] | None = None
 
 
@@ -271,3 +295,25 @@ class HubCreate(Schema):
 
     callback: str = Field(min_length=1, max_length=500)
     query: str = Field("", max_length=500)
+
+
+class AppliedTax(Schema):
+    taxCategory: str
+    taxRate: float
+
+
+class AppliedCustomerBillingRate(Schema):
+    id: str
+    href: str | None = None
+    type_: str | None = Field(None, alias="@type")
+    name: str | None = None
+    description: str | None = None
+    type: str | None = None
+    date: str | None = None
+    isBilled: bool | None = None
+    bill: Ref | None = None
+    product: Ref | None = None
+    taxExcludedAmount: Money | None = None
+    appliedTax: list[AppliedTax] | None = None
+    characteristic: list[Characteristic] | None = None
+    periodCoverage: TimePeriod | None = None

@@ -68,9 +68,13 @@ def list_response(
     limit: int,
     render: Callable[[Sequence[Any]], list[dict[str, Any]]],
     wanted: set[str] | None,
+    total: int | None = None,
 ) -> JsonResponse:
-    """One page: the count and the page's rows (models or values), then whatever ``render`` looks up per page."""
-    total = queryset.count()
+    """One page: the count and the page's rows (models or values), then whatever ``render`` looks up per page.
+
+    ``total``: the number of matches when the caller knows it without counting (maintained counters)."""
+    if total is None:
+        total = queryset.count()
     rows = list(queryset[offset : offset + limit]) if offset < total else []
     items = [project(item, wanted) for item in render(rows)]
     response = JsonResponse(items, safe=False)

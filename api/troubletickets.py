@@ -65,9 +65,12 @@ FIELDS = (
     "relatedParty",
     "note",
     "statusChange",
+    "attachment",
 )
-# The list leaves out the conversation and the status history (one query per page, not per ticket).
-LIST_ATTRIBUTES = tuple(f for f in FIELDS if f not in ("note", "statusChange"))
+# The list leaves out the conversation, the status history and the files (one query per page, not per ticket).
+LIST_ATTRIBUTES = tuple(f for f in FIELDS if f not in ("note", "statusChange", "attachment"))
+# A file's download (api/ticketattachments.py serves it).
+ATTACHMENT_PATH = "/tmf-api/troubleTicket/v4/attachment/"
 LIST_FIELDS = (
     "id",
     "company_id",
@@ -138,6 +141,19 @@ def render(request: HttpRequest, ticket: Ticket, *, full: bool = False) -> dict[
                 "changeReason": c.reason,
             }
             for c in ticket.status_changes.all()
+        ]
+        # The ticket's own files and those of its messages, as prefetched (never our internal ones).
+        files = [*ticket.ticket_attachments]  # type: ignore[attr-defined]
+        files += [a for m in ticket.visible_messages for a in m.attachments.all()]  # type: ignore[attr-defined]
+        body["attachment"] = [
+            {
+                "id": str(a.pk),
+                "@type": "AttachmentRef",
+                "name": a.original_name,
+                "mimeType": a.content_type,
+                "url": tmf.href(request, f"{ATTACHMENT_PATH}{a.pk}"),
+            }
+            for a in sorted(files, key=lambda a: (a.created_at, a.pk))
         ]
     return body
 

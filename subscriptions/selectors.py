@@ -304,6 +304,21 @@ def add_on_prices(subscription_ids: list[int]) -> dict[int, list[tuple[str, int]
     return prices
 
 
+def add_on_prices_between(company: Company, low: int, high: int) -> dict[int, list[tuple[str, int]]]:
+    """As ``add_on_prices``, for the company's subscriptions with ``low < id <= high`` (an export's chunk):
+    a range on the through table's index instead of thousands of ids in an IN list."""
+    through = Subscription.add_ons.through
+    rows = (
+        through.objects.filter(subscription_id__gt=low, subscription_id__lte=high, subscription__company=company)
+        .order_by("addon__name", "addon_id")
+        .values_list("subscription_id", "addon__name", "addon__monthly_price")
+    )
+    prices: dict[int, list[tuple[str, int]]] = {}
+    for subscription_id, name, price in rows:
+        prices.setdefault(subscription_id, []).append((name, price))
+    return prices
+
+
 def cost_centres(company: Company | None) -> list[str]:
     """The company's cost centres in use, from the maintained counters (not a scan of its subscriptions)."""
     if company is None:

@@ -34,9 +34,15 @@ class Caller:
     def delete(self, path: str, body: Any = None, **extra: Any) -> Any:
         return self.http.delete(path, **auth(self.token), **extra)
 
+    def upload(self, path: str, files: dict[str, Any], **extra: Any) -> Any:
+        """A multipart/form-data POST (file uploads)."""
+        return self.http.post(path, files, **auth(self.token), **extra)
+
     def request(self, method: str, path: str, body: Any = None) -> Any:
         if method == "get":
             return self.get(path)
+        if method == "post" and isinstance(body, dict) and any(hasattr(v, "read") for v in body.values()):
+            return self.upload(path, body)
         return getattr(self, method)(path, body)
 
 

@@ -4,18 +4,22 @@ A new operation is covered without editing the tests; it only needs its path par
 PATH_PARAMS, a valid body in BODIES (for writes) and its API's area in AREAS.
 """
 
+import datetime
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from api.models import WebhookHub
 from api.routes import api
 from api.tests.factories import make_hub
 from invoicing.tests.factories import InvoiceFactory
+from numbering.porting import earliest_porting_date, next_working_day
+from numbering.tests.factories import PhoneNumberFactory, PortRequestFactory, flow_document
 from registry.areas import registry
 from subscriptions.tests.factories import SubscriptionFactory
-from tickets.tests.factories import TicketFactory
+from tickets.tests.factories import PDF_BYTES, TicketAttachmentFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -24,6 +28,10 @@ PATH_PARAMS = {
     "ticket_id": lambda company: TicketFactory(company=company).pk,
     "bill_id": lambda company: InvoiceFactory(company=company).pk,
     "order_id": lambda company: _order(company),
+    "rate_id": lambda company: InvoiceFactory(company=company).lines.first().pk,
+    "number_id": lambda company: PhoneNumberFactory(company=company).pk,
+    "port_id": lambda company: PortRequestFactory(company=company).pk,
+    "attachment_id": lambda company: TicketAttachmentFactory(ticket=TicketFactory(company=company)).pk,
 }
 BODIES = {
     "patchProduct": {"productCharacteristic": [{"name": "costCentre", "value": "Lager"}]},
@@ -31,6 +39,17 @@ BODIES = {
     "createTroubleTicketNote": {"text": "Tak"},
     **{f"register{api[0].upper()}{api[1:]}Listener": {"callback": "https://127.0.0.1/hook"} for api in WebhookHub.Api},
     **{f"unregister{api[0].upper()}{api[1:]}Listener": {} for api in WebhookHub.Api},
+    "createPortRequest": {
+        "numbers": ["33 12 34 56"],
+        "currentOperator": "telia",
+        "customerNumber": "TL-1",
+        "desiredDate": "NEXT_PORTING_DATE",
+        "notificationEmails": ["it@alfa.dk"],
+        "signedName": "Anne Admin",
+        "consent": True,
+    },
+    "createTroubleTicketAttachment": "A_PDF",
+    "createCallFlow": {"comment": "Fra API", "document": "VALID_FLOW"},
     "createProductOrder": {
         "description": "Stoppet",
         "productOrderItem": [{"action": "delete", "product": {"id": "OWN_PRODUCT"}}],
@@ -41,6 +60,7 @@ AREAS = {
     "/tmf-api/productOrdering/": "subscriptions",
     "/tmf-api/troubleTicket/": "tickets",
     "/tmf-api/customerBillManagement/": "invoice",
+    "/tmf-api/numbering/": "numbers",
 }
 # The DELETE of a hub answers 204 No Content.
 OK = (200, 201, 204)
@@ -75,6 +95,13 @@ def _body(operation_id, company):
     if body and "OWN_PRODUCT" in str(body):
         own = str(SubscriptionFactory(company=company).pk)
         body = {**body, "productOrderItem": [{**body["productOrderItem"][0], "product": {"id": own}}]}
+    if body == "A_PDF":
+        return {"file": SimpleUploadedFile("faktura.pdf", PDF_BYTES, content_type="application/pdf")}
+    if body and body.get("desiredDate") == "NEXT_PORTING_DATE":
+        day = next_working_day(earliest_porting_date() + datetime.timedelta(days=6))
+        body = {**body, "desiredDate": day.isoformat()}
+    if body and body.get("document") == "VALID_FLOW":
+        body = {**body, "document": flow_document([SubscriptionFactory(company=company).pk])}
     return body
 
 

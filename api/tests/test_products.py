@@ -255,3 +255,49 @@ def test_the_export_takes_the_lists_filters(personas, api_a):
     assert [i["status"] for i in _export(api_a, {"costCentre": "Salg"})] == ["terminated"]
     assert len(_export(api_a, {"status": "active"})) == 1
     assert api_a.get(f"{PRODUCTS}/export", {"status": "sleeping"}).status_code == 422
+
+
+def test_the_export_writes_the_same_documents_as_the_list(personas, api_a):
+    # The export's fast encoder (api/export.py) and the list's render_rows must never drift apart.
+    odd = SubscriptionFactory(
+        company=personas.company_a,
+        user_name='Ø "Citat" \\ Linje\nTo 😀',
+        cost_centre="Salg/Øst",
+        invoice_note="\t<b>&</b>\u2028",
+        end_date=datetime.date(2027, 1, 31),
+        status=Subscription.Status.PENDING_TERMINATE,
+    )
+    odd.add_ons.add(AddOnFactory(name='Ekstra "data"'), AddOnFactory(name="Udland"))
+    SubscriptionFactory(company=personas.company_a)
+    listed = sorted(api_a.get(PRODUCTS, {"limit": 100}).json(), key=lambda p: int(p["id"]))
+    assert _export(api_a) == listed
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"status": "active"},
+        {"costCentre": "Salg"},
+        {"productOffering.id": "mobil-50"},
+        {"status": "terminated", "costCentre": "Salg", "productOffering.id": "mobil-50"},
+        {"email": "a@firma.dk"},
+    ],
+)
+def test_the_total_from_the_counters_is_the_number_of_matches(personas, api_a, query):
+    big = ProductFactory(code="mobil-50")
+    for cost_centre, status, product in [
+        ("Salg", Subscription.Status.ACTIVE, big),
+        ("Salg", Subscription.Status.TERMINATED, big),
+        ("Lager", Subscription.Status.ACTIVE, None),
+        ("Salg", Subscription.Status.ACTIVE, None),
+    ]:
+        extra = {"product": product} if product else {}
+        SubscriptionFactory(
+            company=personas.company_a, cost_centre=cost_centre, status=status, email="a@firma.dk", **extra
+        )
+    SubscriptionFactory(company=personas.company_b, cost_centre="Salg", product=big)
+    response = api_a.get(PRODUCTS, {**query, "limit": 1})
+    counted = len(api_a.get(PRODUCTS, {**query, "limit": 100}).json())
+    assert response["X-Total-Count"] == str(counted)
+    assert response["X-Result-Count"] == "1"

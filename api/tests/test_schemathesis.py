@@ -18,8 +18,9 @@ from schemathesis.checks import CHECKS
 from api.routes import api
 from api.tests.factories import make_client
 from invoicing.tests.factories import InvoiceFactory
+from numbering.tests.factories import CallFlowVersionFactory, PhoneNumberFactory, PortRequestFactory
 from subscriptions.tests.factories import SubscriptionFactory
-from tickets.tests.factories import TicketFactory, TicketMessageFactory
+from tickets.tests.factories import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/tmf-api/"))
 schema.app = get_wsgi_application()
@@ -54,8 +55,11 @@ def keys(personas, settings, wsgi_in_test_transaction):
     for label, company in (("a", personas.company_a), ("b", personas.company_b)):
         for _ in range(3):
             SubscriptionFactory(company=company)
-            TicketMessageFactory(ticket=TicketFactory(company=company))
+            TicketAttachmentFactory(ticket=TicketMessageFactory(ticket=TicketFactory(company=company)).ticket)
             InvoiceFactory(company=company)
+            PhoneNumberFactory(company=company)
+            PortRequestFactory(company=company)
+        CallFlowVersionFactory(company=company)
         tokens[label] = make_client(company)[1]
     return tokens
 
