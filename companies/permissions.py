@@ -92,3 +92,26 @@ def staff_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
 
     wrapped.staff_only = True  # type: ignore[attr-defined]
     return wrapped
+
+
+def main_admin_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page for the active company's main admins (managing admins).
+
+    Others get the 403 page for the list pages; an admin's, an invitation's or a request's own page does not
+    exist for them (404, as for ids of companies the main admin does not manage).
+    """
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        membership = getattr(request, "membership", None)
+        if membership is None:
+            return forbidden(request, area_key=None, reason="no_company")
+        if not membership.is_main_admin:
+            if kwargs:
+                raise Http404
+            return forbidden(request, area_key=None, reason="not_main_admin")
+        return view(request, *args, **kwargs)
+
+    wrapped.main_admin_only = True  # type: ignore[attr-defined]
+    return wrapped
