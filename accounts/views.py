@@ -1,7 +1,7 @@
+from allauth.account.utils import perform_login
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
@@ -83,19 +83,21 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if admins.is_expired(invitation):
         return render(request, "accounts/invitation.html", {"state": "expired", "invitation": invitation}, status=410)
     existing = admins.existing_user(invitation)
-    form: forms.Form = AcceptForm(request.POST or None) if existing is None else forms.Form(request.POST or None)
+    data = request.POST if request.method == "POST" else None
+    form: forms.Form = AcceptForm(data) if existing is None else forms.Form(data)
     if request.method == "POST" and form.is_valid():
         with errors_to(form):
             user, membership = admins.accept_invitation(
                 invitation=invitation, password=form.cleaned_data.get("password1", "")
             )
-            if existing is None or request.user == existing:
-                login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            if existing is None:
+                # Signed in through allauth (its signals audit the sign-in); a company that requires two-factor
+                # then sends them to set it up (after confirming the password, as after any sign-in).
                 request.session[ACTIVE_COMPANY_KEY] = membership.company_id
                 messages.success(
                     request, _("Welcome: you are now an admin of %(company)s.") % {"company": membership.company}
                 )
-                return redirect("portal:overview")
+                return perform_login(request, user, redirect_url=reverse("portal:overview"))
             messages.success(
                 request,
                 _("You are now an admin of %(company)s. Sign in to continue.") % {"company": membership.company},

@@ -1,0 +1,8 @@
+from companies.tests.factories import AccessRequestFactory, InvitationFactory, MembershipFactory
+
+# The Admins pages (portal:admin_detail, …): an admin, an open invitation and a pending access request.
+URL_KWARGS = {
+    "membership_id": lambda company: MembershipFactory(company=company).pk,
+    "invitation_id": lambda company: InvitationFactory(company=company).pk,
+    "access_request_id": lambda company: AccessRequestFactory(membership__company=company).pk,
+}
