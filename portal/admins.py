@@ -4,10 +4,9 @@ the access they have. The rules live in ``accounts.admins``; these views bind fo
 from typing import Any
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
 
 from accounts import admins as actions
 from audit.actor import Actor
@@ -164,9 +163,10 @@ def admin_detail(request: PortalRequest, membership_id: int) -> HttpResponse:
 
 
 @main_admin_view
-@require_POST
 def remove(request: PortalRequest, membership_id: int) -> HttpResponse:
     membership = _membership(request, membership_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     with errors_to_messages(request):
         actions.remove_admin(manager=_manager(request), membership=membership, by=Actor.from_request(request))
         messages.success(request, _("%(email)s is no longer an admin.") % {"email": membership.user.email})
@@ -175,9 +175,10 @@ def remove(request: PortalRequest, membership_id: int) -> HttpResponse:
 
 
 @main_admin_view
-@require_POST
 def resend(request: PortalRequest, invitation_id: int) -> HttpResponse:
     invitation: Invitation = _one(Invitation.objects.unscoped().select_related("company"), request, invitation_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     with errors_to_messages(request):
         actions.resend_invitation(manager=_manager(request), invitation=invitation, by=Actor.from_request(request))
         messages.success(
@@ -187,9 +188,10 @@ def resend(request: PortalRequest, invitation_id: int) -> HttpResponse:
 
 
 @main_admin_view
-@require_POST
 def withdraw(request: PortalRequest, invitation_id: int) -> HttpResponse:
     invitation: Invitation = _one(Invitation.objects.unscoped().select_related("company"), request, invitation_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     with errors_to_messages(request):
         actions.withdraw_invitation(manager=_manager(request), invitation=invitation, by=Actor.from_request(request))
         messages.success(request, _("The invitation to %(email)s was withdrawn.") % {"email": invitation.email})
@@ -200,6 +202,8 @@ def _decide(request: PortalRequest, access_request_id: int, *, approve: bool) ->
     access_request: AccessRequest = _one(
         AccessRequest.objects.unscoped().select_related("membership__user"), request, access_request_id
     )
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     with errors_to_messages(request):
         actions.decide_access_request(
             manager=_manager(request), access_request=access_request, approve=approve, by=Actor.from_request(request)
@@ -213,37 +217,43 @@ def _decide(request: PortalRequest, access_request_id: int, *, approve: bool) ->
 
 
 @main_admin_view
-@require_POST
 def approve(request: PortalRequest, access_request_id: int) -> HttpResponse:
     return _decide(request, access_request_id, approve=True)
 
 
 @main_admin_view
-@require_POST
 def refuse(request: PortalRequest, access_request_id: int) -> HttpResponse:
     return _decide(request, access_request_id, approve=False)
 
 
 @staff_view
 def staff_main_admins(request: PortalRequest) -> HttpResponse:
-    """The operator appoints a main admin (a company locked out, say), with a reason; audited."""
+    """The operator's list of companies nobody at the customer can manage, and a way to any company's page."""
+    wanted = request.GET.get("company", "")
+    if wanted.isdigit() and Company.objects.filter(pk=int(wanted)).exists():
+        return redirect("portal:staff_appoint", company_id=int(wanted))
+    context = {"without": companies_without_main_admin(), "companies": Company.objects.order_by("name")}
+    return render(request, "portal/admins/staff.html", context)
+
+
+@staff_view
+def staff_appoint(request: PortalRequest, company_id: int) -> HttpResponse:
+    """The operator appoints a main admin of one company (locked out, say), with a reason; audited."""
+    company = Company.objects.filter(pk=company_id).first()
+    if company is None:
+        raise Http404
     form = AppointForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with errors_to(form):
             actions.appoint_main_admin(
-                company=data["company"], email=data["email"], reason=data["reason"], by=Actor.from_request(request)
+                company=company, email=data["email"], reason=data["reason"], by=Actor.from_request(request)
             )
             messages.success(
                 request,
                 _("%(email)s is now main admin of %(company)s (or invited as one).")
-                % {"email": data["email"], "company": data["company"]},
+                % {"email": data["email"], "company": company},
             )
-            return redirect("portal:staff_main_admins")
-    without = companies_without_main_admin()
-    return render(
-        request,
-        "portal/admins/staff.html",
-        {"form": form, "without": without},
-        status=400 if form.errors else 200,
-    )
+            return redirect("portal:staff_appoint", company_id=company.pk)
+    context = {"company": company, "form": form, "memberships": list(selectors.admins([company]))}
+    return render(request, "portal/admins/staff_appoint.html", context, status=400 if form.errors else 200)

@@ -50,7 +50,6 @@ class InviteForm(GrantForm):
 
 
 class AppointForm(forms.Form):
-    company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.order_by("name"))
     email = forms.EmailField(
         label=_("E-mail address"),
         help_text=_(

@@ -16,4 +16,5 @@ urlpatterns = [
     path("admins/requests/<int:access_request_id>/approve/", admins.approve, name="access_request_approve"),
     path("admins/requests/<int:access_request_id>/refuse/", admins.refuse, name="access_request_refuse"),
     path("staff/main-admins/", admins.staff_main_admins, name="staff_main_admins"),
+    path("staff/main-admins/<int:company_id>/", admins.staff_appoint, name="staff_appoint"),
 ]
