@@ -425,6 +425,11 @@ def request_access(*, membership: Membership, area: str, full: bool, message: st
     found = approvers(membership, area=area, full=full)
     if not found:
         return None
+    waiting = AccessRequest.objects.filter(
+        company=membership.company, membership=membership, area=area, status=AccessRequest.Status.PENDING
+    ).first()
+    if waiting is not None:  # asked already (or the form was sent twice): the main admins have it
+        return waiting
     request = AccessRequest.objects.create(
         company=membership.company, membership=membership, area=area, full=full, message=message.strip()
     )
