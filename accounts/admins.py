@@ -20,6 +20,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import User
 from audit.actor import Actor
@@ -105,7 +106,8 @@ def _link(url_name: str, *args: object) -> str:
 
 
 def _mail(*, to: str, language: str, subject: str, lines: list[str], url: str = "", **params: object) -> None:
-    """Queues one plain-text e-mail in the outbox, written in ``language`` (subject and lines are msgids)."""
+    """Queues one plain-text e-mail in the outbox, written in ``language``: subject and lines are msgids (marked
+    with ``gettext_noop``), translated here, then filled in with ``params``."""
     with translation.override(language):
         body = render_to_string(
             "accounts/email/admins_notice.txt",
@@ -142,11 +144,13 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
     _mail(
         to=invitation.email,
         language=invitation.language,
-        subject="You are invited to be an admin of %(company)s",
+        subject=gettext_noop("You are invited to be an admin of %(company)s"),
         lines=[
-            "%(inviter)s invites you to the self-service portal as an admin of %(company)s: %(areas)s (%(access)s).",
-            "Open the link to accept; you choose your password there. The link works for 7 days.",
-            "If you did not expect this, ignore this e-mail: nothing happens until you accept.",
+            gettext_noop(
+                "%(inviter)s invites you to the self-service portal as an admin of %(company)s: %(areas)s (%(access)s)."
+            ),
+            gettext_noop("Open the link to accept; you choose your password there. The link works for 7 days."),
+            gettext_noop("If you did not expect this, ignore this e-mail: nothing happens until you accept."),
         ],
         url=_link("invitation:accept", token),
         inviter=inviter or _("The operator"),
@@ -334,9 +338,12 @@ def change_admin(
     _mail(
         to=membership.user.email,
         language=membership.user.language,
-        subject="Your access to %(company)s was changed",
-        lines=["%(by)s changed your access to %(company)s.", "You now have: %(areas)s (%(access)s)."]
-        + (["You are a main admin: you manage the company's admins."] if is_main_admin else []),
+        subject=gettext_noop("Your access to %(company)s was changed"),
+        lines=[
+            gettext_noop("%(by)s changed your access to %(company)s."),
+            gettext_noop("You now have: %(areas)s (%(access)s)."),
+        ]
+        + ([gettext_noop("You are a main admin: you manage the company's admins.")] if is_main_admin else []),
         url=_link("portal:overview"),
         by=by.display,
         **_grant_summary(membership),
@@ -357,8 +364,8 @@ def remove_admin(*, manager: Membership, membership: Membership, by: Actor) -> N
     _mail(
         to=user.email,
         language=user.language,
-        subject="You are no longer an admin of %(company)s",
-        lines=["%(by)s removed your access to %(company)s in the self-service portal."],
+        subject=gettext_noop("You are no longer an admin of %(company)s"),
+        lines=[gettext_noop("%(by)s removed your access to %(company)s in the self-service portal.")],
         by=by.display,
         company=company.name,
     )
@@ -398,8 +405,8 @@ def appoint_main_admin(*, company: Company, email: str, reason: str, by: Actor) 
     _mail(
         to=membership.user.email,
         language=membership.user.language,
-        subject="You are now a main admin of %(company)s",
-        lines=["The operator made you a main admin of %(company)s: you manage the company's admins."],
+        subject=gettext_noop("You are now a main admin of %(company)s"),
+        lines=[gettext_noop("The operator made you a main admin of %(company)s: you manage the company's admins.")],
         url=_link("portal:admins"),
         company=company.name,
     )
@@ -444,8 +451,8 @@ def request_access(*, membership: Membership, area: str, full: bool, message: st
         _mail(
             to=approver.user.email,
             language=approver.user.language,
-            subject="%(who)s asks for access to %(area)s",
-            lines=["%(who)s, an admin of %(company)s, asks for access to %(area)s.", "%(message)s"],
+            subject=gettext_noop("%(who)s asks for access to %(area)s"),
+            lines=[gettext_noop("%(who)s, an admin of %(company)s, asks for access to %(area)s."), "%(message)s"],
             url=_link("portal:admins"),
             who=membership.user.email,
             area=str(registry.get(area).title),
@@ -487,8 +494,8 @@ def decide_access_request(*, manager: Membership, access_request: AccessRequest,
         _mail(
             to=membership.user.email,
             language=membership.user.language,
-            subject="Your request for access to %(area)s was refused",
-            lines=["%(by)s refused your request for access to %(area)s at %(company)s."],
+            subject=gettext_noop("Your request for access to %(area)s was refused"),
+            lines=[gettext_noop("%(by)s refused your request for access to %(area)s at %(company)s.")],
             by=by.display,
             area=str(registry.get(locked.area).title),
             company=membership.company.name,

@@ -56,4 +56,6 @@ class AppointForm(forms.Form):
             "An admin of the company becomes main admin; anyone else is invited as main admin with every area."
         ),
     )
-    reason = forms.CharField(label=_("Reason"), max_length=500, help_text=_("E.g. the ticket number or the call."))
+    reason = forms.CharField(
+        label=_("Reason for appointing"), max_length=500, help_text=_("E.g. the ticket number or the call.")
+    )
