@@ -153,3 +153,44 @@ def test_staff_appoint_a_main_admin_from_their_page(personas, login):
     assert AuditEvent.all_companies.get(action="membership.main_admin_appointed").details["reason"] == "Call 3 Dec"
     assert login(personas.admin_a).get(url).status_code == 404
     assert login(UserFactory()).get(url).status_code == 404
+
+
+def test_the_pages_read_in_danish(personas, login, main_a):
+    from accounts import admins
+    from audit.actor import Actor
+    from portal.tests.test_danish_pages import english_leftovers
+
+    for user in (personas.admin_a, personas.staff):
+        user.language = "da"
+        user.save()
+    target = Membership.objects.get(user=personas.invoice_only_a)
+    AccessRequestFactory(membership=target, area="subscriptions")
+    _invitation, token = admins.invite_admin(
+        manager=main_a,
+        company=personas.company_a,
+        email="ny@alfa.dk",
+        access="full",
+        areas=["tickets"],
+        language="da",
+        by=Actor(user=personas.admin_a),
+    )
+    customer, staff = login(personas.admin_a), login(personas.staff)
+    pages = {
+        reverse("portal:admins"): customer,
+        reverse("portal:admins_invite"): customer,
+        reverse("portal:admin_detail", kwargs={"membership_id": target.pk}): customer,
+        reverse("portal:staff_main_admins"): staff,
+        reverse("portal:staff_appoint", kwargs={"company_id": personas.company_a.pk}): staff,
+    }
+    found = {}
+    for url, client in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if leftovers := english_leftovers(response.text):
+            found[url] = leftovers
+    anonymous = type(customer)(HTTP_ACCEPT_LANGUAGE="da")
+    invitation_page = anonymous.get(reverse("invitation:accept", args=[token]))
+    assert "Bliv administrator i Alfa ApS" in invitation_page.text
+    if leftovers := english_leftovers(invitation_page.text):
+        found["invitation"] = leftovers
+    assert not found
