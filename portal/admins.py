@@ -77,7 +77,7 @@ def admin_list(request: PortalRequest) -> HttpResponse:
     companies = _managed(request)
     memberships = list(selectors.admins(companies))
     context = {
-        "memberships": memberships,
+        "admin_memberships": memberships,
         "invitations": list(selectors.open_invitations(companies)),
         "requests": [r for m in memberships for r in getattr(m, "pending_requests", [])],
         "warnings": _lockout_warnings(companies),
@@ -255,5 +255,5 @@ def staff_appoint(request: PortalRequest, company_id: int) -> HttpResponse:
                 % {"email": data["email"], "company": company},
             )
             return redirect("portal:staff_appoint", company_id=company.pk)
-    context = {"company": company, "form": form, "memberships": list(selectors.admins([company]))}
+    context = {"company": company, "form": form, "admin_memberships": list(selectors.admins([company]))}
     return render(request, "portal/admins/staff_appoint.html", context, status=400 if form.errors else 200)

@@ -129,6 +129,8 @@ def test_an_admin_of_the_group_manages_the_subsidiary(personas, login, main_a):
     InvitationFactory(company=child, email="pending@datter.dk")
     page = login(personas.admin_a).get(reverse("portal:admins")).text
     assert admin.user.email in page and "pending@datter.dk" in page and "Alfa Datter ApS" in page
+    # The company switcher still offers only the main admin's own companies.
+    assert f'name="company" value="{child.pk}"' not in page
 
 
 def test_the_list_costs_the_same_queries_for_more_admins(personas, login, main_a, django_assert_max_num_queries):
