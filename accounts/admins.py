@@ -260,7 +260,9 @@ def existing_user(invitation: Invitation) -> User | None:
 
 
 @transaction.atomic
-def accept_invitation(*, invitation: Invitation, password: str = "") -> tuple[User, Membership]:
+def accept_invitation(
+    *, invitation: Invitation, password: str = "", ip_address: str | None = None
+) -> tuple[User, Membership]:
     """Makes the invitee an admin (creating their user with ``password`` when they have none yet)."""
     invitation = Invitation.objects.unscoped().select_for_update().select_related("company").get(pk=invitation.pk)
     if not invitation.is_open:
@@ -296,7 +298,7 @@ def accept_invitation(*, invitation: Invitation, password: str = "") -> tuple[Us
     invitation.save(update_fields=["accepted_at"])
     record(
         "membership.invitation_accepted",
-        by=Actor(user=user),
+        by=Actor(user=user, ip_address=ip_address),
         company=invitation.company,
         target=membership,
         details={"email": user.email, "access": membership.access, "areas": membership.areas},

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts import actions, admins
 from accounts.forms import AcceptForm, LanguageForm, ProfileForm
 from audit.actor import Actor
+from audit.client_ip import client_ip
 from common.forms import errors_to
 from companies.middleware import SESSION_KEY as ACTIVE_COMPANY_KEY
 
@@ -88,7 +89,9 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         with errors_to(form):
             user, membership = admins.accept_invitation(
-                invitation=invitation, password=form.cleaned_data.get("password1", "")
+                invitation=invitation,
+                password=form.cleaned_data.get("password1", ""),
+                ip_address=client_ip(request),
             )
             if existing is None:
                 # Signed in through allauth (its signals audit the sign-in); a company that requires two-factor

@@ -196,3 +196,17 @@ def test_the_pages_read_in_danish(personas, login, main_a):
     if leftovers := english_leftovers(invitation_page.text):
         found["invitation"] = leftovers
     assert not found
+
+
+def test_a_grant_takes_effect_on_the_admins_next_request(personas, login, main_a):
+    """The memberships cached in the admin's session are reloaded after the change (User.access_version)."""
+    target = Membership.objects.get(user=personas.invoice_only_a)
+    their_client = login(personas.invoice_only_a)
+    assert their_client.get(reverse("tickets:index")).status_code == 403
+    login(personas.admin_a).post(
+        reverse("portal:admin_detail", kwargs={"membership_id": target.pk}),
+        {"areas": ["invoice", "tickets"], "access": "full"},
+    )
+    assert their_client.get(reverse("tickets:index")).status_code == 200
+    login(personas.admin_a).post(reverse("portal:admin_remove", kwargs={"membership_id": target.pk}))
+    assert their_client.get(reverse("invoice:index")).status_code == 403
