@@ -17,6 +17,7 @@ from audit.actor import Actor
 from audit.client_ip import client_ip
 from common.forms import errors_to
 from companies.middleware import SESSION_KEY as ACTIVE_COMPANY_KEY
+from registry.areas import registry
 
 
 @require_POST
@@ -106,7 +107,8 @@ def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
                 _("You are now an admin of %(company)s. Sign in to continue.") % {"company": membership.company},
             )
             return redirect("account_login")
-    context = {"state": "open", "invitation": invitation, "form": form, "existing": existing}
+    offered = [area.title for area in registry.all() if area.key in invitation.areas]
+    context = {"state": "open", "invitation": invitation, "form": form, "existing": existing, "offered": offered}
     return render(request, "accounts/invitation.html", context, status=400 if form.errors else 200)
 
 
