@@ -210,3 +210,31 @@ def test_a_grant_takes_effect_on_the_admins_next_request(personas, login, main_a
     assert their_client.get(reverse("tickets:index")).status_code == 200
     login(personas.admin_a).post(reverse("portal:admin_remove", kwargs={"membership_id": target.pk}))
     assert their_client.get(reverse("invoice:index")).status_code == 403
+
+
+HOSTILE = [
+    {"areas": ["nope"], "access": "full"},
+    {"areas": ["tickets"], "access": "owner"},
+    {"areas": ["tickets"], "access": "full", "email": "x" * 400 + "@alfa.dk", "company": "abc"},
+    {"email": "ny@alfa.dk", "company": "999999999999999999999", "access": "full", "language": "xx"},
+]
+
+
+@pytest.mark.parametrize("data", HOSTILE)
+def test_a_hostile_invitation_is_refused_without_a_server_error(personas, login, main_a, data):
+    assert login(personas.admin_a).post(reverse("portal:admins_invite"), data).status_code == 400
+    assert not Invitation.all_companies.exists()
+
+
+@pytest.mark.parametrize("data", HOSTILE[:2])
+def test_a_hostile_change_is_refused_without_a_server_error(personas, login, main_a, data):
+    target = Membership.objects.get(user=personas.invoice_only_a)
+    url = reverse("portal:admin_detail", kwargs={"membership_id": target.pk})
+    assert login(personas.admin_a).post(url, data).status_code == 400
+    target.refresh_from_db()
+    assert target.areas == ["invoice"]
+
+
+def test_the_staff_menu_has_the_main_admins_page(personas, login):
+    page = login(personas.staff).get(reverse("portal:staff_main_admins")).text
+    assert f'href="{reverse("portal:staff_main_admins")}"' in page
