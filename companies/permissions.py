@@ -94,8 +94,24 @@ def staff_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
     return wrapped
 
 
+def managing_membership(request: HttpRequest) -> Membership | None:
+    """The membership through which the signed-in user manages the active company's admins: the active one if
+    it is a main admin, else a main-admin membership of a group above it (from the memberships the middleware
+    loaded, so no query). None: they do not manage its admins."""
+    membership: Membership | None = getattr(request, "membership", None)
+    by_company = {m.company_id: m for m in getattr(request, "memberships", [])}
+    seen: set[int] = set()
+    while membership is not None and membership.company_id not in seen:
+        if membership.is_main_admin:
+            return membership
+        seen.add(membership.company_id)
+        parent_id = membership.company.parent_id
+        membership = by_company.get(parent_id) if parent_id is not None else None
+    return None
+
+
 def main_admin_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A page for the active company's main admins (managing admins).
+    """A page for the active company's main admins, or its groups' (managing admins).
 
     Others get the 403 page for the list pages; an admin's, an invitation's or a request's own page does not
     exist for them (404, as for ids of companies the main admin does not manage).
@@ -107,10 +123,12 @@ def main_admin_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResp
         membership = getattr(request, "membership", None)
         if membership is None:
             return forbidden(request, area_key=None, reason="no_company")
-        if not membership.is_main_admin:
+        manager = managing_membership(request)
+        if manager is None:
             if kwargs:
                 raise Http404
             return forbidden(request, area_key=None, reason="not_main_admin")
+        request.managing_membership = manager  # type: ignore[attr-defined]
         return view(request, *args, **kwargs)
 
     wrapped.main_admin_only = True  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from audit.labels import label_for
 from audit.models import AuditEvent
 from common.forms import errors_to, errors_to_messages
 from companies import selectors
-from companies.http import PortalRequest
+from companies.http import PortalRequest, require_company
 from companies.models import AccessRequest, Company, Invitation, Membership
 from companies.permissions import main_admin_view, staff_view
 from portal.admins_forms import AppointForm, GrantForm, InviteForm
@@ -22,12 +22,14 @@ from registry.areas import registry
 
 
 def _manager(request: PortalRequest) -> Membership:
-    assert request.membership is not None  # @main_admin_view
-    return request.membership
+    """The main-admin membership (the active company's, or its group's) that @main_admin_view found."""
+    manager: Membership = request.managing_membership  # type: ignore[attr-defined]
+    return manager
 
 
 def _managed(request: PortalRequest) -> list[Company]:
-    return selectors.managed_companies(request.membership)
+    """The active company and its subsidiaries (a group's main admin on a subsidiary sees that subsidiary's)."""
+    return selectors.company_and_subsidiaries(require_company(request))
 
 
 def _membership(request: PortalRequest, membership_id: int) -> Membership:

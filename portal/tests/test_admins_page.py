@@ -238,3 +238,22 @@ def test_a_hostile_change_is_refused_without_a_server_error(personas, login, mai
 def test_the_staff_menu_has_the_main_admins_page(personas, login):
     page = login(personas.staff).get(reverse("portal:staff_main_admins")).text
     assert f'href="{reverse("portal:staff_main_admins")}"' in page
+
+
+def test_a_group_main_admin_manages_a_subsidiary_from_the_subsidiary_too(personas, login, main_a):
+    from companies.middleware import SESSION_KEY
+
+    child = CompanyFactory(name="Alfa Datter ApS", parent=personas.company_a)
+    MembershipFactory(company=child, user=personas.admin_a, areas=["tickets"])  # not main admin there
+    child_admin = MembershipFactory(company=child, areas=["tickets"])
+    client = login(personas.admin_a)
+    session = client.session
+    session[SESSION_KEY] = child.pk
+    session.save()
+    page = client.get(reverse("portal:admins")).text
+    assert 'data-testid="admins-menu"' in page
+    assert child_admin.user.email in page and "readonly@alfa.dk" not in page  # the subsidiary's admins only
+    # What they may grant is what the group's main-admin membership holds (tickets, subscriptions).
+    url = reverse("portal:admin_detail", kwargs={"membership_id": child_admin.pk})
+    assert client.post(url, {"areas": ["tickets", "subscriptions"], "access": "full"}).status_code == 302
+    assert client.post(url, {"areas": ["invoice"], "access": "full"}).status_code == 400
