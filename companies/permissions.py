@@ -10,6 +10,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from companies.models import Membership
+from companies.selectors import main_admins_covering
 from registry.areas import registry
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -28,11 +29,17 @@ class AreaPolicy:
 
 def forbidden(request: HttpRequest, *, area_key: str | None, reason: str) -> HttpResponse:
     area = registry.get(area_key) if area_key else None
-    context = {"area": area, "reason": reason}
+    context: dict[str, Any] = {"area": area, "reason": reason}
     if area is not None and reason in ("no_grant", "read_only"):
         # A pre-filled access request, which any admin of the company may send (the app that takes them
         # registers its page; without one the page says to contact us).
         context["access_request_url"] = registry.access_request_url(area)
+        membership = getattr(request, "membership", None)
+        if membership is not None:
+            # Who at the company could grant it (the request goes to them first; to us when there is nobody).
+            context["main_admins"] = [
+                m for m in main_admins_covering(membership.company) if m.user_id != membership.user_id
+            ]
     return render(request, "portal/forbidden.html", context, status=403)
 
 

@@ -6,6 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import admins as actions
@@ -84,6 +85,7 @@ def admin_list(request: PortalRequest) -> HttpResponse:
         "requests": [r for m in memberships for r in getattr(m, "pending_requests", [])],
         "warnings": _lockout_warnings(companies),
         "several_companies": len(companies) > 1,
+        "now": timezone.now(),
     }
     return render(request, "portal/admins/list.html", context)
 

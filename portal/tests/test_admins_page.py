@@ -257,3 +257,23 @@ def test_a_group_main_admin_manages_a_subsidiary_from_the_subsidiary_too(persona
     url = reverse("portal:admin_detail", kwargs={"membership_id": child_admin.pk})
     assert client.post(url, {"areas": ["tickets", "subscriptions"], "access": "full"}).status_code == 302
     assert client.post(url, {"areas": ["invoice"], "access": "full"}).status_code == 400
+
+
+def test_the_403_page_names_the_main_admins_who_can_give_access(personas, login, main_a):
+    response = login(personas.invoice_only_a).get(reverse("subscriptions:index"))
+    assert response.status_code == 403
+    assert "main admins can give you access" in response.text and "admin-a@alfa.dk" in response.text
+
+
+def test_an_expired_invitation_is_marked_and_can_be_sent_again(personas, login, main_a):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    invitation = InvitationFactory(company=personas.company_a, expires_at=timezone.now() - timedelta(days=1))
+    client = login(personas.admin_a)
+    assert "Link expired" in client.get(reverse("portal:admins")).text
+    client.post(reverse("portal:invitation_resend", kwargs={"invitation_id": invitation.pk}))
+    invitation.refresh_from_db()
+    assert invitation.expires_at > timezone.now() + timedelta(days=6)
+    assert "Link expired" not in client.get(reverse("portal:admins")).text
