@@ -241,6 +241,13 @@ def withdraw_invitation(*, manager: Membership, invitation: Invitation, by: Acto
     invitation.withdrawn_at = timezone.now()
     invitation.save(update_fields=["withdrawn_at"])
     record("membership.invitation_withdrawn", by=by, company=invitation.company, target=invitation, details={})
+    _mail(
+        to=invitation.email,
+        language=invitation.language,
+        subject=gettext_noop("Your invitation to %(company)s was withdrawn"),
+        lines=[gettext_noop("The invitation to be an admin of %(company)s was withdrawn; its link no longer works.")],
+        company=invitation.company.name,
+    )
 
 
 def invitation_for_token(token: str) -> Invitation | None:

@@ -190,3 +190,20 @@ def test_a_refused_request_changes_nothing_and_tells_the_admin(group):
     assert "was refused" in outbox()[0].subject
     with pytest.raises(ValidationError):
         admins.decide_access_request(manager=main, access_request=request, approve=True, by=_by(main))
+
+
+def test_a_withdrawn_invitation_stops_working_and_the_invitee_is_told(group):
+    parent, _child, main = group
+    invitation, token = admins.invite_admin(
+        manager=main,
+        company=parent,
+        email="ny@gruppe.dk",
+        access="full",
+        areas=["tickets"],
+        language="da",
+        by=_by(main),
+    )
+    admins.withdraw_invitation(manager=main, invitation=invitation, by=_by(main))
+    assert admins.invitation_for_token(token) is None
+    assert outbox()[-1].subject == "Din invitation til Gruppe A/S er trukket tilbage"
+    assert AuditEvent.all_companies.filter(action="membership.invitation_withdrawn").count() == 1
