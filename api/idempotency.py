@@ -57,8 +57,12 @@ def _key(request: HttpRequest) -> str | None:
     return key
 
 
-def idempotent(request: HttpRequest, client: APIClient, write: Callable[[], HttpResponse]) -> HttpResponse:
-    """Runs ``write`` (which makes the response) at most once per key; a failed write stores nothing."""
+def idempotent(
+    request: HttpRequest, client: APIClient, write: Callable[[], HttpResponse], *, redact: tuple[str, ...] = ()
+) -> HttpResponse:
+    """Runs ``write`` (which makes the response) at most once per key; a failed write stores nothing.
+
+    ``redact``: attributes of the answer never stored (a secret shown once); a replay answers without them."""
     key = _key(request)
     if key is None:
         with transaction.atomic():
@@ -81,7 +85,9 @@ def idempotent(request: HttpRequest, client: APIClient, write: Callable[[], Http
                 key=key,
                 fingerprint=fingerprint,
                 status_code=response.status_code,
-                body=json.loads(response.content),
+                body={k: v for k, v in json.loads(response.content).items() if k not in redact}
+                if redact
+                else json.loads(response.content),
                 location=response.get("Location", ""),
             )
             return response

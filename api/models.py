@@ -1,7 +1,10 @@
 """API clients (machine users of one company) and the stored results of retried writes."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from companies.models import Membership
@@ -113,3 +116,109 @@ class ProductOrder(CompanyOwned):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.subscription_id}"
+
+
+class WebhookHub(CompanyOwned):
+    """A TMF ``/hub`` listener: an API client's callback URL and the event types it asked for.
+
+    The signing secret is shown once (in the registration's answer) and kept encrypted with the
+    PIN/PUK keys (``subscriptions.crypto``), because signing needs it in clear. Unregistering keeps
+    the row (``deleted_at``) so its delivery history stays readable.
+    """
+
+    class Api(models.TextChoices):
+        PRODUCT_INVENTORY = "productInventory", "TMF637 Product Inventory"
+        TROUBLE_TICKET = "troubleTicket", "TMF621 Trouble Ticket"
+        CUSTOMER_BILL = "customerBillManagement", "TMF678 Customer Bill"
+
+    client = models.ForeignKey(APIClient, verbose_name=_("API client"), on_delete=models.CASCADE, related_name="hubs")
+    api = models.CharField(_("API"), max_length=40, choices=Api.choices)
+    callback = models.URLField(_("callback"), max_length=500)
+    query = models.CharField(_("query"), max_length=500, blank=True)
+    event_types = models.JSONField(_("event types"), default=list)
+    secret_encrypted = models.TextField(editable=False)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    deleted_at = models.DateTimeField(_("unregistered"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["company", "api"], name="api_hub_company_api")]
+
+    def __str__(self) -> str:
+        return self.callback
+
+
+class WebhookEvent(CompanyOwned):
+    """One TMF event as it was when the change happened (written in the change's transaction)."""
+
+    event_id = models.UUIDField(_("event id"), unique=True, default=uuid.uuid4, editable=False)
+    event_type = models.CharField(_("event type"), max_length=80)
+    payload = models.JSONField(_("payload"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.event_id}"
+
+
+class WebhookDelivery(CompanyOwned):
+    """One event to one hub: retried with backoff until the callback answers 2xx, or given up."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Gave up")
+
+    hub = models.ForeignKey(WebhookHub, verbose_name=_("webhook"), on_delete=models.CASCADE, related_name="deliveries")
+    event = models.ForeignKey(WebhookEvent, verbose_name=_("event"), on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    # Tries in this round (a redelivery starts a new round); the attempts' rows keep them all.
+    tries = models.PositiveSmallIntegerField(_("tries"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["hub", "event"], name="api_one_delivery_per_hub_event")]
+        indexes = [models.Index(fields=["hub", "-created_at", "-id"], name="api_delivery_hub_created")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id} → {self.hub_id}"
+
+    @property
+    def is_stuck(self) -> bool:
+        from api.webhooks import is_stuck
+
+        return is_stuck(self)
+
+
+class WebhookAttempt(models.Model):
+    """One POST to a callback: when, the answer's status code or the error. Reached through its delivery."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField()
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    duration_ms = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.delivery_id} #{self.number}"
+
+    @property
+    def succeeded(self) -> bool:
+        return self.status_code is not None and 200 <= self.status_code < 300

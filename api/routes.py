@@ -3,7 +3,8 @@
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from api import bills, errors, orders, products, troubletickets
+from api import bills, errors, hubs, orders, products, troubletickets
+from api.models import WebhookHub
 
 api = NinjaAPI(
     title="Self-service customer API",
@@ -12,7 +13,8 @@ api = NinjaAPI(
         "TM Forum Open API shaped access to a company's subscriptions (TMF637 product; cancel or change type with TMF622 productOrder) and support tickets "
         "(TMF621 troubleTicket) and invoices (TMF678 customerBill, with PDF, Peppol BIS 3 and OIOUBL documents). Authenticate with `Authorization: Bearer sskey_…` (an API client made by the "
         "company's admin in the portal). Errors are `{code, reason, message, status}`; lists take `offset`, "
-        "`limit` (at most 100), `sort` and `fields=`, and answer `X-Total-Count` and `X-Result-Count`."
+        "`limit` (at most 100), `sort` and `fields=`, and answer `X-Total-Count` and `X-Result-Count`. "
+        "Webhooks: `POST …/hub` registers a callback for the API's events, signed with HMAC-SHA256 (see docs/api.md)."
     ),
     urls_namespace="tmf-api",
     openapi_url="/openapi.json",
@@ -25,3 +27,6 @@ api.add_router("/productInventory/v4/", products.router)
 api.add_router("/productOrdering/v4/", orders.router)
 api.add_router("/troubleTicket/v4/", troubletickets.router)
 api.add_router("/customerBillManagement/v4/", bills.router)
+# Webhooks: a TMF /hub on each API that sends events.
+for _hub_api in WebhookHub.Api.values:
+    api.add_router(f"/{_hub_api}/v4/", hubs.router_for(_hub_api))

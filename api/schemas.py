@@ -251,3 +251,23 @@ class ProductOrder(Schema):
     requestedCompletionDate: str | None = None
     productOrderItem: list[ProductOrderItem] | None = None
     relatedParty: list[Ref] | None = None
+
+
+class Hub(Schema):
+    """A TMF hub (event listener). ``secret`` is only in the registration's answer, once."""
+
+    id: str
+    href: str | None = None
+    type: str | None = Field(None, alias="@type")
+    callback: str | None = None
+    query: str | None = None
+    eventType: list[str] | None = None
+    secret: str | None = None
+    creationDate: str | None = None
+
+
+class HubCreate(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    callback: str = Field(min_length=1, max_length=500)
+    query: str = Field("", max_length=500)

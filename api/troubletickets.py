@@ -87,7 +87,7 @@ LIST_FIELDS = (
 )
 
 
-def _note(request: HttpRequest, message: TicketMessage) -> dict[str, Any]:
+def render_note(message: TicketMessage) -> dict[str, Any]:
     return {
         "id": str(message.pk),
         "@type": "Note",
@@ -130,7 +130,7 @@ def render(request: HttpRequest, ticket: Ticket, *, full: bool = False) -> dict[
         "relatedParty": [{"id": str(ticket.company_id), "role": "customer", "@referredType": "Organization"}],
     }
     if full:
-        body["note"] = [_note(request, m) for m in ticket.visible_messages]  # type: ignore[attr-defined]
+        body["note"] = [render_note(m) for m in ticket.visible_messages]  # type: ignore[attr-defined]
         body["statusChange"] = [
             {
                 "status": STATUS_TO_TMF.get(c.to_status, c.to_status),
@@ -268,7 +268,7 @@ def add_note(request: HttpRequest, ticket_id: int, payload: schemas.NoteCreate) 
         except ValidationError as exc:
             # Closed, rejected or cancelled: the ticket's state refuses replies.
             raise ApiError(409, " ".join(exc.messages), code="ticket_closed") from None
-        response = JsonResponse(_note(request, message), status=201)
+        response = JsonResponse(render_note(message), status=201)
         response["Location"] = tmf.href(request, f"{PATH}{ticket.pk}")
         return response
 

@@ -1,15 +1,18 @@
-"""The company's API clients in the portal: list, create (the key is shown once), rotate, revoke."""
+"""The company's API clients in the portal: list, create (the key is shown once), rotate, revoke; webhook history."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from api import actions, selectors
+from api import actions, selectors, webhooks
 from api.forms import APIClientForm
 from api.models import APIClient
 from audit.actor import Actor
+from common.forms import errors_to_messages
 from companies.http import require_company
 from companies.models import Membership
 from companies.permissions import company_view, forbidden
@@ -54,11 +57,15 @@ def client_list(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 return _show_key(request, client, token, status=201)
-    clients = selectors.company_clients(company=require_company(request))
+    clients = list(selectors.company_clients_with_hubs(company=require_company(request)))
     status = 400 if form.is_bound else 200
-    return render(
-        request, "api/clients.html", {"clients": clients, "form": form, "may_manage": may_manage}, status=status
-    )
+    context = {
+        "clients": clients,
+        "has_hubs": any(client.active_hubs for client in clients),  # type: ignore[attr-defined]
+        "form": form,
+        "may_manage": may_manage,
+    }
+    return render(request, "api/clients.html", context, status=status)
 
 
 @company_view
@@ -89,3 +96,30 @@ def revoke(request: HttpRequest, client_id: int) -> HttpResponse:
         request, _("The API client %(name)s was revoked: its key no longer works.") % {"name": client.name}
     )
     return redirect("api_clients:list")
+
+
+@company_view
+def hub_detail(request: HttpRequest, hub_id: int) -> HttpResponse:
+    """A webhook's delivery history: each event, its attempts, and Redeliver."""
+    company = require_company(request)
+    hub = get_for_company(selectors.company_hubs(company=company), company, pk=hub_id)
+    page = Paginator(selectors.hub_deliveries(hub=hub), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "api/hub.html",
+        {"hub": hub, "page": page, "may_manage": not _membership(request).is_read_only},
+    )
+
+
+@company_view
+def redeliver(request: HttpRequest, delivery_id: int) -> HttpResponse:
+    company = require_company(request)
+    delivery = get_for_company(selectors.company_deliveries(company=company), company, pk=delivery_id)
+    if request.method != "POST":
+        return redirect("api_clients:hub", hub_id=delivery.hub_id)
+    if _membership(request).is_read_only:
+        return forbidden(request, area_key=None, reason="read_only")
+    with errors_to_messages(request):
+        webhooks.redeliver(delivery, by=Actor.from_request(request))
+        messages.success(request, _("The event is queued to be sent again."))
+    return redirect("api_clients:hub", hub_id=delivery.hub_id)

@@ -149,7 +149,9 @@ def create_credit_note(*, invoice: Invoice, reason: str, by: Actor) -> Invoice:
         target=credit,
         details={"invoice": invoice.number, "credit_note": credit.number, "reason": reason},
     )
-    publish(InvoiceIssued(invoice_id=credit.pk))  # its PDF and eInvoice are queued in this transaction
+    publish(
+        InvoiceIssued(invoice_id=credit.pk, company_id=credit.company_id)
+    )  # its PDF and eInvoice are queued in this transaction
     return credit
 
 

@@ -386,7 +386,7 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
             details={"period": period, "total": invoice.total, "number": invoice.number},
         )
         # In the invoice's transaction: an issued invoice always gets its PDF and eInvoice, whatever crashes.
-        publish(InvoiceIssued(invoice_id=invoice.pk))
+        publish(InvoiceIssued(invoice_id=invoice.pk, company_id=invoice.company_id))
     return invoice
 
 

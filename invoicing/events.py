@@ -16,3 +16,5 @@ class InvoiceIssued(Event):
     """An invoice or a credit note got its number: it is final."""
 
     invoice_id: int
+    # Whose it is, so a listener that does not care about this company needs no query to find out.
+    company_id: int | None = None

@@ -172,6 +172,13 @@ MFA_TOTP_ISSUER = "Self-service"
 # The customer API's rate limit: requests per client per window (seconds); over it, 429 with Retry-After.
 API_RATE_LIMIT = env_int("API_RATE_LIMIT", 600)
 API_RATE_WINDOW = env_int("API_RATE_WINDOW", 60)
+# Webhooks (api.webhooks): tries per delivery, the first retry's delay (doubling, at most an hour apart),
+# the callback's time to answer. WEBHOOK_ALLOW_LOCAL lets callbacks use http://127.0.0.1 (development and
+# tests only: in production a callback must be https and must not resolve to a private address).
+WEBHOOK_MAX_TRIES = env_int("WEBHOOK_MAX_TRIES", 8)
+WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 30)
+WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_ALLOW_LOCAL = env_bool("WEBHOOK_ALLOW_LOCAL", DEBUG)
 # Requests with a wrong key per client address and window; past it, wrong keys answer 429.
 API_FAILED_AUTH_LIMIT = env_int("API_FAILED_AUTH_LIMIT", 30)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)

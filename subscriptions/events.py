@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from audit.actor import Actor
 from companies.models import Company
-from registry.events import Event
+from registry.events import Event, publish
 from subscriptions.models import OneOffFee, Subscription
 
 
@@ -68,3 +68,20 @@ class ChargeDue(Event):
     description: str = ""
     amount: int | None = None
     on: datetime.date | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SubscriptionStatusChanged(Event):
+    """Subscriptions moved from one status to another (one, or many from a bulk change; same company).
+
+    ``changes`` holds (subscription id, old status, new status). Published in the change's transaction."""
+
+    company_id: int
+    changes: tuple[tuple[int, str, str], ...]
+    by: Actor
+
+
+def status_changed(sub: Subscription, *, old: str, by: Actor) -> None:
+    """Tells the areas above that ``sub`` left ``old`` (in the caller's transaction); nothing when unchanged."""
+    if old != sub.status:
+        publish(SubscriptionStatusChanged(company_id=sub.company_id, changes=((sub.pk, old, sub.status),), by=by))

@@ -3,6 +3,7 @@ from django.tasks import task
 
 from audit.actor import Actor
 from audit.events import record
+from subscriptions.events import status_changed
 from subscriptions.models import Subscription
 
 
@@ -22,7 +23,9 @@ def provision_subscription(subscription_id: int) -> None:
             return
         sub.status = Subscription.Status.ACTIVE
         sub.save(update_fields=["status", "updated_at"])
-        record("subscription.activated", by=Actor.system("provisioning"), company=sub.company, target=sub)
+        by = Actor.system("provisioning")
+        record("subscription.activated", by=by, company=sub.company, target=sub)
+        status_changed(sub, old=Subscription.Status.PENDING_ACTIVE, by=by)
 
 
 @task

@@ -17,8 +17,10 @@ from companies.models import Company
 from invoicing.models import Invoice
 from jobs.queue import enqueue
 from numbering.models import PortRequest
+from registry.events import publish
 from subscriptions.models import Subscription
 from tickets import tasks
+from tickets.events import TicketStaffReplied, TicketStatusChanged
 from tickets.files import Kind, safe_name
 from tickets.models import (
     FINAL_STATUSES,
@@ -92,6 +94,19 @@ def _set_status(ticket: Ticket, to_status: str, *, reason: str, by: Actor, by_st
     ticket.status_reason = reason
     ticket.last_activity_at = now
     return change
+
+
+def _tell_status(ticket: Ticket, change: TicketStatusChange | None) -> None:
+    # After the ticket is saved: the areas above (the API's webhooks) read it in this transaction.
+    if change is not None:
+        publish(
+            TicketStatusChanged(
+                company_id=ticket.company_id,
+                ticket_id=ticket.pk,
+                from_status=change.from_status,
+                to_status=change.to_status,
+            )
+        )
 
 
 def _earlier_submission(by: Actor, submission_token: uuid.UUID | None) -> Ticket | None:
@@ -208,12 +223,14 @@ def reply_as_customer(ticket: Ticket, *, body: str, attachments: Sequence[Upload
     )
     _save_attachments(ticket, message, attachments, by=by)
     fields = ["last_activity_at"]
+    change = None
     if ticket.status == Status.PENDING:
         # The customer answered what we were waiting for.
-        _set_status(ticket, Status.IN_PROGRESS, reason="", by=by, by_staff=False)
+        change = _set_status(ticket, Status.IN_PROGRESS, reason="", by=by, by_staff=False)
         fields += ["status", "status_changed_at", "status_reason"]
     ticket.last_activity_at = now
     ticket.save(update_fields=fields)
+    _tell_status(ticket, change)
     TicketRead.objects.update_or_create(user=by.user, ticket=ticket, defaults={"read_at": now})
     record("ticket.replied", by=by, company=ticket.company, target=ticket, details={"message": message.pk})
     _notify(ticket, "customer_reply", message)
@@ -247,6 +264,7 @@ def close_ticket(ticket: Ticket, *, by: Actor) -> Ticket:
         raise ValidationError(_("This ticket is already %(status)s.") % {"status": ticket.get_status_display().lower()})
     change = _set_status(ticket, Status.CLOSED, reason=_("Closed by the customer"), by=by, by_staff=False)
     ticket.save(update_fields=["status", "status_changed_at", "status_reason", "last_activity_at"])
+    _tell_status(ticket, change)
     record("ticket.closed", by=by, company=ticket.company, target=ticket, details={"from": change.from_status})
     _notify(ticket, "customer_status")
     return ticket
@@ -260,10 +278,11 @@ def reopen_ticket(ticket: Ticket, *, reason: str = "", by: Actor) -> Ticket:
             _("Only a resolved ticket can be reopened; this one is %(status)s.")
             % {"status": ticket.get_status_display().lower()}
         )
-    _set_status(
+    change = _set_status(
         ticket, Status.IN_PROGRESS, reason=reason.strip() or _("Reopened by the customer"), by=by, by_staff=False
     )
     ticket.save(update_fields=["status", "status_changed_at", "status_reason", "last_activity_at"])
+    _tell_status(ticket, change)
     record("ticket.reopened", by=by, company=ticket.company, target=ticket, details={})
     _notify(ticket, "customer_status")
     return ticket
@@ -304,10 +323,13 @@ def reply_as_staff(
     if not internal:
         ticket.last_activity_at = ticket.last_staff_reply_at = now
         fields = ["last_activity_at", "last_staff_reply_at"]
+        change = None
         if ticket.status in (Status.NEW, Status.ACKNOWLEDGED):
-            _set_status(ticket, Status.IN_PROGRESS, reason="", by=by, by_staff=True)
+            change = _set_status(ticket, Status.IN_PROGRESS, reason="", by=by, by_staff=True)
             fields += ["status", "status_changed_at", "status_reason"]
         ticket.save(update_fields=fields)
+        publish(TicketStaffReplied(company_id=ticket.company_id, ticket_id=ticket.pk, message_id=message.pk))
+        _tell_status(ticket, change)
     record(
         "ticket.note_added" if internal else "ticket.staff_replied",
         by=by,
@@ -389,6 +411,7 @@ def change_status(ticket: Ticket, *, to_status: str, reason: str = "", seen_stat
         )
     change = _set_status(ticket, to_status, reason=reason, by=by, by_staff=True)
     ticket.save(update_fields=["status", "status_changed_at", "status_reason", "last_activity_at"])
+    _tell_status(ticket, change)
     record(
         "ticket.status_changed",
         by=by,

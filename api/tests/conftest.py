@@ -31,6 +31,9 @@ class Caller:
             path, body or {}, content_type="application/merge-patch+json", **auth(self.token), **extra
         )
 
+    def delete(self, path: str, body: Any = None, **extra: Any) -> Any:
+        return self.http.delete(path, **auth(self.token), **extra)
+
     def request(self, method: str, path: str, body: Any = None) -> Any:
         if method == "get":
             return self.get(path)

@@ -17,7 +17,9 @@ from audit.events import bulk_record
 from audit.models import AuditEvent
 from common import formats
 from companies.models import Company
+from registry.events import publish
 from subscriptions.actions.base import OPEN
+from subscriptions.events import SubscriptionStatusChanged
 from subscriptions.models import BulkJob, Product, Subscription
 
 # Bulk update ---------------------------------------------------------------
@@ -180,9 +182,14 @@ def _write_bulk(
     now = timezone.now()
     changed = 0
     base = Subscription.objects.filter(company=company, status__in=OPEN)
+    status_changes: list[tuple[int, str, str]] = []
     for chunk in _chunks(ids):
         rows = base.filter(pk__in=chunk)
         if action == "cancel":
+            # The rows are locked by the caller: the statuses read here are the ones the update replaces.
+            status_changes += [
+                (pk, status, Subscription.Status.PENDING_TERMINATE) for pk, status in rows.values_list("pk", "status")
+            ]
             changed += rows.update(
                 status=Subscription.Status.PENDING_TERMINATE, end_date=on, cancel_reason=reason.strip(), updated_at=now
             )
@@ -225,6 +232,8 @@ def _write_bulk(
             for pk in ids
         ]
     )
+    if status_changes:
+        publish(SubscriptionStatusChanged(company_id=company.pk, changes=tuple(status_changes), by=by))
     return changed
 
 

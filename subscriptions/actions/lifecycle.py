@@ -13,7 +13,7 @@ from audit.events import record
 from common import formats
 from registry.events import publish
 from subscriptions.actions.base import DETAIL_FIELDS, earliest_cancel_date, first_of_next_month, locked
-from subscriptions.events import SubscriptionActivated, SubscriptionCancelled
+from subscriptions.events import SubscriptionActivated, SubscriptionCancelled, status_changed
 from subscriptions.models import BLOCK_FIELDS, AddOn, Product, Subscription
 
 
@@ -96,6 +96,7 @@ def cancel(sub: Subscription, *, on: datetime.date, reason: str, by: Actor) -> S
         raise ValidationError(_("Give a reason for the cancellation."), code="reason_required")
     sub.end_date = on
     sub.cancel_reason = reason.strip()
+    old_status = sub.status
     sub.status = (
         Subscription.Status.CANCELLED
         if sub.status == Subscription.Status.PENDING_ACTIVE
@@ -112,6 +113,7 @@ def cancel(sub: Subscription, *, on: datetime.date, reason: str, by: Actor) -> S
     )
     # Cancelled before start, the Numbers area cancels the number transfer it waited for (or refuses: rolled back).
     publish(SubscriptionCancelled(subscription=sub, before_start=was_pending, by=by))
+    status_changed(sub, old=old_status, by=by)
     return sub
 
 
@@ -120,7 +122,7 @@ def withdraw_cancellation(sub: Subscription, *, by: Actor) -> Subscription:
     sub = locked(sub)
     if sub.status != Subscription.Status.PENDING_TERMINATE or (sub.end_date and sub.end_date < timezone.localdate()):
         raise ValidationError(_("There is no pending cancellation to withdraw."), code="not_cancelled")
-    old_date = sub.end_date
+    old_date, old_status = sub.end_date, sub.status
     # A subscription cancelled while suspended goes back to suspended (its reason and date are kept).
     sub.status = Subscription.Status.SUSPENDED if sub.suspended_on else Subscription.Status.ACTIVE
     sub.end_date = None
@@ -133,6 +135,7 @@ def withdraw_cancellation(sub: Subscription, *, by: Actor) -> Subscription:
         target=sub,
         details={"end_date": old_date.isoformat() if old_date else None},
     )
+    status_changed(sub, old=old_status, by=by)
     return sub
 
 
@@ -175,6 +178,7 @@ def suspend(sub: Subscription, *, reason: str, by: Actor) -> Subscription:
     sub.suspended_on = timezone.localdate()
     sub.save(update_fields=["status", "suspend_reason", "suspended_on", "updated_at"])
     record("subscription.suspended", by=by, company=sub.company, target=sub, details={"reason": sub.suspend_reason})
+    status_changed(sub, old=Subscription.Status.ACTIVE, by=by)
     return sub
 
 
@@ -195,6 +199,7 @@ def resume(sub: Subscription, *, by: Actor) -> Subscription:
     sub.suspended_on = None
     sub.save(update_fields=["status", "suspend_reason", "suspended_on", "updated_at"])
     record("subscription.resumed", by=by, company=sub.company, target=sub, details=details)
+    status_changed(sub, old=Subscription.Status.SUSPENDED, by=by)
     return sub
 
 
@@ -219,6 +224,7 @@ def activate_after_port(
         details={"port_request": port_request, "start_date": sub.start_date.isoformat()},
     )
     publish(SubscriptionActivated(subscription=sub, port_request=port_request, by=by))
+    status_changed(sub, old=Subscription.Status.PENDING_ACTIVE, by=by)
     return sub
 
 
@@ -258,5 +264,7 @@ def apply_due_changes(*, today: datetime.date | None = None, by: Actor) -> tuple
                     target=sub,
                     details={"end_date": sub.end_date.isoformat() if sub.end_date else None},
                 )
+                sub.status = Subscription.Status.TERMINATED
+                status_changed(sub, old=Subscription.Status.PENDING_TERMINATE, by=by)
                 ended += 1
     return changed, ended
