@@ -88,9 +88,9 @@ def admin_list(request: PortalRequest) -> HttpResponse:
         "warnings": _lockout_warnings(companies),
         "several_companies": len(companies) > 1,
         "now": timezone.now(),
-        "review": reviews.current_review(companies[0]),
     }
-    context["review_due"] = context["review"] is None or context["review"].completed_at is None
+    current = reviews.current_review(companies[0])
+    context["review_due"] = current is None or current.completed_at is None
     return render(request, "portal/admins/list.html", context)
 
 
