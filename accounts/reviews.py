@@ -91,7 +91,7 @@ def _complete_if_done(review: AccessReview, *, by: Actor) -> None:
 def decide(*, manager: Membership, row: AccessReviewRow, confirm: bool, by: Actor) -> AccessReviewRow:
     """Confirms the admin's access as it is, or removes the admin (refused for the last main admin)."""
     row = (
-        AccessReviewRow.objects.select_for_update()
+        AccessReviewRow.objects.select_for_update(of=("self",))
         .select_related("review__company", "membership__company", "membership__user")
         .get(pk=row.pk, company=row.company_id)
     )
@@ -170,7 +170,9 @@ def send_review_reminders(*, now: dt.datetime | None = None) -> int:
         with transaction.atomic():
             opened = open_review(company, today=today)
             review = (
-                AccessReview.objects.select_for_update().select_related("company").get(pk=opened.pk, company=company)
+                AccessReview.objects.select_for_update(of=("self",))
+                .select_related("company")
+                .get(pk=opened.pk, company=company)
             )
             if review.completed_at is not None:
                 continue
