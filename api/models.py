@@ -134,6 +134,8 @@ class WebhookHub(CompanyOwned):
         PRODUCT_INVENTORY = "productInventory", "TMF637 Product Inventory"
         TROUBLE_TICKET = "troubleTicket", "TMF621 Trouble Ticket"
         CUSTOMER_BILL = "customerBillManagement", "TMF678 Customer Bill"
+        PRODUCT_ORDERING = "productOrdering", "TMF622 Product Ordering"
+        NUMBERING = "numbering", "Numbers"
 
     client = models.ForeignKey(APIClient, verbose_name=_("API client"), on_delete=models.CASCADE, related_name="hubs")
     api = models.CharField(_("API"), max_length=40, choices=Api.choices)

@@ -26,16 +26,20 @@ from audit.events import record
 from jobs.queue import enqueue
 from subscriptions import crypto
 
-# The event types of each API (TMF637, TMF621, TMF678 v4 names) and the area a listener needs.
+# The event types of each API (TMF637, TMF621, TMF678, TMF622 v4 names; the Numbers API's in their style) and the area a listener needs.
 EVENT_TYPES: dict[str, tuple[str, ...]] = {
     WebhookHub.Api.PRODUCT_INVENTORY: ("ProductCreateEvent", "ProductStateChangeEvent"),
     WebhookHub.Api.TROUBLE_TICKET: ("TroubleTicketStatusChangeEvent", "TroubleTicketAttributeValueChangeEvent"),
     WebhookHub.Api.CUSTOMER_BILL: ("CustomerBillCreateEvent",),
+    WebhookHub.Api.PRODUCT_ORDERING: ("ProductOrderStateChangeEvent",),
+    WebhookHub.Api.NUMBERING: ("PortRequestStateChangeEvent", "CallFlowCreateEvent"),
 }
 AREA_OF_API: dict[str, str] = {
     WebhookHub.Api.PRODUCT_INVENTORY: "subscriptions",
     WebhookHub.Api.TROUBLE_TICKET: "tickets",
     WebhookHub.Api.CUSTOMER_BILL: "invoice",
+    WebhookHub.Api.PRODUCT_ORDERING: "subscriptions",
+    WebhookHub.Api.NUMBERING: "numbers",
 }
 MAX_HUBS_PER_CLIENT = 20
 # A waiting delivery whose try was due this long (plus a task lease) ago has lost its task.
