@@ -51,6 +51,7 @@ BODIES = {
     },
     "createTroubleTicketAttachment": "A_PDF",
     "createCallFlow": {"comment": "Fra API", "document": "VALID_FLOW"},
+    "patchPortRequest": {"status": "cancelled", "statusChangeReason": "Fortrudt"},
     "createProductOrder": {
         "description": "Stoppet",
         "productOrderItem": [{"action": "delete", "product": {"id": "OWN_PRODUCT"}}],
