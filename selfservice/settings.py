@@ -180,6 +180,8 @@ WEBHOOK_MAX_TRIES = env_int("WEBHOOK_MAX_TRIES", 8)
 WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 30)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 WEBHOOK_ALLOW_LOCAL = env_bool("WEBHOOK_ALLOW_LOCAL", DEBUG)
+# Webhook events, deliveries and tries older than this are removed by manage.py prune_webhook_history.
+WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 30)
 # Requests with a wrong key per client address and window; past it, wrong keys answer 429.
 API_FAILED_AUTH_LIMIT = env_int("API_FAILED_AUTH_LIMIT", 30)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
