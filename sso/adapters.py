@@ -1,0 +1,95 @@
+"""allauth's side of single sign-on: each company's identity provider as an ``openid_connect`` app."""
+
+from typing import Any
+
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp, SocialLogin
+from django.contrib.auth import get_user_model
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+from companies.models import Membership
+from sso import selectors
+from sso.models import SsoConfiguration
+from subscriptions import crypto
+
+
+def social_app(config: SsoConfiguration) -> SocialApp:
+    """An unsaved app, as allauth builds from settings: the secret is decrypted only here, in memory."""
+    return SocialApp(
+        provider="openid_connect",
+        provider_id=config.provider_id,
+        name=str(_("Your organisation's sign-in")),
+        client_id=config.client_id,
+        secret=crypto.decrypt(config.client_secret_encrypted),
+        settings={"server_url": config.server_url, "fetch_userinfo": True},
+    )
+
+
+def refuse(request: HttpRequest, message: str) -> ImmediateHttpResponse:
+    return ImmediateHttpResponse(TemplateResponse(request, "sso/refused.html", {"message": message}, status=403))
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def list_apps(self, request: HttpRequest, provider: str | None = None, client_id: str | None = None) -> list[SocialApp]:
+        # No SocialApp rows: the companies' configurations are the apps (the secret stays encrypted at rest).
+        if provider and provider != "openid_connect":
+            config = selectors.configuration_for_provider(provider)
+            configs = [config] if config is not None else []
+        elif provider == "openid_connect" or provider is None:
+            configs = selectors.enabled_configurations()
+        else:
+            configs = []
+        return [social_app(c) for c in configs if not client_id or c.client_id == client_id]
+
+    def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
+        return False
+
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        """Only a verified domain of the company whose IdP answered, only an admin of that company, never staff.
+
+        Just-in-time: an admin who has a membership of the company but never used the IdP is connected on the
+        first sign-in (by the e-mail the IdP asserts for a domain the company proved it owns).
+        """
+        config = selectors.configuration_for_provider(sociallogin.account.provider)
+        email = (sociallogin.user.email or "").lower() if sociallogin.user else ""
+        for address in sociallogin.email_addresses:
+            if address.primary or not email:
+                email = address.email.lower()
+        if config is None:
+            raise refuse(request, _("Single sign-on is not set up for this organisation."))
+        if not email or not selectors.is_verified_domain_of(config, email):
+            raise refuse(
+                request,
+                _(
+                    "Your organisation's sign-in did not give an e-mail address of a domain it has verified with us. "
+                    "Ask your IT department to send the e-mail claim."
+                ),
+            )
+        user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
+        has_membership = (
+            user is not None
+            and Membership.objects.filter(user=user, company_id=config.company_id).exists()  # type: ignore[misc]
+        )
+        if user is None or not has_membership:
+            raise refuse(
+                request,
+                _(
+                    "You signed in with your organisation, but %(email)s has no access to Self-service yet. "
+                    "Ask one of your company's admins to invite you."
+                )
+                % {"email": email},
+            )
+        if user.is_staff:
+            raise refuse(request, _("The operator's staff sign in with a password and a second factor, never through a customer's identity provider."))
+        if sociallogin.is_existing:
+            if sociallogin.user.pk != user.pk:
+                raise refuse(request, _("This identity is linked to another account. Please contact us."))
+            return
+        sociallogin.connect(request, user)
+
+    def send_notification_mail(self, *args: Any, **kwargs: Any) -> None:
+        # "A third-party account was connected" would arrive on every first sign-in through the company's IdP.
+        return None
