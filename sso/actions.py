@@ -65,6 +65,8 @@ def check_domain(claimed: SsoDomain, *, by: Actor) -> bool:
             locked.verified_at = locked.checked_at
         locked.save(update_fields=["checked_at", "verified_at"])
         if newly:
-            record("sso.domain_verified", by=by, company=locked.company, target=locked, details={"domain": locked.domain})
+            record(
+                "sso.domain_verified", by=by, company=locked.company, target=locked, details={"domain": locked.domain}
+            )
     claimed.checked_at, claimed.verified_at = locked.checked_at, locked.verified_at
     return locked.is_verified

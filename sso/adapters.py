@@ -33,7 +33,9 @@ def refuse(request: HttpRequest, message: str) -> ImmediateHttpResponse:
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
-    def list_apps(self, request: HttpRequest, provider: str | None = None, client_id: str | None = None) -> list[SocialApp]:
+    def list_apps(
+        self, request: HttpRequest, provider: str | None = None, client_id: str | None = None
+    ) -> list[SocialApp]:
         # No SocialApp rows: the companies' configurations are the apps (the secret stays encrypted at rest).
         if provider and provider != "openid_connect":
             config = selectors.configuration_for_provider(provider)
@@ -70,8 +72,7 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             )
         user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
         has_membership = (
-            user is not None
-            and Membership.objects.filter(user=user, company_id=config.company_id).exists()  # type: ignore[misc]
+            user is not None and Membership.objects.filter(user=user, company_id=config.company_id).exists()
         )
         if user is None or not has_membership:
             raise refuse(
@@ -83,7 +84,12 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 % {"email": email},
             )
         if user.is_staff:
-            raise refuse(request, _("The operator's staff sign in with a password and a second factor, never through a customer's identity provider."))
+            raise refuse(
+                request,
+                _(
+                    "The operator's staff sign in with a password and a second factor, never through a customer's identity provider."
+                ),
+            )
         if sociallogin.is_existing:
             if sociallogin.user.pk != user.pk:
                 raise refuse(request, _("This identity is linked to another account. Please contact us."))

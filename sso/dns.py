@@ -26,18 +26,20 @@ class DnsPythonResolver:
         except dns.exception.Timeout:
             return []
         # A TXT record may be split into several strings of up to 255 bytes: they form one value.
-        return [b"".join(rdata.strings).decode("utf-8", "replace") for rdata in answer]  # type: ignore[attr-defined]
+        return [b"".join(rdata.strings).decode("utf-8", "replace") for rdata in answer]
 
 
 class FakeResolver:
     """For tests: ``FakeResolver.records["example.com"] = ["selfservice-verification=..."]``."""
 
-    records: dict[str, list[str]] = {}  # noqa: RUF012
+    records: dict[str, list[str]] = {}
 
     def txt(self, name: str) -> list[str]:
         return list(self.records.get(name.rstrip(".").lower(), []))
 
 
 def resolver() -> TxtResolver:
-    resolver_class: type[TxtResolver] = import_string(getattr(settings, "SSO_TXT_RESOLVER", "sso.dns.DnsPythonResolver"))
+    resolver_class: type[TxtResolver] = import_string(
+        getattr(settings, "SSO_TXT_RESOLVER", "sso.dns.DnsPythonResolver")
+    )
     return resolver_class()

@@ -26,7 +26,7 @@ def login(request: HttpRequest) -> HttpResponse:
             if not get_user_model().objects.filter(email__iexact=email, is_staff=True).exists():
                 provider = get_adapter(request).get_provider(request, config.provider_id)
                 next_url = get_next_redirect_url(request)  # checked against the allowed hosts
-                return provider.redirect(request, "login", next_url=next_url, auth_params={"login_hint": email})  # type: ignore[no-any-return]
+                return provider.redirect(request, "login", next_url=next_url, auth_params={"login_hint": email})
     return _password_login(request)
 
 
