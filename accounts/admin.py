@@ -11,6 +11,10 @@ from audit.actor import Actor
 from companies.admin import MembershipInline
 
 
+class UserMembershipInline(MembershipInline):
+    fk_name = "user"  # a membership also names who granted it
+
+
 class StaffUserChangeForm(UserChangeForm):
     def clean_email(self) -> str:
         # Case-insensitive uniqueness with a clear message, not a 500 from the database.
@@ -30,7 +34,7 @@ class UserAdmin(BaseUserAdmin):
         ("Important dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "language", "password1", "password2")}),)
-    inlines = [MembershipInline]
+    inlines = [UserMembershipInline]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # Only superusers make someone operator staff.

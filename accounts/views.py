@@ -1,3 +1,5 @@
+from allauth.account.utils import perform_login
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,9 +11,13 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts import actions
-from accounts.forms import LanguageForm, ProfileForm
+from accounts import actions, admins
+from accounts.forms import AcceptForm, LanguageForm, ProfileForm
 from audit.actor import Actor
+from audit.client_ip import client_ip
+from common.forms import errors_to
+from companies.middleware import SESSION_KEY as ACTIVE_COMPANY_KEY
+from registry.areas import registry
 
 
 @require_POST
@@ -67,3 +73,43 @@ def admin_login(request: HttpRequest, extra_context: object = None) -> HttpRespo
 def closed_page(request: HttpRequest, *args: object, **kwargs: object) -> HttpResponse:
     """allauth pages the portal does not offer (e-mail management): a 404 for every method, nothing sent."""
     raise Http404
+
+
+def accept_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """An invitation's link. GET only shows the page (mail scanners follow links); the POST from it accepts."""
+    invitation = admins.invitation_for_token(token)
+    if invitation is None:
+        return render(request, "accounts/invitation.html", {"state": "invalid"}, status=404)
+    if not invitation.is_open:
+        return render(request, "accounts/invitation.html", {"state": "used", "invitation": invitation}, status=410)
+    if admins.is_expired(invitation):
+        return render(request, "accounts/invitation.html", {"state": "expired", "invitation": invitation}, status=410)
+    existing = admins.existing_user(invitation)
+    data = request.POST if request.method == "POST" else None
+    form: forms.Form = AcceptForm(data) if existing is None else forms.Form(data)
+    if request.method == "POST" and form.is_valid():
+        with errors_to(form):
+            user, membership = admins.accept_invitation(
+                invitation=invitation,
+                password=form.cleaned_data.get("password1", ""),
+                ip_address=client_ip(request),
+            )
+            if existing is None:
+                # Signed in through allauth (its signals audit the sign-in); a company that requires two-factor
+                # then sends them to set it up (after confirming the password, as after any sign-in).
+                request.session[ACTIVE_COMPANY_KEY] = membership.company_id
+                messages.success(
+                    request, _("Welcome: you are now an admin of %(company)s.") % {"company": membership.company}
+                )
+                return perform_login(request, user, redirect_url=reverse("portal:overview"))
+            messages.success(
+                request,
+                _("You are now an admin of %(company)s. Sign in to continue.") % {"company": membership.company},
+            )
+            return redirect("account_login")
+    offered = [area.title for area in registry.all() if area.key in invitation.areas]
+    context = {"state": "open", "invitation": invitation, "form": form, "existing": existing, "offered": offered}
+    return render(request, "accounts/invitation.html", context, status=400 if form.errors else 200)
+
+
+accept_invitation.public = True  # type: ignore[attr-defined]

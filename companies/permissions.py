@@ -10,6 +10,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 
 from companies.models import Membership
+from companies.selectors import main_admins_covering
 from registry.areas import registry
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -28,11 +29,17 @@ class AreaPolicy:
 
 def forbidden(request: HttpRequest, *, area_key: str | None, reason: str) -> HttpResponse:
     area = registry.get(area_key) if area_key else None
-    context = {"area": area, "reason": reason}
+    context: dict[str, Any] = {"area": area, "reason": reason}
     if area is not None and reason in ("no_grant", "read_only"):
         # A pre-filled access request, which any admin of the company may send (the app that takes them
         # registers its page; without one the page says to contact us).
         context["access_request_url"] = registry.access_request_url(area)
+        membership = getattr(request, "membership", None)
+        if membership is not None:
+            # Who at the company could grant it (the request goes to them first; to us when there is nobody).
+            context["main_admins"] = [
+                m for m in main_admins_covering(membership.company) if m.user_id != membership.user_id
+            ]
     return render(request, "portal/forbidden.html", context, status=403)
 
 
@@ -91,4 +98,45 @@ def staff_view(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpRespo
         return view(request, *args, **kwargs)
 
     wrapped.staff_only = True  # type: ignore[attr-defined]
+    return wrapped
+
+
+def managing_membership(request: HttpRequest) -> Membership | None:
+    """The membership through which the signed-in user manages the active company's admins: the active one if
+    it is a main admin, else a main-admin membership of a group above it (from the memberships the middleware
+    loaded, so no query). None: they do not manage its admins."""
+    membership: Membership | None = getattr(request, "membership", None)
+    by_company = {m.company_id: m for m in getattr(request, "memberships", [])}
+    seen: set[int] = set()
+    while membership is not None and membership.company_id not in seen:
+        if membership.is_main_admin:
+            return membership
+        seen.add(membership.company_id)
+        parent_id = membership.company.parent_id
+        membership = by_company.get(parent_id) if parent_id is not None else None
+    return None
+
+
+def main_admin_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A page for the active company's main admins, or its groups' (managing admins).
+
+    Others get the 403 page for the list pages; an admin's, an invitation's or a request's own page does not
+    exist for them (404, as for ids of companies the main admin does not manage).
+    """
+
+    @login_required
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        membership = getattr(request, "membership", None)
+        if membership is None:
+            return forbidden(request, area_key=None, reason="no_company")
+        manager = managing_membership(request)
+        if manager is None:
+            if kwargs:
+                raise Http404
+            return forbidden(request, area_key=None, reason="not_main_admin")
+        request.managing_membership = manager  # type: ignore[attr-defined]
+        return view(request, *args, **kwargs)
+
+    wrapped.main_admin_only = True  # type: ignore[attr-defined]
     return wrapped

@@ -50,6 +50,18 @@ def port_requests(*, company: Company | None) -> QuerySet[PortRequest]:
     )
 
 
+def open_port_request_count(*, company: Company | None) -> int:
+    """Port requests in progress (submitted, not yet completed or cancelled), for the overview.
+
+    A plain count: ``port_requests()``' per-request number counts would make it a grouped join of the numbers.
+    """
+    return (
+        PortRequest.objects.for_company(company)
+        .exclude(status__in=[PortRequest.Status.COMPLETED, PortRequest.Status.CANCELLED, PortRequest.Status.DRAFT])
+        .count()
+    )
+
+
 def port_request_detail(*, company: Company | None, staff: bool = False) -> QuerySet[PortRequest]:
     comments = PortComment.objects.select_related("author")
     if not staff:

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class PortalConfig(AppConfig):
     name = "portal"
     verbose_name = _("Portal")
+
+    def ready(self) -> None:
+        from registry.areas import StaffPage, register_staff_page
+
+        register_staff_page(
+            StaffPage("main_admins", _("Main admins"), "portal:staff_main_admins", icon="user-shield", order=890)
+        )

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from companies.permissions import AreaPolicy
+from companies.permissions import AreaPolicy, managing_membership
 from registry.areas import registry, staff_pages
 
 
@@ -22,6 +22,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             action for area in registry.all() if policy.can_change(area.key) for action in area.quick_actions
         ],
         "policy": policy,
+        "manages_admins": managing_membership(request) is not None,
         "staff_areas": [area for area in registry.all() if area.staff_url_name] if _is_staff(request) else [],
         "staff_pages": staff_pages() if _is_staff(request) else [],
     }

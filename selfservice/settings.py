@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "portal.middleware.HealthCheckMiddleware",  # before anything that reads the session (a 503, not a 500)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "portal.middleware.SlidingSessionMiddleware",  # after SessionMiddleware: it saves what this marks
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -131,7 +132,7 @@ REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "common.cache.RedisCache",  # one Redis client per pool, not per call
             "LOCATION": REDIS_URL,
         }
     }
@@ -192,7 +193,10 @@ WEBHOOK_ALLOW_LOCAL = env_bool("WEBHOOK_ALLOW_LOCAL", DEBUG)
 # Requests with a wrong key per client address and window; past it, wrong keys answer 429.
 API_FAILED_AUTH_LIMIT = env_int("API_FAILED_AUTH_LIMIT", 30)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Not every request: portal.middleware.SlidingSessionMiddleware pushes the expiry forward when it was last
+# pushed more than SESSION_REFRESH_INTERVAL seconds ago (a session write per minute, not per page).
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_INTERVAL = env_int("SESSION_REFRESH_INTERVAL", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
 LANGUAGE_CODE = "en"

@@ -24,6 +24,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("sso/", include("sso.urls")),
     path("me/", include("accounts.urls")),
+    path("invitation/", include("accounts.invitation_urls")),
     path("audit/", include("portal.activity_urls")),
     # Each area's URL module at its prefix, from the registry: adding an area is adding an app.
     *(path(area.url_prefix, include(area.urls)) for area in registry.with_urls() if area.urls),

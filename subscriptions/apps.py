@@ -16,6 +16,13 @@ class SubscriptionsConfig(AppConfig):
         from subscriptions.counters import ensure_after_migrate
 
         post_migrate.connect(ensure_after_migrate, sender=self, dispatch_uid="subscriptions.counter_triggers")
+        from django.db.models.signals import post_delete, post_save
+
+        from subscriptions.models import Product
+        from subscriptions.selectors import catalogue_changed
+
+        for signal in (post_save, post_delete):  # the list page's per-process catalogue reads it again
+            signal.connect(catalogue_changed, sender=Product, dispatch_uid="subscriptions.catalogue")
 
         registry.register(
             Area(

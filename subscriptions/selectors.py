@@ -40,6 +40,53 @@ def products_in_order() -> list[Product]:
     return list(Product.objects.order_by("kind", "sort_order", "monthly_price", "name", "pk"))
 
 
+CATALOGUE_VERSION_KEY = "subscriptions.catalogue.version"
+# Read again after this many seconds whatever the version says: bounds what a change made where the cache is not
+# shared (development's per-process memory cache, a write that bypasses the signals) can leave behind.
+CATALOGUE_MAX_AGE = 300.0
+_catalogue: tuple[str, float, list[Product]] | None = None  # (version, when read, products) in this process
+
+
+def catalogue_in_order(*, reload: bool = False) -> list[Product]:
+    """``products_in_order()``, kept in this process while the catalogue is unchanged.
+
+    The catalogue changes a few times a year (staff, in the admin); the list page read it on every request.
+    The version lives in the shared cache (Redis in production), and every save or delete of a product
+    drops it (``catalogue_changed``, on the save and again on commit), so every process reads the catalogue
+    again on its next request. A cache read costs less than the query's compile and round trip.
+    """
+    global _catalogue  # one immutable tuple, replaced whole (safe across threads)
+    import time
+
+    from django.core.cache import cache
+
+    version = cache.get(CATALOGUE_VERSION_KEY)
+    held = _catalogue
+    now = time.monotonic()
+    if not reload and version is not None and held is not None and held[0] == version:
+        if now - held[1] < CATALOGUE_MAX_AGE:
+            return list(held[2])
+    if version is None:
+        import uuid
+
+        cache.add(CATALOGUE_VERSION_KEY, uuid.uuid4().hex, timeout=None)
+        version = cache.get(CATALOGUE_VERSION_KEY)
+    products = products_in_order()
+    if version is not None:
+        _catalogue = (str(version), now, products)
+    return list(products)
+
+
+def catalogue_changed(**kwargs: Any) -> None:
+    """Signal receiver (post_save/post_delete of Product): every process re-reads the catalogue."""
+    from django.core.cache import cache
+    from django.db import transaction
+
+    cache.delete(CATALOGUE_VERSION_KEY)
+    # Again after commit: a process that read the version in between must not keep the old rows.
+    transaction.on_commit(lambda: cache.delete(CATALOGUE_VERSION_KEY))
+
+
 def company_subscriptions(company: Company | None) -> QuerySet[Subscription]:
     return Subscription.objects.for_company(company)
 
@@ -165,6 +212,43 @@ class CountedList:
         return list(self.qs[index])
 
 
+class ListCounters:
+    """The list page's counts from the maintained counters in one query: the cost centres in use (the filter's
+    choices) and the subscriptions per type under the filters (the page count, and the slices of a sort by
+    type). The same as ``cost_centres()`` and ``type_counts()``, which cost a query each."""
+
+    def __init__(self, company: Company | None) -> None:
+        self.rows: list[tuple[int, str, str, int]] = (
+            list(
+                SubscriptionCount.objects.filter(company=company, count__gt=0)
+                .order_by()
+                .values_list("product_id", "status", "cost_centre", "count")
+            )
+            if company is not None
+            else []
+        )
+        self.company = company
+
+    def cost_centres(self) -> list[str]:
+        return sorted({centre for _p, _s, centre, _n in self.rows if centre})
+
+    def type_counts(
+        self, *, q: str = "", status: str = "", product: Product | None = None, cost_centre: str = ""
+    ) -> dict[int, int] | None:
+        if (q or "").strip() or self.company is None:
+            return None
+        counts: dict[int, int] = {}
+        for product_id, row_status, centre, n in self.rows:
+            if status and row_status != status:
+                continue
+            if product is not None and product_id != product.pk:
+                continue
+            if cost_centre and centre != cost_centre:
+                continue
+            counts[product_id] = counts.get(product_id, 0) + n
+        return counts
+
+
 def type_counts(
     company: Company | None, *, q: str = "", status: str = "", product: Product | None = None, cost_centre: str = ""
 ) -> dict[int, int] | None:
@@ -199,7 +283,7 @@ def label_rows(rows: list[Subscription], products: list[Product]) -> None:
 
     names = {p.pk: p.display_name for p in products}
     statuses = {value: str(label) for value, label in Subscription.Status.choices}
-    link = reverse("subscriptions:detail", kwargs={"subscription_id": 1})[:-2]
+    link = reverse("subscriptions:detail", kwargs={"subscription_id": 1})[:-2]  # one reverse() per page
     for row in rows:
         row.type_label = names.get(row.product_id, "")
         row.status_label = statuses.get(row.status, row.status)

@@ -34,9 +34,12 @@ PAGE_SIZE = 50
 LIST_PARAMS = ("q", "status", "product", "cost_centre", "sort")
 
 
-def _filters(request: HttpRequest, data: QueryDict) -> tuple[ListForm, dict]:
+def _filters(
+    request: HttpRequest, data: QueryDict, counters: selectors.ListCounters | None = None
+) -> tuple[ListForm, dict]:
     company = require_company(request)
-    form = ListForm(data, cost_centres=selectors.cost_centres(company))
+    centres = counters.cost_centres() if counters is not None else selectors.cost_centres(company)
+    form = ListForm(data, cost_centres=centres)
     c = form.cleaned()
     return form, {
         "q": c.get("q") or "",
@@ -47,20 +50,27 @@ def _filters(request: HttpRequest, data: QueryDict) -> tuple[ListForm, dict]:
     }
 
 
-def _filtered(request: HttpRequest, data: QueryDict) -> tuple[ListForm, dict, QuerySet[Subscription]]:
-    form, filters = _filters(request, data)
+def _filtered(
+    request: HttpRequest, data: QueryDict, counters: selectors.ListCounters | None = None
+) -> tuple[ListForm, dict, QuerySet[Subscription]]:
+    form, filters = _filters(request, data, counters)
     return form, filters, selectors.subscription_list(require_company(request), **filters)
 
 
 def _list_context(request: PortalRequest, data: QueryDict, bulk_form: BulkForm | None = None) -> dict:
     """The list page's context; ``data`` is the query string, or a bulk update's POST (whose hidden fields
     carry the list's search, filters, sort and page) when the list comes back with the bulk form's errors."""
-    form, filters, qs = _filtered(request, data)
-    products = selectors.products_in_order()
-    counts = selectors.type_counts(require_company(request), **{k: v for k, v in filters.items() if k != "sort"})
+    # One query over the counters for the cost centres and the type counts, the catalogue from this process.
+    counters = selectors.ListCounters(require_company(request))
+    form, filters, qs = _filtered(request, data, counters)
+    products = selectors.catalogue_in_order()
+    counts = counters.type_counts(**{k: v for k, v in filters.items() if k != "sort"})
     source = selectors.page_source(qs, filters["sort"], products, counts=counts)
     page = Paginator(source, PAGE_SIZE).get_page(data.get("page"))
     page.object_list = list(page.object_list)
+    known = {p.pk for p in products}
+    if any(row.product_id not in known for row in page.object_list):  # a type this process has not seen yet
+        products = selectors.catalogue_in_order(reload=True)
     selectors.label_rows(page.object_list, products)
     sort = filters["sort"]
     sort_next = {k: (f"-{k}" if sort == k else k) for k in ("name", "phone", "email", "type")}

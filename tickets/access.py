@@ -7,8 +7,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from accounts import admins
 from audit.actor import Actor
-from companies.models import Company
+from companies.models import AccessRequest, Company, Membership
 from companies.permissions import AreaPolicy
 from registry.areas import registry
 from tickets import actions
@@ -40,10 +41,17 @@ def request_access(
     message: str = "",
     submission_token: uuid.UUID | None = None,
     by: Actor,
-) -> Ticket:
-    """Creates the Access ticket asking for ``area_key`` (a repeated submission returns the first one's ticket)."""
+) -> Ticket | AccessRequest:
+    """Asks the company's main admins who can grant ``area_key`` (an ``AccessRequest``), or, when there are none,
+    the operator with an Access ticket (a repeated submission returns the first one's ticket)."""
     if area_key not in dict(requestable_areas(policy)):
         raise ValidationError(_("You already have full access to every area."), code="access_already_granted")
+    if isinstance(policy.membership, Membership):
+        asked = admins.request_access(
+            membership=policy.membership, area=area_key, full=policy.can_view(area_key), message=message, by=by
+        )
+        if asked is not None:
+            return asked
     subject, description = request_text(policy, area_key, message)
     ticket, _created = actions.create_ticket(
         company=company,

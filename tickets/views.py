@@ -9,10 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts import admins
 from audit.actor import Actor
 from common.forms import errors_to, errors_to_messages
 from companies.http import PortalRequest, require_company
-from companies.models import Company
+from companies.models import AccessRequest, Company
 from companies.permissions import AreaPolicy, area_view, company_view, staff_view
 from registry.areas import registry
 from registry.scoping import get_for_company
@@ -247,6 +248,9 @@ def request_access(request: PortalRequest) -> HttpResponse:
                 submission_token=form.cleaned_data["submission_token"],
                 by=Actor.from_request(request),
             )
+            if isinstance(ticket, AccessRequest):
+                approvers = admins.approvers(ticket.membership, area=ticket.area, full=ticket.full)
+                return render(request, "tickets/request_access_done.html", {"approvers": approvers})
             if policy.can_view("tickets"):
                 messages.success(request, _("Support ticket %(number)s was created.") % {"number": ticket.number})
                 return redirect("tickets:detail", ticket_id=ticket.pk)

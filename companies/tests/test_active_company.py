@@ -50,7 +50,7 @@ def test_the_shell_costs_the_same_queries_for_2_or_200_companies(login, personas
     client = login(personas.admin_ab)
     client.get(reverse("portal:overview"))  # warm the session
     # The memberships come from the session (companies.middleware): one query fewer than the 7 of before.
-    with django_assert_num_queries(6) as few:
+    with django_assert_num_queries(3) as few:
         client.get(reverse("audit:list"))
     count = len(few.captured_queries)
     for company in CompanyFactory.create_batch(198):

@@ -162,7 +162,7 @@ def test_it_lists_versions_in_fixed_queries(personas, login, django_assert_num_q
     )
     client = login(personas.admin_a)
     client.get(reverse("numbers:flow_versions"))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(5):
         response = client.get(reverse("numbers:flow_versions"))
     assert len(response.context["page"]) == min(size, 25)
 

@@ -42,7 +42,7 @@ def test_it_shows_the_overview_in_fixed_queries(personas, login, django_assert_n
     PortRequestFactory(company=personas.company_a, status="submitted", numbers=["+4586000001", "+4586000002"])
     client = login(personas.admin_a)
     client.get(reverse("numbers:index"))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(9):
         response = client.get(reverse("numbers:index"))
     assert len(response.context["landlines"]) == min(size, 25)
 
@@ -52,6 +52,6 @@ def test_it_lists_mobile_numbers_in_fixed_queries(personas, login, django_assert
     SubscriptionFactory.create_batch(size, company=personas.company_a)
     client = login(personas.admin_a)
     client.get(reverse("numbers:mobile_numbers"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         response = client.get(reverse("numbers:mobile_numbers"))
     assert len(response.context["page"]) == min(size, 25)

@@ -187,7 +187,7 @@ def test_it_lists_port_requests_in_fixed_queries(personas, login, django_assert_
     client = login(personas.admin_a)
     client.get(reverse("numbers:port_list"))  # warm the session
     # The same at both sizes: the shell's session/user queries (memberships from the session), then count and page.
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         response = client.get(reverse("numbers:port_list"))
     assert len(response.context["page"]) == min(size, 25)
 

@@ -94,6 +94,6 @@ def test_it_lists_the_queue_in_fixed_queries(personas, login, django_assert_num_
     PortRequestFactory.create_batch(size, company=personas.company_a, status="submitted")
     client = login(personas.staff)
     client.get(reverse("numbers:staff_queue"))
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(4):
         response = client.get(reverse("numbers:staff_queue"))
     assert len(response.context["page"]) == min(size, 25)

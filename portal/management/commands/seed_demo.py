@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from accounts import totp
 from accounts.models import User
 from common.progress import Progress
-from companies.models import Company, Membership
+from companies.models import AccessRequest, Company, Membership
 from registry.areas import registry
 from registry.demo import DemoContext, cvr_with_check, seeders
 
@@ -47,6 +47,9 @@ ADMINS: list[tuple[str, str, str, str, list[Grant]]] = [
     ),
     ("erik@nordlys.dk", "Erik", "Larsen", "en", [("nordlys", "full", ["tickets", "subscriptions"])]),
 ]
+# Main admins manage the admins of their company and its subsidiaries (accounts.admins). Nordlys has one on
+# purpose: its Admins page shows the warning to appoint a second.
+MAIN_ADMINS = {("anne@nordlys.dk", "nordlys"), ("bo@bagerhansen.dk", "bager")}
 
 
 class Command(BaseCommand):
@@ -112,7 +115,11 @@ class Command(BaseCommand):
                 Membership.objects.update_or_create(
                     user=user,
                     company=companies[key],
-                    defaults={"access": access, "areas": areas if areas is not None else registry.keys()},
+                    defaults={
+                        "access": access,
+                        "areas": areas if areas is not None else registry.keys(),
+                        "is_main_admin": (email, key) in MAIN_ADMINS,
+                    },
                 )
             users[email] = user
         staff = self._user("staff@operator.example", first="Sofie", last="Support", language="da")
@@ -121,7 +128,19 @@ class Command(BaseCommand):
             staff.save(update_fields=["is_staff", "is_superuser"])
         totp.enrol(staff, DEMO_STAFF_TOTP_SECRET)
         users["staff@operator.example"] = staff
+        self._access_request(companies, users)
         return users
+
+    def _access_request(self, companies: dict[str, Company], users: dict[str, User]) -> None:
+        """Erik asks for the Invoice area: the request waits on Anne's Admins page (one click approves it)."""
+        erik = Membership.objects.get(user=users["erik@nordlys.dk"], company=companies["nordlys"])
+        AccessRequest.objects.get_or_create(
+            company=companies["nordlys"],
+            membership=erik,
+            area="invoice",
+            status=AccessRequest.Status.PENDING,
+            defaults={"full": False, "message": "Jeg skal kunne se fakturaerne for mine afdelinger."},
+        )
 
     def _user(self, email: str, *, first: str, last: str, language: str) -> User:
         user = User.objects.filter(email=email).first()
@@ -132,8 +151,8 @@ class Command(BaseCommand):
     def _print_logins(self) -> None:
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD})"))
         rows = [
-            ("anne@nordlys.dk", "admin of the Nordlys group and both subsidiaries, all areas"),
-            ("bo@bagerhansen.dk", "admin of Bager Hansen ApS (small shop), all areas"),
+            ("anne@nordlys.dk", "main admin of the Nordlys group (manages the admins of both subsidiaries), all areas"),
+            ("bo@bagerhansen.dk", "main admin of Bager Hansen ApS (small shop), all areas"),
             ("carl@nordlys.dk", "read-only admin of Nordlys Energi ApS"),
             ("dorte@vestjyskrevision.dk", "accountant: Invoice only for two clients, all areas for her own firm"),
             ("erik@nordlys.dk", "Nordlys Gruppen: support tickets and Subscriptions only"),
