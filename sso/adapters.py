@@ -6,11 +6,14 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp, SocialLogin
 from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
-from companies.models import Membership
+from audit.client_ip import client_ip
+from companies.models import Invitation, Membership
 from sso import selectors
 from sso.models import SsoConfiguration
 from subscriptions import crypto
@@ -26,6 +29,43 @@ def social_app(config: SsoConfiguration) -> SocialApp:
         secret=crypto.decrypt(config.client_secret_encrypted),
         settings={"server_url": config.server_url, "fetch_userinfo": True},
     )
+
+
+def _in_company(config: SsoConfiguration) -> Q:
+    # The company's verified domains cover its subsidiaries too (a group's identity provider).
+    return Q(company_id=config.company_id) | Q(company__parent_id=config.company_id)
+
+
+def _has_membership(user: Any, config: SsoConfiguration) -> bool:
+    return Membership.objects.filter(_in_company(config), user=user).exists()
+
+
+def _accept_invitation(request: HttpRequest, config: SsoConfiguration, email: str, user: Any) -> Any:
+    """The user of the company's open invitation for ``email``, accepted now (created without a password)."""
+    from accounts.admins import accept_invitation, is_expired
+
+    invitation = (
+        Invitation.objects.unscoped()  # the company comes from the IdP that answered: checked in the filter
+        .filter(_in_company(config), email__iexact=email, accepted_at__isnull=True, withdrawn_at__isnull=True)
+        .order_by("-created_at")
+        .first()
+    )
+    if invitation is None or is_expired(invitation):
+        return None
+    if user is None and get_user_model().objects.filter(email__iexact=email).exists():
+        return None  # a deactivated account is not revived by an invitation
+    with transaction.atomic():
+        if user is None:
+            # No password: this admin signs in through the company's identity provider.
+            user = get_user_model().objects.create_user(
+                invitation.email,
+                None,
+                first_name=invitation.first_name,
+                last_name=invitation.last_name,
+                language=invitation.language,
+            )
+        user, _membership = accept_invitation(invitation=invitation, ip_address=client_ip(request))
+    return user
 
 
 def refuse(request: HttpRequest, message: str) -> ImmediateHttpResponse:
@@ -52,8 +92,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
     def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
         """Only a verified domain of the company whose IdP answered, only an admin of that company, never staff.
 
-        Just-in-time: an admin who has a membership of the company but never used the IdP is connected on the
-        first sign-in (by the e-mail the IdP asserts for a domain the company proved it owns).
+        Just-in-time: someone with an open invitation of the company is made its admin (user created without a
+        password), and an admin who never used the IdP is connected on the first sign-in (by the e-mail the IdP
+        asserts for a domain the company proved it owns).
         """
         config = selectors.configuration_for_provider(sociallogin.account.provider)
         email = (sociallogin.user.email or "").lower() if sociallogin.user else ""
@@ -71,10 +112,18 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 ),
             )
         user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
-        has_membership = (
-            user is not None and Membership.objects.filter(user=user, company_id=config.company_id).exists()
-        )
-        if user is None or not has_membership:
+        if user is not None and user.is_staff:
+            raise refuse(
+                request,
+                _(
+                    "The operator's staff sign in with a password and a second factor, "
+                    "never through a customer's identity provider."
+                ),
+            )
+        if user is None or not _has_membership(user, config):
+            # Just-in-time: an open invitation of the company (or a subsidiary) for this address is accepted.
+            user = _accept_invitation(request, config, email, user)
+        if user is None:
             raise refuse(
                 request,
                 _(
@@ -82,13 +131,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                     "Ask one of your company's admins to invite you."
                 )
                 % {"email": email},
-            )
-        if user.is_staff:
-            raise refuse(
-                request,
-                _(
-                    "The operator's staff sign in with a password and a second factor, never through a customer's identity provider."
-                ),
             )
         if sociallogin.is_existing:
             if sociallogin.user.pk != user.pk:

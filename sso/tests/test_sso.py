@@ -150,6 +150,36 @@ def company_issuer(company: Company) -> str:
 
 @needs_provider
 @pytest.mark.django_db(transaction=True)
+def test_an_invited_admin_is_created_just_in_time_by_the_first_idp_sign_in(idp: tuple[str, Company]) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from companies.models import Invitation
+
+    base, company = idp
+    Invitation.all_companies.create(
+        company=company,
+        email="new.admin@acme.example",
+        first_name="Ny",
+        access=Membership.Access.READ_ONLY,
+        areas=["subscriptions"],
+        token_hash="x" * 64,
+        expires_at=timezone.now() + timedelta(days=7),
+    )
+    session, response = start_sign_in(base, "new.admin@acme.example")
+    response = submit_idp_forms(session, response, "new.admin@acme.example")
+    assert response.url == f"{base}/"
+    user = User.objects.get(email="new.admin@acme.example")
+    assert not user.has_usable_password()
+    membership = Membership.objects.get(user=user, company=company)
+    assert membership.access == Membership.Access.READ_ONLY and membership.areas == ["subscriptions"]
+    assert Invitation.all_companies.get(email="new.admin@acme.example").accepted_at is not None
+    assert "/accounts/login/" not in session.get(f"{base}/", timeout=10).url
+
+
+@needs_provider
+@pytest.mark.django_db(transaction=True)
 def test_someone_without_access_is_refused_after_the_idp_with_an_explanation(idp: tuple[str, Company]) -> None:
     base, _company = idp
     session, response = start_sign_in(base, "newcomer@acme.example")
