@@ -21,6 +21,9 @@ urlpatterns = [
     re_path(r"^accounts/confirm-email/", closed_page),
     # An e-mail of a verified single sign-on domain goes to its company's IdP (sso.views.login).
     path("accounts/login/", sso_views.login, name="account_login"),
+    # Identities are linked by the company's verified domains only: no page to connect or sign up with one.
+    path("accounts/3rdparty/", closed_page, name="socialaccount_connections"),
+    path("accounts/3rdparty/signup/", closed_page, name="socialaccount_signup"),
     path("accounts/", include("allauth.urls")),
     path("sso/", include("sso.urls")),
     path("me/", include("accounts.urls")),

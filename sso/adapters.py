@@ -96,6 +96,9 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         password), and an admin who never used the IdP is connected on the first sign-in (by the e-mail the IdP
         asserts for a domain the company proved it owns).
         """
+        if sociallogin.state.get("process") != "login":
+            # Connecting an identity to the signed-in account is not offered: linking goes by verified domain.
+            raise refuse(request, _("Single sign-on is not set up for this organisation."))
         config = selectors.configuration_for_provider(sociallogin.account.provider)
         email = (sociallogin.user.email or "").lower() if sociallogin.user else ""
         for address in sociallogin.email_addresses:

@@ -259,3 +259,13 @@ def test_the_client_secret_is_encrypted_at_rest_and_the_txt_record_must_match() 
     FakeResolver.records["acme.example"] = ["selfservice-verification=wrong"]
     assert not actions.check_domain(claimed, by=Actor.system("test"))
     assert claimed.checked_at is not None and claimed.verified_at is None
+
+
+@pytest.mark.django_db
+def test_no_page_links_or_signs_up_an_identity_by_hand(client: object) -> None:
+    from django.test import Client
+
+    c = Client()
+    c.force_login(admin_of(make_company(required=False, verified=True)))
+    assert c.get("/accounts/3rdparty/").status_code == 404
+    assert c.get("/accounts/3rdparty/signup/").status_code == 404
