@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from companies.http import require_company
-from companies.permissions import company_view
+from companies.permissions import main_admin_view
 from sso.models import SsoConfiguration, SsoDomain
 from sso.selectors import configuration_for_email
 
@@ -30,10 +30,16 @@ def login(request: HttpRequest) -> HttpResponse:
     return _password_login(request)
 
 
-@company_view
+@main_admin_view
 def overview(request: HttpRequest) -> HttpResponse:
-    """The company's single sign-on set-up, for its admins to read (the operator's staff change it)."""
+    """The company's single sign-on set-up, for its main admins to read (the operator's staff change it).
+
+    A subsidiary without its own shows its group's: the group's verified domains cover it.
+    """
     company = require_company(request)
     config = SsoConfiguration.objects.for_company(company).first()
+    if config is None and company.parent is not None:
+        company = company.parent
+        config = SsoConfiguration.objects.for_company(company).first()
     domains = list(SsoDomain.objects.for_company(company))
     return render(request, "sso/overview.html", {"config": config, "domains": domains})

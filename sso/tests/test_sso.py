@@ -269,3 +269,23 @@ def test_no_page_links_or_signs_up_an_identity_by_hand(client: object) -> None:
     c.force_login(admin_of(make_company(required=False, verified=True)))
     assert c.get("/accounts/3rdparty/").status_code == 404
     assert c.get("/accounts/3rdparty/signup/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_main_admin_reads_the_set_up_and_other_admins_do_not() -> None:
+    from django.test import Client
+
+    company = make_company(required=True, verified=False)
+    main = admin_of(company, "main@acme.example")
+    Membership.objects.filter(user=main).update(is_main_admin=True)
+    other = admin_of(company, "other@acme.example")
+    c = Client()
+    c.force_login(main)
+    page = c.get("/sso/").content.decode()
+    claimed = SsoDomain.all_companies.get(company=company)
+    assert f"selfservice-verification={claimed.token}" in page
+    assert "Ikke verificeret endnu" in page  # the admin reads the portal in Danish (their language)
+    assert f"/accounts/oidc/company-{company.pk}/login/callback/" in page
+    assert "s3cret" not in page
+    c.force_login(other)
+    assert c.get("/sso/").status_code == 403
