@@ -26,7 +26,10 @@ def login(request: HttpRequest) -> HttpResponse:
             if not get_user_model().objects.filter(email__iexact=email, is_staff=True).exists():
                 provider = get_adapter(request).get_provider(request, config.provider_id)
                 next_url = get_next_redirect_url(request)  # checked against the allowed hosts
-                return provider.redirect(request, "login", next_url=next_url, auth_params={"login_hint": email})
+                redirect = provider.redirect(request, "login", next_url=next_url, auth_params={"login_hint": email})
+                # Not a 302: the page's CSP (form-action 'self') stops a form post redirected to another site.
+                # A page that moves on by itself is a new navigation, which the policy allows.
+                return render(request, "sso/redirect.html", {"url": redirect["Location"]})
     return _password_login(request)
 
 

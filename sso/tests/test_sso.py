@@ -1,6 +1,7 @@
 """Single sign-on against a REAL OpenID Connect provider (npm `oidc-provider`, run with node): the full
 authorization-code flow, driven over HTTP from the portal's sign-in page to the IdP and back."""
 
+import html
 import re
 import shutil
 import socket
@@ -121,6 +122,10 @@ def start_sign_in(base: str, email: str, password: str = "") -> tuple[requests.S
         headers={"Referer": f"{base}/accounts/login/"},
         timeout=10,
     )
+    # An SSO address gets a page that moves on to the IdP by itself (a meta refresh: the CSP allows it).
+    refresh = re.search(r'<meta http-equiv="refresh" content="0;url=([^"]+)">', response.text)
+    if refresh:
+        response = session.get(html.unescape(refresh.group(1)), timeout=10)
     return session, response
 
 
