@@ -9,6 +9,7 @@ these functions (templates through ``{% load formats %}``), in the active langua
 | amount in a column headed "(DKK)" | ``1.234,50`` | ``1,234.50`` |
 | data volume | ``5,14 GB`` | ``5.14 GB`` |
 | date / date and time | ``02.12.2026`` / ``02.12.2026 14:05`` | ``02/12/2026`` / ``02/12/2026 14:05`` |
+| billing period (``2026-11``) | ``november 2026``; chart axis ``nov 26`` (``maj 26``) | ``November 2026``; ``Nov 26`` (``May 26``) |
 | phone | ``21 10 47 29`` (Danish), ``+46 70 123 45 67`` (foreign) | the same |
 
 Separators and date patterns come from Django's localisation (``django.utils.formats`` with the
@@ -148,6 +149,31 @@ def datetime(value: dt.datetime | None) -> str:
 def month(value: dt.date) -> str:
     """A billing month: 'december 2026' / 'December 2026'."""
     return formats.date_format(value, "YEAR_MONTH_FORMAT")
+
+
+def period(value: str | None) -> str:
+    """A billing period as stored ('2026-11', see ``Invoice.period``) as its month: 'november 2026' / 'November 2026'.
+
+    Anything that is not a period comes back unchanged.
+    """
+    text = value or ""
+    if len(text) != 7 or text[4] != "-" or not (text[:4].isdigit() and text[5:].isdigit()):
+        return text
+    try:
+        return month(dt.date(int(text[:4]), int(text[5:]), 1))
+    except ValueError:
+        return text
+
+
+def period_short(value: str) -> str:
+    """A billing period for a narrow chart axis: 'maj 26' / 'May 26' (never '26/05', which reads as a day).
+
+    Danish writes month names in lower case (Django's 'M' would give 'Maj', 'Sept').
+    """
+    try:
+        return formats.date_format(dt.date(int(value[:4]), int(value[5:7]), 1), "b y" if _language() == "da" else "M y")
+    except ValueError:
+        return value
 
 
 def phone(value: str | None) -> str:

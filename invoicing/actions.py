@@ -135,6 +135,8 @@ def create_credit_note(*, invoice: Invoice, reason: str, by: Actor) -> Invoice:
                 kind=line.kind,
                 usage_type=line.usage_type,
                 description=line.description,
+                description_en=line.description_en,
+                description_da=line.description_da,
                 quantity=line.quantity,
                 amount=-line.amount,
             )

@@ -18,11 +18,12 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from audit.actor import Actor
 from audit.events import record
+from common import formats
 from companies.models import Company
 from invoicing.events import InvoiceIssued
 from invoicing.models import Charge, EInvoiceSettings, Invoice, InvoiceCounter, InvoiceLine, InvoiceSection, UsageRecord
@@ -138,10 +139,31 @@ def _analyze_invoice_tables() -> None:
 @dataclass
 class _Line:
     kind: str
-    description: str
+    description: str  # in the invoice's language
     quantity: Decimal
     amount: int
     usage_type: str = ""
+    # The text in both languages (pages and CSV files follow their reader); empty for text typed by staff.
+    description_en: str = ""
+    description_da: str = ""
+
+
+def _texts(texts: dict[str, str], language: str) -> dict[str, str]:
+    """``_Line`` keyword arguments for a text known in both languages, issued in ``language``."""
+    return {
+        "description": texts[language][:200],
+        "description_en": texts["en"][:200],
+        "description_da": texts["da"][:200],
+    }
+
+
+def in_each_language(make: Callable[..., str], *args: Any) -> dict[str, str]:
+    """``make(*args)`` with each of the portal's languages active: {"en": …, "da": …}."""
+    texts = {}
+    for code in ("en", "da"):
+        with translation.override(code):
+            texts[code] = str(make(*args))
+    return texts
 
 
 @dataclass
@@ -163,6 +185,10 @@ class _Section:
 
 def _name(name: str, name_da: str, language: str) -> str:
     return name_da if language == "da" and name_da else name
+
+
+def _names(name: str, name_da: str) -> dict[str, str]:
+    return {"en": name, "da": name_da or name}
 
 
 def usage_label(usage_type: str) -> str:
@@ -205,36 +231,44 @@ def _subscription_lines(
     ``days_of`` gets those days."""
     month_days = (last - first).days + 1
     rows = billable_subscriptions(first, last).filter(company_id=company_id).values(*SUBSCRIPTION_FIELDS)
+    pro_rata_texts = in_each_language(_, "%(name)s, %(days)s of %(month_days)s days")
     for row in rows:
         days = days_of[row["id"]] = days_active(row["start_date"], row["end_date"], first, last)
-        section = sections[row["id"]] = _section(row, language)
-        description = section.product_name
+        sections[row["id"]] = section = _section(row, language)
+        texts = _names(row["product__name"], row["product__name_da"])
         if days < month_days:
-            description = _("%(name)s, %(days)s of %(month_days)s days") % {
-                "name": description,
-                "days": days,
-                "month_days": month_days,
+            texts = {
+                code: pattern % {"name": texts[code], "days": days, "month_days": month_days}
+                for code, pattern in pro_rata_texts.items()
             }
         section.lines.append(
             _Line(
                 InvoiceLine.Kind.SUBSCRIPTION,
-                description[:200],
-                Decimal(days),
-                pro_rata(row["product__monthly_price"], days, month_days),
+                quantity=Decimal(days),
+                amount=pro_rata(row["product__monthly_price"], days, month_days),
+                **_texts(texts, language),
             )
         )
 
 
-def _usage_lines(sections: dict[Any, _Section], usage_rows: Iterable[Any], labels: dict[str, str]) -> None:
+Labels = dict[str, dict[str, str]]  # usage type → {language: label}
+
+
+def usage_labels() -> Labels:
+    return {value: in_each_language(usage_label, value) for value in UsageRecord.Type.values}
+
+
+def _usage_lines(sections: dict[Any, _Section], usage_rows: Iterable[Any], labels: Labels, *, language: str) -> None:
     """The period's usage, one line per subscription and type."""
     for row in usage_rows:
+        texts = labels.get(row["type"]) or {"en": row["type"], "da": row["type"]}
         sections[row["subscription_id"]].lines.append(
             _Line(
                 InvoiceLine.Kind.USAGE,
-                labels.get(row["type"], row["type"]),
-                row["quantity"] or Decimal(0),
-                row["charge"] or 0,
+                quantity=row["quantity"] or Decimal(0),
+                amount=row["charge"] or 0,
                 usage_type=row["type"],
+                **_texts(texts, language),
             )
         )
 
@@ -242,9 +276,15 @@ def _usage_lines(sections: dict[Any, _Section], usage_rows: Iterable[Any], label
 def _charge_lines(sections: dict[Any, _Section], charges: Iterable[Charge], *, language: str) -> None:
     """One-off charges (a fee of the catalogue in the invoice's language, or their own description)."""
     for charge in charges:
-        description = _name(charge.fee.name, charge.fee.name_da, language) if charge.fee else charge.description
+        # A fee of the catalogue is named in both languages; a charge's own description as it was typed.
+        texts = _texts(_names(charge.fee.name, charge.fee.name_da), language) if charge.fee else {}
         sections[charge.subscription_id].lines.append(
-            _Line(InvoiceLine.Kind.ONE_OFF, description[:200], Decimal(1), charge.amount)
+            _Line(
+                InvoiceLine.Kind.ONE_OFF,
+                quantity=Decimal(1),
+                amount=charge.amount,
+                **(texts or {"description": charge.description[:200]}),
+            )
         )
 
 
@@ -271,27 +311,34 @@ def _add_on_lines(
         sections[subscription_id].lines.append(
             _Line(
                 InvoiceLine.Kind.ADD_ON,
-                _name(name, name_da, language)[:200],
-                Decimal(days),
-                pro_rata(price, days, month_days),
+                quantity=Decimal(days),
+                amount=pro_rata(price, days, month_days),
+                **_texts(_names(name, name_da), language),
             )
         )
 
 
-def _late_usage_lines(sections: dict[Any, _Section], late_rows: Iterable[Any], labels: dict[str, str]) -> None:
+def _late_usage_text(month: dt.date, names: dict[str, str]) -> str:
+    return _("Late usage, %(month)s: %(type)s") % {
+        "month": formats.month(month),
+        "type": names[translation.get_language() or "en"],
+    }
+
+
+def _late_usage_lines(
+    sections: dict[Any, _Section], late_rows: Iterable[Any], labels: Labels, *, language: str
+) -> None:
     """Usage of earlier, already billed months, one line per month and type."""
     for row in late_rows:
-        description = _("Late usage, %(month)s: %(type)s") % {
-            "month": formats.date_format(row["month"], "YEAR_MONTH_FORMAT"),
-            "type": labels.get(row["type"], row["type"]),
-        }
+        names = labels.get(row["type"]) or {"en": row["type"], "da": row["type"]}
+        texts = in_each_language(_late_usage_text, row["month"], names)
         sections[row["subscription_id"]].lines.append(
             _Line(
                 InvoiceLine.Kind.LATE_USAGE,
-                description[:200],
-                row["quantity"] or Decimal(0),
-                row["charge"] or 0,
+                quantity=row["quantity"] or Decimal(0),
+                amount=row["charge"] or 0,
                 usage_type=row["type"],
+                **_texts(texts, language),
             )
         )
 
@@ -346,9 +393,9 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
         if any(c.subscription_id is None for c in charges):
             # A charge of no subscription (hardware, a fee): the company's own section, after the users.
             sections[None] = _Section(None, str(_("Other charges"))[:200], "", "", "")
-        labels = {value: usage_label(value) for value in UsageRecord.Type.values}
-        _usage_lines(sections, usage_rows, labels)
-        _late_usage_lines(sections, late_rows, labels)
+        labels = usage_labels()
+        _usage_lines(sections, usage_rows, labels, language=language)
+        _late_usage_lines(sections, late_rows, labels, language=language)
         _charge_lines(sections, charges, language=language)
 
         totals: dict[str, int] = defaultdict(int)
@@ -391,7 +438,7 @@ def bill_company(company_id: int, period: str, *, by: Actor, issue_date: dt.date
 
 
 SECTION_COLUMNS = "id, invoice_id, subscription_id, user_name, phone_number, product_name, cost_centre, total"
-LINE_COLUMNS = "invoice_id, section_id, kind, usage_type, description, quantity, amount"
+LINE_COLUMNS = "invoice_id, section_id, kind, usage_type, description, description_en, description_da, quantity, amount"
 
 
 def _store(invoice: Invoice, sections: list[_Section]) -> None:
@@ -429,6 +476,8 @@ def _store(invoice: Invoice, sections: list[_Section]) -> None:
                                 line.kind,
                                 line.usage_type,
                                 line.description,
+                                line.description_en,
+                                line.description_da,
                                 line.quantity,
                                 line.amount,
                             )
@@ -457,6 +506,8 @@ def _store(invoice: Invoice, sections: list[_Section]) -> None:
                 kind=line.kind,
                 usage_type=line.usage_type,
                 description=line.description,
+                description_en=line.description_en,
+                description_da=line.description_da,
                 quantity=line.quantity,
                 amount=line.amount,
             )

@@ -59,10 +59,10 @@ def stacked_bar_chart(bars: list[ChartBar]) -> dict:
                         round(bar_w, 1),
                         round(h, 1),
                         css,
-                        f"{bar.period} · {label}: {formats.money(value)}",
+                        f"{formats.period(bar.period)} · {label}: {formats.money(value)}",
                     )
                 )
-        labels.append({"x": round(x + bar_w / 2, 1), "text": bar.period[2:].replace("-", "/")})
+        labels.append({"x": round(x + bar_w / 2, 1), "text": formats.period_short(bar.period)})
     ticks = [
         {"y": round(TOP + plot_h - plot_h * f, 1), "label": formats.number(int(peak * f) // 100)}
         for f in (0, 0.25, 0.5, 0.75, 1)

@@ -20,6 +20,7 @@ from invoicing.models import (
 )
 from invoicing.money import parse_period, period_of
 from registry.demo import DemoContext
+from subscriptions import catalogue
 from subscriptions.models import Product, Subscription
 
 # Per type: (records per month range, quantity range per record, øre per unit)
@@ -125,11 +126,15 @@ def _einvoice_setup(company: Company, key: str) -> tuple[str | None, EInvoiceRec
 def _sim_card_charge(company: Company, first: dt.date, last: dt.date) -> None:
     sub = billable_subscriptions(first, last).filter(company=company).first()
     if sub is not None:
+        # The catalogue's SIM card fee: named in the reader's language on the invoice page (a typed
+        # description would read the same in both).
+        sim = catalogue.fee("sim-kort")
         Charge.objects.create(
             company=company,
             subscription=sub,
-            description="SIM card / SIM-kort",
-            amount=9900,
+            fee=sim,
+            description=sim.name if sim else "SIM card",
+            amount=sim.price if sim else 9900,
             date=first + dt.timedelta(days=4),
         )
 

@@ -213,7 +213,12 @@ class InvoiceLine(models.Model):
     section = models.ForeignKey(InvoiceSection, on_delete=models.CASCADE, related_name="lines")
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     usage_type = models.CharField(_("usage type"), max_length=16, blank=True)
+    # As issued, in the invoice's language: the PDF and the e-invoice XML print this.
     description = models.CharField(_("description"), max_length=200)
+    # The same text in each language, for pages and CSV files read in the other language (empty for text
+    # typed by staff, such as a charge's own description, and for lines billed before these were kept).
+    description_en = models.CharField(_("description in English"), max_length=200, blank=True, default="")
+    description_da = models.CharField(_("description in Danish"), max_length=200, blank=True, default="")
     # Days for fees, minutes/SMS/MB for usage, count for one-off fees.
     quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=2, default=1)
     amount = models.BigIntegerField(_("amount (øre)"))
@@ -223,6 +228,11 @@ class InvoiceLine(models.Model):
 
     def __str__(self) -> str:
         return self.description
+
+    def description_in(self, language: str) -> str:
+        """The line's text in ``language`` when it was kept in both, else as issued."""
+        text = self.description_da if language.startswith("da") else self.description_en
+        return text or self.description
 
 
 class UsageRecord(CompanyOwned):

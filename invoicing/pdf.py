@@ -128,7 +128,7 @@ def _render(invoice: Invoice) -> bytes:
         customer.append(_("EAN number: %(ean)s") % {"ean": company.ean})
     facts = [
         [_("Credit note number") if invoice.is_credit_note else _("Invoice number"), str(invoice.number)],
-        [_("Billing period"), invoice.period],
+        [_("Billing period"), formats.period(invoice.period)],
         [_("Issue date"), formats.date(invoice.issue_date)],
     ]
     if not invoice.is_credit_note:  # a credit note is not paid: no due date

@@ -65,7 +65,7 @@ def start_billing(forms: StaffForms, data: Any, files: MultiValueDict, by: Actor
     actions.start_billing_run(
         period=period, by=by, force=form.cleaned_data["force"], reason=form.cleaned_data["reason"]
     )
-    return Done(reverse(_STAFF), _("The billing run for %(period)s has started.") % {"period": period})
+    return Done(reverse(_STAFF), _("The billing run for %(period)s has started.") % {"period": formats.period(period)})
 
 
 def import_usage(forms: StaffForms, data: Any, files: MultiValueDict, by: Actor) -> Done | None:

@@ -152,20 +152,22 @@ def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
                 _("Amount excl. VAT (DKK)"),
             ]
         )
+        kinds = {value: str(label) for value, label in InvoiceLine.Kind.choices}
         # Iterate in chunks so a 10,000-user invoice streams in constant memory.
         sections = selectors.sections(invoice=invoice, search=search)
         paginator = Paginator(sections, 1000)
         for number in paginator.page_range:
             for section in paginator.page(number).object_list:
+                localise_section(section, invoice.language)  # names and line texts in the admin's language
                 for line in section.lines.all():
                     yield writer.writerow(
                         [
                             spreadsheet.safe_cell(section.user_name),
-                            section.phone_number,
-                            spreadsheet.safe_cell(section.product_name),
+                            spreadsheet.phone_cell(section.phone_number),
+                            spreadsheet.safe_cell(section.product_display),  # type: ignore[attr-defined]
                             spreadsheet.safe_cell(section.cost_centre),
-                            line.get_kind_display(),
-                            spreadsheet.safe_cell(line.description),
+                            kinds[line.kind],
+                            spreadsheet.safe_cell(line.display_description),  # type: ignore[attr-defined]
                             formats.spreadsheet_quantity(line.quantity),
                             formats.spreadsheet_amount(line.amount),
                         ]

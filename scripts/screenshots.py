@@ -75,6 +75,7 @@ def main() -> None:
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--out", default="screenshots")
     parser.add_argument("--prefix", default="")
+    parser.add_argument("--open-details", action="store_true", help="open every <details> before the screenshot")
     args = parser.parse_args()
     out = Path(args.out)
     out.mkdir(exist_ok=True)
@@ -87,6 +88,8 @@ def main() -> None:
             sign_in(page, args.base, args.user, args.password, args.lang, args.totp_secret)
         for path in args.paths:
             page.goto(f"{args.base}{path}")
+            if args.open_details:
+                page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
             name = args.prefix + (path.strip("/").replace("/", "_") or "root")
             target = out / f"{name}{'-' + args.lang if args.lang else ''}.png"
             page.screenshot(path=str(target), full_page=True)

@@ -39,8 +39,9 @@ _DANGEROUS = spreadsheet.FORMULA_STARTS
 
 
 def _export_values(qs: QuerySet[Subscription]) -> QuerySet[Subscription, tuple[Any, ...]]:
-    # Dates come out of the database as ISO text (both SQLite and PostgreSQL), which skips a
-    # Python date object per cell; that and plain dict look-ups keep the export well above 50,000 rows/s.
+    # Dates come out of the database as ISO text (both SQLite and PostgreSQL), which skips a Python date
+    # object per cell; each distinct day is then formatted once (``spreadsheet.DayCells``). That and plain dict
+    # look-ups keep the export well above 50,000 rows/s.
     return (
         qs.order_by(*selectors.SORTS["name"])
         .annotate(
@@ -67,11 +68,14 @@ def _export_values(qs: QuerySet[Subscription]) -> QuerySet[Subscription, tuple[A
 
 
 def csv_rows(qs: QuerySet[Subscription]) -> Iterator[str]:
-    """The CSV file of ``qs``, in chunks of up to 1,000 rows; headers and values in the active language."""
+    """The CSV file of ``qs``, in chunks of up to 1,000 rows; headers and values in the active language,
+    dates and phone numbers as on the pages (``common.formats``)."""
     products = {p.pk: neutralise(p.display_name) for p in Product.objects.all()}
     statuses = {value: str(label) for value, label in Subscription.Status.choices}
     sims = {value: str(label) for value, label in Subscription.SimType.choices}
     sims[""] = ""
+    days = spreadsheet.DayCells()
+    phone_cell = spreadsheet.phone_cell
     # Semicolons, as Excel expects with Danish regional settings (the invoice-details CSV does the same).
     writer = spreadsheet.row_writer()
     yield spreadsheet.BOM + writer.writerow([str(h) for h in CSV_HEADER])
@@ -87,12 +91,15 @@ def csv_rows(qs: QuerySet[Subscription]) -> Iterator[str]:
                 (
                     "'" + name if name.startswith(danger) else name,
                     "'" + email if email.startswith(danger) else email,
-                    phone if not phone or (phone[0] == "+" and phone[1:].isdigit()) else neutralise(phone),
+                    # Danish numbers, the common case, formatted here as formats.phone does (no call per row).
+                    f"{phone[3:5]} {phone[5:7]} {phone[7:9]} {phone[9:]}"
+                    if len(phone) == 11 and phone[:3] == "+45" and phone[3:].isdigit()
+                    else phone_cell(phone),
                     products.get(product_id, ""),
                     statuses.get(status, status),
-                    start or "",
-                    binding or "",
-                    end or "",
+                    days[start],
+                    days[binding],
+                    days[end],
                     "'" + cc if cc.startswith(danger) else cc,
                     "'" + salary if salary.startswith(danger) else salary,
                     "'" + note if note.startswith(danger) else note,

@@ -158,7 +158,7 @@ class CancelForm(forms.Form):
         self.earliest = earliest_cancel_date(subscription)
         self.fields["end_date"].initial = self.earliest
         self.fields["end_date"].help_text = _("The earliest possible date is %(date)s (notice period).") % {
-            "date": self.earliest.isoformat()
+            "date": formats.date(self.earliest)
         }
 
     def clean_end_date(self) -> datetime.date:

@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from common import formats
 from companies.models import Company
 from invoicing.models import Invoice
 from numbering.models import PortRequest
@@ -51,7 +52,7 @@ class AttachmentsField(forms.FileField):
 
 class InvoiceChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: Invoice) -> str:
-        return f"{obj} · {obj.period}"
+        return f"{obj} · {formats.period(obj.period)}"
 
 
 class PortRequestChoiceField(forms.ModelChoiceField):

@@ -1,7 +1,7 @@
 """Template filters of the formatting layer (``common.formats``): ``{% load formats %}``.
 
 ``{{ invoice.total|money }}`` · ``{{ line.amount|amount }}`` · ``{{ mb|data_volume }}`` · ``{{ mb|gigabytes }}``
-· ``{{ day|day }}`` · ``{{ moment|moment }}`` · ``{{ number|phone }}`` · ``{{ quantity|quantity }}``
+· ``{{ day|day }}`` · ``{{ moment|moment }}`` · ``{{ number|phone }}`` · ``{{ quantity|quantity }}`` · ``{{ invoice.period|period }}``
 """
 
 import datetime as dt
@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from django import template
 
-from common import formats
+from common import formats, widgets
 
 register = template.Library()
 
@@ -66,3 +66,14 @@ def moment(value: dt.datetime | None) -> str:
 @register.filter
 def phone(value: str | None) -> str:
     return formats.phone(value)
+
+
+@register.filter
+def period(value: str | None) -> str:
+    return formats.period(value)
+
+
+@register.simple_tag
+def date_format_hint() -> str:
+    """The hint under a hand-written ``<input type=date>`` (form fields get it from ``common.widgets.DateInput``)."""
+    return widgets.date_format_hint()

@@ -86,3 +86,36 @@ def test_the_template_filters_are_the_same_functions():
         assert template.render(context) == "1.234,50 kr.|1.234,50|5,14 GB|02.12.2026|21 10 47 29"
     with translation.override("en"):
         assert template.render(context) == "DKK 1,234.50|1,234.50|5.14 GB|02/12/2026|21 10 47 29"
+
+
+@pytest.mark.parametrize(("language", "month"), [("da", "november 2026"), ("en", "November 2026")])
+def test_a_billing_period_reads_as_its_month(language, month):
+    with translation.override(language):
+        assert formats.period("2026-11") == month
+        assert Template("{% load formats %}{{ p|period }}").render(Context({"p": "2026-11"})) == month
+        # Anything that is not a period is left alone.
+        assert [formats.period(v) for v in ("2026-13", "2026-1", "", None, "x")] == ["2026-13", "2026-1", "", "", "x"]
+
+
+@pytest.mark.parametrize(
+    ("language", "hint"), [("da", "Dag, måned, år, fx 31.12."), ("en", "Day, month, year, e.g. 31/12/")]
+)
+def test_a_date_field_shows_the_pages_date_format_under_it(language, hint):
+    from django import forms
+
+    from common.widgets import DateInput
+
+    class Form(forms.Form):
+        day = forms.DateField(help_text="Help", widget=DateInput)
+
+    with translation.override(language):
+        html = str(Form(initial={"day": dt.date(2027, 1, 1)})["day"].as_field_group())
+    assert 'value="2027-01-01"' in html  # the browser only takes ISO
+    assert 'aria-describedby="id_day_helptext id_day-format"' in html
+    assert f'id="id_day-format" data-testid="date-format-hint">{hint}' in html
+
+
+@pytest.mark.parametrize(("language", "label"), [("da", "maj 26"), ("en", "May 26")])
+def test_the_chart_axis_names_the_month_short(language, label):
+    with translation.override(language):
+        assert formats.period_short("2026-05") == label

@@ -1,6 +1,8 @@
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
+from common import formats
 from invoicing.models import Invoice
 from invoicing.tests.factories import InvoiceFactory
 
@@ -86,7 +88,9 @@ def test_the_chart_has_its_figures_as_a_table(personas, login):
     assert 'aria-describedby="chart-desc"' in page
     table = page.split('data-testid="chart-table"')[1].split("</details>")[0]
     assert table.count("<tr>") == 13  # the header and twelve months
-    row = table.split(f">{period}</th>")[1].split("</tr>")[0]
+    with translation.override("en"):
+        month = formats.period(period)  # "November 2026": the months are named, no longer "2026-11"
+    row = table.split(f">{month}</th>")[1].split("</tr>")[0]
     assert [cell.split("<")[0] for cell in row.split('class="text-end')[1:]] == [
         '">100.00',
         '">50.00',

@@ -39,6 +39,37 @@ def non_iso_date_inputs(page: str) -> list[str]:
     return bad
 
 
+DESCRIBED_BY = re.compile(r'\baria-describedby="([^"]*)"')
+DANISH_DATE_HINT = re.compile(r"Dag, måned, år, fx \d{2}\.\d{2}\.\d{4}")
+
+
+def date_inputs_without_a_danish_hint(page: str) -> list[str]:
+    """Date inputs with no visible hint of the page's date format tied to them (the browser draws the field in
+    its own locale, and without a date picker it is a plain text box)."""
+    bad = []
+    for match in DATE_TIME_INPUT.finditer(page):
+        if match.group(1) != "date":
+            continue
+        described = DESCRIBED_BY.search(match.group(0))
+        ids = described.group(1).split() if described else []
+        hints = [re.search(rf'id="{re.escape(i)}"[^>]*>([^<]*)<', page) for i in ids]
+        if not any(hint and DANISH_DATE_HINT.fullmatch(hint.group(1).strip()) for hint in hints):
+            bad.append(match.group(0))
+    return bad
+
+
+ISO_IN_TEXT = re.compile(r"\b\d{4}-\d{2}(?:-\d{2})?\b")
+
+
+def iso_dates_in_text(page: str) -> list[str]:
+    """Visible text with a date or billing period written as ISO ('2027-01-02', '2026-11'): Danish pages write
+    '02.01.2027' and 'november 2026' (common.formats)."""
+    page = re.sub(r"<(script|style|pre|code)\b.*?</\1>", "", page, flags=re.S)
+    texts = [t.strip() for t in re.findall(r">([^<>]+)<", page)]
+    # Staff forms and file imports give an example of what to type or upload ("ÅÅÅÅ-MM, f.eks. 2026-11").
+    return sorted({t for t in texts if ISO_IN_TEXT.search(t) and "f.eks." not in t})
+
+
 def english_leftovers(page: str) -> list[str]:
     page = re.sub(r"<(script|style|pre|code)\b.*?</\1>", "", page, flags=re.S)
     texts = re.findall(r">([^<>]+)<", page)
@@ -72,6 +103,10 @@ def test_it_renders_every_page_in_danish(route, personas, login):
             leftovers[method.upper()] = found
         bad_inputs = non_iso_date_inputs(response.content.decode())
         assert not bad_inputs, f"{url}: date/time inputs the browser shows empty: {bad_inputs}"
+        iso = iso_dates_in_text(response.content.decode())
+        assert not iso, f"{url}: ISO dates or periods in the text: {iso}"
+        unexplained = date_inputs_without_a_danish_hint(response.content.decode())
+        assert not unexplained, f"{url}: date inputs without a hint of the Danish date format: {unexplained}"
     assert not leftovers, f"{url}: English left in {leftovers}"
 
 

@@ -49,7 +49,8 @@ def test_an_error_comes_back_on_the_list_with_the_rows_still_ticked(subs, login,
     assert "2 subscriptions selected" in html
     # The error is beside its field, which says it is invalid; the other field keeps what was typed.
     assert 'data-testid="bulk-error-end_date">Choose the last day.</div>' in html
-    assert 'aria-invalid="true" aria-describedby="bulk-date-error"' in html
+    # The error first, then the hint of the date format (both read out with the field).
+    assert 'aria-invalid="true" aria-describedby="bulk-date-error bulk-date-format"' in html
     assert 'value="Omstrukturering"' in html
     assert 'data-testid="bulk-error-reason"' not in html
     assert not Subscription.all_companies.exclude(status="active").exists()

@@ -23,7 +23,7 @@ def read(response):
     return rows
 
 
-def test_it_streams_utf8_with_bom_e164_and_iso_dates(personas, login):
+def test_it_streams_utf8_with_bom_and_dates_and_phones_as_on_the_pages(personas, login):
     SubscriptionFactory(company=personas.company_a, user_name="Ærle Ørsted", phone_number="+4520123456")
     SubscriptionFactory(company=personas.company_b, user_name="Fremmed")
     response = login(personas.admin_a).get(URL)
@@ -31,9 +31,38 @@ def test_it_streams_utf8_with_bom_e164_and_iso_dates(personas, login):
     assert "alfa-aps" in response["Content-Disposition"] and ".csv" in response["Content-Disposition"]
     rows = read(response)
     assert rows[0][0] == "Name"
-    assert rows[1][:3] == ["Ærle Ørsted", rows[1][1], "+4520123456"]
-    assert rows[1][5] == "2025-01-01"
+    # Was E.164 and ISO: Excel read "+4520123456" as the number 4520123456.
+    assert rows[1][:3] == ["Ærle Ørsted", rows[1][1], "20 12 34 56"]
+    assert rows[1][5] == "01/01/2025"
     assert len(rows) == 2
+
+
+@pytest.mark.parametrize(
+    ("language", "headers", "day", "status"),
+    [
+        ("da", ["Navn", "E-mail", "Telefonnummer", "Abonnementstype", "Status", "Startdato"], "01.01.2025", "Aktiv"),
+        ("en", ["Name", "E-mail", "Phone number", "Subscription type", "Status", "Start date"], "01/01/2025", "Active"),
+    ],
+)
+def test_excel_reads_the_file_in_the_admins_language_and_formats(personas, login, language, headers, day, status):
+    """As Excel with Danish regional settings opens it: the BOM, ';' sniffed from the first lines, then the
+    cells: headers, dates and phone numbers as the pages show them in the admin's language."""
+    SubscriptionFactory(company=personas.company_a, user_name="Åse", phone_number="+4521104729")
+    SubscriptionFactory(company=personas.company_a, user_name="Björn", phone_number="+46701234567")
+    personas.admin_a.language = language
+    personas.admin_a.save()
+    body = b"".join(login(personas.admin_a).get(URL).streaming_content)
+    assert body.startswith(b"\xef\xbb\xbf")
+    text = body.decode("utf-8-sig")
+    assert csv.Sniffer().sniff(text[:4096], delimiters=";,").delimiter == ";"
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:6] == headers
+    by_name = {row[0]: row for row in rows[1:]}
+    assert by_name["Åse"][2] == "21 10 47 29"
+    assert by_name["Åse"][4] == status
+    assert by_name["Åse"][5] == day
+    # A foreign number starts with "+": kept as text the way every formula-like cell is.
+    assert by_name["Björn"][2] == "'+46 70 123 45 67"
 
 
 def test_it_never_exports_pin_or_puk(personas, login):
