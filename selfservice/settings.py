@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django_htmx",
     "jobs",  # before django_tasks_db: its db_worker (with leases) replaces the library's
     "django_tasks_db",
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "subscriptions",
     "numbering",  # "numbers" would shadow the standard library module
     "invoicing",
+    "sso",  # single sign-on per company (OpenID Connect, verified domains)
     "api",  # the customer API (TMF Open API lines), before ninja so its docs page template wins
     "ninja",
 ]
@@ -166,6 +169,13 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": env_str("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,5/300s/key"),
     "reset_password": "20/m/ip,5/m/key",
 }
+# Single sign-on (sso/): each company's OpenID Connect IdP is an allauth app built from sso.SsoConfiguration.
+SOCIALACCOUNT_ADAPTER = "sso.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # sso.adapters connects by a verified domain only
+ACCOUNT_FORMS = {"login": "sso.forms.SsoLoginForm", "reset_password": "sso.forms.SsoResetPasswordForm"}
+SSO_TXT_RESOLVER = env_str("SSO_TXT_RESOLVER", "sso.dns.DnsPythonResolver")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Self-service"
 
