@@ -22,5 +22,6 @@ class ApiConfig(AppConfig):
                 "api_hub.registered": _("Registered a webhook"),
                 "api_hub.unregistered": _("Removed a webhook"),
                 "api_hub.redelivered": _("Sent a webhook event again"),
+                "api_hub.secret_rotated": _("Made a new signing secret for a webhook"),
             }
         )

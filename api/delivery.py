@@ -25,9 +25,9 @@ from api.webhooks import (
     SIGNATURE_HEADER,
     TIMESTAMP_HEADER,
     Target,
-    hub_secret,
     resolve_callback,
-    signature,
+    signatures,
+    signing_secrets,
 )
 from jobs.queue import enqueue
 from subscriptions.crypto import UndecryptableSecret
@@ -134,7 +134,7 @@ def _claim(delivery_id: int) -> tuple[WebhookDelivery, WebhookAttempt] | None:
 def _request(delivery: WebhookDelivery) -> tuple[bytes, dict[str, str]] | str:
     """The body and signed headers, or why they cannot be made."""
     try:
-        secret = hub_secret(delivery.hub)
+        secrets = signing_secrets(delivery.hub)
     except UndecryptableSecret:
         return "The signing secret cannot be decrypted (an encryption key was removed)."
     body = json.dumps(delivery.event.payload, separators=(",", ":"), ensure_ascii=False).encode()
@@ -143,7 +143,7 @@ def _request(delivery: WebhookDelivery) -> tuple[bytes, dict[str, str]] | str:
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
         TIMESTAMP_HEADER: str(timestamp),
-        SIGNATURE_HEADER: signature(secret, timestamp, body),
+        SIGNATURE_HEADER: signatures(secrets, timestamp, body),
         EVENT_ID_HEADER: str(delivery.event.event_id),
     }
     return body, headers

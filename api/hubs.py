@@ -13,7 +13,7 @@ from api import schemas, tmf
 from api.auth import APIKey, actor_of, client_of, company_of
 from api.idempotency import idempotent
 from api.models import WebhookHub
-from api.webhooks import AREA_OF_API, register_hub, unregister_hub
+from api.webhooks import AREA_OF_API, register_hub, rotate_hub_secret, unregister_hub
 from registry.scoping import get_for_company
 
 
@@ -30,6 +30,8 @@ def render(request: HttpRequest, hub: WebhookHub, *, secret: str | None = None) 
         "query": hub.query,
         "eventType": list(hub.event_types),
         "creationDate": tmf.iso(hub.created_at),
+        "secretRotationDate": tmf.iso(hub.secret_rotated_at),
+        "previousSecretValidUntil": tmf.iso(hub.previous_secret_expires_at),
     }
     if secret is not None:
         body["secret"] = secret
@@ -90,6 +92,23 @@ def router_for(api: str) -> Router:
     )
     def get_hub(request: HttpRequest, hub_id: int) -> HttpResponse:
         return JsonResponse(render(request, one(request, hub_id)))
+
+    @router.post(
+        "/hub/{hub_id}/rotateSecret",
+        response=schemas.responses({200: schemas.Hub}, 404),
+        by_alias=True,
+        summary="Make a new signing secret (answered once); the old one also signs for 24 hours",
+        operation_id=f"rotate{name}ListenerSecret",
+    )
+    def rotate_secret(request: HttpRequest, hub_id: int) -> HttpResponse:
+        hub = one(request, hub_id)
+
+        def write() -> HttpResponse:
+            rotated, secret = rotate_hub_secret(hub, by=actor_of(request))
+            body = render(request, rotated, secret=secret)
+            return JsonResponse(body)
+
+        return idempotent(request, client_of(request), write, redact=("secret",))
 
     @router.delete(
         "/hub/{hub_id}",

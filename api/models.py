@@ -134,6 +134,8 @@ class WebhookHub(CompanyOwned):
         PRODUCT_INVENTORY = "productInventory", "TMF637 Product Inventory"
         TROUBLE_TICKET = "troubleTicket", "TMF621 Trouble Ticket"
         CUSTOMER_BILL = "customerBillManagement", "TMF678 Customer Bill"
+        PRODUCT_ORDERING = "productOrdering", "TMF622 Product Ordering"
+        NUMBERING = "numbering", "Numbers"
 
     client = models.ForeignKey(APIClient, verbose_name=_("API client"), on_delete=models.CASCADE, related_name="hubs")
     api = models.CharField(_("API"), max_length=40, choices=Api.choices)
@@ -141,6 +143,10 @@ class WebhookHub(CompanyOwned):
     query = models.CharField(_("query"), max_length=500, blank=True)
     event_types = models.JSONField(_("event types"), default=list)
     secret_encrypted = models.TextField(editable=False)
+    # After a rotation the old secret still signs (beside the new one) until it expires: a grace period.
+    previous_secret_encrypted = models.TextField(editable=False, blank=True)
+    previous_secret_expires_at = models.DateTimeField(_("old secret valid until"), null=True, blank=True)
+    secret_rotated_at = models.DateTimeField(_("secret rotated"), null=True, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     deleted_at = models.DateTimeField(_("unregistered"), null=True, blank=True)
 

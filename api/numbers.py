@@ -3,7 +3,8 @@ and the main number's call flow. TM Forum has no v4 API for these; the resources
 (``id``, ``href``, ``@type``, ``relatedParty``, lists, errors).
 
 - ``phoneNumber``: the company's landline numbers (and the main number); mobile numbers are products.
-- ``portRequest``: list, read (with its ``statusChange`` history, to follow it), create a landline request,
+- ``portRequest``: list, read (with its ``statusChange`` history, to follow it), cancel (PATCH ``status``
+  ``cancelled``, ``numbering.actions.cancel_port_request``: the portal's rules), create a landline request,
   validated by the portal's own form (``numbering.forms.PortRequestForm``) and made by its action; the
   authorisation is signed through the API (the typed name and the consent), as in the portal.
 - ``callFlow``: the active version, and a new version saved by ``numbering.actions.save_call_flow``,
@@ -109,6 +110,15 @@ class PortRequestOut(Schema):
     relatedEntity: list[schemas.Ref] | None = None
     relatedParty: list[schemas.Ref] | None = None
     statusChange: list[schemas.StatusChange] | None = None
+
+
+class PortRequestPatch(Schema):
+    """Cancel a port request (the portal's **Cancel request**): the only change a customer makes over the API."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    status: Literal["cancelled"]
+    statusChangeReason: str = Field("", max_length=300, description="Why (optional), shown on its timeline")
 
 
 class PortRequestCreate(Schema):
@@ -352,6 +362,24 @@ def list_ports(
     operation_id="retrievePortRequest",
 )
 def get_port(request: HttpRequest, port_id: int) -> HttpResponse:
+    return JsonResponse(render_port(request, _one_port(request, port_id), full=True))
+
+
+@router.patch(
+    "/portRequest/{port_id}",
+    response=schemas.responses({200: PortRequestOut}, 404, 409),
+    by_alias=True,
+    summary="Cancel a port request (status cancelled), with the portal's rules: not once it is scheduled",
+    operation_id="patchPortRequest",
+)
+def patch_port(request: HttpRequest, port_id: int, payload: PortRequestPatch) -> HttpResponse:
+    port = _one_port(request, port_id)
+    if port.status != PortRequest.Status.CANCELLED:  # cancelling a cancelled request again changes nothing
+        try:
+            actions.cancel_port_request(port, reason=payload.statusChangeReason.strip(), by=actor_of(request))
+        except ValidationError as exc:
+            # Scheduled (contact us to stop it), completed, or changed by someone else meanwhile.
+            raise ApiError(409, " ".join(exc.messages), code="not_cancellable") from None
     return JsonResponse(render_port(request, _one_port(request, port_id), full=True))
 
 

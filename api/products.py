@@ -57,6 +57,9 @@ FIELDS = (
     "relatedParty",
 )
 Status = Literal["pendingActive", "active", "suspended", "pendingTerminate", "terminated", "cancelled"]
+# The sorts a cursor pages (their order is a sort key and the id, on an index).
+KEYSET_SORTS = ("name", "-name")
+KEY_FIELDS = ("sort_name",)
 Sort = Literal["name", "-name", "email", "-email", "phoneNumber", "-phoneNumber", "lastUpdate", "-lastUpdate"]
 # Characteristic name -> model field, for those a PATCH may change (as on the portal's profile).
 WRITABLE = {
@@ -162,6 +165,22 @@ def _one(request: HttpRequest, product_id: int) -> Subscription:
     return get_for_company(selectors.company_subscriptions(company).select_related("company"), company, pk=product_id)
 
 
+def _keyset(sort: str | None, cursor: str | None, offset: int) -> bool:
+    """Whether the page is found by its key (a cursor, or the first page of a sort a cursor pages)."""
+    keyset = (sort or "name") in KEYSET_SORTS
+    if cursor and not keyset:
+        raise ApiError(
+            422,
+            f"cursor pages the sorts {', '.join(KEYSET_SORTS)}; use offset for the others.",
+            errors=[{"field": "cursor", "message": "not with this sort"}],
+        )
+    if cursor and offset:
+        raise ApiError(
+            422, "Give cursor or offset, not both.", errors=[{"field": "offset", "message": "not with cursor"}]
+        )
+    return keyset and not offset
+
+
 @router.get(
     "/product",
     response=schemas.responses({200: list[schemas.Product]}),
@@ -181,9 +200,15 @@ def list_products(
     limit: int = Query(tmf.DEFAULT_LIMIT, ge=1, le=tmf.MAX_LIMIT),
     sort: Sort | None = None,
     fields: str | None = Query(None, pattern=schemas.fields_pattern(FIELDS), description="Attributes to return"),
+    cursor: str | None = Query(
+        None,
+        max_length=2000,
+        description="The next page (from X-Next-Cursor or Link rel=next) by name: as fast at any depth; not with offset",
+    ),
 ) -> HttpResponse:
     company = company_of(request)
     order = tmf.ordering(sort, SORTS, "name")
+    keyset = _keyset(sort, cursor, offset)
     wanted = tmf.projection(fields, FIELDS)
     if status is not None and status not in STATUS_FROM_TMF:
         raise ApiError(
@@ -209,7 +234,7 @@ def list_products(
         if timezone.is_naive(updated_since):
             updated_since = timezone.make_aware(updated_since)
         qs = qs.filter(updated_at__gte=updated_since)
-    rows = qs.select_related(None).order_by(*order).values(*ROW_FIELDS)
+    rows = qs.select_related(None).order_by(*order).values(*ROW_FIELDS, *KEY_FIELDS)
     offerings = {p.pk: p for p in selectors.products_in_order()}
     total = None
     if not (phone or email or updated_since):
@@ -224,6 +249,19 @@ def list_products(
     def page(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         return render_rows(request, company, rows, offerings)
 
+    if keyset:
+        return tmf.keyset_response(
+            request,
+            rows,
+            sort=sort or "name",
+            order=order,
+            key_of=lambda row: (row["sort_name"], row["id"]),
+            cursor=cursor or "",
+            limit=limit,
+            render=page,
+            wanted=wanted,
+            total=total,
+        )
     return tmf.list_response(request, rows, offset=offset, limit=limit, render=page, wanted=wanted, total=total)
 
 

@@ -288,6 +288,8 @@ class Hub(Schema):
     eventType: list[str] | None = None
     secret: str | None = None
     creationDate: str | None = None
+    secretRotationDate: str | None = None
+    previousSecretValidUntil: str | None = None
 
 
 class HubCreate(Schema):

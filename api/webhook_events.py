@@ -6,22 +6,26 @@ envelope) and one ``WebhookDelivery`` per hub, each with its delivery task queue
 transaction (``jobs.queue.enqueue``). A rolled-back change leaves no event and no task.
 """
 
+import copy
 import uuid
 from collections.abc import Callable
 from typing import Any, cast
 
 from django.conf import settings
+from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 
-from api import bills, products, troubletickets
-from api.models import WebhookDelivery, WebhookEvent, WebhookHub
+from api import bills, neworders, numbers, orders, products, troubletickets
+from api.models import ProductOrder, WebhookDelivery, WebhookEvent, WebhookHub
 from api.webhooks import AREA_OF_API
 from companies.models import Company
 from invoicing.events import InvoiceIssued
 from invoicing.models import Invoice
 from invoicing.selectors import with_credited
 from jobs.queue import enqueue
+from numbering.events import CallFlowSaved, PortRequestStatusChanged
+from numbering.models import CallFlowVersion, PortEvent, PortRequest
 from registry.events import Facts, subscribe
 from subscriptions.events import SubscriptionCreated, SubscriptionStatusChanged
 from subscriptions.models import Subscription
@@ -98,6 +102,16 @@ def on_subscription_created(event: SubscriptionCreated) -> Facts | None:
 
 
 def on_subscription_status_changed(event: SubscriptionStatusChanged) -> Facts | None:
+    _product_state_changes(event)
+    _orders_followed(
+        event.company_id,
+        [pk for pk, _old, _new in event.changes],
+        old_status={pk: old for pk, old, _new in event.changes},
+    )
+    return None
+
+
+def _product_state_changes(event: SubscriptionStatusChanged) -> None:
     api, event_type = WebhookHub.Api.PRODUCT_INVENTORY, "ProductStateChangeEvent"
     if not listening_hubs(event.company_id, api, event_type):
         return None
@@ -106,7 +120,6 @@ def on_subscription_status_changed(event: SubscriptionStatusChanged) -> Facts | 
         # The resource as it is now; the old status beside it (TMF's Product has no attribute for it).
         body = {"product": rendered[pk], "previousStatus": products.STATUS_TO_TMF.get(old, old)}
         record_event(company_id=event.company_id, api=api, event_type=event_type, build=_constant(body))
-    return None
 
 
 def _constant(body: dict[str, Any]) -> Callable[[], dict[str, Any]]:
@@ -164,9 +177,89 @@ def on_staff_replied(event: TicketStaffReplied) -> Facts | None:
     return None
 
 
+# Orders: TMF622 productOrder ---------------------------------------------------------------------
+
+
+def _orders_followed(
+    company_id: int,
+    subscription_ids: list[int],
+    *,
+    old_status: dict[int, str] | None = None,
+    old_port: tuple[int, str] | None = None,
+) -> None:
+    """A new subscription's order follows its subscription and port request: when the state read from
+    them changes, that is a ProductOrderStateChangeEvent. ``old_status`` (subscription id -> status) or
+    ``old_port`` (port request id, status) say what changed, to read the state it had."""
+    api, event_type = WebhookHub.Api.PRODUCT_ORDERING, "ProductOrderStateChangeEvent"
+    if not subscription_ids or not listening_hubs(company_id, api, event_type):
+        return
+    added = list(
+        ProductOrder.objects.filter(
+            company_id=company_id, action=ProductOrder.Action.ADD, subscription_id__in=subscription_ids
+        )
+        .select_related("subscription")
+        .order_by("pk")
+    )
+    if not added:
+        return
+    company = Company.objects.get(pk=company_id)
+    port_requests = neworders.port_requests_of(company, [o.subscription_id for o in added])
+    for order in added:
+        sub, port = order.subscription, port_requests.get(order.subscription_id)
+        before_sub, before_port = sub, port
+        if old_status and order.subscription_id in old_status:
+            before_sub = copy.copy(sub)
+            before_sub.status = old_status[order.subscription_id]
+        if old_port and port is not None and port.pk == old_port[0]:
+            before_port = copy.copy(port)
+            before_port.status = old_port[1]
+        previous, now = neworders.state(before_sub, before_port), neworders.state(sub, port)
+        if previous == now:
+            continue
+        body = {"productOrder": orders.render(_site(), order, port_requests), "previousState": previous}
+        record_event(company_id=company_id, api=api, event_type=event_type, build=_constant(body))
+
+
+# Numbers: port requests and call flow versions ---------------------------------------------------------
+
+
+def on_port_request_status_changed(event: PortRequestStatusChanged) -> Facts | None:
+    def build() -> dict[str, Any]:
+        port = (
+            PortRequest.objects.filter(company_id=event.company_id)
+            .prefetch_related("numbers", Prefetch("events", queryset=PortEvent.objects.order_by("created_at", "id")))
+            .get(pk=event.port_request_id)
+        )
+        return {"portRequest": numbers.render_port(_site(), port, full=True), "previousStatus": event.previous}
+
+    record_event(
+        company_id=event.company_id,
+        api=WebhookHub.Api.NUMBERING,
+        event_type="PortRequestStateChangeEvent",
+        build=build,
+    )
+    if event.subscription_id is not None:
+        _orders_followed(event.company_id, [event.subscription_id], old_port=(event.port_request_id, event.previous))
+    return None
+
+
+def on_call_flow_saved(event: CallFlowSaved) -> Facts | None:
+    def build() -> dict[str, Any]:
+        company = Company.objects.get(pk=event.company_id)
+        version = CallFlowVersion.objects.filter(company_id=event.company_id).get(pk=event.version_id)
+        return {"callFlow": numbers.render_flow(_site(), company, version)}
+
+    record_event(
+        company_id=event.company_id, api=WebhookHub.Api.NUMBERING, event_type="CallFlowCreateEvent", build=build
+    )
+    return None
+
+
 def subscribe_all() -> None:
     subscribe(SubscriptionCreated, on_subscription_created)
     subscribe(SubscriptionStatusChanged, on_subscription_status_changed)
     subscribe(InvoiceIssued, on_invoice_issued)
     subscribe(TicketStatusChanged, on_ticket_status_changed)
     subscribe(TicketStaffReplied, on_staff_replied)
+    subscribe(PortRequestStatusChanged, on_port_request_status_changed)
+    subscribe(CallFlowSaved, on_call_flow_saved)

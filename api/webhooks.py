@@ -26,18 +26,24 @@ from audit.events import record
 from jobs.queue import enqueue
 from subscriptions import crypto
 
-# The event types of each API (TMF637, TMF621, TMF678 v4 names) and the area a listener needs.
+# The event types of each API (TMF637, TMF621, TMF678, TMF622 v4 names; the Numbers API's in their style) and the area a listener needs.
 EVENT_TYPES: dict[str, tuple[str, ...]] = {
     WebhookHub.Api.PRODUCT_INVENTORY: ("ProductCreateEvent", "ProductStateChangeEvent"),
     WebhookHub.Api.TROUBLE_TICKET: ("TroubleTicketStatusChangeEvent", "TroubleTicketAttributeValueChangeEvent"),
     WebhookHub.Api.CUSTOMER_BILL: ("CustomerBillCreateEvent",),
+    WebhookHub.Api.PRODUCT_ORDERING: ("ProductOrderStateChangeEvent",),
+    WebhookHub.Api.NUMBERING: ("PortRequestStateChangeEvent", "CallFlowCreateEvent"),
 }
 AREA_OF_API: dict[str, str] = {
     WebhookHub.Api.PRODUCT_INVENTORY: "subscriptions",
     WebhookHub.Api.TROUBLE_TICKET: "tickets",
     WebhookHub.Api.CUSTOMER_BILL: "invoice",
+    WebhookHub.Api.PRODUCT_ORDERING: "subscriptions",
+    WebhookHub.Api.NUMBERING: "numbers",
 }
 MAX_HUBS_PER_CLIENT = 20
+# After a secret is rotated, deliveries carry the old secret's signature too for this long.
+SECRET_GRACE = datetime.timedelta(hours=24)
 # A waiting delivery whose try was due this long (plus a task lease) ago has lost its task.
 STUCK_AFTER = datetime.timedelta(minutes=15)
 SIGNATURE_HEADER = "X-Signature"
@@ -134,6 +140,20 @@ def hub_secret(hub: WebhookHub) -> str:
     return crypto.decrypt_strict(hub.secret_encrypted)
 
 
+def signing_secrets(hub: WebhookHub) -> list[str]:
+    """The secrets a delivery is signed with now: the hub's, then the old one during its grace period."""
+    secrets_ = [hub_secret(hub)]
+    expires = hub.previous_secret_expires_at
+    if hub.previous_secret_encrypted and expires is not None and expires > timezone.now():
+        secrets_.append(crypto.decrypt_strict(hub.previous_secret_encrypted))
+    return secrets_
+
+
+def signatures(secrets_: list[str], timestamp: int, body: bytes) -> str:
+    """The ``X-Signature`` value: ``sha256=<new>`` and, during a rotation's grace period, ``, sha256=<old>``."""
+    return ", ".join(signature(secret, timestamp, body) for secret in secrets_)
+
+
 # Writes -----------------------------------------------------------------------------------------------
 
 
@@ -177,6 +197,36 @@ def unregister_hub(hub: WebhookHub, *, by: Actor) -> None:
         status=WebhookDelivery.Status.FAILED, last_error="The listener was unregistered."
     )
     record("api_hub.unregistered", by=by, company=hub.company, target=hub, details={"callback": hub.callback})
+
+
+@transaction.atomic
+def rotate_hub_secret(hub: WebhookHub, *, by: Actor) -> tuple[WebhookHub, str]:
+    """A new signing secret, returned once; the old one keeps signing beside it for ``SECRET_GRACE``.
+
+    Rotating again within the grace period drops the oldest: only the secret just replaced stays valid.
+    """
+    hub = WebhookHub.objects.for_company(hub.company).select_for_update().get(pk=hub.pk)
+    if hub.deleted_at is not None:
+        raise ValidationError(_("This webhook was removed."), code="hub_removed")
+    secret, now = new_secret(), timezone.now()
+    hub.previous_secret_encrypted, hub.secret_encrypted = hub.secret_encrypted, crypto.encrypt(secret)
+    hub.previous_secret_expires_at, hub.secret_rotated_at = now + SECRET_GRACE, now
+    hub.save(
+        update_fields=[
+            "previous_secret_encrypted",
+            "secret_encrypted",
+            "previous_secret_expires_at",
+            "secret_rotated_at",
+        ]
+    )
+    record(
+        "api_hub.secret_rotated",
+        by=by,
+        company=hub.company,
+        target=hub,
+        details={"callback": hub.callback, "old_secret_valid_until": hub.previous_secret_expires_at.isoformat()},
+    )
+    return hub, secret
 
 
 def is_stuck(delivery: WebhookDelivery) -> bool:

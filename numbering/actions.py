@@ -18,6 +18,7 @@ from common.uploads import PDF, detect_kind, read_head
 from companies.models import Company
 from jobs.queue import enqueue
 from numbering import flows
+from numbering.events import CallFlowSaved, PortRequestStatusChanged
 from numbering.models import (
     CallFlowVersion,
     PhoneNumber,
@@ -29,6 +30,7 @@ from numbering.models import (
 )
 from numbering.porting import earliest_porting_date, port_date_problem
 from numbering.tasks import notify_staff_of_port_request, send_port_request_update
+from registry.events import publish
 from subscriptions.actions import activate_after_port
 from subscriptions.actions import cancel as cancel_subscription
 from subscriptions.events import SubscriptionCancelled, SubscriptionCreated
@@ -100,6 +102,16 @@ def _transition(port_request: PortRequest, new: str, *, reason: str, by: Actor) 
         details={"previous": previous, "new": new, "reason": reason},
     )
     enqueue(send_port_request_update, port_request.pk, event.pk)
+    publish(
+        PortRequestStatusChanged(
+            company_id=port_request.company_id,
+            port_request_id=port_request.pk,
+            subscription_id=port_request.subscription_id,
+            previous=previous,
+            new=new,
+            by=by,
+        )
+    )
     return event
 
 
@@ -345,8 +357,10 @@ def _cancel(port_request: PortRequest, *, reason: str, by: Actor) -> None:
     _lock(port_request)
     if port_request.status == S.SCHEDULED:
         raise ValidationError(_("The port is already scheduled. Contact us to stop it."))
-    _transition(port_request, S.CANCELLED, reason=reason or _("Cancelled by the customer"), by=by)
+    _refuse(port_request, S.CANCELLED)
+    # The numbers first, so the change's event (PortRequestStatusChanged) shows the request as it is now.
     port_request.numbers.update(status=PortNumber.Status.CANCELLED)
+    _transition(port_request, S.CANCELLED, reason=reason or _("Cancelled by the customer"), by=by)
 
 
 # -- what the Subscriptions area tells us (registry.events; subscribed in NumberingConfig.ready) ------------
@@ -395,10 +409,10 @@ def reject_port_request(port_request: PortRequest, *, reason: str, by: Actor) ->
     _lock(port_request)
     if not reason.strip():
         raise ValidationError(_("Give a reason, so the customer can correct the request."))
-    _transition(port_request, S.REJECTED, reason=reason.strip(), by=by)
+    _refuse(port_request, S.REJECTED)
     port_request.numbers.exclude(status=PortNumber.Status.PORTED).update(status=PortNumber.Status.REQUESTED)
-    port_request.scheduled_at = None
-    port_request.save(update_fields=["scheduled_at"])
+    port_request.scheduled_at = None  # saved by the transition
+    _transition(port_request, S.REJECTED, reason=reason.strip(), by=by)
     return port_request
 
 
@@ -415,13 +429,13 @@ def schedule_port_request(port_request: PortRequest, *, at: datetime.datetime, b
     _refuse(port_request, S.SCHEDULED)
     port_request.scheduled_at = at
     local = timezone.localtime(at)
+    port_request.numbers.filter(status=PortNumber.Status.REQUESTED).update(status=PortNumber.Status.SCHEDULED)
     _transition(
         port_request,
         S.SCHEDULED,
         reason=_("Scheduled for %(when)s") % {"when": formats.datetime(local)},
         by=by,
     )
-    port_request.numbers.filter(status=PortNumber.Status.REQUESTED).update(status=PortNumber.Status.SCHEDULED)
     return port_request
 
 
@@ -535,6 +549,7 @@ def save_call_flow(
         target=version,
         details=details,
     )
+    publish(CallFlowSaved(company_id=company.pk, version_id=version.pk, by=by))
     return version
 
 

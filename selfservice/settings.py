@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.openid_connect",
     "django_htmx",
     "jobs",  # before django_tasks_db: its db_worker (with leases) replaces the library's
     "django_tasks_db",
@@ -61,6 +63,7 @@ INSTALLED_APPS = [
     "subscriptions",
     "numbering",  # "numbers" would shadow the standard library module
     "invoicing",
+    "sso",  # single sign-on per company (OpenID Connect, verified domains)
     "api",  # the customer API (TMF Open API lines), before ninja so its docs page template wins
     "ninja",
 ]
@@ -166,6 +169,13 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": env_str("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,5/300s/key"),
     "reset_password": "20/m/ip,5/m/key",
 }
+# Single sign-on (sso/): each company's OpenID Connect IdP is an allauth app built from sso.SsoConfiguration.
+SOCIALACCOUNT_ADAPTER = "sso.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_AUTO_SIGNUP = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # sso.adapters connects by a verified domain only
+ACCOUNT_FORMS = {"login": "sso.forms.SsoLoginForm", "reset_password": "sso.forms.SsoResetPasswordForm"}
+SSO_TXT_RESOLVER = env_str("SSO_TXT_RESOLVER", "sso.dns.DnsPythonResolver")
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Self-service"
 
@@ -180,6 +190,8 @@ WEBHOOK_MAX_TRIES = env_int("WEBHOOK_MAX_TRIES", 8)
 WEBHOOK_RETRY_SECONDS = env_int("WEBHOOK_RETRY_SECONDS", 30)
 WEBHOOK_TIMEOUT_SECONDS = env_int("WEBHOOK_TIMEOUT_SECONDS", 10)
 WEBHOOK_ALLOW_LOCAL = env_bool("WEBHOOK_ALLOW_LOCAL", DEBUG)
+# Webhook events, deliveries and tries older than this are removed by manage.py prune_webhook_history.
+WEBHOOK_RETENTION_DAYS = env_int("WEBHOOK_RETENTION_DAYS", 30)
 # Requests with a wrong key per client address and window; past it, wrong keys answer 429.
 API_FAILED_AUTH_LIMIT = env_int("API_FAILED_AUTH_LIMIT", 30)
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 60 * 60)

@@ -7,6 +7,7 @@ from accounts.views import admin_login, closed_page
 from api.routes import api as customer_api
 from portal import views as portal_views
 from registry.areas import registry, staff_pages
+from sso import views as sso_views
 
 admin.site.site_header = _("Self-service — operator staff")
 admin.site.site_title = _("Self-service staff")
@@ -18,7 +19,13 @@ urlpatterns = [
     # Customers cannot change their login e-mail (staff do, audited): allauth's e-mail pages do not exist.
     path("accounts/email/", closed_page, name="account_email"),
     re_path(r"^accounts/confirm-email/", closed_page),
+    # An e-mail of a verified single sign-on domain goes to its company's IdP (sso.views.login).
+    path("accounts/login/", sso_views.login, name="account_login"),
+    # Identities are linked by the company's verified domains only: no page to connect or sign up with one.
+    path("accounts/3rdparty/", closed_page, name="socialaccount_connections"),
+    path("accounts/3rdparty/signup/", closed_page, name="socialaccount_signup"),
     path("accounts/", include("allauth.urls")),
+    path("sso/", include("sso.urls")),
     path("me/", include("accounts.urls")),
     path("invitation/", include("accounts.invitation_urls")),
     path("audit/", include("portal.activity_urls")),

@@ -32,6 +32,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from api.models import APIClient  # noqa: E402
 from api.tests.factories import auth, make_client  # noqa: E402
+from api.tmf import encode_cursor  # noqa: E402
 from companies.models import Company  # noqa: E402
 from registry.demo import cvr_with_check  # noqa: E402
 from subscriptions.catalogue import ensure_catalogue  # noqa: E402
@@ -76,6 +77,13 @@ def measure(token: str, params: dict[str, Any]) -> tuple[float, float, float, in
     return statistics.median(times), times[int(len(times) * 0.95) - 1], statistics.median(cpu), len(queries)
 
 
+def cursor_after(obj: Company, position: int) -> str | None:
+    """The cursor a client holds after reading ``position`` rows by name (as X-Next-Cursor gives it)."""
+    keys = Subscription.objects.filter(company=obj).order_by("sort_name", "id").values_list("sort_name", "id")
+    row = keys[position - 1 : position].first()
+    return encode_cursor("name", row) if row is not None else None
+
+
 def export(token: str) -> tuple[int, float, float]:
     """Rows, wall seconds and CPU seconds (this process) for the streamed NDJSON export of the whole company."""
     t, p = time.perf_counter(), time.process_time()
@@ -87,6 +95,9 @@ def export(token: str) -> tuple[int, float, float]:
 CASES: list[tuple[str, dict[str, Any]]] = [
     ("first page of 100 (name)", {"limit": 100}),
     ("page 100 of 100 (offset 9,900)", {"limit": 100, "offset": 9900}),
+    ("page 100 of 100 (cursor after row 9,900)", {"limit": 100, "cursor": "AFTER_9900"}),
+    ("page 450 of 500 (offset 44,900)", {"limit": 100, "offset": 44900}),
+    ("page 450 of 500 (cursor after row 44,900)", {"limit": 100, "cursor": "AFTER_44900"}),
     ("sort -lastUpdate", {"limit": 100, "sort": "-lastUpdate"}),
     ("filter status + cost centre", {"limit": 100, "status": "active", "costCentre": "Salg"}),
     ("fields=name,status", {"limit": 100, "fields": "name,status"}),
@@ -107,6 +118,11 @@ def main() -> None:
         _client, token = make_client(obj, name="bench")
         Client().get(PATH, **auth(token))  # warm up
         for label, params in CASES:
+            if str(params.get("cursor", "")).startswith("AFTER_"):
+                cursor = cursor_after(obj, int(str(params["cursor"]).removeprefix("AFTER_")))
+                if cursor is None:
+                    continue  # the small company has no row 9,900 or 44,900
+                params = {**params, "cursor": cursor}
             results.setdefault(label, {})[size] = measure(token, params)
         if size == 50_000:
             exports.extend(export(token) for _ in range(3))
@@ -115,7 +131,11 @@ def main() -> None:
     )
     print("|---|---|---|---|")
     for label, by_size in results.items():
-        small, large = by_size[1_000], by_size[50_000]
+        large = by_size[50_000]
+        if 1_000 not in by_size:
+            print(f"| {label} | — | {large[0]:.1f} / {large[1]:.1f} / {large[2]:.1f}, {large[3]} | — |")
+            continue
+        small = by_size[1_000]
         print(
             f"| {label} | {small[0]:.1f} / {small[1]:.1f} / {small[2]:.1f}, {small[3]} "
             f"| {large[0]:.1f} / {large[1]:.1f} / {large[2]:.1f}, {large[3]} "

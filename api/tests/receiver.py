@@ -29,9 +29,11 @@ class Received:
 
 
 def verify(secret: str, headers: dict[str, str], body: bytes) -> bool:
-    """What a receiver does (docs/api.md): HMAC-SHA256 of "<X-Timestamp>.<body>" with the hub's secret."""
+    """What a receiver does (docs/api.md): HMAC-SHA256 of "<X-Timestamp>.<body>" with the hub's secret,
+    compared with each signature of the header (two, comma-separated, while a rotated secret's old one is valid)."""
     expected = hmac.new(secret.encode(), headers["X-Timestamp"].encode() + b"." + body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(f"sha256={expected}", headers["X-Signature"])
+    given = [part.strip() for part in headers["X-Signature"].split(",")]
+    return any(hmac.compare_digest(f"sha256={expected}", signature) for signature in given)
 
 
 @dataclass

@@ -39,6 +39,7 @@ BODIES = {
     "createTroubleTicketNote": {"text": "Tak"},
     **{f"register{api[0].upper()}{api[1:]}Listener": {"callback": "https://127.0.0.1/hook"} for api in WebhookHub.Api},
     **{f"unregister{api[0].upper()}{api[1:]}Listener": {} for api in WebhookHub.Api},
+    **{f"rotate{api[0].upper()}{api[1:]}ListenerSecret": {} for api in WebhookHub.Api},
     "createPortRequest": {
         "numbers": ["33 12 34 56"],
         "currentOperator": "telia",
@@ -50,6 +51,7 @@ BODIES = {
     },
     "createTroubleTicketAttachment": "A_PDF",
     "createCallFlow": {"comment": "Fra API", "document": "VALID_FLOW"},
+    "patchPortRequest": {"status": "cancelled", "statusChangeReason": "Fortrudt"},
     "createProductOrder": {
         "description": "Stoppet",
         "productOrderItem": [{"action": "delete", "product": {"id": "OWN_PRODUCT"}}],

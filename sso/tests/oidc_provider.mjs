@@ -1,0 +1,31 @@
+// A real OpenID Connect provider (the certified `oidc-provider` package) for the SSO tests.
+// usage: node oidc_provider.mjs <port> <client_id> <client_secret> <redirect_uri>
+// Its development sign-in page takes any login name; the account's e-mail claim is that name.
+import Provider from "oidc-provider";
+
+const [port, clientId, clientSecret, redirectUri] = process.argv.slice(2);
+const provider = new Provider(`http://127.0.0.1:${port}`, {
+  clients: [
+    {
+      client_id: clientId,
+      client_secret: clientSecret,
+      redirect_uris: [redirectUri],
+      grant_types: ["authorization_code"],
+      response_types: ["code"],
+      token_endpoint_auth_method: "client_secret_post",
+    },
+  ],
+  async findAccount(ctx, id) {
+    return {
+      accountId: id,
+      async claims() {
+        return { sub: id, email: id, email_verified: true, name: id.split("@")[0] };
+      },
+    };
+  },
+  claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+  features: { devInteractions: { enabled: true } },
+  pkce: { required: () => false },
+  cookies: { keys: ["selfservice-test"] },
+});
+provider.listen(Number(port), "127.0.0.1", () => console.log("ready"));
