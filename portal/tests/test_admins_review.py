@@ -1,9 +1,12 @@
 """The access review page: banner on the Admins page, confirm/remove per admin, another company's rows 404."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
 from accounts.models import AccessReview, AccessReviewRow
+from accounts.reviews import open_review
 from companies.models import Membership
 from companies.tests.factories import MembershipFactory
 
@@ -66,10 +69,6 @@ def test_removing_the_last_main_admin_from_the_review_is_refused_with_a_message(
 
 def test_a_forged_post_for_another_companys_admin_is_refused(personas, login, main_a):
     MembershipFactory(company=personas.company_b, is_main_admin=True)
-    b_review_page = login(personas.outsider)
-    b_review_page.get(reverse("portal:admins_review"))  # a plain admin of B: 403, no review opened
-    from accounts.reviews import open_review
-
     other_row = open_review(personas.company_b).rows.get(email="admin-b@beta.dk")
     client = login(personas.admin_a)
     for name in ("portal:admins_review_confirm", "portal:admins_review_remove"):
@@ -87,5 +86,5 @@ def test_the_review_page_in_danish(personas, login, main_a):
     personas.admin_a.language = "da"
     personas.admin_a.save()
     page = login(personas.admin_a).get(reverse("portal:admins_review"))
-    assert "Adgangsgennemgang, 4. kvartal" in page.text or "Adgangsgennemgang," in page.text
+    assert re.search(r"Adgangsgennemgang, [1-4]\. kvartal 20\d\d", page.text)
     assert "Seneste login" in page.text and "Bekræft" in page.text
