@@ -5,6 +5,8 @@ from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from registry.scoping import CompanyOwned
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -67,3 +69,64 @@ class User(AbstractUser):
                 f.attname for f in self._meta.concrete_fields if not f.primary_key and f.attname != "access_version"
             ]
         super().save(*args, **kwargs)
+
+
+class AccessReview(CompanyOwned):
+    """A quarter's review of a company's admins (and its subsidiaries'): a main admin confirms or removes each.
+
+    One per company and quarter (unique). Its rows are the admins when it was opened; it is complete when
+    every row is decided (or the admin was removed elsewhere). The reminder fields say which e-mails went out,
+    so running the reminder twice sends each once (see ``accounts.reviews``).
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    quarter = models.PositiveSmallIntegerField(_("quarter"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
+    reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
+    reminded_again_at = models.DateTimeField(_("second reminder sent"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access review")
+        verbose_name_plural = _("access reviews")
+        ordering = ["-year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "year", "quarter"], name="access_review_once_a_quarter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.company_id} {self.year} Q{self.quarter}"
+
+
+class AccessReviewRow(CompanyOwned):
+    """One admin in a review (``company`` is the review's company, for scoping): confirmed or removed, by whom."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", _("Not decided")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REMOVED = "removed", _("Removed")
+
+    review = models.ForeignKey(AccessReview, on_delete=models.CASCADE, related_name="rows")
+    membership = models.ForeignKey(
+        "companies.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="review_rows"
+    )
+    email = models.EmailField(_("e-mail address"))
+    decision = models.CharField(_("decision"), max_length=16, choices=Decision.choices, default=Decision.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access review row")
+        verbose_name_plural = _("access review rows")
+        constraints = [
+            models.UniqueConstraint(fields=["review", "membership"], name="access_review_row_once_per_admin")
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_decided(self) -> bool:
+        return self.decision != self.Decision.PENDING or self.membership_id is None

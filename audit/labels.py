@@ -27,6 +27,9 @@ ACTION_LABELS: dict[str, str | Promise] = {
     "membership.created": _("Granted admin access"),
     "membership.changed": _("Changed admin access"),
     "membership.deleted": _("Removed admin access"),
+    "membership.review_confirmed": _("Confirmed admin access in the access review"),
+    "membership.review_removed": _("Removed an admin in the access review"),
+    "membership.review_completed": _("Completed the access review"),
     "company.created": _("Created company"),
     "company.changed": _("Changed company"),
 }

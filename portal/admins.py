@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import admins as actions
+from accounts import reviews
+from accounts.models import AccessReviewRow
 from audit.actor import Actor
 from audit.labels import label_for
 from audit.models import AuditEvent
@@ -87,7 +89,47 @@ def admin_list(request: PortalRequest) -> HttpResponse:
         "several_companies": len(companies) > 1,
         "now": timezone.now(),
     }
+    current = reviews.current_review(companies[0])
+    context["review_due"] = current is None or current.completed_at is None
     return render(request, "portal/admins/list.html", context)
+
+
+@main_admin_view
+def review(request: PortalRequest) -> HttpResponse:
+    """This quarter's access review of the active company (opened on the first visit if cron has not yet)."""
+    company = require_company(request)
+    opened = reviews.open_review(company)
+    rows = reviews.rows(opened)
+    context = {
+        "review": opened,
+        "rows": rows,
+        "decided": sum(1 for row in rows if row.is_decided),
+        "several_companies": len({row.membership.company_id for row in rows if row.membership}) > 1,
+    }
+    return render(request, "portal/admins/review.html", context)
+
+
+def _review_decision(request: PortalRequest, row_id: int, *, confirm: bool) -> HttpResponse:
+    row: AccessReviewRow = _one(AccessReviewRow.objects.select_related("membership__user"), request, row_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    with errors_to_messages(request):
+        reviews.decide(manager=_manager(request), row=row, confirm=confirm, by=Actor.from_request(request))
+        if confirm:
+            messages.success(request, _("The access of %(email)s is confirmed.") % {"email": row.email})
+        else:
+            messages.success(request, _("%(email)s is no longer an admin.") % {"email": row.email})
+    return redirect("portal:admins_review")
+
+
+@main_admin_view
+def review_confirm(request: PortalRequest, review_row_id: int) -> HttpResponse:
+    return _review_decision(request, review_row_id, confirm=True)
+
+
+@main_admin_view
+def review_remove(request: PortalRequest, review_row_id: int) -> HttpResponse:
+    return _review_decision(request, review_row_id, confirm=False)
 
 
 @main_admin_view

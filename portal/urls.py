@@ -9,6 +9,9 @@ urlpatterns = [
     # Managing the company's admins (main admins only).
     path("admins/", admins.admin_list, name="admins"),
     path("admins/invite/", admins.invite, name="admins_invite"),
+    path("admins/review/", admins.review, name="admins_review"),
+    path("admins/review/<int:review_row_id>/confirm/", admins.review_confirm, name="admins_review_confirm"),
+    path("admins/review/<int:review_row_id>/remove/", admins.review_remove, name="admins_review_remove"),
     path("admins/<int:membership_id>/", admins.admin_detail, name="admin_detail"),
     path("admins/<int:membership_id>/remove/", admins.remove, name="admin_remove"),
     path("admins/invitations/<int:invitation_id>/resend/", admins.resend, name="invitation_resend"),

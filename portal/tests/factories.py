@@ -1,4 +1,11 @@
+from accounts.reviews import open_review
 from companies.tests.factories import AccessRequestFactory, InvitationFactory, MembershipFactory
+
+
+def _review_row(company):
+    membership = MembershipFactory(company=company)
+    return open_review(company).rows.get(membership=membership).pk
+
 
 # The Admins pages (portal:admin_detail, …): an admin, an open invitation and a pending access request.
 URL_KWARGS = {
@@ -7,4 +14,6 @@ URL_KWARGS = {
     "access_request_id": lambda company: AccessRequestFactory(membership__company=company).pk,
     # The operator's page to appoint a main admin of a company (staff only: customers get 404).
     "company_id": lambda company: company.pk,
+    # A pending row of this quarter's access review (portal:admins_review_confirm, …).
+    "review_row_id": lambda company: _review_row(company),
 }

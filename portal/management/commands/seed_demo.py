@@ -5,8 +5,9 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from accounts import totp
-from accounts.models import User
+from accounts import reviews, totp
+from accounts.models import AccessReviewRow, User
+from audit.actor import Actor
 from common.progress import Progress
 from companies.models import AccessRequest, Company, Membership
 from registry.areas import registry
@@ -129,7 +130,16 @@ class Command(BaseCommand):
         totp.enrol(staff, DEMO_STAFF_TOTP_SECRET)
         users["staff@operator.example"] = staff
         self._access_request(companies, users)
+        self._access_review(companies, users)
         return users
+
+    def _access_review(self, companies: dict[str, Company], users: dict[str, User]) -> None:
+        """This quarter's access review of the Nordlys group, Erik already confirmed by Anne (the rest wait)."""
+        anne = Membership.objects.get(user=users["anne@nordlys.dk"], company=companies["nordlys"])
+        review = reviews.open_review(companies["nordlys"])
+        row = review.rows.filter(email="erik@nordlys.dk", decision=AccessReviewRow.Decision.PENDING).first()
+        if row is not None:
+            reviews.decide(manager=anne, row=row, confirm=True, by=Actor(user=anne.user))
 
     def _access_request(self, companies: dict[str, Company], users: dict[str, User]) -> None:
         """Erik asks for the Invoice area: the request waits on Anne's Admins page (one click approves it)."""
