@@ -3,7 +3,7 @@ with their PDF, Peppol BIS 3 (UBL) and OIOUBL documents."""
 
 import calendar
 import datetime
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
@@ -174,9 +174,10 @@ def bill_pdf(request: HttpRequest, bill_id: int) -> FileResponse:
     )
 
 
-def _xml(body: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(body, content_type="application/xml")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+def _xml(request: HttpRequest, bill_id: int, serialise: Callable[[Invoice], bytes], suffix: str) -> HttpResponse:
+    invoice = _one(request, bill_id)
+    response = HttpResponse(serialise(invoice), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.file_name}{suffix}.xml"'
     return response
 
 
@@ -188,8 +189,7 @@ def _xml(body: bytes, filename: str) -> HttpResponse:
     openapi_extra={"responses": XML_RESPONSE},
 )
 def bill_ubl(request: HttpRequest, bill_id: int) -> HttpResponse:
-    invoice = _one(request, bill_id)
-    return _xml(invoice_xml(invoice), f"{invoice.file_name}.xml")
+    return _xml(request, bill_id, invoice_xml, "")
 
 
 @router.get(
@@ -200,5 +200,4 @@ def bill_ubl(request: HttpRequest, bill_id: int) -> HttpResponse:
     openapi_extra={"responses": XML_RESPONSE},
 )
 def bill_oioubl(request: HttpRequest, bill_id: int) -> HttpResponse:
-    invoice = _one(request, bill_id)
-    return _xml(oioubl_xml(invoice), f"{invoice.file_name}-oioubl.xml")
+    return _xml(request, bill_id, oioubl_xml, "-oioubl")

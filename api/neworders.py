@@ -44,6 +44,8 @@ FORM_FIELDS: dict[tuple[str, str], str] = {
     ("number", "pool_number"): "phoneNumber",
     ("number", "port_number"): "phoneNumber",
     **{(step, field): name for name, (step, field) in CHARACTERISTICS.items()},
+    ("user", "user_name"): "name",
+    ("product", "product"): "productOffering",
 }
 
 # TMF622 order states from the subscription and its port request.
@@ -145,12 +147,7 @@ class _Answers:
     def refused(self, step: str, errors: dict[str, list[str]]) -> ApiError:
         fields = []
         for field, messages in errors.items():
-            if step == "user" and field == "user_name":
-                name = "name"
-            elif step == "product" and field == "product":
-                name = "productOffering"
-            else:
-                name = FORM_FIELDS.get((step, field), field)
+            name = FORM_FIELDS.get((step, field), field)
             fields.append({"field": _path(name, self.given), "message": " ".join(str(m) for m in messages)})
         return ApiError(422, "The request is not valid.", errors=fields)
 

@@ -53,12 +53,19 @@ def listening_hubs(company_id: int, api: str, event_type: str) -> list[WebhookHu
 
 
 def record_event(
-    *, company_id: int, api: str, event_type: str, build: Callable[[], dict[str, Any]]
+    *,
+    company_id: int,
+    api: str,
+    event_type: str,
+    build: Callable[[], dict[str, Any]],
+    hubs: list[WebhookHub] | None = None,
 ) -> WebhookEvent | None:
-    """Records one event for the hubs listening (and queues its deliveries); None when nobody listens."""
+    """Records one event for the hubs listening (and queues its deliveries); None when nobody listens.
+    ``hubs``: the listening hubs when the caller already has them (one look-up for a whole bulk change)."""
     from api.tasks import deliver_webhook
 
-    hubs = listening_hubs(company_id, api, event_type)
+    if hubs is None:
+        hubs = listening_hubs(company_id, api, event_type)
     if not hubs:
         return None
     event_id, now = uuid.uuid4(), timezone.now()
@@ -113,13 +120,14 @@ def on_subscription_status_changed(event: SubscriptionStatusChanged) -> Facts | 
 
 def _product_state_changes(event: SubscriptionStatusChanged) -> None:
     api, event_type = WebhookHub.Api.PRODUCT_INVENTORY, "ProductStateChangeEvent"
-    if not listening_hubs(event.company_id, api, event_type):
+    hubs = listening_hubs(event.company_id, api, event_type)
+    if not hubs:
         return None
     rendered = _products(event.company_id, [pk for pk, _old, _new in event.changes])
     for pk, old, _new in event.changes:
         # The resource as it is now; the old status beside it (TMF's Product has no attribute for it).
         body = {"product": rendered[pk], "previousStatus": products.STATUS_TO_TMF.get(old, old)}
-        record_event(company_id=event.company_id, api=api, event_type=event_type, build=_constant(body))
+        record_event(company_id=event.company_id, api=api, event_type=event_type, build=_constant(body), hubs=hubs)
 
 
 def _constant(body: dict[str, Any]) -> Callable[[], dict[str, Any]]:
@@ -191,7 +199,10 @@ def _orders_followed(
     them changes, that is a ProductOrderStateChangeEvent. ``old_status`` (subscription id -> status) or
     ``old_port`` (port request id, status) say what changed, to read the state it had."""
     api, event_type = WebhookHub.Api.PRODUCT_ORDERING, "ProductOrderStateChangeEvent"
-    if not subscription_ids or not listening_hubs(company_id, api, event_type):
+    if not subscription_ids:
+        return
+    hubs = listening_hubs(company_id, api, event_type)
+    if not hubs:
         return
     added = list(
         ProductOrder.objects.filter(
@@ -217,7 +228,7 @@ def _orders_followed(
         if previous == now:
             continue
         body = {"productOrder": orders.render(_site(), order, port_requests), "previousState": previous}
-        record_event(company_id=company_id, api=api, event_type=event_type, build=_constant(body))
+        record_event(company_id=company_id, api=api, event_type=event_type, build=_constant(body), hubs=hubs)
 
 
 # Numbers: port requests and call flow versions ---------------------------------------------------------

@@ -5,16 +5,15 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import admins as actions
 from accounts import reviews
 from accounts.models import AccessReviewRow
+from audit import selectors as audit_selectors
 from audit.actor import Actor
-from audit.labels import label_for
-from audit.models import AuditEvent
 from common.forms import errors_to, errors_to_messages
 from companies import selectors
 from companies.http import PortalRequest, require_company
@@ -188,15 +187,9 @@ def admin_detail(request: PortalRequest, membership_id: int) -> HttpResponse:
             )
             messages.success(request, _("The access of %(email)s was saved.") % {"email": membership.user.email})
             return redirect("portal:admin_detail", membership_id=membership.pk)
-    history = list(
-        AuditEvent.objects.filter(
-            company=membership.company, target_type="companies.membership", target_id=str(membership.pk)
-        )
-        .select_related("actor")
-        .order_by("-created_at")[:20]
-    )
-    for event in history:
-        event.label = label_for(event.action)  # type: ignore[attr-defined]
+    history = audit_selectors.company_events(company=membership.company).filter(
+        target_type="companies.membership", target_id=str(membership.pk)
+    )[:20]
     context = {
         "membership": membership,
         "form": form,
@@ -285,9 +278,7 @@ def staff_main_admins(request: PortalRequest) -> HttpResponse:
 @staff_view
 def staff_appoint(request: PortalRequest, company_id: int) -> HttpResponse:
     """The operator appoints a main admin of one company (locked out, say), with a reason; audited."""
-    company = Company.objects.filter(pk=company_id).first()
-    if company is None:
-        raise Http404
+    company = get_object_or_404(Company, pk=company_id)
     form = AppointForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

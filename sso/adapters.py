@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from audit.client_ip import client_ip
 from companies.models import Invitation, Membership
+from companies.selectors import company_and_subsidiaries
 from sso import selectors
 from sso.models import SsoConfiguration
 from subscriptions import crypto
@@ -32,8 +33,9 @@ def social_app(config: SsoConfiguration) -> SocialApp:
 
 
 def _in_company(config: SsoConfiguration) -> Q:
-    # The company's verified domains cover its subsidiaries too (a group's identity provider).
-    return Q(company_id=config.company_id) | Q(company__parent_id=config.company_id)
+    # The company's verified domains cover its subsidiaries too (a group's identity provider), the whole
+    # tree its main admins manage.
+    return Q(company_id__in=[c.pk for c in company_and_subsidiaries(config.company)])
 
 
 def _has_membership(user: Any, config: SsoConfiguration) -> bool:
