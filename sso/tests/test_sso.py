@@ -294,3 +294,21 @@ def test_the_main_admin_reads_the_set_up_and_other_admins_do_not() -> None:
     assert "s3cret" not in page
     c.force_login(other)
     assert c.get("/sso/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_group_idp_covers_admins_of_the_whole_subsidiary_tree() -> None:
+    from companies.tests.factories import CompanyFactory, MembershipFactory
+    from sso.adapters import _has_membership
+
+    group = make_company(required=True, verified=True)
+    subsidiary = CompanyFactory(parent=group)
+    grandchild = CompanyFactory(parent=subsidiary)
+    elsewhere = CompanyFactory()
+    config = SsoConfiguration.objects.get(company=group)
+    deep = MembershipFactory(company=grandchild).user
+    outside = MembershipFactory(company=elsewhere).user
+
+    # The group's main admins manage the grandchild's admins, so its IdP signs them in too.
+    assert _has_membership(deep, config)
+    assert not _has_membership(outside, config)
