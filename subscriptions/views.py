@@ -98,9 +98,11 @@ def index(request: PortalRequest) -> HttpResponse:
 
 
 def _subscription(request: HttpRequest, subscription_id: int) -> Subscription:
-    return get_for_company(
-        selectors.subscription_detail(require_company(request)), require_company(request), pk=subscription_id
-    )
+    company = require_company(request)
+    sub = get_for_company(selectors.subscription_detail(company), company, pk=subscription_id)
+    # The request's company object carries the admin's cost-centre limit, which the actions check.
+    sub.company = company
+    return sub
 
 
 def _detail_context(request: HttpRequest, sub: Subscription, **extra: Any) -> dict:
