@@ -81,6 +81,49 @@ def _held(current: Membership | None) -> tuple[set[str], set[str], list[str] | N
     return set(current.areas), {k for k in current.areas if current.can_change_area(k)}, list(current.cost_centres)
 
 
+def _check_cost_centres(
+    manager: Membership, wanted: list[str], cost_centres: Iterable[str] | None, kept_centres: list[str] | None
+) -> list[str]:
+    """The grant's cost centres normalised, or a refusal: outside the main admin's own limits, or a limited grant
+    of an area that shows the whole company."""
+    try:
+        centres = list(kept_centres or []) if cost_centres is None else normalise_cost_centres(list(cost_centres))
+    except ValueError:
+        raise ValidationError(_("Choose cost centres from the list."), code="unknown_cost_centre") from None
+    if any(len(c) > 40 for c in centres):
+        raise ValidationError(_("Choose cost centres from the list."), code="unknown_cost_centre")
+    if manager.cost_centres:
+        allowed = set(manager.cost_centres) | set(kept_centres or [])
+        keeps_unlimited = kept_centres is not None and not kept_centres
+        if not centres and not keeps_unlimited:
+            raise ValidationError(
+                _(
+                    "Your access is limited to the cost centres %(centres)s, so you can only grant access limited to them."
+                )
+                % {"centres": ", ".join(manager.cost_centres)},
+                code="grant_exceeds_own",
+            )
+        outside = set(centres) - allowed
+        if outside:
+            raise ValidationError(
+                _("You can only grant your own cost centres; you do not have %(centres)s.")
+                % {"centres": ", ".join(sorted(outside))},
+                code="grant_exceeds_own",
+            )
+    if centres:
+        whole_company = [k for k in wanted if not registry.get(k).cost_centre_scoped]
+        if whole_company:
+            raise ValidationError(
+                _(
+                    "%(areas)s show the whole company, so they cannot be limited to cost centres: "
+                    "take them away or grant the whole company."
+                )
+                % {"areas": _area_titles(whole_company)},
+                code="area_not_cost_centre_scoped",
+            )
+    return centres
+
+
 def check_grant(
     *,
     manager: Membership,
@@ -123,43 +166,7 @@ def check_grant(
             % {"areas": _area_titles(beyond_full)},
             code="grant_exceeds_own",
         )
-    try:
-        centres = (
-            list(kept_centres or [])
-            if cost_centres is None
-            else normalise_cost_centres(list(cost_centres))
-        )
-    except ValueError:
-        raise ValidationError(_("Choose cost centres from the list."), code="unknown_cost_centre") from None
-    if any(len(c) > 40 for c in centres):
-        raise ValidationError(_("Choose cost centres from the list."), code="unknown_cost_centre")
-    if manager.cost_centres:
-        allowed = set(manager.cost_centres) | set(kept_centres or [])
-        keeps_unlimited = kept_centres is not None and not kept_centres
-        if not centres and not keeps_unlimited:
-            raise ValidationError(
-                _("Your access is limited to the cost centres %(centres)s, so you can only grant access limited to them.")
-                % {"centres": ", ".join(manager.cost_centres)},
-                code="grant_exceeds_own",
-            )
-        outside = set(centres) - allowed
-        if outside:
-            raise ValidationError(
-                _("You can only grant your own cost centres; you do not have %(centres)s.")
-                % {"centres": ", ".join(sorted(outside))},
-                code="grant_exceeds_own",
-            )
-    if centres:
-        whole_company = [k for k in wanted if not registry.get(k).cost_centre_scoped]
-        if whole_company:
-            raise ValidationError(
-                _(
-                    "%(areas)s show the whole company, so they cannot be limited to cost centres: "
-                    "take them away or grant the whole company."
-                )
-                % {"areas": _area_titles(whole_company)},
-                code="area_not_cost_centre_scoped",
-            )
+    centres = _check_cost_centres(manager, wanted, cost_centres, kept_centres)
     return Grant(wanted, read_only, centres)
 
 
@@ -197,9 +204,7 @@ def _mail(*, to: str, language: str, subject: str, lines: list[str], url: str = 
 
 def grant_text(grant: Membership | Invitation) -> str:
     """The grant in words, in the active language: "Subscriptions (full access), Invoices (read only)"."""
-    parts = [
-        f"{registry.get(key).title} ({Membership.Access(level).label})" for key, level in grant.levels().items()
-    ]
+    parts = [f"{registry.get(key).title} ({Membership.Access(level).label})" for key, level in grant.levels().items()]
     return ", ".join(parts) or "—"
 
 

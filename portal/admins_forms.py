@@ -10,7 +10,6 @@ from django.utils.translation import gettext_lazy as _
 from companies.models import Company, Membership
 from registry.areas import registry
 
-
 NO_ACCESS = ""
 
 
@@ -46,19 +45,19 @@ class GrantForm(forms.Form):
             initial.setdefault(level_field_name(area.key), (current.level(area.key) if current else None) or NO_ACCESS)
         if current is not None:
             initial.setdefault("cost_centres", list(current.cost_centres))
-        super().__init__(*args, initial=initial, **kwargs)
+        kwargs["initial"] = initial
+        super().__init__(*args, **kwargs)
         choices = [(NO_ACCESS, _("No access")), *Membership.Access.choices]
         levels = {}
         for area in registry.all():
             held = manager.level(area.key)
+            hint: Any = ""
             if held is None:
                 hint = _("You do not have this area, so you cannot grant it.")
             elif held == Membership.Access.READ_ONLY:
                 hint = _("You have read-only access, so you can grant read only.")
-            else:
-                hint = ""
             levels[level_field_name(area.key)] = forms.ChoiceField(
-                label=area.title, choices=choices, widget=forms.RadioSelect, required=False, help_text=hint
+                label=str(area.title), choices=choices, widget=forms.RadioSelect, required=False, help_text=hint
             )
         # The level fields first, then the limits and the main-admin flag.
         self.fields = {**levels, **self.fields}
@@ -94,7 +93,12 @@ class InviteForm(GrantForm):
     company = forms.ModelChoiceField(label=_("Company"), queryset=Company.objects.none(), empty_label=None)
 
     def __init__(
-        self, *args: Any, manager: Membership, companies: list[Company], cost_centres: dict[int, list[str]], **kwargs: Any
+        self,
+        *args: Any,
+        manager: Membership,
+        companies: list[Company],
+        cost_centres: dict[int, list[str]],
+        **kwargs: Any,
     ) -> None:
         every = sorted({c for centres in cost_centres.values() for c in centres})
         super().__init__(*args, manager=manager, cost_centres=every, **kwargs)
@@ -117,7 +121,8 @@ class InviteForm(GrantForm):
             if outside:
                 self.add_error(
                     "cost_centres",
-                    _("%(company)s has no cost centre %(centres)s.") % {"company": company, "centres": ", ".join(outside)},
+                    _("%(company)s has no cost centre %(centres)s.")
+                    % {"company": company, "centres": ", ".join(outside)},
                 )
         return data
 

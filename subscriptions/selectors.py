@@ -227,11 +227,7 @@ class ListCounters:
 
     def __init__(self, company: Company | None) -> None:
         self.rows: list[tuple[int, str, str, int]] = (
-            list(
-                counters(company)
-                .order_by()
-                .values_list("product_id", "status", "cost_centre", "count")
-            )
+            list(counters(company).order_by().values_list("product_id", "status", "cost_centre", "count"))
             if company is not None
             else []
         )
@@ -377,12 +373,7 @@ def status_counts(company: Company | None) -> dict[str, int]:
     """Subscriptions per status, from the counters the database keeps (subscriptions.counters)."""
     if company is None:
         return {}
-    rows = (
-        counters(company)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Sum("count"))
-    )
+    rows = counters(company).order_by().values_list("status").annotate(n=Sum("count"))
     return dict(rows)
 
 

@@ -4,10 +4,12 @@ Existing read-only memberships and invitations get every granted area read-only,
 do more or less than before.
 """
 
+from typing import Any
+
 from django.db import migrations, models
 
 
-def levels_from_access(apps, schema_editor):
+def levels_from_access(apps: Any, schema_editor: Any) -> None:
     for name in ("Membership", "Invitation"):
         model = apps.get_model("companies", name)
         manager = model._base_manager
@@ -15,7 +17,7 @@ def levels_from_access(apps, schema_editor):
             manager.filter(pk=row.pk).update(read_only_areas=list(row.areas or []))
 
 
-def access_from_levels(apps, schema_editor):
+def access_from_levels(apps: Any, schema_editor: Any) -> None:
     for name in ("Membership", "Invitation"):
         model = apps.get_model("companies", name)
         manager = model._base_manager
