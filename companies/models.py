@@ -97,6 +97,15 @@ class GrantMixin:
             if (level := self.level(area.key)) is not None
         ]
 
+    def levels_grouped(self) -> list[tuple[Any, list[Any]]]:
+        """The granted areas grouped by level, full first: [("Full access", [titles]), ("Read only", [titles])]."""
+        groups = []
+        for level in (Membership.Access.FULL, Membership.Access.READ_ONLY):
+            titles = [area.title for area, label in self.area_levels() if label == level.label]
+            if titles:
+                groups.append((level.label, titles))
+        return groups
+
     def can_change_area(self, key: str) -> bool:
         return self.level(key) == Membership.Access.FULL
 

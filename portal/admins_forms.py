@@ -47,7 +47,11 @@ class GrantForm(forms.Form):
             initial.setdefault("cost_centres", list(current.cost_centres))
         kwargs["initial"] = initial
         super().__init__(*args, **kwargs)
-        choices = [(NO_ACCESS, _("No access")), *Membership.Access.choices]
+        choices = [
+            (NO_ACCESS, _("No access")),
+            (Membership.Access.READ_ONLY, Membership.Access.READ_ONLY.label),
+            (Membership.Access.FULL, Membership.Access.FULL.label),
+        ]
         levels = {}
         for area in registry.all():
             held = manager.level(area.key)

@@ -215,11 +215,12 @@ def test_fuzzed_forms_as_a_limited_or_read_only_admin(route, kind, world, login)
             company=personas.company_a, areas=registry.keys(), read_only_areas=["subscriptions"]
         ).user
         kept = lambda: _a_subscriptions(personas.company_a)  # noqa: E731
+    urls = _urls(route, factories, a_states)  # the URL factories make rows: before the snapshots
     before_b, before_a = snapshot(personas.company_b), kept()
     walker = Walker(login(user), route.name, check_b_name=True)
     shell_targets = set(_shell_forms(login(user)))
     rng = random.Random(f"{SEED}:{kind}:{route.name}")
-    for url in _urls(route, factories, a_states):
+    for url in urls:
         fuzz_page(walker, url, rng, shell_targets)
     assert walker.requests > 0
     assert not walker.failures, f"FUZZ_SEED={SEED} FUZZ_EXAMPLES={EXAMPLES}\n" + "\n".join(walker.failures)
