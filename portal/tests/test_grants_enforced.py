@@ -213,3 +213,19 @@ def test_the_review_page_get_writes_nothing(personas, login, django_assert_num_q
     assert not AccessReview.objects.filter(company=personas.company_a).exists()
     client.post(reverse("portal:admins_review"))
     assert AccessReview.objects.filter(company=personas.company_a).count() == 1
+
+
+def test_an_api_client_gets_full_access_only_to_areas_the_admin_has_full(personas, login):
+    from api.models import APIClient
+
+    user = MembershipFactory(
+        company=personas.company_a, areas=["subscriptions", "tickets"], read_only_areas=["subscriptions"]
+    ).user
+    client = login(user)
+    url = reverse("api_clients:list")
+    data = {"client-name": "HR", "client-access": "full", "client-areas": ["subscriptions"]}
+    refused = client.post(url, data)
+    assert refused.status_code == 400
+    assert "You have read-only access to Subscriptions" in refused.text
+    assert not APIClient.all_companies.exists()
+    assert client.post(url, {**data, "client-areas": ["tickets"]}).status_code == 201
