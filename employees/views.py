@@ -59,9 +59,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "employees/confirm.html", {"state": "used"}, status=410)
         session.sign_in(request, email)
         return redirect("employees:index")
-    response = render(request, "employees/confirm.html", {"state": "open"})
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    return render(request, "employees/confirm.html", {"state": "open"})
 
 
 confirm.public = True  # type: ignore[attr-defined]
