@@ -46,9 +46,11 @@ class RequestForm(forms.Form):
         assert isinstance(product, forms.ModelChoiceField)
         # The catalogue's allowed changes from the employee's product only: any other id is "not a valid choice".
         product.queryset = sub.product.allowed_changes.filter(is_active=True).order_by("monthly_price", "name")
-        product.label_from_instance = lambda p: p.display_name  # type: ignore[method-assign]
+        product.label_from_instance = lambda p: str(p.display_name)  # type: ignore[method-assign,assignment]
+        kind = self.fields["kind"]
+        assert isinstance(kind, forms.ChoiceField)
         if not sub.is_mobile:
-            self.fields["kind"].choices = [(EmployeeRequest.Kind.UPGRADE, EmployeeRequest.Kind.UPGRADE.label)]
+            kind.choices = [(EmployeeRequest.Kind.UPGRADE, EmployeeRequest.Kind.UPGRADE.label)]
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

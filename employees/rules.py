@@ -30,7 +30,7 @@ def service_blocks(subscriptions: Sequence[Any]) -> dict[int, list[Rule]]:
                 title=title,
                 state=_("Blocked") if getattr(sub, field) else _("Allowed"),
                 restricts=bool(getattr(sub, field)),
-                help_text=Subscription._meta.get_field(field).help_text,
+                help_text=getattr(Subscription._meta.get_field(field), "help_text", ""),
             )
             for field, title in BLOCKS
         ]

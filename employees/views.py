@@ -22,6 +22,7 @@ from registry.rules import rules_for
 from registry.scoping import get_for_company
 from sso.selectors import configuration_for_email
 from subscriptions.actions import reveal_secrets
+from subscriptions.models import Subscription
 
 # -- signing in (public) ---------------------------------------------------------------------------
 
@@ -87,15 +88,15 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "employees/index.html", {"subscriptions": subs, "employee_email": email})
 
 
-def _detail_context(request: HttpRequest, sub: object, **extra: object) -> dict[str, object]:
+def _detail_context(request: HttpRequest, sub: Subscription, **extra: object) -> dict[str, object]:
     email: str = request.employee_email  # type: ignore[attr-defined]
     subs = [sub]
     return {
         "sub": sub,
         "employee_email": email,
-        "usage": selectors.month_to_date(subs)[sub.pk],  # type: ignore[attr-defined]
+        "usage": selectors.month_to_date(subs)[sub.pk],
         "month_start": selectors.first_of_month(),
-        "rules": rules_for(subs)[sub.pk],  # type: ignore[attr-defined]
+        "rules": rules_for(subs)[sub.pk],
         "requests": [(r, actions.describe(r)) for r in selectors.my_requests(subs)],
         "several": selectors.has_several(email),
         **extra,

@@ -25,7 +25,9 @@ def anna(personas, products):
 @pytest.fixture
 def bo(personas, products):
     """Bo, a colleague of Anna's at Alfa."""
-    return SubscriptionFactory(company=personas.company_a, user_name="Bo Hansen", email="bo@alfa.dk", product=products[0])
+    return SubscriptionFactory(
+        company=personas.company_a, user_name="Bo Hansen", email="bo@alfa.dk", product=products[0]
+    )
 
 
 def sent():

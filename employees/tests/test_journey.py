@@ -81,7 +81,9 @@ def test_an_employee_asks_for_an_upgrade_and_an_admin_approves_it_from_the_email
     assert "Anna Jensen asks for a change to Mobile 50 GB" == mail.subject
     browser_sign_in(page, base, admin, company)
     page.goto(base + _path(mail, r"https?://\S+/employee-requests/\d+/"))
-    expect(page.get_by_test_id("employee-request-title")).to_contain_text("Anna Jensen asks for a change to Mobile 50 GB")
+    expect(page.get_by_test_id("employee-request-title")).to_contain_text(
+        "Anna Jensen asks for a change to Mobile 50 GB"
+    )
     found["en admin confirm"] = _axe(page)
     page.get_by_test_id("employee-request-approve").click()
     page.wait_for_url(f"{base}/employee-requests/")
