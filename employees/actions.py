@@ -210,7 +210,8 @@ def make_request(
         target=sub,
         details={"request": req.pk, "kind": kind, "product": product.code if product else ""},
     )
-    url = _link("employee_requests:detail", req.pk)
+    # The request's company in the link: an admin of a group is switched to it (employees.views).
+    url = f"{_link('employee_requests:detail', req.pk)}?company={sub.company_id}"
     for approver in found:
         with translation.override(approver.user.language):
             what = _describe(req)

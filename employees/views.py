@@ -1,6 +1,10 @@
 """The employee's pages (``/employee/``, namespace ``employees``) and the admins' request pages
 (``/employee-requests/``, namespace ``employee_requests``, the Subscriptions area)."""
 
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -13,6 +17,7 @@ from audit.actor import Actor
 from audit.client_ip import client_ip
 from common.forms import errors_to
 from companies.http import require_company
+from companies.middleware import SESSION_KEY as ACTIVE_COMPANY_KEY
 from companies.permissions import area_view
 from employees import actions, selectors, session
 from employees import sso as employee_sso
@@ -165,6 +170,25 @@ def requests_list(request: HttpRequest) -> HttpResponse:
     return render(request, "employees/requests.html", {"rows": rows})
 
 
+def _in_the_links_company(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """The e-mail's link names the request's company (``?company=<id>``): an admin of several companies (a group)
+    is switched to it first, as with the company switcher, but only to a company they are an admin of already;
+    the area's permission and the company scoping then apply as always."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        wanted = request.GET.get("company", "")
+        if wanted.isdigit() and request.method == "GET":
+            memberships = getattr(request, "memberships", [])
+            if any(m.company_id == int(wanted) for m in memberships):
+                request.session[ACTIVE_COMPANY_KEY] = int(wanted)
+                return redirect(request.path)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+@_in_the_links_company
 @area_view("subscriptions")
 def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     """The confirm page the admins' e-mail links to: Approve / Refuse, each one POST."""

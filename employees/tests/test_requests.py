@@ -147,3 +147,23 @@ def test_an_approver_is_needed(employee_client, anna, personas, products):
     response = _ask_upgrade(employee_client("anna@alfa.dk"), anna, products[1])
     assert response.status_code == 400
     assert b"Nobody at your company can approve this" in response.content
+
+
+def test_the_emails_link_switches_a_group_admin_to_the_requests_company(login, personas, products):
+    """admin_ab is an admin of Alfa and Beta: the link opens Beta's request even while Alfa is active."""
+    from subscriptions.tests.factories import SubscriptionFactory
+
+    sub = SubscriptionFactory(company=personas.company_b, product=products[0])
+    req = EmployeeRequestFactory(subscription=sub)
+    client = login(personas.admin_ab)
+    session = client.session
+    session["active_company_id"] = personas.company_a.pk
+    session.save()
+    url = f"/employee-requests/{req.pk}/"
+    assert client.get(url).status_code == 404  # Alfa is active: Beta's request is not found there
+    response = client.get(f"{url}?company={personas.company_b.pk}")
+    assert response.status_code == 302 and response["Location"] == url
+    assert client.get(url).status_code == 200
+    # Only to a company one is an admin of: admin_a (Alfa only) is not switched to Beta.
+    other = login(personas.admin_a)
+    assert other.get(f"{url}?company={personas.company_b.pk}").status_code == 404
