@@ -5,6 +5,7 @@ allauth; when the IdP answers, ``sso.adapters`` publishes ``IdentityAsserted`` a
 finishes the employee's sign-in (no ``User`` is made or signed in) or refuses it.
 """
 
+import time
 from typing import Any
 
 from allauth.core.exceptions import ImmediateHttpResponse
@@ -24,9 +25,12 @@ from registry.events import subscribe
 from sso.events import IdentityAsserted
 from sso.models import SsoConfiguration
 
+# The employee's trip to the IdP and back: a marker older than this is an abandoned attempt.
+PENDING_SECONDS = 600
+
 
 def start(request: HttpRequest, config: SsoConfiguration, email: str) -> HttpResponse:
-    request.session[session.SSO_KEY] = {"company": config.company_id}
+    request.session[session.SSO_KEY] = {"company": config.company_id, "email": email, "at": int(time.time())}
     provider = get_adapter(request).get_provider(request, config.provider_id)
     target = provider.redirect(request, "login", next_url=reverse("employees:index"), auth_params={"login_hint": email})
     # A page that moves on by itself (the sign-in form's CSP allows form posts to 'self' only), as sso.views.login.
@@ -35,10 +39,14 @@ def start(request: HttpRequest, config: SsoConfiguration, email: str) -> HttpRes
 
 def on_identity_asserted(event: IdentityAsserted) -> None:
     request = event.request
-    pending: Any = request.session.get(session.SSO_KEY)
-    if not isinstance(pending, dict):
-        return  # an admin signing in: sso.adapters goes on
-    request.session.pop(session.SSO_KEY, None)
+    pending: Any = request.session.pop(session.SSO_KEY, None)
+    if (
+        not isinstance(pending, dict)
+        or pending.get("email") != event.email.lower()
+        or time.time() - float(pending.get("at", 0)) > PENDING_SECONDS
+    ):
+        # An admin signing in (or an employee's sign-in abandoned earlier in this browser): sso.adapters goes on.
+        return
     tree = {c.pk for c in company_and_subsidiaries(event.company)}
     subs = [s for s in selectors.my_subscriptions(event.email) if s.company_id in tree]
     if not subs:

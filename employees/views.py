@@ -38,7 +38,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     A domain whose company requires single sign-on goes to its identity provider instead (that depends on the
     domain only, which the company published in its DNS).
     """
-    form = SignInForm(request.POST or None)
+    form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"].strip().lower()
         config = configuration_for_email(email)
@@ -138,7 +138,7 @@ def ask(request: HttpRequest, subscription_id: int) -> HttpResponse:
     email: str = request.employee_email  # type: ignore[attr-defined]
     sub = selectors.my_subscription(email, subscription_id)
     initial = {"kind": request.GET.get("kind", EmployeeRequest.Kind.UPGRADE)}
-    form = RequestForm(request.POST or None, sub=sub, initial=initial)
+    form = RequestForm(request.POST if request.method == "POST" else None, sub=sub, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with errors_to(form):
@@ -194,7 +194,7 @@ def request_detail(request: HttpRequest, request_id: int) -> HttpResponse:
     """The confirm page the admins' e-mail links to: Approve / Refuse, each one POST."""
     company = require_company(request)
     req = get_for_company(selectors.company_requests(company), company, pk=request_id)
-    form = DecisionForm(request.POST or None)
+    form = DecisionForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         approve = form.cleaned_data["decision"] == "approve"
         with errors_to(form):

@@ -167,3 +167,35 @@ def test_the_emails_link_switches_a_group_admin_to_the_requests_company(login, p
     # Only to a company one is an admin of: admin_a (Alfa only) is not switched to Beta.
     other = login(personas.admin_a)
     assert other.get(f"{url}?company={personas.company_b.pk}").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {},
+        {"kind": "nonsense"},
+        {"kind": "upgrade", "product": "x"},
+        {"kind": "upgrade", "product": "999999"},
+        {"kind": "esim", "message": "x" * 600},
+        {"kind": ["sim", "esim"], "ship_to": "\x00"},
+    ],
+)
+def test_bad_input_on_the_ask_form_is_a_form_error(employee_client, anna, data):
+    assert employee_client("anna@alfa.dk").post(f"/employee/{anna.pk}/ask/", data).status_code == 400
+    assert not anna.employee_requests.exists()
+
+
+def test_an_approval_the_catalogue_no_longer_allows_is_refused_on_the_page(login, anna, personas, products):
+    req = EmployeeRequestFactory(subscription=anna, product=products[1])
+    products[0].allowed_changes.clear()
+    response = login(personas.admin_a).post(f"/employee-requests/{req.pk}/", {"decision": "approve"})
+    assert response.status_code == 400
+    assert b"is not an allowed change" in response.content
+    req.refresh_from_db()
+    anna.refresh_from_db()
+    assert req.status == "pending" and anna.product == products[0]
+
+
+def test_a_bad_decision_is_a_form_error(login, anna, personas):
+    req = EmployeeRequestFactory(subscription=anna)
+    assert login(personas.admin_a).post(f"/employee-requests/{req.pk}/", {"decision": "maybe"}).status_code == 400

@@ -137,4 +137,34 @@ def test_a_domain_that_requires_sso_goes_to_the_identity_provider(client, anna, 
     assert response.status_code == 200
     assert b"https://idp.alfa.example/authorize?x=1" in response.content
     assert sent() == []  # no link: the company requires its own sign-in
-    assert client.session["employees.sso_pending"] == {"company": anna.company_id}
+    pending = client.session["employees.sso_pending"]
+    assert (pending["company"], pending["email"]) == (anna.company_id, "anna@alfa.dk")
+
+
+def test_an_abandoned_employee_sso_attempt_does_not_capture_an_admins_sso_sign_in(rf, anna):
+    """The marker is only honoured for the same address, within 10 minutes; otherwise the admin flow goes on."""
+    import time
+
+    from django.contrib.sessions.backends.db import SessionStore
+
+    from employees.sso import on_identity_asserted
+    from sso.events import IdentityAsserted
+
+    for pending in (
+        {"company": anna.company_id, "email": "anna@alfa.dk", "at": int(time.time())},
+        {"company": anna.company_id, "email": "it-chef@alfa.dk", "at": int(time.time()) - 3600},
+    ):
+        request = rf.get("/")
+        request.session = SessionStore()
+        request.session["employees.sso_pending"] = pending
+        on_identity_asserted(IdentityAsserted(request=request, company=anna.company, email="it-chef@alfa.dk"))
+        assert "employees.sso_pending" not in request.session
+        assert "employees.email" not in request.session
+
+
+def test_an_employee_session_ends_after_8_hours(employee_client, anna):
+    client = employee_client("anna@alfa.dk")
+    session = client.session
+    session["employees.signed_in_at"] -= 8 * 3600 + 1
+    session.save()
+    assert client.get(f"/employee/{anna.pk}/").status_code == 302
