@@ -10,10 +10,14 @@ class EmployeesConfig(AppConfig):
     def ready(self) -> None:
         from audit.labels import register
         from employees import rules, sso
+        from registry.demo import Seeder, register_seeder
         from registry.rules import register_rule_provider
 
         register_rule_provider("subscriptions.blocks", rules.service_blocks)
         sso.connect()
+        from employees.demo import seed
+
+        register_seeder(Seeder("employee requests", seed, order=60))
         register(
             {
                 "employee.signed_in": _("Employee signed in"),
