@@ -5,7 +5,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Case, Count, QuerySet, Sum, Value, When
 from django.http import Http404
 from django.utils import timezone
 
@@ -124,7 +124,8 @@ def company_requests(company: Company) -> QuerySet[EmployeeRequest]:
     return (
         EmployeeRequest.objects.for_company(company)
         .select_related("subscription", "product", "subscription__product", "decided_by")
-        .order_by("-status", "-created_at", "-id")  # "pending" sorts after "approved"/"refused" descending
+        .annotate(waiting=Case(When(status=EmployeeRequest.Status.PENDING, then=Value(0)), default=Value(1)))
+        .order_by("waiting", "-created_at", "-id")
     )
 
 

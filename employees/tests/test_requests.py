@@ -199,3 +199,15 @@ def test_an_approval_the_catalogue_no_longer_allows_is_refused_on_the_page(login
 def test_a_bad_decision_is_a_form_error(login, anna, personas):
     req = EmployeeRequestFactory(subscription=anna)
     assert login(personas.admin_a).post(f"/employee-requests/{req.pk}/", {"decision": "maybe"}).status_code == 400
+
+
+def test_the_admins_list_shows_the_waiting_requests_first(login, anna, bo, personas, django_assert_num_queries):
+    from employees import selectors
+
+    decided = EmployeeRequestFactory(subscription=anna, status="approved")
+    waiting = EmployeeRequestFactory(subscription=bo)
+    newer = EmployeeRequestFactory(subscription=anna, status="refused")
+    with django_assert_num_queries(1):
+        rows = list(selectors.company_requests(personas.company_a))
+        assert [r.pk for r in rows] == [waiting.pk, newer.pk, decided.pk]
+        assert {str(r.subscription) for r in rows}  # subscriptions joined, no query per row
