@@ -229,3 +229,14 @@ def test_an_api_client_gets_full_access_only_to_areas_the_admin_has_full(persona
     assert "You have read-only access to Subscriptions" in refused.text
     assert not APIClient.all_companies.exists()
     assert client.post(url, {**data, "client-areas": ["tickets"]}).status_code == 201
+
+
+def test_a_limited_admin_sees_only_their_cost_centres_employee_requests(head, subs, login):
+    from employees.tests.factories import EmployeeRequestFactory
+
+    mine, theirs, _none = subs
+    own = EmployeeRequestFactory(subscription=mine, company=mine.company)
+    other = EmployeeRequestFactory(subscription=theirs, company=theirs.company)
+    client = login(head)
+    assert client.get(reverse("employee_requests:detail", kwargs={"request_id": own.pk})).status_code == 200
+    assert client.get(reverse("employee_requests:detail", kwargs={"request_id": other.pk})).status_code == 404

@@ -77,8 +77,9 @@ def test_it_refuses_writes_where_only_that_area_is_read_only(route, personas, lo
 
 
 # Objects of these kinds belong to a cost centre (the factories make them in "Salg"): a limited admin of "Lager"
-# gets 404 for them, as for another company's ids. A bulk job is only its own starter's.
-FOREIGN_FOR_LIMITED = {"subscription_id", "bulk_job_id"}
+# gets 404 for them, as for another company's ids (an employee's request: its subscription's cost centre). A bulk
+# job is only its own starter's.
+FOREIGN_FOR_LIMITED = {"subscription_id", "bulk_job_id", "request_id"}
 WALKED = [r for r in ROUTES if not getattr(r.callback, "public", False) and "staff" not in r.name.split(":")[1]]
 
 
