@@ -240,3 +240,10 @@ def test_a_limited_admin_sees_only_their_cost_centres_employee_requests(head, su
     client = login(head)
     assert client.get(reverse("employee_requests:detail", kwargs={"request_id": own.pk})).status_code == 200
     assert client.get(reverse("employee_requests:detail", kwargs={"request_id": other.pk})).status_code == 404
+
+
+def test_the_overview_shows_a_limited_admin_no_whole_company_amounts(head, personas, login):
+    InvoiceFactory(company=personas.company_a, total=123456)
+    page = login(head).get(reverse("portal:overview")).text
+    assert "Latest invoices" in page
+    assert "1,234.56" not in page and "1.234,56" not in page
