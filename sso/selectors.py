@@ -27,10 +27,30 @@ def configuration_for_email(email: str) -> SsoConfiguration | None:
 
 
 def configuration_for_provider(provider_id: str) -> SsoConfiguration | None:
-    prefix, _, company_id = provider_id.partition("-")
+    """The enabled configuration behind allauth's provider id: ``company-<id>`` (OpenID Connect) or
+    ``company-<id>-saml``. A company that moved from one protocol to the other no longer answers to the old id."""
+    prefix, _, rest = provider_id.partition("-")
+    company_id, _, suffix = rest.partition("-")
+    if prefix != "company" or not company_id.isdigit() or suffix not in ("", "saml"):
+        return None
+    protocol = SsoConfiguration.Protocol.SAML if suffix == "saml" else SsoConfiguration.Protocol.OIDC
+    return (
+        SsoConfiguration.objects.unscoped()
+        .filter(company_id=int(company_id), enabled=True, protocol=protocol)
+        .first()
+    )
+
+
+def configuration_for_slug(slug: str, protocol: str) -> SsoConfiguration | None:
+    """By the company part of the callback URL (``company-<id>``), for one protocol."""
+    prefix, _, company_id = slug.partition("-")
     if prefix != "company" or not company_id.isdigit():
         return None
-    return SsoConfiguration.objects.unscoped().filter(company_id=int(company_id), enabled=True).first()
+    return (
+        SsoConfiguration.objects.unscoped()
+        .filter(company_id=int(company_id), enabled=True, protocol=protocol)
+        .first()
+    )
 
 
 def is_verified_domain_of(config: SsoConfiguration, email: str) -> bool:
@@ -39,5 +59,8 @@ def is_verified_domain_of(config: SsoConfiguration, email: str) -> bool:
     ).exists()
 
 
-def enabled_configurations() -> list[SsoConfiguration]:
-    return list(SsoConfiguration.objects.unscoped().filter(enabled=True))
+def enabled_configurations(protocol: str | None = None) -> list[SsoConfiguration]:
+    configs = SsoConfiguration.objects.unscoped().filter(enabled=True)
+    if protocol is not None:
+        configs = configs.filter(protocol=protocol)
+    return list(configs)
