@@ -177,6 +177,22 @@ def idp_asserted_mfa(sociallogin: SocialLogin, config: SsoConfiguration) -> bool
 class AccountAdapter(PortalAccountAdapter):
     """The portal's account adapter, with allauth's second-factor stage replaced by one that knows the IdP's."""
 
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Not within allauth's reauthentication window after a sign-in through the company's IdP: that sign-in is
+        fresh, and an admin created just in time has no password to confirm (they could not set up TOTP)."""
+        import time
+
+        from allauth.account import app_settings
+        from allauth.core import context
+
+        from sso.signals import SIGNED_IN_AT_SESSION_KEY
+
+        request = context.request
+        signed_in_at = request.session.get(SIGNED_IN_AT_SESSION_KEY) if request is not None else None
+        if isinstance(signed_in_at, float) and time.time() - signed_in_at < app_settings.REAUTHENTICATION_TIMEOUT:
+            return False
+        return bool(super().is_reauthentication_required(app=app, **kwargs))
+
     def get_login_stages(self) -> list[str]:
         return [
             "sso.stages.AuthenticateUnlessIdpMfaStage" if stage == "allauth.mfa.stages.AuthenticateStage" else stage

@@ -24,6 +24,8 @@ def login(request: HttpRequest) -> HttpResponse:
             from django.contrib.auth import get_user_model
 
             if not get_user_model().objects.filter(email__iexact=email, is_staff=True).exists():
+                # python3-saml builds its URLs from the Host header; an HTTP/1.0 client may send none.
+                request.META.setdefault("HTTP_HOST", request.get_host())
                 provider = get_adapter(request).get_provider(request, config.provider_id)
                 next_url = get_next_redirect_url(request)  # checked against the allowed hosts
                 redirect = provider.redirect(request, "login", next_url=next_url, auth_params={"login_hint": email})

@@ -239,9 +239,11 @@ def test_without_idp_mfa_the_portal_asks_for_its_own_second_factor(
     admin_of(company)
     idp.mfa = False
     session, idp_url = sign_in(base, "anna@acme.example")
-    answer_at_idp(session, idp, idp_url, "anna@acme.example")
-    # Signed in, but the company requires two-factor: the portal's own TOTP set-up comes first.
-    assert "/accounts/2fa/totp/activate" in session.get(f"{base}/", timeout=10).url
+    response = answer_at_idp(session, idp, idp_url, "anna@acme.example")
+    # Signed in, but the company requires two-factor: the portal's own TOTP set-up comes first, without a
+    # password to confirm (the IdP sign-in was just now).
+    assert response.url.startswith(f"{base}/accounts/2fa/totp/activate/")
+    assert session.get(f"{base}/", timeout=10).url.startswith(f"{base}/accounts/2fa/totp/activate/")
 
 
 @needs_xmlsec1
