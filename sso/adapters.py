@@ -12,10 +12,10 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from accounts.adapters import AccountAdapter as PortalAccountAdapter
 from audit.client_ip import client_ip
 from companies.models import Invitation, Membership
 from companies.selectors import company_and_subsidiaries
-from accounts.adapters import AccountAdapter as PortalAccountAdapter
 from sso import mfa, selectors
 from sso.models import SsoConfiguration
 from subscriptions import crypto

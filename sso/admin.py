@@ -46,7 +46,7 @@ class SsoConfigurationForm(forms.ModelForm):
         widgets = {"protocol": forms.RadioSelect, "saml_certificate": forms.Textarea(attrs={"rows": 4})}
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("protocol") == SsoConfiguration.Protocol.SAML:
             self._clean_saml(data)
         else:

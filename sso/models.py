@@ -140,9 +140,7 @@ class SamlAssertionSeen(models.Model):
     expires_at = models.DateTimeField(db_index=True)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["provider_id", "assertion_id"], name="saml_assertion_used_once")
-        ]
+        constraints = [models.UniqueConstraint(fields=["provider_id", "assertion_id"], name="saml_assertion_used_once")]
 
     def __str__(self) -> str:
         return self.assertion_id

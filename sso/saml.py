@@ -6,8 +6,7 @@ provider refuses an assertion it has already accepted (a replay within its valid
 ``sso.adapters`` whether the IdP signed the user in with several factors.
 """
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from allauth.socialaccount.models import SocialApp, SocialLogin
@@ -52,7 +51,7 @@ def parse_metadata(xml: str) -> dict[str, str]:
 
     try:
         parsed = OneLogin_Saml2_IdPMetadataParser.parse(xml)
-    except Exception as error:  # noqa: BLE001 (lxml, defusedxml and python3-saml raise their own kinds)
+    except Exception as error:
         raise ValueError(str(error)) from error
     idp = parsed.get("idp") or {}
     certificate = idp.get("x509cert") or next(iter((idp.get("x509certMulti") or {}).get("signing", [])), "")
@@ -109,7 +108,7 @@ def remember_assertion(provider_id: str, assertion_id: str, not_on_or_after: int
     """True the first time an assertion ID is seen for the IdP; False for a replay."""
     now = timezone.now()
     if not_on_or_after:
-        expires_at = datetime.fromtimestamp(not_on_or_after, tz=dt_timezone.utc) + timedelta(minutes=5)
+        expires_at = datetime.fromtimestamp(not_on_or_after, tz=UTC) + timedelta(minutes=5)
     else:
         expires_at = now + _REMEMBER_WITHOUT_EXPIRY
     SamlAssertionSeen.objects.filter(expires_at__lt=now).delete()
@@ -138,5 +137,5 @@ class CompanySAMLProvider(SAMLProvider):
             raise refuse(request, _("This sign-in was already used. Please sign in again."))
         login: SocialLogin = super().sociallogin_from_response(request, response)
         # Read by sso.adapters.pre_social_login (the login's state is replaced after this call).
-        login.sso_idp_mfa = mfa.contexts_are_mfa(response.get_last_authn_contexts() or [])  # type: ignore[attr-defined]
+        login.sso_idp_mfa = mfa.contexts_are_mfa(response.get_last_authn_contexts() or [])
         return login

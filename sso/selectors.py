@@ -35,9 +35,7 @@ def configuration_for_provider(provider_id: str) -> SsoConfiguration | None:
         return None
     protocol = SsoConfiguration.Protocol.SAML if suffix == "saml" else SsoConfiguration.Protocol.OIDC
     return (
-        SsoConfiguration.objects.unscoped()
-        .filter(company_id=int(company_id), enabled=True, protocol=protocol)
-        .first()
+        SsoConfiguration.objects.unscoped().filter(company_id=int(company_id), enabled=True, protocol=protocol).first()
     )
 
 
@@ -47,9 +45,7 @@ def configuration_for_slug(slug: str, protocol: str) -> SsoConfiguration | None:
     if prefix != "company" or not company_id.isdigit():
         return None
     return (
-        SsoConfiguration.objects.unscoped()
-        .filter(company_id=int(company_id), enabled=True, protocol=protocol)
-        .first()
+        SsoConfiguration.objects.unscoped().filter(company_id=int(company_id), enabled=True, protocol=protocol).first()
     )
 
 

@@ -189,6 +189,5 @@ def _hidden_fields(page: str) -> dict[str, str]:
     import re
 
     return {
-        name: html.unescape(value)
-        for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page)
+        name: html.unescape(value) for name, value in re.findall(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', page)
     }

@@ -113,9 +113,10 @@ def test_staff_choose_saml_and_paste_the_idp_metadata(staff_client: Client, tmp_
     assert "Needed for SAML (or give the metadata)." in response.content.decode()
     # A certificate that is not one is refused.
     bad = {**form, "saml_entity_id": "x", "saml_sso_url": "https://x.example/", "saml_certificate": "not a cert"}
-    assert "This is not an X.509 certificate (PEM)." in staff_client.post(
-        f"{ADMIN}sso/ssoconfiguration/add/", bad
-    ).content.decode()
+    assert (
+        "This is not an X.509 certificate (PEM)."
+        in staff_client.post(f"{ADMIN}sso/ssoconfiguration/add/", bad).content.decode()
+    )
     response = staff_client.post(
         f"{ADMIN}sso/ssoconfiguration/add/",
         {**form, "saml_metadata_xml": idp_metadata(certificate), "saml_email_attribute": "mail"},

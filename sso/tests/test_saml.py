@@ -94,15 +94,15 @@ def sign_in_at_idp(session: requests.Session, idp: SamlIdentityProvider, idp_url
     return dict(idp.last_response)
 
 
-def answer_at_idp(
-    session: requests.Session, idp: SamlIdentityProvider, idp_url: str, email: str
-) -> requests.Response:
+def answer_at_idp(session: requests.Session, idp: SamlIdentityProvider, idp_url: str, email: str) -> requests.Response:
     return post_assertion(session, sign_in_at_idp(session, idp, idp_url, email))
 
 
 def post_assertion(session: requests.Session, answer: dict[str, str]) -> requests.Response:
     return session.post(
-        answer["url"], data={"SAMLResponse": answer["SAMLResponse"], "RelayState": answer.get("RelayState", "")}, timeout=10
+        answer["url"],
+        data={"SAMLResponse": answer["SAMLResponse"], "RelayState": answer.get("RelayState", "")},
+        timeout=10,
     )
 
 
