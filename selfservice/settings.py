@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "portal.middleware.SlidingSessionMiddleware",  # after SessionMiddleware: it saves what this marks
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "sso.middleware.SamlHostHeaderMiddleware",  # after CommonMiddleware, which has checked the host
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",

@@ -3,6 +3,7 @@ from allauth.account.views import LoginView
 from allauth.socialaccount.adapter import get_adapter
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from companies.http import require_company
 from companies.permissions import main_admin_view
@@ -33,6 +34,22 @@ def login(request: HttpRequest) -> HttpResponse:
                 # A page that moves on by itself is a new navigation, which the policy allows.
                 return render(request, "sso/redirect.html", {"url": redirect["Location"]})
     return _password_login(request)
+
+
+def saml_finish_acs(request: HttpRequest, organization_slug: str) -> HttpResponse:
+    """allauth's SAML assertion consumer (second half), with what it lets through as a 500 refused as a 400.
+
+    python3-saml raises lxml's XML errors (and ValueError on undecodable input) for an answer that is not XML at
+    all; allauth catches only base64 and python3-saml's own errors.
+    """
+    from allauth.socialaccount.providers.saml.views import finish_acs
+    from lxml import etree
+
+    try:
+        return finish_acs(request, organization_slug=organization_slug)
+    except (etree.LxmlError, ValueError):
+        message = _("Your organisation's sign-in sent an answer we could not read. Please sign in again.")
+        return render(request, "sso/refused.html", {"message": message}, status=400)
 
 
 @main_admin_view

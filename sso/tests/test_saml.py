@@ -331,3 +331,25 @@ def test_the_session_flag_is_the_middlewares() -> None:
     from sso import signals
 
     assert signals.MFA_SESSION_FLAG == MFA_SESSION_FLAG
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "saml_response",
+    [
+        "",
+        "garbage",
+        base64.b64encode(b"<not-saml/>").decode(),
+        base64.b64encode(b"\x00\xff" * 50).decode(),
+        "x" * 10_000,
+    ],
+)
+def test_hostile_posts_to_the_acs_are_refused_without_a_server_error(saml_response: str) -> None:
+    company = make_saml_company()
+    c = Client()
+    response = c.post(f"/accounts/saml/company-{company.pk}/acs/", {"SAMLResponse": saml_response}, follow=True)
+    assert 400 <= response.status_code < 500
+    assert not c.session.get("_auth_user_id")
+    # An OpenID Connect company, or none, has no SAML endpoints at all.
+    assert c.post("/accounts/saml/company-999/acs/", {"SAMLResponse": saml_response}, follow=True).status_code == 404
+    assert c.get("/accounts/saml/company-999/login/").status_code == 404
