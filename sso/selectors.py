@@ -1,5 +1,8 @@
-"""Reads: which company's identity provider an e-mail address belongs to."""
+"""Reads: which company's identity provider an e-mail address belongs to; the staff's overview."""
 
+from dataclasses import dataclass
+
+from companies.models import Company
 from sso.models import SsoConfiguration, SsoDomain
 
 
@@ -60,3 +63,29 @@ def enabled_configurations(protocol: str | None = None) -> list[SsoConfiguration
     if protocol is not None:
         configs = configs.filter(protocol=protocol)
     return list(configs)
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    company: Company
+    config: SsoConfiguration | None
+    domains: list[SsoDomain]
+
+    @property
+    def unverified(self) -> int:
+        return sum(1 for d in self.domains if not d.is_verified)
+
+
+def staff_overview() -> list[StaffRow]:
+    """Every company with a single sign-on set-up or a claimed domain, for the operator's staff: two queries."""
+    # Across companies on purpose: the operator's back office.
+    configs = {c.company_id: c for c in SsoConfiguration.objects.unscoped().select_related("company")}
+    domains: dict[int, list[SsoDomain]] = {}
+    companies: dict[int, Company] = {c.company_id: c.company for c in configs.values()}
+    for claimed in SsoDomain.objects.unscoped().select_related("company").order_by("domain"):
+        domains.setdefault(claimed.company_id, []).append(claimed)
+        companies.setdefault(claimed.company_id, claimed.company)
+    return [
+        StaffRow(company=company, config=configs.get(pk), domains=domains.get(pk, []))
+        for pk, company in sorted(companies.items(), key=lambda item: (item[1].name.lower(), item[0]))
+    ]

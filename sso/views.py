@@ -1,12 +1,15 @@
 from allauth.account.utils import get_next_redirect_url
 from allauth.account.views import LoginView
 from allauth.socialaccount.adapter import get_adapter
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from audit.actor import Actor
 from companies.http import require_company
-from companies.permissions import main_admin_view
+from companies.permissions import main_admin_view, staff_view
+from sso import actions, selectors
 from sso.models import SsoConfiguration, SsoDomain
 from sso.selectors import configuration_for_email
 
@@ -65,3 +68,30 @@ def overview(request: HttpRequest) -> HttpResponse:
         config = SsoConfiguration.objects.for_company(company).first()
     domains = list(SsoDomain.objects.for_company(company))
     return render(request, "sso/overview.html", {"config": config, "domains": domains})
+
+
+@staff_view
+def staff_overview(request: HttpRequest) -> HttpResponse:
+    """The operator's back office: every company's identity provider and its domains' verification, with
+    "Check now" for a domain (the set-up itself is changed in Django admin, where the secret is entered)."""
+    if request.method == "POST":
+        return _staff_check_domain(request)
+    if request.method != "GET":
+        return HttpResponseNotAllowed(["GET", "POST"])
+    return render(request, "sso/staff.html", {"rows": selectors.staff_overview()})
+
+
+def _staff_check_domain(request: HttpRequest) -> HttpResponse:
+    domain_id = str(request.POST.get("domain", ""))
+    claimed = get_object_or_404(SsoDomain.objects.unscoped(), pk=int(domain_id)) if domain_id.isdigit() else None
+    if claimed is None:
+        messages.error(request, _("Choose a domain to check."))
+    elif actions.check_domain(claimed, by=Actor.from_request(request)):
+        messages.success(request, _("%(domain)s is verified.") % {"domain": claimed.domain})
+    else:
+        messages.warning(
+            request,
+            _("%(domain)s: the TXT record %(record)s was not found.")
+            % {"domain": claimed.domain, "record": claimed.txt_record},
+        )
+    return redirect("sso:staff")
