@@ -30,3 +30,33 @@ def test_an_admin_signs_in_through_the_company_saml_idp(
     # Its answer goes back on the HTTP-POST binding; the portal checks it and signs the admin in.
     page.wait_for_url(f"{base}/")
     expect(page.get_by_test_id("company-name")).to_have_text("Acme A/S")
+
+
+@pytest.mark.parametrize("language", ["en", "da"])
+def test_the_sso_pages_with_a_saml_set_up_pass_axe(browser, live_server, language: str) -> None:  # type: ignore[no-untyped-def]
+    """The company's page and the staff's, with a SAML set-up and domains in both states (the page walk in
+    portal/tests/test_accessibility.py sees them empty): desktop and phone, 0 violations."""
+    from accounts.tests.factories import UserFactory  # staff with an authenticator: no TOTP set-up page
+    from audit.actor import Actor
+    from companies.models import Membership
+    from portal.testing import browser_sign_in
+    from portal.tests.test_accessibility import DESKTOP, scan
+    from sso import actions
+    from sso.tests.test_saml import make_saml_company
+
+    company = make_saml_company(verified=True)
+    actions.claim_domain(company, "acme-group.example", by=Actor.system("test"))
+    main = admin_of(company, "main@acme.example")
+    Membership.objects.filter(user=main).update(is_main_admin=True)
+    staff = UserFactory(is_staff=True)
+    found: dict[str, list[dict]] = {}
+    for user, url in ((main, "/sso/"), (staff, "/sso/staff/")):
+        user.language = language
+        user.save()
+        context = browser.new_context(viewport=DESKTOP)
+        page = context.new_page()
+        browser_sign_in(page, live_server.url, user, company)
+        violations, _count = scan(page, live_server.url, [url], language)
+        found |= violations
+        context.close()
+    assert not found, found
