@@ -353,3 +353,15 @@ def test_hostile_posts_to_the_acs_are_refused_without_a_server_error(saml_respon
     # An OpenID Connect company, or none, has no SAML endpoints at all.
     assert c.post("/accounts/saml/company-999/acs/", {"SAMLResponse": saml_response}, follow=True).status_code == 404
     assert c.get("/accounts/saml/company-999/login/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_company_that_moved_to_saml_no_longer_answers_to_its_openid_connect_id() -> None:
+    from sso import selectors
+
+    company = make_saml_company()
+    assert selectors.configuration_for_provider(f"company-{company.pk}-saml") is not None
+    # Identities linked through its former OpenID Connect IdP (provider "company-<id>") are not taken for SAML ones.
+    assert selectors.configuration_for_provider(f"company-{company.pk}") is None
+    for nonsense in ("company-", "company-x-saml", f"company-{company.pk}-oidc", "saml", ""):
+        assert selectors.configuration_for_provider(nonsense) is None
