@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "subscriptions",
     "numbering",  # "numbers" would shadow the standard library module
     "invoicing",
+    "products",  # the Products area: catalogue, orders, approvals, fulfilment
     "sso",  # single sign-on per company (OpenID Connect, verified domains)
     "api",  # the customer API (TMF Open API lines), before ninja so its docs page template wins
     "ninja",
