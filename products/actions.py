@@ -393,7 +393,8 @@ def _bill(order: Order, line: OrderLine, quantity: int, *, by: Actor) -> list[in
                     company=order.company, subscription=line.subscription, description=text[:200], amount=part, on=on, by=by
                 )
             )
-            charges.extend(int(f["charge"]) for f in facts if isinstance(f, dict) and "charge" in f)
+            if "charge" in facts:
+                charges.append(int(facts["charge"]))
     return charges
 
 
@@ -543,7 +544,7 @@ def token_hash(token: str) -> str:
 
 def activation_token(activation: EsimActivation) -> str:
     """The link's token: derived from the row's nonce and the secret key, so the database alone cannot make one."""
-    return salted_hmac("products.esim", activation.nonce).hexdigest()
+    return salted_hmac("products.esim", activation.nonce, algorithm="sha256").hexdigest()
 
 
 def _new_activation(line: OrderLine) -> EsimActivation:
