@@ -26,7 +26,16 @@ from common.formats import money
 from common.money import vat_of
 from companies.models import Company, Membership
 from jobs.queue import enqueue
-from products.models import EsimActivation, Item, Order, OrderLine, ProductSettings, ReturnRequest, Shipment, ShipmentLine
+from products.models import (
+    EsimActivation,
+    Item,
+    Order,
+    OrderLine,
+    ProductSettings,
+    ReturnRequest,
+    Shipment,
+    ShipmentLine,
+)
 from registry.events import publish
 from subscriptions.events import ChargeDue
 from subscriptions.models import Subscription
@@ -115,11 +124,7 @@ def approval_reasons(*, company_settings: ProductSettings, total: int, items: li
 def approvers(order: Order) -> list[Membership]:
     """The admins who may approve: full access to Products in the order's company, not the one who ordered."""
     memberships = Membership.objects.filter(company_id=order.company_id, user__is_active=True).select_related("user")
-    return [
-        m
-        for m in memberships
-        if m.has_area(AREA) and not m.is_read_only and m.user_id != order.placed_by_id
-    ]
+    return [m for m in memberships if m.has_area(AREA) and not m.is_read_only and m.user_id != order.placed_by_id]
 
 
 def may_approve(order: Order, user: "User") -> bool:
@@ -152,7 +157,9 @@ def _clean_lines(company: Company, wanted: list[WantedLine]) -> tuple[dict[int, 
             email = line.employee_email or (subscriptions[line.subscription_id].email if line.subscription_id else "")
             if not email:
                 raise ValidationError(
-                    _("An eSIM is sent to the employee by e-mail: enter their e-mail address or choose a subscription that has one.")
+                    _(
+                        "An eSIM is sent to the employee by e-mail: enter their e-mail address or choose a subscription that has one."
+                    )
                 )
     wanted_per_item = Counter[int]()
     for line in wanted:
@@ -338,7 +345,9 @@ def cancel_order(*, order: Order, reason: str = "", by: Actor) -> Order:
     order.cancel_reason = reason.strip()[:200]
     _restock(order)
     order.save()
-    record(f"{AREA}.order_cancelled", by=by, company=order.company, target=order, details={"reason": order.cancel_reason})
+    record(
+        f"{AREA}.order_cancelled", by=by, company=order.company, target=order, details={"reason": order.cancel_reason}
+    )
     return order
 
 
@@ -380,22 +389,57 @@ def _bill(order: Order, line: OrderLine, quantity: int, *, by: Actor) -> list[in
         name = line.item.display_name
         for number, part in enumerate(instalment_amounts(amount, count), start=1):
             if count == 1:
-                text = _("%(item)s × %(quantity)s, order %(order)s") % {
-                    "item": name, "quantity": quantity, "order": order.reference,
+                text = _("%(item)s × %(quantity)s, order %(order)s") % {  # noqa: RUF001
+                    "item": name,
+                    "quantity": quantity,
+                    "order": order.reference,
                 }
             else:
-                text = _("%(item)s × %(quantity)s, order %(order)s, instalment %(number)s of %(count)s") % {
-                    "item": name, "quantity": quantity, "order": order.reference, "number": number, "count": count,
+                text = _("%(item)s × %(quantity)s, order %(order)s, instalment %(number)s of %(count)s") % {  # noqa: RUF001
+                    "item": name,
+                    "quantity": quantity,
+                    "order": order.reference,
+                    "number": number,
+                    "count": count,
                 }
             on = today if number == 1 else _months_after(today, number - 1)
             facts = publish(
                 ChargeDue(
-                    company=order.company, subscription=line.subscription, description=text[:200], amount=part, on=on, by=by
+                    company=order.company,
+                    subscription=line.subscription,
+                    description=text[:200],
+                    amount=part,
+                    on=on,
+                    by=by,
                 )
             )
             if "charge" in facts:
                 charges.append(int(facts["charge"]))
     return charges
+
+
+def _check_shipment(
+    lines: dict[int, OrderLine],
+    sending: dict[int, int],
+    carrier: str,
+    tracking_number: str,
+    tracking_url: str,
+    serials: dict[int, list[str]],
+) -> bool:
+    """Refuses a shipment that sends nothing, too much, a parcel without tracking or the wrong number of
+    serials; returns whether a parcel goes (not only eSIMs)."""
+    if not sending:
+        raise ValidationError(_("Choose what to send."))
+    for pk, count in sending.items():
+        if pk not in lines or count < 0 or count > lines[pk].outstanding:
+            raise ValidationError(_("You cannot send more than is still to be delivered."))
+    physical = any(lines[pk].item.kind != Item.Kind.ESIM for pk in sending)
+    if physical and not (carrier.strip() and tracking_number.strip() and tracking_url.strip()):
+        raise ValidationError(_("A parcel needs the carrier, the tracking number and the tracking link."))
+    for pk, found in serials.items():
+        if found and len(found) != sending.get(pk, 0):
+            raise ValidationError(_("Enter one serial number or IMEI per device sent."))
+    return physical
 
 
 @transaction.atomic
@@ -416,23 +460,15 @@ def ship_order(
         raise ValidationError(_("Pick the order before shipping it."))
     lines = {line.pk: line for line in order.lines.select_related("item", "subscription")}
     sending = {pk: n for pk, n in quantities.items() if n}
-    if not sending:
-        raise ValidationError(_("Choose what to send."))
-    for pk, count in sending.items():
-        if pk not in lines or count < 0 or count > lines[pk].outstanding:
-            raise ValidationError(_("You cannot send more than is still to be delivered."))
-    physical = any(lines[pk].item.kind != Item.Kind.ESIM for pk in sending)
-    if physical and not (carrier.strip() and tracking_number.strip() and tracking_url.strip()):
-        raise ValidationError(_("A parcel needs the carrier, the tracking number and the tracking link."))
+    physical = _check_shipment(lines, sending, carrier, tracking_number, tracking_url, serials or {})
     serials = serials or {}
     enrol = bool(order.zero_touch_provider and order.zero_touch_org_id)
-    for pk, found in serials.items():
-        if found and len(found) != sending.get(pk, 0):
-            raise ValidationError(_("Enter one serial number or IMEI per device sent."))
     shipment = Shipment.objects.create(
         order=order, carrier=carrier.strip(), tracking_number=tracking_number.strip(), tracking_url=tracking_url.strip()
     )
-    ShipmentLine.objects.bulk_create([ShipmentLine(shipment=shipment, line=lines[pk], quantity=n) for pk, n in sending.items()])
+    ShipmentLine.objects.bulk_create(
+        [ShipmentLine(shipment=shipment, line=lines[pk], quantity=n) for pk, n in sending.items()]
+    )
     charges: list[int] = []
     activations: list[int] = []
     enrolments: list[int] = []
@@ -523,14 +559,26 @@ def request_return(*, order: Order, line_id: int, quantity: int, reason: str, by
     item.stock += quantity
     item.save(update_fields=["stock"])
     with translation.override(order.company.invoice_language):
-        text = _("Returned: %(item)s × %(quantity)s, order %(order)s") % {
-            "item": line.item.display_name, "quantity": quantity, "order": order.reference,
+        text = _("Returned: %(item)s × %(quantity)s, order %(order)s") % {  # noqa: RUF001
+            "item": line.item.display_name,
+            "quantity": quantity,
+            "order": order.reference,
         }
     publish(
-        ChargeDue(company=order.company, subscription=line.subscription, description=text[:200], amount=-quantity * line.unit_price, by=by)
+        ChargeDue(
+            company=order.company,
+            subscription=line.subscription,
+            description=text[:200],
+            amount=-quantity * line.unit_price,
+            by=by,
+        )
     )
     record(
-        f"{AREA}.return_requested", by=by, company=order.company, target=order, details={"line": line.pk, "quantity": quantity}
+        f"{AREA}.return_requested",
+        by=by,
+        company=order.company,
+        target=order,
+        details={"line": line.pk, "quantity": quantity},
     )
     return returned
 
@@ -595,7 +643,9 @@ def reissue_esim(*, order: Order, activation_id: int, email: str = "", by: Actor
         line.employee_email = email.strip()
         line.save(update_fields=["employee_email"])
     new = _new_activation(line)
-    record(f"{AREA}.esim_sent", by=by, company=order.company, target=order, details={"activation": new.pk, "reissue": True})
+    record(
+        f"{AREA}.esim_sent", by=by, company=order.company, target=order, details={"activation": new.pk, "reissue": True}
+    )
     from products.tasks import send_esim_activation
 
     enqueue(send_esim_activation, new.pk)

@@ -28,14 +28,14 @@ class KronerField(forms.DecimalField):
         kwargs.setdefault("localize", True)
         super().__init__(**kwargs)
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             value = value.strip().replace(" ", "")
             if "," in value:
                 value = value.replace(".", "").replace(",", ".")
         return super().to_python(value)
 
-    def clean(self, value: Any) -> int | None:  # type: ignore[override]
+    def clean(self, value: Any) -> int | None:
         amount = super().clean(value)
         if amount is None:
             return None
@@ -72,8 +72,10 @@ class AddToBasketForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         item = data.get("item")
-        if item is not None and item.kind == Item.Kind.ESIM and not (
-            data.get("employee_email") or (data.get("subscription") and data["subscription"].email)
+        if (
+            item is not None
+            and item.kind == Item.Kind.ESIM
+            and not (data.get("employee_email") or (data.get("subscription") and data["subscription"].email))
         ):
             self.add_error("employee_email", _("An eSIM is sent to the employee by e-mail: enter their address."))
         return data
@@ -82,7 +84,9 @@ class AddToBasketForm(forms.Form):
 class CheckoutForm(forms.Form):
     DELIVER_TO = (("company", _("The company's address")), ("other", _("An employee or another address")))
 
-    deliver_to = forms.ChoiceField(label=_("Deliver to"), choices=DELIVER_TO, widget=forms.RadioSelect, initial="company")
+    deliver_to = forms.ChoiceField(
+        label=_("Deliver to"), choices=DELIVER_TO, widget=forms.RadioSelect, initial="company"
+    )
     name = forms.CharField(label=_("Recipient"), max_length=200, required=False)
     street = forms.CharField(label=_("Street and number"), max_length=200, required=False)
     postcode = forms.CharField(label=_("Postcode"), max_length=10, required=False)
@@ -112,10 +116,13 @@ class CheckoutForm(forms.Form):
 
 class SettingsForm(forms.Form):
     approval_limit = KronerField(
-        label=_("A second admin approves orders above (DKK, excl. VAT)"), required=False,
+        label=_("A second admin approves orders above (DKK, excl. VAT)"),
+        required=False,
         help_text=_("Leave empty for no amount limit."),
     )
-    approve_phones = forms.BooleanField(label=_("Any order with a phone needs a second admin's approval"), required=False)
+    approve_phones = forms.BooleanField(
+        label=_("Any order with a phone needs a second admin's approval"), required=False
+    )
     zero_touch_provider = forms.ChoiceField(
         label=_("Zero-touch enrolment service"),
         choices=[("", _("None")), *ProductSettings.Provider.choices],
@@ -126,7 +133,9 @@ class SettingsForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if bool(data.get("zero_touch_provider")) != bool((data.get("zero_touch_org_id") or "").strip()):
-            self.add_error("zero_touch_org_id", _("Choose the service and enter its organisation id, or leave both empty."))
+            self.add_error(
+                "zero_touch_org_id", _("Choose the service and enter its organisation id, or leave both empty.")
+            )
         return data
 
 
@@ -142,7 +151,9 @@ class ReturnForm(forms.Form):
     def __init__(self, *args: Any, order: Order, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["line"].choices = [  # type: ignore[attr-defined]
-            (line.pk, line.item.display_name) for line in order.lines.all() if line.item.is_hardware and line.shipped_quantity
+            (line.pk, line.item.display_name)
+            for line in order.lines.all()
+            if line.item.is_hardware and line.shipped_quantity
         ]
 
 
@@ -185,8 +196,17 @@ class ItemForm(forms.ModelForm):
     class Meta:
         model = Item
         fields = [
-            "code", "kind", "name", "name_da", "description", "description_da",
-            "price", "stock", "delivery_days", "is_active", "sort_order",
+            "code",
+            "kind",
+            "name",
+            "name_da",
+            "description",
+            "description_da",
+            "price",
+            "stock",
+            "delivery_days",
+            "is_active",
+            "sort_order",
         ]
 
     def clean_image(self) -> UploadedFile | None:
@@ -211,12 +231,15 @@ class ShipForm(forms.Form):
         for line in self.order_lines:
             self.fields[f"qty_{line.pk}"] = forms.IntegerField(
                 label=_("Send now: %(item)s") % {"item": line.item.display_name},
-                min_value=0, max_value=line.outstanding, initial=line.outstanding,
+                min_value=0,
+                max_value=line.outstanding,
+                initial=line.outstanding,
             )
             if line.item.is_device and order.zero_touch_provider:
                 self.fields[f"serials_{line.pk}"] = forms.CharField(
                     label=_("Serial numbers or IMEIs, one per line (for zero-touch enrolment)"),
-                    widget=forms.Textarea(attrs={"rows": 2}), required=False,
+                    widget=forms.Textarea(attrs={"rows": 2}),
+                    required=False,
                 )
 
     def rows(self) -> list[tuple[Any, forms.BoundField, forms.BoundField | None]]:

@@ -58,6 +58,9 @@ class Item(LocalisedNameMixin, models.Model):
     def is_sim(self) -> bool:
         return self.kind in self.SIMS
 
+    def __str__(self) -> str:
+        return self.display_name
+
 
 class ProductSettings(CompanyOwned):
     """A company's rules for ordering: the approval limit and its zero-touch enrolment account."""
@@ -68,11 +71,15 @@ class ProductSettings(CompanyOwned):
         ANDROID = "android", _("Android Zero-touch")
 
     approval_limit = models.PositiveIntegerField(
-        _("approval above (øre, excl. VAT)"), null=True, blank=True,
+        _("approval above (øre, excl. VAT)"),
+        null=True,
+        blank=True,
         help_text=_("Orders above this total need a second admin's approval. Empty: no limit."),
     )
     approve_phones = models.BooleanField(_("any phone needs approval"), default=False)
-    zero_touch_provider = models.CharField(_("zero-touch enrolment"), max_length=10, choices=Provider.choices, blank=True)
+    zero_touch_provider = models.CharField(
+        _("zero-touch enrolment"), max_length=10, choices=Provider.choices, blank=True
+    )
     zero_touch_org_id = models.CharField(_("organisation id"), max_length=80, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -163,7 +170,11 @@ class OrderLine(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
     unit_price = models.PositiveIntegerField(_("unit price (øre, excl. VAT)"))
     subscription = models.ForeignKey(
-        "subscriptions.Subscription", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "subscriptions.Subscription",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("subscription"),
     )
     employee_name = models.CharField(_("employee"), max_length=200, blank=True)
@@ -184,6 +195,9 @@ class OrderLine(models.Model):
     def outstanding(self) -> int:
         return self.quantity - self.shipped_quantity
 
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.item}"  # noqa: RUF001 - the multiplication sign is meant
+
 
 class Shipment(models.Model):
     """A parcel sent for an order (an order may ship in parts)."""
@@ -199,11 +213,17 @@ class Shipment(models.Model):
         verbose_name_plural = _("shipments")
         ordering = ["shipped_at", "id"]
 
+    def __str__(self) -> str:
+        return self.tracking_number or f"{self.order} {self.shipped_at:%Y-%m-%d}"
+
 
 class ShipmentLine(models.Model):
     shipment = models.ForeignKey(Shipment, on_delete=models.CASCADE, related_name="lines")
     line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="shipment_lines")
     quantity = models.PositiveIntegerField(_("quantity"))
+
+    def __str__(self) -> str:
+        return f"{self.line} ({self.quantity})"
 
 
 class ReturnRequest(models.Model):
@@ -216,6 +236,9 @@ class ReturnRequest(models.Model):
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.reason}"
 
 
 class Enrolment(models.Model):
@@ -239,6 +262,9 @@ class Enrolment(models.Model):
         ordering = ["id"]
         constraints = [models.UniqueConstraint(fields=["provider", "serial"], name="one_enrolment_per_device")]
 
+    def __str__(self) -> str:
+        return f"{self.provider} {self.serial}"
+
 
 class EsimActivation(models.Model):
     """An eSIM's activation code, sent to the employee; only a hash of the link's token is stored.
@@ -257,3 +283,6 @@ class EsimActivation(models.Model):
 
     class Meta:
         ordering = ["issued_at", "id"]
+
+    def __str__(self) -> str:
+        return f"eSIM for {self.email}"

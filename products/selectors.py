@@ -43,7 +43,9 @@ def staff_queue(*, state: str | None = None) -> QuerySet[Order]:
     qs = Order.objects.unscoped().select_related("company").order_by("placed_at", "id")
     if state:
         return qs.filter(state=state)
-    return qs.filter(state__in=[Order.State.ACKNOWLEDGED, Order.State.IN_PROGRESS, Order.State.PARTIAL], completed_at__isnull=True)
+    return qs.filter(
+        state__in=[Order.State.ACKNOWLEDGED, Order.State.IN_PROGRESS, Order.State.PARTIAL], completed_at__isnull=True
+    )
 
 
 def staff_order_detail() -> QuerySet[Order]:

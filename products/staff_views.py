@@ -28,7 +28,9 @@ def queue(request: HttpRequest) -> HttpResponse:
     return render(request, "products/staff/queue.html", {"page": page, "filter_form": form})
 
 
-def _render_order(request: HttpRequest, order: Order, ship_form: ShipForm | None = None, status: int = 200) -> HttpResponse:
+def _render_order(
+    request: HttpRequest, order: Order, ship_form: ShipForm | None = None, status: int = 200
+) -> HttpResponse:
     return render(
         request,
         "products/staff/order.html",
@@ -37,9 +39,11 @@ def _render_order(request: HttpRequest, order: Order, ship_form: ShipForm | None
             "lines": list(order.lines.all()),
             "ship_form": ship_form or ShipForm(order=order),
             "can_pick": order.state == Order.State.ACKNOWLEDGED,
-            "can_ship": order.state in (Order.State.IN_PROGRESS, Order.State.PARTIAL) and order.completed_at is None
+            "can_ship": order.state in (Order.State.IN_PROGRESS, Order.State.PARTIAL)
+            and order.completed_at is None
             and any(line.outstanding for line in order.lines.all()),
-            "can_complete": order.state in (Order.State.IN_PROGRESS, Order.State.PARTIAL) and order.completed_at is None
+            "can_complete": order.state in (Order.State.IN_PROGRESS, Order.State.PARTIAL)
+            and order.completed_at is None
             and bool(order.shipments.all()),
         },
         status=status,
@@ -66,7 +70,9 @@ def order_detail(request: HttpRequest, order_id: int) -> HttpResponse:
                     serials=form.serials(),
                     by=by,
                 )
-                messages.success(request, _("Shipped (%(tracking)s).") % {"tracking": shipment.tracking_number or "eSIM"})
+                messages.success(
+                    request, _("Shipped (%(tracking)s).") % {"tracking": shipment.tracking_number or "eSIM"}
+                )
                 return redirect("products:staff_order", order_id=order.pk)
         return _render_order(request, order, ship_form=form, status=400)
     handlers = {"pick": actions.pick_order, "complete": actions.complete_order}
@@ -95,7 +101,13 @@ def _save_item(form: ItemForm, *, by: Actor) -> Item:
         item.image.save(f"{uuid.uuid4().hex}{kind.extensions[0]}", upload, save=False)
         item.image_type = kind.content_type
     item.save()
-    record("products.item_saved", by=by, company=None, target=item, details={"code": item.code, "price": item.price, "stock": item.stock})
+    record(
+        "products.item_saved",
+        by=by,
+        company=None,
+        target=item,
+        details={"code": item.code, "price": item.price, "stock": item.stock},
+    )
     return item
 
 

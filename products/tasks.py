@@ -36,8 +36,17 @@ def send_approval_request(order_id: int, user_id: int, url: str) -> None:
     lines = list(order.lines.select_related("item"))
     language = _language(user)
     with translation.override(language):
-        subject = _("Approve order %(order)s for %(company)s") % {"order": order.reference, "company": order.company.name}
-    _send(user.email, language, subject, "products/email/approval_request.txt", {"order": order, "lines": lines, "url": url})
+        subject = _("Approve order %(order)s for %(company)s") % {
+            "order": order.reference,
+            "company": order.company.name,
+        }
+    _send(
+        user.email,
+        language,
+        subject,
+        "products/email/approval_request.txt",
+        {"order": order, "lines": lines, "url": url},
+    )
 
 
 @task
@@ -57,13 +66,14 @@ def send_decision(order_id: int) -> None:
 @task
 def send_shipped(shipment_id: int) -> None:
     shipment = Shipment.objects.select_related("order__company", "order__placed_by").filter(pk=shipment_id).first()
-    if shipment is None or shipment.order.placed_by is None:
+    placed_by = shipment.order.placed_by if shipment else None
+    if shipment is None or placed_by is None:
         return
     order = shipment.order
-    language = _language(order.placed_by)
+    language = _language(placed_by)
     with translation.override(language):
         subject = _("Your order %(order)s is on its way") % {"order": order.reference}
-    _send(order.placed_by.email, language, subject, "products/email/shipped.txt", {"order": order, "shipment": shipment})
+    _send(placed_by.email, language, subject, "products/email/shipped.txt", {"order": order, "shipment": shipment})
 
 
 @task
@@ -72,7 +82,9 @@ def send_esim_activation(activation_id: int) -> None:
 
     from products.actions import activation_token
 
-    activation = EsimActivation.objects.select_related("line__order__company", "line__item").filter(pk=activation_id).first()
+    activation = (
+        EsimActivation.objects.select_related("line__order__company", "line__item").filter(pk=activation_id).first()
+    )
     if activation is None or activation.superseded_at is not None:
         return
     path = reverse("products:esim:confirm", args=[activation_token(activation)])

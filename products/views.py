@@ -63,7 +63,7 @@ def basket_add(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         for errors in form.errors.values():
             for error in errors:
-                messages.error(request, error)
+                messages.error(request, str(error))
         return redirect("products:index")
     data = form.cleaned_data
     line = actions.WantedLine(
@@ -156,7 +156,9 @@ def order_list(request: HttpRequest) -> HttpResponse:
 
 
 def _order(request: HttpRequest, order_id: int) -> Order:
-    return get_for_company(selectors.order_detail(company=require_company(request)), require_company(request), pk=order_id)
+    return get_for_company(
+        selectors.order_detail(company=require_company(request)), require_company(request), pk=order_id
+    )
 
 
 def _order_context(request: HttpRequest, order: Order, **forms: Any) -> dict[str, Any]:
@@ -164,16 +166,17 @@ def _order_context(request: HttpRequest, order: Order, **forms: Any) -> dict[str
     policy = AreaPolicy(getattr(request, "membership", None))
     lines = list(order.lines.all())
     returnable = [
-        line for line in lines
-        if line.item.is_hardware and line.shipped_quantity > line.returned_quantity
-        and (deadline := actions.return_deadline(line)) is not None and deadline >= timezone.now()
+        line
+        for line in lines
+        if line.item.is_hardware
+        and line.shipped_quantity > line.returned_quantity
+        and (deadline := actions.return_deadline(line)) is not None
+        and deadline >= timezone.now()
     ]
     return {
         "order": order,
         "lines": lines,
-        "can_decide": order.state == Order.State.HELD
-        and policy.can_change(AREA)
-        and user.pk != order.placed_by_id,
+        "can_decide": order.state == Order.State.HELD and policy.can_change(AREA) and user.pk != order.placed_by_id,
         "cancel_form": forms.get("cancel_form") or CancelForm(),
         "return_form": forms.get("return_form") or (ReturnForm(order=order) if returnable else None),
         "reissue_form": ReissueForm(),
@@ -211,7 +214,9 @@ def order_decide(request: HttpRequest, order_id: int) -> HttpResponse:
         return redirect("products:order_detail", order_id=order.pk)
     with errors_to_messages(request):
         actions.decide_order(
-            order=order, approve=decision == "approve", user=cast(PortalRequest, request).user,
+            order=order,
+            approve=decision == "approve",
+            user=cast(PortalRequest, request).user,
             by=Actor.from_request(request),
         )
         messages.success(request, _("Order approved.") if decision == "approve" else _("Order refused."))
@@ -250,7 +255,9 @@ def order_reissue(request: HttpRequest, order_id: int) -> HttpResponse:
         return redirect("products:order_detail", order_id=order.pk)
     with errors_to_messages(request):
         activation = actions.reissue_esim(
-            order=order, activation_id=form.cleaned_data["activation"], email=form.cleaned_data["email"] or "",
+            order=order,
+            activation_id=form.cleaned_data["activation"],
+            email=form.cleaned_data["email"] or "",
             by=Actor.from_request(request),
         )
         messages.success(request, _("A new activation code was sent to %(email)s.") % {"email": activation.email})

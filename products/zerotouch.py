@@ -34,4 +34,4 @@ class FakeAdapter:
 
 def adapter() -> Adapter:
     path = getattr(settings, "PRODUCTS_ZERO_TOUCH_ADAPTER", "products.zerotouch.FakeAdapter")
-    return import_string(path)()  # type: ignore[no-any-return]
+    return import_string(path)()

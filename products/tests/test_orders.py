@@ -50,7 +50,12 @@ def ship_all(order, **kwargs):
 def test_it_places_an_order_reserves_stock_and_computes_vat(personas):
     phone = ItemFactory(price=400000, stock=5)
     order = place(personas, [WantedLine(item_id=phone.pk, quantity=2)])
-    assert (order.state, order.total, order.vat, order.total_with_vat) == (Order.State.ACKNOWLEDGED, 800000, 200000, 1000000)
+    assert (order.state, order.total, order.vat, order.total_with_vat) == (
+        Order.State.ACKNOWLEDGED,
+        800000,
+        200000,
+        1000000,
+    )
     phone.refresh_from_db()
     assert phone.stock == 3
     assert AuditEvent.objects.for_company(personas.company_a).filter(action="products.order_placed").exists()
@@ -102,7 +107,9 @@ def test_above_the_limit_a_second_admin_approves_from_the_email(personas, django
     assert personas.readonly_a.email not in recipients and personas.invoice_only_a.email not in recipients
     with pytest.raises(ValidationError, match="placed it yourself"):
         actions.decide_order(order=order, approve=True, user=personas.admin_a, by=STAFF)
-    actions.decide_order(order=order, approve=True, user=personas.admin_ab, by=Actor(user=personas.admin_ab, label="ab"))
+    actions.decide_order(
+        order=order, approve=True, user=personas.admin_ab, by=Actor(user=personas.admin_ab, label="ab")
+    )
     order.refresh_from_db()
     assert (order.state, order.decided_by) == (Order.State.ACKNOWLEDGED, personas.admin_ab)
     assert AuditEvent.objects.for_company(personas.company_a).filter(action="products.order_approved").exists()
@@ -130,7 +137,10 @@ def test_without_a_second_admin_the_held_order_is_refused_with_why(personas):
     phone = ItemFactory()
     with pytest.raises(ValidationError, match="no other admin"):
         actions.place_order(
-            company=company, lines=[WantedLine(item_id=phone.pk, quantity=1)], delivery=DELIVERY, billing="one_off",
+            company=company,
+            lines=[WantedLine(item_id=phone.pk, quantity=1)],
+            delivery=DELIVERY,
+            billing="one_off",
             by=Actor(user=only, label="x"),
         )
 
@@ -172,7 +182,7 @@ def test_instalments_are_one_charge_a_month_that_add_up(personas):
     assert len(charges) == 12 and sum(c.amount for c in charges) == 100001
     assert len({(c.date.year, c.date.month) for c in charges}) == 12
     assert all(c.date.day == 1 for c in charges[1:])
-    assert "instalment 12 of 12" in charges[-1].description
+    assert "rate 12 af 12" in charges[-1].description  # in the company's invoice language (Danish)
 
 
 def test_partial_delivery_then_close_puts_the_rest_back(personas):
@@ -183,8 +193,22 @@ def test_partial_delivery_then_close_puts_the_rest_back(personas):
     with pytest.raises(ValidationError, match="tracking"):
         actions.ship_order(order=order, quantities={line.pk: 1}, by=STAFF)
     with pytest.raises(ValidationError, match="more than"):
-        actions.ship_order(order=order, quantities={line.pk: 4}, carrier="GLS", tracking_number="1", tracking_url="https://t.example/1", by=STAFF)
-    actions.ship_order(order=order, quantities={line.pk: 1}, carrier="GLS", tracking_number="1", tracking_url="https://t.example/1", by=STAFF)
+        actions.ship_order(
+            order=order,
+            quantities={line.pk: 4},
+            carrier="GLS",
+            tracking_number="1",
+            tracking_url="https://t.example/1",
+            by=STAFF,
+        )
+    actions.ship_order(
+        order=order,
+        quantities={line.pk: 1},
+        carrier="GLS",
+        tracking_number="1",
+        tracking_url="https://t.example/1",
+        by=STAFF,
+    )
     order.refresh_from_db()
     assert order.state == Order.State.PARTIAL
     actions.complete_order(order=order, by=STAFF)
@@ -210,7 +234,9 @@ def test_hardware_returns_within_14_days_restock_and_credit(personas):
         actions.request_return(order=order, line_id=line.pk, quantity=1, reason="x", by=STAFF)
 
 
-def test_esim_goes_to_the_employee_and_is_reissued_on_a_new_device(personas, django_capture_on_commit_callbacks, client):
+def test_esim_goes_to_the_employee_and_is_reissued_on_a_new_device(
+    personas, django_capture_on_commit_callbacks, client
+):
     esim = ItemFactory(kind=Item.Kind.ESIM, price=0, stock=100)
     order = place(personas, [WantedLine(item_id=esim.pk, quantity=1, employee_email="mette@alfa.dk")])
     actions.pick_order(order=order, by=STAFF)
@@ -243,8 +269,13 @@ def test_devices_are_registered_for_zero_touch_and_shown(personas, django_captur
         ship_all(order, serials={line.pk: ["SN1"]})
     with django_capture_on_commit_callbacks(execute=True):
         actions.ship_order(
-            order=order, quantities={line.pk: 2}, carrier="GLS", tracking_number="1", tracking_url="https://t.example/1",
-            serials={line.pk: ["SN1", "FAIL2"]}, by=STAFF,
+            order=order,
+            quantities={line.pk: 2},
+            carrier="GLS",
+            tracking_number="1",
+            tracking_url="https://t.example/1",
+            serials={line.pk: ["SN1", "FAIL2"]},
+            by=STAFF,
         )
     statuses = dict(Enrolment.objects.values_list("serial", "status"))
     assert statuses == {"SN1": "registered", "FAIL2": "failed"}

@@ -37,7 +37,10 @@ def test_eight_concurrent_orders_for_the_last_three_phones_sell_exactly_three():
             if index % 2:
                 lines.reverse()
             result = actions.place_order(
-                company=companies[index], lines=lines, delivery=DELIVERY, billing="one_off",
+                company=companies[index],
+                lines=lines,
+                delivery=DELIVERY,
+                billing="one_off",
                 by=Actor(user=users[index], label="t"),
             )
             placed.append(result.pk)

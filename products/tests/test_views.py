@@ -44,7 +44,11 @@ def test_basket_to_order_with_the_total_with_vat(personas, login, company_a):
 def test_bad_input_is_refused_with_a_message_never_a_500(personas, login, company_a):
     phone = ItemFactory(stock=1)
     client = login(personas.admin_a)
-    for data in ({"item": "x", "quantity": 1}, {"item": phone.pk, "quantity": 0}, {"item": phone.pk, "quantity": "lots"}):
+    for data in (
+        {"item": "x", "quantity": 1},
+        {"item": phone.pk, "quantity": 0},
+        {"item": phone.pk, "quantity": "lots"},
+    ):
         assert client.post(reverse("products:basket_add"), data).status_code == 302
     assert client.post(reverse("products:basket_remove"), {"index": "nope"}).status_code == 302
     response = client.post(reverse("products:basket"), {"deliver_to": "company", "billing": "one_off"})
@@ -80,7 +84,9 @@ def test_the_order_list_and_detail_have_a_fixed_query_count(personas, login, dja
         assert client.get(reverse("products:index")).status_code == 200
 
 
-def test_the_approval_link_shows_a_page_and_only_a_post_decides(personas, login, company_a, client, django_capture_on_commit_callbacks):
+def test_the_approval_link_shows_a_page_and_only_a_post_decides(
+    personas, login, company_a, client, django_capture_on_commit_callbacks
+):
     ProductSettings.objects.create(company=company_a, approval_limit=100)
     phone = ItemFactory(stock=5)
     admin = login(personas.admin_a)
@@ -111,13 +117,26 @@ def test_staff_fulfil_from_the_queue_and_customers_get_404(personas, login):
     url = reverse("products:staff_order", kwargs={"order_id": order.pk})
     staff.post(url, {"action": "pick"})
     line = order.lines.get()
-    response = staff.post(url, {"action": "ship", f"qty_{line.pk}": 1, "carrier": "PostNord", "tracking_number": "", "tracking_url": ""})
+    response = staff.post(
+        url, {"action": "ship", f"qty_{line.pk}": 1, "carrier": "PostNord", "tracking_number": "", "tracking_url": ""}
+    )
     assert response.status_code == 400 and "tracking" in response.content.decode()
-    staff.post(url, {"action": "ship", f"qty_{line.pk}": 1, "carrier": "PostNord", "tracking_number": "00123", "tracking_url": "https://t.example/00123"})
+    staff.post(
+        url,
+        {
+            "action": "ship",
+            f"qty_{line.pk}": 1,
+            "carrier": "PostNord",
+            "tracking_number": "00123",
+            "tracking_url": "https://t.example/00123",
+        },
+    )
     staff.post(url, {"action": "complete"})
     order.refresh_from_db()
     assert order.state == Order.State.COMPLETED
-    customer_page = login(personas.admin_a).get(reverse("products:order_detail", kwargs={"order_id": order.pk})).content.decode()
+    customer_page = (
+        login(personas.admin_a).get(reverse("products:order_detail", kwargs={"order_id": order.pk})).content.decode()
+    )
     assert "https://t.example/00123" in customer_page
     assert login(personas.admin_a).get(url).status_code == 404
     assert staff.post(url, {"action": "nonsense"}).status_code == 302
@@ -126,8 +145,17 @@ def test_staff_fulfil_from_the_queue_and_customers_get_404(personas, login):
 def test_staff_keep_the_catalogue_with_checked_images_served_safely(personas, login):
     staff = login(personas.staff)
     data = {
-        "code": "pixel-9", "kind": "phone", "name": "Pixel 9", "name_da": "Pixel 9", "description": "", "description_da": "",
-        "price": "4.999,00", "stock": 4, "delivery_days": 2, "is_active": "on", "sort_order": 10,
+        "code": "pixel-9",
+        "kind": "phone",
+        "name": "Pixel 9",
+        "name_da": "Pixel 9",
+        "description": "",
+        "description_da": "",
+        "price": "4.999,00",
+        "stock": 4,
+        "delivery_days": 2,
+        "is_active": "on",
+        "sort_order": 10,
     }
     fake = SimpleUploadedFile("evil.png", b"<script>alert(1)</script>", content_type="image/png")
     response = staff.post(reverse("products:staff_item_new"), {**data, "image": fake})
@@ -155,7 +183,12 @@ def test_the_company_sets_its_rules(personas, login):
     client = login(personas.admin_a)
     response = client.post(
         reverse("products:settings"),
-        {"approval_limit": "5000", "approve_phones": "on", "zero_touch_provider": "knox", "zero_touch_org_id": "KNOX-42"},
+        {
+            "approval_limit": "5000",
+            "approve_phones": "on",
+            "zero_touch_provider": "knox",
+            "zero_touch_org_id": "KNOX-42",
+        },
     )
     assert response.status_code == 302
     saved = ProductSettings.objects.for_company(personas.company_a).get()
