@@ -36,6 +36,10 @@ def _approval_url(request: HttpRequest) -> actions.ApprovalUrl:
 
 @area_view(AREA)
 def index(request: HttpRequest) -> HttpResponse:
+    return _index(request)
+
+
+def _index(request: HttpRequest, status: int = 200) -> HttpResponse:
     company = require_company(request)
     kind = request.GET.get("kind", "")
     if kind not in Item.Kind.values:
@@ -52,6 +56,7 @@ def index(request: HttpRequest) -> HttpResponse:
             "add_form": AddToBasketForm(company=company),
             "open_orders": selectors.orders(company=company).filter(state__in=Order.OPEN_STATES).count(),
         },
+        status=status,
     )
 
 
@@ -64,7 +69,7 @@ def basket_add(request: HttpRequest) -> HttpResponse:
         for errors in form.errors.values():
             for error in errors:
                 messages.error(request, str(error))
-        return redirect("products:index")
+        return _index(request, status=400)
     data = form.cleaned_data
     line = actions.WantedLine(
         item_id=data["item"].pk,

@@ -49,7 +49,7 @@ def test_bad_input_is_refused_with_a_message_never_a_500(personas, login, compan
         {"item": phone.pk, "quantity": 0},
         {"item": phone.pk, "quantity": "lots"},
     ):
-        assert client.post(reverse("products:basket_add"), data).status_code == 302
+        assert client.post(reverse("products:basket_add"), data).status_code == 400
     assert client.post(reverse("products:basket_remove"), {"index": "nope"}).status_code == 302
     response = client.post(reverse("products:basket"), {"deliver_to": "company", "billing": "one_off"})
     assert response.status_code == 400 and "basket is empty" in response.content.decode()
