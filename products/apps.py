@@ -9,7 +9,7 @@ class ProductsConfig(AppConfig):
     def ready(self) -> None:
         from audit.labels import register
         from products.demo import seed_products
-        from registry.areas import Area, QuickAction, registry
+        from registry.areas import Area, registry
         from registry.demo import Seeder, register_seeder
 
         registry.register(
@@ -22,7 +22,6 @@ class ProductsConfig(AppConfig):
                 order=45,
                 staff_url_name="products:staff_queue",
                 staff_title=_("Product orders"),
-                quick_actions=(QuickAction(_("Order hardware"), "products:index", icon="cart-shopping"),),
                 urls="products.urls",
                 url_prefix="products/",
             )

@@ -102,7 +102,12 @@ def seed_products(ctx: DemoContext) -> None:
                 "sort_order": order * 10,
             },
         )
-    company = ctx.companies["nordlys"]
+    for key in ("nordlys", "energi"):
+        _seed_company(ctx, key)
+
+
+def _seed_company(ctx: DemoContext, key: str) -> None:
+    company = ctx.companies[key]
     ProductSettings.objects.unscoped().get_or_create(
         company=company,
         defaults={
@@ -145,4 +150,4 @@ def seed_products(ctx: DemoContext) -> None:
         billing="months_12",
         by=by,
     )
-    ctx.log("products: catalogue and two orders")
+    ctx.log(f"products: two orders for {company.name}")

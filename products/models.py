@@ -158,6 +158,10 @@ class Order(CompanyOwned):
         return {self.Billing.MONTHS_12: 12, self.Billing.MONTHS_24: 24}.get(self.billing, 1)  # type: ignore[call-overload]
 
     @property
+    def zero_touch_label(self) -> str:
+        return str(ProductSettings.Provider(self.zero_touch_provider).label) if self.zero_touch_provider else ""
+
+    @property
     def is_cancellable(self) -> bool:
         return self.state in self.CANCELLABLE_STATES
 

@@ -24,8 +24,12 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _company():
-    company = CompanyFactory(name="Journey ApS", street="Vestergade 1", postcode="8000", city="Aarhus C", invoice_language="en")
-    ProductSettings.objects.create(company=company, approval_limit=500000, zero_touch_provider="apple", zero_touch_org_id="ABM-7")
+    company = CompanyFactory(
+        name="Journey ApS", street="Vestergade 1", postcode="8000", city="Aarhus C", invoice_language="en"
+    )
+    ProductSettings.objects.create(
+        company=company, approval_limit=500000, zero_touch_provider="apple", zero_touch_org_id="ABM-7"
+    )
     return company
 
 
@@ -103,8 +107,14 @@ def test_the_products_pages_pass_axe(browser, live_server, language, settings):
     esim = ItemFactory(code="esim", kind=Item.Kind.ESIM, price=0, stock=10)
     delivery = Delivery(name="Journey ApS", street="Vestergade 1", postcode="8000", city="Aarhus C")
     order = actions.place_order(
-        company=company, delivery=delivery, billing="months_12", by=Actor(user=admin, label="a"),
-        lines=[WantedLine(item_id=phone.pk, quantity=2), WantedLine(item_id=esim.pk, quantity=1, employee_email="e@journey.dk")],
+        company=company,
+        delivery=delivery,
+        billing="months_12",
+        by=Actor(user=admin, label="a"),
+        lines=[
+            WantedLine(item_id=phone.pk, quantity=2),
+            WantedLine(item_id=esim.pk, quantity=1, employee_email="e@journey.dk"),
+        ],
         approval_url=lambda token: f"{live_server.url}/products/approve/{token}/",
     )
     actions.decide_order(order=order, approve=True, user=other, by=Actor(user=other, label="b"))
@@ -112,7 +122,10 @@ def test_the_products_pages_pass_axe(browser, live_server, language, settings):
     lines = {line.item_id: line for line in order.lines.all()}
     actions.ship_order(order=order, quantities={lines[esim.pk].pk: 1}, by=Actor.system("staff"))
     held = actions.place_order(
-        company=company, delivery=delivery, billing="one_off", by=Actor(user=admin, label="a"),
+        company=company,
+        delivery=delivery,
+        billing="one_off",
+        by=Actor(user=admin, label="a"),
         lines=[WantedLine(item_id=phone.pk, quantity=2)],
     )
     assert held.state == Order.State.HELD
