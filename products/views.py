@@ -25,6 +25,7 @@ from registry.scoping import get_for_company
 
 AREA = "products"
 PAGE_SIZE = 25
+SUBSCRIPTION_CHOICES = 300
 
 
 def _approval_url(request: HttpRequest) -> actions.ApprovalUrl:
@@ -45,6 +46,8 @@ def _index(request: HttpRequest, status: int = 200) -> HttpResponse:
     if kind not in Item.Kind.values:
         kind = ""
     items = list(selectors.catalogue(kind=kind or None))
+    # One list for every card; a company with very many subscriptions names the employee instead.
+    choices = list(selectors.subscriptions_for_choice(company=company)[: SUBSCRIPTION_CHOICES + 1])
     return render(
         request,
         "products/index.html",
@@ -53,7 +56,7 @@ def _index(request: HttpRequest, status: int = 200) -> HttpResponse:
             "kind": kind,
             "kinds": Item.Kind.choices,
             "basket_count": len(basket.lines(request, company)),
-            "add_form": AddToBasketForm(company=company),
+            "subscription_choices": choices if len(choices) <= SUBSCRIPTION_CHOICES else None,
             "open_orders": selectors.orders(company=company).filter(state__in=Order.OPEN_STATES).count(),
         },
         status=status,
