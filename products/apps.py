@@ -9,8 +9,10 @@ class ProductsConfig(AppConfig):
     def ready(self) -> None:
         from audit.labels import register
         from products.demo import seed_products
+        from products.overview import overview_context
         from registry.areas import Area, registry
         from registry.demo import Seeder, register_seeder
+        from registry.overview import OverviewSection, register_section
 
         registry.register(
             Area(
@@ -24,6 +26,11 @@ class ProductsConfig(AppConfig):
                 staff_title=_("Product orders"),
                 urls="products.urls",
                 url_prefix="products/",
+            )
+        )
+        register_section(
+            OverviewSection(
+                area_key="products", template="products/overview_section.html", context=overview_context, order=45
             )
         )
         register_seeder(Seeder("products", seed_products, order=70))

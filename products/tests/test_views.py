@@ -202,3 +202,16 @@ def test_the_danish_pages_read_danish(personas, login):
     ItemFactory(name="Phone", name_da="Telefon med lader", price=123450)
     page = login(personas.admin_a).get(reverse("products:index"), HTTP_ACCEPT_LANGUAGE="da").content.decode()
     assert "Telefon med lader" in page and "1.234,50 kr." in page
+
+
+def test_the_overview_counts_orders_on_their_way_and_awaiting_approval(personas, login):
+    OrderFactory(company=personas.company_a)
+    OrderFactory(company=personas.company_a, state=Order.State.HELD)
+    OrderFactory(company=personas.company_b)
+    page = login(personas.admin_a).get(reverse("portal:overview")).content.decode()
+    section = page[page.index('data-testid="products-section"') :]
+    assert '<a href="/products/orders/">2</a>' in section
+    assert (
+        'data-testid="products-section"'
+        not in login(personas.invoice_only_a).get(reverse("portal:overview")).content.decode()
+    )
