@@ -1,5 +1,6 @@
 """Forms of the Products area. Amounts are typed in kroner and kept in øre."""
 
+import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -30,9 +31,11 @@ class KronerField(forms.DecimalField):
 
     def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
-            value = value.strip().replace(" ", "")
-            if "," in value:
+            value = value.strip().replace(" ", "").replace("\xa0", "")
+            if "," in value:  # Danish: 1.234,50
                 value = value.replace(".", "").replace(",", ".")
+            elif re.fullmatch(r"\d{1,3}(\.\d{3})+", value):  # 5.000: grouped thousands (øre has 2 decimals)
+                value = value.replace(".", "")
         return super().to_python(value)
 
     def clean(self, value: Any) -> int | None:

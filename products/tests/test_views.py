@@ -215,3 +215,14 @@ def test_the_overview_counts_orders_on_their_way_and_awaiting_approval(personas,
         'data-testid="products-section"'
         not in login(personas.invoice_only_a).get(reverse("portal:overview")).content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    "typed, ore", [("5000", 500000), ("5.000", 500000), ("5.000,50", 500050), ("1234.50", 123450), ("1 234,5", 123450)]
+)
+def test_amounts_are_typed_in_kroner_either_way(typed, ore):
+    from products.forms import SettingsForm
+
+    form = SettingsForm({"approval_limit": typed})
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["approval_limit"] == ore
