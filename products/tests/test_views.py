@@ -226,3 +226,22 @@ def test_amounts_are_typed_in_kroner_either_way(typed, ore):
     form = SettingsForm({"approval_limit": typed})
     assert form.is_valid(), form.errors
     assert form.cleaned_data["approval_limit"] == ore
+
+
+@pytest.mark.parametrize("orders", [1, 10])
+def test_the_staff_queue_and_the_basket_have_a_fixed_query_count(
+    personas, login, django_assert_max_num_queries, orders
+):
+    items = [ItemFactory() for _ in range(orders)]
+    for _ in range(orders):
+        OrderFactory(company=personas.company_a)
+    staff = login(personas.staff)
+    staff.get(reverse("products:staff_queue"))
+    with django_assert_max_num_queries(8):
+        assert staff.get(reverse("products:staff_queue")).status_code == 200
+    admin = login(personas.admin_a)
+    for item in items:
+        admin.post(reverse("products:basket_add"), {"item": item.pk, "quantity": 1})
+    with django_assert_max_num_queries(14):
+        page = admin.get(reverse("products:basket"))
+    assert page.content.decode().count('data-testid="basket-row"') == orders
