@@ -133,7 +133,8 @@ def test_the_products_pages_pass_axe(browser, live_server, language, settings):
     found: dict = {}
     for user, is_staff in ((admin, False), (staff, True)):
         urls = [u for u in html_pages(user, company, staff=is_staff) if u.startswith("/products/")]
-        urls += [f"/products/orders/{order.pk}/"] if not is_staff else [f"/products/staff/orders/{order.pk}/"]
+        # The order pages, and the overview with the Products section.
+        urls += [f"/products/orders/{order.pk}/", "/"] if not is_staff else [f"/products/staff/orders/{order.pk}/"]
         context = browser.new_context(viewport=DESKTOP)
         page = context.new_page()
         browser_sign_in(page, live_server.url, user, company)
