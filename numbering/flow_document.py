@@ -199,3 +199,18 @@ def member_choices(company: Company) -> list[tuple[str, str]]:
 
 def member_names(company: Company) -> dict[int, str]:
     return {int(k): v for k, v in member_choices(company)}
+
+
+def number_choices(company: Company) -> list[tuple[str, str]]:
+    """Numbers a call can be forwarded to, picked instead of typed: the company's people's mobiles and its
+    landlines (not the main number, which would call itself)."""
+    people = [
+        (s.phone_number, f"{s.user_name} ({formats.phone(s.phone_number)})")
+        for s in selectors.subscription_choices(company=company)
+        if s.phone_number
+    ]
+    lines = [
+        (n.number, f"{n.label or _('Landline')} ({formats.phone(n.number)})")
+        for n in selectors.phone_numbers(company=company).exclude(kind="main").exclude(kind="series")
+    ]
+    return people + lines

@@ -1,3 +1,4 @@
+import copy
 import json
 import zoneinfo
 from typing import Any, cast
@@ -9,15 +10,17 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django_htmx.http import HttpResponseClientRedirect
 
 from audit.actor import Actor
 from common.forms import errors_to, errors_to_messages
 from common.telecom import OPERATOR_LABELS
 from companies.http import PortalRequest, require_company
 from companies.permissions import area_view
-from numbering import actions, flow_document, flows, selectors
+from numbering import actions, flow_designer, flow_diagram, flow_document, flows, selectors
 from numbering.forms import (
     CancelForm,
     CommentForm,
@@ -270,6 +273,18 @@ def port_authorisation(request: HttpRequest, port_id: int) -> HttpResponseBase:
 # -- call flow --------------------------------------------------------------------------------------------
 
 
+def diagram_context(document: dict[str, Any] | None, names: dict[int, str], path: Any = None) -> dict[str, Any]:
+    """The diagram (with a simulated call's path marked), its text outline and the entry routes."""
+    if document is None:
+        return {"diagram": None, "outline": [], "entry": [], "highlighted": []}
+    return {
+        "diagram": flow_diagram.highlight(flow_diagram.layout(document), path),
+        "outline": flow_diagram.outline(document, names),
+        "entry": flow_diagram.entry(document),
+        "highlighted": flow_diagram.path_keys(path),
+    }
+
+
 @area_view("numbers")
 def flow(request: HttpRequest) -> HttpResponse:
     company = require_company(request)
@@ -289,10 +304,75 @@ def flow(request: HttpRequest) -> HttpResponse:
             "test_form": form,
             "path": path,
             "hours": flow_document.opening_hours(document) if document else [],
-            "destinations": flow_document.describe_destinations(document, names) if document else [],
             "route_summary": flow_document.route_summary(document) if document else [],
             "ticket_flow_url": order_by_ticket_url(_("Set up the call flow on our main number")),
+            **diagram_context(document, names, path),
         },
+    )
+
+
+@area_view("numbers")
+def flow_design(request: HttpRequest) -> HttpResponse:
+    """The designer: the flow as steps chosen from a palette, a live diagram beside it (see ``flow_designer``)."""
+    company = require_company(request)
+    active = selectors.active_flow(company=company)
+    base = active.document if active else flows.default_document()
+    user = cast(PortalRequest, request).user
+    document, comment, outcome = copy.deepcopy(base), "", flow_designer.Outcome(base)
+    errors: list[str] = []
+    show_problems = False
+    if request.method == "POST":
+        document = flow_designer.parse_draft(request.POST, base)
+        comment = str(request.POST.get("entry-comment", ""))[:200]
+        action = str(request.POST.get("action", "check"))
+        show_problems = action in ("check", "save")
+        if action == "save":
+            subscription_ids = actions.company_subscription_ids(company)
+            if not flows.step_problems(document, subscription_ids=subscription_ids).blocking:
+                try:
+                    version = actions.save_call_flow(
+                        company=company, document=document, comment=comment, by=Actor.from_request(request)
+                    )
+                except ValidationError as exc:
+                    errors = list(exc.messages)
+                else:
+                    messages.success(
+                        request, _("Version %(v)d of the call flow is saved and active.") % {"v": version.version}
+                    )
+                    if request.htmx:  # type: ignore[attr-defined]
+                        return HttpResponseClientRedirect(reverse("numbers:flow"))
+                    return redirect("numbers:flow")
+        elif action != "check":
+            outcome = flow_designer.apply(document, action, email=user.email)
+            document = outcome.document
+            show_problems = bool(document.get("destinations")) and not outcome.added
+    problems = flows.step_problems(document, subscription_ids=actions.company_subscription_ids(company))
+    failed = request.method == "POST" and str(request.POST.get("action")) == "save"
+    names = flow_document.member_names(company)
+    forms = flow_designer.step_forms(
+        document,
+        member_choices=flow_document.member_choices(company),
+        number_choices=flow_document.number_choices(company),
+        focus=outcome.focus,
+    )
+    for form in forms:
+        form.problems = problems.steps.get(form.key, []) if show_problems and form.key != outcome.added else []
+        form.warnings = problems.warnings.get(form.key, [])
+    return render(
+        request,
+        "numbering/flow_design.html",
+        {
+            "active": active,
+            "step_forms": forms,
+            "entry_form": flow_designer.EntryForm(document, comment),
+            "palette": flow_designer.PALETTE,
+            "problems": problems if show_problems else None,
+            "errors": errors,
+            "outcome": outcome,
+            "hours": flow_document.opening_hours(document),
+            **diagram_context(document, names),
+        },
+        status=400 if failed and not request.htmx else 200,  # type: ignore[attr-defined]
     )
 
 
