@@ -342,6 +342,24 @@ class DestinationForm(forms.Form):
     email = forms.EmailField(label=_("Voicemail: e-mail messages to"), required=False)
     text = forms.CharField(label=_("Announcement text"), max_length=500, required=False)
     number = forms.CharField(label=_("Forward to number"), max_length=20, required=False)
+    tc_open = forms.CharField(
+        label=_("Time condition: when open, go to"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs=DESTINATION_PICKER),
+    )
+    tc_closed = forms.CharField(
+        label=_("Time condition: when closed, go to"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs=DESTINATION_PICKER),
+    )
+    tc_holiday = forms.CharField(
+        label=_("Time condition: on holidays, go to"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs=DESTINATION_PICKER),
+    )
 
     def __init__(self, *args: Any, member_choices: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -384,6 +402,8 @@ class DestinationForm(forms.Form):
             out["text"] = data.get("text", "")
         elif kind == "forward":
             out["number"] = data.get("number", "")
+        elif kind == "time_condition":
+            out |= {route: data.get(f"tc_{route}", "") for route in ("open", "closed", "holiday")}
         return out
 
     @staticmethod
@@ -391,6 +411,8 @@ class DestinationForm(forms.Form):
         initial = {"key": key, **dest}
         initial["members"] = [str(m) for m in dest.get("members", [])]
         initial["options"] = ", ".join(f"{d}={t}" for d, t in (dest.get("options") or {}).items())
+        for route in ("open", "closed", "holiday"):
+            initial[f"tc_{route}"] = dest.get(route, "") if dest.get("type") == "time_condition" else ""
         return initial
 
 
@@ -444,6 +466,31 @@ class TestCallForm(forms.Form):
         if any(d not in flows.DIGITS for d in digits):
             raise ValidationError(_("Only the keys 0 to 9, * and #."))
         return digits
+
+    def when(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"]))
+
+
+class CompareForm(forms.Form):
+    a = forms.TypedChoiceField(label=_("Compare version"), coerce=int)
+    b = forms.TypedChoiceField(label=_("with version"), coerce=int)
+
+    def __init__(self, *args: Any, versions: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("a", "b"):
+            cast(forms.TypedChoiceField, self.fields[name]).choices = [(v, str(v)) for v in versions]
+
+
+class ScheduleFlowForm(forms.Form):
+    """When a flow takes effect: a date and a time, Copenhagen time."""
+
+    date = forms.DateField(label=_("Takes effect on"), widget=DateInput)
+    time = forms.TimeField(label=_("at"), widget=TimeInput)
+    comment = forms.CharField(label=_("Comment"), max_length=200, required=False)
+
+    @staticmethod
+    def default_initial() -> dict[str, Any]:
+        return {"date": timezone.localdate() + datetime.timedelta(days=1), "time": "00:00"}
 
     def when(self) -> datetime.datetime:
         return timezone.make_aware(datetime.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"]))

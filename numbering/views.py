@@ -1,6 +1,5 @@
 import copy
 import json
-import zoneinfo
 from typing import Any, cast
 from urllib.parse import urlencode
 
@@ -16,15 +15,18 @@ from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 from audit.actor import Actor
+from common import formats
 from common.forms import errors_to, errors_to_messages
 from common.telecom import OPERATOR_LABELS
 from companies.http import PortalRequest, require_company
 from companies.permissions import area_view
-from numbering import actions, flow_designer, flow_diagram, flow_document, flows, selectors
+from numbering import actions, export, flow_designer, flow_diagram, flow_document, flows, selectors
 from numbering.forms import (
     CancelForm,
     CommentForm,
+    CompareForm,
     PortRequestForm,
+    ScheduleFlowForm,
     TestCallForm,
 )
 from numbering.models import PortRequest
@@ -306,49 +308,89 @@ def flow(request: HttpRequest) -> HttpResponse:
             "hours": flow_document.opening_hours(document) if document else [],
             "route_summary": flow_document.route_summary(document) if document else [],
             "ticket_flow_url": order_by_ticket_url(_("Set up the call flow on our main number")),
+            "next_change": selectors.scheduled_changes(company=company).first() if active else None,
             **diagram_context(document, names, path),
         },
     )
 
 
+def _designer_done(request: HttpRequest, to: str) -> HttpResponse:
+    """After a save or a schedule: to the page that shows it (htmx follows with a client-side redirect)."""
+    if request.htmx:  # type: ignore[attr-defined]
+        return HttpResponseClientRedirect(reverse(to))
+    return redirect(to)
+
+
+def _designer_save(
+    request: HttpRequest, company: Any, document: dict[str, Any], comment: str
+) -> HttpResponse | list[str]:
+    """Saves the draft as the active version: the redirect, or the reasons it was refused."""
+    try:
+        version = actions.save_call_flow(
+            company=company, document=document, comment=comment, by=Actor.from_request(request)
+        )
+    except ValidationError as exc:
+        return list(exc.messages)
+    messages.success(request, _("Version %(v)d of the call flow is saved and active.") % {"v": version.version})
+    return _designer_done(request, "numbers:flow")
+
+
+def _designer_schedule(
+    request: HttpRequest, company: Any, document: dict[str, Any], comment: str, form: ScheduleFlowForm
+) -> HttpResponse | list[str]:
+    """Schedules the draft to take effect at the form's time: the redirect, or the reasons it was refused."""
+    if not form.is_valid():
+        return [str(e) for field_errors in form.errors.values() for e in field_errors]
+    try:
+        change = actions.schedule_call_flow(
+            company=company,
+            document=document,
+            at=form.when(),
+            comment=comment or form.cleaned_data["comment"],
+            by=Actor.from_request(request),
+        )
+    except ValidationError as exc:
+        return list(exc.messages)
+    messages.success(
+        request,
+        _("The call flow takes effect on %(when)s; the active one stays until then.")
+        % {"when": formats.datetime(change.take_effect_at)},
+    )
+    return _designer_done(request, "numbers:flow_versions")
+
+
 @area_view("numbers")
 def flow_design(request: HttpRequest) -> HttpResponse:
-    """The designer: the flow as steps chosen from a palette, a live diagram beside it (see ``flow_designer``)."""
+    """The designer: the flow as steps chosen from a palette, a live diagram beside it (see ``flow_designer``).
+
+    Every button posts the whole draft: ``save``, ``schedule`` and ``check`` validate it, the others
+    (``add:ivr``, ``remove:<key>``, ``up:<key>:<i>`` ...) change it and show it again, unsaved.
+    """
     company = require_company(request)
     active = selectors.active_flow(company=company)
     base = active.document if active else flows.default_document()
-    user = cast(PortalRequest, request).user
     document, comment, outcome = copy.deepcopy(base), "", flow_designer.Outcome(base)
     errors: list[str] = []
-    show_problems = False
-    if request.method == "POST":
+    schedule_form = ScheduleFlowForm(prefix="schedule", initial=ScheduleFlowForm.default_initial())
+    action = str(request.POST.get("action", "check")) if request.method == "POST" else ""
+    subscription_ids = actions.company_subscription_ids(company)
+    if action:
         document = flow_designer.parse_draft(request.POST, base)
         comment = str(request.POST.get("entry-comment", ""))[:200]
-        action = str(request.POST.get("action", "check"))
-        show_problems = action in ("check", "save")
-        if action == "save":
-            subscription_ids = actions.company_subscription_ids(company)
-            if not flows.step_problems(document, subscription_ids=subscription_ids).blocking:
-                try:
-                    version = actions.save_call_flow(
-                        company=company, document=document, comment=comment, by=Actor.from_request(request)
-                    )
-                except ValidationError as exc:
-                    errors = list(exc.messages)
-                else:
-                    messages.success(
-                        request, _("Version %(v)d of the call flow is saved and active.") % {"v": version.version}
-                    )
-                    if request.htmx:  # type: ignore[attr-defined]
-                        return HttpResponseClientRedirect(reverse("numbers:flow"))
-                    return redirect("numbers:flow")
-        elif action != "check":
-            outcome = flow_designer.apply(document, action, email=user.email)
-            document = outcome.document
-            show_problems = bool(document.get("destinations")) and not outcome.added
-    problems = flows.step_problems(document, subscription_ids=actions.company_subscription_ids(company))
-    failed = request.method == "POST" and str(request.POST.get("action")) == "save"
-    names = flow_document.member_names(company)
+    if action in ("save", "schedule") and not flows.step_problems(document, subscription_ids=subscription_ids).blocking:
+        if action == "schedule":
+            schedule_form = ScheduleFlowForm(request.POST, prefix="schedule")
+            done = _designer_schedule(request, company, document, comment, schedule_form)
+        else:
+            done = _designer_save(request, company, document, comment)
+        if isinstance(done, HttpResponse):
+            return done
+        errors = done
+    elif action not in ("", "check", "save", "schedule"):
+        outcome = flow_designer.apply(document, action, email=cast(PortalRequest, request).user.email)
+        document = outcome.document
+    show_problems = action in ("check", "save", "schedule") or (bool(action) and not outcome.added)
+    problems = flows.step_problems(document, subscription_ids=subscription_ids)
     forms = flow_designer.step_forms(
         document,
         member_choices=flow_document.member_choices(company),
@@ -358,6 +400,7 @@ def flow_design(request: HttpRequest) -> HttpResponse:
     for form in forms:
         form.problems = problems.steps.get(form.key, []) if show_problems and form.key != outcome.added else []
         form.warnings = problems.warnings.get(form.key, [])
+    refused = action in ("save", "schedule")
     return render(
         request,
         "numbering/flow_design.html",
@@ -367,12 +410,12 @@ def flow_design(request: HttpRequest) -> HttpResponse:
             "entry_form": flow_designer.EntryForm(document, comment),
             "palette": flow_designer.PALETTE,
             "problems": problems if show_problems else None,
+            "schedule_form": schedule_form,
             "errors": errors,
             "outcome": outcome,
-            "hours": flow_document.opening_hours(document),
-            **diagram_context(document, names),
+            **diagram_context(document, flow_document.member_names(company)),
         },
-        status=400 if failed and not request.htmx else 200,  # type: ignore[attr-defined]
+        status=400 if refused and not request.htmx else 200,  # type: ignore[attr-defined]
     )
 
 
@@ -429,35 +472,70 @@ def flow_versions(request: HttpRequest) -> HttpResponse:
         request.GET.get("page")
     )
     latest = selectors.active_flow(company=company)
-    return render(request, "numbering/flow_versions.html", {"page": page, "latest": latest})
+    numbers = list(
+        selectors.flow_versions(company=company).order_by("-version").values_list("version", flat=True)[:200]
+    )
+    compare = CompareForm(
+        versions=numbers, initial={"a": numbers[1] if len(numbers) > 1 else None, "b": numbers[0] if numbers else None}
+    )
+    return render(
+        request,
+        "numbering/flow_versions.html",
+        {
+            "page": page,
+            "latest": latest,
+            "compare_form": compare,
+            "scheduled": selectors.scheduled_changes(company=company),
+        },
+    )
+
+
+@area_view("numbers")
+def flow_compare(request: HttpRequest) -> HttpResponse:
+    """Two versions side by side, in words: what changed from ``a`` to ``b``."""
+    company = require_company(request)
+    versions = selectors.flow_versions(company=company)
+    numbers = list(versions.order_by("-version").values_list("version", flat=True)[:200])
+    form = CompareForm(request.GET, versions=numbers)
+    if not form.is_valid():
+        return render(request, "numbering/flow_compare.html", {"compare_form": form, "changes": None}, status=400)
+    a = get_for_company(versions, company, version=form.cleaned_data["a"])
+    b = get_for_company(versions, company, version=form.cleaned_data["b"])
+    return render(
+        request,
+        "numbering/flow_compare.html",
+        {"compare_form": form, "a": a, "b": b, "changes": flows.diff(a.document, b.document)},
+    )
+
+
+def _version_context(company: Any, version: Any) -> dict[str, Any]:
+    previous = selectors.flow_versions(company=company).filter(version__lt=version.version).order_by("-version").first()
+    latest = selectors.active_flow(company=company)
+    return {
+        "version": version,
+        "previous": previous,
+        "latest": latest,
+        "changes": flows.diff(previous.document, version.document) if previous else [],
+        "changes_to_active": flows.diff(latest.document, version.document) if latest and latest != version else [],
+        "document_json": json.dumps(version.document, indent=2, ensure_ascii=False),
+    }
 
 
 @area_view("numbers")
 def flow_version(request: HttpRequest, version_id: int) -> HttpResponse:
     company = require_company(request)
     version = get_for_company(selectors.flow_versions(company=company), company, pk=version_id)
-    previous = selectors.flow_versions(company=company).filter(version__lt=version.version).order_by("-version").first()
-    latest = selectors.active_flow(company=company)
-    return render(
-        request,
-        "numbering/flow_version.html",
-        {
-            "version": version,
-            "previous": previous,
-            "latest": latest,
-            "changes": flows.diff(previous.document, version.document) if previous else [],
-            "changes_to_active": flows.diff(latest.document, version.document) if latest and latest != version else [],
-            "document_json": json.dumps(version.document, indent=2, ensure_ascii=False),
-        },
-    )
+    form = ScheduleFlowForm(initial=ScheduleFlowForm.default_initial())
+    return render(request, "numbering/flow_version.html", {**_version_context(company, version), "schedule_form": form})
 
 
 @area_view("numbers")
 def flow_rollback(request: HttpRequest, version_id: int) -> HttpResponse:
+    """GET: what a rollback would change, and the button; POST: the rollback (a new version, audited)."""
     company = require_company(request)
     version = get_for_company(selectors.flow_versions(company=company), company, pk=version_id)
     if request.method != "POST":
-        return redirect("numbers:flow_version", version_id=version.pk)
+        return render(request, "numbering/flow_rollback.html", _version_context(company, version))
     with errors_to_messages(request):
         new = actions.rollback_call_flow(company=company, to=version, by=Actor.from_request(request))
         messages.success(
@@ -469,19 +547,58 @@ def flow_rollback(request: HttpRequest, version_id: int) -> HttpResponse:
 
 
 @area_view("numbers")
+def flow_schedule(request: HttpRequest, version_id: int) -> HttpResponse:
+    """Schedules a saved version to take effect at a date and time (e.g. a Christmas flow, then the usual one)."""
+    company = require_company(request)
+    version = get_for_company(selectors.flow_versions(company=company), company, pk=version_id)
+    if request.method != "POST":
+        return redirect("numbers:flow_version", version_id=version.pk)
+    form = ScheduleFlowForm(request.POST)
+    if form.is_valid():
+        with errors_to(form):
+            change = actions.schedule_call_flow(
+                company=company,
+                document=version.document,
+                at=form.when(),
+                source=version,
+                comment=form.cleaned_data["comment"],
+                by=Actor.from_request(request),
+            )
+            messages.success(
+                request,
+                _("Version %(v)d takes effect on %(when)s.")
+                % {"v": version.version, "when": formats.datetime(change.take_effect_at)},
+            )
+            return redirect("numbers:flow_versions")
+    return render(
+        request,
+        "numbering/flow_version.html",
+        {**_version_context(company, version), "schedule_form": form},
+        status=400,
+    )
+
+
+@area_view("numbers")
+def flow_schedule_cancel(request: HttpRequest, change_id: int) -> HttpResponse:
+    company = require_company(request)
+    change = get_for_company(selectors.scheduled_changes(company=company, all_statuses=True), company, pk=change_id)
+    if request.method == "POST":
+        with errors_to_messages(request):
+            actions.cancel_scheduled_change(change, by=Actor.from_request(request))
+            messages.success(request, _("The scheduled change is cancelled."))
+    return redirect("numbers:flow_versions")
+
+
+@area_view("numbers")
 def flow_export(request: HttpRequest) -> HttpResponse:
+    """The active version as the network takes it: a ``selfservice.callflow/v1`` document (see ``export``)."""
     company = require_company(request)
     active = selectors.active_flow(company=company)
     if active is None:
         raise Http404
     main = selectors.phone_numbers(company=company).filter(kind="main").first()
-    payload = {
-        "company": {"name": company.name, "cvr": company.cvr},
-        "main_number": main.number if main else None,
-        "version": active.version,
-        "saved_at": active.created_at.astimezone(zoneinfo.ZoneInfo(flows.TIMEZONE)).isoformat(),
-        "flow": active.document,
-    }
+    payload = export.export(active, company=company, main_number=main.number if main else None)
     response = HttpResponse(json.dumps(payload, indent=2, ensure_ascii=False), content_type="application/json")
     response["Content-Disposition"] = f'attachment; filename="callflow-{company.cvr}-v{active.version}.json"'
+    response["X-Callflow-Format"] = export.FORMAT
     return response

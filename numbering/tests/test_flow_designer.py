@@ -179,3 +179,37 @@ def test_the_flow_page_marks_a_simulated_call_on_the_diagram(personas, login, fl
     assert set(visited) == {"__call__", "__hours__", "menu", "sales", "voicemail"}
     assert html.xpath(css_class("flow-edge--taken") + "[@data-edge='menu>sales']")
     assert not html.xpath(css_class("flow-edge--taken") + "[@data-edge='menu>mobile']")
+
+
+def test_the_designer_schedules_a_draft_without_changing_the_active_flow(personas, login, flow):
+    import datetime
+
+    from django.utils import timezone
+
+    from numbering.models import ScheduledFlowChange
+
+    client = login(personas.admin_a)
+    day = (timezone.localdate() + datetime.timedelta(days=3)).isoformat()
+    page = press(client, client.get(URL).content, "add:announcement")
+    response = press(
+        client,
+        page.content,
+        "schedule",
+        **{
+            "step-announcement-1-text": "Glædelig jul",
+            "entry-open": "announcement-1",
+            "schedule-date": day,
+            "schedule-time": "00:00",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    change = ScheduledFlowChange.objects.get(company=personas.company_a)
+    assert change.document["routes"]["open"] == "announcement-1"
+    assert CallFlowVersion.objects.filter(company=personas.company_a).count() == 1
+    past = press(
+        client,
+        page.content,
+        "schedule",
+        **{"step-announcement-1-text": "Jul", "schedule-date": "2020-01-01", "schedule-time": "00:00"},
+    )
+    assert past.status_code == 400 and b"in the future" in past.content
