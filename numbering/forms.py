@@ -494,3 +494,94 @@ class ScheduleFlowForm(forms.Form):
 
     def when(self) -> datetime.datetime:
         return timezone.make_aware(datetime.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"]))
+
+
+# -- opening hours on a week grid ------------------------------------------------------------------------------
+
+PERIODS_PER_DAY = 3
+
+
+class WeekHoursForm(ScheduleEditorForm):
+    """Opening hours picked with time fields (up to three periods a day, e.g. a lunch closure) instead of typed
+    text; the holiday switches as in the expert form (24 and 31 December among the days a company can switch on)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for day, name in enumerate(flows.WEEKDAYS):
+            del self.fields[f"day_{day}"]
+            for n in range(PERIODS_PER_DAY):
+                self.fields[f"d{day}_p{n}_from"] = forms.TimeField(
+                    label=_("%(day)s, period %(n)d: from") % {"day": name, "n": n + 1}, required=False, widget=TimeInput
+                )
+                self.fields[f"d{day}_p{n}_to"] = forms.TimeField(label=_("to"), required=False, widget=TimeInput)
+
+    @staticmethod
+    def initial_for(document: dict[str, Any]) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        for day in range(7):
+            for n, (start, end) in enumerate((document.get("hours") or {}).get(str(day), [])[:PERIODS_PER_DAY]):
+                initial[f"d{day}_p{n}_from"], initial[f"d{day}_p{n}_to"] = start, end
+        return initial
+
+    def clean(self) -> dict[str, Any]:
+        data = forms.Form.clean(self) or self.cleaned_data
+        hours: dict[str, list[list[str]]] = {}
+        for day in range(7):
+            periods = []
+            for n in range(PERIODS_PER_DAY):
+                start, end = data.get(f"d{day}_p{n}_from"), data.get(f"d{day}_p{n}_to")
+                if start is None and end is None:
+                    continue
+                if start is None or end is None or start >= end:
+                    self.add_error(f"d{day}_p{n}_from", _("Give a start before the end, e.g. 08:00 to 16:00."))
+                    continue
+                periods.append([start.strftime("%H:%M"), end.strftime("%H:%M")])
+            try:
+                hours[str(day)] = flows.parse_periods(flows.format_periods(periods))
+            except ValueError:
+                self.add_error(f"d{day}_p0_from", _("The periods overlap."))
+        data["hours"] = hours
+        return data
+
+    def day_rows(self) -> list[tuple[Any, list[tuple[forms.BoundField, forms.BoundField]]]]:
+        return [
+            (name, [(self[f"d{day}_p{n}_from"], self[f"d{day}_p{n}_to"]) for n in range(PERIODS_PER_DAY)])
+            for day, name in enumerate(flows.WEEKDAYS)
+        ]
+
+
+class SpecialDayPickForm(forms.Form):
+    """A closure or a half day: a date, a name, and either closed all day or open from and to."""
+
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    label = forms.CharField(label=_("Name"), max_length=80, required=False)
+    closed = forms.BooleanField(label=_("Closed all day"), required=False)
+    open_from = forms.TimeField(label=_("Open from"), required=False, widget=TimeInput)
+    open_to = forms.TimeField(label=_("to"), required=False, widget=TimeInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("open_from"), data.get("open_to")
+        if data.get("closed") or (start is None and end is None):
+            data["periods"] = []
+        elif start is None or end is None or start >= end:
+            self.add_error("open_from", _("Give a start before the end, or tick “Closed all day”."))
+        else:
+            data["periods"] = [[start.strftime("%H:%M"), end.strftime("%H:%M")]]
+        return data
+
+    @staticmethod
+    def initial_for(special: dict[str, Any]) -> dict[str, Any]:
+        periods = special.get("periods") or []
+        return {
+            "date": special.get("date"),
+            "label": special.get("label", ""),
+            "closed": not periods,
+            "open_from": periods[0][0] if periods else None,
+            "open_to": periods[-1][1] if periods else None,
+        }
+
+
+SpecialDayPickFormSet = forms.formset_factory(
+    SpecialDayPickForm, extra=1, can_delete=True, max_num=60, absolute_max=60, validate_max=True
+)

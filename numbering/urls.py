@@ -16,6 +16,7 @@ urlpatterns = [
     path("ports/<int:port_id>/authorisation/", views.port_authorisation, name="port_authorisation"),
     path("flow/", views.flow, name="flow"),
     path("flow/design/", views.flow_design, name="flow_design"),
+    path("flow/hours/", views.flow_hours, name="flow_hours"),
     path("flow/edit/", views.flow_edit, name="flow_edit"),
     path("flow/versions/", views.flow_versions, name="flow_versions"),
     path("flow/versions/<int:version_id>/", views.flow_version, name="flow_version"),

@@ -27,7 +27,10 @@ from numbering.forms import (
     CompareForm,
     PortRequestForm,
     ScheduleFlowForm,
+    SpecialDayPickForm,
+    SpecialDayPickFormSet,
     TestCallForm,
+    WeekHoursForm,
 )
 from numbering.models import PortRequest
 from registry.scoping import get_for_company
@@ -416,6 +419,92 @@ def flow_design(request: HttpRequest) -> HttpResponse:
             **diagram_context(document, flow_document.member_names(company)),
         },
         status=400 if refused and not request.htmx else 200,  # type: ignore[attr-defined]
+    )
+
+
+def _hours_forms(
+    editor: flow_document.FlowEditor, document: dict[str, Any], data: Any = None
+) -> tuple[WeekHoursForm, Any]:
+    kwargs = {"holiday_choices": editor.holiday_choices, "optional_dates": editor.optional_dates}
+    if data is not None:
+        return WeekHoursForm(data, prefix="hours", **kwargs), SpecialDayPickFormSet(data, prefix="special")
+    conf = document.get("holidays") or {}
+    initial = {
+        **WeekHoursForm.initial_for(document),
+        "observe_holidays": conf.get("observe", True),
+        "observed": editor.observed(document),
+    }
+    specials = [SpecialDayPickForm.initial_for(s) for s in document.get("special_days") or []]
+    return WeekHoursForm(prefix="hours", initial=initial, **kwargs), SpecialDayPickFormSet(
+        prefix="special", initial=specials
+    )
+
+
+@area_view("numbers")
+def flow_hours(request: HttpRequest) -> HttpResponse:
+    """Opening hours on a week grid, the Danish holidays of the coming year (24 and 31 December switchable) and
+    special days on a calendar; saved as a new version of the active flow."""
+    company = require_company(request)
+    active = selectors.active_flow(company=company)
+    if active is None:
+        messages.info(request, _("Design the call flow first: the opening hours decide where its calls go."))
+        return redirect("numbers:flow_design")
+    start, end = flow_document.holiday_window()
+    editor = flow_document.FlowEditor.between(start, end, member_choices=[])
+    document = active.document
+    errors: list[str] = []
+    if request.method == "POST":
+        hours_form, special_formset = _hours_forms(editor, document, request.POST)
+        if hours_form.is_valid() and special_formset.is_valid():
+            conf = document.get("holidays") or {}
+            new = {
+                **document,
+                "hours": hours_form.cleaned_data["hours"],
+                "holidays": hours_form.holidays_conf(conf.get("off", []), conf.get("on", [])),
+                "special_days": sorted(
+                    (
+                        {
+                            "date": f.cleaned_data["date"].isoformat(),
+                            "label": f.cleaned_data.get("label", ""),
+                            "periods": f.cleaned_data["periods"],
+                        }
+                        for f in special_formset.forms
+                        if f.cleaned_data and not f.cleaned_data.get("DELETE")
+                    ),
+                    key=lambda s: s["date"],
+                ),
+            }
+            try:
+                version = actions.save_call_flow(
+                    company=company,
+                    document=new,
+                    comment=_("Opening hours and holidays"),
+                    by=Actor.from_request(request),
+                )
+            except ValidationError as exc:
+                errors = list(exc.messages)
+            else:
+                messages.success(
+                    request, _("Version %(v)d of the call flow is saved and active.") % {"v": version.version}
+                )
+                return redirect("numbers:flow_hours")
+        else:
+            errors = [_("Please correct the marked fields.")]
+    else:
+        hours_form, special_formset = _hours_forms(editor, document)
+    return render(
+        request,
+        "numbering/flow_hours.html",
+        {
+            "active": active,
+            "hours_form": hours_form,
+            "special_formset": special_formset,
+            "errors": errors,
+            "week_grid": flow_document.week_grid(document),
+            "months": flow_document.calendar_months(document, start),
+            "hours_scale": range(0, 24, 3),
+        },
+        status=400 if errors else 200,
     )
 
 

@@ -213,3 +213,52 @@ def test_the_designer_schedules_a_draft_without_changing_the_active_flow(persona
         **{"step-announcement-1-text": "Jul", "schedule-date": "2020-01-01", "schedule-time": "00:00"},
     )
     assert past.status_code == 400 and b"in the future" in past.content
+
+
+def test_opening_hours_are_picked_on_the_week_grid_with_holidays_and_special_days(personas, login, flow):
+    import datetime
+
+    from django.utils import timezone
+
+    client = login(personas.admin_a)
+    page = client.get("/numbers/flow/hours/")
+    assert page.status_code == 200
+    html = lxml.html.fromstring(page.content)
+    assert len(html.xpath(css_class("week-grid__cell--open"))) == 5 * 15  # 08-12 and 12:30-16 on weekdays
+    assert html.xpath("//*[@data-testid='calendar']//td[contains(@class, 'is-holiday')]")
+    # Unchanged, with its empty spare special-day row: saves.
+    data: dict[str, list[str]] = {}
+    form = html.xpath("//form[@data-testid='hours-form']")[0]
+    for element in form.iter("input"):
+        if element.get("type") == "checkbox" and element.get("checked") is None:
+            continue
+        default = "on" if element.get("type") == "checkbox" else ""
+        data.setdefault(element.get("name"), []).append(element.get("value") or default)
+    response = client.post("/numbers/flow/hours/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    latest = CallFlowVersion.objects.filter(company=personas.company_a).order_by("-version").first()
+    assert flows.diff(flow.document, latest.document) == []
+    # Friday short, Christmas Eve switched on, a half day on the 23rd.
+    eve = datetime.date(timezone.localdate().year, 12, 24)
+    if eve < timezone.localdate():
+        eve = eve.replace(year=eve.year + 1)
+    data["hours-d4_p0_to"], data["hours-d4_p1_from"], data["hours-d4_p1_to"] = ["12:00"], [""], [""]
+    data.setdefault("hours-observed", []).append(eve.isoformat())
+    data["special-0-date"] = [(eve - datetime.timedelta(days=1)).isoformat()]
+    data["special-0-label"], data["special-0-open_from"], data["special-0-open_to"] = (
+        ["Lillejuleaften"],
+        ["08:00"],
+        ["12:00"],
+    )
+    response = client.post("/numbers/flow/hours/", data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    document = CallFlowVersion.objects.filter(company=personas.company_a).order_by("-version").first().document
+    assert document["hours"]["4"] == [["08:00", "12:00"]]
+    assert eve.isoformat() in document["holidays"]["on"]
+    assert {
+        "date": (eve - datetime.timedelta(days=1)).isoformat(),
+        "label": "Lillejuleaften",
+        "periods": [["08:00", "12:00"]],
+    } in document["special_days"]
+    bad = client.post("/numbers/flow/hours/", {**data, "hours-d0_p0_from": ["17:00"], "hours-d0_p0_to": ["09:00"]})
+    assert bad.status_code == 400
