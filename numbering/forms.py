@@ -507,11 +507,11 @@ class WeekHoursForm(ScheduleEditorForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for day, name in enumerate(flows.WEEKDAYS):
+        for day in range(7):
             del self.fields[f"day_{day}"]
             for n in range(PERIODS_PER_DAY):
                 self.fields[f"d{day}_p{n}_from"] = forms.TimeField(
-                    label=_("%(day)s, period %(n)d: from") % {"day": name, "n": n + 1}, required=False, widget=TimeInput
+                    label=_("Period %(n)d: from") % {"n": n + 1}, required=False, widget=TimeInput
                 )
                 self.fields[f"d{day}_p{n}_to"] = forms.TimeField(label=_("to"), required=False, widget=TimeInput)
 
