@@ -46,15 +46,6 @@ def notify_staff_of_port_request(port_request_id: int) -> int:
 
 
 @task
-def apply_scheduled_flow_change(change_id: int) -> str:
-    """A scheduled call flow takes effect (queued to run at its time; idempotent, like the cron command)."""
-    from numbering.actions import apply_scheduled_change
-
-    change = apply_scheduled_change(change_id)
-    return change.status if change is not None else "missing"
-
-
-@task
 def provision_call_flow(version_id: int) -> str:
     """Hands a saved version to the network as its ``callflow/v1`` export and records the platform's answer."""
     from numbering.provisioning import provision

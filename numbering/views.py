@@ -20,7 +20,7 @@ from common.forms import errors_to, errors_to_messages
 from common.telecom import OPERATOR_LABELS
 from companies.http import PortalRequest, require_company
 from companies.permissions import area_view
-from numbering import actions, export, flow_designer, flow_diagram, flow_document, flows, selectors
+from numbering import actions, export, flow_designer, flow_diagram, flow_document, flows, scheduling, selectors
 from numbering.forms import (
     CancelForm,
     CommentForm,
@@ -345,7 +345,7 @@ def _designer_schedule(
     if not form.is_valid():
         return [str(e) for field_errors in form.errors.values() for e in field_errors]
     try:
-        change = actions.schedule_call_flow(
+        change = scheduling.schedule_call_flow(
             company=company,
             document=document,
             at=form.when(),
@@ -645,7 +645,7 @@ def flow_schedule(request: HttpRequest, version_id: int) -> HttpResponse:
     form = ScheduleFlowForm(request.POST)
     if form.is_valid():
         with errors_to(form):
-            change = actions.schedule_call_flow(
+            change = scheduling.schedule_call_flow(
                 company=company,
                 document=version.document,
                 at=form.when(),
@@ -673,7 +673,7 @@ def flow_schedule_cancel(request: HttpRequest, change_id: int) -> HttpResponse:
     change = get_for_company(selectors.scheduled_changes(company=company, all_statuses=True), company, pk=change_id)
     if request.method == "POST":
         with errors_to_messages(request):
-            actions.cancel_scheduled_change(change, by=Actor.from_request(request))
+            scheduling.cancel_scheduled_change(change, by=Actor.from_request(request))
             messages.success(request, _("The scheduled change is cancelled."))
     return redirect("numbers:flow_versions")
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from numbering import actions, export
+from numbering import actions, export, scheduling
 from numbering.models import CallFlowVersion, ScheduledFlowChange
 from numbering.tests.factories import CallFlowVersionFactory, SubscriptionFactory, flow_document
 
@@ -59,9 +59,9 @@ def test_a_version_is_scheduled_and_takes_effect_once(personas, login, two_versi
     change.refresh_from_db()
     assert change.status == "pending"
     later = change.take_effect_at + datetime.timedelta(minutes=1)
-    assert actions.apply_due_changes(now=later) == 1
-    assert actions.apply_due_changes(now=later) == 0  # the cron again, or the task after it: nothing more
-    actions.apply_scheduled_change(change.pk, now=later)
+    assert scheduling.apply_due_changes(now=later) == 1
+    assert scheduling.apply_due_changes(now=later) == 0  # the cron again, or the task after it: nothing more
+    scheduling.apply_scheduled_change(change.pk, now=later)
     change.refresh_from_db()
     latest = CallFlowVersion.objects.filter(company=personas.company_a).order_by("-version").first()
     assert change.status == "applied" and change.result_version == latest
@@ -72,7 +72,7 @@ def test_a_version_is_scheduled_and_takes_effect_once(personas, login, two_versi
 
 def test_a_scheduled_flow_that_is_no_longer_valid_fails_with_its_reason(personas, actor, two_versions):
     first, _second = two_versions
-    change = actions.schedule_call_flow(
+    change = scheduling.schedule_call_flow(
         company=personas.company_a,
         document=first.document,
         at=timezone.now() + datetime.timedelta(hours=1),
@@ -83,7 +83,7 @@ def test_a_scheduled_flow_that_is_no_longer_valid_fails_with_its_reason(personas
     from subscriptions.models import Subscription
 
     Subscription.objects.unscoped().filter(pk=member).update(company=personas.company_b)  # no longer the company's
-    actions.apply_due_changes(now=timezone.now() + datetime.timedelta(hours=2))
+    scheduling.apply_due_changes(now=timezone.now() + datetime.timedelta(hours=2))
     change.refresh_from_db()
     assert change.status == "failed" and "not your company's" in change.reason
     assert CallFlowVersion.objects.filter(company=personas.company_a).count() == 2
@@ -92,12 +92,12 @@ def test_a_scheduled_flow_that_is_no_longer_valid_fails_with_its_reason(personas
 def test_a_schedule_in_the_past_or_of_a_foreign_version_is_refused(personas, actor, two_versions):
     first, _second = two_versions
     with pytest.raises(ValidationError):
-        actions.schedule_call_flow(
+        scheduling.schedule_call_flow(
             company=personas.company_a, document=first.document, at=timezone.now(), source=first, by=actor
         )
     foreign = CallFlowVersionFactory(company=personas.company_b)
     with pytest.raises(ValidationError):
-        actions.schedule_call_flow(
+        scheduling.schedule_call_flow(
             company=personas.company_a,
             document=first.document,
             at=timezone.now() + datetime.timedelta(days=1),
@@ -108,7 +108,7 @@ def test_a_schedule_in_the_past_or_of_a_foreign_version_is_refused(personas, act
 
 def test_a_scheduled_change_is_cancelled_once_and_audited(personas, login, actor, two_versions):
     first, _second = two_versions
-    change = actions.schedule_call_flow(
+    change = scheduling.schedule_call_flow(
         company=personas.company_a,
         document=first.document,
         at=timezone.now() + datetime.timedelta(days=1),
@@ -124,7 +124,7 @@ def test_a_scheduled_change_is_cancelled_once_and_audited(personas, login, actor
     assert change.status == "cancelled"
     client.post(url)  # again: refused with a message, nothing changes
     assert AuditEvent.objects.filter(action="numbers.flow_change_cancelled", company=personas.company_a).count() == 1
-    actions.apply_due_changes(now=timezone.now() + datetime.timedelta(days=2))
+    scheduling.apply_due_changes(now=timezone.now() + datetime.timedelta(days=2))
     assert CallFlowVersion.objects.filter(company=personas.company_a).count() == 2
 
 

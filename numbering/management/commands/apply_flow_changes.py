@@ -10,7 +10,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from numbering.actions import apply_due_changes
+        from numbering.scheduling import apply_due_changes
 
         applied = apply_due_changes()
         self.stdout.write(f"{applied} scheduled call flow change(s) applied")
