@@ -14,6 +14,7 @@ import copy
 from dataclasses import dataclass
 from typing import Any
 
+import phonenumbers
 from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext as _
@@ -89,6 +90,19 @@ def _ivr(data: QueryDict, prefix: str, key: str, base: dict[str, Any]) -> dict[s
     return dest
 
 
+def e164(number: str) -> str:
+    """A typed number as the network takes it (``+45 20 12 34 56`` → ``+4520123456``); as typed if it is not one."""
+    try:
+        parsed = phonenumbers.parse(number, "DK")
+    except phonenumbers.NumberParseException:
+        return number
+    return (
+        phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        if phonenumbers.is_valid_number(parsed)
+        else number
+    )
+
+
 def _time_condition(data: QueryDict, prefix: str, key: str, base: dict[str, Any]) -> dict[str, Any]:
     return {route: _text(data, f"{prefix}{route}", 40) for route, _label in flows.ROUTES}
 
@@ -100,7 +114,7 @@ PARSERS: dict[str, Any] = {
     "voicemail": lambda data, prefix, key, base: {"email": _text(data, prefix + "email", 254)},
     "announcement": lambda data, prefix, key, base: {"text": _text(data, prefix + "text")},
     "forward": lambda data, prefix, key, base: {
-        "number": _text(data, prefix + "other_number", 20) or _text(data, prefix + "number", 20)
+        "number": e164(_text(data, prefix + "other_number", 20) or _text(data, prefix + "number", 20))
     },
     "time_condition": _time_condition,
 }

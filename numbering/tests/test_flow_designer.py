@@ -262,3 +262,15 @@ def test_opening_hours_are_picked_on_the_week_grid_with_holidays_and_special_day
     } in document["special_days"]
     bad = client.post("/numbers/flow/hours/", {**data, "hours-d0_p0_from": ["17:00"], "hours-d0_p0_to": ["09:00"]})
     assert bad.status_code == 400
+
+
+def test_a_typed_forward_number_is_stored_as_the_network_takes_it(personas, login, flow):
+    from numbering import export
+
+    client = login(personas.admin_a)
+    page = press(client, client.get(URL).content, "save", **{"step-mobile-other_number": "20 12 34 99"})
+    assert page.status_code == 302
+    latest = CallFlowVersion.objects.filter(company=personas.company_a).order_by("-version").first()
+    assert latest.document["destinations"]["mobile"]["number"] == "+4520123499"
+    payload = export.export(latest, company=personas.company_a, main_number=None)
+    assert export.problems(payload) == []
