@@ -81,6 +81,7 @@ class Edge:
     path: str = ""
     label_x: int = 0
     label_y: int = 0
+    anchor: str = "middle"  # the label's text-anchor
     taken: bool = False
 
 
@@ -214,7 +215,7 @@ def _route(a: Node, b: Node, label: str, right: int, lane_index: int = 0) -> Edg
     if a.key == b.key:  # to itself (a menu played again): a small loop over its top right corner
         x1, x2, y = a.x + NODE_W - 56, a.x + NODE_W - 20, a.y
         edge.path = f"M{x1},{y} C{x1},{y - 34} {x2},{y - 34} {x2},{y - 6}"
-        edge.label_x, edge.label_y = x1 - 6, y - 22
+        edge.label_x, edge.label_y, edge.anchor = x2 + 6, y - 20, "start"
         return edge
     # Back up (a cycle the caller chooses): out of a's right side, up the right margin, into b from above.
     lane = right + 20 + 10 * lane_index
