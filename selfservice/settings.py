@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "subscriptions",
     "numbering",  # "numbers" would shadow the standard library module
     "invoicing",
+    "usage",  # usage so far this month: daily totals kept as usage arrives, the dashboard, scheduled reports
     "sso",  # single sign-on per company (OpenID Connect, verified domains)
     "api",  # the customer API (TMF Open API lines), before ninja so its docs page template wins
     "ninja",

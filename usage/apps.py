@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class UsageConfig(AppConfig):
+    name = "usage"
+    verbose_name = _("Usage")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from invoicing.events import UsageImported
+        from registry.demo import Seeder, register_seeder
+        from registry.events import subscribe
+        from usage.aggregates import on_usage_imported, seed_usage_totals
+
+        subscribe(UsageImported, on_usage_imported)
+        register_seeder(Seeder("usage totals", seed_usage_totals, order=950))
