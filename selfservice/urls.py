@@ -29,6 +29,9 @@ urlpatterns = [
     path("me/", include("accounts.urls")),
     path("invitation/", include("accounts.invitation_urls")),
     path("audit/", include("portal.activity_urls")),
+    # Spend guardrails: pages inside the Subscriptions area (its permission), and their e-mail links.
+    path("guardrails/", include("guardrails.urls")),
+    path("guardrails/links/", include("guardrails.link_urls")),
     # Each area's URL module at its prefix, from the registry: adding an area is adding an app.
     *(path(area.url_prefix, include(area.urls)) for area in registry.with_urls() if area.urls),
     # The core's staff pages (e-mail outbox, background tasks) likewise.
