@@ -2,14 +2,26 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.utils.formats import get_format
 from django.utils.translation import gettext_lazy as _
 
 from guardrails import rules
 from guardrails.models import Policy
 
 
+class LocalDecimalField(forms.DecimalField):
+    """A number as the reader writes it: "1.234,50" in Danish, "1,234.50" in English (thousands optional)."""
+
+    def to_python(self, value: Any) -> Decimal | None:
+        if isinstance(value, str):
+            decimal = str(get_format("DECIMAL_SEPARATOR"))
+            thousands = "." if decimal == "," else ","
+            value = "".join(value.split()).replace(thousands, "").replace(decimal, ".")
+        return super().to_python(value)
+
+
 def _dkk(label: Any, help_text: Any = "") -> forms.DecimalField:
-    return forms.DecimalField(
+    return LocalDecimalField(
         label=label, help_text=help_text, required=False, min_value=0, max_digits=12, decimal_places=2, localize=True
     )
 
@@ -26,7 +38,7 @@ class PolicyForm(forms.Form):
     """One level's rules; an empty field means "as the level above"."""
 
     spend_cap = _dkk(_("Monthly spend cap (DKK excl. VAT)"), _("Use beyond the subscription fee, all services."))
-    data_cap_gb = forms.DecimalField(
+    data_cap_gb = LocalDecimalField(
         label=_("Data cap (GB a month)"), required=False, min_value=0, max_digits=9, decimal_places=2, localize=True
     )
     roaming_eu = _dkk(_("Roaming cap in the EU/EEA (DKK excl. VAT a month)"))
@@ -84,7 +96,7 @@ class CostCentreForm(forms.Form):
 
 class RaiseForm(forms.Form):
     metric = forms.ChoiceField(label=_("What you need more of"))
-    amount = forms.DecimalField(
+    amount = LocalDecimalField(
         label=_("How much more (DKK excl. VAT, or GB for data)"),
         min_value=Decimal("0.01"),
         max_digits=9,

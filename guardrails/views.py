@@ -53,7 +53,7 @@ def _policy_page(
             return redirect("guardrails:index")
     context = {
         "form": form,
-        "policy": policy,
+        "row": policy,
         "scope": scope,
         "sub": sub,
         "eu_cap": rules.eu_cap_ore(),
