@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from audit.actor import Actor
 from audit.client_ip import client_ip
@@ -54,6 +53,7 @@ def _policy_page(
     context = {
         "form": form,
         "row": policy,
+        "cost_centre": policy.cost_centre if policy else cost_centre,
         "scope": scope,
         "sub": sub,
         "eu_cap": rules.eu_cap_ore(),
@@ -114,10 +114,11 @@ def policy(request: HttpRequest, policy_id: int) -> HttpResponse:
 
 
 @area_view(AREA)
-@require_POST
 def delete(request: HttpRequest, policy_id: int) -> HttpResponse:
     company = require_company(request)
     row = get_for_company(Policy.objects.all(), company, pk=policy_id)
+    if request.method != "POST":
+        return redirect("guardrails:policy", policy_id=row.pk)
     with errors_to_messages(request):
         actions.delete_policy(row, by=Actor.from_request(request))
         messages.success(request, _("The rules were removed; the level above applies."))
