@@ -11,12 +11,21 @@ class GuardrailsConfig(AppConfig):
         from audit.labels import register as register_labels
         from guardrails import handlers
         from registry.events import subscribe
+        from registry.overview import OverviewSection, register_section
         from registry.profile import ProfileSection, register_profile_section
         from subscriptions.events import ServiceBlocksChanged
         from usage.events import UsageAggregated
 
         subscribe(UsageAggregated, handlers.on_usage_aggregated)
         subscribe(ServiceBlocksChanged, handlers.on_blocks_changed)
+        register_section(
+            OverviewSection(
+                area_key="subscriptions",
+                template="guardrails/overview_section.html",
+                context=handlers.overview_context,
+                order=25,
+            )
+        )
         register_profile_section(
             ProfileSection(template="guardrails/profile_section.html", context=handlers.profile_context)
         )

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from companies.http import require_company
 from companies.models import Company
 from guardrails import actions, selectors
 from subscriptions.events import ServiceBlocksChanged
@@ -24,3 +25,12 @@ def on_blocks_changed(event: ServiceBlocksChanged) -> None:
 
 def profile_context(request: HttpRequest, sub: Subscription) -> dict[str, Any]:
     return {"sub": sub, "bars": selectors.active_bars(sub)}
+
+
+def overview_context(request: HttpRequest) -> dict[str, Any]:
+    """The overview's guardrails line: lines barred now and raise requests waiting (two counts)."""
+    company = require_company(request)
+    return {
+        "barred": selectors.barred_lines(company),
+        "waiting": len(selectors.pending_raises(company)),
+    }

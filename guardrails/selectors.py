@@ -175,3 +175,8 @@ def timeline(sub: Subscription) -> list[Entry]:
     five queries, whatever the history's length."""
     entries = [*_notice_entries(sub), *_bar_entries(sub), *_raise_entries(sub), *_audit_entries(sub)]
     return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def barred_lines(company: Company) -> int:
+    """How many lines a guardrail bars now."""
+    return Bar.objects.for_company(company).filter(active=True).values("subscription_id").distinct().count()

@@ -112,3 +112,13 @@ def test_the_profile_says_a_guardrail_barred_the_line(personas, login):
     import_rows(("+4520123456", "data", 5, 0, ""))
     response = login(personas.admin_a).get(f"/subscriptions/{sub.pk}/")
     assert b'data-testid="why-barred"' in response.content
+
+
+def test_the_overview_counts_barred_lines_and_waiting_requests(personas, login):
+    sub = SubscriptionFactory(company=personas.company_a, phone_number="+4520123456")
+    actions.save_policy(company=personas.company_a, scope="company", data={"data_cap_mb": 1}, by=Actor.system("t"))
+    import_rows(("+4520123456", "data", 5, 0, ""))
+    assert sub.pk
+    response = login(personas.admin_a).get("/")
+    assert b'data-testid="guardrails-overview"' in response.content
+    assert b"1 line barred now" in response.content
