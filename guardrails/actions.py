@@ -89,8 +89,8 @@ def save_policy(
         policy = Policy(company=company, **key)
     changes: dict[str, list[Any]] = {}
     for name in POLICY_FIELDS:
-        new = data.get(name, POLICY_DEFAULTS[name] if created else getattr(policy, name))
-        old = None if created else getattr(policy, name)
+        old = POLICY_DEFAULTS[name] if created else getattr(policy, name)
+        new = data.get(name, old)
         if old != new:
             changes[name] = [old, new]
         setattr(policy, name, new)

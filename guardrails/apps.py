@@ -10,6 +10,8 @@ class GuardrailsConfig(AppConfig):
         from audit.labels import SYSTEM_ACTOR_LABELS
         from audit.labels import register as register_labels
         from guardrails import handlers
+        from guardrails.demo import seed_guardrails
+        from registry.demo import Seeder, register_seeder
         from registry.events import subscribe
         from registry.overview import OverviewSection, register_section
         from registry.profile import ProfileSection, register_profile_section
@@ -29,6 +31,7 @@ class GuardrailsConfig(AppConfig):
         register_profile_section(
             ProfileSection(template="guardrails/profile_section.html", context=handlers.profile_context)
         )
+        register_seeder(Seeder(name="guardrails", run=seed_guardrails, order=960))  # after the usage totals
         SYSTEM_ACTOR_LABELS["guardrails"] = _("spend guardrails")
         register_labels(
             {

@@ -12,7 +12,7 @@ from guardrails.models import Policy
 class LocalDecimalField(forms.DecimalField):
     """A number as the reader writes it: "1.234,50" in Danish, "1,234.50" in English (thousands optional)."""
 
-    def to_python(self, value: Any) -> Decimal | None:
+    def to_python(self, value: Any) -> Decimal | None:  # type: ignore[override]
         if isinstance(value, str):
             decimal = str(get_format("DECIMAL_SEPARATOR"))
             thousands = "." if decimal == "," else ","

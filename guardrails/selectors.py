@@ -6,14 +6,22 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from audit.labels import actor_label
 from audit.models import AuditEvent
 from companies.models import Company
 from guardrails import notify, rules
-from guardrails.models import Bar, Notice, Policy, RaiseRequest, block_label, field_label
+from guardrails.models import Bar, Notice, Policy, RaiseRequest, block_label
 from subscriptions.models import Subscription
 
+FIELD_LABELS = {
+    "spend_cap": gettext_lazy("spend cap"),
+    "data_cap_mb": gettext_lazy("data cap"),
+    "roaming_caps": gettext_lazy("roaming caps"),
+    "premium": gettext_lazy("premium-rate services"),
+    "eu_rule_opt_out": gettext_lazy("the EU roaming limit"),
+}
 POLICY_ACTIONS = ("guardrails.policy_created", "guardrails.policy_changed", "guardrails.policy_deleted")
 LINE_ACTIONS = ("guardrails.eu_opt_out", "guardrails.eu_opt_in", "subscription.blocks_changed")
 
@@ -113,7 +121,9 @@ def _rule_text(event: AuditEvent) -> str:
         level = _("everyone")
     if event.action == "guardrails.policy_deleted":
         return _("Rules for %(level)s removed.") % {"level": level}
-    changed = ", ".join(sorted(field_label(Policy, name) for name in details.get("changes", {})))
+    changed = ", ".join(str(label) for name, label in FIELD_LABELS.items() if name in details.get("changes", {}))
+    if event.action == "guardrails.policy_created":
+        return _("Rules for %(level)s set: %(fields)s.") % {"level": level, "fields": changed or "—"}
     return _("Rules for %(level)s changed: %(fields)s.") % {"level": level, "fields": changed or "—"}
 
 

@@ -34,9 +34,12 @@ def _path(body: str, kind: str) -> str:
     return re.search(rf"https?://[^/\s]+(/guardrails/links/{kind}/\S+/)", body).group(1)
 
 
+def _latest(to: str, kind: str) -> OutboxMessage:
+    return OutboxMessage.objects.filter(to=[to], body__contains=f"/guardrails/links/{kind}/").latest("id")
+
+
 def _ask_path() -> str:
-    mail = OutboxMessage.objects.filter(to=["mette@rejse.dk"], subject__contains="barred").get()
-    return _path(mail.body, "ask")
+    return _path(_latest("mette@rejse.dk", "ask").body, "ask")
 
 
 def test_the_link_shows_the_form_and_a_get_spends_nothing(barred):
@@ -53,8 +56,7 @@ def test_the_employee_asks_and_the_admins_get_a_confirm_link(barred):
     raise_request = RaiseRequest.all_companies.get()
     assert (raise_request.amount, raise_request.reason, raise_request.status) == (2048, "Messe i Hamborg", "pending")
     assert AuditEvent.all_companies.filter(action="guardrails.raise_requested").exists()
-    mail = OutboxMessage.objects.filter(to=["admin@rejse.dk"], subject__contains="raise").get()
-    assert "/guardrails/links/decide/" in mail.body
+    assert OutboxMessage.objects.filter(to=["admin@rejse.dk"], body__contains="/guardrails/links/decide/").count() == 1
 
 
 def test_asking_twice_is_refused_with_a_form_error(barred):
@@ -77,8 +79,7 @@ def test_a_forged_link_answers_404(barred):
 
 def _decide_path(barred) -> str:
     Client().post(_ask_path(), {"metric": "data", "amount": "2", "reason": "Messe"})
-    mail = OutboxMessage.objects.filter(to=["admin@rejse.dk"], subject__contains="raise").get()
-    return _path(mail.body, "decide")
+    return _path(_latest("admin@rejse.dk", "decide").body, "decide")
 
 
 def test_the_admin_approves_from_the_confirm_page_and_the_bar_lifts_at_once(barred):
@@ -94,7 +95,10 @@ def test_the_admin_approves_from_the_confirm_page_and_the_bar_lifts_at_once(barr
     assert Bar.all_companies.get().lift_reason == Bar.Lift.RAISE_APPROVED
     event = AuditEvent.all_companies.get(action="guardrails.raise_approved")
     assert event.actor.email == "admin@rejse.dk"
-    assert OutboxMessage.objects.filter(to=["mette@rejse.dk"], subject__contains="approved").exists()
+    assert (
+        OutboxMessage.objects.filter(to=["mette@rejse.dk"]).latest("id").subject
+        == "Din forhøjelse af mobildata er godkendt"
+    )
 
 
 def test_a_link_decides_once(barred):
