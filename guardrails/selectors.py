@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -190,3 +192,16 @@ def timeline(sub: Subscription) -> list[Entry]:
 def barred_lines(company: Company) -> int:
     """How many lines a guardrail bars now."""
     return Bar.objects.for_company(company).filter(active=True).values("subscription_id").distinct().count()
+
+
+def employee_note(sub: Subscription) -> dict[str, Any]:
+    """For the employee's own page (``employees``): what a guardrail bars now, and a signed link per rule to ask
+    for a temporary raise (the same page as the warning e-mail's link). One query."""
+    bars = active_bars(sub)
+    month = timezone.localdate().replace(day=1)
+    metrics = sorted({bar.metric for bar in bars if bar.metric != rules.PREMIUM})
+    asks = [
+        (notify.metric_label(m), reverse("guardrail_links:ask", args=[notify.ask_token(sub, month=month, metric=m)]))
+        for m in metrics
+    ]
+    return {"bars": bars, "asks": asks}
