@@ -28,9 +28,5 @@ def profile_context(request: HttpRequest, sub: Subscription) -> dict[str, Any]:
 
 
 def overview_context(request: HttpRequest) -> dict[str, Any]:
-    """The overview's guardrails line: lines barred now and raise requests waiting (two counts)."""
-    company = require_company(request)
-    return {
-        "barred": selectors.barred_lines(company),
-        "waiting": len(selectors.pending_raises(company)),
-    }
+    """The overview's guardrails card: lines barred now and raise requests waiting (one query)."""
+    return selectors.overview_counts(require_company(request))

@@ -4,7 +4,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -189,9 +189,26 @@ def timeline(sub: Subscription) -> list[Entry]:
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 
-def barred_lines(company: Company) -> int:
-    """How many lines a guardrail bars now."""
-    return Bar.objects.for_company(company).filter(active=True).values("subscription_id").distinct().count()
+def overview_counts(company: Company) -> dict[str, int]:
+    """Lines a guardrail bars now and raise requests waiting, in one query (the overview's card)."""
+
+    def count(queryset: Any, expression: Any) -> Subquery:
+        return Subquery(queryset.values("company").annotate(n=expression).values("n")[:1])
+
+    row = (
+        Company.objects.filter(pk=company.pk)
+        .annotate(
+            barred=count(
+                Bar.objects.filter(company=OuterRef("pk"), active=True), Count("subscription_id", distinct=True)
+            ),
+            waiting=count(
+                RaiseRequest.objects.filter(company=OuterRef("pk"), status=RaiseRequest.Status.PENDING), Count("id")
+            ),
+        )
+        .values("barred", "waiting")
+        .get()
+    )
+    return {"barred": row["barred"] or 0, "waiting": row["waiting"] or 0}
 
 
 def employee_note(sub: Subscription) -> dict[str, Any]:
