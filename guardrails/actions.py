@@ -204,16 +204,16 @@ def evaluate(
     if totals is None:
         totals = usage_source.month_totals(company, ids, month)
     limits = limits_for(company, ids, month)
-    subs = {
-        sub.pk: sub
-        for sub in Subscription.objects.filter(company=company, pk__in=list(limits)).select_related(
-            "product", "company"
-        )
+    found = {
+        sub_id: crossed
+        for sub_id, sub_limits in limits.items()
+        if (crossed := rules.crossings(totals.get(sub_id, rules.Totals()), sub_limits))
     }
+    # Only the lines with a threshold reached are loaded (an import may touch every line of a large company).
+    subs = Subscription.objects.filter(company=company, pk__in=list(found)).select_related("product", "company")
     warned = barred = 0
-    for sub_id, sub_limits in limits.items():
-        sub = subs[sub_id]
-        for crossing in rules.crossings(totals.get(sub_id, rules.Totals()), sub_limits):
+    for sub in subs if found else []:
+        for crossing in found[sub.pk]:
             if not _first_notice(sub, month, crossing):
                 continue
             if crossing.threshold >= rules.BAR_PERCENT:
