@@ -29,6 +29,8 @@ urlpatterns = [
     path("me/", include("accounts.urls")),
     path("invitation/", include("accounts.invitation_urls")),
     path("audit/", include("portal.activity_urls")),
+    # The usage dashboard and scheduled reports: pages of the Subscriptions area (its grant), from the usage app.
+    path("subscriptions/usage/", include("usage.urls")),
     # Each area's URL module at its prefix, from the registry: adding an area is adding an app.
     *(path(area.url_prefix, include(area.urls)) for area in registry.with_urls() if area.urls),
     # The core's staff pages (e-mail outbox, background tasks) likewise.
