@@ -1,7 +1,7 @@
 """The usage dashboard's reads: only the totals tables, a fixed number of queries per page.
 
 - ``months``: a company's (or one cost centre's) totals for the chosen month and the 6 before it: 1 query
-  over ``CostCentreDailyUsage`` (at most 7 x 31 rows per cost centre).
+  over ``CostCentreMonthlyUsage`` (7 rows per cost centre).
 - ``cost_centres``: the chosen month per cost centre: 1 query, sorted in the database.
 - ``users``: the chosen month per subscription (``MonthlyUsage``), sorted and paginated by the database:
   2 queries (count and page), an index on (company, month, -charge) for the default sort.
@@ -18,11 +18,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from companies.models import Company
-from usage.models import BUCKET_KEYS, CostCentreDailyUsage, MonthlyUsage
+from usage.models import BUCKET_KEYS, CostCentreMonthlyUsage, MonthlyUsage
 
 TREND_MONTHS = 6
 SUM_FIELDS = [f"{key}_{part}" for key in BUCKET_KEYS for part in ("quantity", "charge", "count")] + [
@@ -68,11 +67,11 @@ def _sums() -> dict[str, Sum]:
 def months(company: Company, month: dt.date, cost_centre: str | None = None) -> list[dict[str, Any]]:
     """Totals per month, oldest first: the ``TREND_MONTHS`` months before ``month``, then ``month``."""
     first = add_months(month, -TREND_MONTHS)
-    rows = CostCentreDailyUsage.objects.filter(company=company, day__gte=first, day__lt=add_months(month, 1))
+    rows = CostCentreMonthlyUsage.objects.filter(company=company, month__gte=first, month__lte=month)
     if cost_centre is not None:
         rows = rows.filter(cost_centre=cost_centre)
-    grouped: Iterable[Any] = rows.order_by().annotate(m=TruncMonth("day")).values("m").annotate(**_sums())
-    found: dict[dt.date, dict[str, Any]] = {row.pop("m"): row for row in grouped}
+    grouped: Iterable[Any] = rows.order_by().values("month").annotate(**_sums())
+    found: dict[dt.date, dict[str, Any]] = {row.pop("month"): row for row in grouped}
     result = []
     for offset in range(-TREND_MONTHS, 1):
         start = add_months(month, offset)
@@ -86,7 +85,7 @@ def cost_centres(company: Company, month: dt.date, sort: str = "-charge") -> lis
     column = CENTRE_SORTS.get(sort.lstrip("-"), "charge")
     order = [f"-{column}" if sort.startswith("-") else column, "cost_centre"]
     rows: Iterable[Any] = (
-        CostCentreDailyUsage.objects.filter(company=company, day__gte=month, day__lt=add_months(month, 1))
+        CostCentreMonthlyUsage.objects.filter(company=company, month=month)
         .order_by()
         .values("cost_centre")
         .annotate(**_sums())

@@ -7,9 +7,9 @@ statements (one per table per imported file):
   finest grain; what guardrails and reports read per day);
 - ``MonthlyUsage``: per subscription and month, one wide row (a column pair per bucket): what
   ``usage.selectors.month_to_date`` and the dashboard's user tables read;
-- ``CostCentreDailyUsage``: per company, cost centre and day, one wide row: the dashboard's charts,
-  forecast, trend and cost-centre table. Use counts to the cost centre the line had when it arrived,
-  as on the invoice.
+- ``CostCentreMonthlyUsage``: per company, cost centre and month, one wide row: the dashboard's chart,
+  forecast, trend and cost-centre table (a few hundred rows a month, however many lines). Use counts to
+  the cost centre the line had when it arrived, as on the invoice.
 """
 
 from django.db import models
@@ -103,20 +103,19 @@ class MonthlyUsage(CompanyOwned, Buckets):
         return f"{self.subscription_id} {self.month:%Y-%m}"
 
 
-class CostCentreDailyUsage(CompanyOwned, Buckets):
+class CostCentreMonthlyUsage(CompanyOwned, Buckets):
     cost_centre = models.CharField(_("cost centre"), max_length=40, blank=True)
-    day = models.DateField(_("day"))
+    month = models.DateField(_("month"))  # its first day
 
     class Meta:
-        verbose_name = _("usage per cost centre and day")
-        verbose_name_plural = _("usage per cost centre and day")
+        verbose_name = _("usage per cost centre and month")
+        verbose_name_plural = _("usage per cost centre and month")
         constraints = [
-            models.UniqueConstraint(fields=["company", "cost_centre", "day"], name="usage_cc_daily_key"),
+            models.UniqueConstraint(fields=["company", "month", "cost_centre"], name="usage_cc_monthly_key"),
         ]
-        indexes = [models.Index(fields=["company", "day"], name="usage_cc_company_day")]
 
     def __str__(self) -> str:
-        return f"{self.company_id} {self.cost_centre or '-'} {self.day}"
+        return f"{self.company_id} {self.cost_centre or '-'} {self.month:%Y-%m}"
 
 
 class AggregatedBatch(models.Model):

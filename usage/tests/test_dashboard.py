@@ -109,7 +109,9 @@ def test_top_users_sort_and_who_roams(usage, personas, login):
     assert "Bo Homebody" in html and "Ann Roamer" not in html
 
 
-@pytest.mark.parametrize("query", ["?month=1999-01", "?sort=drop+table", "?page=x", "?cost_centre=" + "x" * 99, "?month="])
+@pytest.mark.parametrize(
+    "query", ["?month=1999-01", "?sort=drop+table", "?page=x", "?cost_centre=" + "x" * 99, "?month="]
+)
 def test_bad_filters_fall_back_never_500(usage, personas, login, query):
     client = login(personas.admin_a)
     for name in ("usage:dashboard", "usage:users", "usage:roaming"):
