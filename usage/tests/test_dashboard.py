@@ -97,7 +97,6 @@ def test_the_selectors_read_one_query_each(usage, personas, django_assert_num_qu
 
 
 def test_top_users_sort_and_who_roams(usage, personas, login):
-    ann, bo = usage
     client = login(personas.admin_a)
     html = client.get(reverse("usage:users")).content.decode()
     assert html.index("Ann Roamer") < html.index("Bo Homebody")  # the largest cost first
