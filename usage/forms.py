@@ -2,10 +2,13 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from common import formats
+from companies.models import Company
 from usage.dashboard import USER_SORTS, add_months
+from usage.models import ReportRecipient, ReportSchedule
 
 MONTHS_BACK = 12
 NO_COST_CENTRE = "-"  # ?cost_centre=- : the lines without a cost centre (empty: every line)
@@ -43,3 +46,23 @@ class UsageFilterForm(forms.Form):
                 centre = "" if value == NO_COST_CENTRE else value
             sort = self.cleaned_data["sort"] or sort
         return month, centre, sort
+
+
+class RecipientForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+
+
+class ScheduleForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Report"), choices=ReportSchedule.Kind.choices)
+    frequency = forms.ChoiceField(label=_("How often"), choices=ReportSchedule.Frequency.choices)
+    format = forms.ChoiceField(label=_("Format"), choices=ReportSchedule.Format.choices)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("Send to"), queryset=ReportRecipient.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, company: Company, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["recipients"].queryset = ReportRecipient.objects.filter(  # type: ignore[attr-defined]
+            company=company, confirmed_at__isnull=False
+        )

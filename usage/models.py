@@ -130,3 +130,90 @@ class AggregatedBatch(models.Model):
 
     def __str__(self) -> str:
         return str(self.batch_id)
+
+
+class ReportRecipient(CompanyOwned):
+    """An address scheduled reports may go to, once its owner confirmed it (the eInvoice pattern)."""
+
+    email = models.EmailField(_("e-mail"))
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    added_by = models.CharField(_("added by"), max_length=254, blank=True)
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("report recipient")
+        verbose_name_plural = _("report recipients")
+        constraints = [models.UniqueConstraint(fields=["company", "email"], name="usage_report_recipient_once")]
+        ordering = ["email"]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed_at is not None
+
+
+class ReportSchedule(CompanyOwned):
+    class Kind(models.TextChoices):
+        COST_CENTRES = "cost_centres", _("Usage by cost centre")
+        TOP_USERS = "top_users", _("Top users")
+        ROAMING = "roaming", _("Roaming")
+        INVOICES = "invoices", _("Invoice summary")
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", _("Monthly (the month before, on the 1st)")
+        WEEKLY = "weekly", _("Weekly (the week before, on Mondays)")
+
+    class Format(models.TextChoices):
+        CSV = "csv", _("CSV (opens in Excel)")
+        PDF = "pdf", _("PDF")
+
+    kind = models.CharField(_("report"), max_length=20, choices=Kind.choices)
+    frequency = models.CharField(_("how often"), max_length=10, choices=Frequency.choices)
+    format = models.CharField(_("format"), max_length=4, choices=Format.choices)
+    language = models.CharField(_("language"), max_length=8, default="da")
+    recipients = models.ManyToManyField(ReportRecipient, verbose_name=_("send to"), related_name="schedules")
+    created_by = models.CharField(_("created by"), max_length=254, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("scheduled report")
+        verbose_name_plural = _("scheduled reports")
+        ordering = ["kind", "frequency", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.get_frequency_display()}"
+
+
+class ReportRun(CompanyOwned):
+    """One period of one schedule: made once (unique), built by a task, sent once."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Building")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    schedule = models.ForeignKey(ReportSchedule, on_delete=models.CASCADE, related_name="runs")
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("to"))  # inclusive
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(_("file"), upload_to="reports/%Y/%m/", blank=True)
+    rows = models.PositiveBigIntegerField(_("rows"), default=0)
+    sent_to = models.JSONField(_("sent to"), default=list, blank=True)
+    error = models.CharField(_("error"), max_length=500, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report run")
+        verbose_name_plural = _("report runs")
+        ordering = ["-period_start", "-pk"]
+        constraints = [
+            # Sent once per period, however often the scheduler runs.
+            models.UniqueConstraint(fields=["schedule", "period_start"], name="usage_report_once_per_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.schedule_id} {self.period_start}..{self.period_end}"

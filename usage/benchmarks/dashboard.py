@@ -20,6 +20,7 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selfservice.settings")
@@ -27,7 +28,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "selfservice.settings")
 CENTRES = 200
 
 
-def _bulk(model, rows, batch=5000) -> None:  # noqa: ANN001
+def _bulk(model: Any, rows: list[Any], batch: int = 5000) -> None:
     model.objects.bulk_create(rows, batch_size=batch)
 
 
@@ -49,7 +50,7 @@ def _figures(rng: random.Random, scale: int) -> dict:
     return values
 
 
-def seed(company, subscriptions: int, rng: random.Random) -> list[int]:  # noqa: ANN001
+def seed(company: Any, subscriptions: int, rng: random.Random) -> list[int]:
     from invoicing.tests.factories import ProductFactory
     from subscriptions.models import Subscription
     from usage.dashboard import add_months
@@ -89,7 +90,7 @@ def seed(company, subscriptions: int, rng: random.Random) -> list[int]:  # noqa:
     return ids
 
 
-def measure(client, url: str, runs: int) -> tuple[float, float, int]:  # noqa: ANN001
+def measure(client: Any, url: str, runs: int) -> tuple[float, float, int]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
