@@ -117,8 +117,9 @@ def line_months(subscription: Any, month: dt.date) -> list[dict[str, Any]]:
     """One subscription's totals per month, like ``months``: 1 query over ``MonthlyUsage``."""
     found = {
         row.month: row
-        for row in MonthlyUsage.objects.filter(
-            company_id=subscription.company_id,
+        # The subscription was proven the company's (``get_for_company``): by its id alone, so the database
+        # reads the (subscription, month) key, not a month of the whole company.
+        for row in MonthlyUsage.objects.unscoped().filter(
             subscription=subscription,
             month__gte=add_months(month, -TREND_MONTHS),
             month__lte=month,

@@ -91,12 +91,15 @@ class MonthlyUsage(CompanyOwned, Buckets):
         verbose_name = _("monthly usage")
         verbose_name_plural = _("monthly usage")
         constraints = [models.UniqueConstraint(fields=["subscription", "month"], name="usage_monthly_key")]
+        # One per sortable column of the user tables: the page is read from the index, not sorted.
         indexes = [
             models.Index(fields=["company", "month", "-charge"], name="usage_monthly_top"),
-            models.Index(
-                fields=["company", "month", "-roaming_world_charge"],
-                name="usage_monthly_roamers",
-            ),
+            models.Index(fields=["company", "month", "-roaming_world_charge"], name="usage_monthly_roamers"),
+            models.Index(fields=["company", "month", "-roaming_eu_charge"], name="usage_monthly_roam_eu"),
+            models.Index(fields=["company", "month", "-voice_quantity"], name="usage_monthly_voice"),
+            models.Index(fields=["company", "month", "-sms_quantity"], name="usage_monthly_sms"),
+            models.Index(fields=["company", "month", "-data_quantity"], name="usage_monthly_data"),
+            models.Index(fields=["company", "month", "-premium_charge"], name="usage_monthly_premium"),
         ]
 
     def __str__(self) -> str:

@@ -27,6 +27,7 @@ from usage.forms import NO_COST_CENTRE, RecipientForm, ScheduleForm, UsageFilter
 from usage.models import DailyUsage, ReportRecipient, ReportRun, ReportSchedule
 
 USERS_PER_PAGE = 50
+CENTRES_PER_PAGE = 50
 AREA = "subscriptions"
 
 
@@ -58,13 +59,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "month": month,
+        "month_value": f"{month:%Y-%m}",
         "cost_centre": centre,
         "no_cost_centre": NO_COST_CENTRE,
         "sort": sort,
         **_summary(rows, month),
     }
     if centre is None:
-        context["centres"] = reads.cost_centres(company, month, sort)
+        context["centres"] = True
+        context["centre_page"] = Paginator(reads.cost_centres(company, month, sort), CENTRES_PER_PAGE).get_page(
+            request.GET.get("page")
+        )
     else:
         context["top"] = list(reads.users(company, month, cost_centre=centre)[:10])
     return render(request, "usage/dashboard.html", context)
@@ -80,6 +85,7 @@ def users(request: HttpRequest, roaming: bool = False) -> HttpResponse:
     context = {
         "form": form,
         "month": month,
+        "month_value": f"{month:%Y-%m}",
         "cost_centre": centre,
         "sort": sort,
         "page": page,
