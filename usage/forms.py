@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common import formats
 from companies.models import Company
-from usage.dashboard import USER_SORTS, add_months
+from usage.dashboard import CENTRE_SORTS, USER_SORTS, add_months
 from usage.models import ReportRecipient, ReportSchedule
 
 MONTHS_BACK = 12
@@ -19,7 +19,8 @@ def month_choices(today: dt.date) -> list[tuple[str, str]]:
     return [(f"{m:%Y-%m}", formats.month(m)) for m in (add_months(this, -offset) for offset in range(MONTHS_BACK + 1))]
 
 
-SORT_CHOICES = [(key, key) for key in USER_SORTS] + [(f"-{key}", f"-{key}") for key in USER_SORTS]
+SORT_KEYS = list(dict.fromkeys([*USER_SORTS, *CENTRE_SORTS]))
+SORT_CHOICES = [(key, key) for key in SORT_KEYS] + [(f"-{key}", f"-{key}") for key in SORT_KEYS]
 
 
 class UsageFilterForm(forms.Form):

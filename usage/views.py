@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -188,18 +188,20 @@ def report_recipient_add(request: HttpRequest) -> HttpResponse:
 
 
 @area_view(AREA)
-@require_POST
 def report_recipient_remove(request: HttpRequest, report_recipient_id: int) -> HttpResponse:
     recipient = get_for_company(ReportRecipient.objects.all(), require_company(request), pk=report_recipient_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     actions.remove_recipient(recipient=recipient, by=Actor.from_request(request))
     messages.success(request, _("%(email)s no longer receives reports.") % {"email": recipient.email})
     return redirect("usage:reports")
 
 
 @area_view(AREA)
-@require_POST
 def report_delete(request: HttpRequest, schedule_id: int) -> HttpResponse:
     schedule = get_for_company(ReportSchedule.objects.all(), require_company(request), pk=schedule_id)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     actions.delete_schedule(schedule=schedule, by=Actor.from_request(request))
     messages.success(request, _("The scheduled report is stopped."))
     return redirect("usage:reports")

@@ -191,7 +191,7 @@ def main() -> None:
             ("dashboard (one cost centre)", reverse("usage:dashboard") + "?cost_centre=CC007"),
             ("top users, by cost", reverse("usage:users")),
             ("top users, by data", reverse("usage:users") + "?sort=-data"),
-            ("top users, by name, page 500", reverse("usage:users") + "?sort=name&page=500"),
+            ("top users, by voice, page 500", reverse("usage:users") + "?sort=-voice&page=500"),
             ("top users, one cost centre", reverse("usage:users") + "?cost_centre=CC007"),
             ("who roams", reverse("usage:roaming")),
             ("one line", reverse("usage:line", args=[ids[0]])),
