@@ -6,16 +6,21 @@ from django.urls import reverse
 
 from accounts.models import User
 from portal.testing import browser_sign_in
-from portal.tests.test_accessibility import AXE, DESKTOP, demo, scan  # noqa: F401 (demo: the fixture)
+from portal.tests.test_accessibility import (
+    AXE,
+    DESKTOP,
+    demo,  # noqa: F401 (the demo data fixture)
+    scan,
+)
 from usage.tests.factories import recipient
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.mark.parametrize("language", ["en", "da"])
-def test_the_usage_pages_pass_axe(browser, live_server, demo, language):
+def test_the_usage_pages_pass_axe(browser, live_server, request, language):
     assert AXE.exists()
-    admin, _staff, company = demo
+    admin, _staff, company = request.getfixturevalue("demo")
     admin.language = language
     admin.save()
     recipient(company, email="rapport@nordlys.dk")
