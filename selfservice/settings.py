@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "invoicing",
     "usage",  # usage so far this month: daily totals kept as usage arrives, the dashboard, scheduled reports
     "sso",  # single sign-on per company (OpenID Connect, verified domains)
+    "employees",  # an employee's read-only view of their own subscription, and their requests to the admins
     "api",  # the customer API (TMF Open API lines), before ninja so its docs page template wins
     "ninja",
 ]
