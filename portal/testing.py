@@ -17,11 +17,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from companies.models import Company
 
-# The shell's own apps with pages; the area apps come from the registry.
-SHELL_APPS = ["portal", "audit", "accounts", "api", "sso", "employees"]
-SHELL_NAMESPACES = {"portal", "audit", "accounts", "api_clients", "sso", "employee_requests"}
-# Apps with pages inside an area's permission that are not areas themselves (mounted by selfservice/urls.py).
-SECTION_APPS = {"guardrails": "guardrails"}  # app -> URL namespace
+# The shell's apps with pages, and apps whose pages live inside an area's grant without being an area
+# (usage, guardrails: mounted by selfservice/urls.py).
+SHELL_APPS = ["portal", "audit", "accounts", "api", "sso", "employees", "usage", "guardrails"]
+SHELL_NAMESPACES = {"portal", "audit", "accounts", "api_clients", "sso", "employee_requests", "usage", "guardrails"}
 
 
 def portal_apps() -> list[str]:
@@ -29,7 +28,7 @@ def portal_apps() -> list[str]:
     from registry.areas import registry
 
     apps.check_apps_ready()  # the areas register in AppConfig.ready()
-    return [*SHELL_APPS, *SECTION_APPS, *registry.apps()]
+    return [*SHELL_APPS, *registry.apps()]
 
 
 PORTAL_APPS = portal_apps()
@@ -66,7 +65,7 @@ def portal_routes() -> list[Route]:
     from registry.areas import registry
 
     # The shell's namespaces plus each area's, which is its key (not always its app label).
-    namespaces = {*SHELL_NAMESPACES, *SECTION_APPS.values(), *registry.keys()}
+    namespaces = {*SHELL_NAMESPACES, *registry.keys()}
     return [r for r in _walk(get_resolver().url_patterns, "", {}) if r.namespace in namespaces]
 
 

@@ -32,6 +32,8 @@ urlpatterns = [
     path("employee/", include("employees.urls")),
     path("employee-requests/", include("employees.admin_urls")),
     path("audit/", include("portal.activity_urls")),
+    # The usage dashboard and scheduled reports: pages of the Subscriptions area (its grant), from the usage app.
+    path("subscriptions/usage/", include("usage.urls")),
     # Spend guardrails: pages inside the Subscriptions area (its permission), and their e-mail links.
     path("guardrails/", include("guardrails.urls")),
     path("guardrails/links/", include("guardrails.link_urls")),

@@ -25,7 +25,7 @@ from invoicing.models import UsageRecord
 from registry.demo import DemoContext
 from registry.events import publish
 from usage.events import UsageAggregated
-from usage.models import BUCKETS, AggregatedBatch, CostCentreDailyUsage, DailyUsage, MonthlyUsage
+from usage.models import BUCKETS, AggregatedBatch, CostCentreMonthlyUsage, DailyUsage, MonthlyUsage
 
 ROAMING = UsageRecord.Type.ROAMING
 
@@ -130,15 +130,19 @@ def aggregate(records: QuerySet[UsageRecord]) -> None:
         ["subscription_id", "month"],
     )
     _upsert(
-        CostCentreDailyUsage,
-        ["company_id", "cost_centre", "day"],
+        CostCentreMonthlyUsage,
+        ["company_id", "cost_centre", "month"],
         _grouped(
             records,
-            {"company_id": F("company_id"), "cost_centre": F("subscription__cost_centre"), "day": _day()},
+            {
+                "company_id": F("company_id"),
+                "cost_centre": F("subscription__cost_centre"),
+                "month": TruncMonth(_day(), output_field=DateField()),
+            },
             sums,
         ),
         list(sums),
-        ["company_id", "cost_centre", "day"],
+        ["company_id", "month", "cost_centre"],
     )
 
 
@@ -159,7 +163,7 @@ def on_usage_imported(event: UsageImported) -> dict[str, Any]:
 def rebuild(company_id: int) -> None:
     """Recounts one company's totals from all its usage records (deletes them first), in one transaction."""
     with transaction.atomic():
-        for model in (DailyUsage, MonthlyUsage, CostCentreDailyUsage):
+        for model in (DailyUsage, MonthlyUsage, CostCentreMonthlyUsage):
             model.objects.filter(company_id=company_id).delete()
         aggregate(UsageRecord.objects.filter(company_id=company_id))
 

@@ -10,7 +10,7 @@ from invoicing.tests.factories import SubscriptionFactory
 from registry.events import subscribe, unsubscribe
 from usage.aggregates import rebuild
 from usage.events import UsageAggregated
-from usage.models import CostCentreDailyUsage, DailyUsage, MonthlyUsage
+from usage.models import CostCentreMonthlyUsage, DailyUsage, MonthlyUsage
 from usage.selectors import Totals, month_to_date
 
 pytestmark = pytest.mark.django_db
@@ -74,12 +74,12 @@ def test_an_import_keeps_the_daily_monthly_and_cost_centre_totals(sub, system):
     assert usage.roaming("eu") == Totals(Decimal("30.00"), 4500, 1)
     assert usage.roaming("world") == Totals(Decimal("10.00"), 9000, 1)
     assert usage.get("sms") == Totals()
-    centre = CostCentreDailyUsage.objects.get(company=sub.company, day=dt.date(2026, 11, 4))
+    centre = CostCentreMonthlyUsage.objects.get(company=sub.company, month=NOV)
     assert (centre.cost_centre, centre.roaming_eu_charge, centre.roaming_world_charge, centre.records) == (
         "Sales",
         4500,
         9000,
-        2,
+        5,
     )
 
 
