@@ -89,9 +89,9 @@ def test_the_overview_costs_the_same_queries_for_3_or_300_subscriptions(
     client = login(personas.admin_a)
     SubscriptionFactory.create_batch(3, company=personas.company_a, product=catalogue["mobil-basis-5"])
     client.get(reverse("portal:overview"))
-    # session, user; tickets, subscriptions (1), numbers, invoices sections;
+    # session, user; tickets, subscriptions (1), guardrails (1), numbers, invoices, products (1) sections;
     # no session save (at most one a minute: portal.middleware.SlidingSessionMiddleware)
-    with django_assert_num_queries(9) as few:
+    with django_assert_num_queries(11) as few:
         client.get(reverse("portal:overview"))
     # The subscriptions' section reads its counters, never the subscriptions.
     sqls = [q["sql"] for q in few.captured_queries]
@@ -100,7 +100,7 @@ def test_the_overview_costs_the_same_queries_for_3_or_300_subscriptions(
     Subscription.objects.bulk_create(
         [SubscriptionFactory.build(company=personas.company_a, product=catalogue["mobil-basis-5"]) for _ in range(297)]
     )
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(11):
         response = client.get(reverse("portal:overview"))
     assert 'data-testid="count-active"><span class="overview-count-number">300</span>' in response.content.decode()
 
