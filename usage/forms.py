@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common import formats
 from companies.models import Company
+from subscriptions.forms import IdsMultipleChoiceField
 from usage.dashboard import CENTRE_SORTS, USER_SORTS, add_months
 from usage.models import ReportRecipient, ReportSchedule
 
@@ -58,7 +59,7 @@ class ScheduleForm(forms.Form):
     frequency = forms.ChoiceField(label=_("How often"), choices=ReportSchedule.Frequency.choices)
     format = forms.ChoiceField(label=_("Format"), choices=ReportSchedule.Format.choices)
     language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES)
-    recipients = forms.ModelMultipleChoiceField(
+    recipients = IdsMultipleChoiceField(
         label=_("Send to"), queryset=ReportRecipient.objects.none(), widget=forms.CheckboxSelectMultiple
     )
 

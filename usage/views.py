@@ -6,7 +6,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Sum
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -212,7 +212,11 @@ def report_file(request: HttpRequest, run_id: int) -> FileResponse:
     run = get_for_company(
         ReportRun.objects.select_related("schedule"), require_company(request), pk=run_id, status=ReportRun.Status.SENT
     )
-    return FileResponse(run.file.open("rb"), as_attachment=True, filename=(run.file.name or "").rsplit("/", 1)[-1])
+    try:
+        stored = run.file.open("rb")
+    except (FileNotFoundError, ValueError):  # removed from storage (or never stored): nothing to hand out
+        raise Http404 from None
+    return FileResponse(stored, as_attachment=True, filename=(run.file.name or "").rsplit("/", 1)[-1])
 
 
 def report_confirm(request: HttpRequest, token: str) -> HttpResponse:
