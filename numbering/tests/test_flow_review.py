@@ -34,3 +34,17 @@ def test_a_key_with_a_trailing_newline_is_not_a_key():
     # The schema's patterns end in $ as in ECMA-262 (the platform's validators): the end of the text, not a
     # line's end before it.
     assert "flow.routes.open" in " ".join(export.problems({"flow": {"routes": {"open": "menu\n"}}}))
+
+
+def test_the_plain_editor_stores_a_typed_forward_number_as_the_export_takes_it(personas, login):
+    from django.urls import reverse
+
+    from numbering.tests.test_flow_views import editor_data
+
+    members = [SubscriptionFactory(company=personas.company_a).pk for _ in range(2)]
+    data = editor_data(members, **{"dest-2-type": "forward", "dest-2-number": "20 12 34 56", "dest-2-email": ""})
+    response = login(personas.admin_a).post(reverse("numbers:flow_edit"), data)
+    assert response.status_code == 302, response.content.decode()[:500]
+    version = CallFlowVersion.all_companies.get()
+    assert version.document["destinations"]["vm"]["number"] == "+4520123456"
+    assert export.problems(export.export(version, company=personas.company_a, main_number=None)) == []
