@@ -48,3 +48,53 @@ def test_the_plain_editor_stores_a_typed_forward_number_as_the_export_takes_it(p
     version = CallFlowVersion.all_companies.get()
     assert version.document["destinations"]["vm"]["number"] == "+4520123456"
     assert export.problems(export.export(version, company=personas.company_a, main_number=None)) == []
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"step-sales-add_member": "9" * 30},
+        {"step-sales-members": "-5", "action": "up:sales:1"},
+        {"action": "drop:sales:99999999999999999999999"},
+        {"step-menu-timeout": "9" * 30, "action": "check"},
+        {"step-sales-ring_time": "1e5", "action": "save"},
+        {"entry-open": "x" * 5000, "action": "save"},
+        {"step-menu-key_1": "menu\n", "action": "save"},
+        {"action": "add:ivr", "step-menu-type": "ring_group"},
+        {"action": "schedule", "schedule-date": "99999-01-01", "schedule-time": "25:00"},
+    ],
+)
+def test_a_forged_designer_post_is_answered_not_a_500(personas, login, flow, extra):
+    client = login(personas.admin_a)
+    pairs = page_form(client.get(URL).content)
+    data: dict[str, list[str]] = {}
+    for name, value in [*pairs, *extra.items()]:
+        data.setdefault(name, []).append(value)
+    data.setdefault("action", ["check"])
+    response = client.post(URL, data)
+    assert response.status_code in (200, 302, 400)
+    for version in CallFlowVersion.objects.filter(company=personas.company_a):
+        assert export.problems(export.export(version, company=personas.company_a, main_number=None)) == []
+
+
+SENT: list[int] = []
+
+
+def record_sent(payload):
+    SENT.append(payload["version"])
+
+
+def test_an_older_version_provisioned_after_a_newer_one_does_not_replace_it(personas, settings, flow):
+    """Two saves in quick succession; their tasks run out of order (two workers, a retry)."""
+    from numbering.provisioning import provision
+
+    settings.CALLFLOW_PLATFORM = "numbering.tests.test_flow_review.record_sent"
+    SENT.clear()
+    older = CallFlowVersionFactory(company=personas.company_a, version=2, document=flow.document)
+    newer = CallFlowVersionFactory(company=personas.company_a, version=3, document=flow.document)
+    provision(newer.pk)
+    provision(older.pk)
+    older.refresh_from_db()
+    newer.refresh_from_db()
+    assert (older.provisioning_status, newer.provisioning_status) == ("superseded", "active")
+    assert SENT == [3]
