@@ -62,6 +62,8 @@ def test_the_plain_editor_stores_a_typed_forward_number_as_the_export_takes_it(p
         {"step-menu-key_1": "menu\n", "action": "save"},
         {"action": "add:ivr", "step-menu-type": "ring_group"},
         {"action": "schedule", "schedule-date": "99999-01-01", "schedule-time": "25:00"},
+        {"action": "schedule", "schedule-date": "0001-01-01", "schedule-time": "00:00"},
+        {"action": "schedule", "schedule-date": "9999-12-31", "schedule-time": "23:59"},
     ],
 )
 def test_a_forged_designer_post_is_answered_not_a_500(personas, login, flow, extra):
@@ -98,3 +100,9 @@ def test_an_older_version_provisioned_after_a_newer_one_does_not_replace_it(pers
     newer.refresh_from_db()
     assert (older.provisioning_status, newer.provisioning_status) == ("superseded", "active")
     assert SENT == [3]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31", "1900-02-28"])
+def test_a_test_call_on_a_far_date_is_answered_not_a_500(personas, login, flow, day):
+    response = login(personas.admin_a).get("/numbers/flow/", {"date": day, "time": "23:59", "digits": "1"})
+    assert response.status_code in (200, 400)
