@@ -31,7 +31,7 @@ from django.utils.translation import get_language
 from registry.areas import registry
 
 TEMPLATE = "portal/shell.html"
-MAX_ENTRIES = 2000  # ~5–40 kB each (an admin of 200 companies has a long switcher)
+MAX_ENTRIES = 2000  # ~5-40 kB each (an admin of 200 companies has a long switcher)
 # Random per process, so no company name or e-mail address can contain them.
 _MARK = secrets.token_hex(8)
 CSRF_MARK = f"csrf{_MARK}"
@@ -69,7 +69,7 @@ def render_shell(context: Context) -> SafeString:
     template = get_template(TEMPLATE).template  # type: ignore[attr-defined]  # the backend's Template
     if request is None or not token or token == "NOTPROVIDED":  # {% csrf_token %} renders no field: nothing kept
         with context.push(shell_path=path, shell_full_path=full_path):
-            return mark_safe(template.render(context))  # noqa: S308 - rendered (escaped) by the template
+            return mark_safe(template.render(context))  # rendered (escaped) by the template
     key = shell_key(request)
     with _lock:
         html = _kept.get(key)
@@ -82,7 +82,7 @@ def render_shell(context: Context) -> SafeString:
             _kept[key] = html
             while len(_kept) > MAX_ENTRIES:
                 _kept.popitem(last=False)
-    return mark_safe(  # noqa: S308 - escaped when rendered; the spliced values are escaped here
+    return mark_safe(  # escaped when rendered; the spliced values are escaped here
         html.replace(CSRF_MARK, escape(str(token)))
         .replace(FULL_PATH_MARK, escape(full_path))
         .replace(PATH_MARK, escape(path))
