@@ -77,6 +77,11 @@ def catalogue_in_order(*, reload: bool = False) -> list[Product]:
     return list(products)
 
 
+def catalogue_key(products: list[Product]) -> str:
+    """What a fragment showing the types (names in the active language, on sale or not) varies on."""
+    return "|".join(f"{p.pk}:{p.display_name}:{int(p.is_active)}" for p in products)
+
+
 def catalogue_changed(**kwargs: Any) -> None:
     """Signal receiver (post_save/post_delete of Product): every process re-reads the catalogue."""
     from django.core.cache import cache

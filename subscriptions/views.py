@@ -84,6 +84,7 @@ def _list_context(request: PortalRequest, data: QueryDict, bulk_form: BulkForm |
         "sort": sort,
         "sort_next": sort_next,
         "products": products,
+        "catalogue_key": selectors.catalogue_key(products),
         "can_change": AreaPolicy(request.membership).can_change("subscriptions"),
         "searching": any(filters[k] for k in ("q", "status", "product", "cost_centre")),
         "bulk": bulk_bar.bar_context(bulk_form, page.object_list),

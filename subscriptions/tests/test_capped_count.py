@@ -96,3 +96,31 @@ def test_the_cap_shows_with_thousands_separators(personas, login, monkeypatch):
     assert template.render({"n": 1000}) == "1,000"
     with translation.override("da"):
         assert template.render({"n": 1000}) == "1.000"
+
+
+def test_the_kept_bulk_panel_follows_the_count_the_language_and_the_catalogue(personas, login):
+    # list.html keeps the panel's usual state per language, count and catalogue (template_fragments).
+    product = ProductFactory(name="Plan One")
+    SubscriptionFactory.create_batch(2, company=personas.company_a, product=product)
+    client = login(personas.admin_a)
+    assert "All 2 subscriptions matching the current search" in client.get(URL).content.decode()
+    SubscriptionFactory(company=personas.company_a, product=product)
+    html = client.get(URL).content.decode()
+    assert "All 3 subscriptions matching the current search" in html and "All 2 " not in html
+    product.name_da = "Plan Et"
+    product.save()
+    client.post(reverse("accounts:set_language"), {"language": "da", "next": "/"})
+    html = client.get(URL).content.decode()
+    assert "Alle 3 abonnementer, der matcher søgningen" in html and ">Plan Et</option>" in html
+
+
+def test_a_bulk_form_with_errors_is_never_served_from_the_kept_panel(personas, login):
+    subs = SubscriptionFactory.create_batch(2, company=personas.company_a, product=ProductFactory())
+    client = login(personas.admin_a)
+    client.get(URL)  # keeps the empty panel
+    back = client.post(
+        reverse("subscriptions:bulk"), {"action": "cancel", "ids": [subs[0].pk], "end_date": "", "reason": "x"}
+    )
+    html = back.content.decode()
+    assert 'data-testid="bulk-panel"' in html and "data-has-errors" in html and 'value="x"' in html
+    assert "data-has-errors" not in client.get(URL).content.decode()  # and the kept one stays clean
