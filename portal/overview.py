@@ -1,0 +1,113 @@
+"""The overview's area sections, kept until the company's data they show changes.
+
+A section that names the models it reads (``OverviewSection.changes_with``) is rendered once per company,
+user (their grants and unread marks differ) and language, and its HTML kept in this process (the
+``template_fragments`` cache) under the company's **overview version**. The version lives in the shared
+cache (Redis in production), so every process sees a change: any save or delete of one of those models, and
+any audit event (every action writes one, also those that change rows with ``QuerySet.update()``), drops the
+company's version (at once, and again when its transaction commits), and the next visit renders the sections afresh. Kept HTML
+expires after ``MAX_AGE`` whatever the version says: that bounds a change no signal sees (a raw SQL write).
+
+A visit whose sections are all kept costs one cache read instead of their queries (2 per tickets section,
+4 for numbers, 1 for invoices). A section whose HTML carries a CSRF token is never kept.
+"""
+
+import uuid
+from functools import cache as memoise
+from typing import Any
+
+from django.apps import apps
+from django.core.cache import cache, caches
+from django.db import models, transaction
+from django.db.models.signals import post_delete, post_save
+from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
+
+from registry.overview import OverviewSection, sections
+
+VERSION_KEY = "portal.overview.version.{}"
+MAX_AGE = 300
+
+
+def _version(company_id: int) -> str:
+    key = VERSION_KEY.format(company_id)
+    version = cache.get(key)
+    if version is None:
+        cache.add(key, uuid.uuid4().hex, timeout=None)
+        version = cache.get(key) or "none"
+    return str(version)
+
+
+def company_changed(company_id: int | None) -> None:
+    """The company's kept sections are out of date once this transaction commits."""
+    if company_id is not None:
+        key = VERSION_KEY.format(company_id)
+        cache.delete(key)
+        # Again after commit: a visit in between may have kept the sections as they were before the change.
+        transaction.on_commit(lambda: cache.delete(key))
+
+
+def section(request: HttpRequest, item: OverviewSection) -> dict[str, Any]:
+    """What overview.html shows for one section: its context, or (``html``) its kept or fresh HTML."""
+    membership = getattr(request, "membership", None)
+    user = getattr(request, "user", None)
+    if not item.changes_with or membership is None or user is None or not user.is_authenticated:
+        return {"template": item.template, **item.context(request)}
+    fragments = caches["template_fragments"]
+    key = ":".join(
+        str(part)
+        for part in (
+            "overview",
+            item.template,
+            membership.company_id,
+            _version(membership.company_id),
+            user.pk,
+            user.date_joined.timestamp(),
+            user.access_version,
+            get_language(),
+        )
+    )
+    html = fragments.get(key)
+    if html is None:
+        context = {"template": item.template, **item.context(request)}
+        html = render_to_string(item.template, {"section": context}, request)
+        if "csrfmiddlewaretoken" in html:  # a form: its token is per request
+            return context
+        fragments.set(key, html, MAX_AGE)
+        return {**context, "html": mark_safe(html)}  # rendered (escaped) by the template
+    return {"template": item.template, "html": mark_safe(html)}  # kept: rendered (escaped) by the template
+
+
+@memoise
+def _watched() -> dict[str, None]:
+    return dict.fromkeys(label for item in sections() for label in item.changes_with)
+
+
+def _company_of(instance: models.Model) -> int | None:
+    company_id = getattr(instance, "company_id", None)
+    if company_id is not None:
+        return int(company_id)
+    for field in type(instance)._meta.concrete_fields:  # e.g. a ticket's read mark: through its ticket
+        if isinstance(field, models.ForeignKey) and hasattr(field.related_model, "company_id"):
+            related = getattr(instance, field.name, None)
+            if related is not None:
+                return related.company_id
+    return None
+
+
+def _changed(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
+    label = sender._meta.label
+    if label == "audit.AuditEvent" or label in _watched():
+        company_changed(_company_of(instance))
+
+
+def connect() -> None:
+    post_save.connect(_changed, dispatch_uid="portal.overview.saved")
+    post_delete.connect(_changed, dispatch_uid="portal.overview.deleted")
+    _watched.cache_clear()
+
+
+def watched_models() -> list[type[models.Model]]:
+    return [apps.get_model(label) for label in _watched()]
