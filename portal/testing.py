@@ -18,8 +18,8 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from companies.models import Company
 
 # The shell's own apps with pages; the area apps come from the registry.
-SHELL_APPS = ["portal", "audit", "accounts", "api", "sso"]
-SHELL_NAMESPACES = {"portal", "audit", "accounts", "api_clients", "sso"}
+SHELL_APPS = ["portal", "audit", "accounts", "api", "sso", "employees"]
+SHELL_NAMESPACES = {"portal", "audit", "accounts", "api_clients", "sso", "employee_requests"}
 
 
 def portal_apps() -> list[str]:

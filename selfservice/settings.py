@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "numbering",  # "numbers" would shadow the standard library module
     "invoicing",
     "sso",  # single sign-on per company (OpenID Connect, verified domains)
+    "employees",  # an employee's read-only view of their own subscription, and their requests to the admins
     "api",  # the customer API (TMF Open API lines), before ninja so its docs page template wins
     "ninja",
 ]

@@ -28,6 +28,9 @@ urlpatterns = [
     path("sso/", include("sso.urls")),
     path("me/", include("accounts.urls")),
     path("invitation/", include("accounts.invitation_urls")),
+    # An employee's own subscription (signed in by a one-time link or SSO), and their requests for the admins.
+    path("employee/", include("employees.urls")),
+    path("employee-requests/", include("employees.admin_urls")),
     path("audit/", include("portal.activity_urls")),
     # Each area's URL module at its prefix, from the registry: adding an area is adding an app.
     *(path(area.url_prefix, include(area.urls)) for area in registry.with_urls() if area.urls),

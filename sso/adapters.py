@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from audit.client_ip import client_ip
 from companies.models import Invitation, Membership
 from companies.selectors import company_and_subsidiaries
+from registry.events import publish
 from sso import selectors
+from sso.events import IdentityAsserted
 from sso.models import SsoConfiguration
 from subscriptions import crypto
 
@@ -116,6 +118,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                     "Ask your IT department to send the e-mail claim."
                 ),
             )
+        # An employee signing in to their own subscription's pages (the employees app) is finished there.
+        publish(IdentityAsserted(request=request, company=config.company, email=email))
         user = get_user_model().objects.filter(email__iexact=email, is_active=True).first()
         if user is not None and user.is_staff:
             raise refuse(

@@ -32,7 +32,7 @@ AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 DESKTOP = {"width": 1366, "height": 900}
 PHONE = {"width": 390, "height": 844}
-SIGNED_OUT = ["account_login", "account_reset_password", "account_reset_password_done"]
+SIGNED_OUT = ["account_login", "account_reset_password", "account_reset_password_done", "employees:sign_in"]
 RUN_AXE = """async (tags) => {
   document.querySelectorAll('details').forEach(d => { d.open = true; });
   const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});

@@ -30,7 +30,7 @@ SHELL = [
     "templates",
     "locale",
 ]
-AREA_APPS = ["tickets", "subscriptions", "numbering", "invoicing"]
+AREA_APPS = ["tickets", "subscriptions", "numbering", "invoicing", "employees"]
 
 
 def _catalogues() -> list[tuple[str, list[Path]]]:

@@ -28,11 +28,13 @@ def reveal_secrets(sub: Subscription, *, by: Actor) -> dict[str, str]:
         raise ValidationError(_("This subscription has no SIM."))
     since = timezone.now() - datetime.timedelta(seconds=settings.SECRET_REVEAL_WINDOW)
     with transaction.atomic():
+        # An employee revealing their own PIN (no user; their proven address is the label) is limited alike.
+        who = {"actor": by.user} if by.user is not None else {"actor__isnull": True, "actor_label": by.label}
         recent = (
             AuditEvent.objects.unscoped()
-            .filter(actor=by.user, action="subscription.secret_revealed", created_at__gte=since)
+            .filter(**who, action="subscription.secret_revealed", created_at__gte=since)
             .count()
-            if by.user is not None
+            if by.user is not None or by.label
             else 0
         )
         if recent >= settings.SECRET_REVEAL_LIMIT:
