@@ -108,7 +108,8 @@ def per_row_cached(page: list[Subscription], can_change: bool, label: str, ticke
 
 def main() -> None:
     rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 15
-    page, label, ticked = rows(), "Vælg", frozenset()
+    page, label = rows(), "Vælg"
+    ticked: frozenset[int] = frozenset()
     reference = subscription_rows(page, True, label, ticked)
     assert with_format_html(page, True, label, ticked) == reference
     assert per_row_cached(page, True, label, ticked) == reference  # fills the cache
