@@ -4,7 +4,8 @@ A section that names the models it reads (``OverviewSection.changes_with``) is r
 user (their grants and unread marks differ) and language, and its HTML kept in this process (the
 ``template_fragments`` cache) under the company's **overview version**. The version lives in the shared
 cache (Redis in production), so every process sees a change: any save or delete of one of those models, and
-any audit event (every action writes one, also those that change rows with ``QuerySet.update()``), drops the
+any audit event (every action writes one, also those that change rows with ``QuerySet.update()``; a bulk
+action's ``audit.events.bulk_record`` says which companies), drops the
 company's version (at once, and again when its transaction commits), and the next visit renders the sections afresh. Kept HTML
 expires after ``MAX_AGE`` whatever the version says: that bounds a change no signal sees (a raw SQL write).
 
@@ -103,9 +104,17 @@ def _changed(sender: type[models.Model], instance: models.Model, **kwargs: Any) 
         company_changed(_company_of(instance))
 
 
+def _bulk_recorded(sender: type[models.Model], company_ids: set[int | None], **kwargs: Any) -> None:
+    for company_id in company_ids:
+        company_changed(company_id)
+
+
 def connect() -> None:
+    from audit.events import bulk_recorded
+
     post_save.connect(_changed, dispatch_uid="portal.overview.saved")
     post_delete.connect(_changed, dispatch_uid="portal.overview.deleted")
+    bulk_recorded.connect(_bulk_recorded, dispatch_uid="portal.overview.bulk_recorded")
     _watched.cache_clear()
 
 

@@ -76,3 +76,17 @@ def test_another_company_s_change_keeps_the_sections(personas, login):
     TicketFactory(company=personas.company_b)
     client.get(URL)
     assert len(caches["template_fragments"]._cache) == kept  # type: ignore[attr-defined]  # nothing rendered again
+
+
+def test_invoices_marked_overdue_in_bulk_show_on_the_next_visit(personas, login):
+    import datetime
+
+    from invoicing.payments import mark_overdue
+
+    InvoiceFactory(
+        company=personas.company_a, status=Invoice.Status.ISSUED, due_date=datetime.date.today() - datetime.timedelta(5)
+    )
+    client = login(personas.admin_a)
+    assert 'data-testid="overdue-badge"' not in client.get(URL).content.decode()
+    assert mark_overdue(by=Actor.system())  # update() and bulk_record: no post_save
+    assert 'data-testid="overdue-badge"' in client.get(URL).content.decode()
