@@ -6,7 +6,7 @@ user (their grants and unread marks differ) and language, and its HTML kept in t
 cache (Redis in production), so every process sees a change: any save or delete of one of those models, and
 any audit event (every action writes one, also those that change rows with ``QuerySet.update()``; a bulk
 action's ``audit.events.bulk_record`` says which companies), drops the
-company's version at the write, and the next visit renders the sections afresh (and keeps them only if the version did
+company's version at the write (a watched model without a company, a ticket's read mark, drops its user's), and the next visit renders the sections afresh (and keeps them only if the version did
 not change while they were read). Kept HTML expires after ``MAX_AGE`` whatever the version says: that bounds a change
 no signal sees (a raw SQL write) and a visit that falls between a change's last write and its commit.
 
@@ -30,16 +30,20 @@ from django.utils.translation import get_language
 from registry.overview import OverviewSection, sections
 
 VERSION_KEY = "portal.overview.version.{}"
+USER_VERSION_KEY = "portal.overview.user.{}"  # for what belongs to one user, e.g. a ticket's read mark
 MAX_AGE = 60
 
 
-def _version(company_id: int) -> str:
-    key = VERSION_KEY.format(company_id)
-    version = cache.get(key)
-    if version is None:
-        cache.add(key, uuid.uuid4().hex, timeout=None)
-        version = cache.get(key) or "none"
-    return str(version)
+def _version(company_id: int, user_id: int) -> str:
+    """The company's overview version and the user's (their read marks), created when missing."""
+    keys = [VERSION_KEY.format(company_id), USER_VERSION_KEY.format(user_id)]
+    found = cache.get_many(keys)
+    missing = [key for key in keys if key not in found]
+    if missing:
+        for key in missing:
+            cache.add(key, uuid.uuid4().hex, timeout=None)
+        found.update(cache.get_many(missing))
+    return ":".join(str(found.get(key, "none")) for key in keys)
 
 
 def company_changed(company_id: int | None) -> None:
@@ -58,7 +62,7 @@ def section(request: HttpRequest, item: OverviewSection) -> dict[str, Any]:
     if not item.changes_with or membership is None or user is None or not user.is_authenticated:
         return {"template": item.template, **item.context(request)}
     fragments = caches["template_fragments"]
-    version = _version(membership.company_id)
+    version = _version(membership.company_id, user.pk)
     key = ":".join(
         str(part)
         for part in (
@@ -78,7 +82,7 @@ def section(request: HttpRequest, item: OverviewSection) -> dict[str, Any]:
         html = render_to_string(item.template, {"section": context}, request)
         if "csrfmiddlewaretoken" in html:  # a form: its token is per request
             return context
-        if _version(membership.company_id) == version:  # not changed while it was read
+        if _version(membership.company_id, user.pk) == version:  # not changed while it was read
             fragments.set(key, html, MAX_AGE)
         return {**context, "html": mark_safe(html)}  # rendered (escaped) by the template
     return {"template": item.template, "html": mark_safe(html)}  # kept: rendered (escaped) by the template
@@ -89,22 +93,14 @@ def _watched() -> dict[str, None]:
     return dict.fromkeys(label for item in sections() for label in item.changes_with)
 
 
-def _company_of(instance: models.Model) -> int | None:
-    company_id = getattr(instance, "company_id", None)
-    if company_id is not None:
-        return int(company_id)
-    for field in type(instance)._meta.concrete_fields:  # e.g. a ticket's read mark: through its ticket
-        if isinstance(field, models.ForeignKey) and hasattr(field.related_model, "company_id"):
-            related = getattr(instance, field.name, None)
-            if related is not None:
-                return related.company_id
-    return None
-
-
 def _changed(sender: type[models.Model], instance: models.Model, **kwargs: Any) -> None:
     label = sender._meta.label
     if label == "audit.AuditEvent" or label in _watched():
-        company_changed(_company_of(instance))
+        company_id = getattr(instance, "company_id", None)
+        if company_id is not None:
+            company_changed(company_id)
+        elif getattr(instance, "user_id", None) is not None:  # e.g. a ticket's read mark: that user's sections
+            cache.delete(USER_VERSION_KEY.format(instance.user_id))  # type: ignore[attr-defined]
 
 
 def _bulk_recorded(sender: type[models.Model], company_ids: set[int | None], **kwargs: Any) -> None:
