@@ -26,7 +26,7 @@ from accounts.models import User
 from audit.actor import Actor
 from audit.events import record
 from companies import selectors
-from companies.models import AccessRequest, Company, Invitation, Membership
+from companies.models import AccessRequest, Company, Invitation, Membership, normalise_cost_centres
 from registry.areas import registry
 
 INVITATION_DAYS = 7
@@ -54,34 +54,120 @@ def _area_titles(keys: Iterable[str]) -> str:
     return ", ".join(str(registry.get(k).title) for k in registry.normalise(keys))
 
 
-def check_grant(
-    *, manager: Membership, areas: Iterable[str], access: str, current: Membership | None = None
+class Grant:
+    """What a grant says, normalised: the areas, those of them read-only, and the cost centres (empty: all)."""
+
+    def __init__(self, areas: list[str], read_only_areas: list[str], cost_centres: list[str]) -> None:
+        self.areas, self.read_only_areas, self.cost_centres = areas, read_only_areas, cost_centres
+
+    @property
+    def access(self) -> str:
+        everything_read_only = bool(self.areas) and len(self.read_only_areas) == len(self.areas)
+        return Membership.Access.READ_ONLY if everything_read_only else Membership.Access.FULL
+
+    def as_details(self) -> dict[str, object]:
+        return {
+            "access": self.access,
+            "areas": self.areas,
+            "read_only_areas": self.read_only_areas,
+            "cost_centres": self.cost_centres,
+        }
+
+
+def _held(current: Membership | None) -> tuple[set[str], set[str], list[str] | None]:
+    """What the admin has now: areas, full areas, cost centres (None: no current grant)."""
+    if current is None:
+        return set(), set(), None
+    return set(current.areas), {k for k in current.areas if current.can_change_area(k)}, list(current.cost_centres)
+
+
+def _check_cost_centres(
+    manager: Membership, wanted: list[str], cost_centres: Iterable[str] | None, kept_centres: list[str] | None
 ) -> list[str]:
-    """The areas normalised, or a refusal when they (or full access) go beyond what the main admin holds.
+    """The grant's cost centres normalised, or a refusal: outside the main admin's own limits, or a limited grant
+    of an area that shows the whole company."""
+    try:
+        centres = list(kept_centres or []) if cost_centres is None else normalise_cost_centres(list(cost_centres))
+    except ValueError:
+        raise ValidationError(_("Choose cost centres from the list."), code="unknown_cost_centre") from None
+    if any(len(c) > 40 for c in centres):
+        raise ValidationError(_("Choose cost centres from the list."), code="unknown_cost_centre")
+    if manager.cost_centres:
+        allowed = set(manager.cost_centres) | set(kept_centres or [])
+        keeps_unlimited = kept_centres is not None and not kept_centres
+        if not centres and not keeps_unlimited:
+            raise ValidationError(
+                _(
+                    "Your access is limited to the cost centres %(centres)s, so you can only grant access limited to them."
+                )
+                % {"centres": ", ".join(manager.cost_centres)},
+                code="grant_exceeds_own",
+            )
+        outside = set(centres) - allowed
+        if outside:
+            raise ValidationError(
+                _("You can only grant your own cost centres; you do not have %(centres)s.")
+                % {"centres": ", ".join(sorted(outside))},
+                code="grant_exceeds_own",
+            )
+    if centres:
+        whole_company = [k for k in wanted if not registry.get(k).cost_centre_scoped]
+        if whole_company:
+            raise ValidationError(
+                _(
+                    "%(areas)s show the whole company, so they cannot be limited to cost centres: "
+                    "take them away or grant the whole company."
+                )
+                % {"areas": _area_titles(whole_company)},
+                code="area_not_cost_centre_scoped",
+            )
+    return centres
+
+
+def check_grant(
+    *,
+    manager: Membership,
+    areas: Iterable[str],
+    access: str,
+    read_only_areas: Iterable[str] | None = None,
+    cost_centres: Iterable[str] | None = None,
+    current: Membership | None = None,
+) -> Grant:
+    """The grant normalised, or a refusal when it goes beyond what the main admin holds: an area they do not
+    have, full access to an area they have read-only, or cost centres outside their own limits.
 
     What the admin already has may stay (changing someone's other grants is not granting them more).
+    ``access="read_only"`` makes every area read-only; else ``read_only_areas`` lists the read-only ones.
+    ``cost_centres`` None keeps the current limits (none for a new grant).
     """
     try:
         wanted = registry.normalise(areas)
+        read_only = [] if read_only_areas is None else registry.normalise(read_only_areas)
     except ValueError:
         raise ValidationError(_("Choose areas from the list."), code="unknown_area") from None
     if access not in Membership.Access.values:
         raise ValidationError(_("Choose full access or read only."), code="unknown_access")
-    kept = set(current.areas) if current is not None else set()
-    beyond = set(wanted) - set(manager.areas) - kept
+    if access == Membership.Access.READ_ONLY:
+        read_only = list(wanted)
+    read_only = [k for k in wanted if k in set(read_only)]
+    kept_areas, kept_full, kept_centres = _held(current)
+    beyond = set(wanted) - set(manager.areas) - kept_areas
     if beyond:
         raise ValidationError(
             _("You can only grant areas you have yourself; you do not have %(areas)s.")
             % {"areas": _area_titles(beyond)},
             code="grant_exceeds_own",
         )
-    had_full = current is not None and not current.is_read_only
-    # Access is per membership: adding an area to a full membership grants full access to it.
-    if access == Membership.Access.FULL and manager.is_read_only and (not had_full or set(wanted) - kept):
+    full = set(wanted) - set(read_only)
+    beyond_full = {k for k in full if not manager.can_change_area(k)} - kept_full
+    if beyond_full:
         raise ValidationError(
-            _("You have read-only access, so you can only grant read-only access."), code="grant_exceeds_own"
+            _("You have read-only access to %(areas)s, so you can only grant read-only access to it.")
+            % {"areas": _area_titles(beyond_full)},
+            code="grant_exceeds_own",
         )
-    return wanted
+    centres = _check_cost_centres(manager, wanted, cost_centres, kept_centres)
+    return Grant(wanted, read_only, centres)
 
 
 def _refuse_lockout(membership: Membership) -> None:
@@ -116,13 +202,29 @@ def _mail(*, to: str, language: str, subject: str, lines: list[str], url: str = 
         send_mail(_(subject) % params, body, settings.DEFAULT_FROM_EMAIL, [to])
 
 
-def _grant_summary(membership: Membership | Invitation) -> dict[str, object]:
-    access = Membership.Access(membership.access).label
-    return {
-        "company": membership.company.name,
-        "areas": _area_titles(membership.areas) or "—",
-        "access": str(access),
-    }
+def grant_text(grant: Membership | Invitation) -> str:
+    """The grant in words, in the active language: "Subscriptions (full access), Invoices (read only)"."""
+    parts = [f"{registry.get(key).title} ({Membership.Access(level).label})" for key, level in grant.levels().items()]
+    return ", ".join(parts) or "—"
+
+
+def limits_text(grant: Membership | Invitation) -> str:
+    if not grant.cost_centres:
+        return _("the whole company")
+    return _("only the cost centres %(centres)s") % {"centres": ", ".join(grant.cost_centres)}
+
+
+def _grant_lines() -> list[str]:
+    return [gettext_noop("Areas: %(grant)s."), gettext_noop("Subscriptions and invoice lines: %(limits)s.")]
+
+
+def _grant_summary(membership: Membership | Invitation, language: str) -> dict[str, object]:
+    with translation.override(language):
+        return {
+            "company": membership.company.name,
+            "grant": grant_text(membership),
+            "limits": limits_text(membership),
+        }
 
 
 # -- invitations -----------------------------------------------------------------------------------
@@ -146,15 +248,14 @@ def _send_invitation(invitation: Invitation, token: str) -> None:
         language=invitation.language,
         subject=gettext_noop("You are invited to be an admin of %(company)s"),
         lines=[
-            gettext_noop(
-                "%(inviter)s invites you to the self-service portal as an admin of %(company)s: %(areas)s (%(access)s)."
-            ),
+            gettext_noop("%(inviter)s invites you to the self-service portal as an admin of %(company)s."),
+            *_grant_lines(),
             gettext_noop("Open the link to accept; you choose your password there. The link works for 7 days."),
             gettext_noop("If you did not expect this, ignore this e-mail: nothing happens until you accept."),
         ],
         url=_link("invitation:accept", token),
         inviter=inviter or _("The operator"),
-        **_grant_summary(invitation),
+        **_grant_summary(invitation, invitation.language),
     )
 
 
@@ -168,6 +269,8 @@ def invite_admin(
     last_name: str = "",
     access: str,
     areas: Iterable[str],
+    read_only_areas: Iterable[str] | None = None,
+    cost_centres: Iterable[str] = (),
     is_main_admin: bool = False,
     language: str = "da",
     by: Actor,
@@ -177,9 +280,13 @@ def invite_admin(
     if manager is not None:
         manager = _manager(manager)
         _check_company(manager, company)
-        wanted = check_grant(manager=manager, areas=areas, access=access)
+        grant = check_grant(
+            manager=manager, areas=areas, access=access, read_only_areas=read_only_areas, cost_centres=cost_centres
+        )
     else:
         wanted = registry.normalise(areas)
+        read_only = wanted if access == Membership.Access.READ_ONLY else registry.normalise(read_only_areas or [])
+        grant = Grant(wanted, [k for k in wanted if k in read_only], normalise_cost_centres(list(cost_centres)))
     if Membership.objects.filter(company=company, user__email__iexact=email).exists():
         raise ValidationError(
             _("%(email)s is already an admin of %(company)s.") % {"email": email, "company": company},
@@ -195,8 +302,10 @@ def invite_admin(
         email=email,
         first_name=first_name.strip(),
         last_name=last_name.strip(),
-        access=access,
-        areas=wanted,
+        access=grant.access,
+        areas=grant.areas,
+        read_only_areas=grant.read_only_areas,
+        cost_centres=grant.cost_centres,
         is_main_admin=is_main_admin,
         language=language,
         invited_by=by.user,
@@ -208,7 +317,7 @@ def invite_admin(
         by=by,
         company=company,
         target=invitation,
-        details={"email": email, "access": access, "areas": wanted, "main_admin": is_main_admin},
+        details={"email": email, **grant.as_details(), "main_admin": is_main_admin},
     )
     _send_invitation(invitation, token)
     return invitation, token
@@ -296,6 +405,8 @@ def accept_invitation(
         defaults={
             "access": invitation.access,
             "areas": invitation.areas,
+            "read_only_areas": invitation.read_only_areas,
+            "cost_centres": invitation.cost_centres,
             "is_main_admin": invitation.is_main_admin,
             "granted_by": invitation.invited_by,
             "granted_at": timezone.now(),
@@ -308,12 +419,16 @@ def accept_invitation(
         by=Actor(user=user, ip_address=ip_address),
         company=invitation.company,
         target=membership,
-        details={"email": user.email, "access": membership.access, "areas": membership.areas},
+        details={"email": user.email, **grant_details(membership)},
     )
     return user, membership
 
 
 # -- changing and removing admins ------------------------------------------------------------------
+
+
+def grant_details(grant: Membership | Invitation) -> dict[str, object]:
+    return Grant(list(grant.areas), list(grant.read_only_areas), list(grant.cost_centres)).as_details()
 
 
 def _locked(membership: Membership) -> Membership:
@@ -322,19 +437,37 @@ def _locked(membership: Membership) -> Membership:
 
 @transaction.atomic
 def change_admin(
-    *, manager: Membership, membership: Membership, access: str, areas: Iterable[str], is_main_admin: bool, by: Actor
+    *,
+    manager: Membership,
+    membership: Membership,
+    access: str,
+    areas: Iterable[str],
+    is_main_admin: bool,
+    by: Actor,
+    read_only_areas: Iterable[str] | None = None,
+    cost_centres: Iterable[str] | None = None,
 ) -> Membership:
+    """Changes an admin's areas, their level per area, their cost-centre limits (None: unchanged) and the main
+    admin flag, within what the main admin holds."""
     manager = _manager(manager)
     membership = _locked(membership)
     _check_company(manager, membership.company)
-    wanted = check_grant(manager=manager, areas=areas, access=access, current=membership)
+    grant = check_grant(
+        manager=manager,
+        areas=areas,
+        access=access,
+        read_only_areas=read_only_areas,
+        cost_centres=cost_centres,
+        current=membership,
+    )
     if membership.is_main_admin and not is_main_admin:
         _refuse_lockout(membership)
-    before = {"access": membership.access, "areas": membership.areas, "main_admin": membership.is_main_admin}
-    after = {"access": access, "areas": wanted, "main_admin": is_main_admin}
+    before = {**grant_details(membership), "main_admin": membership.is_main_admin}
+    after = {**grant.as_details(), "main_admin": is_main_admin}
     if before == after:
         return membership
-    membership.access, membership.areas, membership.is_main_admin = access, wanted, is_main_admin
+    membership.access, membership.areas, membership.is_main_admin = grant.access, grant.areas, is_main_admin
+    membership.read_only_areas, membership.cost_centres = grant.read_only_areas, grant.cost_centres
     membership.granted_by, membership.granted_at = by.user, timezone.now()
     membership.save()
     record(
@@ -348,14 +481,11 @@ def change_admin(
         to=membership.user.email,
         language=membership.user.language,
         subject=gettext_noop("Your access to %(company)s was changed"),
-        lines=[
-            gettext_noop("%(by)s changed your access to %(company)s."),
-            gettext_noop("You now have: %(areas)s (%(access)s)."),
-        ]
+        lines=[gettext_noop("%(by)s changed your access to %(company)s."), *_grant_lines()]
         + ([gettext_noop("You are a main admin: you manage the company's admins.")] if is_main_admin else []),
         url=_link("portal:overview"),
         by=by.display,
-        **_grant_summary(membership),
+        **_grant_summary(membership, membership.user.language),
     )
     return membership
 
@@ -367,7 +497,7 @@ def remove_admin(*, manager: Membership, membership: Membership, by: Actor) -> N
     _check_company(manager, membership.company)
     _refuse_lockout(membership)
     user, company = membership.user, membership.company
-    details = {"email": user.email, "access": membership.access, "areas": membership.areas}
+    details = {"email": user.email, **grant_details(membership)}
     record("membership.deleted", by=by, company=company, target=membership, details=details)
     membership.delete()
     _mail(
@@ -426,12 +556,18 @@ def appoint_main_admin(*, company: Company, email: str, reason: str, by: Actor) 
 
 
 def approvers(membership: Membership, *, area: str, full: bool) -> list[Membership]:
-    """The main admins who could grant this request (they hold the area, with full access if asked)."""
-    needs_full = full or not membership.is_read_only
+    """The main admins who could grant this request: they hold the area (with full access if asked) and the
+    requester's cost centres (a main admin limited to cost centres cannot grant beyond them)."""
+
+    def covers(m: Membership) -> bool:
+        if not m.cost_centres:
+            return True
+        return bool(membership.cost_centres) and set(membership.cost_centres) <= set(m.cost_centres)
+
     return [
         m
         for m in selectors.main_admins_covering(membership.company).exclude(user=membership.user)
-        if m.has_area(area) and (not needs_full or not m.is_read_only)
+        if m.has_area(area) and (not full or m.can_change_area(area)) and covers(m)
     ]
 
 
@@ -478,12 +614,17 @@ def decide_access_request(*, manager: Membership, access_request: AccessRequest,
         raise ValidationError(_("This request has already been answered."), code="request_decided")
     membership = _locked(locked.membership)
     if approve:
-        access = Membership.Access.FULL if locked.full else membership.access
+        read_only = set(membership.read_only_areas)
+        if locked.full:
+            read_only.discard(locked.area)
+        elif not membership.has_area(locked.area):
+            read_only.add(locked.area)
         change_admin(
             manager=manager,
             membership=membership,
-            access=access,
+            access=Membership.Access.FULL,
             areas=[*membership.areas, locked.area],
+            read_only_areas=read_only,
             is_main_admin=membership.is_main_admin,
             by=by,
         )

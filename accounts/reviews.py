@@ -105,8 +105,7 @@ def decide(*, manager: Membership, row: AccessReviewRow, confirm: bool, by: Acto
         "year": row.review.year,
         "quarter": row.review.quarter,
         "email": row.email,
-        "access": membership.access,
-        "areas": membership.areas,
+        **admins.grant_details(membership),
         "main_admin": membership.is_main_admin,
     }
     if confirm:

@@ -30,6 +30,21 @@ class APIClientForm(forms.Form):
         # An admin cannot give a client more than they have themselves.
         areas = cast(forms.MultipleChoiceField, self.fields["areas"])
         areas.choices = [(area.key, area.title) for area in registry.all() if membership.has_area(area.key)]
+        self.membership = membership
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # Full access only to the areas the admin has full access to (levels are per area).
+        if data.get("access") == Membership.Access.FULL:
+            read_only = [key for key in data.get("areas") or [] if not self.membership.can_change_area(key)]
+            if read_only:
+                titles = ", ".join(str(registry.get(key).title) for key in read_only)
+                self.add_error(
+                    "access",
+                    _("You have read-only access to %(areas)s, so the client can only have read-only access.")
+                    % {"areas": titles},
+                )
+        return data
 
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())

@@ -61,6 +61,9 @@ class APIClient(CompanyOwned):
     def has_area(self, key: str) -> bool:
         return key in self.areas
 
+    def can_change_area(self, key: str) -> bool:
+        return self.has_area(key) and not self.is_read_only
+
     def granted_areas(self) -> list[object]:
         from registry.areas import registry
 

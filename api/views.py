@@ -15,7 +15,7 @@ from audit.actor import Actor
 from common.forms import errors_to_messages
 from companies.http import require_company
 from companies.models import Membership
-from companies.permissions import company_view, forbidden
+from companies.permissions import forbidden, whole_company_view
 from registry.scoping import get_for_company
 
 
@@ -35,7 +35,7 @@ def _show_key(request: HttpRequest, client: APIClient, token: str, *, status: in
     return response
 
 
-@company_view
+@whole_company_view
 def client_list(request: HttpRequest) -> HttpResponse:
     membership = _membership(request)
     may_manage = not membership.is_read_only
@@ -68,7 +68,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
     return render(request, "api/clients.html", context, status=status)
 
 
-@company_view
+@whole_company_view
 def rotate(request: HttpRequest, client_id: int) -> HttpResponse:
     client = _client(request, client_id)
     if request.method != "POST":
@@ -84,7 +84,7 @@ def rotate(request: HttpRequest, client_id: int) -> HttpResponse:
     return _show_key(request, client, token)
 
 
-@company_view
+@whole_company_view
 def revoke(request: HttpRequest, client_id: int) -> HttpResponse:
     client = _client(request, client_id)
     if request.method != "POST":
@@ -98,7 +98,7 @@ def revoke(request: HttpRequest, client_id: int) -> HttpResponse:
     return redirect("api_clients:list")
 
 
-@company_view
+@whole_company_view
 def hub_detail(request: HttpRequest, hub_id: int) -> HttpResponse:
     """A webhook's delivery history: each event, its attempts, and Redeliver."""
     company = require_company(request)
@@ -111,7 +111,7 @@ def hub_detail(request: HttpRequest, hub_id: int) -> HttpResponse:
     )
 
 
-@company_view
+@whole_company_view
 def redeliver(request: HttpRequest, delivery_id: int) -> HttpResponse:
     company = require_company(request)
     delivery = get_for_company(selectors.company_deliveries(company=company), company, pk=delivery_id)

@@ -6,16 +6,38 @@ from django.http import HttpRequest
 
 from audit.actor import Actor
 from audit.events import record
-from companies.models import Company, Membership
+from companies.models import Company, Membership, normalise_cost_centres
 from registry.areas import registry
 
 
 class MembershipForm(forms.ModelForm):
     areas = forms.MultipleChoiceField(choices=registry.choices, widget=forms.CheckboxSelectMultiple, required=False)
+    read_only_areas = forms.MultipleChoiceField(
+        choices=registry.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="Granted areas the admin may only see (the others: full). Access 'read only' makes every area read-only.",
+    )
+    cost_centres = forms.CharField(
+        required=False,
+        help_text="Comma-separated; empty: the whole company. Limited admins reach Subscriptions and Invoices only.",
+    )
 
     class Meta:
         model = Membership
-        fields = ["user", "company", "access", "areas"]
+        fields = ["user", "company", "access", "areas", "read_only_areas", "cost_centres"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk and not self.is_bound:
+            self.initial["cost_centres"] = ", ".join(self.instance.cost_centres)
+
+    def clean_cost_centres(self) -> list[str]:
+        value = self.cleaned_data.get("cost_centres") or ""
+        centres = normalise_cost_centres(value.split(","))
+        if any(len(c) > 40 for c in centres):
+            raise forms.ValidationError("A cost centre has at most 40 characters.")
+        return centres
 
 
 def _audit_membership(request: HttpRequest, membership: Membership, change: bool) -> None:
@@ -24,7 +46,13 @@ def _audit_membership(request: HttpRequest, membership: Membership, change: bool
         by=Actor.from_request(request),
         company=membership.company,
         target=membership,
-        details={"user": membership.user.email, "access": membership.access, "areas": membership.areas},
+        details={
+            "user": membership.user.email,
+            "access": membership.access,
+            "areas": membership.areas,
+            "read_only_areas": membership.read_only_areas,
+            "cost_centres": membership.cost_centres,
+        },
     )
 
 

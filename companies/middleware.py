@@ -7,6 +7,7 @@ from django.db import models
 from django.http import HttpRequest, HttpResponse
 
 from companies.models import Company, Membership
+from companies.permissions import apply_limits
 
 SESSION_KEY = "active_company_id"
 # The signed-in user's memberships (with their companies), as loaded the last time the user's
@@ -67,6 +68,8 @@ class ActiveMembershipMiddleware:
             if active is None and memberships:
                 active = memberships[0]
                 request.session[SESSION_KEY] = active.company_id
+            for membership in memberships:
+                apply_limits(membership)
             request.membership = active  # type: ignore[attr-defined]
             request.memberships = memberships  # type: ignore[attr-defined]
         return self.get_response(request)

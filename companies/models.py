@@ -55,8 +55,79 @@ class Company(models.Model):
         return [line for line in (self.street, f"{self.postcode} {self.city}".strip()) if line]
 
 
-class Membership(models.Model):
-    """Makes a user an admin of one company, with an access level and area grants."""
+def normalise_cost_centres(values: Any) -> list[str]:
+    """Cost centres as a sorted list of distinct, stripped, non-empty names (a grant's limits)."""
+    if not isinstance(values, list | tuple | set | frozenset):
+        raise ValueError("cost centres must be a list")
+    return sorted({str(v).strip() for v in values if str(v).strip()})
+
+
+class GrantMixin:
+    """The level per area and the cost-centre limits of a grant (a membership or an invitation).
+
+    ``areas`` lists the granted areas; ``read_only_areas`` those of them granted read-only (the others are
+    full). ``access`` is kept as a summary, "read only" when every granted area is read-only; saving with
+    ``access="read_only"`` makes every granted area read-only (how grants were written before levels were per
+    area; a row that says ``access="read_only"`` is read-only everywhere whatever the list says). ``cost_centres`` empty: the whole company; else only the subscriptions and invoice lines of those
+    cost centres (companies.permissions.cost_centre_limit).
+    """
+
+    areas: Any
+    read_only_areas: Any
+    cost_centres: Any
+    access: str
+
+    def level(self, key: str) -> str | None:
+        """``"full"``, ``"read_only"`` or None (not granted) for one area."""
+        if key not in self.areas:
+            return None
+        read_only = self.access == Membership.Access.READ_ONLY or key in self.read_only_areas
+        return Membership.Access.READ_ONLY if read_only else Membership.Access.FULL
+
+    def levels(self) -> dict[str, str]:
+        return {key: level for key in self.areas if (level := self.level(key)) is not None}
+
+    def area_levels(self) -> list[tuple["Area", Any]]:
+        """Each granted area with its level's label, in menu order (for the pages)."""
+        from registry.areas import registry
+
+        return [
+            (area, Membership.Access(level).label)
+            for area in registry.all()
+            if (level := self.level(area.key)) is not None
+        ]
+
+    def levels_grouped(self) -> list[tuple[Any, list[Any]]]:
+        """The granted areas grouped by level, full first: [("Full access", [titles]), ("Read only", [titles])]."""
+        groups = []
+        for level in (Membership.Access.FULL, Membership.Access.READ_ONLY):
+            titles = [area.title for area, label in self.area_levels() if label == level.label]
+            if titles:
+                groups.append((level.label, titles))
+        return groups
+
+    def can_change_area(self, key: str) -> bool:
+        return self.level(key) == Membership.Access.FULL
+
+    @property
+    def is_limited(self) -> bool:
+        return bool(self.cost_centres)
+
+    def normalise_grant(self) -> None:
+        from registry.areas import registry
+
+        self.areas = registry.normalise(self.areas)
+        if self.access == Membership.Access.READ_ONLY:
+            self.read_only_areas = list(self.areas)
+        self.read_only_areas = [key for key in self.areas if key in set(self.read_only_areas or [])]
+        everything_read_only = bool(self.areas) and len(self.read_only_areas) == len(self.areas)
+        self.access = Membership.Access.READ_ONLY if everything_read_only else Membership.Access.FULL
+        self.cost_centres = normalise_cost_centres(self.cost_centres or [])
+
+
+class Membership(GrantMixin, models.Model):
+    """Makes a user an admin of one company: area grants, each full or read-only, optionally limited to cost
+    centres."""
 
     class Access(models.TextChoices):
         FULL = "full", _("Full access")
@@ -74,6 +145,10 @@ class Membership(models.Model):
     access = models.CharField(_("access"), max_length=16, choices=Access.choices, default=Access.FULL)
     # Keys of the areas this admin may use (see registry.areas); validated there.
     areas = models.JSONField(_("areas"), default=list, blank=True)
+    # The granted areas this admin may only see (the others: see and change).
+    read_only_areas = models.JSONField(_("read-only areas"), default=list, blank=True)
+    # Empty: the whole company. Else only the subscriptions and invoice lines of these cost centres.
+    cost_centres = models.JSONField(_("cost centres"), default=list, blank=True)
     # A main admin invites, changes and removes the admins of this company and its subsidiaries, granting
     # only what this membership holds (accounts.admins).
     is_main_admin = models.BooleanField(_("main admin"), default=False)
@@ -101,6 +176,7 @@ class Membership(models.Model):
 
     @property
     def is_read_only(self) -> bool:
+        """Read-only in every granted area (levels are per area: see ``level``/``can_change_area``)."""
         return self.access == self.Access.READ_ONLY
 
     def has_area(self, key: str) -> bool:
@@ -112,13 +188,13 @@ class Membership(models.Model):
         return [area for area in registry.all() if area.key in self.areas]
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from registry.areas import registry
-
-        self.areas = registry.normalise(self.areas)
+        self.normalise_grant()
+        if kwargs.get("update_fields") is not None and "areas" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "read_only_areas", "access", "cost_centres"}
         super().save(*args, **kwargs)
 
 
-class Invitation(CompanyOwned):
+class Invitation(GrantMixin, CompanyOwned):
     """An invitation to become an admin of a company, sent by a main admin (or staff).
 
     Only a hash of the token is stored. The e-mailed link opens a confirm page: a GET (a mail scanner
@@ -131,6 +207,8 @@ class Invitation(CompanyOwned):
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     access = models.CharField(_("access"), max_length=16, choices=Membership.Access.choices)
     areas = models.JSONField(_("areas"), default=list, blank=True)
+    read_only_areas = models.JSONField(_("read-only areas"), default=list, blank=True)
+    cost_centres = models.JSONField(_("cost centres"), default=list, blank=True)
     is_main_admin = models.BooleanField(_("main admin"), default=False)
     language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default="da")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -153,6 +231,11 @@ class Invitation(CompanyOwned):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.withdrawn_at is None
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if kwargs.get("update_fields") is None:
+            self.normalise_grant()
+        super().save(*args, **kwargs)
 
 
 class AccessRequest(CompanyOwned):

@@ -71,5 +71,31 @@ def main_admins_covering(company: Company) -> QuerySet[Membership]:
     ).select_related("user", "company")
 
 
+def main_admins_covering_each(companies: list[Company]) -> dict[int, int]:
+    """How many active main admins cover each of these companies (theirs and their groups'), for a company and
+    its subsidiaries (``company_and_subsidiaries``): the first company's groups, then one query."""
+    if not companies:
+        return {}
+    above = ancestors(companies[0])
+    tree = {c.pk: c.parent_id for c in [*companies, *above]}
+    users_by_company: dict[int, set[int]] = {}
+    rows = Membership.objects.filter(company__in=list(tree), is_main_admin=True, user__is_active=True).values_list(
+        "company_id", "user_id"
+    )
+    for company_id, user_id in rows:
+        users_by_company.setdefault(company_id, set()).add(user_id)
+    counts: dict[int, int] = {}
+    for company in companies:
+        seen: set[int] = set()
+        count = 0
+        current: int | None = company.pk
+        while current is not None and current in tree and current not in seen:
+            seen.add(current)
+            count += len(users_by_company.get(current, ()))
+            current = tree[current]
+        counts[company.pk] = count
+    return counts
+
+
 def direct_main_admin_count(company: Company) -> int:
     return Membership.objects.filter(company=company, is_main_admin=True, user__is_active=True).count()

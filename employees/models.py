@@ -38,6 +38,10 @@ class SignInLink(models.Model):
 class EmployeeRequest(CompanyOwned):
     """An employee asks their company's admins for another product or a new SIM/eSIM; an admin decides."""
 
+    # A cost-centre-limited admin sees (and decides) only the requests of their cost centres' subscriptions
+    # (registry.scoping).
+    cost_centre_scope = "subscription__cost_centre"
+
     class Kind(models.TextChoices):
         UPGRADE = "upgrade", _("Another subscription type")
         SIM = "sim", _("A new SIM card")

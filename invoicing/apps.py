@@ -17,6 +17,7 @@ class InvoicingConfig(AppConfig):
 
         registry.register(
             Area(
+                cost_centre_scoped=True,
                 key="invoice",
                 title=_("Invoice"),
                 url_name="invoice:index",

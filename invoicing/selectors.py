@@ -3,11 +3,12 @@
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
 
 from companies.models import Company
 from invoicing.models import EInvoiceDelivery, EInvoiceRecipient, Invoice, InvoiceSection, Payment
 from invoicing.money import period_of
+from registry.scoping import limit_to_cost_centres
 
 
 def with_credited(qs: QuerySet[Invoice]) -> QuerySet[Invoice]:
@@ -33,8 +34,19 @@ def invoice_years(*, company: Company | None) -> list[int]:
     return sorted({int(p[:4]) for p in periods}, reverse=True)
 
 
+def company_sections(*, invoice: Invoice) -> QuerySet[InvoiceSection]:
+    """The invoice's per-user sections; through a cost-centre-limited admin's company object (the invoice's
+    ``company`` as the view sets it), only their cost centres' (registry.scoping)."""
+    return limit_to_cost_centres(InvoiceSection.objects.filter(invoice=invoice), invoice.company)
+
+
+def sections_total(*, invoice: Invoice) -> int:
+    """The sum of the sections' totals (øre): a limited admin's share of the invoice, in one query."""
+    return company_sections(invoice=invoice).aggregate(total=Sum("total"))["total"] or 0
+
+
 def sections(*, invoice: Invoice, search: str = "") -> QuerySet[InvoiceSection]:
-    qs = InvoiceSection.objects.filter(invoice=invoice)
+    qs = company_sections(invoice=invoice)
     if search:
         digits = "".join(ch for ch in search if ch.isdigit())
         condition = Q(user_name__icontains=search)

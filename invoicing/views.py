@@ -14,7 +14,7 @@ from audit.actor import Actor
 from common import formats, spreadsheet
 from common.forms import errors_to, errors_to_messages
 from companies.http import require_company
-from companies.permissions import area_view, staff_view
+from companies.permissions import area_view, cost_centre_limit, staff_view
 from invoicing import actions, selectors, staff_actions
 from invoicing.chart import stacked_bar_chart
 from invoicing.forms import (
@@ -44,11 +44,13 @@ USERS_PER_PAGE = 50
 
 
 def _invoice(request: HttpRequest, invoice_id: int) -> Invoice:
-    return get_for_company(
-        selectors.with_credited(Invoice.objects.select_related("company", "credited_invoice")),
-        require_company(request),
-        pk=invoice_id,
+    company = require_company(request)
+    invoice = get_for_company(
+        selectors.with_credited(Invoice.objects.select_related("credited_invoice")), company, pk=invoice_id
     )
+    # The request's company object carries a cost-centre limit: selectors.sections cuts the lines to it.
+    invoice.company = company
+    return invoice
 
 
 @area_view("invoice")
@@ -61,13 +63,16 @@ def index(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.invoices(company=company, year=year, status=status), INVOICES_PER_PAGE).get_page(
         request.GET.get("page")
     )
-    bars = selectors.monthly_totals(company=company, today=timezone.localdate())
+    limited = cost_centre_limit(request)
+    # The monthly totals are the whole company's: an admin limited to cost centres does not see them.
+    bars = [] if limited else selectors.monthly_totals(company=company, today=timezone.localdate())
     context = {
         "form": form,
         "page": page,
-        "chart": stacked_bar_chart(bars),
+        "chart": stacked_bar_chart(bars) if bars else None,
         "bars": bars,
         "has_invoices": any(b.total for b in bars) or page.paginator.count,
+        "limited": limited,
     }
     if getattr(request, "htmx", False):
         return render(request, "invoicing/index.html#rows", context)
@@ -117,15 +122,22 @@ def detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
     page = Paginator(selectors.sections(invoice=invoice, search=search), USERS_PER_PAGE).get_page(
         request.GET.get("page")
     )
+    limited = cost_centre_limit(request)
     context = {
         "invoice": invoice,
         "page": page,
         "rows": _user_rows(page.object_list, invoice=invoice),
         "search": search,
-        "deliveries": list(invoice.deliveries.order_by("created_at", "id")),
+        "deliveries": [] if limited else list(invoice.deliveries.order_by("created_at", "id")),
+        "limited": limited,
     }
     if getattr(request, "htmx", False):
         return render(request, "invoicing/detail.html#users", context)
+    if limited:
+        # Only their cost centres' lines: their total, not the invoice's, payments or deliveries.
+        context["limited_total"] = selectors.sections_total(invoice=invoice)
+        context["payments"], context["failed_deliveries"] = [], []
+        return render(request, "invoicing/detail.html", context)
     context["payments"] = list(selectors.payments(invoice=invoice))
     context["failed_deliveries"] = list(
         selectors.deliveries(company=invoice.company).filter(invoice=invoice, status=EInvoiceDelivery.Status.FAILED)
@@ -185,7 +197,7 @@ def details_csv(request: HttpRequest, invoice_id: int) -> StreamingHttpResponse:
     return response
 
 
-@area_view("invoice")
+@area_view("invoice", whole_company=True)
 def pdf(request: HttpRequest, invoice_id: int) -> FileResponse:
     invoice = ensure_pdf(_invoice(request, invoice_id))
     return FileResponse(
@@ -193,7 +205,7 @@ def pdf(request: HttpRequest, invoice_id: int) -> FileResponse:
     )
 
 
-@area_view("invoice")
+@area_view("invoice", whole_company=True)
 def ubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = _invoice(request, invoice_id)
     from invoicing.ubl import invoice_xml
@@ -203,7 +215,7 @@ def ubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
     return response
 
 
-@area_view("invoice")
+@area_view("invoice", whole_company=True)
 def oioubl(request: HttpRequest, invoice_id: int) -> HttpResponse:
     invoice = _invoice(request, invoice_id)
     from invoicing.oioubl import oioubl_xml
@@ -218,7 +230,7 @@ def _confirm_url(request: HttpRequest) -> Callable[[str], str]:
     return lambda token: request.build_absolute_uri(reverse("invoice:einvoice:confirm", args=[token]))
 
 
-@area_view("invoice")
+@area_view("invoice", whole_company=True)
 def einvoice(request: HttpRequest) -> HttpResponse:
     company = require_company(request)
     form = EInvoiceSignUpForm(request.POST or None)
@@ -248,7 +260,7 @@ def einvoice(request: HttpRequest) -> HttpResponse:
     )
 
 
-@area_view("invoice")
+@area_view("invoice", whole_company=True)
 @require_POST
 def einvoice_references(request: HttpRequest) -> HttpResponse:
     company = require_company(request)
@@ -278,7 +290,7 @@ def einvoice_references(request: HttpRequest) -> HttpResponse:
     )
 
 
-@area_view("invoice")
+@area_view("invoice", whole_company=True)
 def einvoice_remove(request: HttpRequest, recipient_id: int) -> HttpResponse:
     recipient = get_for_company(EInvoiceRecipient.objects.all(), require_company(request), pk=recipient_id)
     if request.method != "POST":
@@ -288,7 +300,7 @@ def einvoice_remove(request: HttpRequest, recipient_id: int) -> HttpResponse:
     return redirect("invoice:einvoice")
 
 
-@area_view("invoice")
+@area_view("invoice", whole_company=True)
 def einvoice_resend(request: HttpRequest, recipient_id: int) -> HttpResponse:
     recipient = get_for_company(EInvoiceRecipient.objects.all(), require_company(request), pk=recipient_id)
     if request.method != "POST":
@@ -304,7 +316,7 @@ def einvoice_resend(request: HttpRequest, recipient_id: int) -> HttpResponse:
     return redirect("invoice:einvoice")
 
 
-@area_view("invoice")
+@area_view("invoice", whole_company=True)
 def einvoice_delivery_resend(request: HttpRequest, delivery_id: int) -> HttpResponse:
     delivery = get_for_company(
         EInvoiceDelivery.objects.select_related("invoice"), require_company(request), pk=delivery_id
@@ -324,7 +336,7 @@ def einvoice_delivery_resend(request: HttpRequest, delivery_id: int) -> HttpResp
     return redirect("invoice:einvoice")
 
 
-@area_view("invoice")
+@area_view("invoice", whole_company=True)
 @require_POST
 def einvoice_opt_out(request: HttpRequest) -> HttpResponse:
     with errors_to_messages(request):

@@ -6,11 +6,11 @@ from django.shortcuts import render
 from audit.labels import ACTION_LABELS, label_targets, prefix_label
 from audit.selectors import company_events, visible_prefixes
 from companies.http import require_company
-from companies.permissions import AreaPolicy, company_view
+from companies.permissions import AreaPolicy, whole_company_view
 from registry.areas import registry
 
 
-@company_view
+@whole_company_view
 def event_list(request: HttpRequest) -> HttpResponse:
     # An admin sees the events of the areas they hold (and the company's own), never the others'.
     policy = AreaPolicy(getattr(request, "membership", None))

@@ -18,9 +18,10 @@ from common.forms import errors_to, errors_to_messages
 from companies import selectors
 from companies.http import PortalRequest, require_company
 from companies.models import AccessRequest, Company, Invitation, Membership
-from companies.permissions import main_admin_view, staff_view
+from companies.permissions import AreaPolicy, main_admin_view, staff_view
 from portal.admins_forms import AppointForm, GrantForm, InviteForm
 from registry.areas import registry
+from subscriptions import selectors as subscription_selectors
 
 
 def _manager(request: PortalRequest) -> Membership:
@@ -50,9 +51,13 @@ def _one(queryset: Any, request: PortalRequest, pk: int) -> Any:
 
 
 def _lockout_warnings(companies: list[Company]) -> list[dict[str, Any]]:
-    """Managed companies with fewer than two main admins (their own or their group's): one query each."""
-    counts = [(company, selectors.main_admins_covering(company).count()) for company in companies]
-    return [{"company": company, "count": count} for company, count in counts if count < 2]
+    """Managed companies with fewer than two main admins (their own or their group's).
+
+    ``companies`` is a company and its subsidiaries: the groups above the first one, then one query for the
+    main admins of them all, counted per company along its parents in memory, so the cost does not grow with
+    the number of subsidiaries."""
+    counts = selectors.main_admins_covering_each(companies)
+    return [{"company": company, "count": counts[company.pk]} for company in companies if counts[company.pk] < 2]
 
 
 def companies_without_main_admin() -> list[Company]:
@@ -95,12 +100,21 @@ def admin_list(request: PortalRequest) -> HttpResponse:
 
 @main_admin_view
 def review(request: PortalRequest) -> HttpResponse:
-    """This quarter's access review of the active company (opened on the first visit if cron has not yet)."""
+    """This quarter's access review of the active company. A GET only reads (cron's ``access_review_reminders``
+    opens it when the quarter starts); the page's POST starts it now, and adds admins who joined since."""
     company = require_company(request)
-    opened = reviews.open_review(company)
-    rows = reviews.rows(opened)
+    if request.method == "POST":
+        reviews.open_review(company)
+        return redirect("portal:admins_review")
+    if request.method not in ("GET", "HEAD"):
+        return HttpResponseNotAllowed(["GET", "HEAD", "POST"])
+    opened = reviews.current_review(company)
+    rows = reviews.rows(opened) if opened is not None else []
+    year, quarter = reviews.quarter_of(timezone.localdate())
     context = {
         "review": opened,
+        "year": opened.year if opened else year,
+        "quarter": opened.quarter if opened else quarter,
         "rows": rows,
         "decided": sum(1 for row in rows if row.is_decided),
         "several_companies": len({row.membership.company_id for row in rows if row.membership}) > 1,
@@ -134,7 +148,13 @@ def review_remove(request: PortalRequest, review_row_id: int) -> HttpResponse:
 @main_admin_view
 def invite(request: PortalRequest) -> HttpResponse:
     manager = _manager(request)
-    form = InviteForm(request.POST or None, manager=manager, companies=_managed(request))
+    companies = _managed(request)
+    form = InviteForm(
+        request.POST or None,
+        manager=manager,
+        companies=companies,
+        cost_centres=subscription_selectors.cost_centres_of(companies),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         with errors_to(form):
@@ -144,8 +164,7 @@ def invite(request: PortalRequest) -> HttpResponse:
                 email=data["email"],
                 first_name=data["first_name"],
                 last_name=data["last_name"],
-                access=data["access"],
-                areas=data["areas"],
+                **form.grant(),
                 is_main_admin=data["is_main_admin"],
                 language=data["language"],
                 by=Actor.from_request(request),
@@ -156,16 +175,25 @@ def invite(request: PortalRequest) -> HttpResponse:
 
 
 def explain(membership: Membership) -> list[dict[str, Any]]:
-    """Per area: what the admin can do there (see and change, see only, nothing)."""
+    """Per area: what the admin can do there (see and change, see only, nothing) and over which rows, as the
+    one policy (companies.permissions.AreaPolicy) decides it."""
+    policy = AreaPolicy(membership)
+    limited = ", ".join(membership.cost_centres)
     rows = []
     for area in registry.all():
-        if not membership.has_area(area.key):
+        level = policy.level(area.key)
+        if level is None and membership.has_area(area.key):
+            can = _("No access: it shows the whole company, and this access is limited to cost centres")
+        elif level is None:
             can = _("No access")
-        elif membership.is_read_only:
-            can = _("Can see, cannot change")
+        elif level == Membership.Access.READ_ONLY:
+            can = _("Can see, cannot change (read only)")
         else:
-            can = _("Can see and change")
-        rows.append({"area": area, "can": can, "granted": membership.has_area(area.key)})
+            can = _("Can see and change (full access)")
+        scope = ""
+        if level is not None and limited:
+            scope = _("only the subscriptions and invoice lines of the cost centres %(centres)s") % {"centres": limited}
+        rows.append({"area": area, "can": can, "granted": level is not None, "level": level, "scope": scope})
     return rows
 
 
@@ -173,15 +201,15 @@ def explain(membership: Membership) -> list[dict[str, Any]]:
 def admin_detail(request: PortalRequest, membership_id: int) -> HttpResponse:
     manager = _manager(request)
     membership = _membership(request, membership_id)
-    initial = {"areas": membership.areas, "access": membership.access, "is_main_admin": membership.is_main_admin}
-    form = GrantForm(request.POST or None, manager=manager, initial=initial)
+    initial = {"grant": membership, "is_main_admin": membership.is_main_admin}
+    centres = subscription_selectors.cost_centres_of([membership.company])[membership.company_id]
+    form = GrantForm(request.POST or None, manager=manager, initial=initial, cost_centres=centres)
     if request.method == "POST" and form.is_valid():
         with errors_to(form):
             actions.change_admin(
                 manager=manager,
                 membership=membership,
-                access=form.cleaned_data["access"],
-                areas=form.cleaned_data["areas"],
+                **form.grant(),
                 is_main_admin=form.cleaned_data["is_main_admin"],
                 by=Actor.from_request(request),
             )

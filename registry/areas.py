@@ -42,6 +42,9 @@ class Area:
     # e.g. urls="numbering.urls", url_prefix="numbers/". The app is the URL module's package.
     urls: str | None = None
     url_prefix: str = ""
+    # The area scopes its rows by cost centre, so an admin limited to cost centres may hold it (see
+    # companies.permissions); areas that show the whole company's data are refused to limited admins.
+    cost_centre_scoped: bool = False
 
     @property
     def url(self) -> str:

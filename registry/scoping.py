@@ -42,6 +42,56 @@ COMPANY_LOOKUPS = frozenset(
 )
 
 
+# The attribute a Company instance carries when it stands for a cost-centre-limited admin's view of the company
+# (set by companies.permissions.apply_limits on the request's company): a tuple of cost centre names.
+LIMIT_ATTR = "cost_centre_limit"
+
+
+def cost_centre_limit(company: Any) -> tuple[str, ...] | None:
+    """The cost centres this company object is limited to; None: the whole company."""
+    limit = getattr(company, LIMIT_ATTR, None)
+    return tuple(limit) if limit is not None else None
+
+
+def limit_to_cost_centres(queryset: models.QuerySet[M], company: Any, field: str = "cost_centre") -> models.QuerySet[M]:
+    """The queryset cut to the company object's cost-centre limit (for models that are not ``CompanyOwned``
+    but carry a cost centre: counters, invoice sections). Unlimited companies: unchanged."""
+    limit = cost_centre_limit(company)
+    if limit is None:
+        return queryset
+    return queryset.filter(**{f"{field}__in": limit})
+
+
+def check_cost_centre(company: Any, cost_centre: str) -> None:
+    """Refuses a cost centre outside the company object's limit (a limited admin creates, moves and edits rows
+    only within their cost centres). Unlimited companies: anything goes."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    limit = cost_centre_limit(company)
+    if limit is not None and cost_centre not in limit:
+        raise ValidationError(
+            _("Choose one of your cost centres: %(centres)s.") % {"centres": ", ".join(limit)},
+            code="cost_centre_not_yours",
+        )
+
+
+def _limit_in(kwargs: dict[str, Any]) -> tuple[str, ...] | None:
+    """The cost-centre limit carried by the company (or companies) a filter names; several: all must agree."""
+    limits: list[tuple[str, ...] | None] = []
+    for key in ("company", "company__exact", "company__in"):
+        if key not in kwargs:
+            continue
+        value = kwargs[key]
+        values = value if isinstance(value, list | tuple | set | frozenset) else [value]
+        limits += [cost_centre_limit(v) for v in values]
+    found = [limit for limit in limits if limit is not None]
+    if not found:
+        return None
+    # A mix of limited and unlimited companies: the union of the limits (never the whole company).
+    return tuple(sorted({c for limit in found for c in limit}))
+
+
 class UnscopedQueryError(RuntimeError):
     """A company-owned queryset was run without saying which companies it is about.
 
@@ -85,6 +135,13 @@ class CompanyQuerySet(models.QuerySet[M]):
         clone = super().filter(*args, **kwargs)
         if clone._scope_required and _names_company(args, kwargs):
             clone._scope_required = False
+        # A model whose rows belong to a cost centre (``cost_centre_scope`` names the field) scoped through a
+        # limited company object answers only that admin's cost centres: foreign rows are simply not there.
+        field = getattr(self.model, "cost_centre_scope", None)
+        if field:
+            limit = _limit_in(kwargs)
+            if limit is not None:
+                clone = super(CompanyQuerySet, clone).filter(**{f"{field}__in": limit})
         return clone
 
     def none(self) -> Self:

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
+    "allauth.socialaccount.providers.saml",
     "django_htmx",
     "jobs",  # before django_tasks_db: its db_worker (with leases) replaces the library's
     "django_tasks_db",
@@ -63,6 +64,7 @@ INSTALLED_APPS = [
     "subscriptions",
     "numbering",  # "numbers" would shadow the standard library module
     "invoicing",
+    "products",  # the Products area: catalogue, orders, approvals, fulfilment
     "sso",  # single sign-on per company (OpenID Connect, verified domains)
     "employees",  # an employee's read-only view of their own subscription, and their requests to the admins
     "api",  # the customer API (TMF Open API lines), before ninja so its docs page template wins
@@ -77,6 +79,7 @@ MIDDLEWARE = [
     "portal.middleware.SlidingSessionMiddleware",  # after SessionMiddleware: it saves what this marks
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "sso.middleware.SamlHostHeaderMiddleware",  # after CommonMiddleware, which has checked the host
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "accounts.middleware.UserLanguageMiddleware",
@@ -168,7 +171,8 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:overview"
 
 # django-allauth: e-mail login, no self sign-up (the operator's staff grant access).
-ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+# sso's subclass of accounts.adapters.AccountAdapter: the second factor is not asked again after an IdP's MFA.
+ACCOUNT_ADAPTER = "sso.adapters.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -181,8 +185,10 @@ ACCOUNT_RATE_LIMITS = {
     "login_failed": env_str("LOGIN_FAILED_RATE_LIMIT", "10/m/ip,5/300s/key"),
     "reset_password": "20/m/ip,5/m/key",
 }
-# Single sign-on (sso/): each company's OpenID Connect IdP is an allauth app built from sso.SsoConfiguration.
+# Single sign-on (sso/): each company's OpenID Connect or SAML IdP is an allauth app built from
+# sso.SsoConfiguration. The SAML provider is allauth's, plus a replay check and the IdP's MFA (sso.saml).
 SOCIALACCOUNT_ADAPTER = "sso.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_PROVIDERS = {"saml": {"provider_class": "sso.saml.CompanySAMLProvider"}}
 SOCIALACCOUNT_AUTO_SIGNUP = False
 SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # sso.adapters connects by a verified domain only

@@ -24,6 +24,8 @@ urlpatterns = [
     # Identities are linked by the company's verified domains only: no page to connect or sign up with one.
     path("accounts/3rdparty/", closed_page, name="socialaccount_connections"),
     path("accounts/3rdparty/signup/", closed_page, name="socialaccount_signup"),
+    # allauth's SAML assertion consumer, with unreadable XML refused as a 400 rather than a 500 (sso.views).
+    path("accounts/saml/<str:organization_slug>/acs/finish/", sso_views.saml_finish_acs),
     path("accounts/", include("allauth.urls")),
     path("sso/", include("sso.urls")),
     path("me/", include("accounts.urls")),

@@ -1,5 +1,7 @@
 """Writes of the single sign-on set-up: each audited in its transaction."""
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -11,23 +13,49 @@ from sso.models import SsoConfiguration, SsoDomain
 from subscriptions import crypto
 
 
+@dataclass(frozen=True)
+class SamlIdp:
+    entity_id: str
+    sso_url: str
+    certificate: str  # PEM (sso.saml.normalise_certificate)
+    metadata_url: str = ""
+    email_attribute: str = ""
+
+
 def configure(
     company: Company,
     *,
-    server_url: str,
-    client_id: str,
-    client_secret: str | None,
+    server_url: str = "",
+    client_id: str = "",
+    client_secret: str | None = None,
     required: bool,
     enabled: bool = True,
+    protocol: str = SsoConfiguration.Protocol.OIDC,
+    saml: SamlIdp | None = None,
     by: Actor,
 ) -> SsoConfiguration:
-    """Creates or changes the company's identity provider; ``client_secret=None`` keeps the stored one."""
+    """Creates or changes the company's identity provider; ``client_secret=None`` keeps the stored one.
+
+    ``protocol`` chooses OpenID Connect (``server_url``, ``client_id``, ``client_secret``) or SAML 2.0
+    (``saml``); the other protocol's settings are kept, so switching back needs no new secret.
+    """
+    if protocol == SsoConfiguration.Protocol.SAML and saml is None:
+        raise ValueError("a SAML identity provider needs its entity ID, sign-in URL and certificate")
     with transaction.atomic():
         config = SsoConfiguration.objects.for_company(company).select_for_update().first()
         if config is None:
             config = SsoConfiguration(company=company)
-        config.server_url = server_url.rstrip("/")
-        config.client_id = client_id
+        config.protocol = protocol
+        if server_url:
+            config.server_url = server_url.rstrip("/")
+        if client_id:
+            config.client_id = client_id
+        if saml is not None:
+            config.saml_entity_id = saml.entity_id
+            config.saml_sso_url = saml.sso_url
+            config.saml_certificate = saml.certificate
+            config.saml_metadata_url = saml.metadata_url
+            config.saml_email_attribute = saml.email_attribute
         config.required = required
         config.enabled = enabled
         if client_secret is not None:
@@ -38,7 +66,12 @@ def configure(
             by=by,
             company=company,
             target=config,
-            details={"server_url": config.server_url, "required": required, "enabled": enabled},
+            details={
+                "protocol": config.protocol,
+                "identity_provider": config.identity_provider,
+                "required": required,
+                "enabled": enabled,
+            },
         )
     return config
 

@@ -1,4 +1,4 @@
-"""allauth's side of single sign-on: each company's identity provider as an ``openid_connect`` app."""
+"""allauth's side of single sign-on: each company's identity provider as an ``openid_connect`` or ``saml`` app."""
 
 from typing import Any
 
@@ -12,18 +12,28 @@ from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from accounts.adapters import AccountAdapter as PortalAccountAdapter
 from audit.client_ip import client_ip
 from companies.models import Invitation, Membership
 from companies.selectors import company_and_subsidiaries
 from registry.events import publish
-from sso import selectors
+from sso import mfa, selectors
 from sso.events import IdentityAsserted
 from sso.models import SsoConfiguration
 from subscriptions import crypto
 
+OIDC = "openid_connect"
+SAML = "saml"
+# In the sign-in's state: whether the company's IdP asserted several factors (sso.mfa).
+IDP_MFA_STATE = "sso_idp_mfa"
+
 
 def social_app(config: SsoConfiguration) -> SocialApp:
     """An unsaved app, as allauth builds from settings: the secret is decrypted only here, in memory."""
+    if config.is_saml:
+        from sso import saml
+
+        return saml.social_app(config)
     return SocialApp(
         provider="openid_connect",
         provider_id=config.provider_id,
@@ -81,14 +91,21 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         self, request: HttpRequest, provider: str | None = None, client_id: str | None = None
     ) -> list[SocialApp]:
         # No SocialApp rows: the companies' configurations are the apps (the secret stays encrypted at rest).
-        if provider and provider != "openid_connect":
+        if provider == SAML and client_id:
+            # allauth's SAML views look the app up by the slug in their URL (/accounts/saml/<slug>/...).
+            config = selectors.configuration_for_slug(client_id, SsoConfiguration.Protocol.SAML)
+            return [social_app(config)] if config is not None else []
+        if provider == SAML:
+            configs = selectors.enabled_configurations(SsoConfiguration.Protocol.SAML)
+        elif provider == OIDC:
+            configs = selectors.enabled_configurations(SsoConfiguration.Protocol.OIDC)
+        elif provider:
             config = selectors.configuration_for_provider(provider)
             configs = [config] if config is not None else []
-        elif provider == "openid_connect" or provider is None:
-            configs = selectors.enabled_configurations()
         else:
-            configs = []
-        return [social_app(c) for c in configs if not client_id or c.client_id == client_id]
+            configs = selectors.enabled_configurations()
+        apps = [social_app(c) for c in configs]
+        return [app for app in apps if not client_id or app.client_id == client_id]
 
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return False
@@ -144,9 +161,44 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         if sociallogin.is_existing:
             if sociallogin.user.pk != user.pk:
                 raise refuse(request, _("This identity is linked to another account. Please contact us."))
-            return
-        sociallogin.connect(request, user)
+        else:
+            sociallogin.connect(request, user)
+        # Several factors at the IdP: the portal's own second factor is not asked on top (sso.stages).
+        sociallogin.state[IDP_MFA_STATE] = idp_asserted_mfa(sociallogin, config)
 
     def send_notification_mail(self, *args: Any, **kwargs: Any) -> None:
         # "A third-party account was connected" would arrive on every first sign-in through the company's IdP.
         return None
+
+
+def idp_asserted_mfa(sociallogin: SocialLogin, config: SsoConfiguration) -> bool:
+    if config.is_saml:
+        # Set by sso.saml.CompanySAMLProvider from the assertion's AuthnContextClassRef.
+        return bool(getattr(sociallogin, "sso_idp_mfa", False))
+    return mfa.oidc_asserts_mfa(sociallogin.account.extra_data or {})
+
+
+class AccountAdapter(PortalAccountAdapter):
+    """The portal's account adapter, with allauth's second-factor stage replaced by one that knows the IdP's."""
+
+    def is_reauthentication_required(self, *, app: str, **kwargs: Any) -> bool:
+        """Not within allauth's reauthentication window after a sign-in through the company's IdP: that sign-in is
+        fresh, and an admin created just in time has no password to confirm (they could not set up TOTP)."""
+        import time
+
+        from allauth.account import app_settings
+        from allauth.core import context
+
+        from sso.signals import SIGNED_IN_AT_SESSION_KEY
+
+        request = context.request
+        signed_in_at = request.session.get(SIGNED_IN_AT_SESSION_KEY) if request is not None else None
+        if isinstance(signed_in_at, float) and time.time() - signed_in_at < app_settings.REAUTHENTICATION_TIMEOUT:
+            return False
+        return bool(super().is_reauthentication_required(app=app, **kwargs))
+
+    def get_login_stages(self) -> list[str]:
+        return [
+            "sso.stages.AuthenticateUnlessIdpMfaStage" if stage == "allauth.mfa.stages.AuthenticateStage" else stage
+            for stage in super().get_login_stages()
+        ]

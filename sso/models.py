@@ -13,17 +13,54 @@ def new_token() -> str:
 
 
 class SsoConfiguration(CompanyOwned):
-    """A company's OpenID Connect identity provider (Entra ID, Google, an OIDC broker for MitID Erhverv).
+    """A company's identity provider: OpenID Connect (Entra ID, Google, an OIDC broker for MitID Erhverv) or
+    SAML 2.0 (AD FS, Entra ID, Okta, Shibboleth).
 
-    allauth's ``openid_connect`` provider reads it as a per-company app (``sso.adapters``); the client
-    secret is stored encrypted with the key set that protects PIN and PUK.
+    allauth's ``openid_connect`` or ``saml`` provider reads it as a per-company app (``sso.adapters``); the
+    OpenID Connect client secret is stored encrypted with the key set that protects PIN and PUK. A SAML
+    identity provider has no secret here: its signing certificate is public.
     """
 
+    class Protocol(models.TextChoices):
+        OIDC = "oidc", _("OpenID Connect")
+        SAML = "saml", _("SAML 2.0")
+
+    protocol = models.CharField(_("protocol"), max_length=4, choices=Protocol.choices, default=Protocol.OIDC)
     server_url = models.URLField(
         _("issuer URL"),
+        blank=True,
         help_text=_("The identity provider's issuer; /.well-known/openid-configuration is read from it."),
     )
-    client_id = models.CharField(_("client ID"), max_length=255)
+    client_id = models.CharField(_("client ID"), max_length=255, blank=True)
+    saml_entity_id = models.CharField(
+        _("IdP entity ID"), max_length=1024, blank=True, help_text=_("The SAML identity provider's entity ID.")
+    )
+    saml_sso_url = models.URLField(
+        _("IdP sign-in URL"),
+        max_length=1024,
+        blank=True,
+        help_text=_("The identity provider's single sign-on service (HTTP-Redirect binding)."),
+    )
+    saml_certificate = models.TextField(
+        _("IdP signing certificate"),
+        blank=True,
+        help_text=_("The X.509 certificate (PEM) the identity provider signs its assertions with."),
+    )
+    saml_metadata_url = models.URLField(
+        _("IdP metadata URL"),
+        max_length=1024,
+        blank=True,
+        help_text=_("Where the identity provider's metadata was read from (read again when the form is saved)."),
+    )
+    saml_email_attribute = models.CharField(
+        _("e-mail attribute"),
+        max_length=255,
+        blank=True,
+        help_text=_(
+            "The SAML attribute holding the user's e-mail address. Empty: the usual names "
+            "(urn:oid:0.9.2342.19200300.100.1.3, the emailaddress claim) or an e-mail NameID."
+        ),
+    )
     client_secret_encrypted = models.TextField(_("client secret (encrypted)"), blank=True, editable=False)
     required = models.BooleanField(
         _("single sign-on required"),
@@ -39,12 +76,26 @@ class SsoConfiguration(CompanyOwned):
         constraints = [models.UniqueConstraint(fields=["company"], name="one_sso_configuration_per_company")]
 
     def __str__(self) -> str:
-        return f"{self.company_id}: {self.server_url}"
+        return f"{self.company_id}: {self.identity_provider}"
+
+    @property
+    def is_saml(self) -> bool:
+        return self.protocol == self.Protocol.SAML
+
+    @property
+    def identity_provider(self) -> str:
+        return self.saml_entity_id if self.is_saml else self.server_url
+
+    @property
+    def slug(self) -> str:
+        # In the callback URLs the company's IdP is given: /accounts/oidc/<slug>/..., /accounts/saml/<slug>/acs/.
+        return f"company-{self.company_id}"
 
     @property
     def provider_id(self) -> str:
-        # allauth's sub-provider id: in the callback URL the company's IdP is given (/accounts/oidc/<id>/...).
-        return f"company-{self.company_id}"
+        """allauth's sub-provider id (also SocialAccount.provider): one per company and protocol, so identities
+        linked through the company's OpenID Connect IdP are not taken for those of its SAML IdP."""
+        return f"{self.slug}-saml" if self.is_saml else self.slug
 
 
 class SsoDomain(CompanyOwned):
@@ -75,3 +126,21 @@ class SsoDomain(CompanyOwned):
     def save(self, *args: object, **kwargs: object) -> None:
         self.domain = self.domain.strip().lower().rstrip(".")
         super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+class SamlAssertionSeen(models.Model):
+    """The ID of every SAML assertion accepted, until it expires: a replayed assertion is refused.
+
+    A database row, not the cache: every portal instance sees it, and the unique constraint settles two
+    requests that race with the same assertion.
+    """
+
+    assertion_id = models.CharField(max_length=256)
+    provider_id = models.CharField(max_length=64)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["provider_id", "assertion_id"], name="saml_assertion_used_once")]
+
+    def __str__(self) -> str:
+        return self.assertion_id

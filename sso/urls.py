@@ -6,4 +6,5 @@ app_name = "sso"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
+    path("staff/", views.staff_overview, name="staff"),
 ]

@@ -26,6 +26,7 @@ class SubscriptionsConfig(AppConfig):
 
         registry.register(
             Area(
+                cost_centre_scoped=True,
                 key="subscriptions",
                 title=_("Subscriptions"),
                 url_name="subscriptions:index",

@@ -208,6 +208,14 @@ class UserStepForm(forms.Form):
     email = forms.EmailField(label=_("E-mail address"), required=False)
     cost_centre = forms.CharField(label=_("Cost centre"), max_length=40, required=False)
 
+    def __init__(self, *args: Any, cost_centres: tuple[str, ...] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if cost_centres is not None:
+            # An admin limited to cost centres: one of theirs, from a list (create_subscription checks it again).
+            self.fields["cost_centre"] = forms.ChoiceField(
+                label=_("Cost centre"), choices=[(c, c) for c in cost_centres], required=True
+            )
+
     def clean_user_name(self) -> str:
         name = " ".join(self.cleaned_data["user_name"].split())
         if not name:

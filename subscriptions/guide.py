@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from audit.actor import Actor
 from companies.models import Company
+from registry.scoping import cost_centre_limit
 from subscriptions import actions
 from subscriptions.forms import NumberStepForm, ProductStepForm, SimStepForm, UserStepForm
 from subscriptions.models import AddOn, OneOffFee, Product, Subscription
@@ -136,6 +137,9 @@ class Guide:
         return step
 
     def form_kwargs(self, step: str) -> dict[str, Any]:
+        if step == "user":
+            # An admin limited to cost centres chooses one of theirs (create_subscription checks it again).
+            return {"cost_centres": cost_centre_limit(self.company)}
         if step != "number":
             return {}
         product = self.product()

@@ -100,6 +100,9 @@ class OneOffFee(LocalisedNameMixin, models.Model):
 
 
 class Subscription(CompanyOwned):
+    # Scoped through a cost-centre-limited admin's company, only their cost centres' rows (registry.scoping).
+    cost_centre_scope = "cost_centre"
+
     class Status(models.TextChoices):
         PENDING_ACTIVE = "pending_active", _("Pending activation")
         ACTIVE = "active", _("Active")

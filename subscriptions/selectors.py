@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, QuerySet, Sum
 
 from companies.models import Company
+from registry.scoping import limit_to_cost_centres
 from subscriptions.identifiers import search_phone
 from subscriptions.models import Product, Subscription, SubscriptionCount
 
@@ -93,7 +94,14 @@ def catalogue_changed(**kwargs: Any) -> None:
 
 
 def company_subscriptions(company: Company | None) -> QuerySet[Subscription]:
+    """The company's subscriptions; a cost-centre-limited admin's company object: only their cost centres
+    (registry.scoping), so every list, search, export and bulk set built from here is cut to them."""
     return Subscription.objects.for_company(company)
+
+
+def counters(company: Company) -> QuerySet[SubscriptionCount]:
+    """The maintained counters of the company (under a cost-centre limit, only those cost centres')."""
+    return limit_to_cost_centres(SubscriptionCount.objects.filter(company=company, count__gt=0), company)
 
 
 def search(qs: QuerySet[Subscription], q: str) -> QuerySet[Subscription]:
@@ -259,11 +267,7 @@ class ListCounters:
 
     def __init__(self, company: Company | None) -> None:
         self.rows: list[tuple[int, str, str, int]] = (
-            list(
-                SubscriptionCount.objects.filter(company=company, count__gt=0)
-                .order_by()
-                .values_list("product_id", "status", "cost_centre", "count")
-            )
+            list(counters(company).order_by().values_list("product_id", "status", "cost_centre", "count"))
             if company is not None
             else []
         )
@@ -296,7 +300,7 @@ def type_counts(
     one query over a handful of rows, whatever the company's size. None for a search (it must count)."""
     if (q or "").strip() or company is None:
         return None
-    rows = SubscriptionCount.objects.filter(company=company, count__gt=0)
+    rows = counters(company)
     if status:
         rows = rows.filter(status=status)
     if product is not None:
@@ -371,12 +375,27 @@ def cost_centres(company: Company | None) -> list[str]:
     if company is None:
         return []
     return list(
-        SubscriptionCount.objects.filter(company=company, count__gt=0)
+        counters(company)
         .exclude(cost_centre="")
         .order_by("cost_centre")
         .values_list("cost_centre", flat=True)
         .distinct()
     )
+
+
+def cost_centres_of(companies: list[Company]) -> dict[int, list[str]]:
+    """Each company's cost centres in use (from the counters), in one query: what a grant may be limited to."""
+    found: dict[int, list[str]] = {c.pk: [] for c in companies}
+    rows = (
+        SubscriptionCount.objects.filter(company__in=[c.pk for c in companies], count__gt=0)
+        .exclude(cost_centre="")
+        .order_by("company_id", "cost_centre")
+        .values_list("company_id", "cost_centre")
+        .distinct()
+    )
+    for company_id, centre in rows:
+        found[company_id].append(centre)
+    return found
 
 
 def subscription_detail(company: Company | None) -> QuerySet[Subscription]:
@@ -401,12 +420,7 @@ def status_counts(company: Company | None) -> dict[str, int]:
     """Subscriptions per status, from the counters the database keeps (subscriptions.counters)."""
     if company is None:
         return {}
-    rows = (
-        SubscriptionCount.objects.filter(company=company, count__gt=0)
-        .order_by()
-        .values_list("status")
-        .annotate(n=Sum("count"))
-    )
+    rows = counters(company).order_by().values_list("status").annotate(n=Sum("count"))
     return dict(rows)
 
 

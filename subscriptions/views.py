@@ -14,7 +14,7 @@ from audit.actor import Actor
 from common.forms import add_errors, errors_to, errors_to_messages
 from common.telecom import OPERATOR_LABELS
 from companies.http import PortalRequest, require_company
-from companies.permissions import AreaPolicy, area_view
+from companies.permissions import AreaPolicy, area_view, cost_centre_limit
 from registry.scoping import get_for_company
 from subscriptions import actions, bulk_bar, exports, guide, pricing, selectors
 from subscriptions.forms import (
@@ -113,9 +113,11 @@ def index(request: PortalRequest) -> HttpResponse:
 
 
 def _subscription(request: HttpRequest, subscription_id: int) -> Subscription:
-    return get_for_company(
-        selectors.subscription_detail(require_company(request)), require_company(request), pk=subscription_id
-    )
+    company = require_company(request)
+    sub = get_for_company(selectors.subscription_detail(company), company, pk=subscription_id)
+    # The request's company object carries the admin's cost-centre limit, which the actions check.
+    sub.company = company
+    return sub
 
 
 def _detail_context(request: HttpRequest, sub: Subscription, **extra: Any) -> dict:
@@ -139,11 +141,12 @@ def detail(request: HttpRequest, subscription_id: int) -> HttpResponse:
             request.POST, instance=Subscription.objects.get(pk=sub.pk, company_id=sub.company_id), prefix="details"
         )
         if form.is_valid():
-            actions.change_details(
-                sub, data={f: form.cleaned_data[f] for f in actions.DETAIL_FIELDS}, by=Actor.from_request(request)
-            )
-            messages.success(request, _("The details were saved."))
-            return redirect("subscriptions:detail", subscription_id=sub.pk)
+            with errors_to(form):
+                actions.change_details(
+                    sub, data={f: form.cleaned_data[f] for f in actions.DETAIL_FIELDS}, by=Actor.from_request(request)
+                )
+                messages.success(request, _("The details were saved."))
+                return redirect("subscriptions:detail", subscription_id=sub.pk)
         return render(
             request, "subscriptions/detail.html", _detail_context(request, sub, details_form=form), status=400
         )
@@ -399,6 +402,9 @@ def bulk_job(request: HttpRequest, bulk_job_id: int) -> HttpResponse:
     """A queued bulk update: its progress (an htmx fragment polls while it runs) and its result."""
     # The id list can hold 50,000 ids; the page polled every 2 s does not need it.
     jobs = BulkJob.objects.select_related("target").defer("subscription_ids")
+    if cost_centre_limit(request):
+        # A bulk update spans the cost centres it was started in: a limited admin sees only their own.
+        jobs = jobs.filter(created_by_id=request.user.pk)
     job = get_for_company(jobs, require_company(request), pk=bulk_job_id)
     template = (
         "subscriptions/bulk_job.html#progress" if getattr(request, "htmx", False) else "subscriptions/bulk_job.html"

@@ -38,7 +38,7 @@ def test_a_get_shows_the_page_and_never_uses_the_link(client, invited):
         response = client.get(_url(token))
         assert response.status_code == 200
         assert "Become an admin of Gruppe A/S" in response.text
-        assert "Areas: Invoice (Full access)" in response.text
+        assert "Full access: Invoice" in response.text
     invitation.refresh_from_db()
     assert invitation.accepted_at is None
     assert not User.objects.filter(email="ny@gruppe.dk").exists()

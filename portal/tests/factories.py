@@ -17,3 +17,8 @@ URL_KWARGS = {
     # A pending row of this quarter's access review (portal:admins_review_confirm, …).
     "review_row_id": lambda company: _review_row(company),
 }
+
+
+def grant_data(areas: list[str], access: str = "full", **extra: object) -> dict[str, object]:
+    """The Admins page's grant form fields: each area at ``access`` (the form has one level per area)."""
+    return {**{f"level_{key}": access for key in areas}, **extra}

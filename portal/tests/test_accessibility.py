@@ -160,6 +160,33 @@ def scan_limited_overview(browser, base: str, company: Company) -> tuple[dict[st
     return found, 2
 
 
+def scan_cost_centre_limited(browser, base: str, company: Company) -> tuple[dict[str, list[dict]], int]:
+    """A department head limited to a cost centre (frida@nordlys.dk): their subscriptions, their invoice lines,
+    and the page that explains why a whole-company document (the invoice's PDF) is closed to them."""
+    from invoicing.models import Invoice
+
+    source = AXE.read_text()
+    found: dict[str, list[dict]] = {}
+    user = User.objects.get(email="frida@nordlys.dk")
+    invoice = Invoice.objects.filter(company=company).order_by("-period").first()
+    assert invoice is not None
+    urls = [
+        reverse("subscriptions:index"),
+        reverse("invoice:index"),
+        reverse("invoice:detail", args=[invoice.pk]),
+        reverse("invoice:pdf", args=[invoice.pk]),
+        reverse("audit:list"),
+    ]
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    browser_sign_in(page, base, user, company)
+    for url in urls:
+        page.goto(base + url)
+        _axe(page, source, found, f"cost-centre-limited {url}")
+    context.close()
+    return found, len(urls)
+
+
 @pytest.fixture
 def demo(db):
     from subscriptions.catalogue import ensure_catalogue
@@ -199,6 +226,10 @@ def test_every_page_passes_axe_at_wcag_2_2_aa(browser, live_server, demo, langua
         context.close()
     User.objects.filter(email="erik@nordlys.dk").update(language=language)
     violations, count = scan_limited_overview(browser, live_server.url, company)
+    found |= violations
+    scanned += count
+    User.objects.filter(email="frida@nordlys.dk").update(language=language)
+    violations, count = scan_cost_centre_limited(browser, live_server.url, company)
     found |= violations
     scanned += count
     # Signed out: the browser's language picks the page's.

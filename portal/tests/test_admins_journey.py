@@ -39,8 +39,7 @@ def test_a_main_admin_invites_and_the_invitee_accepts_and_acts(page: Page, live_
     page.fill("#id_email", "nina@rejse.dk")
     page.fill("#id_first_name", "Nina")
     page.select_option("#id_language", "en")
-    page.check("input[name=areas][value=tickets]")
-    page.check("input[name=access][value=full]")
+    page.check("input[name=level_tickets][value=full]")
     page.get_by_test_id("send-invitation").click()
     expect(page.get_by_test_id("invitation-row")).to_contain_text("nina@rejse.dk")
 

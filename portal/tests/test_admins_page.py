@@ -8,7 +8,7 @@ from audit.models import AuditEvent
 from companies.models import AccessRequest, Invitation, Membership
 from companies.tests.factories import AccessRequestFactory, CompanyFactory, InvitationFactory, MembershipFactory
 from portal.testing import portal_routes
-from portal.tests.factories import URL_KWARGS
+from portal.tests.factories import URL_KWARGS, grant_data
 
 pytestmark = pytest.mark.django_db
 
@@ -39,13 +39,13 @@ def test_a_main_admin_gets_404_for_another_companys_ids(route, personas, login, 
     url = reverse(route.name, kwargs={k: URL_KWARGS[k](personas.company_b) for k in route.kwargs})
     client = login(personas.admin_a)
     assert client.get(url).status_code == 404
-    assert client.post(url, {"areas": ["tickets"], "access": "full"}).status_code == 404
+    assert client.post(url, grant_data(["tickets"], "full")).status_code == 404
 
 
 def test_a_forged_post_granting_more_than_the_main_admin_holds_is_refused(personas, login, main_a):
     target = Membership.objects.get(user=personas.invoice_only_a)
     url = reverse("portal:admin_detail", kwargs={"membership_id": target.pk})
-    response = login(personas.admin_a).post(url, {"areas": ["invoice", "numbers"], "access": "full"})
+    response = login(personas.admin_a).post(url, grant_data(["invoice", "numbers"], "full"))
     assert response.status_code == 400
     assert "You can only grant areas you have yourself; you do not have Numbers." in response.text
     target.refresh_from_db()
@@ -59,8 +59,7 @@ def test_a_forged_invitation_for_a_company_the_main_admin_does_not_manage_is_ref
         {
             "email": "x@beta.dk",
             "company": personas.company_b.pk,
-            "areas": ["tickets"],
-            "access": "full",
+            **grant_data(["tickets"], "full"),
             "language": "en",
         },
     )
@@ -74,8 +73,7 @@ def test_it_invites_from_the_page(personas, login, main_a):
         {
             "email": "ny@alfa.dk",
             "company": personas.company_a.pk,
-            "areas": ["tickets"],
-            "access": "read_only",
+            **grant_data(["tickets"], "read_only"),
             "language": "da",
         },
     )
@@ -103,7 +101,7 @@ def test_the_admin_page_explains_what_they_can_do_and_why(personas, login, main_
     client = login(personas.admin_a)
     client.post(
         reverse("portal:admin_detail", kwargs={"membership_id": target.pk}),
-        {"areas": ["invoice", "tickets"], "access": "full"},
+        grant_data(["invoice", "tickets"], "full"),
     )
     page = client.get(reverse("portal:admin_detail", kwargs={"membership_id": target.pk})).text
     assert "What invoice@alfa.dk can see and do, and why" in page
@@ -205,7 +203,7 @@ def test_a_grant_takes_effect_on_the_admins_next_request(personas, login, main_a
     assert their_client.get(reverse("tickets:index")).status_code == 403
     login(personas.admin_a).post(
         reverse("portal:admin_detail", kwargs={"membership_id": target.pk}),
-        {"areas": ["invoice", "tickets"], "access": "full"},
+        grant_data(["invoice", "tickets"], "full"),
     )
     assert their_client.get(reverse("tickets:index")).status_code == 200
     login(personas.admin_a).post(reverse("portal:admin_remove", kwargs={"membership_id": target.pk}))
@@ -213,10 +211,11 @@ def test_a_grant_takes_effect_on_the_admins_next_request(personas, login, main_a
 
 
 HOSTILE = [
-    {"areas": ["nope"], "access": "full"},
-    {"areas": ["tickets"], "access": "owner"},
-    {"areas": ["tickets"], "access": "full", "email": "x" * 400 + "@alfa.dk", "company": "abc"},
-    {"email": "ny@alfa.dk", "company": "999999999999999999999", "access": "full", "language": "xx"},
+    {**grant_data(["tickets"], "owner"), "email": "ny@alfa.dk", "language": "da"},
+    {**grant_data(["invoice"], "full"), "email": "ny@alfa.dk", "language": "da", "cost_centres": ["x" * 100]},
+    {**grant_data(["tickets"], "full"), "email": "x" * 400 + "@alfa.dk", "company": "abc"},
+    {"email": "ny@alfa.dk", "company": "999999999999999999999", "level_tickets": "full", "language": "xx"},
+    {**grant_data(["tickets"]), "email": "ny@alfa.dk", "cost_centres": ["Nowhere"], "language": "da"},
 ]
 
 
@@ -255,8 +254,8 @@ def test_a_group_main_admin_manages_a_subsidiary_from_the_subsidiary_too(persona
     assert child_admin.user.email in page and "readonly@alfa.dk" not in page  # the subsidiary's admins only
     # What they may grant is what the group's main-admin membership holds (tickets, subscriptions).
     url = reverse("portal:admin_detail", kwargs={"membership_id": child_admin.pk})
-    assert client.post(url, {"areas": ["tickets", "subscriptions"], "access": "full"}).status_code == 302
-    assert client.post(url, {"areas": ["invoice"], "access": "full"}).status_code == 400
+    assert client.post(url, grant_data(["tickets", "subscriptions"], "full")).status_code == 302
+    assert client.post(url, grant_data(["invoice"], "full")).status_code == 400
 
 
 def test_the_403_page_names_the_main_admins_who_can_give_access(personas, login, main_a):

@@ -32,6 +32,10 @@ def test_the_admins_page_says_when_the_review_is_due_and_links_to_it(personas, l
     assert reverse("portal:admins_review") in page.text
     review = client.get(reverse("portal:admins_review"))
     assert review.status_code == 200
+    assert 'data-testid="review-not-started"' in review.text
+    assert not AccessReview.objects.filter(company=personas.company_a).exists()  # a GET writes nothing
+    assert client.post(reverse("portal:admins_review")).status_code == 302
+    review = client.get(reverse("portal:admins_review"))
     assert "Access review, Q" in review.text
     assert "readonly@alfa.dk" in review.text and "admin-b@beta.dk" not in review.text
     assert "0 of 4 admins reviewed." in review.text
@@ -40,7 +44,7 @@ def test_the_admins_page_says_when_the_review_is_due_and_links_to_it(personas, l
 
 def test_confirm_and_remove_from_the_page_until_the_review_is_complete(personas, login, main_a):
     client = login(personas.admin_a)
-    client.get(reverse("portal:admins_review"))
+    client.post(reverse("portal:admins_review"))
     company = personas.company_a
     for row in AccessReviewRow.objects.filter(company=company).exclude(email="invoice@alfa.dk"):
         response = client.post(reverse("portal:admins_review_confirm", args=[row.pk]))
@@ -58,7 +62,7 @@ def test_confirm_and_remove_from_the_page_until_the_review_is_complete(personas,
 
 def test_removing_the_last_main_admin_from_the_review_is_refused_with_a_message(personas, login, main_a):
     client = login(personas.admin_a)
-    client.get(reverse("portal:admins_review"))
+    client.post(reverse("portal:admins_review"))
     row = _row(personas.company_a, "admin-a@alfa.dk")
     page = client.post(reverse("portal:admins_review_remove", args=[row.pk]), follow=True)
     assert "would have no main admin left" in page.text
@@ -85,6 +89,9 @@ def test_the_review_is_for_main_admins_only(personas, login, main_a):
 def test_the_review_page_in_danish(personas, login, main_a):
     personas.admin_a.language = "da"
     personas.admin_a.save()
-    page = login(personas.admin_a).get(reverse("portal:admins_review"))
+    client = login(personas.admin_a)
+    assert "Start gennemgangen" in client.get(reverse("portal:admins_review")).text
+    client.post(reverse("portal:admins_review"))
+    page = client.get(reverse("portal:admins_review"))
     assert re.search(r"Adgangsgennemgang, [1-4]\. kvartal 20\d\d", page.text)
     assert "Seneste login" in page.text and "Bekræft" in page.text

@@ -18,6 +18,7 @@ KNOWN_PREFIXES = {
     "subscriptions": "subscriptions/",
     "numbers": "numbers/",
     "invoice": "invoices/",
+    "products": "products/",
 }
 
 
@@ -59,7 +60,7 @@ def test_every_area_is_mounted_from_the_registry_at_its_known_path():
 
 
 def test_the_route_walkers_cover_every_area_app():
-    assert PORTAL_APPS == [*SHELL_APPS, "tickets", "subscriptions", "numbering", "invoicing"]
+    assert PORTAL_APPS == [*SHELL_APPS, "tickets", "subscriptions", "numbering", "invoicing", "products"]
     assert "api" in SHELL_APPS
     assert {route.namespace for route in portal_routes()} >= {"portal", "audit", "accounts", *registry.keys()}
 

@@ -163,3 +163,66 @@ def test_the_mutator_is_reproducible_and_covers_every_kind():
     for date in ("2026-02-30", "0000-00-00"):
         with pytest.raises(ValueError):
             datetime.date.fromisoformat(date)
+
+
+def _theirs_not(company, limit: list[str]) -> list[tuple]:
+    """Company A's subscriptions outside the limit, as the fuzzer must leave them."""
+    from subscriptions.models import Subscription
+
+    return list(
+        Subscription.objects.filter(company=company)
+        .exclude(cost_centre__in=limit)
+        .order_by("pk")
+        .values_list("pk", "cost_centre", "status", "product_id", "user_name", "email", "end_date", "updated_at")
+    )
+
+
+def _a_subscriptions(company) -> list[tuple]:
+    from subscriptions.models import Subscription
+
+    return list(
+        Subscription.objects.filter(company=company)
+        .order_by("pk")
+        .values_list("pk", "cost_centre", "status", "product_id", "user_name", "email", "end_date", "updated_at")
+    )
+
+
+GRANT_KINDS = ["limited", "read_only_subscriptions"]
+
+
+@pytest.mark.parametrize("kind", GRANT_KINDS)
+@pytest.mark.parametrize("route", [r for r in ROUTES if not is_staff_route(r)], ids=lambda r: r.name)
+def test_fuzzed_forms_as_a_limited_or_read_only_admin(route, kind, world, login):  # noqa: F811
+    """The same fuzzer as a department head limited to the cost centre "Salg" (the states' subscriptions are
+    theirs; rows of other cost centres must never change), and as an admin with full access everywhere except
+    Subscriptions, held read-only (no subscription may change)."""
+    from companies.tests.factories import MembershipFactory
+    from registry.areas import registry
+    from subscriptions.tests.factories import SubscriptionFactory
+
+    personas, factories, _for_b = world
+    a_states = {**states.make(personas.company_a), "__company__": personas.company_a}
+    states.make(personas.company_b)
+    for centre in ("Lager", ""):
+        SubscriptionFactory(company=personas.company_a, cost_centre=centre, user_name=f"Fremmed {centre}")
+    if kind == "limited":
+        user = MembershipFactory(
+            company=personas.company_a, areas=["subscriptions", "invoice"], cost_centres=["Salg"]
+        ).user
+        kept = lambda: _theirs_not(personas.company_a, ["Salg"])  # noqa: E731
+    else:
+        user = MembershipFactory(
+            company=personas.company_a, areas=registry.keys(), read_only_areas=["subscriptions"]
+        ).user
+        kept = lambda: _a_subscriptions(personas.company_a)  # noqa: E731
+    urls = _urls(route, factories, a_states)  # the URL factories make rows: before the snapshots
+    before_b, before_a = snapshot(personas.company_b), kept()
+    walker = Walker(login(user), route.name, check_b_name=True)
+    shell_targets = set(_shell_forms(login(user)))
+    rng = random.Random(f"{SEED}:{kind}:{route.name}")
+    for url in urls:
+        fuzz_page(walker, url, rng, shell_targets)
+    assert walker.requests > 0
+    assert not walker.failures, f"FUZZ_SEED={SEED} FUZZ_EXAMPLES={EXAMPLES}\n" + "\n".join(walker.failures)
+    assert snapshot(personas.company_b) == before_b
+    assert kept() == before_a, f"subscriptions the {kind} admin may not change changed (FUZZ_SEED={SEED})"

@@ -66,9 +66,10 @@ def test_the_top_menu_offers_create_new_subscription_to_admins_who_may_change(lo
 def test_it_explains_the_missing_areas_in_one_card_with_a_request_access_link_each(login, personas):
     content = login(personas.invoice_only_a).get(reverse("portal:overview")).content.decode()
     assert content.count('data-testid="missing-areas"') == 1
-    assert content.count('data-testid="missing-area"') == 3  # support tickets, Subscriptions, Numbers
+    assert content.count('data-testid="missing-area"') == 4  # support tickets, Subscriptions, Numbers, Products
     assert "Port landline numbers to us" in content  # what the area is
-    for area in ("tickets", "subscriptions", "numbers"):
+    assert "Order SIM cards, eSIMs, phones and other hardware" in content
+    for area in ("tickets", "subscriptions", "numbers", "products"):
         assert f'href="{reverse("tickets:request_access")}?area={area}" data-testid="request-access"' in content
     # The area it has is a card of its own, not in the missing ones.
     assert f'href="{reverse("tickets:request_access")}?area=invoice"' not in content

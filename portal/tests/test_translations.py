@@ -30,7 +30,7 @@ SHELL = [
     "templates",
     "locale",
 ]
-AREA_APPS = ["tickets", "subscriptions", "numbering", "invoicing", "employees"]
+AREA_APPS = ["tickets", "subscriptions", "numbering", "invoicing", "employees", "products"]
 
 
 def _catalogues() -> list[tuple[str, list[Path]]]:

@@ -1,6 +1,8 @@
 // A real OpenID Connect provider (the certified `oidc-provider` package) for the SSO tests.
 // usage: node oidc_provider.mjs <port> <client_id> <client_secret> <redirect_uri>
-// Its development sign-in page takes any login name; the account's e-mail claim is that name.
+// Its development sign-in page takes any login name; the account's e-mail claim is that name. A name ending in
+// "#mfa" signs in with several factors: the ID token then carries amr ["pwd", "mfa"] (RFC 8176), as Entra ID does
+// (amr is listed under the openid scope so that the provider puts it in the ID token).
 import Provider from "oidc-provider";
 
 const [port, clientId, clientSecret, redirectUri] = process.argv.slice(2);
@@ -23,9 +25,17 @@ const provider = new Provider(`http://127.0.0.1:${port}`, {
       },
     };
   },
-  claims: { openid: ["sub"], email: ["email", "email_verified"], profile: ["name"] },
+  claims: { openid: ["sub", "amr"], email: ["email", "email_verified"], profile: ["name"] },
   features: { devInteractions: { enabled: true } },
   pkce: { required: () => false },
   cookies: { keys: ["selfservice-test"] },
 });
+const finished = provider.interactionFinished.bind(provider);
+provider.interactionFinished = async (req, res, result, options) => {
+  if (result.login && result.login.accountId.endsWith("#mfa")) {
+    result.login.accountId = result.login.accountId.slice(0, -"#mfa".length);
+    result.login.amr = ["pwd", "mfa"];
+  }
+  return finished(req, res, result, options);
+};
 provider.listen(Number(port), "127.0.0.1", () => console.log("ready"));

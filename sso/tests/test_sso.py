@@ -312,3 +312,27 @@ def test_the_group_idp_covers_admins_of_the_whole_subsidiary_tree() -> None:
     # The group's main admins manage the grandchild's admins, so its IdP signs them in too.
     assert _has_membership(deep, config)
     assert not _has_membership(outside, config)
+
+
+@needs_provider
+@pytest.mark.django_db(transaction=True)
+def test_the_oidc_idp_mfa_counts_for_a_company_that_requires_two_factor(idp: tuple[str, Company]) -> None:
+    base, company = idp
+    Company.objects.filter(pk=company.pk).update(require_mfa=True)
+    admin_of(company)
+    session, response = start_sign_in(base, "anna@acme.example")
+    # The IdP signs in with a password and a second factor: its ID token says amr ["pwd", "mfa"].
+    response = submit_idp_forms(session, response, "anna@acme.example#mfa")
+    assert response.url == f"{base}/"
+    assert session.get(f"{base}/", timeout=10).url == f"{base}/"
+
+
+@needs_provider
+@pytest.mark.django_db(transaction=True)
+def test_without_the_oidc_idp_mfa_the_portal_asks_for_its_own_second_factor(idp: tuple[str, Company]) -> None:
+    base, company = idp
+    Company.objects.filter(pk=company.pk).update(require_mfa=True)
+    admin_of(company)
+    session, response = start_sign_in(base, "anna@acme.example")
+    response = submit_idp_forms(session, response, "anna@acme.example")
+    assert session.get(f"{base}/", timeout=10).url.startswith(f"{base}/accounts/2fa/totp/activate/")

@@ -17,6 +17,7 @@ from audit.actor import Actor
 from audit.events import record
 from companies.models import Company
 from jobs.queue import enqueue
+from registry.scoping import check_cost_centre
 from subscriptions.actions.bulk import BulkConflict, BulkPreview, apply_bulk, preview_bulk
 from subscriptions.models import BulkJob, Product, Subscription
 from subscriptions.tasks import apply_bulk_job
@@ -36,6 +37,8 @@ def submit_bulk(
 ) -> int | BulkJob:
     """The "Apply changes" button: a small set is applied at once (returns the count); a larger one
     becomes a BulkJob applied by a task, so no web request does heavy work."""
+    if action == "cost_centre":
+        check_cost_centre(company, cost_centre)  # a limited admin moves subscriptions only between theirs
     values: dict[str, Any] = {"action": action, "target": target, "on": on}
     preview = preview_bulk(qs, **values, sample_size=0)
     if len(preview.changeable) <= settings.SUBSCRIPTIONS_BULK_SYNC_LIMIT:

@@ -15,6 +15,7 @@ from common.telecom import OPERATOR_LABELS
 from companies.models import Company
 from jobs.queue import enqueue
 from registry.events import publish
+from registry.scoping import check_cost_centre
 from subscriptions.actions.fees import charge_fees, guide_fees
 from subscriptions.actions.sim import new_sim_secrets
 from subscriptions.events import PortIn, SubscriptionCreated
@@ -51,6 +52,7 @@ def create_subscription(*, company: Company, data: NewSubscription, order_token:
     existing = Subscription.objects.filter(company=company, order_token=order_token).first()
     if existing is not None:
         return existing
+    check_cost_centre(company, data.cost_centre)  # a limited admin creates subscriptions only in theirs
     if data.number_choice == "pool":
         taken = NumberPool.objects.filter(phone_number=data.phone_number, reserved_for__isnull=True).update(
             reserved_for=company, taken_at=timezone.now()

@@ -12,6 +12,7 @@ from audit.actor import Actor
 from audit.events import record
 from common import formats
 from registry.events import publish
+from registry.scoping import check_cost_centre
 from subscriptions.actions.base import DETAIL_FIELDS, earliest_cancel_date, first_of_next_month, locked
 from subscriptions.events import SubscriptionActivated, SubscriptionCancelled, status_changed
 from subscriptions.models import BLOCK_FIELDS, AddOn, Product, Subscription
@@ -19,6 +20,8 @@ from subscriptions.models import BLOCK_FIELDS, AddOn, Product, Subscription
 
 @transaction.atomic
 def change_details(sub: Subscription, *, data: dict[str, str], by: Actor) -> Subscription:
+    if "cost_centre" in data and data["cost_centre"] != sub.cost_centre:
+        check_cost_centre(sub.company, data["cost_centre"])  # a limited admin's company object says theirs
     sub = locked(sub)
     changes = {f: [getattr(sub, f), data[f]] for f in DETAIL_FIELDS if f in data and getattr(sub, f) != data[f]}
     if not changes:

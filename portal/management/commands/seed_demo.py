@@ -47,7 +47,13 @@ ADMINS: list[tuple[str, str, str, str, list[Grant]]] = [
         [("logistik", "full", ["invoice"]), ("bager", "full", ["invoice"]), ("revision", "full", None)],
     ),
     ("erik@nordlys.dk", "Erik", "Larsen", "en", [("nordlys", "full", ["tickets", "subscriptions"])]),
+    ("frida@nordlys.dk", "Frida", "Lund", "da", [("nordlys", "full", ["subscriptions", "invoice"])]),
 ]
+# Levels per area and cost-centre limits (companies.Membership): Frida heads the warehouse, so she sees and
+# changes only the Lager cost centre's subscriptions, and sees its invoice lines read-only.
+LIMITS: dict[tuple[str, str], tuple[list[str], list[str]]] = {
+    ("frida@nordlys.dk", "nordlys"): (["invoice"], ["Lager"]),
+}
 # Main admins manage the admins of their company and its subsidiaries (accounts.admins). Nordlys has one on
 # purpose: its Admins page shows the warning to appoint a second.
 MAIN_ADMINS = {("anne@nordlys.dk", "nordlys"), ("bo@bagerhansen.dk", "bager")}
@@ -119,6 +125,8 @@ class Command(BaseCommand):
                     defaults={
                         "access": access,
                         "areas": areas if areas is not None else registry.keys(),
+                        "read_only_areas": LIMITS.get((email, key), ([], []))[0],
+                        "cost_centres": LIMITS.get((email, key), ([], []))[1],
                         "is_main_admin": (email, key) in MAIN_ADMINS,
                     },
                 )
@@ -166,6 +174,7 @@ class Command(BaseCommand):
             ("carl@nordlys.dk", "read-only admin of Nordlys Energi ApS"),
             ("dorte@vestjyskrevision.dk", "accountant: Invoice only for two clients, all areas for her own firm"),
             ("erik@nordlys.dk", "Nordlys Gruppen: support tickets and Subscriptions only"),
+            ("frida@nordlys.dk", "Nordlys Gruppen, cost centre Lager only: Subscriptions, Invoice read-only"),
             ("staff@operator.example", "operator staff (Django admin and staff pages)"),
         ]
         for email, what in rows:

@@ -1,0 +1,61 @@
+"""Reads of the Products area, with their related rows loaded (fixed query counts)."""
+
+from django.db.models import Prefetch, QuerySet
+
+from companies.models import Company
+from products.models import EsimActivation, Item, Order, OrderLine, ShipmentLine
+from subscriptions.models import Subscription
+
+
+def catalogue(*, kind: str | None = None) -> QuerySet[Item]:
+    items = Item.objects.filter(is_active=True)
+    return items.filter(kind=kind) if kind else items
+
+
+def staff_catalogue() -> QuerySet[Item]:
+    return Item.objects.all()
+
+
+def orders(*, company: Company | None) -> QuerySet[Order]:
+    return Order.objects.for_company(company).select_related("placed_by").order_by("-placed_at", "-id")
+
+
+def _with_lines(qs: QuerySet[Order]) -> QuerySet[Order]:
+    return qs.select_related("company", "placed_by", "decided_by").prefetch_related(
+        Prefetch(
+            "lines",
+            queryset=OrderLine.objects.select_related("item", "subscription").prefetch_related(
+                "enrolments",
+                "returns",
+                Prefetch("shipment_lines", queryset=ShipmentLine.objects.select_related("shipment")),
+                Prefetch("activations", queryset=EsimActivation.objects.order_by("issued_at", "id")),
+            ),
+        ),
+        "shipments",
+    )
+
+
+def order_detail(*, company: Company | None) -> QuerySet[Order]:
+    return _with_lines(Order.objects.for_company(company))
+
+
+def staff_queue(*, state: str | None = None) -> QuerySet[Order]:
+    qs = Order.objects.unscoped().select_related("company").order_by("placed_at", "id")
+    if state:
+        return qs.filter(state=state)
+    return qs.filter(
+        state__in=[Order.State.ACKNOWLEDGED, Order.State.IN_PROGRESS, Order.State.PARTIAL], completed_at__isnull=True
+    )
+
+
+def staff_order_detail() -> QuerySet[Order]:
+    return _with_lines(Order.objects.unscoped())
+
+
+def subscriptions_for_choice(*, company: Company) -> QuerySet[Subscription]:
+    return (
+        Subscription.objects.for_company(company)
+        .exclude(status__in=[Subscription.Status.CANCELLED, Subscription.Status.TERMINATED])
+        .only("pk", "user_name", "phone_number", "email")
+        .order_by("sort_name", "pk")
+    )
