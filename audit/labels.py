@@ -48,6 +48,7 @@ PREFIX_LABELS: dict[str, str | Promise] = {
 SYSTEM_ACTOR_LABELS: dict[str, str | Promise] = {
     "system": _("the system"),
     "provisioning": _("automatic activation"),
+    "scheduled change": _("scheduled call flow change"),
     "roll-over": _("monthly roll-over"),
     "overdue run": _("overdue check"),
     "mark_overdue command": _("overdue check"),

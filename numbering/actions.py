@@ -29,7 +29,7 @@ from numbering.models import (
     authorisation_upload_name,
 )
 from numbering.porting import earliest_porting_date, port_date_problem
-from numbering.tasks import notify_staff_of_port_request, send_port_request_update
+from numbering.tasks import notify_staff_of_port_request, provision_call_flow, send_port_request_update
 from registry.events import publish
 from subscriptions.actions import activate_after_port
 from subscriptions.actions import cancel as cancel_subscription
@@ -550,6 +550,7 @@ def save_call_flow(
         details=details,
     )
     publish(CallFlowSaved(company_id=company.pk, version_id=version.pk, by=by))
+    enqueue(provision_call_flow, version.pk)
     return version
 
 

@@ -51,6 +51,10 @@ class NumberingConfig(AppConfig):
                 "numbers.port_commented": _("Commented on a port request"),
                 "numbers.flow_saved": _("Saved the call flow"),
                 "numbers.flow_rolled_back": _("Rolled back the call flow"),
+                "numbers.flow_change_scheduled": _("Scheduled a call flow change"),
+                "numbers.flow_change_cancelled": _("Cancelled a scheduled call flow change"),
+                "numbers.flow_change_applied": _("A scheduled call flow took effect"),
+                "numbers.flow_change_failed": _("A scheduled call flow could not take effect"),
             }
         )
         from numbering.actions import on_subscription_cancelled, on_subscription_created

@@ -135,5 +135,10 @@ def _seed_port_and_flow(ctx: DemoContext, key: str) -> None:
             ctx.log(f"numbers: demo flow not valid: {errors}")
             return
         CallFlowVersion.objects.create(
-            company=nordlys, version=1, document=document, created_by=anne, comment="Første opsætning"
+            company=nordlys,
+            version=1,
+            document=document,
+            created_by=anne,
+            comment="Første opsætning",
+            provisioning_status=CallFlowVersion.Provisioning.ACTIVE,
         )

@@ -199,3 +199,70 @@ def member_choices(company: Company) -> list[tuple[str, str]]:
 
 def member_names(company: Company) -> dict[int, str]:
     return {int(k): v for k, v in member_choices(company)}
+
+
+def number_choices(company: Company) -> list[tuple[str, str]]:
+    """Numbers a call can be forwarded to, picked instead of typed: the company's people's mobiles and its
+    landlines (not the main number, which would call itself)."""
+    people = [
+        (s.phone_number, f"{s.user_name} ({formats.phone(s.phone_number)})")
+        for s in selectors.subscription_choices(company=company)
+        if s.phone_number
+    ]
+    lines = [
+        (n.number, f"{n.label or _('Landline')} ({formats.phone(n.number)})")
+        for n in selectors.phone_numbers(company=company).exclude(kind="main").exclude(kind="series")
+    ]
+    return people + lines
+
+
+# -- the week grid and the calendar -------------------------------------------------------------------------
+
+
+def week_grid(document: dict[str, Any]) -> list[tuple[Any, list[bool], str]]:
+    """(weekday, 48 half hours open or not, the hours as text) for Monday to Sunday."""
+    rows = []
+    for day in range(7):
+        periods = (document.get("hours") or {}).get(str(day), [])
+        slots = []
+        for half in range(48):
+            clock = f"{half // 2:02d}:{'30' if half % 2 else '00'}"
+            slots.append(any(start <= clock < end for start, end in periods))
+        rows.append((flows.WEEKDAYS[day], slots, flows.format_periods(periods) or _("Closed")))
+    return rows
+
+
+@dataclass
+class CalendarDay:
+    day: datetime.date | None
+    holiday: str = ""
+    special: str = ""
+
+
+def calendar_months(
+    document: dict[str, Any], start: datetime.date, months: int = 12
+) -> list[tuple[datetime.date, list[list[CalendarDay]]]]:
+    """Month grids (weeks from Monday) from ``start``'s month: the holidays the flow keeps, and the special days."""
+    import calendar
+
+    specials = {s.get("date"): s for s in document.get("special_days") or []}
+    out = []
+    year, month = start.year, start.month
+    for _i in range(months):
+        weeks = []
+        for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
+            row = []
+            for day in week:
+                if day.month != month:
+                    row.append(CalendarDay(None))
+                    continue
+                special = specials.get(day.isoformat())
+                label = ""
+                if special is not None:
+                    label = special.get("label") or _("Special day")
+                    label += ": " + (flows.format_periods(special.get("periods") or []) or _("closed"))
+                row.append(CalendarDay(day, flows.holiday_name(document, day) or "", label))
+            weeks.append(row)
+        out.append((datetime.date(year, month, 1), weeks))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return out

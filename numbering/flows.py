@@ -56,6 +56,7 @@ DESTINATION_TYPES = [
     ("voicemail", gettext_lazy("Voicemail box")),
     ("announcement", gettext_lazy("Announcement, then hang up")),
     ("forward", gettext_lazy("Forward to an external number")),
+    ("time_condition", gettext_lazy("Time condition (opening hours)")),
 ]
 STRATEGIES = [
     ("simultaneous", gettext_lazy("Simultaneous")),
@@ -156,6 +157,10 @@ def _targets(dest: dict[str, Any]) -> list[tuple[str, str, bool]]:
     out: list[tuple[str, str, bool]] = []
     if dest.get("type") == "ring_group" and dest.get("overflow"):
         out.append(("overflow", dest["overflow"], False))
+    if dest.get("type") == "time_condition":
+        for route, _label in ROUTES:
+            if dest.get(route):
+                out.append((route, dest[route], False))
     if dest.get("type") == "ivr":
         for digit, target in (dest.get("options") or {}).items():
             out.append((digit, target, True))
@@ -302,6 +307,13 @@ def _check_forward(dest: dict[str, Any], name: dict[str, str], subscription_ids:
     return []
 
 
+def _check_time_condition(dest: dict[str, Any], name: dict[str, str], subscription_ids: set[int]) -> list[str]:
+    missing = [str(label).lower() for route, label in ROUTES if not dest.get(route)]
+    if missing:
+        return [_("Time condition “%(key)s” needs a destination %(routes)s.") % {**name, "routes": ", ".join(missing)}]
+    return []
+
+
 # One check per destination type: (destination, {"key": its key}, the company's subscription ids) → problems.
 DESTINATION_CHECKS: dict[str, Callable[[dict[str, Any], dict[str, str], set[int]], list[str]]] = {
     "ring_group": _check_ring_group,
@@ -309,42 +321,45 @@ DESTINATION_CHECKS: dict[str, Callable[[dict[str, Any], dict[str, str], set[int]
     "voicemail": _check_voicemail,
     "announcement": _check_announcement,
     "forward": _check_forward,
+    "time_condition": _check_time_condition,
 }
 
 
-def _validate_destination(key: str, dest: Any, destinations: dict[str, Any], subscription_ids: set[int]) -> list[str]:
+def _validate_destination(
+    key: str, dest: Any, destinations: dict[str, Any], subscription_ids: set[int], names: dict[str, str] | None = None
+) -> list[str]:
+    """The problems of one destination; ``names`` (key → name) words them by the names the admin gave."""
+    names = names or {}
     errors: list[str] = []
     if not KEY_RE.match(str(key)):
         errors.append(
             _("“%(key)s” is not a valid destination key (lower-case letters, digits, - and _).") % {"key": key}
         )
     if not isinstance(dest, dict) or dest.get("type") not in DESTINATION_CHECKS:
-        return [*errors, _("Destination “%(key)s” has no valid type.") % {"key": key}]
-    errors.extend(DESTINATION_CHECKS[dest["type"]](dest, {"key": key}, subscription_ids))
+        return [*errors, _("Destination “%(key)s” has no valid type.") % {"key": names.get(key, key)}]
+    errors.extend(DESTINATION_CHECKS[dest["type"]](dest, {"key": names.get(key, key)}, subscription_ids))
     for field_name, target, _choice in _targets(dest):
         if target not in destinations:
             errors.append(
                 _("“%(key)s” leads to “%(target)s” (%(field)s), which does not exist.")
-                % {"key": key, "target": target, "field": field_name}
+                % {"key": names.get(key, key), "target": target, "field": field_name}
             )
     return errors
 
 
-def _find_loops(destinations: dict[str, Any]) -> list[str]:
-    """A cycle over edges the caller does not choose (overflow, timeout) would ring forever."""
-    graph = {k: [t for _f, t, choice in _targets(d) if not choice] for k, d in destinations.items()}
-    errors: list[str] = []
+def _cycles(destinations: dict[str, Any]) -> list[list[str]]:
+    """Cycles over edges the caller does not choose (overflow, timeout): such a call would ring forever."""
+    graph = {
+        k: [t for _f, t, choice in _targets(d) if not choice] for k, d in destinations.items() if isinstance(d, dict)
+    }
+    cycles: list[list[str]] = []
     state: dict[str, int] = {}  # 1 = on the current path, 2 = done
 
     def visit(node: str, path: list[str]) -> None:
         state[node] = 1
         for target in graph.get(node, []):
             if state.get(target) == 1:
-                cycle = [*path[path.index(target) :], target] if target in path else [node, target]
-                errors.append(
-                    _("These destinations lead to each other without the caller choosing anything: %(cycle)s.")
-                    % {"cycle": " → ".join(cycle)}
-                )
+                cycles.append([*path[path.index(target) :], target] if target in path else [node, target])
             elif state.get(target) is None:
                 visit(target, [*path, target])
         state[node] = 2
@@ -352,7 +367,80 @@ def _find_loops(destinations: dict[str, Any]) -> list[str]:
     for key in sorted(graph):
         if state.get(key) is None:
             visit(key, [key])
-    return errors
+    return cycles
+
+
+def _loop_message(cycle: list[str], names: dict[str, str] | None = None) -> str:
+    names = names or {}
+    return _("These destinations lead to each other without the caller choosing anything: %(cycle)s.") % {
+        "cycle": " → ".join(names.get(k, k) for k in cycle)
+    }
+
+
+def _find_loops(destinations: dict[str, Any]) -> list[str]:
+    return [_loop_message(cycle) for cycle in _cycles(destinations)]
+
+
+def reachable(document: dict[str, Any]) -> list[str]:
+    """The destinations a call can reach from the routes, in the order a call meets them (breadth first)."""
+    destinations = document.get("destinations") or {}
+    routes = document.get("routes") or {}
+    order: list[str] = []
+    queue = [routes.get(route) for route, _label in ROUTES]
+    while queue:
+        key = queue.pop(0)
+        if not key or key in order or key not in destinations:
+            continue
+        order.append(key)
+        dest = destinations[key]
+        queue.extend(t for _f, t, _c in _targets(dest if isinstance(dest, dict) else {}))
+    return order
+
+
+def unreachable(document: dict[str, Any]) -> list[str]:
+    """Destinations no call can reach: not a reason to refuse the flow, but worth a warning."""
+    seen = set(reachable(document))
+    return [k for k in (document.get("destinations") or {}) if k not in seen]
+
+
+@dataclass
+class StepProblems:
+    """The problems of a draft, each on the step it belongs to (``steps``: destination key → messages)."""
+
+    general: list[str] = field(default_factory=list)  # hours, holidays, special days
+    routes: list[str] = field(default_factory=list)
+    steps: dict[str, list[str]] = field(default_factory=dict)
+    warnings: dict[str, list[str]] = field(default_factory=dict)  # unreachable steps: saved anyway
+
+    @property
+    def blocking(self) -> bool:
+        return bool(self.general or self.routes or any(self.steps.values()))
+
+    def count(self) -> int:
+        return len(self.general) + len(self.routes) + sum(len(v) for v in self.steps.values())
+
+
+def step_problems(document: dict[str, Any], *, subscription_ids: set[int]) -> StepProblems:
+    """``validate`` sorted by step and worded by the steps' names, plus the unreachable steps as warnings."""
+    problems = StepProblems()
+    if document.get("timezone") != TIMEZONE:
+        problems.general.append(_("The time zone must be Europe/Copenhagen."))
+    problems.general.extend(_validate_hours(document.get("hours")))
+    problems.general.extend(_validate_holidays(document.get("holidays")))
+    problems.general.extend(_validate_special_days(document.get("special_days") or []))
+    destinations = document.get("destinations") or {}
+    names = destination_names(document)
+    for key, dest in destinations.items():
+        found = _validate_destination(key, dest, destinations, subscription_ids, names)
+        if found:
+            problems.steps[key] = found
+    problems.routes.extend(_validate_routes(document.get("routes") or {}, destinations))
+    for cycle in _cycles(destinations):
+        for key in dict.fromkeys(cycle):
+            problems.steps.setdefault(key, []).append(_loop_message(cycle, names))
+    for key in unreachable(document):
+        problems.warnings[key] = [_("No call reaches this step: nothing leads to it.")]
+    return problems
 
 
 # -- simulator --------------------------------------------------------------------------------------------
@@ -472,6 +560,15 @@ def _forward(call: _Call, current: str, dest: dict[str, Any], name: str) -> str 
     return None
 
 
+def _time_condition(call: _Call, current: str, dest: dict[str, Any], name: str) -> str | None:
+    period = call.path.period
+    call.step(
+        current,
+        _("Time condition %(name)s: %(period)s.") % {"name": name, "period": str(dict(ROUTES)[period]).lower()},
+    )
+    return dest.get(period) or None
+
+
 # What each destination type does with a call: records its steps and returns where the call goes next (None: it ends).
 DESTINATION_STEPS: dict[str, Callable[[_Call, str, dict[str, Any], str], str | None]] = {
     "ring_group": _ring_group,
@@ -479,6 +576,7 @@ DESTINATION_STEPS: dict[str, Callable[[_Call, str, dict[str, Any], str], str | N
     "voicemail": _voicemail,
     "announcement": _announcement,
     "forward": _forward,
+    "time_condition": _time_condition,
 }
 
 

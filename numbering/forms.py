@@ -342,6 +342,24 @@ class DestinationForm(forms.Form):
     email = forms.EmailField(label=_("Voicemail: e-mail messages to"), required=False)
     text = forms.CharField(label=_("Announcement text"), max_length=500, required=False)
     number = forms.CharField(label=_("Forward to number"), max_length=20, required=False)
+    tc_open = forms.CharField(
+        label=_("Time condition: when open, go to"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs=DESTINATION_PICKER),
+    )
+    tc_closed = forms.CharField(
+        label=_("Time condition: when closed, go to"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs=DESTINATION_PICKER),
+    )
+    tc_holiday = forms.CharField(
+        label=_("Time condition: on holidays, go to"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs=DESTINATION_PICKER),
+    )
 
     def __init__(self, *args: Any, member_choices: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -384,6 +402,8 @@ class DestinationForm(forms.Form):
             out["text"] = data.get("text", "")
         elif kind == "forward":
             out["number"] = data.get("number", "")
+        elif kind == "time_condition":
+            out |= {route: data.get(f"tc_{route}", "") for route in ("open", "closed", "holiday")}
         return out
 
     @staticmethod
@@ -391,6 +411,8 @@ class DestinationForm(forms.Form):
         initial = {"key": key, **dest}
         initial["members"] = [str(m) for m in dest.get("members", [])]
         initial["options"] = ", ".join(f"{d}={t}" for d, t in (dest.get("options") or {}).items())
+        for route in ("open", "closed", "holiday"):
+            initial[f"tc_{route}"] = dest.get(route, "") if dest.get("type") == "time_condition" else ""
         return initial
 
 
@@ -447,3 +469,119 @@ class TestCallForm(forms.Form):
 
     def when(self) -> datetime.datetime:
         return timezone.make_aware(datetime.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"]))
+
+
+class CompareForm(forms.Form):
+    a = forms.TypedChoiceField(label=_("Compare version"), coerce=int)
+    b = forms.TypedChoiceField(label=_("with version"), coerce=int)
+
+    def __init__(self, *args: Any, versions: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("a", "b"):
+            cast(forms.TypedChoiceField, self.fields[name]).choices = [(v, str(v)) for v in versions]
+
+
+class ScheduleFlowForm(forms.Form):
+    """When a flow takes effect: a date and a time, Copenhagen time."""
+
+    date = forms.DateField(label=_("Takes effect on"), widget=DateInput)
+    time = forms.TimeField(label=_("at"), widget=TimeInput)
+    comment = forms.CharField(label=_("Comment"), max_length=200, required=False)
+
+    @staticmethod
+    def default_initial() -> dict[str, Any]:
+        return {"date": timezone.localdate() + datetime.timedelta(days=1), "time": "00:00"}
+
+    def when(self) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(self.cleaned_data["date"], self.cleaned_data["time"]))
+
+
+# -- opening hours on a week grid ------------------------------------------------------------------------------
+
+PERIODS_PER_DAY = 3
+
+
+class WeekHoursForm(ScheduleEditorForm):
+    """Opening hours picked with time fields (up to three periods a day, e.g. a lunch closure) instead of typed
+    text; the holiday switches as in the expert form (24 and 31 December among the days a company can switch on)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for day in range(7):
+            del self.fields[f"day_{day}"]
+            for n in range(PERIODS_PER_DAY):
+                self.fields[f"d{day}_p{n}_from"] = forms.TimeField(
+                    label=_("Period %(n)d: from") % {"n": n + 1}, required=False, widget=TimeInput
+                )
+                self.fields[f"d{day}_p{n}_to"] = forms.TimeField(label=_("to"), required=False, widget=TimeInput)
+
+    @staticmethod
+    def initial_for(document: dict[str, Any]) -> dict[str, Any]:
+        initial: dict[str, Any] = {}
+        for day in range(7):
+            for n, (start, end) in enumerate((document.get("hours") or {}).get(str(day), [])[:PERIODS_PER_DAY]):
+                initial[f"d{day}_p{n}_from"], initial[f"d{day}_p{n}_to"] = start, end
+        return initial
+
+    def clean(self) -> dict[str, Any]:
+        data = forms.Form.clean(self) or self.cleaned_data
+        hours: dict[str, list[list[str]]] = {}
+        for day in range(7):
+            periods = []
+            for n in range(PERIODS_PER_DAY):
+                start, end = data.get(f"d{day}_p{n}_from"), data.get(f"d{day}_p{n}_to")
+                if start is None and end is None:
+                    continue
+                if start is None or end is None or start >= end:
+                    self.add_error(f"d{day}_p{n}_from", _("Give a start before the end, e.g. 08:00 to 16:00."))
+                    continue
+                periods.append([start.strftime("%H:%M"), end.strftime("%H:%M")])
+            try:
+                hours[str(day)] = flows.parse_periods(flows.format_periods(periods))
+            except ValueError:
+                self.add_error(f"d{day}_p0_from", _("The periods overlap."))
+        data["hours"] = hours
+        return data
+
+    def day_rows(self) -> list[tuple[Any, list[tuple[forms.BoundField, forms.BoundField]]]]:
+        return [
+            (name, [(self[f"d{day}_p{n}_from"], self[f"d{day}_p{n}_to"]) for n in range(PERIODS_PER_DAY)])
+            for day, name in enumerate(flows.WEEKDAYS)
+        ]
+
+
+class SpecialDayPickForm(forms.Form):
+    """A closure or a half day: a date, a name, and either closed all day or open from and to."""
+
+    date = forms.DateField(label=_("Date"), widget=DateInput)
+    label = forms.CharField(label=_("Name"), max_length=80, required=False)
+    closed = forms.BooleanField(label=_("Closed all day"), required=False)
+    open_from = forms.TimeField(label=_("Open from"), required=False, widget=TimeInput)
+    open_to = forms.TimeField(label=_("to"), required=False, widget=TimeInput)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("open_from"), data.get("open_to")
+        if data.get("closed") or (start is None and end is None):
+            data["periods"] = []
+        elif start is None or end is None or start >= end:
+            self.add_error("open_from", _("Give a start before the end, or tick “Closed all day”."))
+        else:
+            data["periods"] = [[start.strftime("%H:%M"), end.strftime("%H:%M")]]
+        return data
+
+    @staticmethod
+    def initial_for(special: dict[str, Any]) -> dict[str, Any]:
+        periods = special.get("periods") or []
+        return {
+            "date": special.get("date"),
+            "label": special.get("label", ""),
+            "closed": not periods,
+            "open_from": periods[0][0] if periods else None,
+            "open_to": periods[-1][1] if periods else None,
+        }
+
+
+SpecialDayPickFormSet = forms.formset_factory(
+    SpecialDayPickForm, extra=1, can_delete=True, max_num=60, absolute_max=60, validate_max=True
+)

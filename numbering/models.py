@@ -254,7 +254,17 @@ class PortComment(models.Model):
 
 
 class CallFlowVersion(CompanyOwned):
-    """One saved version of the main number's call flow. The newest version is the active one."""
+    """One saved version of the main number's call flow. The newest version is the active one.
+
+    Each version is handed to the network as a ``callflow/v1`` export (``numbering.export``); its provisioning
+    status says whether the platform has taken it (pending → active, or failed with a reason).
+    """
+
+    class Provisioning(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        ACTIVE = "active", _("Active on the network")
+        FAILED = "failed", _("Failed")
+        SUPERSEDED = "superseded", _("Replaced by a newer version")
 
     version = models.PositiveIntegerField(_("version"))
     document = models.JSONField(_("flow document"))
@@ -268,6 +278,11 @@ class CallFlowVersion(CompanyOwned):
         related_name="+",
     )
     created_at = models.DateTimeField(_("saved"), auto_now_add=True)
+    provisioning_status = models.CharField(
+        _("provisioning"), max_length=12, choices=Provisioning.choices, default=Provisioning.PENDING
+    )
+    provisioning_reason = models.CharField(_("provisioning message"), max_length=500, blank=True)
+    provisioned_at = models.DateTimeField(_("provisioned"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("call flow version")
@@ -277,6 +292,59 @@ class CallFlowVersion(CompanyOwned):
 
     def __str__(self) -> str:
         return f"v{self.version}"
+
+
+class ScheduledFlowChange(CompanyOwned):
+    """A flow to take effect at a date and time (a Christmas flow, and the normal one back after): at
+    ``take_effect_at`` it is saved as a new version, which makes it the active one. Applied once, however often
+    the task or the cron command runs (the row is locked and its status checked)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Scheduled")
+        APPLIED = "applied", _("Took effect")
+        CANCELLED = "cancelled", _("Cancelled")
+        FAILED = "failed", _("Failed")
+
+    document = models.JSONField(_("flow document"))
+    source_version = models.ForeignKey(
+        CallFlowVersion,
+        verbose_name=_("from version"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    comment = models.CharField(_("comment"), max_length=200, blank=True)
+    take_effect_at = models.DateTimeField(_("takes effect"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    result_version = models.ForeignKey(
+        CallFlowVersion,
+        verbose_name=_("became version"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("scheduled by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("scheduled"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("scheduled call flow change")
+        verbose_name_plural = _("scheduled call flow changes")
+        ordering = ["take_effect_at", "id"]
+        indexes = [models.Index(fields=["status", "take_effect_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.take_effect_at:%Y-%m-%d %H:%M} ({self.status})"
 
 
 def authorisation_upload_name(original: str) -> str:

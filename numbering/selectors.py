@@ -1,7 +1,15 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from companies.models import Company
-from numbering.models import CallFlowVersion, PhoneNumber, PortComment, PortEvent, PortNumber, PortRequest
+from numbering.models import (
+    CallFlowVersion,
+    PhoneNumber,
+    PortComment,
+    PortEvent,
+    PortNumber,
+    PortRequest,
+    ScheduledFlowChange,
+)
 from subscriptions.models import Subscription
 
 
@@ -100,3 +108,13 @@ def subscription_choices(*, company: Company | None) -> QuerySet[Subscription]:
         .exclude(status__in=[Subscription.Status.TERMINATED, Subscription.Status.CANCELLED])
         .order_by("user_name", "id")
     )
+
+
+def scheduled_changes(*, company: Company | None, all_statuses: bool = False) -> QuerySet[ScheduledFlowChange]:
+    """The company's scheduled flows, the next first (only the pending ones unless ``all_statuses``)."""
+    queryset = ScheduledFlowChange.objects.for_company(company).select_related(
+        "source_version", "result_version", "created_by"
+    )
+    if not all_statuses:
+        queryset = queryset.filter(status=ScheduledFlowChange.Status.PENDING)
+    return queryset.order_by("take_effect_at", "id")

@@ -43,3 +43,11 @@ def notify_staff_of_port_request(port_request_id: int) -> int:
         body = render_to_string("numbering/email/staff_new_port.txt", context)
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, recipients)
     return len(recipients)
+
+
+@task
+def provision_call_flow(version_id: int) -> str:
+    """Hands a saved version to the network as its ``callflow/v1`` export and records the platform's answer."""
+    from numbering.provisioning import provision
+
+    return provision(version_id)

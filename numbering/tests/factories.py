@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from companies.tests.factories import CompanyFactory
 from numbering import flows
-from numbering.models import CallFlowVersion, PhoneNumber, PortNumber, PortRequest
+from numbering.models import CallFlowVersion, PhoneNumber, PortNumber, PortRequest, ScheduledFlowChange
 from numbering.porting import earliest_porting_date, next_working_day
 from subscriptions.models import Product, Subscription
 
@@ -112,7 +112,18 @@ class CallFlowVersionFactory(factory.django.DjangoModelFactory):
     document = factory.LazyAttribute(lambda o: flow_document([SubscriptionFactory(company=o.company).pk]))
 
 
+def scheduled_change(company):  # type: ignore[no-untyped-def]
+    version = CallFlowVersionFactory(company=company)
+    return ScheduledFlowChange.objects.create(
+        company=company,
+        document=version.document,
+        source_version=version,
+        take_effect_at=timezone.now() + datetime.timedelta(days=1),
+    )
+
+
 URL_KWARGS = {
     "port_id": lambda company: PortRequestFactory(company=company).pk,
     "version_id": lambda company: CallFlowVersionFactory(company=company).pk,
+    "change_id": lambda company: scheduled_change(company).pk,
 }

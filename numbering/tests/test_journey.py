@@ -149,6 +149,7 @@ def test_it_ports_numbers_and_builds_a_call_flow(page: Page, live_server):
     page.goto(f"{base}/numbers/flow/versions/")
     page.click("text=Version 1")
     page.click("[data-testid=rollback]")
+    page.click("[data-testid=confirm-rollback]")  # the page says what changes and asks first
     expect(page.locator("[data-testid=flow-version]")).to_contain_text("Active version 3")
     page.fill("#id_date", "2026-11-24")
     page.fill("#id_time", "09:00")

@@ -4,7 +4,7 @@ document.addEventListener("change", (event) => {
   if (!(select instanceof HTMLSelectElement) || !select.name.endsWith("-type")) return;
   const fieldset = select.closest("[data-testid=destination]");
   if (!fieldset) return;
-  const kind = ["ring_group", "ivr"].includes(select.value) ? select.value : "other";
+  const kind = ["ring_group", "ivr", "time_condition"].includes(select.value) ? select.value : "other";
   fieldset.querySelectorAll("details[data-kind]").forEach((details) => {
     details.open = details.dataset.kind === kind;
   });
