@@ -23,6 +23,7 @@ from employees import actions, selectors, session
 from employees import sso as employee_sso
 from employees.forms import DecisionForm, RequestForm, SignInForm
 from employees.models import EmployeeRequest
+from guardrails import selectors as guardrail_selectors
 from registry.rules import rules_for
 from registry.scoping import get_for_company
 from sso.selectors import configuration_for_email
@@ -104,6 +105,7 @@ def _detail_context(request: HttpRequest, sub: Subscription, **extra: object) ->
         "rules": rules_for(subs)[sub.pk],
         "requests": [(r, actions.describe(r)) for r in selectors.my_requests(subs)],
         "several": selectors.has_several(email),
+        "guardrails": guardrail_selectors.employee_note(sub),
         **extra,
     }
 

@@ -188,6 +188,12 @@ def _paid(invoice: Invoice, amount: int, day: dt.date) -> None:
     invoice.paid_amount += amount
 
 
+def _demo_zone(ctx: DemoContext, usage_type: str) -> str:
+    if usage_type != UsageRecord.Type.ROAMING:
+        return UsageRecord.Zone.NONE
+    return UsageRecord.Zone.EU if ctx.rng.random() < 0.7 else UsageRecord.Zone.WORLD
+
+
 def _usage(ctx: DemoContext, company: Company, first: dt.date, last: dt.date) -> None:
     start, end = period_bounds(first, last)
     if UsageRecord.objects.filter(company=company, time__gte=start, time__lt=end).exists():
@@ -209,6 +215,7 @@ def _usage(ctx: DemoContext, company: Company, first: dt.date, last: dt.date) ->
                         quantity=Decimal(quantity),
                         charge=charge,
                         time=start + dt.timedelta(seconds=ctx.rng.randrange(seconds)),
+                        zone=_demo_zone(ctx, usage_type),
                     )
                 )
     UsageRecord.objects.bulk_create(records, batch_size=5000)

@@ -33,11 +33,17 @@ from django.utils.translation import gettext as _
 from audit.actor import Actor
 from audit.events import bulk_record, record
 from audit.models import AuditEvent
+from invoicing.events import UsageImported
 from invoicing.models import FileImport, Invoice, InvoiceCounter, Payment, PaymentImport, UsageImport, UsageRecord
 from invoicing.money import parse_day, parse_kr
+from registry.events import publish
 from subscriptions.models import Subscription
 
 USAGE_COLUMNS = ["record_id", "phone_number", "time", "type", "quantity", "charge_ore"]
+# An optional last column: where a roaming record was made (eu = EU/EEA, world = the rest); files without it
+# stay importable, and their roaming counts as rest of the world (the zone the EU roaming cap is about).
+USAGE_ZONE_COLUMN = "zone"
+ZONE_ALIASES = {"eu": "eu", "eea": "eu", "eu/eea": "eu", "world": "world", "row": "world", "": ""}
 PAYMENT_COLUMNS = ["invoice_number", "amount", "date", "reference"]
 BATCH_ROWS = 5000
 MAX_LINE_BYTES = 64 * 1024  # far above any real line; a longer one is refused, never held in memory
@@ -257,15 +263,26 @@ def _e164(raw: str) -> str | None:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _parse_usage_row(line: int, cells: list[str], errors: _Errors) -> dict | None:
-    if len(cells) != len(USAGE_COLUMNS):
+def _parse_zone(line: int, usage_type: str, raw_zone: str, errors: _Errors) -> str | None:
+    zone = ZONE_ALIASES.get(raw_zone.lower())
+    if zone is None:
+        errors.add(line, _("unknown roaming zone “%(value)s” (use eu or world)") % {"value": raw_zone[:80]})
+        return None
+    if usage_type != UsageRecord.Type.ROAMING:
+        return ""
+    return zone or UsageRecord.Zone.WORLD
+
+
+def _parse_usage_row(line: int, cells: list[str], errors: _Errors, columns: list[str] = USAGE_COLUMNS) -> dict | None:
+    if len(cells) != len(columns):
         errors.add(
             line,
             _("expected %(count)s columns (%(columns)s), found %(found)s")
-            % {"count": len(USAGE_COLUMNS), "columns": ",".join(USAGE_COLUMNS), "found": len(cells)},
+            % {"count": len(columns), "columns": ",".join(columns), "found": len(cells)},
         )
         return None
-    record_id, raw_phone, raw_time, usage_type, raw_quantity, raw_charge = (c.strip() for c in cells)
+    record_id, raw_phone, raw_time, usage_type, raw_quantity, raw_charge = (c.strip() for c in cells[:6])
+    raw_zone = cells[6].strip() if len(cells) > 6 else ""
     if not record_id or len(record_id) > 64 or any(ch.isspace() or not ch.isprintable() for ch in record_id):
         errors.add(
             line, _("“%(value)s” is not a record id (at most 64 characters, no spaces)") % {"value": record_id[:80]}
@@ -306,7 +323,11 @@ def _parse_usage_row(line: int, cells: list[str], errors: _Errors) -> dict | Non
     except (InvalidOperation, ValueError):
         errors.add(line, _("quantity and charge must be non-negative numbers (charge in whole øre)"))
         return None
+    zone = _parse_zone(line, usage_type, raw_zone, errors)
+    if zone is None:
+        return None
     return {
+        "zone": zone,
         "line": line,
         "record_id": record_id,
         "phone": phone,
@@ -388,6 +409,7 @@ RECORD_COLUMNS = [
     "charge",
     "batch_id",
     "late",
+    "zone",
 ]
 
 
@@ -446,8 +468,11 @@ def run_usage_import(
         with transaction.atomic():
             batch = _begin(UsageImport, source, by, upload)
             assert isinstance(batch, UsageImport)
-            rows, late = _stream_usage(source, batch, progress)
+            touched: set[tuple[int, int, dt.date]] = set()
+            rows, late = _stream_usage(source, batch, progress, touched)
             _finish(batch, rows, sha256=sha256)
+            # The usage totals (``usage``) are kept in this transaction: all of the file or none of it.
+            publish(UsageImported(batch_id=batch.pk, touched=frozenset(touched)))
             record(
                 "invoice.usage_imported",
                 by=by,
@@ -478,10 +503,12 @@ def _usage_records(
     subscriptions: _Subscriptions,
     errors: _Errors,
     months: set[tuple[int, str]],
+    touched: set[tuple[int, int, dt.date]],
 ) -> list[tuple]:
     """The rows of ``pending`` to store, matched to the subscription that had the number that day; a row
     without one is an error. Once any line is in error nothing will be stored, but every line is still checked.
-    Adds the (company, month) of each stored row to ``months``."""
+    Adds the (company, month) of each stored row to ``months``, and its (company, subscription, month) to
+    ``touched``."""
     bad = _duplicates(pending, batch, errors)
     records: list[tuple] = []
     for row in pending:
@@ -508,12 +535,19 @@ def _usage_records(
                 row["charge"],
                 batch.pk,
                 False,
+                row["zone"],
             )
         )
+        touched.add((match[1], match[0], day.replace(day=1)))
     return records
 
 
-def _stream_usage(source: Source, batch: UsageImport, progress: Callable[[int, int], None]) -> tuple[int, int]:
+def _stream_usage(
+    source: Source,
+    batch: UsageImport,
+    progress: Callable[[int, int], None],
+    touched: set[tuple[int, int, dt.date]],
+) -> tuple[int, int]:
     errors = _Errors()
     subscriptions = _Subscriptions()
     months: set[tuple[int, str]] = set()
@@ -523,25 +557,29 @@ def _stream_usage(source: Source, batch: UsageImport, progress: Callable[[int, i
     def flush(position: int) -> None:
         nonlocal done
         subscriptions.load({r["phone"] for r in pending})
-        records = _usage_records(pending, batch, subscriptions, errors, months)
+        records = _usage_records(pending, batch, subscriptions, errors, months, touched)
         if not errors:
             _insert(records)
         done += len(pending)
         pending.clear()
         progress(done, position)
 
+    columns: list[str] | None = None
     with source.open() as stream:
-        header_seen = False
         for line, cells in csv_rows(stream, delimiter=",", errors=errors):
-            if not header_seen:
-                header_seen = True
-                if [c.strip() for c in cells] != USAGE_COLUMNS:
-                    errors.add(line, _("the header must be %(columns)s") % {"columns": ",".join(USAGE_COLUMNS)})
+            if columns is None:
+                columns = [c.strip() for c in cells]
+                if columns not in (USAGE_COLUMNS, [*USAGE_COLUMNS, USAGE_ZONE_COLUMN]):
+                    errors.add(
+                        line,
+                        _("the header must be %(columns)s (optionally followed by ,%(zone)s)")
+                        % {"columns": ",".join(USAGE_COLUMNS), "zone": USAGE_ZONE_COLUMN},
+                    )
                     break
                 continue
             if not any(c.strip() for c in cells):
                 continue
-            row = _parse_usage_row(line, cells, errors)
+            row = _parse_usage_row(line, cells, errors, columns)
             if row is not None:
                 pending.append(row)
             if len(pending) >= BATCH_ROWS:

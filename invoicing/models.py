@@ -243,6 +243,12 @@ class UsageRecord(CompanyOwned):
         ROAMING = "roaming", _("Roaming")
         PREMIUM = "premium", _("Premium services")
 
+    class Zone(models.TextChoices):
+        # Where a roaming record was made: the EU/EEA (roam like at home) or the rest of the world.
+        NONE = "", _("Not roaming")
+        EU = "eu", _("EU/EEA")
+        WORLD = "world", _("Rest of the world")
+
     # The network's id of the record: unique, so overlapping files cannot bill a call twice.
     # Empty (NULL) only for records made outside the usage import (demo data).
     record_id = models.CharField(_("network record id"), max_length=64, null=True, blank=True, unique=True)
@@ -251,6 +257,8 @@ class UsageRecord(CompanyOwned):
     type = models.CharField(_("type"), max_length=10, choices=Type.choices)
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2)
     charge = models.BigIntegerField(_("charge (øre, excl. VAT)"))
+    # Roaming records only ("" otherwise); a file without the zone column counts roaming as rest of the world.
+    zone = models.CharField(_("roaming zone"), max_length=8, choices=Zone.choices, blank=True, default="")
     batch = models.ForeignKey("UsageImport", null=True, blank=True, on_delete=models.CASCADE, related_name="records")
     # Imported after its month was invoiced: the next invoice carries it as late usage and sets late_invoice.
     late = models.BooleanField(_("late"), default=False)

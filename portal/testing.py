@@ -17,9 +17,10 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from companies.models import Company
 
-# The shell's own apps with pages; the area apps come from the registry.
-SHELL_APPS = ["portal", "audit", "accounts", "api", "sso", "employees"]
-SHELL_NAMESPACES = {"portal", "audit", "accounts", "api_clients", "sso", "employee_requests"}
+# The shell's apps with pages, and apps whose pages live inside an area's grant without being an area
+# (usage, guardrails: mounted by selfservice/urls.py).
+SHELL_APPS = ["portal", "audit", "accounts", "api", "sso", "employees", "usage", "guardrails"]
+SHELL_NAMESPACES = {"portal", "audit", "accounts", "api_clients", "sso", "employee_requests", "usage", "guardrails"}
 
 
 def portal_apps() -> list[str]:

@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "subscriptions",
     "numbering",  # "numbers" would shadow the standard library module
     "invoicing",
+    "usage",  # usage so far this month: daily totals kept as usage arrives, the dashboard, scheduled reports
+    "guardrails",  # spend and roaming guardrails (issue 17): policies, warnings, bars, raise requests
     "products",  # the Products area: catalogue, orders, approvals, fulfilment
     "sso",  # single sign-on per company (OpenID Connect, verified domains)
     "employees",  # an employee's read-only view of their own subscription, and their requests to the admins
@@ -282,6 +284,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Self-service <selvbetjening@
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # The portal's public address, for links in e-mails (no trailing slash).
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The EU roaming rule's 50 EUR a month in øre: øre per euro (Danmarks Nationalbank's central rate, 7.46).
+GUARDRAILS_EUR_DKK_ORE = env_int("GUARDRAILS_EUR_DKK_ORE", 746)
 # Where the operator's staff are told about new tickets and port requests.
 STAFF_NOTIFICATION_EMAILS = env_list("STAFF_NOTIFICATION_EMAILS", ["support@operator.example"])
 

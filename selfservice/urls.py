@@ -34,6 +34,11 @@ urlpatterns = [
     path("employee/", include("employees.urls")),
     path("employee-requests/", include("employees.admin_urls")),
     path("audit/", include("portal.activity_urls")),
+    # The usage dashboard and scheduled reports: pages of the Subscriptions area (its grant), from the usage app.
+    path("subscriptions/usage/", include("usage.urls")),
+    # Spend guardrails: pages inside the Subscriptions area (its permission), and their e-mail links.
+    path("guardrails/", include("guardrails.urls")),
+    path("guardrails/links/", include("guardrails.link_urls")),
     # Each area's URL module at its prefix, from the registry: adding an area is adding an app.
     *(path(area.url_prefix, include(area.urls)) for area in registry.with_urls() if area.urls),
     # The core's staff pages (e-mail outbox, background tasks) likewise.

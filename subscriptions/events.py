@@ -85,3 +85,13 @@ def status_changed(sub: Subscription, *, old: str, by: Actor) -> None:
     """Tells the areas above that ``sub`` left ``old`` (in the caller's transaction); nothing when unchanged."""
     if old != sub.status:
         publish(SubscriptionStatusChanged(company_id=sub.company_id, changes=((sub.pk, old, sub.status),), by=by))
+
+
+@dataclass(frozen=True, kw_only=True)
+class ServiceBlocksChanged(Event):
+    """Service blocks were switched on or off (``changes``: field -> [old, new]); ``by`` says whose hand
+    (an admin on the profile, or a system actor such as the guardrails)."""
+
+    subscription: Subscription
+    changes: dict[str, list[bool]]
+    by: Actor

@@ -15,6 +15,7 @@ from common.forms import add_errors, errors_to, errors_to_messages
 from common.telecom import OPERATOR_LABELS
 from companies.http import PortalRequest, require_company
 from companies.permissions import AreaPolicy, area_view, cost_centre_limit
+from registry.profile import profile_sections
 from registry.scoping import get_for_company
 from subscriptions import actions, bulk_bar, exports, guide, pricing, selectors
 from subscriptions.forms import (
@@ -129,6 +130,7 @@ def _detail_context(request: HttpRequest, sub: Subscription, **extra: Any) -> di
         "blocks_form": extra.pop("blocks_form", None) or BlocksForm(instance=sub, prefix="blocks"),
         "can_change_add_ons": sub.is_open and bool(actions.allowed_add_ons(sub)),
         "add_on_names": {a.code: a.display_name for a in AddOn.objects.all()},
+        "profile_sections": profile_sections(request, sub),
         **extra,
     }
 

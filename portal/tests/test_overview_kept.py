@@ -17,14 +17,14 @@ pytestmark = pytest.mark.django_db
 URL = reverse("portal:overview")
 
 
-def test_a_kept_overview_costs_four_queries(personas, login, django_assert_num_queries):
+def test_a_kept_overview_costs_five_queries(personas, login, django_assert_num_queries):
     TicketFactory(company=personas.company_a)
     InvoiceFactory(company=personas.company_a)
     client = login(personas.admin_a)
     client.get(URL)
-    # session, user, the subscriptions' counters, the products' orders (a section that is not kept);
-    # tickets, numbers and invoices kept
-    with django_assert_num_queries(4):
+    # session, user, the subscriptions' counters, guardrails and the products' orders (sections that are not
+    # kept); tickets, numbers and invoices kept
+    with django_assert_num_queries(5):
         client.get(URL)
 
 

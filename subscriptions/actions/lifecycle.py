@@ -14,7 +14,7 @@ from common import formats
 from registry.events import publish
 from registry.scoping import check_cost_centre
 from subscriptions.actions.base import DETAIL_FIELDS, earliest_cancel_date, first_of_next_month, locked
-from subscriptions.events import SubscriptionActivated, SubscriptionCancelled, status_changed
+from subscriptions.events import ServiceBlocksChanged, SubscriptionActivated, SubscriptionCancelled, status_changed
 from subscriptions.models import BLOCK_FIELDS, AddOn, Product, Subscription
 
 
@@ -161,6 +161,7 @@ def set_blocks(sub: Subscription, *, blocks: dict[str, bool], by: Actor) -> dict
         setattr(sub, name, new)
     sub.save(update_fields=[*changes, "updated_at"])
     record("subscription.blocks_changed", by=by, company=sub.company, target=sub, details={"changes": changes})
+    publish(ServiceBlocksChanged(subscription=sub, changes=changes, by=by))
     return changes
 
 

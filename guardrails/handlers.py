@@ -1,0 +1,32 @@
+"""What the guardrails do when lower areas tell them something (``registry.events``)."""
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from companies.http import require_company
+from companies.models import Company
+from guardrails import actions, selectors
+from subscriptions.events import ServiceBlocksChanged
+from subscriptions.models import Subscription
+from usage.events import UsageAggregated
+
+
+def on_usage_aggregated(event: UsageAggregated) -> dict[str, Any]:
+    """In the usage import's transaction: warnings and bars for the lines whose totals moved."""
+    company = Company.objects.get(pk=event.company_id)
+    result = actions.evaluate(company=company, subscription_ids=event.subscription_ids, month=event.month)
+    return {"guardrails": result} if any(result.values()) else {}
+
+
+def on_blocks_changed(event: ServiceBlocksChanged) -> None:
+    actions.blocks_changed_by_hand(event.subscription, changes=event.changes, by=event.by)
+
+
+def profile_context(request: HttpRequest, sub: Subscription) -> dict[str, Any]:
+    return {"sub": sub, "bars": selectors.active_bars(sub)}
+
+
+def overview_context(request: HttpRequest) -> dict[str, Any]:
+    """The overview's guardrails card: lines barred now and raise requests waiting (one query)."""
+    return selectors.overview_counts(require_company(request))
