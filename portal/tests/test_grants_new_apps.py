@@ -94,3 +94,27 @@ def test_a_limited_admin_gets_no_links_for_another_cost_centres_line(personas, h
     assert head.pk not in [m.user_id for m in employee_approvers(salg)]
     assert head.pk not in [m.user_id for m in notify.admins(personas.company_a.pk, "Salg")]
     assert head.pk in [m.user_id for m in notify.admins(personas.company_a.pk, "Lager")]
+
+
+def test_the_overview_guardrails_card_counts_only_a_limited_admins_lines(head, personas, login):
+    from guardrails.models import Bar, RaiseRequest
+
+    month = timezone.localdate().replace(day=1)
+    for centre, n in (("Lager", 1), ("Salg", 3)):
+        for _i in range(n):
+            sub = SubscriptionFactory(company=personas.company_a, cost_centre=centre)
+            Bar.all_companies.create(
+                company=personas.company_a,
+                subscription=sub,
+                month=month,
+                metric="spend",
+                block_field="x",
+                limit=1,
+                used=2,
+            )
+            RaiseRequest.all_companies.create(
+                company=personas.company_a, subscription=sub, month=month, metric="spend", amount=1, reason="r"
+            )
+    page = login(head).get(reverse("portal:overview")).text
+    assert "1 line barred now" in page and "1 raise request waiting" in page
+    assert 'data-testid="guardrails-rules"' not in page
