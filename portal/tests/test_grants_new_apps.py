@@ -49,6 +49,9 @@ def test_the_usage_dashboard_shows_a_limited_admin_only_their_cost_centres(head,
         text = client.get(reverse(name)).text
         assert "Lene Lager" in text and "Sune Salg" not in text, name
     assert client.get(reverse("usage:line", args=[usage[1].pk])).status_code == 404
+    # No links into the whole company's pages they would be refused.
+    assert reverse("usage:reports") not in page.text
+    assert 'data-testid="all-rules"' not in client.get(reverse("guardrails:timeline", args=[usage[0].pk])).text
 
 
 @pytest.mark.parametrize("url_name", ["usage:reports", "guardrails:index", "guardrails:everyone"])
