@@ -59,6 +59,7 @@ AREA_EVENTS = {
     "subscriptions": "subscription.secret_revealed",
     "numbers": "numbers.port_created",
     "invoice": "invoice.issued",
+    "products": "products.order_placed",
 }
 
 
