@@ -25,6 +25,7 @@ from audit.events import record
 from common.formats import money
 from common.money import vat_of
 from companies.models import Company, Membership
+from companies.permissions import AreaPolicy
 from jobs.queue import enqueue
 from products.models import (
     EsimActivation,
@@ -122,9 +123,11 @@ def approval_reasons(*, company_settings: ProductSettings, total: int, items: li
 
 
 def approvers(order: Order) -> list[Membership]:
-    """The admins who may approve: full access to Products in the order's company, not the one who ordered."""
+    """The admins who may approve: full access to Products in the order's company, not the one who ordered.
+
+    The area's own policy decides (a per-area read-only level or a cost-centre limit keeps an admin out)."""
     memberships = Membership.objects.filter(company_id=order.company_id, user__is_active=True).select_related("user")
-    return [m for m in memberships if m.has_area(AREA) and not m.is_read_only and m.user_id != order.placed_by_id]
+    return [m for m in memberships if AreaPolicy(m).can_change(AREA) and m.user_id != order.placed_by_id]
 
 
 def may_approve(order: Order, user: "User") -> bool:

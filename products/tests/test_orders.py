@@ -280,3 +280,20 @@ def test_devices_are_registered_for_zero_touch_and_shown(personas, django_captur
     statuses = dict(Enrolment.objects.values_list("serial", "status"))
     assert statuses == {"SN1": "registered", "FAIL2": "failed"}
     assert ("apple", "ABM-1", "SN1") in FakeAdapter.registered
+
+
+@pytest.mark.parametrize(
+    "grant",
+    [{"read_only_areas": ["products"]}, {"cost_centres": ["Sales"]}],
+    ids=["read-only-on-products", "cost-centre-limited"],
+)
+def test_only_an_admin_who_may_change_products_approves(personas, grant):
+    """A grant read-only on Products (a per-area level) or limited to cost centres cannot open the area, so
+    it is neither asked nor able to approve from the e-mail."""
+    ProductSettings.objects.create(company=personas.company_a, approve_phones=True)
+    limited = MembershipFactory(company=personas.company_a, user__email="limited@alfa.dk", **grant).user
+    order = place(personas, [WantedLine(item_id=ItemFactory(stock=3).pk, quantity=1)])
+    assert limited.pk not in [m.user_id for m in actions.approvers(order)]
+    with pytest.raises(ValidationError, match="may not approve"):
+        actions.decide_order(order=order, approve=True, user=limited, by=STAFF)
+
