@@ -459,7 +459,7 @@ def ship_order(
     """Sends (part of) an order: a parcel with its tracking link, eSIM activations by e-mail, zero-touch
     registration of the devices, and the charges for what was sent."""
     order = Order.objects.unscoped().select_for_update().select_related("company").get(pk=order.pk)
-    if order.state not in (Order.State.IN_PROGRESS, Order.State.PARTIAL):
+    if order.state not in (Order.State.IN_PROGRESS, Order.State.PARTIAL) or order.completed_at is not None:
         raise ValidationError(_("Pick the order before shipping it."))
     lines = {line.pk: line for line in order.lines.select_related("item", "subscription")}
     sending = {pk: n for pk, n in quantities.items() if n}
@@ -516,7 +516,8 @@ def ship_order(
 def complete_order(*, order: Order, by: Actor) -> Order:
     """Closes an order. What was never sent is put back in stock (and never billed): the order is partial."""
     order = Order.objects.unscoped().select_for_update().get(pk=order.pk)
-    if order.state not in (Order.State.IN_PROGRESS, Order.State.PARTIAL):
+    # A closed partial order keeps the state "partial": completed_at tells it is closed (and restocked once).
+    if order.state not in (Order.State.IN_PROGRESS, Order.State.PARTIAL) or order.completed_at is not None:
         raise ValidationError(_("Only an order in progress can be completed."))
     if not order.shipments.exists():
         raise ValidationError(_("Ship the order before completing it."))

@@ -297,3 +297,20 @@ def test_only_an_admin_who_may_change_products_approves(personas, grant):
     with pytest.raises(ValidationError, match="may not approve"):
         actions.decide_order(order=order, approve=True, user=limited, by=STAFF)
 
+
+def test_a_closed_partial_order_is_not_closed_or_shipped_again(personas):
+    """Closing puts what was never sent back once: a second close (or a shipment after it) would restock twice."""
+    phone = ItemFactory(stock=5)
+    order = place(personas, [WantedLine(item_id=phone.pk, quantity=3)])
+    actions.pick_order(order=order, by=STAFF)
+    line = order.lines.get()
+    parcel = {"carrier": "GLS", "tracking_number": "1", "tracking_url": "https://t.example/1"}
+    actions.ship_order(order=order, quantities={line.pk: 1}, by=STAFF, **parcel)
+    actions.complete_order(order=order, by=STAFF)
+    with pytest.raises(ValidationError, match="in progress"):
+        actions.complete_order(order=order, by=STAFF)
+    with pytest.raises(ValidationError, match="Pick the order"):
+        actions.ship_order(order=order, quantities={line.pk: 1}, by=STAFF, **parcel)
+    phone.refresh_from_db()
+    assert phone.stock == 4
+    assert Charge.objects.for_company(personas.company_a).count() == 1
