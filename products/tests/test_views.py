@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -281,3 +282,22 @@ def test_a_shipped_order_with_returns_has_the_same_query_count_for_1_and_4_lines
                 assert client.get(reverse(name, kwargs={"order_id": order.pk})).status_code == 200
             counts.append(len(queries))
     assert counts[:2] == counts[2:]
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A small PNG whose header claims a huge picture (a decompression bomb's signature)."""
+    import struct
+    import zlib
+
+    data = _png()
+    ihdr = struct.pack(">II", width, height) + data[24:29]
+    chunk = b"IHDR" + ihdr
+    return data[:8] + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk)) + data[33:]
+
+
+def test_an_image_claiming_a_huge_size_is_refused_with_a_message(personas, login):
+    from products.forms import validate_image
+
+    bomb = SimpleUploadedFile("bomb.png", _png_claiming(100_000, 100_000), content_type="image/png")
+    with pytest.raises(ValidationError, match="could not be read"):
+        validate_image(bomb)
