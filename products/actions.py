@@ -540,6 +540,14 @@ def return_deadline(line: OrderLine) -> dt.datetime | None:
     return max(shipped) + dt.timedelta(days=RETURN_DAYS) if shipped else None
 
 
+def returnable_quantity(line: OrderLine) -> int:
+    """How many of the line may still come back: delivered, not returned, and sent within the last 14 days
+    (a unit from a parcel past its window does not ride on a later parcel's)."""
+    since = timezone.now() - dt.timedelta(days=RETURN_DAYS)
+    recent = sum(sl.quantity for sl in line.shipment_lines.all() if sl.shipment.shipped_at >= since)
+    return max(0, min(line.shipped_quantity - line.returned_quantity, recent))
+
+
 @transaction.atomic
 def request_return(*, order: Order, line_id: int, quantity: int, reason: str, by: Actor) -> ReturnRequest:
     """Hardware back within 14 days of its shipment: the stock goes back, and a credit line on the next invoice."""
@@ -552,7 +560,7 @@ def request_return(*, order: Order, line_id: int, quantity: int, reason: str, by
     deadline = return_deadline(line)
     if deadline is None or timezone.now() > deadline:
         raise ValidationError(_("Hardware can be returned within %(days)s days of delivery.") % {"days": RETURN_DAYS})
-    if not 1 <= quantity <= line.shipped_quantity - line.returned_quantity:
+    if not 1 <= quantity <= returnable_quantity(line):
         raise ValidationError(_("You cannot return more than was delivered."))
     if not reason.strip():
         raise ValidationError(_("Tell us why the hardware is returned."))

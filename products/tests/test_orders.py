@@ -314,3 +314,21 @@ def test_a_closed_partial_order_is_not_closed_or_shipped_again(personas):
     phone.refresh_from_db()
     assert phone.stock == 4
     assert Charge.objects.for_company(personas.company_a).count() == 1
+
+
+def test_only_what_was_shipped_in_the_last_14_days_can_be_returned(personas):
+    """Two parcels of one line: the first, older than 14 days, is past its return window even though the
+    second is not."""
+    phone = ItemFactory(stock=5, price=1000)
+    order = place(personas, [WantedLine(item_id=phone.pk, quantity=2)])
+    actions.pick_order(order=order, by=STAFF)
+    line = order.lines.get()
+    parcel = {"carrier": "GLS", "tracking_number": "1", "tracking_url": "https://t.example/1"}
+    first = actions.ship_order(order=order, quantities={line.pk: 1}, by=STAFF, **parcel)
+    first.__class__.objects.filter(pk=first.pk).update(shipped_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    actions.ship_order(order=order, quantities={line.pk: 1}, by=STAFF, **parcel)
+    with pytest.raises(ValidationError, match="more than was delivered"):
+        actions.request_return(order=order, line_id=line.pk, quantity=2, reason="x", by=STAFF)
+    actions.request_return(order=order, line_id=line.pk, quantity=1, reason="Broken", by=STAFF)
+    phone.refresh_from_db()
+    assert phone.stock == 4
