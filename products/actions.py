@@ -25,6 +25,7 @@ from audit.events import record
 from common.formats import money
 from common.money import vat_of
 from companies.models import Company, Membership
+from companies.permissions import AreaPolicy
 from jobs.queue import enqueue
 from products.models import (
     EsimActivation,
@@ -122,9 +123,11 @@ def approval_reasons(*, company_settings: ProductSettings, total: int, items: li
 
 
 def approvers(order: Order) -> list[Membership]:
-    """The admins who may approve: full access to Products in the order's company, not the one who ordered."""
+    """The admins who may approve: full access to Products in the order's company, not the one who ordered.
+
+    The area's own policy decides (a per-area read-only level or a cost-centre limit keeps an admin out)."""
     memberships = Membership.objects.filter(company_id=order.company_id, user__is_active=True).select_related("user")
-    return [m for m in memberships if m.can_change_area(AREA) and m.user_id != order.placed_by_id]
+    return [m for m in memberships if AreaPolicy(m).can_change(AREA) and m.user_id != order.placed_by_id]
 
 
 def may_approve(order: Order, user: "User") -> bool:
@@ -456,7 +459,7 @@ def ship_order(
     """Sends (part of) an order: a parcel with its tracking link, eSIM activations by e-mail, zero-touch
     registration of the devices, and the charges for what was sent."""
     order = Order.objects.unscoped().select_for_update().select_related("company").get(pk=order.pk)
-    if order.state not in (Order.State.IN_PROGRESS, Order.State.PARTIAL):
+    if order.state not in (Order.State.IN_PROGRESS, Order.State.PARTIAL) or order.completed_at is not None:
         raise ValidationError(_("Pick the order before shipping it."))
     lines = {line.pk: line for line in order.lines.select_related("item", "subscription")}
     sending = {pk: n for pk, n in quantities.items() if n}
@@ -513,7 +516,8 @@ def ship_order(
 def complete_order(*, order: Order, by: Actor) -> Order:
     """Closes an order. What was never sent is put back in stock (and never billed): the order is partial."""
     order = Order.objects.unscoped().select_for_update().get(pk=order.pk)
-    if order.state not in (Order.State.IN_PROGRESS, Order.State.PARTIAL):
+    # A closed partial order keeps the state "partial": completed_at tells it is closed (and restocked once).
+    if order.state not in (Order.State.IN_PROGRESS, Order.State.PARTIAL) or order.completed_at is not None:
         raise ValidationError(_("Only an order in progress can be completed."))
     if not order.shipments.exists():
         raise ValidationError(_("Ship the order before completing it."))
@@ -536,6 +540,14 @@ def return_deadline(line: OrderLine) -> dt.datetime | None:
     return max(shipped) + dt.timedelta(days=RETURN_DAYS) if shipped else None
 
 
+def returnable_quantity(line: OrderLine) -> int:
+    """How many of the line may still come back: delivered, not returned, and sent within the last 14 days
+    (a unit from a parcel past its window does not ride on a later parcel's)."""
+    since = timezone.now() - dt.timedelta(days=RETURN_DAYS)
+    recent = sum(sl.quantity for sl in line.shipment_lines.all() if sl.shipment.shipped_at >= since)
+    return max(0, min(line.shipped_quantity - line.returned_quantity, recent))
+
+
 @transaction.atomic
 def request_return(*, order: Order, line_id: int, quantity: int, reason: str, by: Actor) -> ReturnRequest:
     """Hardware back within 14 days of its shipment: the stock goes back, and a credit line on the next invoice."""
@@ -548,7 +560,7 @@ def request_return(*, order: Order, line_id: int, quantity: int, reason: str, by
     deadline = return_deadline(line)
     if deadline is None or timezone.now() > deadline:
         raise ValidationError(_("Hardware can be returned within %(days)s days of delivery.") % {"days": RETURN_DAYS})
-    if not 1 <= quantity <= line.shipped_quantity - line.returned_quantity:
+    if not 1 <= quantity <= returnable_quantity(line):
         raise ValidationError(_("You cannot return more than was delivered."))
     if not reason.strip():
         raise ValidationError(_("Tell us why the hardware is returned."))

@@ -185,7 +185,7 @@ def validate_image(upload: UploadedFile) -> uploads.Kind:
         upload.seek(0)
         with Image.open(upload) as image:
             image.verify()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, ValueError, SyntaxError):
         raise ValidationError(_("The image could not be read. Upload a PNG or JPEG image.")) from None
     finally:
         upload.seek(0)

@@ -280,3 +280,55 @@ def test_devices_are_registered_for_zero_touch_and_shown(personas, django_captur
     statuses = dict(Enrolment.objects.values_list("serial", "status"))
     assert statuses == {"SN1": "registered", "FAIL2": "failed"}
     assert ("apple", "ABM-1", "SN1") in FakeAdapter.registered
+
+
+@pytest.mark.parametrize(
+    "grant",
+    [{"read_only_areas": ["products"]}, {"cost_centres": ["Sales"]}],
+    ids=["read-only-on-products", "cost-centre-limited"],
+)
+def test_only_an_admin_who_may_change_products_approves(personas, grant):
+    """A grant read-only on Products (a per-area level) or limited to cost centres cannot open the area, so
+    it is neither asked nor able to approve from the e-mail."""
+    ProductSettings.objects.create(company=personas.company_a, approve_phones=True)
+    limited = MembershipFactory(company=personas.company_a, user__email="limited@alfa.dk", **grant).user
+    order = place(personas, [WantedLine(item_id=ItemFactory(stock=3).pk, quantity=1)])
+    assert limited.pk not in [m.user_id for m in actions.approvers(order)]
+    with pytest.raises(ValidationError, match="may not approve"):
+        actions.decide_order(order=order, approve=True, user=limited, by=STAFF)
+
+
+def test_a_closed_partial_order_is_not_closed_or_shipped_again(personas):
+    """Closing puts what was never sent back once: a second close (or a shipment after it) would restock twice."""
+    phone = ItemFactory(stock=5)
+    order = place(personas, [WantedLine(item_id=phone.pk, quantity=3)])
+    actions.pick_order(order=order, by=STAFF)
+    line = order.lines.get()
+    parcel = {"carrier": "GLS", "tracking_number": "1", "tracking_url": "https://t.example/1"}
+    actions.ship_order(order=order, quantities={line.pk: 1}, by=STAFF, **parcel)
+    actions.complete_order(order=order, by=STAFF)
+    with pytest.raises(ValidationError, match="in progress"):
+        actions.complete_order(order=order, by=STAFF)
+    with pytest.raises(ValidationError, match="Pick the order"):
+        actions.ship_order(order=order, quantities={line.pk: 1}, by=STAFF, **parcel)
+    phone.refresh_from_db()
+    assert phone.stock == 4
+    assert Charge.objects.for_company(personas.company_a).count() == 1
+
+
+def test_only_what_was_shipped_in_the_last_14_days_can_be_returned(personas):
+    """Two parcels of one line: the first, older than 14 days, is past its return window even though the
+    second is not."""
+    phone = ItemFactory(stock=5, price=1000)
+    order = place(personas, [WantedLine(item_id=phone.pk, quantity=2)])
+    actions.pick_order(order=order, by=STAFF)
+    line = order.lines.get()
+    parcel = {"carrier": "GLS", "tracking_number": "1", "tracking_url": "https://t.example/1"}
+    first = actions.ship_order(order=order, quantities={line.pk: 1}, by=STAFF, **parcel)
+    first.__class__.objects.filter(pk=first.pk).update(shipped_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    actions.ship_order(order=order, quantities={line.pk: 1}, by=STAFF, **parcel)
+    with pytest.raises(ValidationError, match="more than was delivered"):
+        actions.request_return(order=order, line_id=line.pk, quantity=2, reason="x", by=STAFF)
+    actions.request_return(order=order, line_id=line.pk, quantity=1, reason="Broken", by=STAFF)
+    phone.refresh_from_db()
+    assert phone.stock == 4

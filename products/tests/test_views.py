@@ -4,6 +4,7 @@ import io
 
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
@@ -245,3 +246,58 @@ def test_the_staff_queue_and_the_basket_have_a_fixed_query_count(
     with django_assert_max_num_queries(14):
         page = admin.get(reverse("products:basket"))
     assert page.content.decode().count('data-testid="basket-row"') == orders
+
+
+def _shipped_order(personas, lines: int) -> Order:
+    from audit.actor import Actor
+    from products import actions
+
+    staff = Actor.system("staff")
+    wanted = [actions.WantedLine(item_id=ItemFactory(stock=5).pk, quantity=2) for _ in range(lines)]
+    delivery = actions.Delivery(name="Alfa ApS", street="Vestergade 1", postcode="8000", city="Aarhus C")
+    order = actions.place_order(
+        company=personas.company_a, lines=wanted, delivery=delivery, billing="one_off", by=staff
+    )
+    actions.pick_order(order=order, by=staff)
+    parcel = {"carrier": "GLS", "tracking_number": "1", "tracking_url": "https://t.example/1"}
+    for line in order.lines.all():
+        actions.ship_order(order=order, quantities={line.pk: 1}, by=staff, **parcel)
+        actions.request_return(order=order, line_id=line.pk, quantity=1, reason="Broken", by=staff)
+    return order
+
+
+def test_a_shipped_order_with_returns_has_the_same_query_count_for_1_and_4_lines(personas, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for lines in (1, 4):
+        order = _shipped_order(personas, lines)
+        for client, name in (
+            (login(personas.admin_a), "products:order_detail"),
+            (login(personas.staff), "products:staff_order"),
+        ):
+            client.get(reverse(name, kwargs={"order_id": order.pk}))
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(reverse(name, kwargs={"order_id": order.pk})).status_code == 200
+            counts.append(len(queries))
+    assert counts[:2] == counts[2:]
+
+
+def _png_claiming(width: int, height: int) -> bytes:
+    """A small PNG whose header claims a huge picture (a decompression bomb's signature)."""
+    import struct
+    import zlib
+
+    data = _png()
+    ihdr = struct.pack(">II", width, height) + data[24:29]
+    chunk = b"IHDR" + ihdr
+    return data[:8] + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk)) + data[33:]
+
+
+def test_an_image_claiming_a_huge_size_is_refused_with_a_message(personas, login):
+    from products.forms import validate_image
+
+    bomb = SimpleUploadedFile("bomb.png", _png_claiming(100_000, 100_000), content_type="image/png")
+    with pytest.raises(ValidationError, match="could not be read"):
+        validate_image(bomb)
