@@ -373,7 +373,7 @@ def test_an_assertion_answering_another_browsers_request_is_refused(
     saml_idp: tuple[str, Company, SamlIdentityProvider],
 ) -> None:
     """InResponseTo: an assertion never used, but answering the AuthnRequest of another browser, signs nobody in
-    there (neither in a browser without a sign-in under way, nor in one that started its own)."""
+    there, even in a browser that started a sign-in of its own."""
     base, company, idp = saml_idp
     admin_of(company)
     session, idp_url = sign_in(base, "anna@acme.example")
