@@ -144,12 +144,11 @@ def use_sign_in_link(*, token: str, ip_address: str | None) -> str:
 
 
 def approvers(sub: Subscription) -> list[Membership]:
-    """The company's admins who may change this subscription: the Subscriptions area with full access, and the
-    subscription's cost centre when they are limited to cost centres (the others could not open the request)."""
+    """The company's admins who may change its subscriptions (the Subscriptions area with full access)."""
     return [
         m
         for m in Membership.objects.filter(company_id=sub.company_id, user__is_active=True).select_related("user")
-        if m.can_change_area("subscriptions") and (not m.is_limited or sub.cost_centre in m.cost_centres)
+        if m.may_change_line("subscriptions", sub.cost_centre)
     ]
 
 

@@ -403,7 +403,7 @@ def request_raise(*, subscription: Subscription, metric: str, amount: int, reaso
         details={"request_id": raise_request.pk, "metric": metric, "amount": amount, "reason": raise_request.reason},
     )
     tokens = []
-    for membership in notify.admins(subscription.company_id):
+    for membership in notify.admins(subscription.company_id, subscription.cost_centre):
         nonce = secrets.token_urlsafe(8)
         tokens.append((membership, notify.decide_token(raise_request.pk, membership.user_id, nonce)))
     notify.raise_requested(raise_request, tokens)

@@ -56,10 +56,11 @@ def decide_token(request_id: int, user_id: int, nonce: str) -> str:
     return signing.dumps({"r": request_id, "u": user_id, "n": nonce}, salt=DECIDE_SALT, compress=True)
 
 
-def admins(company_id: int) -> list[Membership]:
-    """The company's admins with full access to the Subscriptions area: they get the warnings and decide raises."""
+def admins(company_id: int, cost_centre: str) -> list[Membership]:
+    """The company's admins with full access to the Subscriptions area who reach a line of ``cost_centre`` (all
+    of the company, or limited to cost centres including it): they get the warnings and decide raises."""
     rows = Membership.objects.filter(company_id=company_id, user__is_active=True).select_related("user")
-    return [m for m in rows if m.has_area("subscriptions") and not m.is_read_only and m.user.email]
+    return [m for m in rows if m.may_change_line("subscriptions", cost_centre) and m.user.email]
 
 
 def _mail(*, to: str, language: str, subject: str, lines: list[str], url: str = "", **params: Any) -> None:
@@ -99,7 +100,7 @@ def threshold_crossed(sub: Subscription, *, month: dt.date, crossing: rules.Cros
             gettext_noop("At the limit the service is barred until the month ends."),
         ]
     sent: list[str] = []
-    for membership in admins(sub.company_id):
+    for membership in admins(sub.company_id, sub.cost_centre):
         _mail(
             to=membership.user.email,
             language=membership.user.language,
