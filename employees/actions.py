@@ -182,8 +182,10 @@ def make_request(
 ) -> EmployeeRequest:
     """Asks the company's admins (each in their language); a second identical ask finds the waiting one."""
     _validate(sub, kind, product, ship_to)
+    # The subscription's row lock serialises a double click (or two tabs): the second finds the first's request.
+    Subscription.objects.unscoped().select_for_update().filter(pk=sub.pk, company_id=sub.company_id).first()
     waiting = EmployeeRequest.objects.filter(
-        company=sub.company, subscription=sub, kind=kind, status=EmployeeRequest.Status.PENDING
+        company=sub.company, subscription=sub, kind=kind, email__iexact=email, status=EmployeeRequest.Status.PENDING
     ).first()
     if waiting is not None:
         return waiting
@@ -252,7 +254,10 @@ def decide_request(*, req: EmployeeRequest, approve: bool, by: Actor) -> Employe
     """Approving runs the subscription's own action (product change now, or a new SIM/eSIM); both are audited
     and the employee is told in their language. The page's POST is the one click."""
     locked = (
-        EmployeeRequest.objects.unscoped().select_for_update().select_related("subscription", "product").get(pk=req.pk)
+        EmployeeRequest.objects.unscoped()
+        .select_for_update(of=("self",))  # the product is a nullable join: PostgreSQL cannot lock its side
+        .select_related("subscription", "product")
+        .get(pk=req.pk)
     )
     if locked.status != EmployeeRequest.Status.PENDING:
         raise ValidationError(_("This request has already been answered."), code="request_decided")

@@ -108,13 +108,16 @@ def month_to_date(subs: Sequence[Subscription], *, today: datetime.date | None =
     return found
 
 
-def my_requests(subs: Sequence[Subscription]) -> list[EmployeeRequest]:
-    """The requests on these subscriptions, newest first (one query)."""
-    if not subs:
+def my_requests(subs: Sequence[Subscription], *, email: str) -> list[EmployeeRequest]:
+    """The requests the address made on these subscriptions, newest first (one query): a subscription handed on
+    to a new employee does not show them the previous user's requests."""
+    if not subs or not email.strip():
         return []
     return list(
         EmployeeRequest.objects.filter(
-            company_id__in={s.company_id for s in subs}, subscription_id__in=[s.pk for s in subs]
+            company_id__in={s.company_id for s in subs},
+            subscription_id__in=[s.pk for s in subs],
+            email__iexact=email.strip(),
         ).select_related("product")[:20]
     )
 

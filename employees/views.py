@@ -103,7 +103,7 @@ def _detail_context(request: HttpRequest, sub: Subscription, **extra: object) ->
         "usage": selectors.month_to_date(subs)[sub.pk],
         "month_start": selectors.first_of_month(),
         "rules": rules_for(subs)[sub.pk],
-        "requests": [(r, actions.describe(r)) for r in selectors.my_requests(subs)],
+        "requests": [(r, actions.describe(r)) for r in selectors.my_requests(subs, email=email)],
         "several": selectors.has_several(email),
         "guardrails": guardrail_selectors.employee_note(sub),
         **extra,

@@ -15,7 +15,8 @@ from typing import Any
 # RFC 8176: "mfa" says it outright; a knowledge factor together with a possession or inherence factor too.
 _AMR_MFA = "mfa"
 _AMR_KNOWLEDGE = {"pwd", "pin", "kba"}
-_AMR_OTHER_FACTOR = {"otp", "hwk", "swk", "sms", "tel", "sc", "fpt", "face", "iris", "retina", "vbm", "pop", "user"}
+# Not "user" (a user-presence test: a click or a touch proves no second factor).
+_AMR_OTHER_FACTOR = {"otp", "hwk", "swk", "sms", "tel", "sc", "fpt", "face", "iris", "retina", "vbm", "pop"}
 
 # acr (OpenID Connect) and AuthnContextClassRef (SAML) values that mean several factors.
 MFA_CONTEXTS = frozenset(

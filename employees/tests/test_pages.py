@@ -155,3 +155,14 @@ def test_danish(employee_client, anna):
     page = client.get(f"/employee/{anna.pk}/").content.decode()
     assert "Dit abonnement" in page
     assert "Mobil 5 GB" in page
+
+
+def test_the_requests_of_the_subscriptions_previous_user_are_not_shown(employee_client, anna, products):
+    """A subscription handed on to a new employee: the previous user's requests stay theirs (their address)."""
+    EmployeeRequestFactory(subscription=anna, product=products[1], email="anna@alfa.dk")
+    anna.user_name, anna.email = "Carl Nielsen", "Carl@alfa.dk"
+    anna.save()
+    page = employee_client("carl@alfa.dk").get(f"/employee/{anna.pk}/").content.decode()
+    assert 'data-testid="employee-requests"' not in page
+    assert selectors.my_requests([anna], email="CARL@alfa.dk") == []
+    assert len(selectors.my_requests([anna], email="anna@ALFA.dk")) == 1

@@ -211,3 +211,23 @@ def test_the_admins_list_shows_the_waiting_requests_first(login, anna, bo, perso
         rows = list(selectors.company_requests(personas.company_a))
         assert [r.pk for r in rows] == [waiting.pk, newer.pk, decided.pk]
         assert {str(r.subscription) for r in rows}  # subscriptions joined, no query per row
+
+
+def test_only_admins_who_can_decide_it_are_mailed(employee_client, anna, personas, products):
+    """Not an admin of another cost centre (the mail names the employee and their message), not one with the
+    Subscriptions area read-only: neither could open or decide the request."""
+    anna.cost_centre = "Sales"
+    anna.save()
+    sales = MembershipFactory(company=personas.company_a, user__email="sales@alfa.dk", cost_centres=["Sales"]).user
+    MembershipFactory(company=personas.company_a, user__email="it@alfa.dk", cost_centres=["IT"])
+    MembershipFactory(
+        company=personas.company_a,
+        user__email="looks@alfa.dk",
+        areas=["subscriptions"],
+        read_only_areas=["subscriptions"],
+    )
+    before = len(sent())
+    assert _ask_upgrade(employee_client("anna@alfa.dk"), anna, products[1]).status_code == 302
+    mailed = {m.to[0] for m in sent()[before:]}
+    assert sales.email in mailed and personas.admin_a.email in mailed
+    assert "it@alfa.dk" not in mailed and "looks@alfa.dk" not in mailed

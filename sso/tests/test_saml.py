@@ -365,3 +365,31 @@ def test_a_company_that_moved_to_saml_no_longer_answers_to_its_openid_connect_id
     assert selectors.configuration_for_provider(f"company-{company.pk}") is None
     for nonsense in ("company-", "company-x-saml", f"company-{company.pk}-oidc", "saml", ""):
         assert selectors.configuration_for_provider(nonsense) is None
+
+
+@needs_xmlsec1
+@pytest.mark.django_db(transaction=True)
+def test_an_assertion_answering_another_browsers_request_is_refused(
+    saml_idp: tuple[str, Company, SamlIdentityProvider],
+) -> None:
+    """InResponseTo: an assertion never used, but answering the AuthnRequest of another browser, signs nobody in
+    there, even in a browser that started a sign-in of its own."""
+    base, company, idp = saml_idp
+    admin_of(company)
+    session, idp_url = sign_in(base, "anna@acme.example")
+    captured = sign_in_at_idp(session, idp, idp_url, "anna@acme.example")
+    thief, _url = sign_in(base, "anna@acme.example")
+    response = post_assertion(thief, captured)
+    assert response.status_code in (400, 403), response.status_code
+    assert "/accounts/login/" in thief.get(f"{base}/", timeout=10).url
+    assert not User.objects.filter(email="anna@acme.example", last_login__isnull=False).exists()
+
+
+def test_a_presence_test_is_not_a_second_factor() -> None:
+    """RFC 8176 "user" is a user-presence test (a click, a touch), not something the user has or is: a password
+    and a presence test are one factor, and the portal asks for its own second factor."""
+    from sso import mfa
+
+    assert not mfa.amr_is_mfa(["pwd", "user"])
+    assert not mfa.oidc_asserts_mfa({"id_token": {"amr": ["pwd", "user"]}})
+    assert mfa.amr_is_mfa(["pwd", "hwk", "user"])
