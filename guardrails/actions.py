@@ -195,12 +195,14 @@ def evaluate(
     month: dt.date,
     totals: Mapping[int, rules.Totals] | None = None,
 ) -> dict[str, int]:
-    """Warns at 80 % and bars at 100 % (each once per line, month, rule and limit); runs in the caller's
-    transaction (the usage import's). ``totals`` default to the usage area's month-to-date figures."""
+    """Warns at 80 % and bars at 100 % (each once per line, month, rule and limit), this month only; runs in
+    the caller's transaction (the usage import's). ``totals`` default to the usage area's month-to-date figures."""
     ids = sorted(set(subscription_ids))
-    if not ids:
-        return {"warned": 0, "barred": 0}
     month = month_of(month)
+    # Late records of an earlier month count in that month's totals, but its limits are over: a bar set now
+    # would hold into this month (until the next month start), and its warning would come too late.
+    if not ids or month != this_month():
+        return {"warned": 0, "barred": 0}
     if totals is None:
         totals = usage_source.month_totals(company, ids, month)
     limits = limits_for(company, ids, month)
