@@ -82,8 +82,17 @@ def _facts(sub: Subscription, metric: str, used: int, limit: int) -> dict[str, A
     }
 
 
-def threshold_crossed(sub: Subscription, *, month: dt.date, crossing: rules.Crossing) -> list[str]:
-    """The 80 % warning or the 100 % bar notice to the admins and the employee; returns the addresses."""
+def threshold_recipients(sub: Subscription, to_admins: list[Membership]) -> list[str]:
+    """Who ``threshold_crossed`` e-mails: ``to_admins`` (from ``admins``), then the employee."""
+    sent = [membership.user.email for membership in to_admins]
+    return [*sent, sub.email] if sub.email and sub.email not in sent else sent
+
+
+def threshold_crossed(
+    sub: Subscription, *, month: dt.date, crossing: rules.Crossing, to_admins: list[Membership] | None = None
+) -> list[str]:
+    """The 80 % warning or the 100 % bar notice to the admins (``admins(company)`` unless given) and the
+    employee; returns the addresses."""
     barred = crossing.threshold >= rules.BAR_PERCENT
     facts = _facts(sub, crossing.metric, crossing.used, crossing.limit)
     if barred:
@@ -99,7 +108,7 @@ def threshold_crossed(sub: Subscription, *, month: dt.date, crossing: rules.Cros
             gettext_noop("At the limit the service is barred until the month ends."),
         ]
     sent: list[str] = []
-    for membership in admins(sub.company_id):
+    for membership in admins(sub.company_id) if to_admins is None else to_admins:
         _mail(
             to=membership.user.email,
             language=membership.user.language,

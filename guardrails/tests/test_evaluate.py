@@ -183,3 +183,26 @@ def test_late_records_of_a_past_month_neither_warn_nor_bar_this_month(company, s
     assert not Bar.all_companies.exists()
     assert not _fresh(sub).block_data
     assert not OutboxMessage.objects.exists()
+
+
+def test_the_evaluations_queries_per_warning_are_few_and_lines_warned_before_cost_none(
+    company, django_assert_num_queries
+):
+    """guard17 measured about 12 queries per warning; lines already warned cost one query for them all."""
+    from guardrails import rules
+
+    subs = [
+        SubscriptionFactory(company=company, phone_number=f"+4520000{i:03d}", email=f"u{i}@rejse.dk") for i in range(5)
+    ]
+    _cap(company, spend_cap=10000)
+    totals = {s.pk: rules.Totals(spend=8500) for s in subs}
+    month = actions.this_month()
+    # 3 (limits) + 1 (lines over a threshold) + 1 (notices so far) + 1 (admins), then per warning: the notice
+    # (savepoint, insert, release), two e-mails through the outbox (3 each), the audit row.
+    with django_assert_num_queries(6 + 10 * 5):
+        assert actions.evaluate(company=company, subscription_ids=totals, month=month, totals=totals)["warned"] == 5
+    with django_assert_num_queries(5):
+        assert actions.evaluate(company=company, subscription_ids=totals, month=month, totals=totals)["warned"] == 0
+    assert Notice.all_companies.count() == 5
+    assert sorted(Notice.all_companies.get(subscription=subs[0]).sent_to) == ["admin@rejse.dk", "u0@rejse.dk"]
+    assert OutboxMessage.objects.count() == 10
