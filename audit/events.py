@@ -1,12 +1,17 @@
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.dispatch import Signal
 
 from audit.actor import Actor
 from audit.models import AuditEvent
 
 if TYPE_CHECKING:
     from companies.models import Company
+
+
+# Sent by ``bulk_record`` with ``company_ids``, the companies whose events it wrote.
+bulk_recorded = Signal()
 
 
 def record(
@@ -34,3 +39,5 @@ def record(
 def bulk_record(events: list[AuditEvent]) -> None:
     """For bulk actions: one event per changed object, written in one statement."""
     AuditEvent.objects.bulk_create(events, batch_size=1000)
+    # bulk_create sends no post_save: say which companies' events were written (the overview's kept sections).
+    bulk_recorded.send(sender=AuditEvent, company_ids={event.company_id for event in events})

@@ -113,6 +113,11 @@ class GrantMixin:
     def is_limited(self) -> bool:
         return bool(self.cost_centres)
 
+    def may_change_line(self, key: str, cost_centre: str) -> bool:
+        """Full access to the area and, if limited to cost centres, the line's among them (who may approve or
+        decide something about one subscription, e.g. from an e-mail's link)."""
+        return self.can_change_area(key) and (not self.cost_centres or cost_centre in self.cost_centres)
+
     def normalise_grant(self) -> None:
         from registry.areas import registry
 

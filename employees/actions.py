@@ -148,7 +148,7 @@ def approvers(sub: Subscription) -> list[Membership]:
     return [
         m
         for m in Membership.objects.filter(company_id=sub.company_id, user__is_active=True).select_related("user")
-        if m.has_area("subscriptions") and not m.is_read_only
+        if m.may_change_line("subscriptions", sub.cost_centre)
     ]
 
 

@@ -222,13 +222,14 @@ def evaluate(
             "subscription_id", "metric", "threshold", "limit"
         )
     )
-    admins: list[Membership] | None = None
+    company_members: list[Membership] | None = None
     for sub in subs:
         for crossing in found[sub.pk]:
             if (sub.pk, crossing.metric, crossing.threshold, crossing.limit) in sent_before:
                 continue
-            if admins is None:
-                admins = notify.admins(company.pk)
+            if company_members is None:
+                company_members = notify.members(company.pk)
+            admins = notify.admins(company.pk, sub.cost_centre, among=company_members)
             if not _first_notice(sub, month, crossing, admins=admins):
                 continue
             if crossing.threshold >= rules.BAR_PERCENT:
@@ -419,7 +420,7 @@ def request_raise(*, subscription: Subscription, metric: str, amount: int, reaso
         details={"request_id": raise_request.pk, "metric": metric, "amount": amount, "reason": raise_request.reason},
     )
     tokens = []
-    for membership in notify.admins(subscription.company_id):
+    for membership in notify.admins(subscription.company_id, subscription.cost_centre):
         nonce = secrets.token_urlsafe(8)
         tokens.append((membership, notify.decide_token(raise_request.pk, membership.user_id, nonce)))
     notify.raise_requested(raise_request, tokens)

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from companies.http import require_company
 from companies.models import Company
 from guardrails import actions, selectors
+from registry.scoping import cost_centre_limit
 from subscriptions.events import ServiceBlocksChanged
 from subscriptions.models import Subscription
 from usage.events import UsageAggregated
@@ -29,4 +30,6 @@ def profile_context(request: HttpRequest, sub: Subscription) -> dict[str, Any]:
 
 def overview_context(request: HttpRequest) -> dict[str, Any]:
     """The overview's guardrails card: lines barred now and raise requests waiting (one query)."""
-    return selectors.overview_counts(require_company(request))
+    company = require_company(request)
+    # The rules page is the whole company's: a cost-centre-limited admin sees their lines' counts, no link.
+    return {**selectors.overview_counts(company), "limited": cost_centre_limit(company) is not None}

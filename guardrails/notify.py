@@ -56,10 +56,17 @@ def decide_token(request_id: int, user_id: int, nonce: str) -> str:
     return signing.dumps({"r": request_id, "u": user_id, "n": nonce}, salt=DECIDE_SALT, compress=True)
 
 
-def admins(company_id: int) -> list[Membership]:
-    """The company's admins with full access to the Subscriptions area: they get the warnings and decide raises."""
-    rows = Membership.objects.filter(company_id=company_id, user__is_active=True).select_related("user")
-    return [m for m in rows if m.has_area("subscriptions") and not m.is_read_only and m.user.email]
+def members(company_id: int) -> list[Membership]:
+    """The company's active members with their users: one query, for ``admins(..., among=...)`` in a loop."""
+    return list(Membership.objects.filter(company_id=company_id, user__is_active=True).select_related("user"))
+
+
+def admins(company_id: int, cost_centre: str, *, among: list[Membership] | None = None) -> list[Membership]:
+    """The company's admins with full access to the Subscriptions area who reach a line of ``cost_centre`` (all
+    of the company, or limited to cost centres including it): they get the warnings and decide raises.
+    ``among``: the company's ``members`` loaded before (no query)."""
+    rows = members(company_id) if among is None else among
+    return [m for m in rows if m.may_change_line("subscriptions", cost_centre) and m.user.email]
 
 
 def _mail(*, to: str, language: str, subject: str, lines: list[str], url: str = "", **params: Any) -> None:
@@ -91,7 +98,7 @@ def threshold_recipients(sub: Subscription, to_admins: list[Membership]) -> list
 def threshold_crossed(
     sub: Subscription, *, month: dt.date, crossing: rules.Crossing, to_admins: list[Membership] | None = None
 ) -> list[str]:
-    """The 80 % warning or the 100 % bar notice to the admins (``admins(company)`` unless given) and the
+    """The 80 % warning or the 100 % bar notice to the admins (``admins(company, cost centre)`` unless given) and the
     employee; returns the addresses."""
     barred = crossing.threshold >= rules.BAR_PERCENT
     facts = _facts(sub, crossing.metric, crossing.used, crossing.limit)
@@ -108,7 +115,7 @@ def threshold_crossed(
             gettext_noop("At the limit the service is barred until the month ends."),
         ]
     sent: list[str] = []
-    for membership in admins(sub.company_id) if to_admins is None else to_admins:
+    for membership in admins(sub.company_id, sub.cost_centre) if to_admins is None else to_admins:
         _mail(
             to=membership.user.email,
             language=membership.user.language,

@@ -15,6 +15,7 @@ from audit.models import AuditEvent
 from companies.models import Company
 from guardrails import notify, rules
 from guardrails.models import Bar, Notice, Policy, RaiseRequest, block_label
+from registry.scoping import cost_centre_limit
 from subscriptions.models import Subscription
 
 FIELD_LABELS = {
@@ -195,14 +196,19 @@ def overview_counts(company: Company) -> dict[str, int]:
     def count(queryset: Any, expression: Any) -> Subquery:
         return Subquery(queryset.values("company").annotate(n=expression).values("n")[:1])
 
+    # Through OuterRef the rows are not cut by the company object's cost-centre limit: cut them here.
+    limit = cost_centre_limit(company)
+    lines = Q(subscription__cost_centre__in=limit) if limit is not None else Q()
+
     row = (
         Company.objects.filter(pk=company.pk)
         .annotate(
             barred=count(
-                Bar.objects.filter(company=OuterRef("pk"), active=True), Count("subscription_id", distinct=True)
+                Bar.objects.filter(lines, company=OuterRef("pk"), active=True), Count("subscription_id", distinct=True)
             ),
             waiting=count(
-                RaiseRequest.objects.filter(company=OuterRef("pk"), status=RaiseRequest.Status.PENDING), Count("id")
+                RaiseRequest.objects.filter(lines, company=OuterRef("pk"), status=RaiseRequest.Status.PENDING),
+                Count("id"),
             ),
         )
         .values("barred", "waiting")

@@ -66,7 +66,7 @@ def actions_rate() -> int:
     return rules.eu_cap_ore() // rules.EU_CAP_EUR
 
 
-@area_view(AREA)
+@area_view(AREA, whole_company=True)
 def index(request: HttpRequest) -> HttpResponse:
     company = require_company(request)
     form = CostCentreForm(request.POST or None)
@@ -87,14 +87,14 @@ def index(request: HttpRequest) -> HttpResponse:
     return render(request, "guardrails/index.html", context, status=400 if form.errors else 200)
 
 
-@area_view(AREA)
+@area_view(AREA, whole_company=True)
 def everyone(request: HttpRequest) -> HttpResponse:
     company = require_company(request)
     policy = Policy.objects.for_company(company).filter(scope=Policy.Scope.COMPANY).first()
     return _policy_page(request, scope=Policy.Scope.COMPANY, policy=policy)
 
 
-@area_view(AREA)
+@area_view(AREA, whole_company=True)
 def new_cost_centre(request: HttpRequest) -> HttpResponse:
     company = require_company(request)
     name = " ".join(request.GET.get("name", "").split())[:40]
@@ -106,14 +106,14 @@ def new_cost_centre(request: HttpRequest) -> HttpResponse:
     return _policy_page(request, scope=Policy.Scope.COST_CENTRE, policy=None, cost_centre=name)
 
 
-@area_view(AREA)
+@area_view(AREA, whole_company=True)
 def policy(request: HttpRequest, policy_id: int) -> HttpResponse:
     company = require_company(request)
     row = get_for_company(Policy.objects.select_related("subscription"), company, pk=policy_id)
     return _policy_page(request, scope=row.scope, policy=row, sub=row.subscription)
 
 
-@area_view(AREA)
+@area_view(AREA, whole_company=True)
 def delete(request: HttpRequest, policy_id: int) -> HttpResponse:
     company = require_company(request)
     row = get_for_company(Policy.objects.all(), company, pk=policy_id)
@@ -207,7 +207,7 @@ def _decide_target(token: str) -> tuple[RaiseRequest, object] | None:
         membership = Membership.objects.select_related("user").get(company_id=row.company_id, user_id=int(data["u"]))
     except (signing.BadSignature, KeyError, ValueError, TypeError, RaiseRequest.DoesNotExist, Membership.DoesNotExist):
         return None
-    if not (membership.user.is_active and membership.has_area(AREA) and not membership.is_read_only):
+    if not (membership.user.is_active and membership.may_change_line(AREA, row.subscription.cost_centre)):
         return None
     return row, membership
 

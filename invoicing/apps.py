@@ -54,7 +54,11 @@ class InvoicingConfig(AppConfig):
 
         message_changed.connect(follow_outbox_message, dispatch_uid="invoicing.follow_outbox_message")
         register_seeder(Seeder("invoices", seed_invoicing, order=900))
-        register_section(OverviewSection("invoice", "invoicing/_overview.html", latest_invoices, order=40))
+        register_section(
+            OverviewSection(
+                "invoice", "invoicing/_overview.html", latest_invoices, order=40, changes_with=("invoicing.Invoice",)
+            )
+        )
         from invoicing.actions import on_charge_due
         from invoicing.events import InvoiceIssued
         from invoicing.tasks import queue_documents

@@ -30,7 +30,11 @@ class NumberingConfig(AppConfig):
         )
         register_section(
             OverviewSection(
-                area_key="numbers", template="numbering/overview_section.html", context=overview_context, order=30
+                area_key="numbers",
+                template="numbering/overview_section.html",
+                context=overview_context,
+                order=30,
+                changes_with=("numbering.PhoneNumber", "numbering.PortRequest", "numbering.CallFlowVersion"),
             )
         )
         register_seeder(Seeder("numbers", seed_numbers, order=60))

@@ -61,6 +61,13 @@ _TYPES: dict[str, Any] = {
 _ANNOTATIONS = {"$schema", "$id", "title", "description", "$defs"}
 
 
+@functools.cache
+def _pattern(pattern: str) -> re.Pattern[str]:
+    """A schema pattern as ECMA-262 reads it: ``$`` is the end of the text (Python's ``$`` also matches before a
+    final newline, which would let ``"menu\\n"`` pass as a key that the platform's validator refuses)."""
+    return re.compile(re.sub(r"(?<!\\)\$", r"\\Z", pattern))
+
+
 def _resolve(root: dict[str, Any], rule: dict[str, Any]) -> dict[str, Any]:
     while "$ref" in rule:
         ref = rule["$ref"]
@@ -94,7 +101,7 @@ def _check(value: Any, rule: dict[str, Any], root: dict[str, Any], where: str, o
     if isinstance(value, str):
         if "minLength" in rule and len(value) < rule["minLength"]:
             out.append(f"{at}: should not be empty")
-        if "pattern" in rule and not re.search(rule["pattern"], value):
+        if "pattern" in rule and not _pattern(rule["pattern"]).search(value):
             out.append(f"{at}: {value!r} does not match {rule['pattern']}")
     if isinstance(value, int) and not isinstance(value, bool):
         if "minimum" in rule and value < rule["minimum"]:

@@ -68,8 +68,9 @@ ROUTES = [
     ("closed", gettext_lazy("When closed")),
     ("holiday", gettext_lazy("On holidays")),
 ]
-KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}$")
-TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# \Z, not $: Python's $ also matches before a final newline, so "menu\n" would pass as a key.
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,39}\Z")
+TIME_RE = re.compile(r"^([01]\d|2[0-3]):[0-5]\d\Z")
 DIGITS = set("0123456789*#")
 MAX_STEPS = 50
 

@@ -13,6 +13,7 @@ from common import formats
 from common.telecom import OPERATORS, NumberError
 from common.widgets import DateInput, TimeInput
 from numbering import flows
+from numbering.flow_designer import e164
 from numbering.models import PortRequest
 from numbering.porting import earliest_porting_date, parse_numbers, port_date_problem
 
@@ -401,7 +402,8 @@ class DestinationForm(forms.Form):
         elif kind == "announcement":
             out["text"] = data.get("text", "")
         elif kind == "forward":
-            out["number"] = data.get("number", "")
+            # As the network takes it (+4520123456): the export's schema refuses "20 12 34 56".
+            out["number"] = e164(data.get("number", ""))
         elif kind == "time_condition":
             out |= {route: data.get(f"tc_{route}", "") for route in ("open", "closed", "holiday")}
         return out

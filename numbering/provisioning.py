@@ -37,6 +37,16 @@ def provision(version_id: int) -> str:
         version = CallFlowVersion.objects.unscoped().select_for_update().select_related("company").get(pk=version_id)
         if version.provisioning_status != P.PENDING:
             return version.provisioning_status
+        # Tasks may run out of order (two workers, a retry): a newer version already on the network stays there.
+        if (
+            CallFlowVersion.objects.unscoped()
+            .filter(company=version.company, provisioning_status=P.ACTIVE, version__gt=version.version)
+            .exists()
+        ):
+            version.provisioning_status = P.SUPERSEDED
+            version.provisioned_at = timezone.now()
+            version.save(update_fields=["provisioning_status", "provisioned_at"])
+            return version.provisioning_status
         main = PhoneNumber.objects.unscoped().filter(company=version.company, kind="main").first()
         payload = export.export(version, company=version.company, main_number=main.number if main else None)
         found = export.problems(payload)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from companies.middleware import SESSION_KEY
 from companies.permissions import AreaPolicy
+from portal import overview as kept_sections
 from registry.areas import registry
 from registry.overview import sections
 
@@ -19,7 +20,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     membership = getattr(request, "membership", None)
     policy = AreaPolicy(membership)
     visible = [s for s in sections() if policy.can_view(s.area_key)]
-    rendered = [{"template": s.template, **s.context(request)} for s in visible]
+    rendered = [kept_sections.section(request, s) for s in visible]  # kept until their data changes
     return render(
         request,
         "portal/overview.html",

@@ -124,7 +124,7 @@ def approval_reasons(*, company_settings: ProductSettings, total: int, items: li
 def approvers(order: Order) -> list[Membership]:
     """The admins who may approve: full access to Products in the order's company, not the one who ordered."""
     memberships = Membership.objects.filter(company_id=order.company_id, user__is_active=True).select_related("user")
-    return [m for m in memberships if m.has_area(AREA) and not m.is_read_only and m.user_id != order.placed_by_id]
+    return [m for m in memberships if m.can_change_area(AREA) and m.user_id != order.placed_by_id]
 
 
 def may_approve(order: Order, user: "User") -> bool:

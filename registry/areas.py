@@ -64,6 +64,8 @@ class AreaRegistry:
     def __init__(self) -> None:
         self._areas: dict[str, Area] = {}
         self._access_request_url_name: str | None = None
+        # Counts the changes, for what is built from the areas and kept (portal.shell's menus).
+        self.version = 0
 
     def register(self, area: Area) -> None:
         if area.urls and not area.url_prefix.endswith("/"):
@@ -72,6 +74,11 @@ class AreaRegistry:
         if area.urls and area.url_prefix in taken:
             raise ValueError(f"Area {area.key}: url_prefix {area.url_prefix!r} is already {taken[area.url_prefix]}'s")
         self._areas[area.key] = area
+        self.version += 1
+
+    def fingerprint(self) -> tuple[object, ...]:
+        """Changes whenever an area or staff page is registered or replaced (also by a test's monkeypatch)."""
+        return (self.version, *map(id, self._areas.values()), *map(id, _staff_pages.values()))
 
     def with_urls(self) -> list[Area]:
         """The areas whose URL module the root URLconf includes, in menu order."""
@@ -86,6 +93,7 @@ class AreaRegistry:
     def provide_access_request(self, url_name: str) -> None:
         """An app that takes access requests (tickets) names its page; it is opened with ``?area=<key>``."""
         self._access_request_url_name = url_name
+        self.version += 1
 
     def access_request_url(self, area: Area) -> str | None:
         """Where an admin without (full) access to ``area`` asks for it; None when no app takes requests
@@ -141,6 +149,7 @@ _staff_pages: dict[str, StaffPage] = {}
 def register_staff_page(page: StaffPage) -> None:
     """Core apps add their staff pages here, so the shell's menu needs no import of them."""
     _staff_pages[page.key] = page
+    registry.version += 1  # the staff menu lists them
 
 
 def staff_pages() -> list[StaffPage]:

@@ -17,6 +17,10 @@ class OverviewSection:
     template: str
     context: Callable[[HttpRequest], dict[str, Any]]
     order: int = 100
+    # Model labels ("tickets.Ticket") whose saves and deletes change what the section shows. With them, the
+    # overview keeps the section's HTML per company, user and language until a save or delete of one of
+    # them, or an audit event, for that company (portal.overview); without, it is rendered on every visit.
+    changes_with: tuple[str, ...] = ()
 
 
 _sections: list[OverviewSection] = []

@@ -135,16 +135,27 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env_str("REDIS_URL")
+# {% cache %} fragments and the overview's kept sections: in each process, keyed by everything they show (a
+# fragment whose inputs change gets a new key), so a hit costs no round trip (docs/benchmarks.md, issue 14).
+_FRAGMENTS = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "template-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "common.cache.RedisCache",  # one Redis client per pool, not per call
             "LOCATION": REDIS_URL,
-        }
+        },
+        "template_fragments": _FRAGMENTS,
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "template_fragments": _FRAGMENTS,
+    }
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -36,6 +36,11 @@ class BulkBar:
         return bool(self.errors or self.general_errors)
 
     @property
+    def is_empty(self) -> bool:
+        """Nothing ticked, no values, no errors: the same panel for every page of that count (list.html keeps it)."""
+        return self == BulkBar()
+
+    @property
     def count(self) -> int:
         return len(self.ticked) + len(self.ticked_elsewhere)
 

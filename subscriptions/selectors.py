@@ -78,6 +78,11 @@ def catalogue_in_order(*, reload: bool = False) -> list[Product]:
     return list(products)
 
 
+def catalogue_key(products: list[Product]) -> str:
+    """What a fragment showing the types (names in the active language, on sale or not) varies on."""
+    return "|".join(f"{p.pk}:{p.display_name}:{int(p.is_active)}" for p in products)
+
+
 def catalogue_changed(**kwargs: Any) -> None:
     """Signal receiver (post_save/post_delete of Product): every process re-reads the catalogue."""
     from django.core.cache import cache
@@ -220,6 +225,41 @@ class CountedList:
         return list(self.qs[index])
 
 
+SEARCH_COUNT_CAP = 1000
+
+
+class CappedList:
+    """A search's matches for the Paginator, counted only up to ``cap`` past the page asked for.
+
+    A substring that matches a fixed share of the company (a common name, a domain) cannot be answered in
+    time independent of the company's size while the page shows the exact number of matches: the count reads
+    every match. Counting at most ``offset + cap + 1`` of them keeps the page flat; the page then says "more
+    than 1,000" (``capped``), and Next still leads on: the pages past the cap are counted when asked for.
+    """
+
+    ordered = True
+
+    def __init__(self, qs: QuerySet[Subscription], *, offset: int, cap: int | None = None) -> None:
+        self.qs = qs
+        self.limit = offset + (SEARCH_COUNT_CAP if cap is None else cap)  # "more than limit" when capped
+        self._count: int | None = None
+
+    def count(self) -> int:
+        if self._count is None:
+            self._count = self.qs.order_by()[: self.limit + 1].count()
+        return self._count
+
+    @property
+    def capped(self) -> bool:
+        return self.count() > self.limit
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: slice) -> list[Subscription]:
+        return list(self.qs[index])
+
+
 class ListCounters:
     """The list page's counts from the maintained counters in one query: the cost centres in use (the filter's
     choices) and the subscriptions per type under the filters (the page count, and the slices of a sort by
@@ -271,14 +311,21 @@ def type_counts(
 
 
 def page_source(
-    qs: QuerySet[Subscription], sort: str, products: list[Product], *, counts: dict[int, int] | None = None
-) -> Any:  # a TypeOrderedList, CountedList or queryset: what Paginator takes
+    qs: QuerySet[Subscription],
+    sort: str,
+    products: list[Product],
+    *,
+    counts: dict[int, int] | None = None,
+    offset: int = 0,
+) -> Any:  # a TypeOrderedList, CountedList or CappedList: what Paginator takes
+    """``counts``: the per-type counts from the counters (None for a search, which must count its matches:
+    then at most ``SEARCH_COUNT_CAP`` past ``offset``, the first row of the page asked for)."""
     if sort in ("type", "-type"):
         return TypeOrderedList(qs, products, descending=sort == "-type", counts=counts)
     rows = qs.select_related(None).only(*LIST_FIELDS)
     if counts is not None:
         return CountedList(rows, sum(counts.values()))
-    return rows
+    return CappedList(rows, offset=offset)
 
 
 def label_rows(rows: list[Subscription], products: list[Product]) -> None:

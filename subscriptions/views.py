@@ -32,6 +32,7 @@ from subscriptions.forms import (
 from subscriptions.models import BLOCK_FIELDS, AddOn, BulkJob, SimOrder, Subscription
 
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000  # a page number past any company's (the capped count's LIMIT stays a bigint)
 LIST_PARAMS = ("q", "status", "product", "cost_centre", "sort")
 
 
@@ -66,8 +67,10 @@ def _list_context(request: PortalRequest, data: QueryDict, bulk_form: BulkForm |
     form, filters, qs = _filtered(request, data, counters)
     products = selectors.catalogue_in_order()
     counts = counters.type_counts(**{k: v for k, v in filters.items() if k != "sort"})
-    source = selectors.page_source(qs, filters["sort"], products, counts=counts)
+    offset = (_page_number(data.get("page")) - 1) * PAGE_SIZE
+    source = selectors.page_source(qs, filters["sort"], products, counts=counts, offset=offset)
     page = Paginator(source, PAGE_SIZE).get_page(data.get("page"))
+    capped = isinstance(source, selectors.CappedList) and source.capped
     page.object_list = list(page.object_list)
     known = {p.pk for p in products}
     if any(row.product_id not in known for row in page.object_list):  # a type this process has not seen yet
@@ -82,11 +85,23 @@ def _list_context(request: PortalRequest, data: QueryDict, bulk_form: BulkForm |
         "sort": sort,
         "sort_next": sort_next,
         "products": products,
+        "catalogue_key": selectors.catalogue_key(products),
         "can_change": AreaPolicy(request.membership).can_change("subscriptions"),
         "searching": any(filters[k] for k in ("q", "status", "product", "cost_centre")),
         "bulk": bulk_bar.bar_context(bulk_form, page.object_list),
+        # A search matching more than the cap: "more than 1,000" instead of the exact count.
+        "count_capped": capped,
+        "count_at_least": source.limit if capped else None,
     }
     return context
+
+
+def _page_number(value: Any) -> int:
+    """The page asked for, as the Paginator reads it (anything else is the first page)."""
+    try:
+        return min(max(int(value), 1), MAX_PAGE)
+    except (TypeError, ValueError):
+        return 1
 
 
 @area_view("subscriptions")

@@ -32,7 +32,11 @@ class TicketsConfig(AppConfig):
         registry.provide_access_request("tickets:request_access")
         register_section(
             OverviewSection(
-                area_key="tickets", template="tickets/overview_section.html", context=overview_context, order=10
+                area_key="tickets",
+                template="tickets/overview_section.html",
+                context=overview_context,
+                order=10,
+                changes_with=("tickets.Ticket", "tickets.TicketRead"),
             )
         )
         register_seeder(Seeder(name="support tickets", run=seed_tickets, order=50))

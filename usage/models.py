@@ -63,6 +63,9 @@ class Buckets(models.Model):
 
 
 class DailyUsage(CompanyOwned):
+    # Read through a cost-centre-limited admin's company: only their lines (registry.scoping).
+    cost_centre_scope = "subscription__cost_centre"
+
     subscription = models.ForeignKey("subscriptions.Subscription", on_delete=models.CASCADE, related_name="+")
     day = models.DateField(_("day"))
     type = models.CharField(_("type"), max_length=10, choices=UsageRecord.Type.choices)
@@ -84,6 +87,8 @@ class DailyUsage(CompanyOwned):
 
 
 class MonthlyUsage(CompanyOwned, Buckets):
+    cost_centre_scope = "subscription__cost_centre"
+
     subscription = models.ForeignKey("subscriptions.Subscription", on_delete=models.CASCADE, related_name="+")
     month = models.DateField(_("month"))  # its first day
 
@@ -107,6 +112,8 @@ class MonthlyUsage(CompanyOwned, Buckets):
 
 
 class CostCentreMonthlyUsage(CompanyOwned, Buckets):
+    cost_centre_scope = "cost_centre"
+
     cost_centre = models.CharField(_("cost centre"), max_length=40, blank=True)
     month = models.DateField(_("month"))  # its first day
 

@@ -146,7 +146,7 @@ def _reports_page(request: HttpRequest, company: Any, **forms: Any) -> HttpRespo
     return render(request, "usage/reports.html", context, status=400 if forms else 200)
 
 
-@area_view(AREA)
+@area_view(AREA, whole_company=True)
 def reports(request: HttpRequest) -> HttpResponse:
     company = require_company(request)
     if request.method != "POST":
@@ -168,7 +168,7 @@ def reports(request: HttpRequest) -> HttpResponse:
     return _reports_page(request, company, schedule_form=form)
 
 
-@area_view(AREA)
+@area_view(AREA, whole_company=True)
 @require_POST
 def report_recipient_add(request: HttpRequest) -> HttpResponse:
     company = require_company(request)
@@ -187,7 +187,7 @@ def report_recipient_add(request: HttpRequest) -> HttpResponse:
     return _reports_page(request, company, recipient_form=form)
 
 
-@area_view(AREA)
+@area_view(AREA, whole_company=True)
 def report_recipient_remove(request: HttpRequest, report_recipient_id: int) -> HttpResponse:
     recipient = get_for_company(ReportRecipient.objects.all(), require_company(request), pk=report_recipient_id)
     if request.method != "POST":
@@ -197,7 +197,7 @@ def report_recipient_remove(request: HttpRequest, report_recipient_id: int) -> H
     return redirect("usage:reports")
 
 
-@area_view(AREA)
+@area_view(AREA, whole_company=True)
 def report_delete(request: HttpRequest, schedule_id: int) -> HttpResponse:
     schedule = get_for_company(ReportSchedule.objects.all(), require_company(request), pk=schedule_id)
     if request.method != "POST":
@@ -207,7 +207,7 @@ def report_delete(request: HttpRequest, schedule_id: int) -> HttpResponse:
     return redirect("usage:reports")
 
 
-@area_view(AREA)
+@area_view(AREA, whole_company=True)
 def report_file(request: HttpRequest, run_id: int) -> FileResponse:
     run = get_for_company(
         ReportRun.objects.select_related("schedule"), require_company(request), pk=run_id, status=ReportRun.Status.SENT
