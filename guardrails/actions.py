@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from audit.actor import Actor
 from audit.events import record
-from companies.models import Company
+from companies.models import Company, Membership
 from guardrails import notify, rules, usage_source
 from guardrails.models import Bar, Notice, Policy, RaiseRequest
 from subscriptions import actions as subscription_actions
@@ -195,12 +195,14 @@ def evaluate(
     month: dt.date,
     totals: Mapping[int, rules.Totals] | None = None,
 ) -> dict[str, int]:
-    """Warns at 80 % and bars at 100 % (each once per line, month, rule and limit); runs in the caller's
-    transaction (the usage import's). ``totals`` default to the usage area's month-to-date figures."""
+    """Warns at 80 % and bars at 100 % (each once per line, month, rule and limit), this month only; runs in
+    the caller's transaction (the usage import's). ``totals`` default to the usage area's month-to-date figures."""
     ids = sorted(set(subscription_ids))
-    if not ids:
-        return {"warned": 0, "barred": 0}
     month = month_of(month)
+    # Late records of an earlier month count in that month's totals, but its limits are over: a bar set now
+    # would hold into this month (until the next month start), and its warning would come too late.
+    if not ids or month != this_month():
+        return {"warned": 0, "barred": 0}
     if totals is None:
         totals = usage_source.month_totals(company, ids, month)
     limits = limits_for(company, ids, month)
@@ -212,9 +214,23 @@ def evaluate(
     # Only the lines with a threshold reached are loaded (an import may touch every line of a large company).
     subs = Subscription.objects.filter(company=company, pk__in=list(found)).select_related("product", "company")
     warned = barred = 0
-    for sub in subs if found else []:
+    if not found:
+        return {"warned": warned, "barred": barred}
+    # The notices written before (an earlier import this month): one query for them all, not one per line.
+    sent_before = set(
+        Notice.objects.filter(company=company, month=month, subscription_id__in=list(found)).values_list(
+            "subscription_id", "metric", "threshold", "limit"
+        )
+    )
+    company_members: list[Membership] | None = None
+    for sub in subs:
         for crossing in found[sub.pk]:
-            if not _first_notice(sub, month, crossing):
+            if (sub.pk, crossing.metric, crossing.threshold, crossing.limit) in sent_before:
+                continue
+            if company_members is None:
+                company_members = notify.members(company.pk)
+            admins = notify.admins(company.pk, sub.cost_centre, among=company_members)
+            if not _first_notice(sub, month, crossing, admins=admins):
                 continue
             if crossing.threshold >= rules.BAR_PERCENT:
                 barred += bar(sub, month=month, crossing=crossing)
@@ -223,26 +239,27 @@ def evaluate(
     return {"warned": warned, "barred": barred}
 
 
-def _first_notice(sub: Subscription, month: dt.date, crossing: rules.Crossing) -> bool:
-    """Writes the threshold's notice and sends its e-mails, once: False when it was written before."""
+def _first_notice(sub: Subscription, month: dt.date, crossing: rules.Crossing, *, admins: list[Membership]) -> bool:
+    """Writes the threshold's notice and sends its e-mails, once: False when it was written before (the unique
+    constraint decides, so two imports at once send one warning)."""
+    # Premium switched off bars without a warning.
+    sent_to = notify.threshold_recipients(sub, admins) if crossing.limit > 0 else []
     try:
         with transaction.atomic():
-            notice, created = Notice.objects.get_or_create(
+            notice = Notice.objects.create(
                 company=sub.company,
                 subscription=sub,
                 month=month,
                 metric=crossing.metric,
                 threshold=crossing.threshold,
                 limit=crossing.limit,
-                defaults={"used": crossing.used},
+                used=crossing.used,
+                sent_to=sent_to,
             )
-    except IntegrityError:  # a concurrent import wrote it first
+    except IntegrityError:  # written before, or by a concurrent import a moment ago
         return False
-    if not created:
-        return False
-    if crossing.limit > 0:  # premium switched off bars without a warning
-        notice.sent_to = notify.threshold_crossed(sub, month=month, crossing=crossing)
-        notice.save(update_fields=["sent_to"])
+    if sent_to:
+        notify.threshold_crossed(sub, month=month, crossing=crossing, to_admins=admins)
     record(
         "guardrails.threshold_crossed",
         by=system_actor(),

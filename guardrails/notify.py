@@ -56,10 +56,16 @@ def decide_token(request_id: int, user_id: int, nonce: str) -> str:
     return signing.dumps({"r": request_id, "u": user_id, "n": nonce}, salt=DECIDE_SALT, compress=True)
 
 
-def admins(company_id: int, cost_centre: str) -> list[Membership]:
+def members(company_id: int) -> list[Membership]:
+    """The company's active members with their users: one query, for ``admins(..., among=...)`` in a loop."""
+    return list(Membership.objects.filter(company_id=company_id, user__is_active=True).select_related("user"))
+
+
+def admins(company_id: int, cost_centre: str, *, among: list[Membership] | None = None) -> list[Membership]:
     """The company's admins with full access to the Subscriptions area who reach a line of ``cost_centre`` (all
-    of the company, or limited to cost centres including it): they get the warnings and decide raises."""
-    rows = Membership.objects.filter(company_id=company_id, user__is_active=True).select_related("user")
+    of the company, or limited to cost centres including it): they get the warnings and decide raises.
+    ``among``: the company's ``members`` loaded before (no query)."""
+    rows = members(company_id) if among is None else among
     return [m for m in rows if m.may_change_line("subscriptions", cost_centre) and m.user.email]
 
 
@@ -83,8 +89,17 @@ def _facts(sub: Subscription, metric: str, used: int, limit: int) -> dict[str, A
     }
 
 
-def threshold_crossed(sub: Subscription, *, month: dt.date, crossing: rules.Crossing) -> list[str]:
-    """The 80 % warning or the 100 % bar notice to the admins and the employee; returns the addresses."""
+def threshold_recipients(sub: Subscription, to_admins: list[Membership]) -> list[str]:
+    """Who ``threshold_crossed`` e-mails: ``to_admins`` (from ``admins``), then the employee."""
+    sent = [membership.user.email for membership in to_admins]
+    return [*sent, sub.email] if sub.email and sub.email not in sent else sent
+
+
+def threshold_crossed(
+    sub: Subscription, *, month: dt.date, crossing: rules.Crossing, to_admins: list[Membership] | None = None
+) -> list[str]:
+    """The 80 % warning or the 100 % bar notice to the admins (``admins(company, cost centre)`` unless given) and the
+    employee; returns the addresses."""
     barred = crossing.threshold >= rules.BAR_PERCENT
     facts = _facts(sub, crossing.metric, crossing.used, crossing.limit)
     if barred:
@@ -100,7 +115,7 @@ def threshold_crossed(sub: Subscription, *, month: dt.date, crossing: rules.Cros
             gettext_noop("At the limit the service is barred until the month ends."),
         ]
     sent: list[str] = []
-    for membership in admins(sub.company_id, sub.cost_centre):
+    for membership in admins(sub.company_id, sub.cost_centre) if to_admins is None else to_admins:
         _mail(
             to=membership.user.email,
             language=membership.user.language,

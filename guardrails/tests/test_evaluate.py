@@ -10,7 +10,7 @@ from audit.models import AuditEvent
 from companies.tests.factories import CompanyFactory, MembershipFactory
 from guardrails import actions
 from guardrails.models import Bar, Notice, Policy
-from guardrails.tests.helpers import import_rows
+from guardrails.tests.helpers import HEADER, import_rows
 from outbox.models import OutboxMessage
 from subscriptions import actions as subscription_actions
 from subscriptions.models import Subscription
@@ -168,3 +168,41 @@ def test_premium_switched_off_bars_premium_on_the_next_import(company, sub):
     import_rows((PHONE, "voice", 1, 0, ""))
     assert _fresh(sub).block_premium
     assert not OutboxMessage.objects.exists()  # switched off is not news: no warning
+
+
+def test_late_records_of_a_past_month_neither_warn_nor_bar_this_month(company, sub):
+    """A file of last month's records (arriving late) is counted into last month's totals, but last month's
+    bars and warnings are over: no bar now (it would hold until the next month start) and no e-mail."""
+    from invoicing.actions import import_usage
+
+    _cap(company, data_cap_mb=1024)
+    last_month = timezone.localdate().replace(day=1) - dt.timedelta(days=10)
+    text = f"{HEADER}late-1,{PHONE},{last_month} 10:00,data,1100,0,\n"
+    import_usage(text=text, filename="late.csv", by=Actor.system("test"))
+    assert not Notice.all_companies.exists()
+    assert not Bar.all_companies.exists()
+    assert not _fresh(sub).block_data
+    assert not OutboxMessage.objects.exists()
+
+
+def test_the_evaluations_queries_per_warning_are_few_and_lines_warned_before_cost_none(
+    company, django_assert_num_queries
+):
+    """guard17 measured about 12 queries per warning; lines already warned cost one query for them all."""
+    from guardrails import rules
+
+    subs = [
+        SubscriptionFactory(company=company, phone_number=f"+4520000{i:03d}", email=f"u{i}@rejse.dk") for i in range(5)
+    ]
+    _cap(company, spend_cap=10000)
+    totals = {s.pk: rules.Totals(spend=8500) for s in subs}
+    month = actions.this_month()
+    # 3 (limits) + 1 (lines over a threshold) + 1 (notices so far) + 1 (admins), then per warning: the notice
+    # (savepoint, insert, release), two e-mails through the outbox (3 each), the audit row.
+    with django_assert_num_queries(6 + 10 * 5):
+        assert actions.evaluate(company=company, subscription_ids=totals, month=month, totals=totals)["warned"] == 5
+    with django_assert_num_queries(5):
+        assert actions.evaluate(company=company, subscription_ids=totals, month=month, totals=totals)["warned"] == 0
+    assert Notice.all_companies.count() == 5
+    assert sorted(Notice.all_companies.get(subscription=subs[0]).sent_to) == ["admin@rejse.dk", "u0@rejse.dk"]
+    assert OutboxMessage.objects.count() == 10
