@@ -120,7 +120,7 @@ class APIKey(HttpBearer):
         if client is None or not keys.matches(secret, client.secret_hash):
             return None
         check_rate(client)
-        policy = AreaPolicy(client)  # type: ignore[arg-type]
+        policy = AreaPolicy(client)
         if not policy.can_view(self.area):
             raise ApiError(403, f"This API client has no access to the area '{self.area}'.", code="no_grant")
         if request.method not in SAFE_METHODS and not policy.can_change(self.area):
