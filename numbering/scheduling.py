@@ -93,7 +93,8 @@ def apply_scheduled_change(change_id: int, *, now: datetime.datetime | None = No
     with transaction.atomic():
         change = (
             ScheduledFlowChange.objects.unscoped()
-            .select_for_update()
+            # Only the change's own row: PostgreSQL cannot lock the nullable side of the outer join.
+            .select_for_update(of=("self",))
             .select_related("company", "source_version")
             .filter(pk=change_id)
             .first()
