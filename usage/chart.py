@@ -1,12 +1,15 @@
 """The dashboard's chart: cost per month stacked by kind of use, as inline SVG drawn on the server (like
 ``invoicing.chart``); the current month's forecast stands on top of its bar as an outlined block."""
 
-from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
 from common import formats
+
+# The invoice chart's bar rectangle and axis rounding: one geometry for both charts.
+from invoicing.chart import Rect
+from invoicing.chart import _nice_ceiling as nice_ceiling
 
 WIDTH, HEIGHT = 720, 240
 LEFT, RIGHT, TOP, BOTTOM = 64, 8, 12, 28
@@ -18,26 +21,6 @@ SERIES = [
     ("roaming_world", _("Roaming rest of world"), "chart-roaming-world"),
     ("premium", _("Premium services"), "chart-premium"),
 ]
-
-
-@dataclass
-class Rect:
-    x: float
-    y: float
-    width: float
-    height: float
-    css: str
-    title: str
-
-
-def nice_ceiling(value: int) -> int:
-    if value <= 0:
-        return 100
-    magnitude = 10 ** (len(str(value)) - 1)
-    for step in (1, 2, 2.5, 5, 10):
-        if value <= step * magnitude:
-            return int(step * magnitude)
-    return value
 
 
 def cost_chart(rows: list[dict[str, Any]], projected_charge: int | None = None) -> dict[str, Any]:
