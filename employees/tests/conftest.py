@@ -18,7 +18,11 @@ def products(db):
 def anna(personas, products):
     """Anna, an employee of Alfa ApS: her subscription carries her work address."""
     return SubscriptionFactory(
-        company=personas.company_a, user_name="Anna Jensen", email="anna@alfa.dk", product=products[0]
+        company=personas.company_a,
+        user_name="Anna Jensen",
+        email="anna@alfa.dk",
+        phone_number="+4531001314",  # outside the factory's +4520… sequence
+        product=products[0],
     )
 
 
