@@ -25,6 +25,8 @@ from audit.events import record
 from companies.models import Membership
 from employees import selectors
 from employees.models import EmployeeRequest, SignInLink
+from products import actions as products_actions
+from products.models import Order
 from subscriptions.actions import change_product, order_sim, preview_product_change
 from subscriptions.models import Product, SimOrder, Subscription
 
@@ -299,3 +301,62 @@ def decide_request(*, req: EmployeeRequest, approve: bool, by: Actor) -> Employe
         by=by.display,
     )
     return locked
+
+
+# -- hardware from the Products catalogue ----------------------------------------------------------
+
+
+@transaction.atomic
+def request_hardware(
+    *,
+    sub: Subscription,
+    item_id: int,
+    deliver_to: str,
+    street: str,
+    postcode: str,
+    city: str,
+    reason: str,
+    email: str,
+    language: str,
+    by: Actor,
+) -> Order:
+    """An employee asks for one catalogue item for their own subscription: a Products order placed on their
+    behalf (``place_order`` with the employee as requester: stock reserved, always held, the company's
+    full-access Products admins mailed the confirm page's link). Refused with a translated message, nothing
+    written, when the input or the company's rules do not allow it."""
+    if not sub.is_open:
+        raise ValidationError(_("Only a running subscription can be changed."), code="not_running")
+    if not reason.strip():
+        raise ValidationError(_("Tell your admin why you need it."), code="no_reason")
+    company = sub.company
+    if deliver_to == "company":
+        if not (company.street and company.postcode and company.city):
+            raise ValidationError(_("We have no address for your company: enter your own address."), code="no_address")
+        delivery = products_actions.Delivery(
+            name=f"{sub.user_name}, {company.name}"[:200] if sub.user_name else company.name,
+            street=company.street,
+            postcode=company.postcode,
+            city=company.city,
+        )
+    elif deliver_to == "own":
+        delivery = products_actions.Delivery(name=sub.user_name or email, street=street, postcode=postcode, city=city)
+    else:
+        raise ValidationError(_("Choose where it should be delivered."), code="no_delivery")
+    order = products_actions.place_order(
+        company=company,
+        lines=[products_actions.WantedLine(item_id=item_id, quantity=1, subscription_id=sub.pk)],
+        delivery=delivery,
+        billing=Order.Billing.ONE_OFF,
+        note=reason.strip()[:200],
+        by=by,
+        approval_url=lambda token: _link("products:approval:confirm", token),
+        requested_by=products_actions.Requester(subscription=sub, email=email, language=language),
+    )
+    record(
+        "employee.hardware_requested",
+        by=by,
+        company=company,
+        target=sub,
+        details={"order": order.pk, "item": item_id, "deliver_to": deliver_to},
+    )
+    return order

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from employees.models import EmployeeRequest
+from products.models import Item
 from subscriptions.models import Product, Subscription
 
 
@@ -63,3 +64,43 @@ class RequestForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("refuse", _("Refuse"))])
+
+
+class HardwareRequestForm(forms.Form):
+    """One catalogue item for the employee's own subscription, where to send it, and why."""
+
+    DELIVER_TO = (("company", _("My company's address")), ("own", _("My own address")))
+
+    item = forms.ModelChoiceField(
+        label=_("What would you like?"),
+        queryset=Item.objects.none(),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose an item."), "invalid_choice": _("Choose one of the items shown.")},
+    )
+    deliver_to = forms.ChoiceField(label=_("Deliver to"), choices=DELIVER_TO, widget=forms.RadioSelect)
+    street = forms.CharField(label=_("Street and number"), max_length=200, required=False)
+    postcode = forms.CharField(label=_("Postcode"), max_length=10, required=False)
+    city = forms.CharField(label=_("City"), max_length=100, required=False)
+    reason = forms.CharField(
+        label=_("Why do you need it?"),
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Your admin reads this before approving."),
+        error_messages={"required": _("Tell your admin why you need it.")},
+    )
+
+    def __init__(self, *args: Any, items: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        item = self.fields["item"]
+        assert isinstance(item, forms.ModelChoiceField)
+        # Only what the page shows: another kind, an item no longer for sale or a made-up id is refused.
+        item.queryset = items
+        item.label_from_instance = lambda i: str(i.display_name)  # type: ignore[method-assign,assignment]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("deliver_to") == "own":
+            for field in ("street", "postcode", "city"):
+                if not str(data.get(field, "")).strip():
+                    self.add_error(field, _("Enter the delivery address."))
+        return data

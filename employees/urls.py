@@ -13,4 +13,5 @@ urlpatterns = [
     path("<int:subscription_id>/", views.subscription, name="subscription"),
     path("<int:subscription_id>/pin/", views.reveal, name="reveal"),
     path("<int:subscription_id>/ask/", views.ask, name="ask"),
+    path("<int:subscription_id>/hardware/", views.hardware, name="hardware"),
 ]

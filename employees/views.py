@@ -21,9 +21,11 @@ from companies.middleware import SESSION_KEY as ACTIVE_COMPANY_KEY
 from companies.permissions import area_view
 from employees import actions, selectors, session
 from employees import sso as employee_sso
-from employees.forms import DecisionForm, RequestForm, SignInForm
+from employees.forms import DecisionForm, HardwareRequestForm, RequestForm, SignInForm
 from employees.models import EmployeeRequest
 from guardrails import selectors as guardrail_selectors
+from products import actions as products_actions
+from products import selectors as products_selectors
 from registry.rules import rules_for
 from registry.scoping import get_for_company
 from sso.selectors import configuration_for_email
@@ -104,6 +106,7 @@ def _detail_context(request: HttpRequest, sub: Subscription, **extra: object) ->
         "month_start": selectors.first_of_month(),
         "rules": rules_for(subs)[sub.pk],
         "requests": [(r, actions.describe(r)) for r in selectors.my_requests(subs, email=email)],
+        "hardware_orders": list(products_selectors.employee_orders(subscription_ids=[sub.pk], email=email)[:20]),
         "several": selectors.has_several(email),
         "guardrails": guardrail_selectors.employee_note(sub),
         **extra,
@@ -160,6 +163,52 @@ def ask(request: HttpRequest, subscription_id: int) -> HttpResponse:
             return redirect("employees:subscription", subscription_id=sub.pk)
     context = {"sub": sub, "form": form, "employee_email": email}
     return render(request, "employees/ask.html", context, status=400 if form.errors else 200)
+
+
+@session.employee_view
+def hardware(request: HttpRequest, subscription_id: int) -> HttpResponse:
+    """Order a phone or accessory: the kinds the company allows, one item, always approved by an admin."""
+    email: str = request.employee_email  # type: ignore[attr-defined]
+    sub = selectors.my_subscription(email, subscription_id)
+    allowed = products_actions.employee_kinds(products_actions.settings_for(sub.company))
+    catalogue = products_selectors.catalogue().filter(kind__in=allowed)
+    form = HardwareRequestForm(
+        request.POST if request.method == "POST" else None,
+        items=catalogue.filter(stock__gt=0),
+        initial={"deliver_to": "company" if sub.company.street else "own"},
+    )
+    if request.method == "POST" and sub.is_open and allowed and form.is_valid():
+        data = form.cleaned_data
+        with errors_to(form):
+            order = actions.request_hardware(
+                sub=sub,
+                item_id=data["item"].pk,
+                deliver_to=data["deliver_to"],
+                street=data.get("street", ""),
+                postcode=data.get("postcode", ""),
+                city=data.get("city", ""),
+                reason=data["reason"],
+                email=email,
+                language=translation.get_language() or "da",
+                by=actions.employee_actor(email, client_ip(request)),
+            )
+            messages.success(
+                request,
+                _("Your request %(order)s was sent to your company's admins. You get an e-mail when they answer.")
+                % {"order": order.reference},
+            )
+            return redirect("employees:hardware", subscription_id=sub.pk)
+    elif request.method == "POST" and not (sub.is_open and allowed):
+        form.add_error(None, _("Your company does not let employees ask for hardware here."))
+    context = {
+        "sub": sub,
+        "form": form,
+        "employee_email": email,
+        "items": list(catalogue) if sub.is_open else [],
+        "allowed": allowed,
+        "orders": list(products_selectors.employee_orders(subscription_ids=[sub.pk], email=email)[:20]),
+    }
+    return render(request, "employees/hardware.html", context, status=400 if form.errors else 200)
 
 
 # -- the admins' pages (Subscriptions area) --------------------------------------------------------

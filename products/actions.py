@@ -46,6 +46,7 @@ if TYPE_CHECKING:
 
 AREA = "products"
 MAX_QUANTITY = 50
+EMPLOYEE_MAX_QUANTITY = 1  # an employee asks for one item at a time, for themselves
 RETURN_DAYS = 14
 
 ApprovalUrl = Callable[[str], str]  # a token in, the confirm page's absolute address out
@@ -60,6 +61,15 @@ class WantedLine:
     subscription_id: int | None = None
     employee_name: str = ""
     employee_email: str = ""
+
+
+@dataclass(frozen=True)
+class Requester:
+    """The employee an order is placed for from their own page (not a User): their subscription and address."""
+
+    subscription: Subscription
+    email: str
+    language: str
 
 
 @dataclass(frozen=True)
@@ -87,15 +97,23 @@ def save_settings(
     approve_phones: bool,
     zero_touch_provider: str,
     zero_touch_org_id: str,
+    employees_may_request: bool | None = None,
+    employee_kinds: list[str] | None = None,
     by: Actor,
 ) -> ProductSettings:
     if bool(zero_touch_provider) != bool(zero_touch_org_id.strip()):
         raise ValidationError(_("Choose the zero-touch service and enter its organisation id, or leave both empty."))
+    if employee_kinds is not None and not set(employee_kinds) <= set(Item.Kind.values):
+        raise ValidationError(_("Choose the kinds employees may ask for from the list."))
     found, _created = ProductSettings.objects.unscoped().select_for_update().get_or_create(company=company)
     found.approval_limit = approval_limit
     found.approve_phones = approve_phones
     found.zero_touch_provider = zero_touch_provider
     found.zero_touch_org_id = zero_touch_org_id.strip()
+    if employees_may_request is not None:
+        found.employees_may_request = employees_may_request
+    if employee_kinds is not None:
+        found.employee_kinds = [kind for kind in Item.Kind.values if kind in employee_kinds]
     found.save()
     record(
         f"{AREA}.settings_saved",
@@ -106,9 +124,18 @@ def save_settings(
             "approval_limit": approval_limit,
             "approve_phones": approve_phones,
             "zero_touch_provider": zero_touch_provider,
+            "employees_may_request": found.employees_may_request,
+            "employee_kinds": found.employee_kinds,
         },
     )
     return found
+
+
+def employee_kinds(company_settings: ProductSettings) -> list[str]:
+    """The kinds the company's employees may ask for (empty: employees may not ask)."""
+    if not company_settings.employees_may_request:
+        return []
+    return [kind for kind in Item.Kind.values if kind in (company_settings.employee_kinds or [])]
 
 
 def approval_reasons(*, company_settings: ProductSettings, total: int, items: list[Item]) -> list[str]:
@@ -123,7 +150,8 @@ def approval_reasons(*, company_settings: ProductSettings, total: int, items: li
 
 
 def approvers(order: Order) -> list[Membership]:
-    """The admins who may approve: full access to Products in the order's company, not the one who ordered.
+    """The admins who may approve: full access to Products in the order's company, not the one who ordered
+    (an employee's request was placed by no admin: any of them).
 
     The area's own policy decides (a per-area read-only level or a cost-centre limit keeps an admin out)."""
     memberships = Membership.objects.filter(company_id=order.company_id, user__is_active=True).select_related("user")
@@ -135,6 +163,17 @@ def may_approve(order: Order, user: "User") -> bool:
 
 
 # -- placing an order -------------------------------------------------------------------------------------
+
+
+def _clean_requester(company: Company, wanted: list[WantedLine], requester: Requester) -> None:
+    """An employee's order: one item, for their own running subscription of this company."""
+    sub = requester.subscription
+    if sub.company_id != company.pk or not requester.email.strip():
+        raise ValidationError(_("Choose one of your company's subscriptions."))
+    if len(wanted) != 1 or not 1 <= wanted[0].quantity <= EMPLOYEE_MAX_QUANTITY:
+        raise ValidationError(_("Ask for one item at a time."))
+    if wanted[0].subscription_id != sub.pk:
+        raise ValidationError(_("You can only ask for hardware for your own subscription."))
 
 
 def _clean_lines(company: Company, wanted: list[WantedLine]) -> tuple[dict[int, Item], dict[int, Subscription]]:
@@ -176,6 +215,38 @@ def _clean_lines(company: Company, wanted: list[WantedLine]) -> tuple[dict[int, 
     return items, subscriptions
 
 
+def _employee_reasons(company_settings: ProductSettings, items: list[Item], reasons: list[str]) -> list[str]:
+    allowed = employee_kinds(company_settings)
+    if not allowed:
+        raise ValidationError(_("Your company does not let employees ask for hardware here."))
+    if any(item.kind not in allowed for item in items):
+        raise ValidationError(_("Your company does not let employees ask for this item."))
+    # Never on the limit alone: an employee's request always waits for an admin.
+    return [_("Requested by an employee."), *reasons]
+
+
+def _ask_approvers(order: Order, approval_url: ApprovalUrl | None) -> None:
+    """Mails each admin who may approve the held order its confirm page's link; refuses when there is none."""
+    who = approvers(order)
+    if not who and order.by_employee:
+        raise ValidationError(
+            _("Nobody at your company can approve this in Self-service yet. Please ask your IT department.")
+        )
+    if not who:
+        raise ValidationError(
+            _(
+                "Your company's rules need a second admin to approve this order, and no other admin has full "
+                "access to Products. Ask a main admin to give one access, or change the rules."
+            )
+        )
+    if approval_url is not None:
+        from products.tasks import send_approval_request
+
+        for membership in who:
+            url = approval_url(approval_token(order, membership.user_id))
+            enqueue(send_approval_request, order.pk, membership.user_id, url)
+
+
 @transaction.atomic
 def place_order(
     *,
@@ -186,16 +257,24 @@ def place_order(
     note: str = "",
     by: Actor,
     approval_url: ApprovalUrl | None = None,
+    requested_by: Requester | None = None,
 ) -> Order:
-    """Places an order: reserves the stock, and holds it for a second admin when the company's rules say so."""
+    """Places an order: reserves the stock, and holds it for a second admin when the company's rules say so.
+
+    With ``requested_by`` an employee asks from their own page (``by`` has no user): one item for their own
+    subscription, of a kind the company lets employees ask for, and always held for any full-access admin."""
     if billing not in Order.Billing.values:
         raise ValidationError(_("Choose how the order is invoiced."))
     if not all((delivery.name.strip(), delivery.street.strip(), delivery.postcode.strip(), delivery.city.strip())):
         raise ValidationError(_("Enter the full delivery address."))
+    if requested_by is not None:
+        _clean_requester(company, lines, requested_by)
     items, subscriptions = _clean_lines(company, lines)
     total = sum(items[w.item_id].price * w.quantity for w in lines)
     company_settings = settings_for(company)
     reasons = approval_reasons(company_settings=company_settings, total=total, items=[items[w.item_id] for w in lines])
+    if requested_by is not None:
+        reasons = _employee_reasons(company_settings, [items[w.item_id] for w in lines], reasons)
     order = Order.objects.create(
         company=company,
         state=Order.State.HELD if reasons else Order.State.ACKNOWLEDGED,
@@ -212,6 +291,10 @@ def place_order(
         approval_reason=" ".join(reasons)[:200],
         zero_touch_provider=company_settings.zero_touch_provider,
         zero_touch_org_id=company_settings.zero_touch_org_id,
+        requested_by_subscription=requested_by.subscription if requested_by else None,
+        requested_by_name=requested_by.subscription.user_name if requested_by else "",
+        requested_by_email=requested_by.email.strip() if requested_by else "",
+        requested_language=requested_by.language if requested_by else "",
     )
     OrderLine.objects.bulk_create(
         [
@@ -236,20 +319,7 @@ def place_order(
         items[pk].stock -= count
         items[pk].save(update_fields=["stock"])
     if reasons:
-        who = approvers(order)
-        if not who:
-            raise ValidationError(
-                _(
-                    "Your company's rules need a second admin to approve this order, and no other admin has full "
-                    "access to Products. Ask a main admin to give one access, or change the rules."
-                )
-            )
-        if approval_url is not None:
-            from products.tasks import send_approval_request
-
-            for membership in who:
-                url = approval_url(approval_token(order, membership.user_id))
-                enqueue(send_approval_request, order.pk, membership.user_id, url)
+        _ask_approvers(order, approval_url)
     record(
         f"{AREA}.order_placed",
         by=by,
@@ -260,6 +330,7 @@ def place_order(
             "billing": billing,
             "lines": [[items[w.item_id].code, w.quantity] for w in lines],
             "needs_approval": bool(reasons),
+            **({"requested_by_subscription": requested_by.subscription.pk} if requested_by else {}),
         },
     )
     return order

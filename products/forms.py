@@ -132,6 +132,17 @@ class SettingsForm(forms.Form):
         required=False,
     )
     zero_touch_org_id = forms.CharField(label=_("Organisation id at the service"), max_length=80, required=False)
+    employees_may_request = forms.BooleanField(
+        label=_("Employees may ask for hardware from their own page"),
+        required=False,
+        help_text=_("An employee's request always waits for an admin's approval."),
+    )
+    employee_kinds = forms.MultipleChoiceField(
+        label=_("What employees may ask for"),
+        choices=Item.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.money import vat_of
 from registry.scoping import CompanyOwned
 from subscriptions.models import LocalisedNameMixin
 
@@ -47,6 +48,10 @@ class Item(LocalisedNameMixin, models.Model):
     SIMS = (Kind.SIM, Kind.ESIM)
 
     @property
+    def price_with_vat(self) -> int:
+        return self.price + vat_of(self.price)
+
+    @property
     def is_hardware(self) -> bool:
         return self.kind in self.HARDWARE
 
@@ -60,6 +65,10 @@ class Item(LocalisedNameMixin, models.Model):
 
     def __str__(self) -> str:
         return self.display_name
+
+
+def default_employee_kinds() -> list[str]:
+    return [Item.Kind.PHONE, Item.Kind.TABLET, Item.Kind.ACCESSORY, Item.Kind.SIM, Item.Kind.ESIM]
 
 
 class ProductSettings(CompanyOwned):
@@ -81,6 +90,9 @@ class ProductSettings(CompanyOwned):
         _("zero-touch enrolment"), max_length=10, choices=Provider.choices, blank=True
     )
     zero_touch_org_id = models.CharField(_("organisation id"), max_length=80, blank=True)
+    # What employees may ask for from their own page (always approved by an admin): off, or these kinds.
+    employees_may_request = models.BooleanField(_("employees may request hardware"), default=True)
+    employee_kinds = models.JSONField(_("kinds employees may request"), default=default_employee_kinds, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -132,6 +144,18 @@ class Order(CompanyOwned):
     cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
     zero_touch_provider = models.CharField(_("zero-touch enrolment"), max_length=10, blank=True)
     zero_touch_org_id = models.CharField(_("organisation id"), max_length=80, blank=True)
+    # An order an employee asked for from their own page (no User placed it): who, and how to tell them.
+    requested_by_subscription = models.ForeignKey(
+        "subscriptions.Subscription",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by (subscription)"),
+    )
+    requested_by_name = models.CharField(_("requested by"), max_length=200, blank=True)
+    requested_by_email = models.EmailField(_("requester's e-mail"), blank=True)
+    requested_language = models.CharField(_("requester's language"), max_length=8, blank=True)
 
     class Meta:
         verbose_name = _("product order")
@@ -148,6 +172,17 @@ class Order(CompanyOwned):
     @property
     def reference(self) -> str:
         return f"PO-{self.pk:06d}"
+
+    @property
+    def by_employee(self) -> bool:
+        return bool(self.requested_by_email)
+
+    @property
+    def placed_by_label(self) -> str:
+        """Who placed the order, as every page shows it: the admin's address, or "requested by <employee>"."""
+        if self.by_employee:
+            return str(_("requested by %(employee)s")) % {"employee": self.requested_by_name or self.requested_by_email}
+        return self.placed_by.email if self.placed_by_id and self.placed_by else "—"
 
     @property
     def total_with_vat(self) -> int:

@@ -59,3 +59,14 @@ def subscriptions_for_choice(*, company: Company) -> QuerySet[Subscription]:
         .only("pk", "user_name", "phone_number", "email")
         .order_by("sort_name", "pk")
     )
+
+
+def employee_orders(*, subscription_ids: list[int], email: str) -> QuerySet[Order]:
+    """The orders an employee asked for on these subscriptions from their own page (lines and items: two
+    queries). The address is part of the filter: a subscription handed on does not show the previous user's."""
+    return (
+        Order.objects.unscoped()
+        .filter(requested_by_subscription_id__in=subscription_ids, requested_by_email__iexact=email.strip())
+        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.select_related("item")))
+        .order_by("-placed_at", "-id")
+    )

@@ -49,31 +49,41 @@ def send_approval_request(order_id: int, user_id: int, url: str) -> None:
     )
 
 
+def _recipient(order: Order) -> tuple[str, str] | None:
+    """Who hears about the order, in which language: the employee who asked for it, or the admin who placed it."""
+    if order.by_employee:
+        return order.requested_by_email, order.requested_language or order.company.invoice_language
+    if order.placed_by is None:
+        return None
+    return order.placed_by.email, _language(order.placed_by)
+
+
 @task
 def send_decision(order_id: int) -> None:
     order = Order.objects.unscoped().select_related("company", "placed_by", "decided_by").filter(pk=order_id).first()
-    if order is None or order.placed_by is None:
+    found = _recipient(order) if order is not None else None
+    if order is None or found is None:
         return
-    language = _language(order.placed_by)
+    to, language = found
     with translation.override(language):
         if order.refused:
             subject = _("Your order %(order)s was refused") % {"order": order.reference}
         else:
             subject = _("Your order %(order)s was approved") % {"order": order.reference}
-    _send(order.placed_by.email, language, subject, "products/email/decision.txt", {"order": order})
+    _send(to, language, subject, "products/email/decision.txt", {"order": order})
 
 
 @task
 def send_shipped(shipment_id: int) -> None:
     shipment = Shipment.objects.select_related("order__company", "order__placed_by").filter(pk=shipment_id).first()
-    placed_by = shipment.order.placed_by if shipment else None
-    if shipment is None or placed_by is None:
+    found = _recipient(shipment.order) if shipment is not None else None
+    if shipment is None or found is None:
         return
     order = shipment.order
-    language = _language(placed_by)
+    to, language = found
     with translation.override(language):
         subject = _("Your order %(order)s is on its way") % {"order": order.reference}
-    _send(placed_by.email, language, subject, "products/email/shipped.txt", {"order": order, "shipment": shipment})
+    _send(to, language, subject, "products/email/shipped.txt", {"order": order, "shipment": shipment})
 
 
 @task

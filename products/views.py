@@ -284,6 +284,8 @@ def settings_view(request: HttpRequest) -> HttpResponse:
         "approve_phones": current.approve_phones,
         "zero_touch_provider": current.zero_touch_provider,
         "zero_touch_org_id": current.zero_touch_org_id,
+        "employees_may_request": current.employees_may_request,
+        "employee_kinds": current.employee_kinds,
     }
     form = SettingsForm(request.POST or None, initial=initial)
     if request.method == "POST":

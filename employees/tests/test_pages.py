@@ -45,7 +45,7 @@ def test_several_subscriptions_are_listed(employee_client, anna, personas, produ
     assert client.get(f"/employee/{second.pk}/").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["", "pin/", "ask/"])
+@pytest.mark.parametrize("path", ["", "pin/", "ask/", "hardware/"])
 def test_another_employees_subscription_is_404(employee_client, anna, bo, path):
     client = employee_client("anna@alfa.dk")
     url = f"/employee/{bo.pk}/{path}"
@@ -56,7 +56,7 @@ def test_another_employees_subscription_is_404(employee_client, anna, bo, path):
     assert not AuditEvent.objects.unscoped().filter(action="subscription.secret_revealed").exists()
 
 
-@pytest.mark.parametrize("path", ["", "pin/", "ask/"])
+@pytest.mark.parametrize("path", ["", "pin/", "ask/", "hardware/"])
 def test_the_pages_need_the_employee_sign_in(client, anna, path):
     response = client.get(f"/employee/{anna.pk}/{path}")
     assert response.status_code == 302

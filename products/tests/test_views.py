@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from PIL import Image
 
+from audit.models import AuditEvent
 from products.models import Item, Order, ProductSettings
 from products.tests.factories import ItemFactory, OrderFactory
 
@@ -195,6 +196,21 @@ def test_the_company_sets_its_rules(personas, login):
     saved = ProductSettings.objects.for_company(personas.company_a).get()
     assert (saved.approval_limit, saved.approve_phones, saved.zero_touch_org_id) == (500000, True, "KNOX-42")
     assert client.post(reverse("products:settings"), {"zero_touch_provider": "knox"}).status_code == 400
+
+
+def test_the_company_chooses_what_employees_may_ask_for(personas, login):
+    client = login(personas.admin_a)
+    data = {"employees_may_request": "on", "employee_kinds": ["accessory", "phone"]}
+    assert client.post(reverse("products:settings"), data).status_code == 302
+    saved = ProductSettings.objects.for_company(personas.company_a).get()
+    assert (saved.employees_may_request, saved.employee_kinds) == (True, ["phone", "accessory"])
+    audit = AuditEvent.objects.for_company(personas.company_a).get(action="products.settings_saved")
+    assert audit.details["employee_kinds"] == ["phone", "accessory"]
+    # An unknown kind is a form error, nothing saved; unticking the switch turns employees' requests off.
+    assert client.post(reverse("products:settings"), {"employee_kinds": ["spaceship"]}).status_code == 400
+    assert client.post(reverse("products:settings"), {"employee_kinds": ["phone"]}).status_code == 302
+    saved.refresh_from_db()
+    assert (saved.employees_may_request, saved.employee_kinds) == (False, ["phone"])
 
 
 def test_the_danish_pages_read_danish(personas, login):
