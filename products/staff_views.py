@@ -19,6 +19,7 @@ from products.forms import ItemForm, ShipForm, StaffFilterForm, StockForm
 from products.models import Item, Order
 
 PAGE_SIZE = 50
+STOCK_PREFIX = "stock"  # the item form beside it has a "kind" field too: distinct names and ids
 
 
 @staff_view
@@ -129,7 +130,9 @@ def _render_item(
 ) -> HttpResponse:
     context: dict[str, object] = {"form": form, "item": item}
     if item is not None:
-        context["stock_form"] = stock_form or StockForm(initial={"seen": item.stock, "kind": "receive"})
+        context["stock_form"] = stock_form or StockForm(
+            initial={"seen": item.stock, "kind": "receive"}, prefix=STOCK_PREFIX
+        )
         context["movements"] = Paginator(selectors.stock_movements(item=item), PAGE_SIZE).get_page(
             request.GET.get("page")
         )
@@ -137,7 +140,7 @@ def _render_item(
 
 
 def _adjust_stock(request: HttpRequest, item: Item) -> HttpResponse:
-    form = StockForm(request.POST)
+    form = StockForm(request.POST, prefix=STOCK_PREFIX)
     if form.is_valid():
         data = form.cleaned_data
         try:
@@ -152,7 +155,7 @@ def _adjust_stock(request: HttpRequest, item: Item) -> HttpResponse:
         except actions.StockChanged as changed:
             # Nothing was saved: show the new value, and let the next try be checked against it.
             item.stock = changed.stock
-            fresh = StockForm({**request.POST.dict(), "seen": changed.stock})
+            fresh = StockForm({**request.POST.dict(), f"{STOCK_PREFIX}-seen": changed.stock}, prefix=STOCK_PREFIX)
             fresh.is_valid()
             fresh.add_error(None, changed)
             return _render_item(request, item, ItemForm(instance=item), stock_form=fresh, status=409)
