@@ -18,7 +18,7 @@ def opening_balances(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('products', '0001_catalogue_and_orders'),
+        ('products', '0002_employee_requests'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
