@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from audit.actor import Actor
 from audit.events import record
 from companies.models import Company
-from invoicing.events import InvoiceIssued
+from invoicing.events import ChargesWithdrawn, InvoiceIssued
 from invoicing.imports import (  # noqa: F401 - the import API, re-exported for views, commands and tests
     PAYMENT_COLUMNS,
     USAGE_COLUMNS,
@@ -30,6 +30,7 @@ from invoicing.imports import (  # noqa: F401 - the import API, re-exported for 
 )
 from invoicing.models import (
     Charge,
+    ChargeWithdrawal,
     EInvoiceDelivery,
     EInvoiceRecipient,
     EInvoiceSettings,
@@ -166,6 +167,7 @@ def add_charge(
     description: str = "",
     amount: int | None = None,
     on: dt.date | None = None,
+    source: str = "",
     by: Actor,
 ) -> Charge:
     """Charges a one-off amount to a company, optionally for one of its subscriptions; the next billing
@@ -188,6 +190,7 @@ def add_charge(
         description=description or (fee.name if fee else ""),
         amount=amount if amount is not None else fee.price,  # type: ignore[union-attr]
         date=on or timezone.localdate(),
+        source=source,
     )
     record(
         "invoice.charge_added",
@@ -208,9 +211,98 @@ def on_charge_due(event: ChargeDue) -> dict[str, int]:
         description=event.description,
         amount=event.amount,
         on=event.on,
+        source=event.source,
         by=event.by,
     )
     return {"charge": charge.pk}
+
+
+def _withdrawal_facts(withdrawal: ChargeWithdrawal) -> dict[str, int]:
+    return {
+        "withdrawal": withdrawal.pk,
+        "credited": withdrawal.credited,
+        "cancelled": withdrawal.cancelled,
+        "reduced": withdrawal.reduced,
+        "credit": withdrawal.credit,
+        "withdrawn": withdrawal.withdrawn,
+    }
+
+
+@transaction.atomic
+def on_charges_withdrawn(event: ChargesWithdrawn) -> dict[str, int]:
+    """Takes back ``event.part`` of the charges of ``event.source`` (subscribed in InvoicingConfig.ready).
+
+    The charges still open (not invoiced, positive) lose their share of the amount, proportionally, so a
+    plan keeps its shape (deleted when nothing is left); the share of what was already settled (invoiced,
+    or an earlier credit) comes back as one credit charge today. The total of the source's charges thus
+    drops by exactly ``part`` of it. Once per ``event.key``: a second publication returns the first's facts.
+    """
+    numerator, denominator = event.part
+    if not 0 < numerator <= denominator:
+        raise ValueError("ChargesWithdrawn.part must be a share between 0 and 1.")  # a caller's bug
+    done = ChargeWithdrawal.objects.unscoped().filter(key=event.key).first()
+    if done is not None:
+        return _withdrawal_facts(done) | {"repeated": 1}
+    # Locked so that a billing run (which invoices open charges) and this withdrawal do not interleave.
+    charges = list(
+        Charge.objects.unscoped()
+        .select_for_update()
+        .filter(company=event.company, source=event.source)
+        .order_by("date", "pk")
+    )
+    if not charges:
+        return {"found": 0}  # nothing raised under this source (e.g. charges from before sources existed)
+    open_charges = [c for c in charges if c.invoice_id is None and c.amount > 0]
+    settled = [c for c in charges if not (c.invoice_id is None and c.amount > 0)]
+    total = sum(c.amount for c in charges)
+    settled_total = sum(c.amount for c in settled)
+    open_total = total - settled_total
+    share = total * numerator // denominator
+    credit = max(0, settled_total * numerator // denominator)
+    # What the open charges give up; anything they cannot cover (never in a consistent plan) is credited.
+    withdrawn = min(open_total, max(0, share - credit))
+    credit = share - withdrawn
+    cancelled = reduced = 0
+    if withdrawn:
+        cuts = [c.amount * withdrawn // open_total for c in open_charges]
+        cuts[0] += withdrawn - sum(cuts)  # the rounding rest on the earliest, as the plan's own split does
+        for charge, cut in zip(open_charges, cuts, strict=True):
+            if cut >= charge.amount:
+                charge.delete()
+                cancelled += 1
+            elif cut:
+                charge.amount -= cut
+                charge.save(update_fields=["amount"])
+                reduced += 1
+    credit_charge = None
+    if credit > 0:
+        credit_charge = add_charge(
+            company=event.company,
+            subscription=charges[0].subscription,  # the same invoice section as the plan's charges
+            description=event.credit_description[:200],
+            amount=-credit,
+            source=event.source,
+            by=event.by,
+        )
+    withdrawal = ChargeWithdrawal.objects.create(
+        company=event.company,
+        key=event.key,
+        source=event.source,
+        credited=sum(1 for c in settled if c.invoice_id is not None and c.amount > 0),
+        cancelled=cancelled,
+        reduced=reduced,
+        credit=credit,
+        withdrawn=withdrawn,
+        credit_charge=credit_charge,
+    )
+    record(
+        "invoice.charges_withdrawn",
+        by=event.by,
+        company=event.company,
+        target=withdrawal,
+        details={"source": event.source, "key": event.key, "part": list(event.part), **_withdrawal_facts(withdrawal)},
+    )
+    return _withdrawal_facts(withdrawal) | {"found": len(charges)}
 
 
 # File imports (usage, bank payments): see invoicing.imports ------------------------------

@@ -59,11 +59,12 @@ class InvoicingConfig(AppConfig):
                 "invoice", "invoicing/_overview.html", latest_invoices, order=40, changes_with=("invoicing.Invoice",)
             )
         )
-        from invoicing.actions import on_charge_due
-        from invoicing.events import InvoiceIssued
+        from invoicing.actions import on_charge_due, on_charges_withdrawn
+        from invoicing.events import ChargesWithdrawn, InvoiceIssued
         from invoicing.tasks import queue_documents
         from registry.events import subscribe
         from subscriptions.events import ChargeDue
 
         subscribe(ChargeDue, on_charge_due)
+        subscribe(ChargesWithdrawn, on_charges_withdrawn)
         subscribe(InvoiceIssued, queue_documents)

@@ -345,14 +345,45 @@ class Charge(CompanyOwned):
     amount = models.BigIntegerField(_("amount (øre, excl. VAT)"))
     date = models.DateField(_("date"))
     invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.SET_NULL, related_name="charges")
+    # What the charge is for in the area that asked for it ("products.line:12"): the key that
+    # ``ChargesWithdrawn`` finds a plan's instalments by. Empty for a plain charge.
+    source = models.CharField(_("source"), max_length=80, blank=True, default="")
 
     class Meta:
         verbose_name = _("one-off charge")
         verbose_name_plural = _("one-off charges")
-        indexes = [models.Index(fields=["company", "invoice", "date"], name="charge_company_open")]
+        indexes = [
+            models.Index(fields=["company", "invoice", "date"], name="charge_company_open"),
+            models.Index(fields=["company", "source"], name="charge_company_source", condition=~models.Q(source="")),
+        ]
 
     def __str__(self) -> str:
         return self.description
+
+
+class ChargeWithdrawal(CompanyOwned):
+    """A share of a source's charges taken back (``ChargesWithdrawn``), kept once per ``key``.
+
+    The open (not yet invoiced) charges were reduced or deleted; what was already invoiced for the
+    share came back as one credit charge. The unique key makes the same withdrawal, published twice,
+    change nothing the second time."""
+
+    key = models.CharField(_("key"), max_length=80, unique=True)
+    source = models.CharField(_("source"), max_length=80)
+    credited = models.PositiveIntegerField(_("invoiced charges credited"), default=0)
+    cancelled = models.PositiveIntegerField(_("open charges cancelled"), default=0)
+    reduced = models.PositiveIntegerField(_("open charges reduced"), default=0)
+    credit = models.BigIntegerField(_("credit (øre, excl. VAT)"), default=0)
+    withdrawn = models.BigIntegerField(_("taken off open charges (øre, excl. VAT)"), default=0)
+    credit_charge = models.ForeignKey(Charge, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("charge withdrawal")
+        verbose_name_plural = _("charge withdrawals")
+
+    def __str__(self) -> str:
+        return self.key
 
 
 class EInvoiceRecipient(CompanyOwned):

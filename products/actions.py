@@ -26,6 +26,7 @@ from common.formats import money
 from common.money import vat_of
 from companies.models import Company, Membership
 from companies.permissions import AreaPolicy
+from invoicing.events import ChargesWithdrawn
 from jobs.queue import enqueue
 from products.models import (
     EsimActivation,
@@ -36,6 +37,7 @@ from products.models import (
     ReturnRequest,
     Shipment,
     ShipmentLine,
+    StockMovement,
 )
 from registry.events import publish
 from subscriptions.events import ChargeDue
@@ -78,6 +80,93 @@ class Delivery:
     street: str
     postcode: str
     city: str
+
+
+# -- stock ----------------------------------------------------------------------------------------------
+# Every change of Item.stock is a delta applied to the row while it is locked (SELECT … FOR UPDATE) and
+# written down as a StockMovement in the same transaction: no form ever saves an absolute value (which
+# would undo a reservation made in between), and the stock's history adds up to it.
+
+Reason = StockMovement.Reason
+
+
+def _move(
+    item: Item, delta: int, reason: str, *, by: Actor, order: Order | None = None, note: str = ""
+) -> StockMovement:
+    """Applies ``delta`` to ``item`` (row-locked by the caller) and records the movement."""
+    if item.stock + delta < 0:
+        raise ValidationError(_("Not enough in stock: %(items)s.") % {"items": f"{item.display_name} ({item.stock})"})
+    item.stock += delta
+    item.save(update_fields=["stock"])
+    return StockMovement.objects.create(
+        item=item,
+        delta=delta,
+        stock_after=item.stock,
+        reason=reason,
+        note=note[:200],
+        order=order,
+        by=by.user if by.user is not None and by.user.pk else None,
+        by_label=by.display[:254],
+    )
+
+
+class StockChanged(ValidationError):
+    """The stock moved since the staff member read it: their count is checked against a stale value."""
+
+    def __init__(self, message: str, *, stock: int) -> None:
+        super().__init__(message, code="stock_changed")
+        self.stock = stock
+
+
+ADJUSTMENTS = ("receive", "write_off", "count")
+
+
+@transaction.atomic
+def adjust_stock(
+    *, item: Item, kind: str, quantity: int, seen: int | None = None, note: str = "", by: Actor
+) -> StockMovement:
+    """Staff change the stock: receive N, write off N, or correct to a counted value.
+
+    Receiving and writing off are deltas, right whatever orders did meanwhile. A count is an absolute
+    value, so it is checked against ``seen`` (the stock the form showed): when the stock moved since,
+    nothing changes and ``StockChanged`` carries the value it has now."""
+    if kind not in ADJUSTMENTS:
+        raise ValidationError(_("Choose what to do with the stock."))
+    if quantity < 0 or (kind != "count" and quantity == 0):
+        raise ValidationError(_("Enter a number of units above 0."))
+    locked = Item.objects.select_for_update().get(pk=item.pk)
+    if kind == "count":
+        if seen is None or seen != locked.stock:
+            raise StockChanged(
+                _(
+                    "The stock changed while you counted: it is now %(stock)s (you saw %(seen)s). Nothing was "
+                    "changed. Check your count against the new value and save again."
+                )
+                % {"stock": locked.stock, "seen": "-" if seen is None else seen},
+                stock=locked.stock,
+            )
+        delta = quantity - locked.stock
+        if delta == 0:
+            raise ValidationError(_("The count matches the stock: nothing to correct."))
+        reason = Reason.COUNTED
+    elif kind == "receive":
+        delta, reason = quantity, Reason.RECEIVED
+    else:
+        if quantity > locked.stock:
+            raise ValidationError(
+                _("You cannot write off more than is in stock (%(stock)s).") % {"stock": locked.stock}
+            )
+        delta, reason = -quantity, Reason.WRITTEN_OFF
+    movement = _move(locked, delta, reason, by=by, note=note.strip())
+    record(
+        f"{AREA}.stock_adjusted",
+        by=by,
+        company=None,
+        target=locked,
+        details={"code": locked.code, "kind": kind, "delta": delta, "stock": locked.stock, "note": movement.note},
+    )
+    item.stock = locked.stock
+    return movement
 
 
 # -- the company's rules ---------------------------------------------------------------------------------
@@ -315,9 +404,8 @@ def place_order(
     wanted_per_item = Counter[int]()
     for w in lines:
         wanted_per_item[w.item_id] += w.quantity
-    for pk, count in wanted_per_item.items():
-        items[pk].stock -= count
-        items[pk].save(update_fields=["stock"])
+    for pk in sorted(wanted_per_item):  # the items are locked (in _clean_lines); enough was checked there
+        _move(items[pk], -wanted_per_item[pk], Reason.RESERVED, by=by, order=order)
     if reasons:
         _ask_approvers(order, approval_url)
     record(
@@ -365,14 +453,15 @@ def order_for_approval_token(token: str) -> tuple[Order, "User"] | None:
     return order, user
 
 
-def _restock(order: Order) -> None:
+def _restock(order: Order, *, reason: str, by: Actor) -> None:
+    """Puts back what the order reserved and never sent."""
     lines = list(order.lines.all())
     outstanding = Counter[int]()
     for line in lines:
         outstanding[line.item_id] += line.outstanding
     for item in Item.objects.select_for_update().filter(pk__in=list(outstanding)).order_by("pk"):
-        item.stock += outstanding[item.pk]
-        item.save(update_fields=["stock"])
+        if outstanding[item.pk]:
+            _move(item, outstanding[item.pk], reason, by=by, order=order)
 
 
 @transaction.atomic
@@ -393,7 +482,7 @@ def decide_order(*, order: Order, approve: bool, user: "User", by: Actor) -> Ord
         order.state = Order.State.CANCELLED
         order.refused = True
         order.cancelled_at = order.decided_at
-        _restock(order)
+        _restock(order, reason=Reason.RESTOCKED, by=by)
     order.save()
     record(
         f"{AREA}.order_approved" if approve else f"{AREA}.order_refused",
@@ -417,7 +506,7 @@ def cancel_order(*, order: Order, reason: str = "", by: Actor) -> Order:
     order.state = Order.State.CANCELLED
     order.cancelled_at = timezone.now()
     order.cancel_reason = reason.strip()[:200]
-    _restock(order)
+    _restock(order, reason=Reason.RESTOCKED, by=by)
     order.save()
     record(
         f"{AREA}.order_cancelled", by=by, company=order.company, target=order, details={"reason": order.cancel_reason}
@@ -449,6 +538,11 @@ def instalment_amounts(amount: int, count: int) -> list[int]:
     """``amount`` in ``count`` whole-øre instalments that add up to it (the first carries the remainder)."""
     base, remainder = divmod(amount, count)
     return [base + remainder] + [base] * (count - 1)
+
+
+def charge_source(line: OrderLine) -> str:
+    """The key of a line's charges in invoicing (``ChargeDue.source``), to withdraw them on a return."""
+    return f"products.line:{line.pk}"
 
 
 def _bill(order: Order, line: OrderLine, quantity: int, *, by: Actor) -> list[int]:
@@ -484,6 +578,7 @@ def _bill(order: Order, line: OrderLine, quantity: int, *, by: Actor) -> list[in
                     description=text[:200],
                     amount=part,
                     on=on,
+                    source=charge_source(line),
                     by=by,
                 )
             )
@@ -595,7 +690,7 @@ def complete_order(*, order: Order, by: Actor) -> Order:
     lines = list(order.lines.all())
     left = any(line.outstanding for line in lines)
     if left:
-        _restock(order)
+        _restock(order, reason=Reason.NOT_SENT, by=by)
     order.state = Order.State.PARTIAL if left else Order.State.COMPLETED
     order.completed_at = timezone.now()
     order.save(update_fields=["state", "completed_at"])
@@ -636,34 +731,74 @@ def request_return(*, order: Order, line_id: int, quantity: int, reason: str, by
     if not reason.strip():
         raise ValidationError(_("Tell us why the hardware is returned."))
     returned = ReturnRequest.objects.create(line=line, quantity=quantity, reason=reason.strip()[:200])
+    billed_units = line.shipped_quantity - line.returned_quantity  # the units the line's charges are for now
     line.returned_quantity += quantity
     line.save(update_fields=["returned_quantity"])
     item = Item.objects.select_for_update().get(pk=line.item_id)
-    item.stock += quantity
-    item.save(update_fields=["stock"])
-    with translation.override(order.company.invoice_language):
-        text = _("Returned: %(item)s × %(quantity)s, order %(order)s") % {  # noqa: RUF001
-            "item": line.item.display_name,
-            "quantity": quantity,
-            "order": order.reference,
-        }
-    publish(
-        ChargeDue(
-            company=order.company,
-            subscription=line.subscription,
-            description=text[:200],
-            amount=-quantity * line.unit_price,
-            by=by,
-        )
-    )
+    _move(item, quantity, Reason.RETURNED, by=by, order=order)
+    facts = _credit_return(order, line, returned, billed_units=billed_units, by=by)
     record(
         f"{AREA}.return_requested",
         by=by,
         company=order.company,
         target=order,
-        details={"line": line.pk, "quantity": quantity},
+        details={"line": line.pk, "quantity": quantity, **facts},
     )
     return returned
+
+
+def _credit_return(
+    order: Order, line: OrderLine, returned: ReturnRequest, *, billed_units: int, by: Actor
+) -> dict[str, int]:
+    """The returned units cost nothing: a credit for a one-off order; for instalments, invoicing drops the
+    units' share of the instalments not yet invoiced and credits only their share of those already invoiced."""
+    with translation.override(order.company.invoice_language):
+        text = _("Returned: %(item)s × %(quantity)s, order %(order)s") % {  # noqa: RUF001
+            "item": line.item.display_name,
+            "quantity": returned.quantity,
+            "order": order.reference,
+        }
+        one_off_text = text
+        if order.instalments > 1:
+            text = _("%(returned)s, instalments already invoiced") % {"returned": text}
+    facts: dict[str, int] = {}
+    if order.instalments > 1:
+        facts = publish(
+            ChargesWithdrawn(
+                company=order.company,
+                source=charge_source(line),
+                key=f"products.return:{returned.pk}",
+                part=(returned.quantity, billed_units),
+                credit_description=text,
+                by=by,
+            )
+        )
+    if order.instalments == 1 or facts.get("found") == 0:
+        # One-off, or instalments billed before charges had a source (nothing to withdraw): the full price.
+        facts = publish(
+            ChargeDue(
+                company=order.company,
+                subscription=line.subscription,
+                description=one_off_text[:200],
+                amount=-returned.quantity * line.unit_price,
+                source=charge_source(line),
+                by=by,
+            )
+        )
+        returned.credit = returned.quantity * line.unit_price
+        returned.save(update_fields=["credit"])
+        return {"credit": returned.credit, "charge": int(facts.get("charge", 0))}
+    returned.instalments_credited = facts.get("credited", 0)
+    returned.instalments_cancelled = facts.get("cancelled", 0)
+    returned.instalments_reduced = facts.get("reduced", 0)
+    returned.credit = facts.get("credit", 0)
+    returned.withdrawn = facts.get("withdrawn", 0)
+    returned.save(
+        update_fields=["instalments_credited", "instalments_cancelled", "instalments_reduced", "credit", "withdrawn"]
+    )
+    return {
+        k: facts[k] for k in ("withdrawal", "credited", "cancelled", "reduced", "credit", "withdrawn") if k in facts
+    }
 
 
 # -- eSIM -------------------------------------------------------------------------------------------------

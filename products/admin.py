@@ -8,6 +8,8 @@ class ItemAdmin(admin.ModelAdmin):
     list_display = ["code", "name", "kind", "price", "stock", "is_active"]
     list_filter = ["kind", "is_active"]
     exclude = ["image"]  # uploaded through the staff catalogue page, which checks the image
+    # Changed only by movements (products.actions.adjust_stock), so the stock's history adds up to it.
+    readonly_fields = ["stock"]
 
 
 class OrderLineInline(admin.TabularInline):

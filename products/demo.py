@@ -1,7 +1,7 @@
 """Demo data for the Products area: the catalogue, one company's ordering rules and a few orders."""
 
 from audit.actor import Actor
-from products.models import Item, Order, ProductSettings
+from products.models import Item, Order, ProductSettings, StockMovement
 from registry.demo import DemoContext
 
 # code, kind, name, name_da, description, description_da, price (øre), stock, delivery days
@@ -88,7 +88,7 @@ CATALOGUE = [
 
 def seed_products(ctx: DemoContext) -> None:
     for order, (code, kind, name, name_da, text, text_da, price, stock, days) in enumerate(CATALOGUE):
-        Item.objects.get_or_create(
+        item, created = Item.objects.get_or_create(
             code=code,
             defaults={
                 "kind": kind,
@@ -102,6 +102,10 @@ def seed_products(ctx: DemoContext) -> None:
                 "sort_order": order * 10,
             },
         )
+        if created and stock:
+            StockMovement.objects.create(
+                item=item, delta=stock, stock_after=stock, reason=StockMovement.Reason.OPENING, by_label="demo"
+            )
     for key in ("nordlys", "energi"):
         _seed_company(ctx, key)
 

@@ -217,17 +217,41 @@ class ItemForm(forms.ModelForm):
             "description",
             "description_da",
             "price",
-            "stock",
             "delivery_days",
             "is_active",
             "sort_order",
         ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The stock is never saved from this form (it would undo orders placed while it was open): a new
+        # item's first units are received as a stock movement, later changes use StockForm.
+        if self.instance.pk is None:
+            self.fields["opening_stock"] = forms.IntegerField(
+                label=_("Units received now"), min_value=0, max_value=100000, initial=0, required=False
+            )
 
     def clean_image(self) -> UploadedFile | None:
         upload = self.cleaned_data.get("image")
         if upload:
             self.image_kind = validate_image(upload)
         return upload
+
+
+class StockForm(forms.Form):
+    """A change of an item's stock: a delta (received, written off) or a counted value checked against
+    the stock the page showed (``seen``)."""
+
+    KINDS = (
+        ("receive", _("Received: add units")),
+        ("write_off", _("Write off: remove units")),
+        ("count", _("Counted: correct to the number counted")),
+    )
+
+    kind = forms.ChoiceField(label=_("Change"), choices=KINDS, widget=forms.RadioSelect, initial="receive")
+    quantity = forms.IntegerField(label=_("Number of units"), min_value=0, max_value=100000)
+    note = forms.CharField(label=_("Note (optional)"), max_length=200, required=False)
+    seen = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
 
 
 class StaffFilterForm(forms.Form):

@@ -7,8 +7,10 @@ completed, cancelled, partial). Money is integer øre, excl. VAT, as everywhere 
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from common.formats import money
 from common.money import vat_of
 from registry.scoping import CompanyOwned
 from subscriptions.models import LocalisedNameMixin
@@ -69,6 +71,51 @@ class Item(LocalisedNameMixin, models.Model):
 
 def default_employee_kinds() -> list[str]:
     return [Item.Kind.PHONE, Item.Kind.TABLET, Item.Kind.ACCESSORY, Item.Kind.SIM, Item.Kind.ESIM]
+
+
+class StockMovement(models.Model):
+    """One change of an item's stock, and why: ``Item.stock`` is the sum of its movements.
+
+    Written in the same transaction as the change, under the item's row lock (``products.actions``);
+    never edited. ``order`` when an order reserved, restocked or returned it; ``by`` when a person did."""
+
+    class Reason(models.TextChoices):
+        OPENING = "opening", _("Opening balance")
+        RECEIVED = "received", _("Received")
+        WRITTEN_OFF = "written_off", _("Written off")
+        COUNTED = "counted", _("Count correction")
+        RESERVED = "reserved", _("Reserved by an order")
+        RESTOCKED = "restocked", _("Back from a refused or cancelled order")
+        NOT_SENT = "not_sent", _("Back from an order closed without it")
+        RETURNED = "returned", _("Returned by the customer")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="movements", verbose_name=_("item"))
+    delta = models.IntegerField(_("change"))
+    stock_after = models.PositiveIntegerField(_("in stock after"))
+    reason = models.CharField(_("reason"), max_length=12, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    order = models.ForeignKey(
+        "Order", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("order")
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by"),
+    )
+    by_label = models.CharField(_("by"), max_length=254, blank=True)
+    at = models.DateTimeField(_("when"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["item", "-at", "-id"], name="stockmovement_item_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.delta:+d} ({self.reason})"
 
 
 class ProductSettings(CompanyOwned):
@@ -272,12 +319,44 @@ class ReturnRequest(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
     reason = models.CharField(_("reason"), max_length=200)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)
+    # What invoicing did for an instalment order (invoicing.ChargeWithdrawal): instalments already
+    # invoiced that were credited, the open ones cancelled or reduced, and the amounts (øre).
+    instalments_credited = models.PositiveSmallIntegerField(_("instalments credited"), default=0)
+    instalments_cancelled = models.PositiveSmallIntegerField(_("instalments cancelled"), default=0)
+    instalments_reduced = models.PositiveSmallIntegerField(_("instalments reduced"), default=0)
+    credit = models.BigIntegerField(_("credited (øre, excl. VAT)"), default=0)
+    withdrawn = models.BigIntegerField(_("no longer charged (øre, excl. VAT)"), default=0)
 
     class Meta:
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.line}: {self.reason}"
+
+    @property
+    def outcome(self) -> str:
+        """What the return did to the invoice, for the order page: '3 instalments credited, 9 cancelled'."""
+        touched = self.instalments_credited + self.instalments_cancelled + self.instalments_reduced
+        if not touched:
+            return gettext("%(amount)s credited") % {"amount": money(self.credit)} if self.credit else ""
+        parts = [
+            ngettext(
+                "%(n)s instalment credited (%(amount)s)",
+                "%(n)s instalments credited (%(amount)s)",
+                self.instalments_credited,
+            )
+            % {"n": self.instalments_credited, "amount": money(self.credit)}
+        ]
+        if self.instalments_cancelled:
+            parts.append(
+                ngettext("%(n)s cancelled", "%(n)s cancelled", self.instalments_cancelled)
+                % {"n": self.instalments_cancelled}
+            )
+        if self.instalments_reduced:
+            parts.append(
+                ngettext("%(n)s reduced", "%(n)s reduced", self.instalments_reduced) % {"n": self.instalments_reduced}
+            )
+        return ", ".join(parts)
 
 
 class Enrolment(models.Model):

@@ -1,9 +1,10 @@
 """Reads of the Products area, with their related rows loaded (fixed query counts)."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from companies.models import Company
-from products.models import EsimActivation, Item, Order, OrderLine, ShipmentLine
+from products.models import EsimActivation, Item, Order, OrderLine, ShipmentLine, StockMovement
 from subscriptions.models import Subscription
 
 
@@ -14,6 +15,17 @@ def catalogue(*, kind: str | None = None) -> QuerySet[Item]:
 
 def staff_catalogue() -> QuerySet[Item]:
     return Item.objects.all()
+
+
+def stock_movements(*, item: Item) -> QuerySet[StockMovement]:
+    """An item's stock history, newest first (paginated by the page: a count and one page's rows)."""
+    return StockMovement.objects.filter(item=item).select_related("order").order_by("-at", "-id")
+
+
+def stock_mismatches() -> list[tuple[Item, int]]:
+    """Items whose stock is not the sum of their movements (one query), with that sum."""
+    items = Item.objects.annotate(moved=Coalesce(Sum("movements__delta"), 0)).order_by("code")
+    return [(item, item.moved) for item in items if item.moved != item.stock]
 
 
 def orders(*, company: Company | None) -> QuerySet[Order]:

@@ -3,6 +3,7 @@
 import uuid
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -14,10 +15,11 @@ from audit.events import record
 from common.forms import errors_to, errors_to_messages
 from companies.permissions import staff_view
 from products import actions, selectors
-from products.forms import ItemForm, ShipForm, StaffFilterForm
+from products.forms import ItemForm, ShipForm, StaffFilterForm, StockForm
 from products.models import Item, Order
 
 PAGE_SIZE = 50
+STOCK_PREFIX = "stock"  # the item form beside it has a "kind" field too: distinct names and ids
 
 
 @staff_view
@@ -94,24 +96,84 @@ def catalogue(request: HttpRequest) -> HttpResponse:
 @transaction.atomic
 def _save_item(form: ItemForm, *, by: Actor) -> Item:
     item: Item = form.save(commit=False)
+    new = item.pk is None
     upload = form.cleaned_data.get("image")
     if upload:
         kind = form.image_kind
         # A name of our own (never the uploader's), with the extension of the type the content was checked to be.
         item.image.save(f"{uuid.uuid4().hex}{kind.extensions[0]}", upload, save=False)
         item.image_type = kind.content_type
-    item.save()
+    if new:
+        item.stock = 0  # the units come in as a movement below, so the history adds up from the start
+        item.save()
+    else:
+        # Every field but the stock: an order placed while the form was open keeps its reservation.
+        item.save(update_fields=[name for name in form.Meta.fields] + ["image", "image_type"])
     record(
         "products.item_saved",
         by=by,
         company=None,
         target=item,
-        details={"code": item.code, "price": item.price, "stock": item.stock},
+        details={"code": item.code, "price": item.price},
     )
+    if new and form.cleaned_data.get("opening_stock"):
+        actions.adjust_stock(item=item, kind="receive", quantity=form.cleaned_data["opening_stock"], by=by)
     return item
 
 
+def _render_item(
+    request: HttpRequest,
+    item: Item | None,
+    form: ItemForm,
+    stock_form: StockForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context: dict[str, object] = {"form": form, "item": item}
+    if item is not None:
+        context["stock_form"] = stock_form or StockForm(
+            initial={"seen": item.stock, "kind": "receive"}, prefix=STOCK_PREFIX
+        )
+        context["movements"] = Paginator(selectors.stock_movements(item=item), PAGE_SIZE).get_page(
+            request.GET.get("page")
+        )
+    return render(request, "products/staff/item_form.html", context, status=status)
+
+
+def _adjust_stock(request: HttpRequest, item: Item) -> HttpResponse:
+    form = StockForm(request.POST, prefix=STOCK_PREFIX)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            movement = actions.adjust_stock(
+                item=item,
+                kind=data["kind"],
+                quantity=data["quantity"],
+                seen=data["seen"],
+                note=data["note"],
+                by=Actor.from_request(request),
+            )
+        except actions.StockChanged as changed:
+            # Nothing was saved: show the new value, and let the next try be checked against it.
+            item.stock = changed.stock
+            fresh = StockForm({**request.POST.dict(), f"{STOCK_PREFIX}-seen": changed.stock}, prefix=STOCK_PREFIX)
+            fresh.is_valid()
+            fresh.add_error(None, changed)
+            return _render_item(request, item, ItemForm(instance=item), stock_form=fresh, status=409)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Stock of %(item)s changed by %(delta)s: now %(stock)s.")
+                % {"item": item.name, "delta": f"{movement.delta:+d}", "stock": movement.stock_after},
+            )
+            return redirect("products:staff_item", item_id=item.pk)
+    return _render_item(request, item, ItemForm(instance=item), stock_form=form, status=400)
+
+
 def _item_form(request: HttpRequest, instance: Item | None) -> HttpResponse:
+    if request.method == "POST" and instance is not None and request.POST.get("action") == "stock":
+        return _adjust_stock(request, instance)
     form = ItemForm(request.POST or None, request.FILES or None, instance=instance)
     if request.method == "POST":
         if form.is_valid():
@@ -119,8 +181,10 @@ def _item_form(request: HttpRequest, instance: Item | None) -> HttpResponse:
                 item = _save_item(form, by=Actor.from_request(request))
                 messages.success(request, _("Saved %(item)s.") % {"item": item.name})
                 return redirect("products:staff_catalogue")
-        return render(request, "products/staff/item_form.html", {"form": form, "item": instance}, status=400)
-    return render(request, "products/staff/item_form.html", {"form": form, "item": instance})
+        if instance is not None:
+            instance.refresh_from_db()  # the invalid form changed the instance's attributes
+        return _render_item(request, instance, form, status=400)
+    return _render_item(request, instance, form)
 
 
 @staff_view

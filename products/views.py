@@ -239,14 +239,20 @@ def order_return(request: HttpRequest, order_id: int) -> HttpResponse:
     form = ReturnForm(request.POST, order=order)
     if form.is_valid():
         with errors_to(form):
-            actions.request_return(
+            returned = actions.request_return(
                 order=order,
                 line_id=form.cleaned_data["line"],
                 quantity=form.cleaned_data["quantity"],
                 reason=form.cleaned_data["reason"],
                 by=Actor.from_request(request),
             )
-            messages.success(request, _("The return is registered. Send the hardware back with the order number."))
+            messages.success(
+                request,
+                _("The return is registered (%(outcome)s). Send the hardware back with the order number.")
+                % {"outcome": returned.outcome}
+                if returned.outcome
+                else _("The return is registered. Send the hardware back with the order number."),
+            )
             return redirect("products:order_detail", order_id=order.pk)
     order = _order(request, order_id)
     return render(request, "products/order_detail.html", _order_context(request, order, return_form=form), status=400)

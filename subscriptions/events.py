@@ -68,6 +68,7 @@ class ChargeDue(Event):
     description: str = ""
     amount: int | None = None
     on: datetime.date | None = None
+    source: str = ""  # the caller's key for the charge, to withdraw it later (invoicing.events.ChargesWithdrawn)
 
 
 @dataclass(frozen=True, kw_only=True)

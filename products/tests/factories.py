@@ -1,12 +1,13 @@
 import factory
 
 from companies.tests.factories import CompanyFactory
-from products.models import Item, Order, OrderLine
+from products.models import Item, Order, OrderLine, StockMovement
 
 
 class ItemFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Item
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"item-{n}")
     kind = Item.Kind.PHONE
@@ -15,6 +16,14 @@ class ItemFactory(factory.django.DjangoModelFactory):
     price = 400000
     stock = 10
     delivery_days = 3
+
+    @factory.post_generation
+    def opening_balance(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        # The stock as a movement, so that Item.stock equals the sum of the item's movements in tests too.
+        if create and obj.stock:
+            StockMovement.objects.create(
+                item=obj, delta=obj.stock, stock_after=obj.stock, reason=StockMovement.Reason.OPENING
+            )
 
 
 class OrderFactory(factory.django.DjangoModelFactory):
