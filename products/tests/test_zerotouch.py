@@ -6,12 +6,14 @@ errors; the task's retries, Apple's polling, "already claimed" and a re-run afte
 
 import json
 import logging
+import threading
 from unittest import mock
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.core.management import call_command
+from django.db import connection, connections
 from django.urls import reverse
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
@@ -412,6 +414,37 @@ def test_a_crash_after_the_vendor_accepted_registers_once_on_the_rerun(personas,
     assert statuses()["356938035643809"][:2] == ("registered", "dev-1")
     assert google.claims == {"356938035643809": "1234567"}
     assert len(google.calls("devices:claim")) == 2
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL (SQLite serialises writers)")
+def test_two_workers_running_the_task_at_once_send_the_device_once(personas, knox):
+    """A reclaimed task and its slow original at the same time: the row lock makes the second wait and skip."""
+    knox.delay = 0.3
+    ids = ship(personas, "knox", "K-1", ["356938035643809"])
+    # Without a test transaction the shipment's task ran on commit already: start again from pending.
+    Enrolment.objects.update(status="pending", external_id="", registered_at=None)
+    knox.devices.clear()
+    knox.requests.clear()
+    barrier, results, errors = threading.Barrier(2), [], []
+
+    def run() -> None:
+        try:
+            barrier.wait()
+            results.append(register_devices.call(ids))
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not errors
+    assert sorted(results, key=str) == [{"registered": 1}, {"skipped": 1}]
+    assert len(knox.calls("devices/upload")) == 1 and statuses()["356938035643809"][0] == "registered"
 
 
 # --- Not configured ---------------------------------------------------------------------------------------------

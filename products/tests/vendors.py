@@ -45,6 +45,7 @@ class Request:
 class FakeVendor:
     faults: list[tuple[str, int | str]] = field(default_factory=list)
     slow_seconds: float = 1.5
+    delay: float = 0.0  # every answer waits this long (widens the window for concurrent callers)
     requests: list[Request] = field(default_factory=list)
     tls: ssl.SSLContext | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -75,6 +76,7 @@ class FakeVendor:
                 elif isinstance(fault, int):
                     status, answer = fault, {"error": "scripted"}
                 else:
+                    time.sleep(vendor.delay)
                     with vendor.lock:
                         status, answer = vendor.handle(request)
                 data = json.dumps(answer).encode() if answer is not None else b""
