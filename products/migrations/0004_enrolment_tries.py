@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('products', '0001_catalogue_and_orders'),
+        ('products', '0003_stock_movements_and_return_credits'),
     ]
 
     operations = [
