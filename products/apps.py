@@ -8,6 +8,7 @@ class ProductsConfig(AppConfig):
 
     def ready(self) -> None:
         from audit.labels import register
+        from products import checks  # noqa: F401  (registers the zero-touch configuration check)
         from products.demo import seed_products
         from products.overview import overview_context
         from registry.areas import Area, registry

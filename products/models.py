@@ -374,7 +374,15 @@ class Enrolment(models.Model):
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PENDING)
     external_id = models.CharField(_("reference at the provider"), max_length=80, blank=True)
     registered_at = models.DateTimeField(_("registered"), null=True, blank=True)
+    # Failed: the provider's reason. Pending: why it waits (NOT_CONFIGURED, or the last temporary error).
     error = models.CharField(_("error"), max_length=200, blank=True)
+    # Temporary failures so far (retried with backoff until PRODUCTS_ZERO_TOUCH_MAX_ATTEMPTS).
+    attempts = models.PositiveSmallIntegerField(_("tries"), default=0)
+    # The provider's asynchronous transaction (Apple), polled until it completes; `polls` bounds the wait.
+    transaction_id = models.CharField(_("transaction at the provider"), max_length=80, blank=True)
+    polls = models.PositiveSmallIntegerField(_("status checks"), default=0)
+
+    NOT_CONFIGURED = "not configured"
 
     class Meta:
         ordering = ["id"]
@@ -382,6 +390,17 @@ class Enrolment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.provider} {self.serial}"
+
+    @property
+    def reason(self) -> str:
+        """Why it failed or waits, for the order page (the provider's own words when it refused)."""
+        if not self.error:
+            return ""
+        if self.status == self.Status.PENDING:
+            if self.error == self.NOT_CONFIGURED:
+                return str(_("not configured: the operator has not set up this service yet"))
+            return str(_("will try again: %(reason)s") % {"reason": self.error})
+        return self.error
 
 
 class EsimActivation(models.Model):

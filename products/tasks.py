@@ -1,16 +1,22 @@
 """E-mails and zero-touch registration of the Products area, run after the order's transaction commits."""
 
+import datetime as dt
 import io
 import logging
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from products.models import Enrolment, EsimActivation, Order, Shipment
+
+if TYPE_CHECKING:
+    from products.zerotouch import Adapter
 
 logger = logging.getLogger(__name__)
 
@@ -105,27 +111,104 @@ def send_esim_activation(activation_id: int) -> None:
     _send(activation.email, language, subject, "products/email/esim.txt", {"activation": activation, "url": url})
 
 
+def _zero_touch_setting(name: str, default: int) -> int:
+    return int(getattr(settings, f"PRODUCTS_ZERO_TOUCH_{name}", default))
+
+
+def _retry_delay(attempts: int) -> dt.timedelta:
+    """Backoff after the ``attempts``-th temporary failure: base, 2 x base, 4 x base, … at most an hour."""
+    base = _zero_touch_setting("RETRY_SECONDS", 60)
+    return dt.timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), 3600))
+
+
+def _register_one(service: "Adapter", enrolment_id: int) -> tuple[str, dt.timedelta | None]:
+    """One device, under its row lock (a second run of the task waits, then finds it done).
+
+    Returns what happened and, when it must be tried or polled again, after how long."""
+    from audit.actor import Actor
+    from audit.events import record
+    from products.zerotouch import Device, EnrolmentError, NotConfigured, TransientError
+
+    with transaction.atomic():
+        enrolment = (
+            Enrolment.objects.select_for_update(of=("self",))
+            .select_related("line__order__company")
+            .filter(pk=enrolment_id, status=Enrolment.Status.PENDING)
+            .first()
+        )
+        if enrolment is None:
+            return "skipped", None  # registered or failed by an earlier run: never sent twice
+        order = enrolment.line.order
+        device = Device(
+            provider=enrolment.provider,
+            org_id=enrolment.org_id,
+            serial=enrolment.serial,
+            key=f"{order.reference}-{enrolment.pk}",
+            transaction=enrolment.transaction_id,
+        )
+        fields = ["status", "external_id", "registered_at", "error", "attempts", "transaction_id", "polls"]
+        again: dt.timedelta | None = None
+        try:
+            outcome = service.register(device)
+        except NotConfigured:
+            # Waits for the operator's credentials (products.W001); `manage.py register_devices` tries again.
+            enrolment.error, result = Enrolment.NOT_CONFIGURED, "waiting"
+        except TransientError as error:
+            enrolment.attempts += 1
+            enrolment.error = str(error)[:200]
+            if enrolment.attempts >= _zero_touch_setting("MAX_ATTEMPTS", 8):
+                enrolment.status, result = Enrolment.Status.FAILED, "failed"
+            else:
+                result, again = "retry", _retry_delay(enrolment.attempts)
+        except EnrolmentError as error:
+            enrolment.status, enrolment.error, result = Enrolment.Status.FAILED, str(error)[:200], "failed"
+        else:
+            if outcome.pending:
+                enrolment.transaction_id, enrolment.error = outcome.reference[:80], ""
+                enrolment.polls += 1
+                if enrolment.polls > _zero_touch_setting("MAX_POLLS", 60):
+                    enrolment.status, result = Enrolment.Status.FAILED, "failed"
+                    enrolment.error = f"{enrolment.get_provider_display()}: the transaction did not complete"
+                else:
+                    result = "polling"
+                    again = dt.timedelta(seconds=_zero_touch_setting("POLL_SECONDS", 60))
+            else:
+                enrolment.status, enrolment.error, result = Enrolment.Status.REGISTERED, "", "registered"
+                enrolment.external_id, enrolment.registered_at = outcome.reference[:80], timezone.now()
+                record(
+                    "products.device_enrolled",
+                    by=Actor.system("zero-touch"),
+                    company=order.company,
+                    target=order,
+                    details={
+                        "provider": enrolment.provider,
+                        "serial": enrolment.serial,
+                        "reference": outcome.reference,
+                    },
+                )
+        enrolment.save(update_fields=fields)
+    return result, again
+
+
 @task
 def register_devices(enrolment_ids: list[int]) -> dict[str, int]:
-    from products.zerotouch import EnrolmentError, adapter
+    """Registers devices for zero-touch enrolment; safe to run again (done devices are skipped).
+
+    Temporary failures and Apple's unfinished transactions are queued again (the task engine's run_after)."""
+    from jobs.queue import enqueue
+    from products.zerotouch import adapter
 
     service = adapter()
-    done = failed = 0
-    for enrolment in Enrolment.objects.filter(pk__in=enrolment_ids, status=Enrolment.Status.PENDING):
-        try:
-            enrolment.external_id = service.register(
-                provider=enrolment.provider, org_id=enrolment.org_id, serial=enrolment.serial
-            )
-        except EnrolmentError as error:
-            enrolment.status = Enrolment.Status.FAILED
-            enrolment.error = str(error)[:200]
-            failed += 1
-        else:
-            enrolment.status = Enrolment.Status.REGISTERED
-            enrolment.registered_at = timezone.now()
-            done += 1
-        enrolment.save(update_fields=["status", "external_id", "registered_at", "error"])
-    return {"registered": done, "failed": failed}
+    counts: dict[str, int] = {}
+    for enrolment_id in sorted(enrolment_ids):
+        result, again = _register_one(service, enrolment_id)
+        counts[result] = counts.get(result, 0) + 1
+        if again is not None:
+            task = register_devices
+            if again and task.get_backend().supports_defer:
+                task = task.using(run_after=timezone.now() + again)
+            enqueue(task, [enrolment_id])
+    return counts
 
 
 def qr_svg(data: str) -> str:

@@ -374,6 +374,44 @@ INVOICE_OPERATOR = {
     }.items()
     if value
 }
+# Zero-touch enrolment of ordered devices (products.zerotouch, docs/products.md). The router sends each device to
+# its provider's reseller API; a provider without its settings leaves the devices waiting (check products.W001).
+PRODUCTS_ZERO_TOUCH_ADAPTER = env_str("PRODUCTS_ZERO_TOUCH_ADAPTER", "products.zerotouch.ProviderRouter")
+_zt_timeout = env_int("ZERO_TOUCH_TIMEOUT_SECONDS", 20)
+PRODUCTS_ZERO_TOUCH = {
+    "apple": {
+        "URL": env_str("ZERO_TOUCH_APPLE_URL", "https://api-applecareconnect.apple.com/enroll-service/1.0"),
+        "SOLD_TO": env_str("ZERO_TOUCH_APPLE_SOLD_TO"),
+        "SHIP_TO": env_str("ZERO_TOUCH_APPLE_SHIP_TO"),
+        "CERT_FILE": env_str("ZERO_TOUCH_APPLE_CERT_FILE"),
+        "KEY_FILE": env_str("ZERO_TOUCH_APPLE_KEY_FILE"),
+        "CA_FILE": env_str("ZERO_TOUCH_APPLE_CA_FILE"),
+        "TIME_ZONE": env_str("ZERO_TOUCH_APPLE_TIME_ZONE", "0"),
+        "TIMEOUT": _zt_timeout,
+    },
+    "knox": {
+        "URL": env_str("ZERO_TOUCH_KNOX_URL", "https://eu-kcs-api.samsungknox.com"),
+        "TOKEN_URL": env_str("ZERO_TOUCH_KNOX_TOKEN_URL", "https://api.samsungknox.com/ams/v1/oauth2/token"),
+        "CLIENT_ID": env_str("ZERO_TOUCH_KNOX_CLIENT_ID"),
+        "CLIENT_SECRET": env_str("ZERO_TOUCH_KNOX_CLIENT_SECRET"),
+        "SCOPE": env_str("ZERO_TOUCH_KNOX_SCOPE", "kdp"),
+        "RESELLER_ID": env_str("ZERO_TOUCH_KNOX_RESELLER_ID"),
+        "TIMEOUT": _zt_timeout,
+    },
+    "android": {
+        "URL": env_str("ZERO_TOUCH_ANDROID_URL", "https://androiddeviceprovisioning.googleapis.com"),
+        "PARTNER_ID": env_str("ZERO_TOUCH_ANDROID_PARTNER_ID"),
+        "SERVICE_ACCOUNT_FILE": env_str("ZERO_TOUCH_ANDROID_SERVICE_ACCOUNT_FILE"),
+        "MANUFACTURER": env_str("ZERO_TOUCH_ANDROID_MANUFACTURER"),
+        "TIMEOUT": _zt_timeout,
+    },
+}
+# Temporary failures (timeouts, 5xx, 429) are retried after 1, 2, 4 … minutes (at most an hour) this many times;
+# Apple's transactions are checked every POLL_SECONDS, at most MAX_POLLS times.
+PRODUCTS_ZERO_TOUCH_MAX_ATTEMPTS = env_int("ZERO_TOUCH_MAX_ATTEMPTS", 8)
+PRODUCTS_ZERO_TOUCH_RETRY_SECONDS = env_int("ZERO_TOUCH_RETRY_SECONDS", 60)
+PRODUCTS_ZERO_TOUCH_POLL_SECONDS = env_int("ZERO_TOUCH_POLL_SECONDS", 60)
+PRODUCTS_ZERO_TOUCH_MAX_POLLS = env_int("ZERO_TOUCH_MAX_POLLS", 60)
 # Working days' notice a donor operator needs before a port date (operator key → days; the law's 1 otherwise).
 PORTING_DONOR_NOTICE_DAYS: dict[str, int] = {}
 # The operator's own SIM ranges (89 + 45 for Denmark + issuer id): a "SIM you already have" must be one of them.
