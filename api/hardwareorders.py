@@ -18,7 +18,7 @@ from django.core.validators import validate_email
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import reverse
-from ninja import Query, Router
+from ninja import Path, Query, Router
 
 from api import schemas, tmf
 from api.auth import APIKey, actor_of, client_of, company_of
@@ -111,7 +111,9 @@ def list_offerings(
     summary="Read one catalogue item (by its code)",
     operation_id="retrieveProductOffering",
 )
-def get_offering(request: HttpRequest, offering_id: str) -> HttpResponse:
+def get_offering(
+    request: HttpRequest, offering_id: str = Path(..., max_length=40, pattern=r"^[-a-zA-Z0-9_]+$")
+) -> HttpResponse:
     # The catalogue is the operator's, shared by every company: no company scope to apply.
     item = selectors.catalogue().filter(code=offering_id).first()
     if item is None:

@@ -377,3 +377,44 @@ def test_the_catalogue_lists_what_is_for_sale(personas, api_a):
     assert api_a.get(f"{OFFERINGS}/router-5g").json() == first
     assert api_a.get(f"{OFFERINGS}/gone").status_code == 404
     assert api_a.get(OFFERINGS, {"category.id": "car"}).status_code == 422
+
+
+NASTY = ["", "0", "-1", "9" * 19, "9" * 40, "1.5", "null", "'; DROP TABLE x;--", "\x00", "ø" * 500, "%00", "[]"]
+
+
+@pytest.mark.parametrize("value", NASTY)
+def test_hostile_filters_and_ids_never_fail(personas, api_a, value):
+    for path, params in (
+        (ORDERS, {"state": value}),
+        (ORDERS, {"offset": value, "limit": value}),
+        (OFFERINGS, {"category.id": value}),
+        *[(f"{path}/{value}", {}) for path in (ORDERS, CANCEL, OFFERINGS) if value],  # "": Django's own 404
+    ):
+        response = api_a.get(path, params)
+        assert response.status_code in (200, 404, 422), (path, params, response.content)
+        assert response["Content-Type"] == "application/json"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"not json",
+        b"[]",
+        b"null",
+        b'{"productOrderItem": "x"}',
+        b'{"productOrderItem": [{"action": "add", "quantity": 99999999999999999999, "productOffering": {"id": "a"}}]}',
+        b'{"productOrderItem": [{"action": "add", "productOffering": {"id": "a\\u0000"}}]}',
+        b'{"productOrder": {"id": "99999999999999999999"}}',
+        b'{"productOrder": {"id": "-1"}}',
+        b'{"productOrder": {"id": "\\u00e6"}}',
+        b"\xff\xfe",
+    ],
+)
+def test_bad_bodies_answer_4xx(personas, api_a, body):
+    for path in (ORDERS, CANCEL):
+        response = api_a.http.post(
+            path, body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {api_a.token}"
+        )
+        assert response.status_code in (400, 422), (path, body, response.content)
+        assert "status" in response.json()
