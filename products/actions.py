@@ -27,6 +27,7 @@ from common.money import vat_of
 from companies.models import Company, Membership
 from companies.permissions import AreaPolicy
 from jobs.queue import enqueue
+from products.events import OrderStateChanged
 from products.models import (
     EsimActivation,
     Item,
@@ -294,6 +295,11 @@ def order_for_approval_token(token: str) -> tuple[Order, "User"] | None:
     return order, user
 
 
+def _state_changed(order: Order, previous: str) -> None:
+    if order.state != previous:
+        publish(OrderStateChanged(company_id=order.company_id, order_id=order.pk, previous=previous, state=order.state))
+
+
 def _restock(order: Order) -> None:
     lines = list(order.lines.all())
     outstanding = Counter[int]()
@@ -314,6 +320,7 @@ def decide_order(*, order: Order, approve: bool, user: "User", by: Actor) -> Ord
         raise ValidationError(_("A second admin must approve the order: you placed it yourself."))
     if not may_approve(order, user):
         raise ValidationError(_("You may not approve orders for this company."))
+    previous = order.state
     order.decided_by = user
     order.decided_at = timezone.now()
     if approve:
@@ -324,6 +331,7 @@ def decide_order(*, order: Order, approve: bool, user: "User", by: Actor) -> Ord
         order.cancelled_at = order.decided_at
         _restock(order)
     order.save()
+    _state_changed(order, previous)
     record(
         f"{AREA}.order_approved" if approve else f"{AREA}.order_refused",
         by=by,
@@ -343,11 +351,13 @@ def cancel_order(*, order: Order, reason: str = "", by: Actor) -> Order:
     order = Order.objects.unscoped().select_for_update().get(pk=order.pk)
     if not order.is_cancellable:
         raise ValidationError(_("The order can no longer be cancelled: it is being packed or has been sent."))
+    previous = order.state
     order.state = Order.State.CANCELLED
     order.cancelled_at = timezone.now()
     order.cancel_reason = reason.strip()[:200]
     _restock(order)
     order.save()
+    _state_changed(order, previous)
     record(
         f"{AREA}.order_cancelled", by=by, company=order.company, target=order, details={"reason": order.cancel_reason}
     )
@@ -365,6 +375,7 @@ def pick_order(*, order: Order, by: Actor) -> Order:
     order.state = Order.State.IN_PROGRESS
     order.picked_at = timezone.now()
     order.save(update_fields=["state", "picked_at"])
+    _state_changed(order, Order.State.ACKNOWLEDGED)
     record(f"{AREA}.order_picked", by=by, company=order.company, target=order)
     return order
 
@@ -492,8 +503,10 @@ def ship_order(
                 for serial in serials.get(pk, [])
             ]
     done = all(line.outstanding == 0 for line in lines.values())
+    previous = order.state
     order.state = Order.State.IN_PROGRESS if done else Order.State.PARTIAL
     order.save(update_fields=["state"])
+    _state_changed(order, previous)
     record(
         f"{AREA}.order_shipped",
         by=by,
@@ -525,9 +538,11 @@ def complete_order(*, order: Order, by: Actor) -> Order:
     left = any(line.outstanding for line in lines)
     if left:
         _restock(order)
+    previous = order.state
     order.state = Order.State.PARTIAL if left else Order.State.COMPLETED
     order.completed_at = timezone.now()
     order.save(update_fields=["state", "completed_at"])
+    _state_changed(order, previous)
     record(f"{AREA}.order_completed", by=by, company=order.company, target=order, details={"partial": left})
     return order
 

@@ -4,6 +4,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from api.models import WebhookDelivery, WebhookEvent, WebhookHub
+from api.tests.factories import make_hub
 from audit.actor import Actor
 from audit.models import AuditEvent
 from companies.models import Membership
@@ -418,3 +420,52 @@ def test_bad_bodies_answer_4xx(personas, api_a, body):
         )
         assert response.status_code in (400, 422), (path, body, response.content)
         assert "status" in response.json()
+
+
+# Webhooks: ProductOrderStateChangeEvent on hardwareOrdering/v4/hub ------------------------------------------
+
+
+def _state_events():
+    return [
+        e.payload
+        for e in WebhookEvent.all_companies.filter(event_type="ProductOrderStateChangeEvent").order_by(
+            "created_at", "id"
+        )
+    ]
+
+
+def test_a_listener_hears_each_state_change_of_its_companys_orders(personas, api_a, settings):
+    settings.PORTAL_BASE_URL = "http://testserver"  # the events' hrefs, as the API's reads answer them
+    hub = api_a.post(f"{BASE}/hub", {"callback": "http://127.0.0.1:9/hw"})
+    assert (hub.status_code, hub.json()["eventType"]) == (201, ["ProductOrderStateChangeEvent"]), hub.content
+    make_hub(personas.company_b, api=WebhookHub.Api.HARDWARE_ORDERING)  # another company: not told
+    make_hub(personas.company_a, api=WebhookHub.Api.PRODUCT_ORDERING)  # the subscription orders' hub: not told
+    phone = ItemFactory(stock=5)
+    order_id = api_a.post(ORDERS, _order((phone, 1))).json()["id"]
+    order = _orders(personas.company_a).get(pk=order_id)
+    _ship(order)
+    actions.complete_order(order=order, by=STAFF)
+    events = _state_events()
+    # Picked (acknowledged → inProgress), then completed; shipping all of it leaves the state inProgress.
+    assert [e["event"]["previousState"] for e in events] == ["acknowledged", "inProgress"]
+    assert [e["event"]["productOrder"]["state"] for e in events][-1] == "completed"
+    assert events[-1]["event"]["productOrder"] == api_a.get(f"{ORDERS}/{order_id}").json()
+    assert events[-1]["event"]["productOrder"]["shipment"][0]["trackingNumber"] == "0037071234"
+    deliveries = WebhookDelivery.all_companies.filter(company=personas.company_a)
+    assert deliveries.count() == 2 and {d.hub.api for d in deliveries} == {"hardwareOrdering"}
+
+
+def test_cancelling_over_the_api_tells_the_listener(personas, api_a):
+    make_hub(personas.company_a, client=api_a.client, api=WebhookHub.Api.HARDWARE_ORDERING)
+    order_id = api_a.post(ORDERS, _order((ItemFactory(), 1))).json()["id"]
+    api_a.post(CANCEL, {"productOrder": {"id": order_id}})
+    (event,) = _state_events()
+    assert (event["event"]["productOrder"]["state"], event["event"]["previousState"]) == ("cancelled", "acknowledged")
+
+
+def test_a_failed_change_leaves_no_event(personas, api_a):
+    make_hub(personas.company_a, api=WebhookHub.Api.HARDWARE_ORDERING)
+    order_id = api_a.post(ORDERS, _order((ItemFactory(), 1))).json()["id"]
+    actions.pick_order(order=_orders(personas.company_a).get(pk=order_id), by=STAFF)
+    assert api_a.post(CANCEL, {"productOrder": {"id": order_id}}).status_code == 409
+    assert [e["event"]["productOrder"]["state"] for e in _state_events()] == ["inProgress"]
