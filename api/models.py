@@ -139,6 +139,7 @@ class WebhookHub(CompanyOwned):
         CUSTOMER_BILL = "customerBillManagement", "TMF678 Customer Bill"
         PRODUCT_ORDERING = "productOrdering", "TMF622 Product Ordering"
         NUMBERING = "numbering", "Numbers"
+        HARDWARE_ORDERING = "hardwareOrdering", "TMF622 Product Ordering: hardware and SIM cards"
 
     client = models.ForeignKey(APIClient, verbose_name=_("API client"), on_delete=models.CASCADE, related_name="hubs")
     api = models.CharField(_("API"), max_length=40, choices=Api.choices)

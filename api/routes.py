@@ -3,7 +3,18 @@
 from ninja import NinjaAPI
 from ninja.openapi.docs import Swagger
 
-from api import billingrates, bills, errors, hubs, numbers, orders, products, ticketattachments, troubletickets
+from api import (
+    billingrates,
+    bills,
+    errors,
+    hardwareorders,
+    hubs,
+    numbers,
+    orders,
+    products,
+    ticketattachments,
+    troubletickets,
+)
 from api.models import WebhookHub
 
 api = NinjaAPI(
@@ -12,7 +23,8 @@ api = NinjaAPI(
     description=(
         "TM Forum Open API shaped access to a company's subscriptions (TMF637 product; new subscriptions, cancel or change type with TMF622 productOrder) and support tickets "
         "(TMF621 troubleTicket, with notes and attachments), invoices (TMF678 customerBill with PDF, Peppol BIS 3 and OIOUBL documents, and their lines per user as appliedCustomerBillingRate) "
-        "and numbers (phoneNumber, portRequest, callFlow). Authenticate with `Authorization: Bearer sskey_…` (an API client made by the "
+        "and numbers (phoneNumber, portRequest, callFlow), and orders of SIM cards, eSIMs and hardware from the catalogue "
+        "(TMF622 productOrder and cancelProductOrder, the catalogue as productOffering, under hardwareOrdering/v4). Authenticate with `Authorization: Bearer sskey_…` (an API client made by the "
         "company's admin in the portal). Errors are `{code, reason, message, status}`; lists take `offset`, "
         "`limit` (at most 100), `sort` and `fields=`, and answer `X-Total-Count` and `X-Result-Count`. "
         "Webhooks: `POST …/hub` registers a callback for the API's events, signed with HMAC-SHA256 (see docs/api.md)."
@@ -34,3 +46,4 @@ for _hub_api in WebhookHub.Api.values:
     api.add_router(f"/{_hub_api}/v4/", hubs.router_for(_hub_api))
 api.add_router("/customerBillManagement/v4/", billingrates.router)
 api.add_router("/numbering/v4/", numbers.router)
+api.add_router("/hardwareOrdering/v4/", hardwareorders.router)

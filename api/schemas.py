@@ -7,6 +7,8 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
+from products.actions import MAX_QUANTITY
+
 
 def fields_pattern(names: tuple[str, ...]) -> str:
     """``fields=``: a comma-separated list of the resource's attributes, as a regular expression."""
@@ -319,3 +321,159 @@ class AppliedCustomerBillingRate(Schema):
     appliedTax: list[AppliedTax] | None = None
     characteristic: list[Characteristic] | None = None
     periodCoverage: TimePeriod | None = None
+
+
+# TMF622 productOrder for the Products area's hardware and SIM cards (api/hardwareorders.py) ----------------
+
+
+class TaxedPrice(Schema):
+    """TMF Price: the amount excl. and incl. VAT, and the VAT rate in percent."""
+
+    dutyFreeAmount: Money
+    taxIncludedAmount: Money
+    taxRate: float
+
+
+class HardwarePrice(Schema):
+    name: str | None = None
+    priceType: str
+    price: TaxedPrice
+
+
+class ProductOffering(Schema):
+    """A catalogue item (SIM card, eSIM, phone, tablet, router, accessory); its id is the item's code."""
+
+    id: str
+    href: str | None = None
+    type: str | None = Field(None, alias="@type")
+    name: str | None = None
+    description: str | None = None
+    lifecycleStatus: str | None = None
+    isSellable: bool | None = None
+    category: list[Ref] | None = None
+    productOfferingPrice: list[HardwarePrice] | None = None
+    deliveryDays: int | None = Field(None, description="Delivery time in working days (extension)")
+
+
+class DeliveryAddress(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    type: str | None = Field(None, alias="@type")
+    name: str = Field(min_length=1, max_length=200, description="The recipient")
+    street: str = Field(min_length=1, max_length=200, description="Street and number")
+    postcode: str = Field(min_length=1, max_length=10)
+    city: str = Field(min_length=1, max_length=100)
+
+
+class HardwareProductIn(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    type: str | None = Field(None, alias="@type")
+    productCharacteristic: list[CharacteristicIn] | None = Field(
+        None,
+        max_length=3,
+        description="subscription (the TMF637 product id it is for), employeeName, employeeEmail (an eSIM's "
+        "activation goes there; default: the subscription's e-mail)",
+    )
+
+
+class HardwareOrderItemIn(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str = Field("1", max_length=20)
+    type: str | None = Field(None, alias="@type")
+    action: Literal["add"]
+    quantity: int = Field(1, ge=1, le=MAX_QUANTITY, description=f"1 to {MAX_QUANTITY} of each item")
+    productOffering: OfferingRefIn
+    product: HardwareProductIn | None = None
+
+
+class HardwareOrderCreate(Schema):
+    """Catalogue items to order: each item a productOffering (the catalogue item's code) and a quantity."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    type: str | None = Field(None, alias="@type")
+    description: str | None = Field(None, max_length=200, description="A note for the order")
+    billing: Literal["oneOff", "instalments12", "instalments24"] = Field(
+        "oneOff", description="On the next invoice, or 12 or 24 monthly instalments (extension)"
+    )
+    deliveryAddress: DeliveryAddress | None = Field(None, description="Default: the company's address (extension)")
+    productOrderItem: list[HardwareOrderItemIn] = Field(min_length=1, max_length=20)
+
+
+class HardwareOrderItem(Schema):
+    id: str
+    action: str | None = None
+    state: str | None = None
+    quantity: int | None = None
+    productOffering: Ref | None = None
+    product: dict[str, Any] | None = None
+    itemPrice: list[HardwarePrice] | None = None
+    itemTotalPrice: list[HardwarePrice] | None = None
+
+
+class Shipment(Schema):
+    """A parcel sent for the order, with its tracking link (extension)."""
+
+    id: str
+    type: str | None = Field(None, alias="@type")
+    carrier: str | None = None
+    trackingNumber: str | None = None
+    trackingUrl: str | None = None
+    shippedDate: str | None = None
+    productOrderItem: list[dict[str, Any]] | None = None
+
+
+class OrderNote(Schema):
+    type: str | None = Field(None, alias="@type")
+    author: str | None = None
+    text: str | None = None
+
+
+class HardwareOrder(Schema):
+    id: str
+    href: str | None = None
+    type: str | None = Field(None, alias="@type")
+    externalId: str | None = None
+    state: str | None = None
+    description: str | None = None
+    orderDate: str | None = None
+    completionDate: str | None = None
+    cancellationDate: str | None = None
+    cancellationReason: str | None = None
+    billing: str | None = None
+    deliveryAddress: dict[str, Any] | None = None
+    note: list[OrderNote] | None = None
+    productOrderItem: list[HardwareOrderItem] | None = None
+    orderTotalPrice: list[HardwarePrice] | None = None
+    shipment: list[Shipment] | None = None
+    relatedParty: list[Ref] | None = None
+
+
+class OrderRefIn(Schema):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: str = Field(max_length=20)
+    href: str | None = Field(None, max_length=500)
+    referredType: str | None = Field(None, alias="@referredType")
+
+
+class CancelProductOrderCreate(Schema):
+    """TMF622's task resource: cancel an order (possible until it is picked for dispatch)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    type: str | None = Field(None, alias="@type")
+    productOrder: OrderRefIn
+    cancellationReason: str | None = Field(None, max_length=200)
+
+
+class CancelProductOrder(Schema):
+    id: str
+    href: str | None = None
+    type: str | None = Field(None, alias="@type")
+    state: str | None = None
+    cancellationReason: str | None = None
+    effectiveCancellationDate: str | None = None
+    productOrder: Ref | None = None

@@ -16,7 +16,7 @@ from django.db.models import Prefetch
 from django.http import HttpRequest
 from django.utils import timezone
 
-from api import bills, neworders, numbers, orders, products, troubletickets
+from api import bills, hardwareorders, neworders, numbers, orders, products, troubletickets
 from api.models import ProductOrder, WebhookDelivery, WebhookEvent, WebhookHub
 from api.webhooks import AREA_OF_API
 from companies.models import Company
@@ -26,6 +26,7 @@ from invoicing.selectors import with_credited
 from jobs.queue import enqueue
 from numbering.events import CallFlowSaved, PortRequestStatusChanged
 from numbering.models import CallFlowVersion, PortEvent, PortRequest
+from products.events import OrderStateChanged
 from registry.events import Facts, subscribe
 from subscriptions.events import SubscriptionCreated, SubscriptionStatusChanged
 from subscriptions.models import Subscription
@@ -231,6 +232,24 @@ def _orders_followed(
         record_event(company_id=company_id, api=api, event_type=event_type, build=_constant(body), hubs=hubs)
 
 
+# Products: TMF622 productOrder of hardware and SIM cards ----------------------------------------------
+
+
+def on_hardware_order_state_changed(event: OrderStateChanged) -> Facts | None:
+    def build() -> dict[str, Any]:
+        company = Company.objects.get(pk=event.company_id)
+        order = hardwareorders.orders_of(company).get(pk=event.order_id)
+        return {"productOrder": hardwareorders.render(_site(), order), "previousState": event.previous}
+
+    record_event(
+        company_id=event.company_id,
+        api=WebhookHub.Api.HARDWARE_ORDERING,
+        event_type="ProductOrderStateChangeEvent",
+        build=build,
+    )
+    return None
+
+
 # Numbers: port requests and call flow versions ---------------------------------------------------------
 
 
@@ -274,3 +293,4 @@ def subscribe_all() -> None:
     subscribe(TicketStaffReplied, on_staff_replied)
     subscribe(PortRequestStatusChanged, on_port_request_status_changed)
     subscribe(CallFlowSaved, on_call_flow_saved)
+    subscribe(OrderStateChanged, on_hardware_order_state_changed)

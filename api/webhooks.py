@@ -33,6 +33,7 @@ EVENT_TYPES: dict[str, tuple[str, ...]] = {
     WebhookHub.Api.CUSTOMER_BILL: ("CustomerBillCreateEvent",),
     WebhookHub.Api.PRODUCT_ORDERING: ("ProductOrderStateChangeEvent",),
     WebhookHub.Api.NUMBERING: ("PortRequestStateChangeEvent", "CallFlowCreateEvent"),
+    WebhookHub.Api.HARDWARE_ORDERING: ("ProductOrderStateChangeEvent",),
 }
 AREA_OF_API: dict[str, str] = {
     WebhookHub.Api.PRODUCT_INVENTORY: "subscriptions",
@@ -40,6 +41,7 @@ AREA_OF_API: dict[str, str] = {
     WebhookHub.Api.CUSTOMER_BILL: "invoice",
     WebhookHub.Api.PRODUCT_ORDERING: "subscriptions",
     WebhookHub.Api.NUMBERING: "numbers",
+    WebhookHub.Api.HARDWARE_ORDERING: "products",
 }
 MAX_HUBS_PER_CLIENT = 20
 # After a secret is rotated, deliveries carry the old secret's signature too for this long.

@@ -28,6 +28,7 @@ from companies.models import Company, Membership
 from companies.permissions import AreaPolicy
 from invoicing.events import ChargesWithdrawn
 from jobs.queue import enqueue
+from products.events import OrderStateChanged
 from products.models import (
     EsimActivation,
     Item,
@@ -453,6 +454,11 @@ def order_for_approval_token(token: str) -> tuple[Order, "User"] | None:
     return order, user
 
 
+def _state_changed(order: Order, previous: str) -> None:
+    if order.state != previous:
+        publish(OrderStateChanged(company_id=order.company_id, order_id=order.pk, previous=previous, state=order.state))
+
+
 def _restock(order: Order, *, reason: str, by: Actor) -> None:
     """Puts back what the order reserved and never sent."""
     lines = list(order.lines.all())
@@ -474,6 +480,7 @@ def decide_order(*, order: Order, approve: bool, user: "User", by: Actor) -> Ord
         raise ValidationError(_("A second admin must approve the order: you placed it yourself."))
     if not may_approve(order, user):
         raise ValidationError(_("You may not approve orders for this company."))
+    previous = order.state
     order.decided_by = user
     order.decided_at = timezone.now()
     if approve:
@@ -484,6 +491,7 @@ def decide_order(*, order: Order, approve: bool, user: "User", by: Actor) -> Ord
         order.cancelled_at = order.decided_at
         _restock(order, reason=Reason.RESTOCKED, by=by)
     order.save()
+    _state_changed(order, previous)
     record(
         f"{AREA}.order_approved" if approve else f"{AREA}.order_refused",
         by=by,
@@ -503,11 +511,13 @@ def cancel_order(*, order: Order, reason: str = "", by: Actor) -> Order:
     order = Order.objects.unscoped().select_for_update().get(pk=order.pk)
     if not order.is_cancellable:
         raise ValidationError(_("The order can no longer be cancelled: it is being packed or has been sent."))
+    previous = order.state
     order.state = Order.State.CANCELLED
     order.cancelled_at = timezone.now()
     order.cancel_reason = reason.strip()[:200]
     _restock(order, reason=Reason.RESTOCKED, by=by)
     order.save()
+    _state_changed(order, previous)
     record(
         f"{AREA}.order_cancelled", by=by, company=order.company, target=order, details={"reason": order.cancel_reason}
     )
@@ -525,6 +535,7 @@ def pick_order(*, order: Order, by: Actor) -> Order:
     order.state = Order.State.IN_PROGRESS
     order.picked_at = timezone.now()
     order.save(update_fields=["state", "picked_at"])
+    _state_changed(order, Order.State.ACKNOWLEDGED)
     record(f"{AREA}.order_picked", by=by, company=order.company, target=order)
     return order
 
@@ -658,8 +669,10 @@ def ship_order(
                 for serial in serials.get(pk, [])
             ]
     done = all(line.outstanding == 0 for line in lines.values())
+    previous = order.state
     order.state = Order.State.IN_PROGRESS if done else Order.State.PARTIAL
     order.save(update_fields=["state"])
+    _state_changed(order, previous)
     record(
         f"{AREA}.order_shipped",
         by=by,
@@ -691,9 +704,11 @@ def complete_order(*, order: Order, by: Actor) -> Order:
     left = any(line.outstanding for line in lines)
     if left:
         _restock(order, reason=Reason.NOT_SENT, by=by)
+    previous = order.state
     order.state = Order.State.PARTIAL if left else Order.State.COMPLETED
     order.completed_at = timezone.now()
     order.save(update_fields=["state", "completed_at"])
+    _state_changed(order, previous)
     record(f"{AREA}.order_completed", by=by, company=order.company, target=order, details={"partial": left})
     return order
 

@@ -17,6 +17,7 @@ from api.tests.factories import make_hub
 from invoicing.tests.factories import InvoiceFactory
 from numbering.porting import earliest_porting_date, next_working_day
 from numbering.tests.factories import PhoneNumberFactory, PortRequestFactory, flow_document
+from products.tests.factories import ItemFactory, OrderFactory
 from registry.areas import registry
 from subscriptions.tests.factories import SubscriptionFactory
 from tickets.tests.factories import PDF_BYTES, TicketAttachmentFactory, TicketFactory
@@ -32,7 +33,12 @@ PATH_PARAMS = {
     "number_id": lambda company: PhoneNumberFactory(company=company).pk,
     "port_id": lambda company: PortRequestFactory(company=company).pk,
     "attachment_id": lambda company: TicketAttachmentFactory(ticket=TicketFactory(company=company)).pk,
+    "hardware_order_id": lambda company: OrderFactory(company=company).pk,
+    "cancel_id": lambda company: OrderFactory(company=company, state="cancelled").pk,
+    "offering_id": lambda company: ItemFactory().code,
 }
+# The operator's catalogue is shared by every company: the same item reads alike for all.
+SHARED = {"retrieveProductOffering"}
 BODIES = {
     "patchProduct": {"productCharacteristic": [{"name": "costCentre", "value": "Lager"}]},
     "createTroubleTicket": {"name": "Hjælp", "description": "Den virker ikke", "ticketType": "other"},
@@ -52,6 +58,8 @@ BODIES = {
     "createTroubleTicketAttachment": "A_PDF",
     "createCallFlow": {"comment": "Fra API", "document": "VALID_FLOW"},
     "patchPortRequest": {"status": "cancelled", "statusChangeReason": "Fortrudt"},
+    "createHardwareProductOrder": {"productOrderItem": [{"action": "add", "productOffering": {"id": "FOR_SALE"}}]},
+    "createCancelProductOrder": {"productOrder": {"id": "OWN_HARDWARE_ORDER"}},
     "createProductOrder": {
         "description": "Stoppet",
         "productOrderItem": [{"action": "delete", "product": {"id": "OWN_PRODUCT"}}],
@@ -63,6 +71,7 @@ AREAS = {
     "/tmf-api/troubleTicket/": "tickets",
     "/tmf-api/customerBillManagement/": "invoice",
     "/tmf-api/numbering/": "numbers",
+    "/tmf-api/hardwareOrdering/": "products",
 }
 # The DELETE of a hub answers 204 No Content.
 OK = (200, 201, 204)
@@ -73,7 +82,7 @@ OPERATIONS = [
     for method, op in item.items()
     if method in ("get", "post", "patch", "put", "delete")
 ]
-OBJECT_OPERATIONS = [o for o in OPERATIONS if "{" in o[1]]
+OBJECT_OPERATIONS = [o for o in OPERATIONS if "{" in o[1] and o[2] not in SHARED]
 WRITES = [o for o in OPERATIONS if o[0] != "get"]
 
 
@@ -97,6 +106,11 @@ def _body(operation_id, company):
     if body and "OWN_PRODUCT" in str(body):
         own = str(SubscriptionFactory(company=company).pk)
         body = {**body, "productOrderItem": [{**body["productOrderItem"][0], "product": {"id": own}}]}
+    if body and "FOR_SALE" in str(body):
+        item = {**body["productOrderItem"][0], "productOffering": {"id": ItemFactory().code}}
+        body = {**body, "productOrderItem": [item]}
+    if body and "OWN_HARDWARE_ORDER" in str(body):
+        body = {**body, "productOrder": {"id": str(OrderFactory(company=company).pk)}}
     if body == "A_PDF":
         return {"file": SimpleUploadedFile("faktura.pdf", PDF_BYTES, content_type="application/pdf")}
     if body and body.get("desiredDate") == "NEXT_PORTING_DATE":

@@ -19,6 +19,7 @@ from api.routes import api
 from api.tests.factories import make_client
 from invoicing.tests.factories import InvoiceFactory
 from numbering.tests.factories import CallFlowVersionFactory, PhoneNumberFactory, PortRequestFactory
+from products.tests.factories import ItemFactory, OrderFactory
 from subscriptions.tests.factories import SubscriptionFactory
 from tickets.tests.factories import TicketAttachmentFactory, TicketFactory, TicketMessageFactory
 
@@ -52,6 +53,7 @@ def keys(personas, settings, wsgi_in_test_transaction):
     settings.API_FAILED_AUTH_LIMIT = 100_000
     settings.ALLOWED_HOSTS = ["*"]
     tokens = {}
+    ItemFactory(code="sim-kort", kind="sim", stock=1000)
     for label, company in (("a", personas.company_a), ("b", personas.company_b)):
         for _ in range(3):
             SubscriptionFactory(company=company)
@@ -60,6 +62,7 @@ def keys(personas, settings, wsgi_in_test_transaction):
             PhoneNumberFactory(company=company)
             PortRequestFactory(company=company)
         CallFlowVersionFactory(company=company)
+        OrderFactory(company=company)
         tokens[label] = make_client(company)[1]
     return tokens
 
