@@ -118,7 +118,8 @@ def index(request: PortalRequest) -> HttpResponse:
     # The version first: what is rendered below is at least as new as the version it is kept under.
     version = kept_list.list_version(company.pk)
     catalogue = selectors.catalogue_key(products)
-    level = AreaPolicy(request.membership).level("subscriptions")
+    policy = AreaPolicy(request.membership)
+    level = policy.level("subscriptions")
     key = kept_list.key(company, version, request.META.get("QUERY_STRING", ""), level, catalogue)
     kept = kept_list.get(key)
     if kept is not None:
@@ -127,7 +128,13 @@ def index(request: PortalRequest) -> HttpResponse:
             return HttpResponse(html)
         form = ListForm(request.GET, cost_centres=centres)
         filters = _filter_values(form)
-        context = {"form": form, "filters": filters, "products": products, "kept_rows": mark_safe(html)}
+        context = {
+            "form": form,
+            "filters": filters,
+            "products": products,
+            "can_change": policy.can_change("subscriptions"),
+            "kept_rows": mark_safe(html),
+        }
         return render(request, "subscriptions/list.html", context)  # the body was escaped when rendered
     context = _list_context(request, request.GET)
     html = render_to_string("subscriptions/list.html#rows", context, request)
