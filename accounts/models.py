@@ -65,7 +65,8 @@ def _compiled_pk_lookup(manager: models.Manager, using: str) -> tuple[str, list[
     key = (using, id(connections[using]))
     hit = cache.get(key)
     if hit is None:
-        query = models.QuerySet.filter(manager.get_queryset(), pk=0).query
+        query = manager.get_queryset().filter(pk=0).query
+        query.clear_ordering(force=True)  # as QuerySet.get() does
         compiler = query.get_compiler(using=using)
         sql, params = compiler.as_sql()
         assert len(params) == 1, "one parameter: the primary key"

@@ -139,7 +139,9 @@ def index(request: PortalRequest) -> HttpResponse:
     context = _list_context(request, request.GET)
     html = render_to_string("subscriptions/list.html#rows", context, request)
     if context["catalogue_key"] == catalogue:  # else a type came in meanwhile: the next request keeps it
-        kept_list.put(key, html, context["form"].cost_centres)
+        rendered_form = context["form"]
+        assert isinstance(rendered_form, ListForm)
+        kept_list.put(key, html, rendered_form.cost_centres)
     if fragment:
         return HttpResponse(html)
     return render(request, "subscriptions/list.html", {**context, "kept_rows": mark_safe(html)})
