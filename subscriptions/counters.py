@@ -24,6 +24,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 TABLE = "subscriptions_subscription"
 COUNTS = "subscriptions_subscriptioncount"
 KEY = "company_id, product_id, status, cost_centre"
+VERSIONS = "subscriptions_listversion"
 
 _PG = [
     f"""
@@ -82,6 +83,54 @@ END $$
     "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION subs_count_update()",
 ]
 
+# The list version (ListVersion): every statement that touches a company's subscriptions, whatever column,
+# bumps it once per company it touched.
+_PG_VERSIONS = [
+    f"""
+CREATE OR REPLACE FUNCTION subs_version_new() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO {VERSIONS} AS v (company_id, version)
+  SELECT DISTINCT company_id, 1 FROM new_rows ORDER BY company_id
+  ON CONFLICT (company_id) DO UPDATE SET version = v.version + 1;
+  RETURN NULL;
+END $$
+""",
+    f"""
+CREATE OR REPLACE FUNCTION subs_version_old() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO {VERSIONS} AS v (company_id, version)
+  SELECT DISTINCT company_id, 1 FROM old_rows ORDER BY company_id
+  ON CONFLICT (company_id) DO UPDATE SET version = v.version + 1;
+  RETURN NULL;
+END $$
+""",
+    f"""
+CREATE OR REPLACE FUNCTION subs_version_both() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  INSERT INTO {VERSIONS} AS v (company_id, version)
+  SELECT company_id, 1 FROM (SELECT company_id FROM old_rows UNION SELECT company_id FROM new_rows) AS c
+  ORDER BY company_id
+  ON CONFLICT (company_id) DO UPDATE SET version = v.version + 1;
+  RETURN NULL;
+END $$
+""",
+    f"""
+CREATE OR REPLACE FUNCTION subs_version_all() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE {VERSIONS} SET version = version + 1;
+  RETURN NULL;
+END $$
+""",
+    f"CREATE OR REPLACE TRIGGER subs_version_truncate AFTER TRUNCATE ON {TABLE} "
+    "FOR EACH STATEMENT EXECUTE FUNCTION subs_version_all()",
+    f"CREATE OR REPLACE TRIGGER subs_version_insert AFTER INSERT ON {TABLE} "
+    "REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION subs_version_new()",
+    f"CREATE OR REPLACE TRIGGER subs_version_delete AFTER DELETE ON {TABLE} "
+    "REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION subs_version_old()",
+    f"CREATE OR REPLACE TRIGGER subs_version_update AFTER UPDATE ON {TABLE} "
+    "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION subs_version_both()",
+]
+
 _SQLITE_UPSERT = (
     f"INSERT INTO {COUNTS} ({KEY}, count) VALUES (NEW.company_id, NEW.product_id, NEW.status, NEW.cost_centre, 1) "
     f"ON CONFLICT ({KEY}) DO UPDATE SET count = count + 1;"
@@ -90,6 +139,15 @@ _SQLITE_DECREMENT = (
     f"UPDATE {COUNTS} SET count = count - 1 WHERE company_id = OLD.company_id AND product_id = OLD.product_id "
     "AND status = OLD.status AND cost_centre = OLD.cost_centre;"
 )
+
+
+def _bump(row: str) -> str:
+    return (
+        f"INSERT INTO {VERSIONS} (company_id, version) VALUES ({row}.company_id, 1) "
+        "ON CONFLICT (company_id) DO UPDATE SET version = version + 1;"
+    )
+
+
 _SQLITE = [
     f"CREATE TRIGGER IF NOT EXISTS subs_count_insert AFTER INSERT ON {TABLE} BEGIN {_SQLITE_UPSERT} END",
     f"CREATE TRIGGER IF NOT EXISTS subs_count_delete AFTER DELETE ON {TABLE} BEGIN {_SQLITE_DECREMENT} END",
@@ -97,6 +155,12 @@ _SQLITE = [
     "WHEN OLD.company_id IS NOT NEW.company_id OR OLD.product_id IS NOT NEW.product_id "
     "OR OLD.status IS NOT NEW.status OR OLD.cost_centre IS NOT NEW.cost_centre "
     f"BEGIN {_SQLITE_DECREMENT} {_SQLITE_UPSERT} END",
+]
+_SQLITE_VERSIONS = [
+    f"CREATE TRIGGER IF NOT EXISTS subs_version_insert AFTER INSERT ON {TABLE} BEGIN {_bump('NEW')} END",
+    f"CREATE TRIGGER IF NOT EXISTS subs_version_delete AFTER DELETE ON {TABLE} BEGIN {_bump('OLD')} END",
+    # Any column: the list shows names, numbers and e-mails, not only the counted key.
+    f"CREATE TRIGGER IF NOT EXISTS subs_version_update AFTER UPDATE ON {TABLE} BEGIN {_bump('OLD')} {_bump('NEW')} END",
 ]
 
 _DROP = {
@@ -109,26 +173,38 @@ _DROP = {
         "DROP FUNCTION IF EXISTS subs_count_insert()",
         "DROP FUNCTION IF EXISTS subs_count_delete()",
         "DROP FUNCTION IF EXISTS subs_count_update()",
+        f"DROP TRIGGER IF EXISTS subs_version_insert ON {TABLE}",
+        f"DROP TRIGGER IF EXISTS subs_version_delete ON {TABLE}",
+        f"DROP TRIGGER IF EXISTS subs_version_update ON {TABLE}",
+        f"DROP TRIGGER IF EXISTS subs_version_truncate ON {TABLE}",
+        "DROP FUNCTION IF EXISTS subs_version_new()",
+        "DROP FUNCTION IF EXISTS subs_version_old()",
+        "DROP FUNCTION IF EXISTS subs_version_both()",
+        "DROP FUNCTION IF EXISTS subs_version_all()",
     ],
     "sqlite": [
         "DROP TRIGGER IF EXISTS subs_count_insert",
         "DROP TRIGGER IF EXISTS subs_count_delete",
         "DROP TRIGGER IF EXISTS subs_count_update",
+        "DROP TRIGGER IF EXISTS subs_version_insert",
+        "DROP TRIGGER IF EXISTS subs_version_delete",
+        "DROP TRIGGER IF EXISTS subs_version_update",
     ],
 }
 
 
-def _statements(vendor: str) -> list[str]:
+def _statements(vendor: str, versions: bool = True) -> list[str]:
     if vendor == "postgresql":
-        return _PG
+        return _PG + (_PG_VERSIONS if versions else [])
     if vendor == "sqlite":
-        return _SQLITE
+        return _SQLITE + (_SQLITE_VERSIONS if versions else [])
     raise NotImplementedError(f"subscription counters need triggers for {vendor}")
 
 
-def install_triggers(connection: BaseDatabaseWrapper = default_connection) -> None:
+def install_triggers(connection: BaseDatabaseWrapper = default_connection, *, versions: bool = True) -> None:
+    """``versions=False``: only the counters' (for migrations that run before the version table exists)."""
     with connection.cursor() as cursor:
-        for sql in _statements(connection.vendor):
+        for sql in _statements(connection.vendor, versions):
             cursor.execute(sql)
 
 
@@ -162,7 +238,9 @@ def ensure_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> 
     from django.db import connections
 
     connection = connections[using]
-    if connection.vendor not in ("postgresql", "sqlite") or COUNTS not in connection.introspection.table_names():
+    if connection.vendor not in ("postgresql", "sqlite") or not {COUNTS, VERSIONS} <= set(
+        connection.introspection.table_names()
+    ):
         return
     missing = False
     if connection.vendor == "sqlite":

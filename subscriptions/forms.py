@@ -100,6 +100,7 @@ class ListForm(forms.Form):
 
     def __init__(self, *args: Any, cost_centres: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.cost_centres = cost_centres
         cast(forms.ChoiceField, self.fields["cost_centre"]).choices = [("", _("All cost centres"))] + [
             (c, c) for c in cost_centres
         ]

@@ -284,6 +284,36 @@ class SubscriptionCount(models.Model):
         return f"{self.company_id}/{self.product_id}/{self.status}/{self.cost_centre}: {self.count}"
 
 
+class ListVersion(models.Model):
+    """A number that changes with every change to a company's subscriptions.
+
+    Written only by database triggers (subscriptions.counters), in the transaction of every insert, update
+    and delete of a subscription — whichever code path makes it. The list page keeps what it rendered under
+    this number (``subscriptions.kept_list``), so the next request after any write renders afresh.
+    No foreign key constraint, like the counters: the triggers must never stop a company's deletion.
+    """
+
+    company = models.OneToOneField(
+        "companies.Company",
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("company"),
+    )
+    version = models.BigIntegerField(_("version"), default=0)
+
+    all_companies = CompanyManager()
+    objects = ScopedCompanyManager()
+
+    class Meta:
+        verbose_name = _("subscription list version")
+        verbose_name_plural = _("subscription list versions")
+
+    def __str__(self) -> str:
+        return f"{self.company_id}: {self.version}"
+
+
 class NumberPool(models.Model):
     """The operator's free mobile numbers a new subscription can take."""
 

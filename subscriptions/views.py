@@ -6,7 +6,9 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -17,7 +19,7 @@ from companies.http import PortalRequest, require_company
 from companies.permissions import AreaPolicy, area_view, cost_centre_limit
 from registry.profile import profile_sections
 from registry.scoping import get_for_company
-from subscriptions import actions, bulk_bar, exports, guide, pricing, selectors
+from subscriptions import actions, bulk_bar, exports, guide, kept_list, pricing, selectors
 from subscriptions.forms import (
     AddOnsForm,
     BlocksForm,
@@ -41,9 +43,12 @@ def _filters(
 ) -> tuple[ListForm, dict]:
     company = require_company(request)
     centres = counters.cost_centres() if counters is not None else selectors.cost_centres(company)
-    form = ListForm(data, cost_centres=centres)
+    return (form := ListForm(data, cost_centres=centres)), _filter_values(form)
+
+
+def _filter_values(form: ListForm) -> dict:
     c = form.cleaned()
-    return form, {
+    return {
         "q": c.get("q") or "",
         "status": c.get("status") or "",
         "product": c.get("product"),
@@ -106,11 +111,40 @@ def _page_number(value: Any) -> int:
 
 @area_view("subscriptions")
 def index(request: PortalRequest) -> HttpResponse:
-    context = _list_context(request, request.GET)
     htmx = getattr(request, "htmx", None)  # django-htmx's middleware
-    if htmx and not htmx.boosted:
-        return render(request, "subscriptions/list.html#rows", context)
-    return render(request, "subscriptions/list.html", context)
+    fragment = bool(htmx and not htmx.boosted)
+    company = require_company(request)
+    products = selectors.catalogue_in_order()
+    # The version first: what is rendered below is at least as new as the version it is kept under.
+    version = kept_list.list_version(company.pk)
+    catalogue = selectors.catalogue_key(products)
+    policy = AreaPolicy(request.membership)
+    level = policy.level("subscriptions")
+    key = kept_list.key(company, version, request.META.get("QUERY_STRING", ""), level, catalogue)
+    kept = kept_list.get(key)
+    if kept is not None:
+        html, centres = kept
+        if fragment:
+            return HttpResponse(html)
+        form = ListForm(request.GET, cost_centres=centres)
+        filters = _filter_values(form)
+        context = {
+            "form": form,
+            "filters": filters,
+            "products": products,
+            "can_change": policy.can_change("subscriptions"),
+            "kept_rows": mark_safe(html),
+        }
+        return render(request, "subscriptions/list.html", context)  # the body was escaped when rendered
+    context = _list_context(request, request.GET)
+    html = render_to_string("subscriptions/list.html#rows", context, request)
+    if context["catalogue_key"] == catalogue:  # else a type came in meanwhile: the next request keeps it
+        rendered_form = context["form"]
+        assert isinstance(rendered_form, ListForm)
+        kept_list.put(key, html, rendered_form.cost_centres)
+    if fragment:
+        return HttpResponse(html)
+    return render(request, "subscriptions/list.html", {**context, "kept_rows": mark_safe(html)})
 
 
 def _subscription(request: HttpRequest, subscription_id: int) -> Subscription:

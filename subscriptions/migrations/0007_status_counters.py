@@ -8,7 +8,7 @@ def install(apps, schema_editor):
     from subscriptions import counters
 
     if schema_editor.connection.vendor in ("postgresql", "sqlite"):
-        counters.install_triggers(schema_editor.connection)
+        counters.install_triggers(schema_editor.connection, versions=False)  # its table comes in 0013
         counters.rebuild(schema_editor.connection)
 
 
