@@ -6,13 +6,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.core import signing
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from audit.actor import Actor
 from audit.client_ip import client_ip
@@ -215,7 +214,6 @@ def raise_requests(request: HttpRequest) -> HttpResponse:
 
 
 @area_view(AREA)
-@require_POST
 def decide_in_portal(request: HttpRequest, raise_request_id: int) -> HttpResponse:
     """Approve or Refuse from the portal's list: the same action as the e-mail's confirm page, audited as the
     signed-in admin. A line outside a limited admin's cost centres answers 404, as a foreign id."""
@@ -224,6 +222,8 @@ def decide_in_portal(request: HttpRequest, raise_request_id: int) -> HttpRespons
     membership = request.membership  # type: ignore[attr-defined]
     if not membership.may_change_line(AREA, row.subscription.cost_centre):
         raise Http404
+    if request.method != "POST":  # after the lookup: a foreign id answers 404 to any method
+        return HttpResponseNotAllowed(["POST"])
     choice = request.POST.get("decision")
     if choice not in ("approve", "refuse"):
         messages.error(request, _("Choose Approve or Refuse."))
