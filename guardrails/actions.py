@@ -148,9 +148,10 @@ def _after_rules_changed(company: Company, *, by: Actor) -> None:
             used = totals.get(bar.subscription_id, rules.Totals()).used(bar.metric)
             if limit is None or (limit.limit > 0 and used < limit.limit):
                 lift(bar, reason=Bar.Lift.CAP_RAISED, by=by)
-    from guardrails.tasks import evaluate_company
+    from guardrails.evaluations import schedule
 
-    transaction.on_commit(lambda: evaluate_company.enqueue(company.pk, month.isoformat()))
+    # Queued with the rules change (durable, coalesced with the imports' evaluations of this month).
+    schedule(company_id=company.pk, month=month, all_lines=True)
 
 
 # -- the limits of lines -----------------------------------------------------------------------------
@@ -196,7 +197,8 @@ def evaluate(
     totals: Mapping[int, rules.Totals] | None = None,
 ) -> dict[str, int]:
     """Warns at 80 % and bars at 100 % (each once per line, month, rule and limit), this month only; runs in
-    the caller's transaction (the usage import's). ``totals`` default to the usage area's month-to-date figures."""
+    the caller's transaction (a chunk of ``guardrails.evaluations.run``, off the usage import's). ``totals``
+    default to the usage area's month-to-date figures."""
     ids = sorted(set(subscription_ids))
     month = month_of(month)
     # Late records of an earlier month count in that month's totals, but its limits are over: a bar set now

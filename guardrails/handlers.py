@@ -5,8 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from companies.http import require_company
-from companies.models import Company
-from guardrails import actions, selectors
+from guardrails import actions, evaluations, selectors
 from registry.scoping import cost_centre_limit
 from subscriptions.events import ServiceBlocksChanged
 from subscriptions.models import Subscription
@@ -14,10 +13,14 @@ from usage.events import UsageAggregated
 
 
 def on_usage_aggregated(event: UsageAggregated) -> dict[str, Any]:
-    """In the usage import's transaction: warnings and bars for the lines whose totals moved."""
-    company = Company.objects.get(pk=event.company_id)
-    result = actions.evaluate(company=company, subscription_ids=event.subscription_ids, month=event.month)
-    return {"guardrails": result} if any(result.values()) else {}
+    """In the usage import's transaction: only queue the evaluation of the lines whose totals moved (a durable
+    task, coalesced per company and month); the warnings and bars come from it, in their own transactions."""
+    if event.month != actions.this_month():
+        return {}  # late records of a past month neither warn nor bar (its limits are over)
+    evaluation = evaluations.schedule(
+        company_id=event.company_id, month=event.month, subscription_ids=event.subscription_ids
+    )
+    return {"guardrails_evaluation": evaluation.pk}
 
 
 def on_blocks_changed(event: ServiceBlocksChanged) -> None:

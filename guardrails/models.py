@@ -209,3 +209,40 @@ class RaiseRequest(CompanyOwned):
         from guardrails.notify import metric_label
 
         return metric_label(self.metric)
+
+
+class Evaluation(CompanyOwned):
+    """Warnings and bars still to work out for a company's month: written by the usage import (in its
+    transaction, with the task that does it), worked through by ``guardrails.tasks.evaluate_usage`` in chunks.
+
+    One *pending* row per company and month: a second import before the task starts adds its lines to it
+    (coalescing). The task marks it *running* (so a newer import queues a new one) and moves ``done_through``
+    with each chunk, in the chunk's transaction: after a kill the re-run starts after the last committed chunk."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+
+    month = models.DateField(_("month"))
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.PENDING)
+    # Sorted ids of the lines whose totals moved; empty with ``all_lines`` (every line with use this month).
+    subscription_ids = models.JSONField(default=list, blank=True)
+    all_lines = models.BooleanField(default=False)
+    done_through = models.BigIntegerField(default=0)  # the last subscription id evaluated
+    imports = models.PositiveIntegerField(default=1)  # how many imports were coalesced into this row
+    warned = models.PositiveIntegerField(default=0)
+    barred = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("guardrail evaluation")
+        verbose_name_plural = _("guardrail evaluations")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "month"], condition=Q(status="pending"), name="guardrail_one_pending_evaluation"
+            )
+        ]

@@ -15,7 +15,7 @@ from audit.models import AuditEvent
 from companies.models import Company
 from guardrails import notify, rules
 from guardrails.models import Bar, Notice, Policy, RaiseRequest, block_label
-from registry.scoping import cost_centre_limit
+from registry.scoping import cost_centre_limit, limit_to_cost_centres
 from subscriptions.models import Subscription
 
 FIELD_LABELS = {
@@ -42,6 +42,18 @@ def pending_raises(company: Company) -> list[RaiseRequest]:
         .filter(status=RaiseRequest.Status.PENDING)
         .select_related("subscription")
     )
+
+
+def raise_requests_waiting(company: Company) -> Any:
+    """The pending raise requests an admin may decide, oldest first: the whole company, or a cost-centre-limited
+    admin's lines only (RaiseRequest is not cut by the limit itself). A page is two queries: count and rows."""
+    queryset = (
+        RaiseRequest.objects.for_company(company)
+        .filter(status=RaiseRequest.Status.PENDING)
+        .select_related("subscription")
+        .order_by("requested_at", "id")
+    )
+    return limit_to_cost_centres(queryset, company, "subscription__cost_centre")
 
 
 def active_bars(subscription: Subscription) -> list[Bar]:

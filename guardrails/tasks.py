@@ -1,4 +1,4 @@
-"""Background work: re-evaluating a company after its rules changed, and the month-start lift."""
+"""Background work: the guardrail evaluation after a usage import or a rules change, and the month-start lift."""
 
 import datetime as dt
 
@@ -9,18 +9,22 @@ from companies.models import Company
 
 
 @task
-def evaluate_company(company_id: int, month: str) -> None:
-    """After a policy change: every line of the company with use this month against the new limits."""
-    from guardrails.actions import evaluate
-    from usage.selectors import month_to_date
+def evaluate_usage(evaluation_id: int) -> dict[str, int]:
+    """Warnings and bars for one queued ``Evaluation`` (``guardrails.evaluations``), in chunks; re-runnable."""
+    from guardrails.evaluations import run
 
-    company = Company.objects.filter(pk=company_id).first()
-    if company is None:
+    return run(evaluation_id)
+
+
+@task
+def evaluate_company(company_id: int, month: str) -> None:
+    """After a policy change: every line of the company with use this month, as a queued evaluation."""
+    from guardrails.evaluations import schedule
+
+    if not Company.objects.filter(pk=company_id).exists():
         return
-    day = dt.date.fromisoformat(month)
     with transaction.atomic():
-        ids = list(month_to_date(company, day))
-        evaluate(company=company, subscription_ids=ids, month=day)
+        schedule(company_id=company_id, month=dt.date.fromisoformat(month), all_lines=True)
 
 
 @task

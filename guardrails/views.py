@@ -2,9 +2,11 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core import signing
-from django.http import HttpRequest, HttpResponse
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -196,6 +198,48 @@ def ask(request: HttpRequest, token: str) -> HttpResponse:
 
 
 ask.public = True  # type: ignore[attr-defined]
+
+
+@area_view(AREA)
+def raise_requests(request: HttpRequest) -> HttpResponse:
+    """The raise requests waiting, in the portal (as from the e-mail): the whole company's, or a cost-centre-
+    limited admin's lines only; Approve and Refuse for admins with full access."""
+    company = require_company(request)
+    page = Paginator(selectors.raise_requests_waiting(company), settings.PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [
+        {"row": row, "rule": notify.metric_label(row.metric), "amount": notify.amount_text(row.metric, row.amount)}
+        for row in page
+    ]
+    return render(request, "guardrails/requests.html", {"page": page, "rows": rows})
+
+
+@area_view(AREA)
+def decide_in_portal(request: HttpRequest, raise_request_id: int) -> HttpResponse:
+    """Approve or Refuse from the portal's list: the same action as the e-mail's confirm page, audited as the
+    signed-in admin. A line outside a limited admin's cost centres answers 404, as a foreign id."""
+    company = require_company(request)
+    row = get_for_company(RaiseRequest.objects.select_related("subscription", "company"), company, pk=raise_request_id)
+    membership = request.membership  # type: ignore[attr-defined]
+    if not membership.may_change_line(AREA, row.subscription.cost_centre):
+        raise Http404
+    if request.method != "POST":  # after the lookup: a foreign id answers 404 to any method
+        return HttpResponseNotAllowed(["POST"])
+    choice = request.POST.get("decision")
+    if choice not in ("approve", "refuse"):
+        messages.error(request, _("Choose Approve or Refuse."))
+        return redirect("guardrails:requests")
+    with errors_to_messages(request):
+        actions.decide_raise(row, approve=choice == "approve", by=Actor.from_request(request))
+        done = _("Approved: %(user)s gets %(amount)s more of %(rule)s until the month ends.")
+        if choice == "refuse":
+            done = _("Refused: %(user)s was told.")
+        facts = {
+            "user": row.subscription,
+            "amount": notify.amount_text(row.metric, row.amount),
+            "rule": notify.metric_label(row.metric),
+        }
+        messages.success(request, done % facts)
+    return redirect("guardrails:requests")
 
 
 def _decide_target(token: str) -> tuple[RaiseRequest, object] | None:

@@ -286,6 +286,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The EU roaming rule's 50 EUR a month in øre: øre per euro (Danmarks Nationalbank's central rate, 7.46).
 GUARDRAILS_EUR_DKK_ORE = env_int("GUARDRAILS_EUR_DKK_ORE", 746)
+# Lines per transaction of the guardrail evaluation task (after a usage import; docs/guardrails.md).
+GUARDRAILS_EVALUATION_CHUNK = env_int("GUARDRAILS_EVALUATION_CHUNK", 1000)
 # Where the operator's staff are told about new tickets and port requests.
 STAFF_NOTIFICATION_EMAILS = env_list("STAFF_NOTIFICATION_EMAILS", ["support@operator.example"])
 

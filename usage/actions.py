@@ -11,8 +11,9 @@ from django.utils.translation import gettext as _
 
 from audit.actor import Actor
 from audit.events import record
-from companies.models import Company
+from companies.models import Company, Membership
 from jobs.queue import enqueue
+from registry.scoping import check_cost_centre, cost_centre_limit
 from usage.models import ReportRecipient, ReportRun, ReportSchedule
 from usage.reports import period_for
 
@@ -78,13 +79,25 @@ def create_schedule(
     language: str,
     recipients: list[ReportRecipient],
     by: Actor,
+    cost_centres: list[str] | None = None,
+    membership: Membership | None = None,
 ) -> ReportSchedule:
+    """``company`` as the request holds it: for an admin limited to cost centres, the report must name some of
+    theirs (and no invoice summary, which is the whole company's); the builder cuts it to their grant again."""
+    centres = _report_scope(company, cost_centres or [], kind)
     if not recipients:
         raise ValidationError(_("Choose at least one confirmed address."), code="no_recipients")
     if any(r.company_id != company.pk or not r.is_confirmed for r in recipients):
         raise ValidationError(_("Reports go only to confirmed addresses."), code="unconfirmed")
     schedule = ReportSchedule.objects.create(
-        company=company, kind=kind, frequency=frequency, format=file_format, language=language, created_by=by.display
+        company=company,
+        kind=kind,
+        frequency=frequency,
+        format=file_format,
+        language=language,
+        created_by=by.display,
+        cost_centres=centres,
+        scheduled_by=membership if centres else None,
     )
     schedule.recipients.set(recipients)
     record(
@@ -92,9 +105,63 @@ def create_schedule(
         by=by,
         company=company,
         target=schedule,
-        details={"kind": kind, "frequency": frequency, "format": file_format, "to": [r.email for r in recipients]},
+        details={
+            "kind": kind,
+            "frequency": frequency,
+            "format": file_format,
+            "to": [r.email for r in recipients],
+            **({"cost_centres": centres} if centres else {}),
+        },
     )
     return schedule
+
+
+def _report_scope(company: Company, cost_centres: list[str], kind: str) -> list[str]:
+    limit = cost_centre_limit(company)
+    if limit is None:
+        return []  # a whole-company admin's report covers the whole company
+    if kind == ReportSchedule.Kind.INVOICES:
+        raise ValidationError(
+            _("The invoice summary covers the whole company: choose another report."), code="report_whole_company"
+        )
+    centres = sorted({c for c in cost_centres if c})
+    if not centres:
+        raise ValidationError(_("Choose at least one of your cost centres."), code="cost_centre_missing")
+    for centre in centres:
+        check_cost_centre(company, centre)
+    return centres
+
+
+def report_scope_now(schedule: ReportSchedule) -> tuple[list[str] | None, str]:
+    """At build time: (the cost centres the report covers, None for the whole company; why it must stop, or "").
+    A limited admin's schedule follows their grant as it is now: narrowed, the report narrows; removed (the admin
+    gone, the Subscriptions area taken away, none of the cost centres left), the schedule stops."""
+    if not schedule.cost_centres:
+        return None, ""
+    membership = schedule.scheduled_by
+    if membership is None or membership.company_id != schedule.company_id:
+        return [], "the admin who scheduled it is no longer an admin of the company"
+    if "subscriptions" not in (membership.areas or []) or not membership.user.is_active:
+        return [], "the admin who scheduled it no longer has the Subscriptions area"
+    granted = membership.cost_centres or []
+    centres = [c for c in schedule.cost_centres if not granted or c in granted]
+    if not centres:
+        return [], "the admin who scheduled it no longer has any of its cost centres"
+    return centres, ""
+
+
+def stop_schedule(schedule: ReportSchedule, *, reason: str) -> None:
+    """Stops a schedule whose admin lost the grant it was made under (audited; it makes no more runs)."""
+    schedule.stopped_at = timezone.now()
+    schedule.stop_reason = reason[:200]
+    schedule.save(update_fields=["stopped_at", "stop_reason"])
+    record(
+        "usage.report_stopped",
+        by=Actor.system("usage"),
+        company=schedule.company,
+        target=schedule,
+        details={"kind": schedule.kind, "cost_centres": schedule.cost_centres, "reason": reason},
+    )
 
 
 @transaction.atomic
@@ -117,7 +184,7 @@ def schedule_due_reports(today: dt.date | None = None) -> list[ReportRun]:
 
     today = today or timezone.localdate()
     made: list[ReportRun] = []
-    for schedule in ReportSchedule.objects.unscoped().order_by("pk"):
+    for schedule in ReportSchedule.objects.unscoped().filter(stopped_at__isnull=True).order_by("pk"):
         start, end = period_for(schedule.frequency, today)
         if end < timezone.localtime(schedule.created_at).date():
             continue

@@ -22,6 +22,7 @@ class UsageConfig(AppConfig):
                 "usage.report_recipient_removed": _("Removed a usage report address"),
                 "usage.report_scheduled": _("Scheduled a report"),
                 "usage.report_unscheduled": _("Stopped a scheduled report"),
+                "usage.report_stopped": _("A scheduled report stopped: its admin's access changed"),
             }
         )
         register_seeder(Seeder("usage totals", seed_usage_totals, order=950))

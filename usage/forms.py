@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from common import formats
 from companies.models import Company
+from registry.scoping import cost_centre_limit
 from subscriptions.forms import IdsMultipleChoiceField
 from usage.dashboard import CENTRE_SORTS, USER_SORTS, add_months
 from usage.models import ReportRecipient, ReportSchedule
@@ -68,3 +69,15 @@ class ScheduleForm(forms.Form):
         self.fields["recipients"].queryset = ReportRecipient.objects.filter(  # type: ignore[attr-defined]
             company=company, confirmed_at__isnull=False
         )
+        limit = cost_centre_limit(company)
+        if limit is not None:
+            # An admin limited to cost centres schedules reports of (some of) theirs only; the action checks again.
+            self.fields["cost_centres"] = forms.MultipleChoiceField(
+                label=_("Cost centres"),
+                choices=[(c, c) for c in limit],
+                widget=forms.CheckboxSelectMultiple,
+                error_messages={"required": _("Choose at least one of your cost centres.")},
+            )
+            self.fields["kind"].choices = [  # type: ignore[attr-defined]
+                c for c in ReportSchedule.Kind.choices if c[0] != ReportSchedule.Kind.INVOICES
+            ]

@@ -186,6 +186,14 @@ class ReportSchedule(CompanyOwned):
     recipients = models.ManyToManyField(ReportRecipient, verbose_name=_("send to"), related_name="schedules")
     created_by = models.CharField(_("created by"), max_length=254, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # A cost-centre-limited admin's schedule: its scope (within their grant when made) and their membership, whose
+    # grant as it is at build time cuts the report again (narrowed: narrower report; gone: the schedule stops).
+    cost_centres = models.JSONField(_("cost centres"), default=list, blank=True)
+    scheduled_by = models.ForeignKey(
+        "companies.Membership", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    stopped_at = models.DateTimeField(_("stopped"), null=True, blank=True)
+    stop_reason = models.CharField(_("stopped because"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("scheduled report")

@@ -13,6 +13,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common import formats
+from usage.actions import report_scope_now, stop_schedule
 from usage.models import ReportRecipient, ReportRun, ReportSchedule
 from usage.reports import build_file
 
@@ -46,15 +47,26 @@ def build_and_send_report(run_id: int) -> str:
         run = (
             ReportRun.objects.unscoped()
             .select_for_update()
-            .select_related("schedule", "schedule__company")
+            .select_related("schedule", "schedule__company", "schedule__scheduled_by__user")
             .filter(pk=run_id)
             .first()
         )
         if run is None or run.status == ReportRun.Status.SENT:
             return "nothing to do"
         schedule = run.schedule
+        if schedule.stopped_at is not None:
+            return "the schedule is stopped"
+        centres, stop = report_scope_now(schedule)
+        if stop:
+            stop_schedule(schedule, reason=stop)
+            run.status = ReportRun.Status.FAILED
+            run.finished_at = timezone.now()
+            run.save(update_fields=["status", "finished_at"])
+            return f"stopped: {stop}"
         with translation.override(schedule.language):
-            handle, rows = build_file(schedule.kind, schedule.format, run.company_id, run.period_start, run.period_end)
+            handle, rows = build_file(
+                schedule.kind, schedule.format, run.company_id, run.period_start, run.period_end, centres
+            )
             try:
                 run.file.save(_file_name(run), File(handle), save=False)
             finally:

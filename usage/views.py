@@ -18,7 +18,7 @@ from common.forms import errors_to
 from companies.http import require_company
 from companies.permissions import area_view
 from invoicing.models import UsageRecord
-from registry.scoping import get_for_company
+from registry.scoping import cost_centre_limit, get_for_company
 from subscriptions.models import Subscription
 from usage import actions
 from usage import dashboard as reads
@@ -134,19 +134,33 @@ def _confirm_url(request: HttpRequest) -> Callable[[str], str]:
     return lambda token: request.build_absolute_uri(reverse("usage:report_recipient:confirm", args=[token]))
 
 
+def _schedules(company: Any) -> Any:
+    """The schedules the request's admin sees and manages: all of the company's, or, for an admin limited to cost
+    centres, those made for cost centres all among theirs (never a whole-company schedule)."""
+    schedules = ReportSchedule.objects.filter(company=company)
+    limit = cost_centre_limit(company)
+    if limit is None:
+        return schedules
+    return schedules.exclude(cost_centres=[]).filter(
+        pk__in=[s.pk for s in schedules.only("pk", "cost_centres") if set(s.cost_centres) <= set(limit)]
+    )
+
+
 def _reports_page(request: HttpRequest, company: Any, **forms: Any) -> HttpResponse:
     context = {
         "recipient_form": forms.get("recipient_form") or RecipientForm(),
         "schedule_form": forms.get("schedule_form")
         or ScheduleForm(company=company, initial={"language": request.LANGUAGE_CODE}),
         "recipients": ReportRecipient.objects.filter(company=company),
-        "schedules": ReportSchedule.objects.filter(company=company).prefetch_related("recipients"),
-        "runs": ReportRun.objects.filter(company=company).select_related("schedule")[:20],
+        "schedules": _schedules(company).prefetch_related("recipients"),
+        "runs": ReportRun.objects.filter(company=company, schedule__in=_schedules(company)).select_related("schedule")[
+            :20
+        ],
     }
     return render(request, "usage/reports.html", context, status=400 if forms else 200)
 
 
-@area_view(AREA, whole_company=True)
+@area_view(AREA)
 def reports(request: HttpRequest) -> HttpResponse:
     company = require_company(request)
     if request.method != "POST":
@@ -162,13 +176,15 @@ def reports(request: HttpRequest) -> HttpResponse:
                 language=form.cleaned_data["language"],
                 recipients=list(form.cleaned_data["recipients"]),
                 by=Actor.from_request(request),
+                cost_centres=form.cleaned_data.get("cost_centres") or [],
+                membership=request.membership,  # type: ignore[attr-defined]
             )
             messages.success(request, _("The report is scheduled."))
             return redirect("usage:reports")
     return _reports_page(request, company, schedule_form=form)
 
 
-@area_view(AREA, whole_company=True)
+@area_view(AREA)
 @require_POST
 def report_recipient_add(request: HttpRequest) -> HttpResponse:
     company = require_company(request)
@@ -197,9 +213,10 @@ def report_recipient_remove(request: HttpRequest, report_recipient_id: int) -> H
     return redirect("usage:reports")
 
 
-@area_view(AREA, whole_company=True)
+@area_view(AREA)
 def report_delete(request: HttpRequest, schedule_id: int) -> HttpResponse:
-    schedule = get_for_company(ReportSchedule.objects.all(), require_company(request), pk=schedule_id)
+    company = require_company(request)
+    schedule = get_for_company(_schedules(company), company, pk=schedule_id)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     actions.delete_schedule(schedule=schedule, by=Actor.from_request(request))
@@ -207,10 +224,14 @@ def report_delete(request: HttpRequest, schedule_id: int) -> HttpResponse:
     return redirect("usage:reports")
 
 
-@area_view(AREA, whole_company=True)
+@area_view(AREA)
 def report_file(request: HttpRequest, run_id: int) -> FileResponse:
+    company = require_company(request)
     run = get_for_company(
-        ReportRun.objects.select_related("schedule"), require_company(request), pk=run_id, status=ReportRun.Status.SENT
+        ReportRun.objects.filter(schedule__in=_schedules(company)).select_related("schedule"),
+        company,
+        pk=run_id,
+        status=ReportRun.Status.SENT,
     )
     try:
         stored = run.file.open("rb")
