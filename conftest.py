@@ -48,6 +48,8 @@ def _test_settings(settings, tmp_path):
     settings.FIELD_ENCRYPTION_KEYS = ["pYxLw0Q7o7v6xqzHkqjJm8qAq3o5T0Gm6cXq6cS2Y0E="]
     # Webhook tests run their receivers on http://127.0.0.1 (production allows only public https).
     settings.WEBHOOK_ALLOW_LOCAL = True
+    # The SSO tests' OpenID Connect and SAML identity providers run on http://127.0.0.1 too.
+    settings.SSO_ALLOW_LOCAL = True
     # Mail goes through the outbox as in production; its sender hands it to locmem (mail.outbox) on commit.
     settings.MAILERS = {
         "default": {"BACKEND": "outbox.backends.OutboxBackend"},
