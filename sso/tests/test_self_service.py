@@ -183,12 +183,12 @@ def test_a_main_admin_sets_up_saml_from_pasted_metadata() -> None:
 
     company = Company.objects.create(name="Acme A/S", cvr="12345674")
     c = client_for(main_admin(company))
-    idp = SamlIdentityProvider(1)
+    saml_idp = SamlIdentityProvider(1)  # not started: only its certificate, in metadata as an IdP publishes it
     response = c.post(
         "/sso/settings/",
-        {"protocol": "saml", "saml_metadata_xml": idp_metadata(idp.certificate_pem), "trust_idp_mfa": "on"},
+        {"protocol": "saml", "saml_metadata_xml": idp_metadata(saml_idp.certificate_pem), "trust_idp_mfa": "on"},
     )
-    idp.stop()
+    saml_idp.stop()
     assert response.status_code == 302, response.content.decode()[-3000:]
     config = SsoConfiguration.all_companies.get(company=company)
     assert config.is_saml and config.saml_entity_id and config.trust_idp_mfa
@@ -217,7 +217,7 @@ def _post(session: requests.Session, base: str, path: str, data: dict[str, str])
 
 @needs_provider
 @pytest.mark.django_db(transaction=True)
-def test_a_main_admin_sets_up_oidc_tests_the_sign_in_then_requires_it(idp: tuple[str, Company]) -> None:
+def test_a_main_admin_sets_up_oidc_tests_the_sign_in_then_requires_it(idp: tuple[str, Company]) -> None:  # noqa: F811
     base, company = idp
     issuer = SsoConfiguration.all_companies.get(company=company).server_url
     # The company's set-up is the admin's own: start from none (the domain stays verified).
@@ -226,9 +226,7 @@ def test_a_main_admin_sets_up_oidc_tests_the_sign_in_then_requires_it(idp: tuple
     other = main_admin(company, "bo@acme.example")
     session = _signed_in_session(base, me)
     mail.outbox.clear()
-    response = _post(
-        session, base, "/sso/settings/", {**OIDC_FORM, "server_url": issuer, "trust_idp_mfa": "on"}
-    )
+    response = _post(session, base, "/sso/settings/", {**OIDC_FORM, "server_url": issuer, "trust_idp_mfa": "on"})
     assert response.url == f"{base}/sso/", response.text[-2000:]
     config = SsoConfiguration.all_companies.get(company=company)
     assert config.trust_idp_mfa and "s3cret" not in config.client_secret_encrypted
