@@ -51,6 +51,8 @@ def _test_settings(settings, tmp_path):
     # Zero-touch enrolment records devices locally; products/tests/test_zerotouch.py runs the real adapters
     # against fake vendor servers.
     settings.PRODUCTS_ZERO_TOUCH_ADAPTER = "products.zerotouch.FakeAdapter"
+    # The SSO tests' OpenID Connect and SAML identity providers run on http://127.0.0.1 too.
+    settings.SSO_ALLOW_LOCAL = True
     # Mail goes through the outbox as in production; its sender hands it to locmem (mail.outbox) on commit.
     settings.MAILERS = {
         "default": {"BACKEND": "outbox.backends.OutboxBackend"},

@@ -196,6 +196,9 @@ SOCIALACCOUNT_STORE_TOKENS = False
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = False  # sso.adapters connects by a verified domain only
 ACCOUNT_FORMS = {"login": "sso.forms.SsoLoginForm", "reset_password": "sso.forms.SsoResetPasswordForm"}
 SSO_TXT_RESOLVER = env_str("SSO_TXT_RESOLVER", "sso.dns.DnsPythonResolver")
+# An IdP's URLs (typed in by a customer's admin) must be public https (sso.safe_http); SSO_ALLOW_LOCAL also
+# allows http://127.0.0.1 (development and tests only, like WEBHOOK_ALLOW_LOCAL).
+SSO_ALLOW_LOCAL = env_bool("SSO_ALLOW_LOCAL", DEBUG)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Self-service"
 

@@ -163,8 +163,15 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
                 raise refuse(request, _("This identity is linked to another account. Please contact us."))
         else:
             sociallogin.connect(request, user)
-        # Several factors at the IdP: the portal's own second factor is not asked on top (sso.stages).
-        sociallogin.state[IDP_MFA_STATE] = idp_asserted_mfa(sociallogin, config)
+        # Several factors at an IdP the company trusts for them: the portal's own second factor is not asked on
+        # top (sso.stages). Staff never get here (refused above), so they always keep the portal's own.
+        sociallogin.state[IDP_MFA_STATE] = not user.is_staff and idp_asserted_mfa(sociallogin, config)
+
+    def get_requests_session(self) -> Any:
+        """allauth's requests to the IdPs (discovery, token, userinfo, keys): checked against SSRF (sso.safe_http)."""
+        from sso.safe_http import SafeSession
+
+        return SafeSession()
 
     def send_notification_mail(self, *args: Any, **kwargs: Any) -> None:
         # "A third-party account was connected" would arrive on every first sign-in through the company's IdP.
@@ -172,10 +179,14 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
 
 
 def idp_asserted_mfa(sociallogin: SocialLogin, config: SsoConfiguration) -> bool:
+    """The company trusts its IdP's two-factor, and the ID token or the SAML assertion reports it."""
+    if not config.trust_idp_mfa:
+        return False
     if config.is_saml:
         # Set by sso.saml.CompanySAMLProvider from the assertion's AuthnContextClassRef.
-        return bool(getattr(sociallogin, "sso_idp_mfa", False))
-    return mfa.oidc_asserts_mfa(sociallogin.account.extra_data or {})
+        contexts = getattr(sociallogin, "sso_authn_contexts", None) or []
+        return mfa.contexts_are_mfa(contexts, config.mfa_context_values)
+    return mfa.oidc_asserts_mfa(sociallogin.account.extra_data or {}, config.mfa_context_values)
 
 
 class AccountAdapter(PortalAccountAdapter):

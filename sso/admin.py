@@ -1,5 +1,3 @@
-from typing import Any
-
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import QuerySet
@@ -7,82 +5,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from audit.actor import Actor
-from sso import actions, saml
+from sso import actions
+from sso.forms import SsoConfigurationForm
 from sso.models import SsoConfiguration, SsoDomain
-
-OIDC_FIELDS = ("server_url", "client_id")
-SAML_FIELDS = ("saml_entity_id", "saml_sso_url", "saml_certificate")
-
-
-class SsoConfigurationForm(forms.ModelForm):
-    client_secret = forms.CharField(
-        label=_("client secret"),
-        required=False,
-        widget=forms.PasswordInput(render_value=False),
-        help_text=_("Stored encrypted. Leave empty to keep the stored secret."),
-    )
-    saml_metadata_xml = forms.CharField(
-        label=_("IdP metadata XML"),
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        help_text=_("Paste the identity provider's metadata instead of the three fields above; it is read once."),
-    )
-
-    class Meta:
-        model = SsoConfiguration
-        fields = [
-            "company",
-            "protocol",
-            "server_url",
-            "client_id",
-            "saml_entity_id",
-            "saml_sso_url",
-            "saml_certificate",
-            "saml_metadata_url",
-            "saml_email_attribute",
-            "required",
-            "enabled",
-        ]
-        widgets = {"protocol": forms.RadioSelect, "saml_certificate": forms.Textarea(attrs={"rows": 4})}
-
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        if data.get("protocol") == SsoConfiguration.Protocol.SAML:
-            self._clean_saml(data)
-        else:
-            for name in OIDC_FIELDS:
-                if not data.get(name):
-                    self.add_error(name, _("Needed for OpenID Connect."))
-        return data
-
-    def _clean_saml(self, data: dict[str, Any]) -> None:
-        xml = data.get("saml_metadata_xml") or ""
-        if not xml and data.get("saml_metadata_url"):
-            try:
-                xml = saml.fetch_metadata(data["saml_metadata_url"])
-            except Exception:  # noqa: BLE001 (any network or HTTP error is the admin's to see)
-                self.add_error("saml_metadata_url", _("The metadata could not be read from this URL."))
-                return
-        if xml:
-            try:
-                parsed = saml.parse_metadata(xml)
-            except ValueError:
-                field = "saml_metadata_xml" if data.get("saml_metadata_xml") else "saml_metadata_url"
-                self.add_error(
-                    field,
-                    _("This is not an identity provider's metadata with a sign-in URL and a signing certificate."),
-                )
-                return
-            data["saml_entity_id"], data["saml_sso_url"] = parsed["entity_id"], parsed["sso_url"]
-            data["saml_certificate"] = parsed["certificate"]
-        for name in SAML_FIELDS:
-            if not data.get(name):
-                self.add_error(name, _("Needed for SAML (or give the metadata)."))
-        if data.get("saml_certificate"):
-            try:
-                data["saml_certificate"] = saml.normalise_certificate(data["saml_certificate"])
-            except ValueError:
-                self.add_error("saml_certificate", _("This is not an X.509 certificate (PEM)."))
 
 
 @admin.register(SsoConfiguration)
@@ -92,7 +17,7 @@ class SsoConfigurationAdmin(admin.ModelAdmin):
     list_filter = ["protocol", "required", "enabled"]
     search_fields = ["company__name", "server_url", "saml_entity_id"]
     fieldsets = [
-        (None, {"fields": ["company", "protocol", "required", "enabled"]}),
+        (None, {"fields": ["company", "protocol", "required", "enabled", "trust_idp_mfa", "mfa_contexts"]}),
         (_("OpenID Connect"), {"fields": ["server_url", "client_id", "client_secret"]}),
         (
             _("SAML 2.0"),
@@ -110,24 +35,11 @@ class SsoConfigurationAdmin(admin.ModelAdmin):
     ]
 
     def save_model(self, request: HttpRequest, obj: SsoConfiguration, form: forms.ModelForm, change: bool) -> None:
-        # Through the action: the secret encrypted, the change audited.
-        data = form.cleaned_data
-        saml_idp = None
-        if data["protocol"] == SsoConfiguration.Protocol.SAML:
-            saml_idp = actions.SamlIdp(
-                entity_id=data["saml_entity_id"],
-                sso_url=data["saml_sso_url"],
-                certificate=data["saml_certificate"],
-                metadata_url=data.get("saml_metadata_url") or "",
-                email_attribute=data.get("saml_email_attribute") or "",
-            )
+        # Through the action: the secret encrypted, the change audited (the staff may set "required" directly).
+        assert isinstance(form, SsoConfigurationForm)
         saved = actions.configure(
-            data["company"],
-            protocol=data["protocol"],
-            server_url=data.get("server_url") or "",
-            client_id=data.get("client_id") or "",
-            client_secret=data["client_secret"] or None,
-            saml=saml_idp,
+            form.cleaned_data["company"],
+            **form.settings(),
             required=obj.required,
             enabled=obj.enabled,
             by=Actor.from_request(request),

@@ -1,12 +1,15 @@
 """Did the company's identity provider sign the user in with more than one factor?
 
-When it says so, the portal does not ask for its own second factor on top (``sso.stages``, and the
-"two-factor required" rule in ``accounts.middleware`` is met for that session). When it does not say so,
-or says something we do not know, the portal asks for its own TOTP as after a password sign-in.
+Only for a company that chose to trust it ("Trust the identity provider's two-factor authentication", off by
+default): then, when the IdP says so, the portal does not ask for its own second factor on top (``sso.stages``,
+and the "two-factor required" rule in ``accounts.middleware`` is met for that session). When the company does not
+trust it, or the IdP does not say so, or says something we do not know, the portal asks for its own TOTP or
+security key as after a password sign-in.
 
 The markers are the standard ones: OpenID Connect ``amr`` (RFC 8176) and ``acr``, SAML
-``AuthnContextClassRef``. The company's IdP is the company's own choice of trust: we take its word, as we
-take its word for who the user is.
+``AuthnContextClassRef`` (the company may list the acr / class values its IdP uses). For OpenID Connect only the
+ID token counts: it is signed by the IdP and bound to this sign-in (nonce, audience), while the userinfo answer
+is neither, and a claim there may be stale or an attribute an admin can edit.
 """
 
 from collections.abc import Iterable, Mapping
@@ -42,20 +45,18 @@ def amr_is_mfa(amr: Iterable[str]) -> bool:
     return bool(methods & _AMR_KNOWLEDGE) and bool(methods & _AMR_OTHER_FACTOR)
 
 
-def contexts_are_mfa(contexts: Iterable[str]) -> bool:
-    return any(str(c).strip() in MFA_CONTEXTS for c in contexts)
+def contexts_are_mfa(contexts: Iterable[str], accepted: Iterable[str] = MFA_CONTEXTS) -> bool:
+    values = frozenset(accepted)
+    return any(str(c).strip() in values for c in contexts)
 
 
-def oidc_asserts_mfa(extra_data: Mapping[str, Any]) -> bool:
-    """From allauth's ``openid_connect`` extra data: the ID token's claims (the userinfo only as a fallback)."""
-    for source in ("id_token", "userinfo"):
-        claims = extra_data.get(source)
-        if not isinstance(claims, Mapping):
-            continue
-        amr = claims.get("amr")
-        if isinstance(amr, list) and amr_is_mfa(amr):
-            return True
-        acr = claims.get("acr")
-        if isinstance(acr, str) and contexts_are_mfa([acr]):
-            return True
-    return False
+def oidc_asserts_mfa(extra_data: Mapping[str, Any], accepted: Iterable[str] = MFA_CONTEXTS) -> bool:
+    """From allauth's ``openid_connect`` extra data: the ID token's claims only, never the userinfo's."""
+    claims = extra_data.get("id_token")
+    if not isinstance(claims, Mapping):
+        return False
+    amr = claims.get("amr")
+    if isinstance(amr, list) and amr_is_mfa(amr):
+        return True
+    acr = claims.get("acr")
+    return isinstance(acr, str) and contexts_are_mfa([acr], accepted)

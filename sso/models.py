@@ -1,5 +1,6 @@
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -61,6 +62,34 @@ class SsoConfiguration(CompanyOwned):
             "(urn:oid:0.9.2342.19200300.100.1.3, the emailaddress claim) or an e-mail NameID."
         ),
     )
+    trust_idp_mfa = models.BooleanField(
+        _("Trust the identity provider's two-factor authentication"),
+        default=False,
+        help_text=_(
+            "When on, a sign-in the identity provider's ID token or SAML assertion reports as multi-factor counts "
+            "as the portal's second factor. When off, the portal asks for its own second factor where the company "
+            "requires two-factor."
+        ),
+    )
+    mfa_contexts = models.TextField(
+        _("multi-factor acr / AuthnContextClassRef values"),
+        blank=True,
+        help_text=_(
+            "One per line: the OpenID Connect acr or SAML AuthnContextClassRef values your identity provider "
+            "sends for a multi-factor sign-in. Empty: the well-known ones (REFEDS MFA, NSIS Substantial and High, "
+            "Microsoft multipleauthn, …)."
+        ),
+    )
+    tested_at = models.DateTimeField(_("test sign-in"), null=True, blank=True, editable=False)
+    tested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("test sign-in by"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     client_secret_encrypted = models.TextField(_("client secret (encrypted)"), blank=True, editable=False)
     required = models.BooleanField(
         _("single sign-on required"),
@@ -77,6 +106,20 @@ class SsoConfiguration(CompanyOwned):
 
     def __str__(self) -> str:
         return f"{self.company_id}: {self.identity_provider}"
+
+    @property
+    def mfa_context_values(self) -> frozenset[str]:
+        """The acr / AuthnContextClassRef values that mean several factors: the configured ones, else the usual."""
+        from sso.mfa import MFA_CONTEXTS
+
+        configured = frozenset(line.strip() for line in self.mfa_contexts.splitlines() if line.strip())
+        return configured or MFA_CONTEXTS
+
+    def idp_settings(self) -> tuple[str, ...]:
+        """What says which identity provider answers: when it changes, the test sign-in has to be done again."""
+        if self.is_saml:
+            return (self.protocol, self.saml_entity_id, self.saml_sso_url, self.saml_certificate)
+        return (self.protocol, self.server_url, self.client_id)
 
     @property
     def is_saml(self) -> bool:

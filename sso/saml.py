@@ -17,7 +17,6 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from sso import mfa
 from sso.models import SamlAssertionSeen, SsoConfiguration
 
 # The usual names of the e-mail attribute (allauth's defaults, plus Entra ID's and the LDAP name).
@@ -66,11 +65,10 @@ def parse_metadata(xml: str) -> dict[str, str]:
 
 
 def fetch_metadata(url: str) -> str:
-    import requests
+    """The metadata at ``url``; sso.safe_http.UnsafeUrl for a URL inside our network, requests' errors else."""
+    from sso import safe_http
 
-    response = requests.get(url, timeout=10)
-    response.raise_for_status()
-    return response.text
+    return safe_http.get(url).text
 
 
 def social_app(config: SsoConfiguration) -> SocialApp:
@@ -136,6 +134,7 @@ class CompanySAMLProvider(SAMLProvider):
         ):
             raise refuse(request, _("This sign-in was already used. Please sign in again."))
         login: SocialLogin = super().sociallogin_from_response(request, response)
-        # Read by sso.adapters.pre_social_login (the login's state is replaced after this call).
-        login.sso_idp_mfa = mfa.contexts_are_mfa(response.get_last_authn_contexts() or [])
+        # Read by sso.adapters.pre_social_login (the login's state is replaced after this call), which decides
+        # with the company's trust setting and MFA classes.
+        login.sso_authn_contexts = [str(c) for c in response.get_last_authn_contexts() or []]
         return login

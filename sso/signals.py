@@ -24,8 +24,21 @@ def on_sso_login(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) ->
     if sociallogin is None:
         return
     request.session[SIGNED_IN_AT_SESSION_KEY] = time.time()
+    _remember_main_admin_test(sociallogin, user)
     if sociallogin.state.get(IDP_MFA_STATE) is not True:
         return
     # A company that requires two-factor (accounts.middleware) takes its IdP's multi-factor sign-in for it.
     request.session[MFA_SESSION_FLAG] = True
     request.session[IDP_MFA_SESSION_KEY] = True
+
+
+def _remember_main_admin_test(sociallogin: Any, user: Any) -> None:
+    """A main admin of the company got in through its IdP: what "Require single sign-on" waits for."""
+    from companies.selectors import main_admins_covering
+    from sso import actions, selectors
+
+    config = selectors.configuration_for_provider(str(sociallogin.account.provider))
+    if config is None or not config.pk:
+        return
+    if main_admins_covering(config.company).filter(user=user).exists():
+        actions.record_test_sign_in(config, user)

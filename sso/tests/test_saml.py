@@ -220,6 +220,7 @@ def test_the_idp_mfa_counts_for_a_company_that_requires_two_factor(
 ) -> None:
     base, company, idp = saml_idp
     Company.objects.filter(pk=company.pk).update(require_mfa=True)
+    SsoConfiguration.objects.filter(company=company).update(trust_idp_mfa=True)
     admin_of(company)
     idp.mfa = True
     session, idp_url = sign_in(base, "anna@acme.example")
@@ -227,6 +228,37 @@ def test_the_idp_mfa_counts_for_a_company_that_requires_two_factor(
     # Straight to the overview: no TOTP set-up or code asked on top of the IdP's multi-factor sign-in.
     assert response.url == f"{base}/"
     assert session.get(f"{base}/", timeout=10).url == f"{base}/"
+
+
+@needs_xmlsec1
+@pytest.mark.django_db(transaction=True)
+def test_the_idp_mfa_is_not_trusted_unless_the_company_says_so(
+    saml_idp: tuple[str, Company, SamlIdentityProvider],
+) -> None:
+    base, company, idp = saml_idp
+    Company.objects.filter(pk=company.pk).update(require_mfa=True)
+    assert not SsoConfiguration.objects.get(company=company).trust_idp_mfa  # the default
+    admin_of(company)
+    idp.mfa = True  # the assertion says REFEDS MFA, but the company has not chosen to trust it
+    session, idp_url = sign_in(base, "anna@acme.example")
+    response = answer_at_idp(session, idp, idp_url, "anna@acme.example")
+    assert response.url.startswith(f"{base}/accounts/2fa/totp/activate/")
+
+
+@needs_xmlsec1
+@pytest.mark.django_db(transaction=True)
+def test_only_the_configured_mfa_classes_count_when_the_company_lists_them(
+    saml_idp: tuple[str, Company, SamlIdentityProvider],
+) -> None:
+    base, company, idp = saml_idp
+    Company.objects.filter(pk=company.pk).update(require_mfa=True)
+    # This IdP's multi-factor class is its own; the REFEDS one it sends is not on the company's list.
+    SsoConfiguration.objects.filter(company=company).update(trust_idp_mfa=True, mfa_contexts="urn:acme:loa:2")
+    admin_of(company)
+    idp.mfa = True
+    session, idp_url = sign_in(base, "anna@acme.example")
+    response = answer_at_idp(session, idp, idp_url, "anna@acme.example")
+    assert response.url.startswith(f"{base}/accounts/2fa/totp/activate/")
 
 
 @needs_xmlsec1
@@ -254,6 +286,7 @@ def test_without_idp_mfa_an_admin_with_totp_is_asked_for_the_code(
     from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
     base, company, idp = saml_idp
+    SsoConfiguration.objects.filter(company=company).update(trust_idp_mfa=True)
     user = admin_of(company)
     TOTP.activate(user, generate_totp_secret())
     session, idp_url = sign_in(base, "anna@acme.example")
@@ -323,6 +356,12 @@ def test_mfa_markers_of_openid_connect_and_saml() -> None:
     assert not mfa.oidc_asserts_mfa({"id_token": {"amr": ["pwd"]}})
     assert not mfa.oidc_asserts_mfa({"id_token": {"acr": "1"}, "userinfo": {}})
     assert not mfa.oidc_asserts_mfa({})
+    # The userinfo answer is not signed for this sign-in: its amr or acr never counts.
+    assert not mfa.oidc_asserts_mfa({"id_token": {"amr": ["pwd"]}, "userinfo": {"amr": ["pwd", "mfa"]}})
+    assert not mfa.oidc_asserts_mfa({"userinfo": {"acr": "https://refeds.org/profile/mfa"}})
+    # A configured acr value replaces the well-known ones.
+    assert mfa.oidc_asserts_mfa({"id_token": {"acr": "urn:acme:loa:2"}}, {"urn:acme:loa:2"})
+    assert not mfa.oidc_asserts_mfa({"id_token": {"acr": "https://refeds.org/profile/mfa"}}, {"urn:acme:loa:2"})
     assert mfa.contexts_are_mfa(["http://schemas.microsoft.com/claims/multipleauthn"])
     assert not mfa.contexts_are_mfa(["urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport"])
 

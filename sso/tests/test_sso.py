@@ -319,10 +319,51 @@ def test_the_group_idp_covers_admins_of_the_whole_subsidiary_tree() -> None:
 def test_the_oidc_idp_mfa_counts_for_a_company_that_requires_two_factor(idp: tuple[str, Company]) -> None:
     base, company = idp
     Company.objects.filter(pk=company.pk).update(require_mfa=True)
+    SsoConfiguration.objects.filter(company=company).update(trust_idp_mfa=True)
     admin_of(company)
     session, response = start_sign_in(base, "anna@acme.example")
     # The IdP signs in with a password and a second factor: its ID token says amr ["pwd", "mfa"].
     response = submit_idp_forms(session, response, "anna@acme.example#mfa")
+    assert response.url == f"{base}/"
+    assert session.get(f"{base}/", timeout=10).url == f"{base}/"
+
+
+@needs_provider
+@pytest.mark.django_db(transaction=True)
+def test_the_oidc_idp_mfa_is_not_trusted_unless_the_company_says_so(idp: tuple[str, Company]) -> None:
+    base, company = idp
+    Company.objects.filter(pk=company.pk).update(require_mfa=True)
+    assert not SsoConfiguration.objects.get(company=company).trust_idp_mfa  # the default
+    admin_of(company)
+    session, response = start_sign_in(base, "anna@acme.example")
+    response = submit_idp_forms(session, response, "anna@acme.example#mfa")  # amr ["pwd", "mfa"] in the ID token
+    assert session.get(f"{base}/", timeout=10).url.startswith(f"{base}/accounts/2fa/totp/activate/")
+
+
+@needs_provider
+@pytest.mark.django_db(transaction=True)
+def test_a_trusted_idp_without_amr_in_the_id_token_still_gets_the_portals_second_factor(
+    idp: tuple[str, Company],
+) -> None:
+    base, company = idp
+    Company.objects.filter(pk=company.pk).update(require_mfa=True)
+    SsoConfiguration.objects.filter(company=company).update(trust_idp_mfa=True)
+    admin_of(company)
+    session, response = start_sign_in(base, "anna@acme.example")
+    response = submit_idp_forms(session, response, "anna@acme.example")  # an ID token without amr
+    assert session.get(f"{base}/", timeout=10).url.startswith(f"{base}/accounts/2fa/totp/activate/")
+
+
+@needs_provider
+@pytest.mark.django_db(transaction=True)
+def test_a_configured_acr_of_the_id_token_counts_as_the_idp_mfa(idp: tuple[str, Company]) -> None:
+    base, company = idp
+    Company.objects.filter(pk=company.pk).update(require_mfa=True)
+    SsoConfiguration.objects.filter(company=company).update(trust_idp_mfa=True, mfa_contexts="urn:acme:loa:mfa")
+    admin_of(company)
+    session, response = start_sign_in(base, "anna@acme.example")
+    # The provider puts acr "urn:acme:loa:mfa" (and no amr) in the ID token for a name ending in "#acr".
+    response = submit_idp_forms(session, response, "anna@acme.example#acr")
     assert response.url == f"{base}/"
     assert session.get(f"{base}/", timeout=10).url == f"{base}/"
 
