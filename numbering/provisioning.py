@@ -14,9 +14,11 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from numbering import export
 from numbering.models import CallFlowVersion, PhoneNumber
+from subscriptions.models import Subscription
 
 
 class PlatformRefused(Exception):
@@ -49,10 +51,16 @@ def provision(version_id: int) -> str:
             return version.provisioning_status
         main = PhoneNumber.objects.unscoped().filter(company=version.company, kind="main").first()
         payload = export.export(version, company=version.company, main_number=main.number if main else None)
-        found = export.problems(payload)
+        # The rules a save ran, run again on what leaves: a member's subscription may have ended since, and a
+        # version saved before the rules were this strict is refused here rather than by the network.
+        ids = set(Subscription.objects.for_company(version.company).values_list("id", flat=True))
+        found = export.problems(payload, subscription_ids=ids)
         reason = ""
         if found:
-            reason = "; ".join(found)
+            reason = _("Not sent: the export does not pass the %(format)s rules: %(problems)s") % {
+                "format": export.FORMAT,
+                "problems": "; ".join(found),
+            }
         else:
             try:
                 platform()(payload)

@@ -1,6 +1,7 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from companies.models import Company
+from numbering import flows
 from numbering.models import (
     CallFlowVersion,
     PhoneNumber,
@@ -118,3 +119,26 @@ def scheduled_changes(*, company: Company | None, all_statuses: bool = False) ->
     if not all_statuses:
         queryset = queryset.filter(status=ScheduledFlowChange.Status.PENDING)
     return queryset.order_by("take_effect_at", "id")
+
+
+def invalid_saved_flows() -> list[str]:
+    """Every saved flow the rules refuse, one line each (``manage.py check_call_flows``): all versions by the
+    rules alone, each company's latest version and pending scheduled changes with its subscriptions as well
+    (an older version may ring someone who has left since: that is history, not a fault)."""
+    out: list[str] = []
+    latest: dict[int, int] = {}
+    versions = CallFlowVersion.objects.unscoped().select_related("company").order_by("company_id", "version")
+    for version in versions:
+        latest[version.company_id] = version.pk
+    ids_of: dict[int, set[int]] = {}
+    for company_id, sub_id in Subscription.objects.unscoped().values_list("company_id", "id"):
+        ids_of.setdefault(company_id, set()).add(sub_id)
+    for version in versions:
+        ids = ids_of.get(version.company_id, set()) if latest[version.company_id] == version.pk else None
+        for message in flows.validate(version.document, subscription_ids=ids):
+            out.append(f"{version.company.name}, version {version.version}: {message}")
+    pending = ScheduledFlowChange.objects.unscoped().filter(status=ScheduledFlowChange.Status.PENDING)
+    for change in pending.select_related("company"):
+        for message in flows.validate(change.document, subscription_ids=ids_of.get(change.company_id, set())):
+            out.append(f"{change.company.name}, change scheduled for {change.take_effect_at:%Y-%m-%d %H:%M}: {message}")
+    return out
