@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.checks import Warning, register
 
 
-@register()
+@register(deploy=True)  # production only (`check --deploy`): development and the demo use the fake
 def check_zero_touch(app_configs: Any = None, **kwargs: Any) -> list[Warning]:
     """Devices for a provider without credentials wait (pending, "not configured"): say so at start."""
     from products.models import ProductSettings
