@@ -128,8 +128,9 @@ def test_a_call_flow_is_validated_as_in_the_editor(personas, api_a):
     theirs = SubscriptionFactory(company=personas.company_b)
     response = api_a.post(f"{BASE}/callFlow", {"document": flow_document([theirs.pk])})
     assert response.status_code == 422
+    # The step is named by the name the admin gave it ("Salg"), as in the designer.
     assert response.json()["errors"] == [
-        {"field": "document", "message": "Ring group “sales” rings a subscription that is not your company's."}
+        {"field": "document", "message": "Ring group “Salg” rings a subscription that is not your company's."}
     ]
     broken = flow_document([SubscriptionFactory(company=personas.company_a).pk])
     broken["routes"]["open"] = "nowhere"

@@ -26,7 +26,8 @@ from sso.tests.test_sso import (  # noqa: F401 (fake_dns, idp: fixtures)
 
 
 def main_admin(company: Company, email: str = "main@acme.example") -> User:
-    user = User.objects.create_user(email, PASSWORD)
+    # English: the assertions read the English messages (a new user's portal is Danish by default).
+    user = User.objects.create_user(email, PASSWORD, language="en")
     Membership.objects.create(user=user, company=company, areas=["subscriptions"], is_main_admin=True)
     return user
 
