@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpRe
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from ninja import Query, Router
-from pydantic import BeforeValidator
+from pydantic import AfterValidator, BeforeValidator
 
 from api import schemas, tmf
 from api.auth import APIKey, actor_of, company_of
@@ -157,7 +157,17 @@ def _iso_only(value: Any) -> Any:
     return value
 
 
-IsoDatetime = Annotated[datetime.datetime, BeforeValidator(_iso_only)]
+def _in_utc(value: datetime.datetime) -> datetime.datetime:
+    # In UTC before it reaches the database: Python takes offsets up to ±23:59, PostgreSQL only ±15:59.
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    try:
+        return value.astimezone(datetime.UTC)
+    except OverflowError:
+        raise ValueError("the date and time is out of range") from None
+
+
+IsoDatetime = Annotated[datetime.datetime, BeforeValidator(_iso_only), AfterValidator(_in_utc)]
 
 
 def _one(request: HttpRequest, product_id: int) -> Subscription:

@@ -46,7 +46,7 @@ def build_and_send_report(run_id: int) -> str:
     with transaction.atomic():
         run = (
             ReportRun.objects.unscoped()
-            .select_for_update()
+            .select_for_update(of=("self",))
             .select_related("schedule", "schedule__company", "schedule__scheduled_by__user")
             .filter(pk=run_id)
             .first()
