@@ -377,11 +377,12 @@ def lift_past_months(*, today: dt.date | None = None) -> dict[str, int]:
     for bar_row in Bar.objects.unscoped().filter(active=True, month__lt=month).select_related("subscription"):
         lift(bar_row, reason=Bar.Lift.MONTH_END, by=system_actor())
         lifted += 1
-    expired = (
-        RaiseRequest.objects.unscoped()
-        .filter(status=RaiseRequest.Status.PENDING, month__lt=month)
-        .update(status=RaiseRequest.Status.EXPIRED)
-    )
+    expired = 0
+    # One save() each, not update(): the overview's kept card follows saves (few are pending at month end).
+    for raise_request in RaiseRequest.objects.unscoped().filter(status=RaiseRequest.Status.PENDING, month__lt=month):
+        raise_request.status = RaiseRequest.Status.EXPIRED
+        raise_request.save(update_fields=["status"])
+        expired += 1
     return {"lifted": lifted, "expired": expired}
 
 

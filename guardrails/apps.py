@@ -26,6 +26,8 @@ class GuardrailsConfig(AppConfig):
                 template="guardrails/overview_section.html",
                 context=handlers.overview_context,
                 order=25,
+                # Bars and raise requests change through save() (portal.overview drops the kept card then).
+                changes_with=("guardrails.Bar", "guardrails.RaiseRequest"),
             )
         )
         register_profile_section(

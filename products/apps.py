@@ -31,7 +31,11 @@ class ProductsConfig(AppConfig):
         )
         register_section(
             OverviewSection(
-                area_key="products", template="products/overview_section.html", context=overview_context, order=45
+                area_key="products",
+                template="products/overview_section.html",
+                context=overview_context,
+                order=45,
+                changes_with=("products.Order",),  # an order's state changes through save()
             )
         )
         register_seeder(Seeder("products", seed_products, order=70))

@@ -90,10 +90,10 @@ def test_the_overview_costs_the_same_queries_for_3_or_300_subscriptions(
     client = login(personas.admin_a)
     SubscriptionFactory.create_batch(3, company=personas.company_a, product=catalogue["mobil-basis-5"])
     client.get(reverse("portal:overview"))
-    # session, user, subscriptions (1), guardrails (1), products' orders (1: sections that are not kept); the
-    # tickets, numbers and invoices sections kept until their data changes (portal.overview); no session save (at
-    # most one a minute: portal.middleware.SlidingSessionMiddleware)
-    with django_assert_num_queries(5):
+    # session, user, subscriptions (1: the one section not kept); the tickets, numbers, invoices, guardrails and
+    # products sections kept until their data changes (portal.overview); no session save (at most one a minute:
+    # portal.middleware.SlidingSessionMiddleware)
+    with django_assert_num_queries(3):
         client.get(reverse("portal:overview"))
     caches["template_fragments"].clear()
     # Rendered afresh: session, user; tickets, subscriptions (1), guardrails (1), numbers, invoices, products (1).
@@ -106,7 +106,7 @@ def test_the_overview_costs_the_same_queries_for_3_or_300_subscriptions(
     Subscription.objects.bulk_create(
         [SubscriptionFactory.build(company=personas.company_a, product=catalogue["mobil-basis-5"]) for _ in range(297)]
     )
-    with django_assert_num_queries(5):  # the subscriptions' section is never kept: its counters are live
+    with django_assert_num_queries(3):  # the subscriptions' section is never kept: its counters are live
         response = client.get(reverse("portal:overview"))
     assert 'data-testid="count-active"><span class="overview-count-number">300</span>' in response.content.decode()
 
