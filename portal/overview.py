@@ -62,7 +62,11 @@ def section(request: HttpRequest, item: OverviewSection) -> dict[str, Any]:
     if not item.changes_with or membership is None or user is None or not user.is_authenticated:
         return {"template": item.template, **item.context(request)}
     fragments = caches["template_fragments"]
-    version = _version(membership.company_id, user.pk)
+    # Read once per visit, not once per section: one cache round trip for the whole page.
+    version = getattr(request, "_overview_version", None)
+    if version is None:
+        version = _version(membership.company_id, user.pk)
+        request._overview_version = version  # type: ignore[attr-defined]
     key = ":".join(
         str(part)
         for part in (

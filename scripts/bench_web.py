@@ -289,19 +289,46 @@ def cpu(info: dict[str, object], *, rounds: int, requests: int) -> None:
     the machine; PostgreSQL's own work is not in it), interleaved. On a machine whose other jobs make wall
     times and wrk's figures swing, the CPU ratio is the steadier estimate of the req/s ratio a server with
     its cores to itself would reach."""
+    from django.core.cache import cache
     from django.test import RequestFactory
+    from django.utils import timezone
 
+    from portal.overview import VERSION_KEY
     from subscriptions.benchmarks import wsgi
+    from subscriptions.models import Subscription
 
     factory = RequestFactory()
     targets = pages(info, 0)
+    # The same pages when nothing is kept: a subscription written before each request (the list renders
+    # afresh under a new list version) and the overview's version dropped (its sections render afresh).
+    # The write itself is outside the timing.
+    company_id = int(str(info["company"]))
+    one = Subscription.objects.filter(company_id=company_id).order_by("id").values_list("id", flat=True)[0]
+
+    def write_one() -> None:
+        Subscription.objects.filter(company_id=company_id, pk=one).update(updated_at=timezone.now())
+
+    def drop_overview() -> None:
+        cache.delete(VERSION_KEY.format(company_id))
+
+    before = {
+        "list after a write (rendered afresh)": write_one,
+        "overview after a change (rendered afresh)": drop_overview,
+    }
+    targets += [
+        ("list after a write (rendered afresh)", targets[2][1], targets[2][2]),
+        ("overview after a change (rendered afresh)", targets[-1][1], targets[-1][2]),
+    ]
     per_target: dict[str, list[tuple[float, float]]] = {name: [] for name, _u, _c in targets}
     for _round in range(rounds + 1):
         for name, url, cookie in targets:
             path = url.split(":0", 1)[1]
             handler = wsgi.bare if path.startswith("/bench/bare/") else wsgi.portal
+            prepare = before.get(name)
             wall = process = 0.0
             for _ in range(requests):
+                if prepare is not None:
+                    prepare()
                 request = factory.get(path, HTTP_COOKIE=cookie, HTTP_HOST="127.0.0.1")
                 t, p = time.perf_counter(), time.process_time()
                 response = handler.get_response(request)
