@@ -226,9 +226,10 @@ def main() -> None:
     parser.add_argument("--flat", action="store_true", help="search and sort at 1,000 vs 100,000 subscriptions")
     parser.add_argument("--cpu-only", action="store_true", help="only the in-process CPU comparison (no gunicorn)")
     parser.add_argument("--cpu-requests", type=int, default=40, help="requests per page and round, in-process")
-    parser.add_argument("--worker-class", default="gthread")
+    # The README's production command (docs/benchmarks.md, "Connections and worker model").
+    parser.add_argument("--worker-class", default="sync")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--port", type=int, default=8720)
     args = parser.parse_args()
     if not shutil.which("wrk"):
@@ -381,6 +382,7 @@ def configs(info: dict[str, object], args: argparse.Namespace) -> None:
         ("2 sync workers, CONN_MAX_AGE=600", "sync", 2, 1, {"DATABASE_CONN_MAX_AGE": "600"}),
         ("2 gthread workers x 4 threads, CONN_MAX_AGE=600", "gthread", 2, 4, {"DATABASE_CONN_MAX_AGE": "600"}),
         ("4 sync workers, CONN_MAX_AGE=600", "sync", 4, 1, {"DATABASE_CONN_MAX_AGE": "600"}),
+        ("4 gthread workers x 2 threads, CONN_MAX_AGE=600", "gthread", 4, 2, {"DATABASE_CONN_MAX_AGE": "600"}),
     ]
     servers = []
     try:
