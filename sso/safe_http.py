@@ -4,7 +4,9 @@ The discovery document, token, userinfo and JWKS of an OpenID Connect IdP, and a
 by the server from URLs an admin typed in (server-side request forgery). As for webhooks (``api.webhooks``):
 https only, no user or password in the URL, and every address the name resolves to must be public.
 ``SSO_ALLOW_LOCAL`` (development and tests, like ``WEBHOOK_ALLOW_LOCAL``) also allows http and https to 127.0.0.1.
-Every request and every redirect is checked (``SafeSession``), at saving and again at each sign-in.
+Every request and every redirect is checked (``SafeSession``), at saving and again at each sign-in. The address
+a connection actually reaches is checked too, after the connect and before a byte is sent: a name that resolves
+to a public address for the check and to a private one for the connection (DNS rebinding) is refused there.
 """
 
 import ipaddress
@@ -13,8 +15,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from django.conf import settings
 from django.utils.translation import gettext as _
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 TIMEOUT_SECONDS = 10
@@ -52,8 +57,53 @@ def check_url(url: str) -> None:
         raise UnsafeUrl(_("The URL must not point to a private, loopback or reserved address."))
 
 
+def _check_peer(sock: socket.socket, host: str) -> None:
+    """The address this connection reached, whatever the name resolved to at ``check_url``."""
+    address = str(sock.getpeername()[0])
+    local = bool(getattr(settings, "SSO_ALLOW_LOCAL", False)) and host in LOCAL_HOSTS
+    if not (local or _is_public(address)):
+        sock.close()
+        raise UnsafeUrl(_("The URL must not point to a private, loopback or reserved address."))
+
+
+class _CheckedHTTPConnection(HTTPConnection):
+    def _new_conn(self) -> socket.socket:
+        sock = super()._new_conn()
+        _check_peer(sock, self.host)
+        return sock
+
+
+class _CheckedHTTPSConnection(HTTPSConnection):
+    def _new_conn(self) -> socket.socket:  # before TLS: nothing is sent to a refused address
+        sock = super()._new_conn()
+        _check_peer(sock, self.host)
+        return sock
+
+
+class _CheckedHTTPPool(urllib3.HTTPConnectionPool):
+    ConnectionCls = _CheckedHTTPConnection
+
+
+class _CheckedHTTPSPool(urllib3.HTTPSConnectionPool):
+    ConnectionCls = _CheckedHTTPSConnection
+
+
+class _CheckedAdapter(HTTPAdapter):
+    """Direct connections check their peer (through a configured proxy, the proxy connects; check_url still runs)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _CheckedHTTPPool, "https": _CheckedHTTPSPool}
+
+
 class SafeSession(requests.Session):
-    """A requests session that checks every URL it connects to, redirects included, and gives up after a timeout."""
+    """A requests session that checks every URL it connects to, redirects included, and the address each connection
+    reaches, and gives up after a timeout."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mount("https://", _CheckedAdapter())
+        self.mount("http://", _CheckedAdapter())
 
     def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
         check_url(str(request.url))
