@@ -225,6 +225,50 @@ def claim_domain(company: Company, domain: str, *, by: Actor) -> SsoDomain:
     return claimed
 
 
+def remove_domain(claimed: SsoDomain, *, by: Actor) -> None:
+    """A main admin removes a domain (a typo, a domain given up). Refused for the last verified domain while single
+    sign-on is required: the company's users would otherwise lose the way in that "Require" promised."""
+    with transaction.atomic():
+        locked = SsoDomain.objects.unscoped().select_for_update().select_related("company").get(pk=claimed.pk)
+        company = locked.company
+        if locked.is_verified:
+            required = SsoConfiguration.objects.unscoped().filter(company=company, required=True).exists()
+            others = (
+                SsoDomain.objects.unscoped()
+                .filter(company=company, verified_at__isnull=False)
+                .exclude(pk=locked.pk)
+                .exists()
+            )
+            if required and not others:
+                raise ValidationError(
+                    _(
+                        "%(domain)s is the last verified domain while single sign-on is required. Turn off “Require "
+                        "single sign-on” first, or verify another domain."
+                    )
+                    % {"domain": locked.domain},
+                    code="last_verified_domain",
+                )
+        domain, was_verified = locked.domain, locked.is_verified
+        record(
+            "sso.domain_removed",
+            by=by,
+            company=company,
+            target=locked,
+            details={"domain": domain, "was_verified": was_verified},
+        )
+        locked.delete()
+        _tell_main_admins(
+            company,
+            by,
+            gettext_noop("A domain was removed from the single sign-on of %(company)s"),
+            [
+                gettext_noop("%(who)s removed the domain %(domain)s from the single sign-on of %(company)s."),
+                gettext_noop("Single sign-on no longer applies to addresses of that domain."),
+            ],
+            domain=domain,
+        )
+
+
 def check_domain(claimed: SsoDomain, *, by: Actor) -> bool:
     """Looks the TXT record up ("Check now"); True when the domain is (now) verified.
 

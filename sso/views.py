@@ -160,6 +160,27 @@ def check_domain(request: HttpRequest) -> HttpResponse:
 
 @main_admin_view
 @require_POST
+def remove_domain(request: HttpRequest) -> HttpResponse:
+    company, _config, own = _company_config(request)
+    domain_id = str(request.POST.get("domain", ""))
+    if not domain_id.isdigit():
+        messages.error(request, _("Choose a domain to remove."))
+        return redirect("sso:overview")
+    claimed = get_object_or_404(SsoDomain.objects.for_company(company), pk=int(domain_id))  # foreign: 404
+    if not own:  # the group's domains are changed from the group
+        return _overview(request, status=403)
+    try:
+        actions.remove_domain(claimed, by=Actor.from_request(request))
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("%(domain)s is removed.") % {"domain": claimed.domain})
+    return redirect("sso:overview")
+
+
+@main_admin_view
+@require_POST
 def test_sign_in(request: HttpRequest) -> HttpResponse:
     """Sends the main admin through the company's identity provider; coming back signed in is the test
     (``sso.signals`` records it), which "Require single sign-on" waits for."""

@@ -251,3 +251,66 @@ def test_a_main_admin_sets_up_oidc_tests_the_sign_in_then_requires_it(idp: tuple
     assert config.required
     actions = list(AuditEvent.objects.filter(company=company).values_list("action", flat=True))
     assert {"sso.configured", "sso.test_signed_in", "sso.required_changed"} <= set(actions)
+
+
+@pytest.mark.django_db
+def test_a_main_admin_removes_a_domain_audited_and_the_other_main_admins_are_told() -> None:
+    from outbox.models import OutboxMessage
+    from sso.selectors import configuration_for_email
+
+    company = make_company(required=False, verified=True)
+    me = main_admin(company)
+    other = User.objects.create_user("andre@acme.example", PASSWORD, language="da")
+    Membership.objects.create(user=other, company=company, areas=["subscriptions"], is_main_admin=True)
+    claimed = SsoDomain.all_companies.get(company=company)
+    assert configuration_for_email("someone@acme.example") is not None
+    c = client_for(me)
+    assert 'data-testid="sso-remove-domain"' in c.get("/sso/").content.decode()
+    OutboxMessage.objects.all().delete()
+    response = c.post("/sso/domains/remove/", {"domain": claimed.pk}, follow=True)
+    assert "acme.example is removed." in response.content.decode()
+    assert not SsoDomain.all_companies.filter(company=company).exists()
+    assert configuration_for_email("someone@acme.example") is None  # single sign-on no longer applies to it
+    event = AuditEvent.objects.get(company=company, action="sso.domain_removed")
+    assert event.details == {"domain": "acme.example", "was_verified": True} and event.actor_id == me.pk
+    # The other main admin is told, in Danish; the one who did it not.
+    [message] = OutboxMessage.objects.all()
+    assert message.to == [other.email]
+    assert "har fjernet domænet acme.example" in message.body
+    # The domain can be claimed again (it was a typo, or it is back).
+    assert c.post("/sso/domains/", {"domain": "acme.example"}).status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_last_verified_domain_stays_while_single_sign_on_is_required() -> None:
+    company = make_company(required=True, verified=True)
+    c = client_for(main_admin(company))
+    claimed = SsoDomain.all_companies.get(company=company)
+    response = c.post("/sso/domains/remove/", {"domain": claimed.pk}, follow=True)
+    assert "is the last verified domain while single sign-on is required" in html.unescape(response.content.decode())
+    assert SsoDomain.all_companies.filter(pk=claimed.pk).exists()
+    assert not AuditEvent.objects.filter(company=company, action="sso.domain_removed").exists()
+    # An unverified one may go at any time; the verified one once "Require" is off.
+    spare = SsoDomain.objects.create(company=company, domain="acme-typo.example")
+    c.post("/sso/domains/remove/", {"domain": spare.pk})
+    assert not SsoDomain.all_companies.filter(pk=spare.pk).exists()
+    SsoConfiguration.all_companies.filter(company=company).update(required=False)
+    c.post("/sso/domains/remove/", {"domain": claimed.pk})
+    assert not SsoDomain.all_companies.filter(pk=claimed.pk).exists()
+
+
+@pytest.mark.django_db
+def test_removing_a_domain_takes_only_the_companys_own_and_needs_a_main_admin() -> None:
+    acme = Company.objects.create(name="Acme Danmark A/S", cvr="87654325")
+    other = make_company(required=False, verified=False)
+    foreign = SsoDomain.all_companies.get(company=other)
+    c = client_for(main_admin(acme, "main@acme.dk"))
+    assert c.post("/sso/domains/remove/", {"domain": foreign.pk}).status_code == 404
+    for bad in ("", "x", "-1", "1e3"):
+        response = c.post("/sso/domains/remove/", {"domain": bad}, follow=True)
+        assert response.status_code == 200 and "Choose a domain to remove." in response.content.decode()
+    plain = User.objects.create_user("plain@acme.example", PASSWORD)
+    Membership.objects.create(user=plain, company=other, areas=["subscriptions"])
+    assert client_for(plain).post("/sso/domains/remove/", {"domain": foreign.pk}).status_code == 403
+    assert client_for(plain).get("/sso/domains/remove/").status_code in (403, 405)
+    assert SsoDomain.all_companies.filter(pk=foreign.pk).exists()
