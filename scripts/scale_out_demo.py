@@ -144,7 +144,7 @@ class Stack:
     def start(self, *, workers: int) -> None:
         for port in self.ports:
             argv = [str(ROOT / ".venv/bin/gunicorn"), "selfservice.wsgi", "--bind", f"127.0.0.1:{port}"]
-            argv += ["--workers", "2", "--worker-class", "gthread", "--threads", "4"]
+            argv += ["--workers", "2", "--worker-class", "sync"]  # the README's production command
             self._start(f"web-{port}", argv, self.env)
         for i in range(workers):
             argv = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay"]
