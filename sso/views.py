@@ -144,16 +144,23 @@ def add_domain(request: HttpRequest) -> HttpResponse:
     return redirect("sso:overview")
 
 
+def _posted_domain(request: HttpRequest, company: Company) -> SsoDomain | None:
+    """The company's domain the form names; None when it names none. Another company's id is not found (404),
+    like any foreign id."""
+    domain_id = str(request.POST.get("domain", ""))
+    if not domain_id.isdigit():
+        return None
+    return get_object_or_404(SsoDomain.objects.for_company(company), pk=int(domain_id))
+
+
 @main_admin_view
 @require_POST
 def check_domain(request: HttpRequest) -> HttpResponse:
     company, _config, _own = _company_config(request)
-    domain_id = str(request.POST.get("domain", ""))
-    if not domain_id.isdigit():
+    claimed = _posted_domain(request, company)
+    if claimed is None:
         messages.error(request, _("Choose a domain to check."))
         return redirect("sso:overview")
-    # Another company's domain id is not found (404), like any foreign id.
-    claimed = get_object_or_404(SsoDomain.objects.for_company(company), pk=int(domain_id))
     _report_check(request, claimed)
     return redirect("sso:overview")
 
@@ -162,11 +169,10 @@ def check_domain(request: HttpRequest) -> HttpResponse:
 @require_POST
 def remove_domain(request: HttpRequest) -> HttpResponse:
     company, _config, own = _company_config(request)
-    domain_id = str(request.POST.get("domain", ""))
-    if not domain_id.isdigit():
+    claimed = _posted_domain(request, company)
+    if claimed is None:
         messages.error(request, _("Choose a domain to remove."))
         return redirect("sso:overview")
-    claimed = get_object_or_404(SsoDomain.objects.for_company(company), pk=int(domain_id))  # foreign: 404
     if not own:  # the group's domains are changed from the group
         return _overview(request, status=403)
     try:
