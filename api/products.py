@@ -240,9 +240,7 @@ def list_products(
         qs = qs.filter(phone_number=e164)
     if email:
         qs = qs.filter(email__iexact=email.strip())
-    if updated_since is not None:
-        if timezone.is_naive(updated_since):
-            updated_since = timezone.make_aware(updated_since)
+    if updated_since is not None:  # aware and in UTC (IsoDatetime)
         qs = qs.filter(updated_at__gte=updated_since)
     rows = qs.select_related(None).order_by(*order).values(*ROW_FIELDS, *KEY_FIELDS)
     offerings = {p.pk: p for p in selectors.products_in_order()}
@@ -300,9 +298,7 @@ def export_products(
     )
     if offering:
         qs = qs.filter(product__code=offering)
-    if updated_since is not None:
-        if timezone.is_naive(updated_since):
-            updated_since = timezone.make_aware(updated_since)
+    if updated_since is not None:  # aware and in UTC (IsoDatetime)
         qs = qs.filter(updated_at__gte=updated_since)
     encoder = Encoder(
         link=tmf.href(request, PATH),

@@ -36,6 +36,11 @@ def _is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
+def _local_allowed(host: str | None) -> bool:
+    """127.0.0.1 and localhost, by those names, where SSO_ALLOW_LOCAL allows them (development, tests)."""
+    return bool(getattr(settings, "SSO_ALLOW_LOCAL", False)) and host in LOCAL_HOSTS
+
+
 def check_url(url: str) -> None:
     """UnsafeUrl unless ``url`` is https (or local http where allowed) and resolves to public addresses only."""
     parts = urlsplit(url.strip())
@@ -43,7 +48,7 @@ def check_url(url: str) -> None:
         host, port = parts.hostname, parts.port
     except ValueError:
         raise UnsafeUrl(_("This is not a valid URL.")) from None
-    local = bool(getattr(settings, "SSO_ALLOW_LOCAL", False)) and host in LOCAL_HOSTS
+    local = _local_allowed(host)
     if parts.scheme != "https" and not (local and parts.scheme == "http"):
         raise UnsafeUrl(_("The URL must start with https://."))
     if not host or parts.username is not None or parts.password is not None:
@@ -60,8 +65,7 @@ def check_url(url: str) -> None:
 def _check_peer(sock: socket.socket, host: str) -> None:
     """The address this connection reached, whatever the name resolved to at ``check_url``."""
     address = str(sock.getpeername()[0])
-    local = bool(getattr(settings, "SSO_ALLOW_LOCAL", False)) and host in LOCAL_HOSTS
-    if not (local or _is_public(address)):
+    if not (_local_allowed(host) or _is_public(address)):
         sock.close()
         raise UnsafeUrl(_("The URL must not point to a private, loopback or reserved address."))
 
